@@ -1,0 +1,52 @@
+/* The cjd command line: one entry point per subcommand, and the helpers they share. */
+#ifndef CJD_CLI_H
+#define CJD_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes of every subcommand. */
+enum {
+	CJD_EXIT_OK = 0,
+	CJD_EXIT_FAIL = 1,  /* runtime failure */
+	CJD_EXIT_USAGE = 2, /* usage or configuration error */
+};
+
+/*
+ * Every subcommand is `int cmd_<name>(int argc, char **argv)`: argv[0] is the
+ * subcommand's name, the return value is the process exit code. Only main()
+ * exits. Each handles -h/--help itself and prints its own usage.
+ */
+#define CJD_COMMANDS(X)                                                                           \
+	X(run, "run the agent: collect, detect and publish alerts")                               \
+	X(record, "record per-cgroup counters to a trace file")                                   \
+	X(events, "list the events this host can count, and why others cannot")                   \
+	X(replay, "run traces through the detector and print alerts")                             \
+	X(trace, "validate, summarise or re-emit trace files")                                    \
+	X(simrecord, "record a program under a simulated PMU (valgrind)")                         \
+	X(train, "train a model from labelled traces")                                            \
+	X(eval, "evaluate a model on labelled traces")                                            \
+	X(bench, "measure feature extraction and classification speed")                           \
+	X(sub, "subscribe to alerts and print or forward them")                                   \
+	X(relay, "fan alerts from many hosts into one endpoint")                                  \
+	X(keygen, "write a CURVE keypair for securing alerts")                                    \
+	X(collect, "split mode: collect samples and stream them to detectors")                    \
+	X(detect, "split mode: detect on samples streamed from collectors")                       \
+	X(config, "print or check the configuration")
+
+#define CJD_DECLARE_CMD(name, summary) int cmd_##name(int argc, char **argv);
+CJD_COMMANDS(CJD_DECLARE_CMD)
+#undef CJD_DECLARE_CMD
+
+/* Prints "cjd <cmd>: <message>" and a pointer to --help on stderr; returns CJD_EXIT_USAGE. */
+int cjd_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "cjd <cmd>: <message>" on stderr; returns CJD_EXIT_FAIL. */
+int cjd_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a --interval style duration option, printing a usage error on failure.
+ * Returns 0, or CJD_EXIT_USAGE. */
+int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,
+		     uint64_t *out);
+
+#endif

@@ -1,0 +1,292 @@
+/* `cjd trace validate|stats|cat`: check, summarise and re-emit trace files. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/strmap.h"
+#include "cjd/trace.h"
+#include "cjd/util.h"
+#include "cli.h"
+
+static const char trace_usage[] =
+	"Usage: cjd trace validate [-q] FILE...\n"
+	"       cjd trace stats [--json] FILE\n"
+	"       cjd trace cat [-o OUT] [-z|--no-gzip] [--cgroup GLOB]... [--label GLOB]... FILE...\n"
+	"\n"
+	"Work with .cjdt traces (JSON Lines; .cjdt.gz is read and written through zlib).\n"
+	"Compressed input is recognised by its content, not its name. FILE may be '-' for stdin.\n"
+	"\n"
+	"  validate   check every line of every FILE; stop at the first error, naming\n"
+	"             the file, line, column and reason. Exit 1 on an error.\n"
+	"    -q, --quiet     print nothing on success\n"
+	"\n"
+	"  stats      print samples, cgroups, labels, duration and per-event totals\n"
+	"    --json          one JSON object instead of text\n"
+	"\n"
+	"  cat        re-emit samples (all FILEs must list the same events), optionally\n"
+	"             filtered; convert between .cjdt and .cjdt.gz\n"
+	"    -o, --output OUT   write to OUT instead of stdout (gzip when OUT ends in .gz)\n"
+	"    -z, --gzip         compress the output whatever its name\n"
+	"        --no-gzip      never compress the output\n"
+	"    --cgroup GLOB      keep samples whose cgroup matches GLOB (repeatable)\n"
+	"    --label GLOB       keep samples whose label matches GLOB (repeatable)\n"
+	"\n"
+	"See docs/trace-format.md for the format.\n";
+
+static int report(const struct cjd_error *err)
+{
+	char msg[1024];
+
+	fprintf(stderr, "%s\n", cjd_error_format(err, msg, sizeof(msg)));
+	return CJD_EXIT_FAIL;
+}
+
+static int trace_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	bool quiet = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		if (c == 'q')
+			quiet = true;
+		else if (c == 'h')
+			return fputs(trace_usage, stdout), CJD_EXIT_OK;
+		else
+			return cjd_cli_usage_error("trace validate", "bad option");
+	}
+	if (optind >= argc)
+		return cjd_cli_usage_error("trace validate", "no FILE given");
+	for (int i = optind; i < argc; i++) {
+		struct cjd_trace_reader *r;
+		struct cjd_error err;
+		struct cjd_sample s;
+		uint64_t n = 0;
+		int rc;
+
+		if (cjd_trace_reader_open(&r, argv[i], &err))
+			return report(&err);
+		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0)
+			n++;
+		cjd_trace_reader_free(r);
+		if (rc < 0)
+			return report(&err);
+		if (!quiet)
+			printf("%s: ok, %" PRIu64 " samples\n", argv[i], n);
+	}
+	return CJD_EXIT_OK;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b, bool *sat)
+{
+	if (a > UINT64_MAX - b) {
+		*sat = true;
+		return UINT64_MAX;
+	}
+	return a + b;
+}
+
+static int trace_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct cjd_trace_reader *r = NULL;
+	struct cjd_strmap *cgroups = NULL, *labels = NULL;
+	const struct cjd_trace_header *h;
+	struct cjd_error err;
+	struct cjd_sample s;
+	uint64_t total[CJD_EV__COUNT] = {0}, n = 0, t_min = UINT64_MAX, t_max = 0, unlabelled = 0;
+	bool json = false, sat = false;
+	int c, rc, ret = CJD_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return fputs(trace_usage, stdout), CJD_EXIT_OK;
+		else
+			return cjd_cli_usage_error("trace stats", "bad option");
+	}
+	if (argc - optind != 1)
+		return cjd_cli_usage_error("trace stats", "expected exactly one FILE");
+	if (cjd_trace_reader_open(&r, argv[optind], &err))
+		return report(&err);
+	h = cjd_trace_reader_header(r);
+	cgroups = cjd_strmap_new();
+	labels = cjd_strmap_new();
+	if (!cgroups || !labels) {
+		ret = cjd_cli_fail("trace stats", "out of memory");
+		goto out_free;
+	}
+	while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
+		uint64_t *v;
+		n++;
+		if (cjd_strmap_upsert(cgroups, s.cgroup, &v) < 0 ||
+		    (s.label && cjd_strmap_upsert(labels, s.label, &v) < 0)) {
+			ret = cjd_cli_fail("trace stats", "out of memory");
+			goto out_free;
+		}
+		if (s.label)
+			(*v)++;
+		else
+			unlabelled++;
+		uint64_t start = s.t_ns > s.dt_ns ? s.t_ns - s.dt_ns : 0;
+		t_min = start < t_min ? start : t_min;
+		t_max = s.t_ns > t_max ? s.t_ns : t_max;
+		for (int e = 0; e < h->n_events; e++)
+			total[h->events[e]] = sat_add(total[h->events[e]], s.count[h->events[e]], &sat);
+	}
+	if (rc < 0) {
+		ret = report(&err);
+		goto out_free;
+	}
+	double dur = n ? (double)(t_max - t_min) / 1e9 : 0.0;
+	size_t it = 0;
+	const char *key;
+	uint64_t *val;
+	if (json) {
+		printf("{\"file\":\"%s\",\"host\":\"%s\",\"source\":\"%s\",\"samples\":%" PRIu64
+		       ",\"cgroups\":%zu,\"duration_s\":%.3f,\"labels\":{",
+		       argv[optind], h->host, h->source, n, cjd_strmap_count(cgroups), dur);
+		for (int first = 1; cjd_strmap_next(labels, &it, &key, &val); first = 0)
+			printf("%s\"%s\":%" PRIu64, first ? "" : ",", key, *val);
+		printf("},\"unlabelled\":%" PRIu64 ",\"totals\":{", unlabelled);
+		for (int e = 0; e < h->n_events; e++)
+			printf("%s\"%s\":%" PRIu64, e ? "," : "", cjd_event_info(h->events[e])->name,
+			       total[h->events[e]]);
+		printf("},\"saturated\":%s}\n", sat ? "true" : "false");
+	} else {
+		printf("file:       %s\n", argv[optind]);
+		printf("host:       %s (source %s, %u CPUs, interval %.3f s)\n", h->host, h->source,
+		       h->cpus, (double)h->interval_ns / 1e9);
+		printf("samples:    %" PRIu64 "\n", n);
+		printf("cgroups:    %zu\n", cjd_strmap_count(cgroups));
+		printf("duration:   %.3f s\n", dur);
+		printf("labels:\n");
+		while (cjd_strmap_next(labels, &it, &key, &val))
+			printf("  %-32s %" PRIu64 " samples\n", key, *val);
+		if (unlabelled)
+			printf("  %-32s %" PRIu64 " samples\n", "(none)", unlabelled);
+		printf("totals:\n");
+		for (int e = 0; e < h->n_events; e++)
+			printf("  %-24s %20" PRIu64 " %s\n", cjd_event_info(h->events[e])->name,
+			       total[h->events[e]], cjd_event_info(h->events[e])->unit);
+		if (sat)
+			printf("(some totals saturated at 2^64-1)\n");
+	}
+	ret = CJD_EXIT_OK;
+out_free:
+	cjd_strmap_free(labels);
+	cjd_strmap_free(cgroups);
+	cjd_trace_reader_free(r);
+	return ret;
+}
+
+#define MAX_GLOBS 64
+
+static int trace_cat(int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"gzip", no_argument, NULL, 'z'},
+					     {"no-gzip", no_argument, NULL, 'Z'},
+					     {"cgroup", required_argument, NULL, 'c'},
+					     {"label", required_argument, NULL, 'l'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	const char *out_path = "-", *cg_globs[MAX_GLOBS], *lb_globs[MAX_GLOBS];
+	size_t n_cg = 0, n_lb = 0;
+	enum cjd_trace_compress comp = CJD_TRACE_COMPRESS_AUTO;
+	struct cjd_trace_writer *w = NULL;
+	struct cjd_trace_reader *r = NULL;
+	struct cjd_error err;
+	struct cjd_sample s;
+	cjd_event_mask events = 0;
+	int c, rc, ret = CJD_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:zh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'z': comp = CJD_TRACE_COMPRESS_GZIP; break;
+		case 'Z': comp = CJD_TRACE_COMPRESS_NONE; break;
+		case 'c':
+			if (n_cg == MAX_GLOBS)
+				return cjd_cli_usage_error("trace cat", "at most %d --cgroup globs", MAX_GLOBS);
+			cg_globs[n_cg++] = optarg;
+			break;
+		case 'l':
+			if (n_lb == MAX_GLOBS)
+				return cjd_cli_usage_error("trace cat", "at most %d --label globs", MAX_GLOBS);
+			lb_globs[n_lb++] = optarg;
+			break;
+		case 'h': return fputs(trace_usage, stdout), CJD_EXIT_OK;
+		default: return cjd_cli_usage_error("trace cat", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cjd_cli_usage_error("trace cat", "no FILE given");
+	for (int i = optind; i < argc; i++) {
+		if (cjd_trace_reader_open(&r, argv[i], &err)) {
+			ret = report(&err);
+			goto out_close;
+		}
+		const struct cjd_trace_header *h = cjd_trace_reader_header(r);
+		if (!w) {
+			events = cjd_trace_header_mask(h);
+			if (cjd_trace_writer_open(&w, out_path, h, comp, &err)) {
+				ret = report(&err);
+				goto out_close;
+			}
+		} else if (cjd_trace_header_mask(h) != events) {
+			ret = cjd_cli_fail("trace cat", "%s: its events differ from those of %s; "
+				"cat only joins traces with the same events", argv[i], argv[optind]);
+			goto out_close;
+		}
+		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
+			if (n_cg && !cjd_glob_any(cg_globs, n_cg, s.cgroup))
+				continue;
+			if (n_lb && !cjd_glob_any(lb_globs, n_lb, s.label ? s.label : ""))
+				continue;
+			if (cjd_trace_writer_write(w, &s, &err)) {
+				ret = report(&err);
+				goto out_close;
+			}
+		}
+		if (rc < 0) {
+			ret = report(&err);
+			goto out_close;
+		}
+		cjd_trace_reader_free(r);
+		r = NULL;
+	}
+	ret = CJD_EXIT_OK;
+out_close:
+	cjd_trace_reader_free(r);
+	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)
+		ret = report(&err);
+	return ret;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	if (argc < 2)
+		return cjd_cli_usage_error("trace", "expected validate, stats or cat");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return fputs(trace_usage, stdout), CJD_EXIT_OK;
+	if (!strcmp(argv[1], "validate"))
+		return trace_validate(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return trace_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cat"))
+		return trace_cat(argc - 1, argv + 1);
+	return cjd_cli_usage_error("trace", "unknown action '%s' (expected validate, stats or cat)",
+				   argv[1]);
+}

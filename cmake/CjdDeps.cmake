@@ -1,0 +1,35 @@
+# Finds cjd's libraries and names the Debian package to install when one is missing.
+include(FindPkgConfig)
+
+# cjd_require_lib(<target> <header> <libnames> <debian-package>)
+# Defines an IMPORTED target, or stops with the apt-get line that fixes it.
+function(cjd_require_lib target header libnames package)
+  find_path(${target}_INCLUDE_DIR ${header})
+  find_library(${target}_LIBRARY NAMES ${libnames})
+  if(NOT ${target}_INCLUDE_DIR OR NOT ${target}_LIBRARY)
+    message(FATAL_ERROR
+      "cjd needs ${header} and lib${libnames} (${target}).\n"
+      "Install the Debian package: apt-get install ${package}\n"
+      "(scripts/test and scripts/run do this for you.)")
+  endif()
+  add_library(${target} UNKNOWN IMPORTED GLOBAL)
+  set_target_properties(${target} PROPERTIES
+    IMPORTED_LOCATION "${${target}_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${${target}_INCLUDE_DIR}")
+  message(STATUS "cjd: ${target}: ${${target}_LIBRARY}")
+endfunction()
+
+# libpfm4 ships only a static libpfm.a in Debian, with no pkg-config file.
+# Ask for the archive by its full name so a stray libpfm.so is never picked.
+cjd_require_lib(cjd::pfm perfmon/pfmlib_perf_event.h libpfm.a libpfm4-dev)
+cjd_require_lib(cjd::cgroup libcgroup.h cgroup libcgroup-dev)
+cjd_require_lib(cjd::jansson jansson.h jansson libjansson-dev)
+cjd_require_lib(cjd::zmq zmq.h zmq libzmq3-dev)
+cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
+cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
+if(CJD_BUILD_TESTS)
+  cjd_require_lib(cjd::cmocka cmocka.h cmocka libcmocka-dev)
+endif()
+
+find_library(CJD_LIBM m)
+find_package(Threads REQUIRED)

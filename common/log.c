@@ -1,0 +1,136 @@
+/* Logging to stderr, one write(2) per line so threads and processes never interleave. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cjd/log.h"
+#include "cjd/util.h"
+
+/* Set once by main() before threads start; see cjd_log_setup(). */
+static enum cjd_log_level log_level = CJD_LOG_INFO;
+static enum cjd_log_format log_format = CJD_LOG_TEXT;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+void cjd_log_setup(enum cjd_log_level level, enum cjd_log_format format)
+{
+	log_level = level;
+	log_format = format;
+}
+
+int cjd_log_level_parse(const char *s, enum cjd_log_level *out)
+{
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(level_names); i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			*out = (enum cjd_log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int cjd_log_format_parse(const char *s, enum cjd_log_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = CJD_LOG_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = CJD_LOG_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool cjd_log_enabled(enum cjd_log_level level)
+{
+	return level <= log_level;
+}
+
+static void write_all(const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+void cjd_log(enum cjd_log_level level, const char *fmt, ...)
+{
+	char msg[2048];
+	char line[4352];
+	va_list ap;
+	size_t n;
+
+	if (!cjd_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (log_format == CJD_LOG_JSON) {
+		char ts[64];
+		size_t pos = 0;
+		cjd_rfc3339_ns(cjd_now_real_ns(), ts, sizeof(ts));
+		pos = (size_t)snprintf(line, sizeof(line), "{\"@timestamp\":\"%s\",\"log.level\":\"%s\",\"message\":",
+				       ts, level_names[level]);
+		if (cjd_json_escape(line, sizeof(line) - 3, &pos, msg) < 0)
+			pos = (size_t)snprintf(line, sizeof(line), "{\"log.level\":\"%s\",\"message\":\"(too long)\"",
+					       level_names[level]);
+		line[pos++] = '}';
+		line[pos++] = '\n';
+		n = pos;
+	} else {
+		/* Plain text: errors and warnings say so; info is the normal voice. */
+		const char *tag = level == CJD_LOG_ERROR  ? "error: "
+				  : level == CJD_LOG_WARN ? "warning: "
+				  : level == CJD_LOG_DEBUG ? "debug: "
+							   : "";
+		int w = snprintf(line, sizeof(line), "cjd: %s%s\n", tag, msg);
+		n = w < 0 ? 0 : (size_t)w >= sizeof(line) ? sizeof(line) - 1 : (size_t)w;
+		line[n - 1] = '\n';
+	}
+	write_all(line, n);
+}
+
+void cjd_progress_init(struct cjd_progress *p)
+{
+	p->tty = isatty(STDERR_FILENO) == 1;
+	p->active = false;
+	p->last_ns = 0;
+}
+
+void cjd_progress_update(struct cjd_progress *p, const char *fmt, ...)
+{
+	uint64_t now = cjd_now_mono_ns();
+	uint64_t every = p->tty ? CJD_NSEC_PER_SEC / 10 : 5 * CJD_NSEC_PER_SEC;
+	char msg[512];
+	va_list ap;
+
+	if (p->last_ns && now - p->last_ns < every)
+		return;
+	p->last_ns = now;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->tty) {
+		char line[600];
+		int n = snprintf(line, sizeof(line), "\r\033[K%s", msg);
+		write_all(line, n < 0 ? 0 : (size_t)n >= sizeof(line) ? sizeof(line) - 1 : (size_t)n);
+		p->active = true;
+	} else {
+		cjd_info("%s", msg);
+	}
+}
+
+void cjd_progress_done(struct cjd_progress *p)
+{
+	if (p->tty && p->active)
+		write_all("\n", 1);
+	p->active = false;
+}

@@ -1,0 +1,171 @@
+/* Text helpers: number parsing, JSON string escaping, UTF-8 checks, shortest float printing. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/util.h"
+
+int cjd_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int cjd_size_parse(const char *s, uint64_t *bytes)
+{
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+	int rc;
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'K': case 'k': mult = 1ull << 10; break;
+	case 'M': case 'm': mult = 1ull << 20; break;
+	case 'G': case 'g': mult = 1ull << 30; break;
+	default: break;
+	}
+	if (mult != 1)
+		num[--n] = '\0';
+	rc = cjd_parse_u64(num, &v);
+	if (rc)
+		return rc;
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*bytes = v * mult;
+	return 0;
+}
+
+size_t cjd_utf8_check(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t need;
+		unsigned min;
+		unsigned cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			need = 1; min = 0x80; cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2; min = 0x800; cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3; min = 0x10000; cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (len - i <= need)
+			return i;
+		for (size_t k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		/* overlong forms, surrogates and beyond-Unicode are not UTF-8 */
+		if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return i;
+		i += need + 1;
+	}
+	return len;
+}
+
+int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t p = *pos;
+
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (p >= len)                                                                      \
+			return -ENOSPC;                                                            \
+		buf[p++] = (c);                                                                    \
+	} while (0)
+
+	PUT('"');
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"': PUT('\\'); PUT('"'); break;
+		case '\\': PUT('\\'); PUT('\\'); break;
+		case '\n': PUT('\\'); PUT('n'); break;
+		case '\r': PUT('\\'); PUT('r'); break;
+		case '\t': PUT('\\'); PUT('t'); break;
+		case '\b': PUT('\\'); PUT('b'); break;
+		case '\f': PUT('\\'); PUT('f'); break;
+		default:
+			if (*c < 0x20 || *c == 0x7f) {
+				PUT('\\'); PUT('u'); PUT('0'); PUT('0');
+				PUT(hex[*c >> 4]); PUT(hex[*c & 15]);
+			} else {
+				PUT((char)*c);
+			}
+		}
+	}
+	PUT('"');
+#undef PUT
+	*pos = p;
+	return 0;
+}
+
+/*
+ * Shortest round-trip printing: try increasing precision until the text reads
+ * back to the same bits. Most values we print (1, 0.5, ratios) finish at the
+ * first tries; the worst case is 9 (float) or 17 (double) snprintf calls.
+ */
+int cjd_fmt_float(char *buf, size_t len, float v)
+{
+	if (!isfinite(v))
+		return -EDOM;
+	for (int prec = 1; prec <= 9; prec++) {
+		int n = snprintf(buf, len, "%.*g", prec, (double)v);
+		if (n < 0 || (size_t)n >= len)
+			return -ENOSPC;
+		if (strtof(buf, NULL) == v)
+			return n;
+	}
+	return -EDOM; /* unreachable: 9 digits always round-trip a float */
+}
+
+int cjd_fmt_double(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		return -EDOM;
+	for (int prec = 1; prec <= 17; prec++) {
+		int n = snprintf(buf, len, "%.*g", prec, v);
+		if (n < 0 || (size_t)n >= len)
+			return -ENOSPC;
+		if (strtod(buf, NULL) == v)
+			return n;
+	}
+	return -EDOM;
+}
+
+bool cjd_glob_any(const char *const *globs, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(globs[i], s, 0) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,189 @@
+/* Trace writer: whole lines only reach the file, plain or gzip. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cjd/util.h"
+#include "trace_internal.h"
+
+#define BUFCAP (256u * 1024u)
+#define FLUSH_AT (BUFCAP - 64u * 1024u)
+
+struct cjd_trace_writer {
+	char path[256];
+	int fd;        /* plain output, or -1 */
+	gzFile gz;     /* gzip output, or NULL */
+	struct cjd_trace_header header;
+	char *buf;     /* complete lines waiting to be written */
+	size_t used;
+	int first_rc;  /* first error seen; later writes refuse */
+};
+
+static int werr(struct cjd_trace_writer *w, struct cjd_error *err, int rc, const char *what)
+{
+	if (!w->first_rc)
+		w->first_rc = rc;
+	return cjd_error_set(err, rc, w->path, 0, 0, "%s: %s", what, strerror(-rc));
+}
+
+/* Hands the buffered complete lines to the kernel (or zlib). */
+static int drain(struct cjd_trace_writer *w, struct cjd_error *err)
+{
+	size_t off = 0;
+
+	if (w->gz) {
+		while (off < w->used) {
+			int n = gzwrite(w->gz, w->buf + off, (unsigned)(w->used - off));
+			if (n <= 0) {
+				int zerr;
+				gzerror(w->gz, &zerr);
+				return werr(w, err, zerr == Z_ERRNO && errno ? -errno : -EIO, "write");
+			}
+			off += (size_t)n;
+		}
+	} else {
+		while (off < w->used) {
+			ssize_t n = write(w->fd, w->buf + off, w->used - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return werr(w, err, -errno, "write");
+			off += (size_t)n;
+		}
+	}
+	w->used = 0;
+	return 0;
+}
+
+static bool want_gzip(const char *path, enum cjd_trace_compress c)
+{
+	size_t n = strlen(path);
+
+	if (c != CJD_TRACE_COMPRESS_AUTO)
+		return c == CJD_TRACE_COMPRESS_GZIP;
+	return n > 3 && strcmp(path + n - 3, ".gz") == 0;
+}
+
+int cjd_trace_writer_open(struct cjd_trace_writer **out, const char *path,
+			  const struct cjd_trace_header *h, enum cjd_trace_compress compress,
+			  struct cjd_error *err)
+{
+	struct cjd_trace_writer *w;
+	int rc, n;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	w->fd = -1;
+	if (h->n_events <= 0) {
+		rc = cjd_error_set(err, -EINVAL, path, 0, 0, "a trace needs at least one event");
+		goto out_free;
+	}
+	rc = cjd_trace_header_copy(&w->header, h);
+	w->buf = malloc(BUFCAP);
+	if (rc || !w->buf) {
+		rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
+		goto out_free;
+	}
+	w->fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
+				       : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		rc = cjd_error_set(err, -errno, path, 0, 0, "cannot create: %s", strerror(errno));
+		goto out_free;
+	}
+	if (want_gzip(path, compress)) {
+		w->gz = gzdopen(w->fd, "wb6");
+		if (!w->gz) {
+			rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "cannot start gzip stream");
+			goto out_free;
+		}
+		w->fd = -1; /* owned by zlib now */
+	}
+	n = cjd_trace_format_header(&w->header, w->buf, BUFCAP);
+	if (n < 0) {
+		rc = cjd_error_set(err, n, path, 0, 0, "header does not fit in %u bytes", BUFCAP);
+		goto out_free;
+	}
+	w->used = (size_t)n;
+	if ((rc = drain(w, err)))
+		goto out_free;
+	*out = w;
+	return 0;
+out_free:
+	if (w->gz)
+		gzclose(w->gz);
+	if (w->fd >= 0)
+		close(w->fd);
+	cjd_trace_header_release(&w->header);
+	free(w->buf);
+	free(w);
+	return rc;
+}
+
+int cjd_trace_writer_write(struct cjd_trace_writer *w, const struct cjd_sample *s,
+			   struct cjd_error *err)
+{
+	int n, rc;
+
+	if (w->first_rc)
+		return cjd_error_set(err, w->first_rc, w->path, 0, 0,
+				     "writer failed earlier: %s", strerror(-w->first_rc));
+	if (w->used > FLUSH_AT && (rc = drain(w, err)))
+		return rc;
+	n = cjd_trace_format_sample(&w->header, s, w->buf + w->used, BUFCAP - w->used);
+	if (n == -EINVAL)
+		return cjd_error_set(err, n, w->path, 0, 0,
+				     "sample for cgroup \"%.128s\" lacks an event of the header, or has a "
+				     "running ratio outside 0..1",
+				     s->cgroup ? s->cgroup : "?");
+	if (n < 0)
+		return cjd_error_set(err, n, w->path, 0, 0, "sample line longer than %u bytes",
+				     BUFCAP - FLUSH_AT);
+	w->used += (size_t)n;
+	return 0;
+}
+
+int cjd_trace_writer_flush(struct cjd_trace_writer *w, struct cjd_error *err)
+{
+	int rc;
+
+	if (w->first_rc)
+		return cjd_error_set(err, w->first_rc, w->path, 0, 0,
+				     "writer failed earlier: %s", strerror(-w->first_rc));
+	if ((rc = drain(w, err)))
+		return rc;
+	if (w->gz && gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+		return werr(w, err, -EIO, "gzip flush");
+	return 0;
+}
+
+int cjd_trace_writer_close(struct cjd_trace_writer *w, struct cjd_error *err)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	if (!w->first_rc)
+		rc = drain(w, err);
+	else
+		rc = cjd_error_set(err, w->first_rc, w->path, 0, 0, "writer failed earlier: %s",
+				   strerror(-w->first_rc));
+	if (w->gz) {
+		int zrc = gzclose(w->gz);
+		if (zrc != Z_OK && !rc)
+			rc = cjd_error_set(err, -EIO, w->path, 0, 0, "closing gzip stream failed");
+	} else if (w->fd >= 0 && close(w->fd) != 0 && !rc) {
+		rc = cjd_error_set(err, -errno, w->path, 0, 0, "close: %s", strerror(errno));
+	}
+	cjd_trace_header_release(&w->header);
+	free(w->buf);
+	free(w);
+	return rc;
+}
