@@ -101,3 +101,15 @@ int cjd_event_mask_parse(const char *list, cjd_event_mask *mask, char *bad, size
 	*mask = m;
 	return 0;
 }
+
+const char *cjd_mode_name(enum cjd_mode mode)
+{
+	return mode == CJD_MODE_HARDWARE ? "hardware" : "software";
+}
+
+enum cjd_mode cjd_mode_of(cjd_event_mask mask)
+{
+	cjd_event_mask need = CJD_EVMASK(CJD_EV_CYCLES) | CJD_EVMASK(CJD_EV_INSTRUCTIONS);
+
+	return (mask & need) == need ? CJD_MODE_HARDWARE : CJD_MODE_SOFTWARE;
+}

@@ -60,6 +60,21 @@ typedef uint32_t cjd_event_mask;
 	 CJD_EVMASK(CJD_EV_CPU_MIGRATIONS) | CJD_EVMASK(CJD_EV_PAGE_FAULTS) |                    \
 	 CJD_EVMASK(CJD_EV_SYSCALLS))
 
+/*
+ * What the counters can tell: hardware mode has the PMU events (IPC, miss
+ * rates); software mode, on hosts without a PMU, only the software events.
+ */
+enum cjd_mode {
+	CJD_MODE_HARDWARE = 0,
+	CJD_MODE_SOFTWARE,
+};
+
+/* "hardware" / "software" */
+const char *cjd_mode_name(enum cjd_mode mode);
+
+/* Hardware when mask holds both cycles and instructions, software otherwise. */
+enum cjd_mode cjd_mode_of(cjd_event_mask mask);
+
 /* Registry row for ev; NULL when ev is out of range. */
 const struct cjd_event_info *cjd_event_info(enum cjd_event ev);
 

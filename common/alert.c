@@ -1,0 +1,13 @@
+/* Names of alert actions, shared by the detector, the serializer and the CLI. */
+#include "cjd/alert.h"
+
+const char *cjd_alert_action_name(enum cjd_alert_action a)
+{
+	static const char *const names[CJD_ALERT__COUNT] = {
+		[CJD_ALERT_FIRING] = "firing",     [CJD_ALERT_ONGOING] = "ongoing",
+		[CJD_ALERT_RESOLVED] = "resolved", [CJD_ALERT_GONE] = "gone",
+		[CJD_ALERT_FROZEN] = "frozen",     [CJD_ALERT_THROTTLED] = "throttled",
+	};
+
+	return (unsigned)a < CJD_ALERT__COUNT ? names[a] : "unknown";
+}
