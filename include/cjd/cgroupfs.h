@@ -1,0 +1,56 @@
+/* The cgroup filesystem: which hierarchy perf_event lives on, and making, entering and removing cgroups. */
+#ifndef CJD_CGROUPFS_H
+#define CJD_CGROUPFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cjd/error.h"
+
+/* The hierarchy per-cgroup perf counting uses. */
+struct cjd_cgroupfs {
+	char path[4096]; /* mount point (or override) */
+	int version;     /* 2, or 1 for a v1 perf_event hierarchy */
+	char how[64];    /* "mountinfo", "libcgroup", "override" */
+};
+
+/*
+ * Finds the hierarchy: with `override`, that directory (its version from
+ * statfs). Otherwise the v2 hierarchy (/sys/fs/cgroup, then
+ * /sys/fs/cgroup/unified, then any cgroup2 mount) unless the perf_event
+ * controller is bound to a v1 hierarchy (libcgroup, then mountinfo) - then
+ * that one, because the kernel offers perf_event on one hierarchy only.
+ * `mountinfo` NULL means /proc/self/mountinfo (tests pass fixtures).
+ * Returns 0, or -ENOENT with err naming what to mount.
+ */
+int cjd_cgroupfs_find(struct cjd_cgroupfs *fs, const char *override, const char *mountinfo,
+		      struct cjd_error *err);
+
+/* Creates <fs>/<rel> (rel "/"-rooted, one level below an existing cgroup).
+ * Returns 0, -EEXIST, or a negative errno with err filled. */
+int cjd_cgroupfs_create(const struct cjd_cgroupfs *fs, const char *rel, struct cjd_error *err);
+
+/* Moves the calling process into <fs>/<rel>. Async-signal-safe (for use
+ * between fork and exec): no allocation, no stdio. Returns 0 or -errno. */
+int cjd_cgroupfs_enter_self(const char *cgroup_dir);
+
+/* Writes "<fs>/<rel>" into buf. Returns buf, or NULL when it does not fit. */
+char *cjd_cgroupfs_join(const struct cjd_cgroupfs *fs, const char *rel, char *buf, size_t len);
+
+/* Number of processes in <fs>/<rel> (0 when empty), or a negative errno. */
+int cjd_cgroupfs_nprocs(const struct cjd_cgroupfs *fs, const char *rel);
+
+/* Sends sig to every process in the cgroup (SIGKILL uses cgroup.kill where the
+ * kernel has it). Returns the number signalled or a negative errno. */
+int cjd_cgroupfs_signal(const struct cjd_cgroupfs *fs, const char *rel, int sig);
+
+/*
+ * Kills what is left in the cgroup (SIGKILL), waits up to timeout_ms for it
+ * to empty, and removes it. Returns 0, -EBUSY (still populated), or a
+ * negative errno with err filled.
+ */
+int cjd_cgroupfs_destroy(const struct cjd_cgroupfs *fs, const char *rel, int timeout_ms,
+			 struct cjd_error *err);
+
+#endif
