@@ -57,6 +57,17 @@ static int add(struct cjd_scan_result *res, uint64_t ino, const char *path)
 
 static bool passes(const struct cjd_scan_filter *f, const char *path)
 {
+	/*
+	 * The root cgroup holds the idle task, so its task-clock is the whole
+	 * machine's time, busy or not: it would read as a cgroup pegging every
+	 * CPU. Only an include glob that is exactly "/" selects it.
+	 */
+	if (path[0] == '/' && path[1] == '\0') {
+		for (size_t i = 0; i < f->n_include; i++)
+			if (strcmp(f->include[i], "/") == 0)
+				return !cjd_glob_any(f->exclude, f->n_exclude, path);
+		return false;
+	}
 	if (f->n_include && !cjd_glob_any(f->include, f->n_include, path))
 		return false;
 	return !cjd_glob_any(f->exclude, f->n_exclude, path);

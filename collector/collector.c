@@ -580,6 +580,7 @@ int cjd_collector_tick(struct cjd_collector *c)
 out_emit:
 	c->st.ticks++;
 	c->st.samples += n;
+	c->st.last_tick_ns = now - c->origin_ns;
 	c->last_tick_ns = now;
 	if (c->cbs.samples)
 		c->cbs.samples(c->cbs.ctx, c->batch, n);

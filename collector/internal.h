@@ -69,7 +69,8 @@ struct cjd_scan_filter {
 
 /*
  * Walks the hierarchy under root_dir and appends the selected cgroups to res
- * (cleared first). A directory that vanishes or cannot be read mid-walk is
+ * (cleared first). The root itself ("/") is selected only when an include
+ * glob is exactly "/" (its counts include the idle task). A directory that vanishes or cannot be read mid-walk is
  * skipped with a debug line. Returns 0, or a negative errno when root_dir
  * itself cannot be read.
  */

@@ -66,6 +66,7 @@ struct cjd_collector_stats {
 	uint64_t fd_limit;      /* RLIMIT_NOFILE soft limit after raising it */
 	unsigned cpus;          /* online CPUs counted on */
 	uint64_t ticks;         /* ticks taken */
+	uint64_t last_tick_ns;  /* t_ns of the last tick (0 before the first) */
 	uint64_t missed_ticks;  /* timer expirations folded into a later tick (loop was late) */
 	uint64_t rescans;       /* cgroup tree walks done */
 	uint64_t samples;       /* samples emitted */

@@ -1,0 +1,90 @@
+#!/bin/sh
+# `cjd record -- CMD`: a fresh cgroup per run, stable sample names, exit status, Ctrl-C, cleanup.
+# Needs root and a cgroup v2 hierarchy; exits 77 (SKIP) with the reason otherwise.
+set -u
+: "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create cgroups"; exit 77; }
+T=$(mktemp -d /tmp/cjd-record-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+# The cgroup a run used, from its log line, must be gone afterwards.
+cgroup_gone() {
+	dir=$(sed -n "s/.*running '.*' in cgroup \([^ ]*\) as .*/\1/p" "$1")
+	[ -n "$dir" ] && [ ! -e "$dir" ]
+}
+
+# 1. A busy command, 100 ms samples, named and labelled.
+"$CJD_BIN" record -q -i 100ms -d 600ms --label benign/spin --name spin -o "$T/a.cjdt" \
+	-- sh -c 'while :; do :; done' 2>"$T/a.err"
+rc=$?
+if [ $rc -ne 0 ]; then
+	if grep -q "perf_event_paranoid\|no cgroup2 mount" "$T/a.err"; then
+		echo "SKIP: $(tail -1 "$T/a.err")"; exit 77
+	fi
+	bad "record -- busy loop exited $rc: $(cat "$T/a.err")"
+fi
+"$CJD_BIN" trace validate -q "$T/a.cjdt" || bad "a.cjdt does not validate"
+n=$(grep -c '"cgroup":"/spin"' "$T/a.cjdt")
+[ "$n" -ge 5 ] && [ "$n" -le 7 ] && ok "6 samples of /spin ($n)" || bad "expected ~6 samples of /spin, got $n"
+grep -q '"label":"benign/spin"' "$T/a.cjdt" && ok "label" || bad "label missing"
+head -1 "$T/a.cjdt" | grep -q '"interval_ns":100000000' && ok "interval_ns" || bad "interval_ns"
+head -1 "$T/a.cjdt" | grep -q '"cgroup_path":"/cjd-record-' && ok "meta cgroup_path" || bad "meta.cgroup_path"
+head -1 "$T/a.cjdt" | grep -q '"mode":"' && ok "meta mode" || bad "meta.mode"
+grep -q "mode (" "$T/a.err" && ok "mode printed" || bad "mode not printed on stderr"
+# the busy loop used most of a CPU in each full 100 ms sample (task-clock is counts[0] in software mode)
+busy=$(sed -n '3p' "$T/a.cjdt" | sed 's/.*"counts":\[\([0-9]*\).*/\1/')
+[ "${busy:-0}" -gt 30000000 ] && ok "busy task-clock $busy ns" || bad "busy task-clock ${busy:-?} ns too low"
+cgroup_gone "$T/a.err" && ok "cgroup removed" || bad "cgroup left behind: $(grep running "$T/a.err")"
+
+# 2. The default name is CMD's basename; a command that ends by itself ends the recording.
+"$CJD_BIN" record -q -i 50ms -o "$T/b.cjdt" -- /bin/sleep 0.3 2>"$T/b.err"
+[ $? -eq 0 ] && ok "record -- sleep 0.3" || bad "record -- sleep: $(cat "$T/b.err")"
+grep -q '"cgroup":"/sleep"' "$T/b.cjdt" && ok "name from basename" || bad "no /sleep samples"
+cgroup_gone "$T/b.err" || bad "cgroup of sleep left behind"
+
+# 3. A failing command: exit 1, but the trace is complete.
+"$CJD_BIN" record -q -i 50ms -o "$T/c.cjdt" -- sh -c 'sleep 0.2; exit 3' 2>"$T/c.err"
+[ $? -eq 1 ] && grep -q "exited with status 3" "$T/c.err" && ok "CMD exit 3 -> exit 1" || bad "CMD failure: $(cat "$T/c.err")"
+"$CJD_BIN" trace validate -q "$T/c.cjdt" || bad "c.cjdt does not validate"
+
+# 4. A command that does not exist.
+"$CJD_BIN" record -q -o "$T/d.cjdt" -- /nonexistent/cmd 2>"$T/d.err"
+[ $? -eq 1 ] && grep -q "cannot run '/nonexistent/cmd'" "$T/d.err" && ok "missing CMD" || bad "missing CMD: $(cat "$T/d.err")"
+ls -d /sys/fs/cgroup/unified/cjd-record-* /sys/fs/cgroup/cjd-record-* 2>/dev/null | while read -r d; do
+	pid=${d##*cjd-record-}; pid=${pid%%-*}
+	kill -0 "$pid" 2>/dev/null || echo "FAIL stale $d"
+done | grep FAIL && fail=1
+
+# 5. SIGINT (Ctrl-C) stops cleanly: CMD is stopped, the file is whole, exit 0.
+"$CJD_BIN" record -q -i 100ms -o "$T/e.cjdt" -- sleep 30 2>"$T/e.err" &
+pid=$!
+sleep 0.6
+kill -INT $pid
+t0=$(date +%s)
+wait $pid
+rc=$?
+t1=$(date +%s)
+[ $rc -eq 0 ] && ok "SIGINT -> exit 0" || bad "SIGINT: exit $rc $(cat "$T/e.err")"
+[ $((t1 - t0)) -le 3 ] && ok "stopped within 3 s" || bad "took $((t1 - t0)) s to stop"
+"$CJD_BIN" trace validate -q "$T/e.cjdt" && ok "e.cjdt whole" || bad "e.cjdt does not validate"
+[ "$(tail -c 1 "$T/e.cjdt" | od -An -c | tr -d ' ')" = '\n' ] && ok "ends on a newline" || bad "last line cut"
+cgroup_gone "$T/e.err" && ok "cgroup removed after SIGINT" || bad "cgroup left after SIGINT"
+
+# 6. Usage errors exit 2, before anything is created.
+"$CJD_BIN" record -i 5ms -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "-i 5ms" || bad "-i 5ms must exit 2"
+"$CJD_BIN" record --cgroup '/x' -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "--cgroup with CMD" || bad "--cgroup with CMD must exit 2"
+"$CJD_BIN" record -- true 2>/dev/null; [ $? -eq 2 ] && ok "no -o" || bad "missing -o must exit 2"
+"$CJD_BIN" record -o - -- true 2>/dev/null; [ $? -eq 2 ] && ok "-o - with CMD" || bad "-o - with CMD must exit 2"
+"$CJD_BIN" record --events cycles,nope -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "bad event" || bad "unknown event must exit 2"
+"$CJD_BIN" record --label evil -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "bad label" || bad "bad label must exit 2"
+[ ! -e "$T/x" ] || bad "a usage error created the output file"
+
+# 7. Asking for an event this host cannot count fails clearly (never faked).
+if "$CJD_BIN" events | grep -q '^cycles .* no '; then
+	"$CJD_BIN" record --events cycles,task-clock -o "$T/f.cjdt" -- true 2>"$T/f.err"
+	[ $? -eq 1 ] && grep -q "cycles cannot be counted here" "$T/f.err" && ok "cycles refused" || bad "cycles: $(cat "$T/f.err")"
+fi
+exit $fail

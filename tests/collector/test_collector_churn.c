@@ -1,0 +1,244 @@
+/* Real kernel: 200 cgroups created and destroyed while the collector runs; no crash, no fd leak. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cjd/cgroupfs.h"
+#include "cjd/collector.h"
+#include "cjd/loop.h"
+#include "cjd/pmu.h"
+
+/*
+ * Needs root and cgroup v2 (else exit 77 = SKIP). Waves of 10 empty cgroups
+ * are created every 30 ms under <v2>/cjd-churn-<pid>/ and each is removed
+ * about 0.3 s later, 200 in all, while the collector ticks every 20 ms and
+ * re-scans every 50 ms. Appearance is measured in re-scans, not in time, so
+ * a loaded machine cannot make it flaky.
+ */
+
+#define TOTAL 200
+#define WAVE 10
+#define LIFETIME_WAVES 10
+
+struct churn {
+	struct cjd_cgroupfs fs;
+	char parent[64];
+	struct cjd_collector *c;
+	struct cjd_loop *loop;
+	int created, removed, waves;
+	int churn_timer;
+	uint64_t born_rescans[TOTAL]; /* stats.rescans when the cgroup was made */
+	int born_wave[TOTAL];
+	long first_seen_rescans[TOTAL]; /* -1: never in a sample */
+	int gone[TOTAL];
+	int stop_after_ticks;
+	int ticks;
+	uint64_t total_samples;
+};
+
+static struct cjd_cgroupfs v2;
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* opendir's own */
+}
+
+static int index_of(const char *cgroup)
+{
+	int i;
+	return sscanf(cgroup, "/c%d", &i) == 1 && i >= 0 && i < TOTAL ? i : -1;
+}
+
+static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
+{
+	struct churn *ch = ctx;
+	struct cjd_collector_stats st;
+
+	cjd_collector_stats(ch->c, &st);
+	for (size_t i = 0; i < n; i++) {
+		int k = index_of(s[i].cgroup);
+		assert_true(k >= 0);
+		if (ch->first_seen_rescans[k] < 0)
+			ch->first_seen_rescans[k] = (long)st.rescans;
+		assert_false(ch->gone[k]); /* no sample after "gone" */
+	}
+	ch->total_samples += n;
+	ch->ticks++;
+	if (ch->stop_after_ticks && ch->ticks >= ch->stop_after_ticks)
+		cjd_loop_stop(ch->loop);
+}
+
+static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
+{
+	struct churn *ch = ctx;
+	int k = index_of(cgroup);
+
+	(void)t_ns;
+	assert_true(k >= 0);
+	assert_false(ch->gone[k]);
+	ch->gone[k] = 1;
+}
+
+static void rel_of(const struct churn *ch, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/c%d", ch->parent, i);
+}
+
+static void on_churn(struct cjd_loop *loop, uint64_t exp, void *ctx)
+{
+	struct churn *ch = ctx;
+	struct cjd_collector_stats st;
+	struct cjd_error err;
+	char rel[128];
+
+	(void)exp;
+	cjd_collector_stats(ch->c, &st);
+	ch->waves++;
+	for (int i = 0; i < WAVE && ch->created < TOTAL; i++) {
+		rel_of(ch, ch->created, rel, sizeof(rel));
+		assert_int_equal(cjd_cgroupfs_create(&ch->fs, rel, &err), 0);
+		ch->born_rescans[ch->created] = st.rescans;
+		ch->born_wave[ch->created++] = ch->waves;
+	}
+	/* rmdir works with perf events still attached: the collector must notice by itself. */
+	while (ch->removed < ch->created && ch->waves - ch->born_wave[ch->removed] >= LIFETIME_WAVES) {
+		rel_of(ch, ch->removed++, rel, sizeof(rel));
+		assert_int_equal(cjd_cgroupfs_destroy(&ch->fs, rel, 1000, &err), 0);
+	}
+	if (ch->removed == TOTAL) {
+		cjd_loop_del_timer(loop, ch->churn_timer);
+		ch->stop_after_ticks = ch->ticks + 8; /* a few re-scans to notice the last ones */
+	}
+}
+
+static int teardown(void **state)
+{
+	struct churn *ch = *state;
+	struct cjd_error err;
+	char rel[128];
+
+	if (!ch)
+		return 0;
+	cjd_collector_free(ch->c);
+	cjd_loop_free(ch->loop);
+	for (int i = ch->removed; i < ch->created; i++) {
+		rel_of(ch, i, rel, sizeof(rel));
+		cjd_cgroupfs_destroy(&ch->fs, rel, 1000, &err);
+	}
+	int rc = cjd_cgroupfs_destroy(&ch->fs, ch->parent, 1000, &err);
+	free(ch);
+	return rc == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	struct churn *ch = calloc(1, sizeof(*ch));
+	struct cjd_error err;
+
+	*state = ch;
+	ch->fs = v2;
+	snprintf(ch->parent, sizeof(ch->parent), "/cjd-churn-%d", (int)getpid());
+	for (int i = 0; i < TOTAL; i++)
+		ch->first_seen_rescans[i] = -1;
+	if (cjd_cgroupfs_create(&ch->fs, ch->parent, &err) != 0) {
+		fprintf(stderr, "setup: %s\n", err.text);
+		free(ch);
+		*state = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void test_churn(void **state)
+{
+	struct churn *ch = *state;
+	struct cjd_collector_config cfg = {0};
+	struct cjd_collector_stats st;
+	struct cjd_error err;
+	char root[4400];
+	int fds_before = count_fds();
+
+	cjd_cgroupfs_join(&ch->fs, ch->parent, root, sizeof(root));
+	cfg.interval_ns = 20 * 1000 * 1000;
+	cfg.rescan_ns = 50 * 1000 * 1000;
+	cfg.cgroup_root = root;
+	cfg.select = CJD_SELECT_ALL; /* the churned cgroups are empty */
+	if (cjd_collector_new(&ch->c, &cfg, &err) != 0)
+		fail_msg("collector: %s", err.text);
+	assert_int_equal(cjd_loop_new(&ch->loop), 0);
+	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = ch};
+	cjd_collector_set_callbacks(ch->c, &cbs);
+	assert_int_equal(cjd_collector_attach(ch->c, ch->loop, NULL, NULL), 0);
+	ch->churn_timer = cjd_loop_add_timer(ch->loop, 30 * 1000 * 1000, on_churn, ch);
+	assert_true(ch->churn_timer >= 0);
+	assert_int_equal(cjd_loop_run(ch->loop), 0);
+
+	cjd_collector_stats(ch->c, &st);
+	fprintf(stderr,
+		"churn: %d created, %d removed, %" PRIu64 " ticks, %" PRIu64 " rescans, %" PRIu64
+		" samples, %" PRIu64 " gone, %" PRIu64 " missed ticks\n",
+		ch->created, ch->removed, st.ticks, st.rescans, ch->total_samples, st.gone,
+		st.missed_ticks);
+	assert_int_equal(ch->created, TOTAL);
+	int late = 0;
+	for (int i = 0; i < TOTAL; i++) {
+		/* Every cgroup lived ~10 re-scans: it must have shown up... */
+		assert_true(ch->first_seen_rescans[i] >= 0);
+		/* ...within 2 re-scans of being made... */
+		if (ch->first_seen_rescans[i] - (long)ch->born_rescans[i] > 2)
+			late++;
+		/* ...and been reported gone after it was removed. */
+		assert_true(ch->gone[i]);
+	}
+	assert_int_equal(late, 0);
+	assert_int_equal(st.monitored, 0);
+	assert_int_equal(st.fds, 0);
+	assert_int_equal(st.dropped, 0);
+
+	cjd_collector_free(ch->c);
+	ch->c = NULL;
+	cjd_loop_free(ch->loop);
+	ch->loop = NULL;
+	assert_int_equal(count_fds(), fds_before);
+}
+
+int main(void)
+{
+	struct cjd_error err;
+	struct cjd_probe p;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIP: needs root to create cgroups and count CPU-wide\n");
+		return 77;
+	}
+	if (cjd_cgroupfs_find(&v2, NULL, NULL, &err) != 0 || v2.version != 2) {
+		fprintf(stderr, "SKIP: no cgroup v2 hierarchy for perf_event (%s)\n",
+			err.text[0] ? err.text : "perf_event is on v1");
+		return 77;
+	}
+	cjd_probe_run(&p, v2.path, -1, NULL);
+	if (!p.permitted) {
+		fprintf(stderr, "SKIP: %s\n", p.permission_fix);
+		return 77;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
