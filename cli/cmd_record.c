@@ -132,12 +132,10 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	}
 	cjd_collector_stats(r->col, &st);
 	if (!r->quiet) {
-		char t[32];
-		cjd_progress_update(&r->prog, "recording %s: %" PRIu64 " samples, %zu cgroups%s",
-				    cjd_duration_format(n ? s[0].t_ns / 1000000 * 1000000
-							  : cjd_collector_now(r->col) / 1000000 * 1000000,
-							t, sizeof(t)),
-				    r->samples, st.monitored,
+		uint64_t t = n ? s[0].t_ns : cjd_collector_now(r->col);
+		cjd_progress_update(&r->prog,
+				    "recording %" PRIu64 " s: %" PRIu64 " samples, %zu cgroups%s",
+				    (uint64_t)(t / CJD_NSEC_PER_SEC), r->samples, st.monitored,
 				    st.unmonitored ? " (some unmonitored)" : "");
 	}
 	if (r->duration_ns && n && s[0].t_ns + r->interval_ns / 2 >= r->duration_ns)
@@ -184,9 +182,9 @@ static void finish(struct rec *r)
 	if (r->finished)
 		return;
 	r->finished = true;
-	r->stopping = true;
 	cjd_collector_detach(r->col);
 	if (r->child && !r->child_done) {
+		r->stopping = true; /* the SIGTERM below is ours, not CMD failing */
 		cjd_cgroupfs_signal(&r->fs, r->rel, SIGTERM);
 		r->grace_timer = cjd_loop_add_timer(r->loop, 2 * CJD_NSEC_PER_SEC, on_grace, r);
 		return; /* on_child() stops the loop */

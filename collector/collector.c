@@ -1,6 +1,7 @@
 /* The collector: ticks, reads every cgroup's counters, emits samples, re-scans and keeps the fd budget. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,8 +313,9 @@ static int rescan(struct cjd_collector *c, uint64_t now)
 	for (size_t i = c->n_mons; i-- > 0;)
 		if (c->mons[i]->cg->seen != c->gen)
 			retire(c, i, now, true);
-	/* Budget: one rlimit raise for everything selected, before opening. */
-	raise_nofile(c, (uint64_t)c->scan.n * c->st.fds_per_cgroup + 64);
+	/* Budget: one rlimit raise for everything selected (plus room for the
+	 * owner's own fds), before opening. */
+	raise_nofile(c, (uint64_t)c->scan.n * c->st.fds_per_cgroup + 256);
 	c->last_failure[0] = '\0';
 	for (size_t i = 0; i < c->scan.n; i++) {
 		struct cjd_cgroup *cg = cjd_cgroup_find(c->table, c->scan.e[i].ino);
@@ -348,6 +350,9 @@ static int rescan(struct cjd_collector *c, uint64_t now)
 	}
 	c->st.monitored = c->n_mons;
 	c->st.unmonitored = unmon;
+	cjd_debug("collector: re-scan %" PRIu64 ": %zu selected in %zu directories, %zu opened, "
+		  "%zu monitored, %zu unmonitored",
+		  c->st.rescans, c->scan.n, c->scan.dirs, opened, c->n_mons, unmon);
 	log_unmonitored(c);
 	if (denied && c->n_mons == 0)
 		return -EACCES;
@@ -505,7 +510,7 @@ int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_con
 
 	c->origin_ns = c->last_tick_ns = cjd_now_mono_ns();
 	if (c->only_cgroup) {
-		raise_nofile(c, c->st.fds_per_cgroup + 64);
+		raise_nofile(c, c->st.fds_per_cgroup + 256);
 		c->last_rescan_ns = c->origin_ns;
 		if ((rc = open_only(c, err)) != 0)
 			goto out_free;

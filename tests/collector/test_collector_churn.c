@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cjd/cgroupfs.h"
@@ -218,6 +221,102 @@ static void test_churn(void **state)
 	assert_int_equal(count_fds(), fds_before);
 }
 
+
+/* ---- EMFILE: a low fd limit that may not be raised ---- */
+
+/*
+ * The EMFILE half runs in a child: a lowered hard limit cannot be raised back
+ * without CAP_SYS_RESOURCE, which containers often lack. The child reports the
+ * line of the first failed check as its exit status.
+ */
+#define CHILD_CHECK(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "check failed: %s\n", #cond);                              \
+			_exit(__LINE__ % 250 + 1);                                                 \
+		}                                                                                  \
+	} while (0)
+
+static void fd_limit_child(const struct cjd_collector_config *cfg, int ncg)
+{
+	struct cjd_collector *c;
+	struct cjd_collector_stats st;
+	struct cjd_error err;
+	struct rlimit low;
+	cap_t caps = cap_get_proc();
+	cap_value_t one = CAP_SYS_RESOURCE;
+
+	/* Room for a few cgroups only (each takes events x CPUs fds), and no way up. */
+	cap_set_flag(caps, CAP_EFFECTIVE, 1, &one, CAP_CLEAR);
+	cap_set_flag(caps, CAP_PERMITTED, 1, &one, CAP_CLEAR);
+	CHILD_CHECK(cap_set_proc(caps) == 0);
+	cap_free(caps);
+	low.rlim_cur = low.rlim_max = (rlim_t)count_fds() + 40;
+	CHILD_CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	if (cjd_collector_new(&c, cfg, &err) != 0) {
+		fprintf(stderr, "collector under a low fd limit: %s\n", err.text);
+		_exit(1);
+	}
+	cjd_collector_stats(c, &st);
+	fprintf(stderr, "fd limit %llu: %zu monitored, %zu unmonitored, %zu fds\n",
+		(unsigned long long)st.fd_limit, st.monitored, st.unmonitored, st.fds);
+	/* EMFILE is not fatal: as many as fit are counted, the rest reported. */
+	CHILD_CHECK(st.monitored >= 1);
+	CHILD_CHECK(st.unmonitored >= 1);
+	CHILD_CHECK(st.monitored + st.unmonitored == (size_t)ncg);
+	CHILD_CHECK(st.fds == st.monitored * st.fds_per_cgroup);
+	CHILD_CHECK(st.fds <= low.rlim_cur);
+	CHILD_CHECK(cjd_collector_tick(c) == 0);
+	cjd_collector_stats(c, &st);
+	CHILD_CHECK(st.samples == st.monitored);
+	cjd_collector_free(c);
+	_exit(0);
+}
+
+static void test_fd_limit(void **state)
+{
+	struct churn *ch = *state;
+	struct cjd_collector_config cfg = {0};
+	struct cjd_collector_stats st;
+	struct cjd_error err;
+	struct rlimit saved, low;
+	char root[4400], rel[128];
+	int status;
+	enum { NCG = 12 };
+
+	for (int i = 0; i < NCG; i++) {
+		rel_of(ch, i, rel, sizeof(rel));
+		assert_int_equal(cjd_cgroupfs_create(&ch->fs, rel, &err), 0);
+		ch->created++;
+	}
+	cjd_cgroupfs_join(&ch->fs, ch->parent, root, sizeof(root));
+	cfg.cgroup_root = root;
+	cfg.select = CJD_SELECT_ALL;
+	cfg.interval_ns = 20 * 1000 * 1000;
+
+	pid_t pid = fork();
+	if (pid == 0)
+		fd_limit_child(&cfg, NCG);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* A low soft limit under a high hard one is raised as far as needed. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	low.rlim_cur = 64;
+	low.rlim_max = saved.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(cjd_collector_new(&ch->c, &cfg, &err), 0);
+	cjd_collector_stats(ch->c, &st);
+	assert_int_equal(st.monitored, NCG);
+	assert_int_equal(st.unmonitored, 0);
+	assert_true(st.fd_limit >= (uint64_t)NCG * st.fds_per_cgroup); /* raised */
+	cjd_collector_free(ch->c);
+	ch->c = NULL;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
 int main(void)
 {
 	struct cjd_error err;
@@ -239,6 +338,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_limit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
