@@ -54,7 +54,8 @@ static int open_live(struct cjd_journal *j)
 {
 	struct stat st;
 
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	/* O_RDWR, not O_WRONLY: opening checks the last byte (terminate_partial_line) */
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (j->fd < 0)
 		return -errno;
 	/* LOCK_NB: a second agent on the same journal is a configuration error, not a wait */
@@ -201,22 +202,52 @@ static int rotate(struct cjd_journal *j)
 	return 0;
 }
 
-int cjd_journal_append(struct cjd_journal *j, const char *json, size_t len)
+/*
+ * Writes json and a newline: one writev(2) normally. After a short write the
+ * rest is written again, which either completes the line (an interruption)
+ * or fails with the real reason (ENOSPC, EFBIG). Returns 0 or -errno, with
+ * *partial set when part of the line reached the file.
+ */
+static int write_line(int fd, const char *json, size_t len, bool *partial)
 {
 	struct iovec iov[2] = {{(void *)json, len}, {"\n", 1}};
-	size_t total = len + 1;
+	size_t total = len + 1, done = 0;
 	ssize_t w;
+
+	while (done < total) {
+		if (done == 0)
+			w = writev(fd, iov, 2);
+		else if (done < len)
+			w = write(fd, json + done, len - done);
+		else
+			w = write(fd, "\n", 1);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*partial = done > 0;
+			return w < 0 ? -errno : -ENOSPC;
+		}
+		done += (size_t)w;
+	}
+	*partial = false;
+	return 0;
+}
+
+int cjd_journal_append(struct cjd_journal *j, const char *json, size_t len)
+{
+	bool partial;
+	int rc;
 
 	if (j->fd < 0) {
 		/* a failed rotation left no file: try to reopen before giving up */
-		int rc = open_live(j);
+		rc = open_live(j);
 		if (rc) {
 			fail(j, -rc, "reopen");
 			return rc;
 		}
 	}
-	if (j->size > 0 && j->size + total > j->max_bytes) {
-		int rc = rotate(j);
+	if (j->size > 0 && j->size + len + 1 > j->max_bytes) {
+		rc = rotate(j);
 		if (rc) {
 			fail(j, -rc, "rotate");
 			if (j->fd < 0)
@@ -224,24 +255,21 @@ int cjd_journal_append(struct cjd_journal *j, const char *json, size_t len)
 			/* keep appending to the oversized file rather than lose the alert */
 		}
 	}
-	do
-		w = writev(j->fd, iov, 2);
-	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)total) {
-		j->size += total;
+	rc = write_line(j->fd, json, len, &partial);
+	if (rc == 0) {
+		j->size += len + 1;
 		j->dirty = true;
 		if (j->failing)
 			cjd_info("journal: writing to %s works again", j->path);
 		j->failing = false;
 		return 0;
 	}
-	int e = w < 0 ? errno : ENOSPC; /* a short write is a full disk or file-size limit */
 	/* never leave half a line: cut the file back to the last complete one */
-	if (w > 0 && ftruncate(j->fd, (off_t)j->size) < 0)
+	if (partial && ftruncate(j->fd, (off_t)j->size) < 0)
 		cjd_err("journal: cannot remove a partial line from %s: %s", j->path,
 			strerror(errno));
-	fail(j, e, "write to");
-	return -e;
+	fail(j, -rc, "write to");
+	return rc;
 }
 
 int cjd_journal_sync(struct cjd_journal *j)
