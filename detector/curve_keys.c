@@ -140,13 +140,6 @@ int cjd_curve_read(const char *path, bool need_secret, bool refuse_secret,
 	if (!f)
 		return cjd_error_set(err, -errno, path, 0, 0, "cannot open key file: %s",
 				     strerror(errno));
-	if (need_secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-		rc = cjd_error_set(err, -EPERM, path, 0, 0,
-				   "secret key file is accessible by group or others (mode %03o); "
-				   "chmod 600 it",
-				   (unsigned)(st.st_mode & 0777));
-		goto out_close;
-	}
 	while (getline(&buf, &cap, f) > 0) {
 		char *s, *eq, *name, *val;
 
@@ -184,6 +177,14 @@ int cjd_curve_read(const char *path, bool need_secret, bool refuse_secret,
 	if (need_secret && !kp.secret_z85[0]) {
 		rc = cjd_error_set(err, -EINVAL, path, 0, 0,
 				   "no secret-key line (is this the .pub file? use the .key file)");
+		goto out_close;
+	}
+	/* like ssh: a secret others can read is not a secret any more */
+	if (kp.secret_z85[0] && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		rc = cjd_error_set(err, -EPERM, path, 0, 0,
+				   "secret key file is accessible by group or others (mode %03o); "
+				   "chmod 600 it",
+				   (unsigned)(st.st_mode & 0777));
 		goto out_close;
 	}
 	if (!kp.public_z85[0] && !kp.secret_z85[0]) {
