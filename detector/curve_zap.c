@@ -79,7 +79,8 @@ static int load_clients(struct cjd_zap *z, const char *dir, struct cjd_error *er
 	closedir(d);
 	if (rc)
 		return rc;
-	qsort(z->keys, z->n_keys, 32, key_cmp);
+	if (z->n_keys)
+		qsort(z->keys, z->n_keys, 32, key_cmp);
 	if (z->n_keys == 0)
 		cjd_warn("CURVE clients directory %s holds no key: every subscriber is refused", dir);
 	return 0;
