@@ -6,11 +6,17 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <jansson.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -321,6 +327,86 @@ static void test_sub_formats_hostile(void **state)
 	zt_child_close(&p);
 }
 
+/*
+ * In a private mount namespace with its own /dev, receives on a /dev/log socket what
+ * `cjd sub --syslog` sends. Runs in a child (the namespace must not leak into the test).
+ * Exit 0 with the datagram in out_path, 77 when the namespace cannot be set up.
+ */
+static int syslog_child(const char *sock_ep, const char *out_path)
+{
+	char olddev[512];
+	snprintf(olddev, sizeof(olddev), "%s/olddev", dir);
+	mkdir(olddev, 0755);
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("/dev", olddev, NULL, MS_BIND | MS_REC, NULL) ||
+	    mount("tmpfs", "/dev", "tmpfs", 0, "size=64k,mode=755"))
+		return 77;
+	/* the few devices a program may open, taken from the real /dev */
+	static const char *const devs[] = {"null", "zero", "urandom", "random"};
+	for (size_t i = 0; i < 4; i++) {
+		char from[600], to[64];
+		snprintf(from, sizeof(from), "%s/%s", olddev, devs[i]);
+		snprintf(to, sizeof(to), "/dev/%s", devs[i]);
+		close(open(to, O_CREAT | O_WRONLY, 0666));
+		mount(from, to, NULL, MS_BIND, NULL);
+	}
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 77;
+	struct zt_child sub;
+	char *argv[] = {(char *)zt_cjd_bin(), "sub", (char *)sock_ep, "--syslog", "--count", "1", NULL};
+	if (zt_spawn(&sub, argv, false))
+		return 2;
+	struct pollfd p = {.fd = s, .events = POLLIN};
+	char buf[8192];
+	ssize_t n = poll(&p, 1, 15000) == 1 ? recv(s, buf, sizeof(buf) - 1, 0) : -1;
+	int st = zt_wait(&sub, 5000);
+	zt_child_close(&sub);
+	if (n <= 0)
+		return 3;
+	FILE *f = fopen(out_path, "w");
+	fwrite(buf, 1, (size_t)n, f);
+	fclose(f);
+	return st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 4;
+}
+
+/* `cjd sub --syslog` hands RFC 5424 structured data to syslog(3), which writes /dev/log. */
+static void test_sub_syslog(void **state)
+{
+	(void)state;
+	char ep[600], sock[400], out[400];
+	struct zt_child p;
+	if (geteuid() != 0) {
+		print_message("SKIP: needs root for a private /dev with a /dev/log socket\n");
+		skip();
+	}
+	snprintf(sock, sizeof(sock), "ipc://%s/syslog.sock", dir);
+	snprintf(out, sizeof(out), "%s/syslog.txt", dir);
+	char *args[] = {"--endpoint", sock, "--cgroup", "/x\"]y", "--interval-us", "20000", NULL};
+	start_driver(&p, args, ep, sizeof(ep));
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(syslog_child(sock, out));
+	int st;
+	waitpid(pid, &st, 0);
+	zt_kill_wait(&p, SIGTERM);
+	zt_child_close(&p);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		print_message("SKIP: cannot make a private /dev (%s)\n", strerror(errno));
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+	char *msg = zt_slurp(out, NULL);
+	/* <daemon.warning> from glibc, then our structured data and summary */
+	if (strncmp(msg, "<28>", 4) != 0 || !strstr(msg, " cjd[") ||
+	    !strstr(msg, "]: [cjd@32473 schema=\"cjd.alert/1\" id=\"") ||
+	    !strstr(msg, " cgroup=\"/x\\\"\\]y\"") || !strstr(msg, "] Cryptocurrency miner"))
+		fail_msg("unexpected syslog datagram: %s", msg);
+	free(msg);
+}
+
 static void expect_exit(int want, const char *needle, char *const argv[])
 {
 	char *out, *errs;
@@ -432,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_sub_reconnects),
 		cmocka_unit_test(test_sub_formats_hostile),
+		cmocka_unit_test(test_sub_syslog),
 		cmocka_unit_test(test_cli_errors),
 		cmocka_unit_test(test_sub_curve),
 	};
