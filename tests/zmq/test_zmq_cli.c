@@ -490,6 +490,71 @@ static void test_sub_curve(void **state)
 	zt_child_close(&p);
 }
 
+/* CURVE on both sides of a relay: publisher -> relay (relay's key authorised) -> cjd sub (siem's key authorised). */
+static void test_relay_curve(void **state)
+{
+	(void)state;
+	char *bin = (char *)zt_cjd_bin();
+	char pubc[400], relc[400], srv[400], rel[400], siem[400], ep[600], out_ep[400];
+	char srv_key[420], srv_pub[420], rel_key[420], rel_pub[420], siem_key[420], tmp[440];
+	snprintf(pubc, sizeof(pubc), "%s/rc-publisher-clients", dir);
+	snprintf(relc, sizeof(relc), "%s/rc-relay-clients", dir);
+	mkdir(pubc, 0700);
+	mkdir(relc, 0700);
+	snprintf(srv, sizeof(srv), "%s/rc-srv", dir);
+	snprintf(rel, sizeof(rel), "%s/rc-relay", dir);
+	snprintf(siem, sizeof(siem), "%s/rc-siem", dir);
+	expect_exit(0, NULL, (char *[]){bin, "keygen", "-o", srv, NULL});
+	expect_exit(0, NULL, (char *[]){bin, "keygen", "-o", rel, NULL});
+	expect_exit(0, NULL, (char *[]){bin, "keygen", "-o", siem, NULL});
+	snprintf(srv_key, sizeof(srv_key), "%s.key", srv);
+	snprintf(srv_pub, sizeof(srv_pub), "%s.pub", srv);
+	snprintf(rel_key, sizeof(rel_key), "%s.key", rel);
+	snprintf(rel_pub, sizeof(rel_pub), "%s.pub", rel);
+	snprintf(siem_key, sizeof(siem_key), "%s.key", siem);
+	snprintf(tmp, sizeof(tmp), "%s/relay.pub", pubc);
+	assert_int_equal(link(rel_pub, tmp), 0);
+	snprintf(tmp, sizeof(tmp), "%s/siem.pub", relc);
+	char siem_pub[420];
+	snprintf(siem_pub, sizeof(siem_pub), "%s.pub", siem);
+	assert_int_equal(link(siem_pub, tmp), 0);
+
+	struct zt_child p, relay;
+	char *args[] = {"--endpoint", "tcp://127.0.0.1:*", "--curve-secret", srv_key, "--curve-clients",
+			pubc, "--interval-us", "20000", NULL};
+	start_driver(&p, args, ep, sizeof(ep));
+	snprintf(out_ep, sizeof(out_ep), "ipc://%s/rc-relay.sock", dir);
+	char *rargv[] = {bin, "relay", "--curve-secret", rel_key, "--curve-server-key", srv_pub,
+			 "--curve-clients", relc, ep, out_ep, NULL};
+	assert_int_equal(zt_spawn(&relay, rargv, true), 0);
+	char *out, *errs;
+	char *sargv[] = {bin, "sub", out_ep, "--curve-server-key", rel_pub, "--curve-secret", siem_key,
+			 "--count", "1", NULL};
+	assert_int_equal(run(sargv, &out, &errs, 15000), 0);
+	assert_non_null(strstr(out, "\"schema\":\"cjd.alert/1\""));
+	free(out);
+	free(errs);
+	/* the publisher's own key is not authorised at the relay: refused there */
+	char *bad[] = {bin, "sub", out_ep, "--curve-server-key", rel_pub, "--curve-secret", srv_key,
+		       "--count", "1", NULL};
+	struct zt_child b;
+	assert_int_equal(zt_spawn(&b, bad, true), 0);
+	char *nothing = zt_read_all(&b, 1500);
+	assert_string_equal(nothing, "");
+	free(nothing);
+	zt_kill_wait(&b, SIGTERM);
+	zt_child_close(&b);
+	kill(relay.pid, SIGTERM);
+	int st = zt_wait(&relay, 5000);
+	assert_true(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	errs = zt_read_err(&relay, 1000);
+	assert_non_null(strstr(errs, "refused subscriber with unknown key"));
+	free(errs);
+	zt_child_close(&relay);
+	zt_kill_wait(&p, SIGTERM);
+	zt_child_close(&p);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -521,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_sub_syslog),
 		cmocka_unit_test(test_cli_errors),
 		cmocka_unit_test(test_sub_curve),
+		cmocka_unit_test(test_relay_curve),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
