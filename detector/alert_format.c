@@ -106,22 +106,40 @@ static int sb_close(struct sbuf *b, char **out)
 	return 0;
 }
 
-/* Control characters (and DEL) as \n \r \t or \xHH: a message is one line. */
-static void put_ctl(FILE *f, unsigned char c)
-{
-	if (c == '\n')
-		fputs("\\n", f);
-	else if (c == '\r')
-		fputs("\\r", f);
-	else if (c == '\t')
-		fputs("\\t", f);
-	else
-		fprintf(f, "\\x%02x", c);
-}
-
 static bool is_ctl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
+}
+
+/* What a format can do with control characters (and DEL): a message is always one line. */
+enum ctl_policy {
+	CTL_SPACE,    /* no escape exists (CEF header): a space */
+	CTL_CRLF,     /* \n and \r escaped, the rest a space (CEF extension values) */
+	CTL_ESCAPE,   /* \n \r \t, others \xHH (syslog, summaries) */
+};
+
+/*
+ * Writes s with a backslash before every byte of `special`, and control
+ * characters handled by `policy`. The one escaper behind every text format here.
+ */
+static void put_escaped(FILE *f, const char *s, const char *special, enum ctl_policy policy)
+{
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+		if (strchr(special, *c)) {
+			fputc('\\', f);
+			fputc(*c, f);
+		} else if (!is_ctl(*c)) {
+			fputc(*c, f);
+		} else if (policy != CTL_SPACE && (*c == '\n' || *c == '\r')) {
+			fputs(*c == '\n' ? "\\n" : "\\r", f);
+		} else if (policy == CTL_ESCAPE && *c == '\t') {
+			fputs("\\t", f);
+		} else if (policy == CTL_ESCAPE) {
+			fprintf(f, "\\x%02x", *c);
+		} else {
+			fputc(' ', f);
+		}
+	}
 }
 
 /* A number as text: integers without a fraction, others with up to 9 significant digits. */
@@ -163,8 +181,7 @@ static void put_summary(FILE *f, const char *topic, json_t *doc)
 	fputs(action_title(topic), f);
 	if (cg) {
 		fputs(": ", f);
-		for (const unsigned char *c = (const unsigned char *)cg; *c; c++)
-			is_ctl(*c) ? put_ctl(f, *c) : (void)fputc(*c, f);
+		put_escaped(f, cg, "", CTL_ESCAPE);
 	}
 	if (get(doc, "cjd.score") && !json_is_null(get(doc, "cjd.score"))) {
 		fputs(" score ", f);
@@ -181,14 +198,7 @@ static void put_summary(FILE *f, const char *topic, json_t *doc)
 /* Header fields escape backslash and pipe; a newline cannot appear in a header. */
 static void cef_header(FILE *f, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
-		if (*c == '\\' || *c == '|')
-			fputc('\\', f), fputc(*c, f);
-		else if (is_ctl(*c))
-			fputc(' ', f);
-		else
-			fputc(*c, f);
-	}
+	put_escaped(f, s, "\\|", CTL_SPACE);
 	fputc('|', f);
 }
 
@@ -196,18 +206,7 @@ static void cef_header(FILE *f, const char *s)
  * control characters have no CEF escape and become spaces. */
 static void cef_value(FILE *f, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '\\' || *c == '=')
-			fputc('\\', f), fputc(*c, f);
-		else if (*c == '\n')
-			fputs("\\n", f);
-		else if (*c == '\r')
-			fputs("\\r", f);
-		else if (is_ctl(*c))
-			fputc(' ', f);
-		else
-			fputc(*c, f);
-	}
+	put_escaped(f, s, "\\=", CTL_CRLF);
 }
 
 static void cef_pair(FILE *f, const char *key, const char *val)
@@ -333,18 +332,11 @@ static int format_cef(const char *topic, json_t *doc, char **out)
 
 /* ---- RFC 5424 ---- */
 
-/* PARAM-VALUE: '"', '\' and ']' must be escaped (section 6.3.3); control
+/* PARAM-VALUE: '"', '\\' and ']' must be escaped (section 6.3.3); control
  * characters are escaped too so that a message stays on one line. */
 static void sd_value(FILE *f, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\' || *c == ']')
-			fputc('\\', f), fputc(*c, f);
-		else if (is_ctl(*c))
-			put_ctl(f, *c);
-		else
-			fputc(*c, f);
-	}
+	put_escaped(f, s, "\"\\]", CTL_ESCAPE);
 }
 
 static void sd_param(FILE *f, const char *name, const char *val)

@@ -19,27 +19,21 @@
 
 static void threat(struct cjd_jw *w)
 {
+	static const char *const tactic_id[] = {TACTIC_ID}, *const tactic_name[] = {TACTIC_NAME};
+	static const char *const tech_id[] = {TECHNIQUE_ID}, *const tech_name[] = {TECHNIQUE_NAME};
+	static const char *const tech_ref[] = {TECHNIQUE_REF};
+
 	cjd_jw_obj(w, "threat");
 	cjd_jw_str(w, "framework", "MITRE ATT&CK");
-	cjd_jw_obj(w, "tactic");
 	/* ECS declares these as arrays: an event may map to several */
-	cjd_jw_arr(w, "id");
-	cjd_jw_str(w, NULL, TACTIC_ID);
-	cjd_jw_end(w, ']');
-	cjd_jw_arr(w, "name");
-	cjd_jw_str(w, NULL, TACTIC_NAME);
-	cjd_jw_end(w, ']');
+	cjd_jw_obj(w, "tactic");
+	cjd_jw_strs(w, "id", tactic_id, 1);
+	cjd_jw_strs(w, "name", tactic_name, 1);
 	cjd_jw_end(w, '}');
 	cjd_jw_obj(w, "technique");
-	cjd_jw_arr(w, "id");
-	cjd_jw_str(w, NULL, TECHNIQUE_ID);
-	cjd_jw_end(w, ']');
-	cjd_jw_arr(w, "name");
-	cjd_jw_str(w, NULL, TECHNIQUE_NAME);
-	cjd_jw_end(w, ']');
-	cjd_jw_arr(w, "reference");
-	cjd_jw_str(w, NULL, TECHNIQUE_REF);
-	cjd_jw_end(w, ']');
+	cjd_jw_strs(w, "id", tech_id, 1);
+	cjd_jw_strs(w, "name", tech_name, 1);
+	cjd_jw_strs(w, "reference", tech_ref, 1);
 	cjd_jw_end(w, '}');
 	cjd_jw_end(w, '}');
 }
@@ -69,21 +63,17 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 		   char **out, size_t *out_len)
 {
 	static const struct cjd_alert_context none;
+	static const char *const category[] = {"malware", "process"};
+	static const char *const type_info[] = {"info"}, *const type_change[] = {"change"};
 	const struct cjd_alert_context *ctx = ctx_in ? ctx_in : &none;
 	struct cjd_jw w;
-	int rc;
 
 	if (!a->id[0] || (unsigned)a->action >= CJD_ALERT__COUNT)
 		return -EINVAL;
 	cjd_jw_init(&w);
 	cjd_jw_header(&w, a->time_real_ns, CJD_ALERT_SCHEMA, "alert", "cjd.alert");
-	cjd_jw_arr(&w, "category");
-	cjd_jw_str(&w, NULL, "malware");
-	cjd_jw_str(&w, NULL, "process");
-	cjd_jw_end(&w, ']');
-	cjd_jw_arr(&w, "type");
-	cjd_jw_str(&w, NULL, is_response(a->action) ? "change" : "info");
-	cjd_jw_end(&w, ']');
+	cjd_jw_strs(&w, "category", category, 2);
+	cjd_jw_strs(&w, "type", is_response(a->action) ? type_change : type_info, 1);
 	cjd_jw_str(&w, "action", cjd_alert_action_name(a->action));
 	cjd_jw_str(&w, "id", a->id);
 	cjd_jw_i64(&w, "severity", a->severity);
@@ -131,14 +121,7 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 			cjd_jw_str(&w, "detail", a->action_detail);
 		cjd_jw_end(&w, '}');
 	}
-	/* Written last, so that it covers every string above. */
-	if (w.utf8_replaced)
-		cjd_jw_bool(&w, "utf8_replaced", true);
-	cjd_jw_end(&w, '}'); /* cjd */
-	cjd_jw_end(&w, '}');
-	rc = cjd_jw_take(&w, out, out_len);
-	cjd_jw_fini(&w);
-	return rc;
+	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
 }
 
 int cjd_alert_fprint(FILE *f, const struct cjd_alert *a, const struct cjd_alert_context *ctx)

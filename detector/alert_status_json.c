@@ -14,7 +14,6 @@ int cjd_metrics_json(const struct cjd_metrics *m, const struct cjd_json_host *ho
 		     char **out, size_t *out_len)
 {
 	struct cjd_jw w;
-	int rc;
 
 	cjd_jw_init(&w);
 	cjd_jw_header(&w, m->time_real_ns, CJD_METRICS_SCHEMA, "metric", "cjd.metrics");
@@ -39,13 +38,7 @@ int cjd_metrics_json(const struct cjd_metrics *m, const struct cjd_json_host *ho
 	cjd_jw_double(&w, "usd_total", m->cost_usd_total);
 	cjd_jw_double(&w, "price_per_cpu_hour", m->price_per_cpu_hour);
 	cjd_jw_end(&w, '}');
-	if (w.utf8_replaced)
-		cjd_jw_bool(&w, "utf8_replaced", true);
-	cjd_jw_end(&w, '}');
-	cjd_jw_end(&w, '}');
-	rc = cjd_jw_take(&w, out, out_len);
-	cjd_jw_fini(&w);
-	return rc;
+	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
 }
 
 int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbeat_publish *pub,
@@ -53,7 +46,6 @@ int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbea
 {
 	static const struct cjd_heartbeat_publish nopub;
 	struct cjd_jw w;
-	int rc;
 
 	if (!pub)
 		pub = &nopub;
@@ -93,11 +85,5 @@ int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbea
 	if (pub->journal_error)
 		cjd_jw_str(&w, "last_error", pub->journal_error);
 	cjd_jw_end(&w, '}');
-	if (w.utf8_replaced)
-		cjd_jw_bool(&w, "utf8_replaced", true);
-	cjd_jw_end(&w, '}');
-	cjd_jw_end(&w, '}');
-	rc = cjd_jw_take(&w, out, out_len);
-	cjd_jw_fini(&w);
-	return rc;
+	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
 }

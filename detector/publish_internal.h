@@ -42,12 +42,21 @@ void cjd_jw_bool(struct cjd_jw *w, const char *key, bool v);
 void cjd_jw_float(struct cjd_jw *w, const char *key, float v);   /* null when non-finite */
 void cjd_jw_double(struct cjd_jw *w, const char *key, double v); /* null when non-finite */
 void cjd_jw_null(struct cjd_jw *w, const char *key);
+/* "key": ["a", "b", ...] */
+void cjd_jw_strs(struct cjd_jw *w, const char *key, const char *const *vals, size_t n);
 void cjd_jw_time(struct cjd_jw *w, const char *key, uint64_t real_ns); /* RFC 3339 with ns */
 
 /* The fields every message shares: @timestamp, schema, ecs, agent, event{kind,module,dataset}
  * (event is left open for the caller to add to). */
 void cjd_jw_header(struct cjd_jw *w, uint64_t real_ns, const char *schema, const char *kind,
 		   const char *dataset);
+
+/*
+ * Ends a document the header opened: adds "utf8_replaced": true to the object
+ * still open (cjd) if some string was replaced, closes it and the document,
+ * and hands the text over (see cjd_jw_take). Frees the writer.
+ */
+int cjd_jw_finish(struct cjd_jw *w, char **out, size_t *out_len);
 
 /* host{name,id}: remote hosts (split mode) get no id, since ours would be wrong. */
 void cjd_jw_host(struct cjd_jw *w, const char *remote, const char *name, const char *id);

@@ -222,6 +222,28 @@ void cjd_jw_double(struct cjd_jw *w, const char *key, double v)
 	number(w, key, b, cjd_fmt_double(b, sizeof(b), v));
 }
 
+void cjd_jw_strs(struct cjd_jw *w, const char *key, const char *const *vals, size_t n)
+{
+	cjd_jw_arr(w, key);
+	for (size_t i = 0; i < n; i++)
+		cjd_jw_str(w, NULL, vals[i]);
+	cjd_jw_end(w, ']');
+}
+
+int cjd_jw_finish(struct cjd_jw *w, char **out, size_t *out_len)
+{
+	int rc;
+
+	/* written last, so that it covers every string before it */
+	if (w->utf8_replaced)
+		cjd_jw_bool(w, "utf8_replaced", true);
+	cjd_jw_end(w, '}');
+	cjd_jw_end(w, '}');
+	rc = cjd_jw_take(w, out, out_len);
+	cjd_jw_fini(w);
+	return rc;
+}
+
 void cjd_jw_time(struct cjd_jw *w, const char *key, uint64_t real_ns)
 {
 	char ts[48];

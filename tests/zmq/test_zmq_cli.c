@@ -457,6 +457,19 @@ static void test_cli_errors(void **state)
 	expect_exit(0, NULL, (char *[]){bin, "keygen", "--help", NULL});
 }
 
+/* `cjd sub EP --curve-server-key PUB --curve-secret KEY --count 1` prints an alert. */
+static void sub_gets_alert(const char *ep, const char *server_pub, const char *secret)
+{
+	char *out, *errs;
+	char *argv[] = {(char *)zt_cjd_bin(), "sub", (char *)ep, "--curve-server-key", (char *)server_pub,
+			"--curve-secret", (char *)secret, "--count", "1", NULL};
+	int rc = run(argv, &out, &errs, 15000);
+	if (rc != 0 || !strstr(out, "\"schema\":\"cjd.alert/1\""))
+		fail_msg("cjd sub %s: exit %d, stdout '%s', stderr '%s'", ep, rc, out, errs);
+	free(out);
+	free(errs);
+}
+
 /* CURVE end to end through the CLI: cjd keygen files, an authorised `cjd sub` receives. */
 static void test_sub_curve(void **state)
 {
@@ -479,13 +492,7 @@ static void test_sub_curve(void **state)
 	char *args[] = {"--endpoint", "tcp://127.0.0.1:*", "--curve-secret", srv_key, "--curve-clients",
 			cli_dir, "--interval-us", "20000", NULL};
 	start_driver(&p, args, ep, sizeof(ep));
-	char *out, *errs;
-	char *sargv[] = {bin, "sub", ep, "--curve-server-key", srv_pub, "--curve-secret", cli_key,
-			 "--count", "1", NULL};
-	assert_int_equal(run(sargv, &out, &errs, 15000), 0);
-	assert_non_null(strstr(out, "\"schema\":\"cjd.alert/1\""));
-	free(out);
-	free(errs);
+	sub_gets_alert(ep, srv_pub, cli_key);
 	zt_kill_wait(&p, SIGTERM);
 	zt_child_close(&p);
 }
@@ -527,13 +534,7 @@ static void test_relay_curve(void **state)
 	char *rargv[] = {bin, "relay", "--curve-secret", rel_key, "--curve-server-key", srv_pub,
 			 "--curve-clients", relc, ep, out_ep, NULL};
 	assert_int_equal(zt_spawn(&relay, rargv, true), 0);
-	char *out, *errs;
-	char *sargv[] = {bin, "sub", out_ep, "--curve-server-key", rel_pub, "--curve-secret", siem_key,
-			 "--count", "1", NULL};
-	assert_int_equal(run(sargv, &out, &errs, 15000), 0);
-	assert_non_null(strstr(out, "\"schema\":\"cjd.alert/1\""));
-	free(out);
-	free(errs);
+	sub_gets_alert(out_ep, rel_pub, siem_key);
 	/* the publisher's own key is not authorised at the relay: refused there */
 	char *bad[] = {bin, "sub", out_ep, "--curve-server-key", rel_pub, "--curve-secret", srv_key,
 		       "--count", "1", NULL};
@@ -547,7 +548,7 @@ static void test_relay_curve(void **state)
 	kill(relay.pid, SIGTERM);
 	int st = zt_wait(&relay, 5000);
 	assert_true(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	errs = zt_read_err(&relay, 1000);
+	char *errs = zt_read_err(&relay, 1000);
 	assert_non_null(strstr(errs, "refused subscriber with unknown key"));
 	free(errs);
 	zt_child_close(&relay);
@@ -559,21 +560,16 @@ static int setup(void **state)
 {
 	(void)state;
 	if (access(zt_cjd_bin(), X_OK) != 0 || access(zt_driver_bin(), X_OK) != 0) {
-		fprintf(stderr, "SKIP: %s or %s is not built\n", zt_cjd_bin(), zt_driver_bin());
+		fprintf(stderr, "%s or %s is not built\n", zt_cjd_bin(), zt_driver_bin());
 		return -1;
 	}
-	dir = zt_tmpdir("cli");
-	zctx = zmq_ctx_new();
-	return dir && zctx ? 0 : -1;
+	return zt_setup("cli", false, &dir, &zctx);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	zmq_ctx_term(zctx);
-	zt_rmrf(dir);
-	free(dir);
-	return 0;
+	return zt_teardown(&dir, &zctx);
 }
 
 int main(void)

@@ -173,16 +173,13 @@ static void test_clients_dir(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	dir = zt_tmpdir("curve");
-	return dir ? 0 : -1;
+	return zt_setup("curve", false, &dir, NULL);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	zt_rmrf(dir);
-	free(dir);
-	return 0;
+	return zt_teardown(&dir, NULL);
 }
 
 int main(void)

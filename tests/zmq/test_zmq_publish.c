@@ -497,20 +497,13 @@ static void test_echo_only(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (geteuid() == 0 && unshare(CLONE_NEWNS) == 0)
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-	dir = zt_tmpdir("publish");
-	zctx = zmq_ctx_new();
-	return dir && zctx ? 0 : -1;
+	return zt_setup("publish", true, &dir, &zctx);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	zmq_ctx_term(zctx);
-	zt_rmrf(dir);
-	free(dir);
-	return 0;
+	return zt_teardown(&dir, &zctx);
 }
 
 int main(void)

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,6 +77,31 @@ void zt_rmrf(const char *dir)
 {
 	if (dir && strncmp(dir, "/tmp/cjd-", 9) == 0)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int zt_setup(const char *tag, bool private_mounts, char **dir, void **zctx)
+{
+	if (private_mounts && geteuid() == 0 && unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (dir && !(*dir = zt_tmpdir(tag)))
+		return -1;
+	if (zctx && !(*zctx = zmq_ctx_new()))
+		return -1;
+	return 0;
+}
+
+int zt_teardown(char **dir, void **zctx)
+{
+	if (zctx && *zctx) {
+		zmq_ctx_term(*zctx);
+		*zctx = NULL;
+	}
+	if (dir && *dir) {
+		zt_rmrf(*dir);
+		free(*dir);
+		*dir = NULL;
+	}
+	return 0;
 }
 
 int zt_spawn(struct zt_child *c, char *const argv[], bool capture_err)

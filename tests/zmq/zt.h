@@ -18,6 +18,17 @@ char *zt_tmpdir(const char *tag);
 /* rm -rf dir (only paths zt_tmpdir made). */
 void zt_rmrf(const char *dir);
 
+/*
+ * The fixture of a test executable: a temp dir named after tag, a ZeroMQ
+ * context when zctx is not NULL, and (as root, with private_mounts) a mount
+ * namespace of its own, so that tmpfs mounts made by tests never leak out.
+ * Returns 0 or -1 (for cmocka group setup).
+ */
+int zt_setup(const char *tag, bool private_mounts, char **dir, void **zctx);
+
+/* Undoes zt_setup (either pointer may be NULL). Returns 0. */
+int zt_teardown(char **dir, void **zctx);
+
 /* A child process with its stdout (and optionally stderr) on pipes. */
 struct zt_child {
 	pid_t pid;
