@@ -1,4 +1,4 @@
-/* `cjd keygen -o BASENAME`: write a CURVE keypair (BASENAME.key, BASENAME.pub) for securing alerts. */
+/* `cjd keygen -o BASENAME`: write a CURVE keypair (BASENAME.key, BASENAME.pub). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* `cjd relay IN... OUT`: a zmq_proxy XSUB->XPUB fan-in so one collector subscribes to a fleet through one endpoint. */
+/* `cjd relay IN... OUT`: a zmq_proxy XSUB->XPUB fan-in of many publishers. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>

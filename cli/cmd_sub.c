@@ -1,4 +1,4 @@
-/* `cjd sub`: the reference subscriber and SIEM bridge: print or syslog alerts, catch up from the journal. */
+/* `cjd sub`: the reference subscriber and SIEM bridge; prints, syslogs, catches up. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

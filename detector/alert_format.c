@@ -1,4 +1,4 @@
-/* SIEM renderings of received messages: flat ECS JSON, CEF and RFC 5424 syslog, each with its own escaping. */
+/* SIEM renderings of received messages: flat ECS JSON, CEF and RFC 5424 syslog. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* cjd.processes: up to 16 {pid, comm, exe, cmdline} of a cgroup, read from cgroup.procs and /proc at alert time. */
+/* cjd.processes: up to 16 {pid, comm, exe, cmdline} of a cgroup, read at alert time. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

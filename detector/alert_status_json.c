@@ -1,4 +1,4 @@
-/* Serializers of the two status messages: per-cgroup metrics (cjd.metrics/1) and heartbeats (cjd.heartbeat/1). */
+/* Serializers of the status messages: metrics (cjd.metrics/1), heartbeats (cjd.heartbeat/1). */
 #include <errno.h>
 
 #include "cjd/alert_json.h"

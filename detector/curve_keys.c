@@ -1,4 +1,4 @@
-/* CURVE key files: generation with zmq_curve_keypair, and a strict reader that names the file and line. */
+/* CURVE key files: generation with zmq_curve_keypair, and a strict reader naming file and line. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* The ZAP handler (ZeroMQ RFC 27) in its own thread: admits CURVE clients whose public key is in the clients directory. */
+/* The ZAP handler (ZeroMQ RFC 27), in its own thread: admits CURVE clients with known keys. */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* The journal writer: one write(2) per alert line, fsync at least once a second, rotation by size. */
+/* The journal writer: one write(2) per alert line, fsync at least once a second, size rotation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,4 +1,4 @@
-/* The journal reader: walks rotated files oldest first, and finds the alerts after a given event id. */
+/* The journal reader: walks rotated files oldest first, finds the alerts after an event id. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* The publisher: serialize once, journal, then a non-blocking multipart send on a ZeroMQ XPUB socket. */
+/* The publisher: serialize once, journal, then a non-blocking send on a ZeroMQ XPUB socket. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Renders received cjd messages for SIEMs: ECS with dotted keys, CEF, and RFC 5424 syslog with structured data. */
+/* Renders received messages for SIEMs: ECS with dotted keys, CEF, RFC 5424 syslog. */
 #ifndef CJD_ALERT_FORMAT_H
 #define CJD_ALERT_FORMAT_H
 

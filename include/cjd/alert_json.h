@@ -1,4 +1,4 @@
-/* The one serializer of cjd's wire schemas: alerts (cjd.alert/1), metrics and heartbeats, as ECS JSON. */
+/* The one serializer of cjd's wire schemas: alerts, metrics and heartbeats, as ECS JSON. */
 #ifndef CJD_ALERT_JSON_H
 #define CJD_ALERT_JSON_H
 

@@ -1,4 +1,4 @@
-/* CURVE keys for securing alerts: key files (Z85 text), the authorised-clients directory, and the ZAP handler. */
+/* CURVE keys for alerts: key files (Z85 text), the authorised-clients directory, ZAP. */
 #ifndef CJD_CURVE_H
 #define CJD_CURVE_H
 

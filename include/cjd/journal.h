@@ -1,4 +1,4 @@
-/* The alert journal: a local JSONL file every alert is appended to before it is published, and its reader. */
+/* The alert journal: a JSONL file each alert is appended to before it is published; its reader. */
 #ifndef CJD_JOURNAL_H
 #define CJD_JOURNAL_H
 
@@ -49,7 +49,7 @@ int cjd_journal_append(struct cjd_journal *j, const char *json, size_t len);
 /* Fsyncs when something was written since the last sync. Returns 0 or -errno. */
 int cjd_journal_sync(struct cjd_journal *j);
 
-/* Calls cjd_journal_sync() when the last sync is CJD_JOURNAL_SYNC_NS old (now: CLOCK_MONOTONIC ns). */
+/* Calls cjd_journal_sync() when the last sync is CJD_JOURNAL_SYNC_NS old (now: CLOCK_MONOTONIC). */
 int cjd_journal_tick(struct cjd_journal *j, uint64_t now_mono_ns);
 
 /* True while the last append failed; text of the last failure (or NULL); failure count. */

@@ -1,4 +1,4 @@
-/* Process-level tests: kill -9 and `cjd sub --since`, `cjd relay` fan-in, `cjd sub` reconnecting and its formats, CLI errors. */
+/* Process tests: kill -9 and sub --since, relay, sub reconnect and formats, CLI errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

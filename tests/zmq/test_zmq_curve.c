@@ -1,4 +1,4 @@
-/* CURVE key file tests: keygen output and modes, strict reading with file:line errors, the clients directory. */
+/* CURVE key file tests: keygen output and modes, strict reading, the clients directory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Journal tests: append and walk, rotation, --since semantics, unwritable directory, full disk, file-size limit, locking. */
+/* Journal tests: append, walk, rotation, --since, unwritable dir, full disk, size limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

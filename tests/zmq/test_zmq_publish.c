@@ -1,4 +1,4 @@
-/* Publisher tests on real libzmq (tcp loopback and ipc): order and schema, slow subscribers, CURVE, startup errors, full disk. */
+/* Publisher tests on real libzmq: order, schema, slow subscribers, CURVE, errors, full disk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

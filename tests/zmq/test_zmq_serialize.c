@@ -1,4 +1,4 @@
-/* Unit tests of the alert/metrics/heartbeat serializer, event ids, the process reader and the SIEM formats (JSON, ECS, CEF, syslog). */
+/* Tests of the serializer, event ids, the process reader and the SIEM formats. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
