@@ -120,7 +120,9 @@ static int open_socket(struct cjd_publisher *p, const struct cjd_publisher_confi
 		return cjd_error_set(err, zerr(), "", 0, 0, "zmq_socket: %s",
 				     zmq_strerror(zmq_errno()));
 	int hwm = cfg->sndhwm > 0 ? cfg->sndhwm : CJD_PUBLISH_DEFAULT_SNDHWM;
-	int linger = cfg->linger_ms >= 0 ? cfg->linger_ms : CJD_PUBLISH_DEFAULT_LINGER_MS;
+	int linger = cfg->linger_ms > 0 ? cfg->linger_ms
+		     : cfg->linger_ms < 0 ? 0
+					  : CJD_PUBLISH_DEFAULT_LINGER_MS;
 	for (size_t i = 0; i < cfg->n_endpoints; i++)
 		if (strchr(cfg->endpoints[i], '['))
 			ipv6 = true;

@@ -32,7 +32,7 @@ struct cjd_publisher_config {
 	const char *const *endpoints;
 	size_t n_endpoints;
 	int sndhwm;                 /* per-subscriber queue, messages; 0: default */
-	int linger_ms;              /* how long free() may wait to flush; -1: default */
+	int linger_ms;              /* how long free() may wait to flush; 0: default; < 0: not at all */
 	/* Journal: NULL disables it (replay without --journal); `cjd run` passes
 	 * CJD_JOURNAL_DEFAULT_PATH unless told otherwise. */
 	const char *journal_path;
@@ -45,7 +45,7 @@ struct cjd_publisher_config {
 	 * time; NULL leaves them out (replay: the cgroups are not on this host). */
 	const char *cgroup_root;
 	const char *host_name;      /* NULL: gethostname() */
-	const char *host_id;        /* NULL: /etc/machine-id (omitted if unreadable) */
+	const char *host_id;        /* NULL: /etc/machine-id (omitted if unreadable); "": omitted */
 	FILE *echo;                 /* if set, every alert line is also written here (replay: stdout) */
 };
 

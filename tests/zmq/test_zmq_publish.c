@@ -101,7 +101,7 @@ static void test_sequence_in_order(void **state)
 	char journal[400];
 	const char *eps[] = {"tcp://127.0.0.1:*"};
 	snprintf(journal, sizeof(journal), "%s/seq/alerts.jsonl", dir);
-	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = 0,
+	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = -1,
 					   .journal_path = journal, .host_name = "node-a"};
 	struct cjd_publisher *p = pub_new(&cfg);
 	const char *ep = cjd_publisher_endpoint(p, 0);
@@ -201,7 +201,7 @@ static void test_slow_subscriber(void **state)
 	snprintf(ep, sizeof(ep), "ipc://%s/slow.sock", dir);
 	const char *eps[] = {ep};
 	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .sndhwm = 200,
-					   .linger_ms = 0};
+					   .linger_ms = -1};
 	struct cjd_publisher *p = pub_new(&cfg);
 
 	void *slow = zt_sub(zctx, NULL, "");
@@ -295,7 +295,7 @@ static void test_curve(void **state)
 	int saved;
 	capture_stderr(&saved, logpath);
 	const char *eps[] = {"tcp://127.0.0.1:*"};
-	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = 0,
+	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = -1,
 					   .curve_secret_file = secret, .curve_clients_dir = clients};
 	struct cjd_publisher *p = pub_new(&cfg);
 	const char *ep = cjd_publisher_endpoint(p, 0);
@@ -355,16 +355,16 @@ static void test_startup_errors(void **state)
 	(void)state;
 	/* a port in use */
 	const char *any[] = {"tcp://127.0.0.1:*"};
-	struct cjd_publisher_config cfg = {.endpoints = any, .n_endpoints = 1, .linger_ms = 0};
+	struct cjd_publisher_config cfg = {.endpoints = any, .n_endpoints = 1, .linger_ms = -1};
 	struct cjd_publisher *p = pub_new(&cfg);
 	const char *taken[] = {cjd_publisher_endpoint(p, 0)};
-	struct cjd_publisher_config c2 = {.endpoints = taken, .n_endpoints = 1, .linger_ms = 0};
+	struct cjd_publisher_config c2 = {.endpoints = taken, .n_endpoints = 1, .linger_ms = -1};
 	expect_fail(&c2, -EADDRINUSE, taken[0], "Address already in use");
 	cjd_publisher_free(p);
 
 	/* nonsense endpoints */
 	const char *bad[] = {"tcp://127.0.0.1:*", "nonsense://x"};
-	struct cjd_publisher_config c3 = {.endpoints = bad, .n_endpoints = 2, .linger_ms = 0};
+	struct cjd_publisher_config c3 = {.endpoints = bad, .n_endpoints = 2, .linger_ms = -1};
 	expect_fail(&c3, 0, "nonsense://x", "cannot bind");
 
 	/* an ipc path another process (here: a plain listening socket) serves */
@@ -377,14 +377,14 @@ static void test_startup_errors(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fd, 1), 0);
 	const char *live[] = {ep};
-	struct cjd_publisher_config c4 = {.endpoints = live, .n_endpoints = 1, .linger_ms = 0};
+	struct cjd_publisher_config c4 = {.endpoints = live, .n_endpoints = 1, .linger_ms = -1};
 	expect_fail(&c4, -EADDRINUSE, ep, "another process is listening");
 	close(fd);
 	/* the stale file left behind is fine to replace, and the directory is created */
 	char ep2[320];
 	snprintf(ep2, sizeof(ep2), "ipc://%s/run-cjd/alerts.sock", dir);
 	const char *fresh[] = {ep2, live[0]};
-	struct cjd_publisher_config c5 = {.endpoints = fresh, .n_endpoints = 2, .linger_ms = 0};
+	struct cjd_publisher_config c5 = {.endpoints = fresh, .n_endpoints = 2, .linger_ms = -1};
 	p = pub_new(&c5);
 	cjd_publisher_free(p);
 
@@ -405,7 +405,7 @@ static void test_startup_errors(void **state)
 	fputs("# a key\npublic-key = too-short\n", f);
 	fclose(f);
 	chmod(key, 0600);
-	struct cjd_publisher_config c8 = {.endpoints = any, .n_endpoints = 1, .linger_ms = 0,
+	struct cjd_publisher_config c8 = {.endpoints = any, .n_endpoints = 1, .linger_ms = -1,
 					  .curve_secret_file = key, .curve_clients_dir = dir};
 	struct cjd_error err;
 	assert_int_equal(cjd_publisher_new(&p, &c8, &err), -EINVAL);
@@ -426,7 +426,7 @@ static void test_full_disk_still_publishes(void **state)
 	}
 	snprintf(journal, sizeof(journal), "%s/alerts.jsonl", jdir);
 	const char *eps[] = {"tcp://127.0.0.1:*"};
-	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = 0,
+	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = -1,
 					   .journal_path = journal};
 	struct cjd_publisher *p = pub_new(&cfg);
 	void *sub = sub_both(cjd_publisher_endpoint(p, 0));
@@ -494,6 +494,27 @@ static void test_echo_only(void **state)
 	free(text);
 }
 
+/* The last heartbeat (stopping) still leaves when free() follows at once: the default linger. */
+static void test_stopping_heartbeat_delivered(void **state)
+{
+	(void)state;
+	const char *eps[] = {"tcp://127.0.0.1:*"};
+	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1};
+	struct cjd_publisher *p = pub_new(&cfg);
+	void *sub = sub_both(cjd_publisher_endpoint(p, 0));
+	join(p, sub);
+	struct cjd_heartbeat hb = {.mode = CJD_MODE_SOFTWARE, .stopping = true};
+	assert_int_equal(cjd_publisher_heartbeat(p, &hb), 0);
+	cjd_publisher_free(p);
+	char *topic, *body;
+	assert_int_equal(zt_recv(sub, &topic, &body, 5000), 0);
+	assert_string_equal(topic, "heartbeat");
+	assert_non_null(strstr(body, "\"stopping\":true"));
+	free(topic);
+	free(body);
+	zmq_close(sub);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -515,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_startup_errors),
 		cmocka_unit_test(test_full_disk_still_publishes),
 		cmocka_unit_test(test_echo_only),
+		cmocka_unit_test(test_stopping_heartbeat_delivered),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -55,7 +55,7 @@ static int pub_main(int argc, char **argv)
 		{"heartbeat", no_argument, NULL, O_HB},
 		{0}};
 	const char *eps[8];
-	struct cjd_publisher_config cfg = {.endpoints = eps, .linger_ms = -1};
+	struct cjd_publisher_config cfg = {.endpoints = eps};
 	const char *cgroup = "/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	unsigned long count = 0, interval_us = 0;
 	bool sequence = false, heartbeat = false;
@@ -162,7 +162,7 @@ static double bench_once(enum scenario sc, unsigned long n, const char *dir, uin
 {
 	char ep[512], journal[512];
 	const char *eps[] = {ep};
-	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = 0};
+	struct cjd_publisher_config cfg = {.endpoints = eps, .n_endpoints = 1, .linger_ms = -1};
 	struct cjd_publisher *p;
 	struct cjd_error err;
 	struct reader rd = {0};
