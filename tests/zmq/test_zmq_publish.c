@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -494,6 +495,65 @@ static void test_echo_only(void **state)
 	free(text);
 }
 
+/* With a cgroup root, alerts carry the cgroup's processes, read at alert time: a real
+ * cgroup with one sleeper in it. */
+static void test_processes_filled(void **state)
+{
+	(void)state;
+	char own[4096], cg[64], dirpath[600], procs_file[700];
+	const char *root = zt_own_cgroup(own, sizeof(own));
+	snprintf(cg, sizeof(cg), "/cjd-test-procs-%d", (int)getpid());
+	if (root)
+		snprintf(dirpath, sizeof(dirpath), "%s%s", root, cg);
+	if (!root || geteuid() != 0 || mkdir(dirpath, 0755) != 0) {
+		print_message("SKIP: cannot create a cgroup v2 child (needs root and cgroup v2)\n");
+		skip();
+	}
+	struct zt_child sleeper;
+	char *argv[] = {"/bin/sleep", "30", NULL};
+	assert_int_equal(zt_spawn(&sleeper, argv, false), 0);
+	snprintf(procs_file, sizeof(procs_file), "%s/cgroup.procs", dirpath);
+	FILE *f = fopen(procs_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", (int)sleeper.pid);
+	assert_int_equal(fclose(f), 0);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	struct cjd_publisher_config cfg = {.echo = m, .cgroup_root = root};
+	struct cjd_publisher *p = pub_new(&cfg);
+	struct cjd_alert a;
+	zt_alert(&a, CJD_ALERT_FIRING, cg);
+	assert_int_equal(cjd_publisher_alert(p, &a, NULL), 0);
+	zt_alert(&a, CJD_ALERT_GONE, "/cjd-no-such-cgroup-here");
+	assert_int_equal(cjd_publisher_alert(p, &a, NULL), 0);
+	cjd_publisher_free(p);
+	fclose(m);
+	zt_kill_wait(&sleeper, SIGKILL);
+	zt_child_close(&sleeper);
+	rmdir(dirpath);
+
+	char *second = strchr(text, '\n') + 1;
+	second[-1] = '\0';
+	*strchr(second, '\n') = '\0';
+	json_t *d = json_loads(text, 0, NULL);
+	json_t *cjd = json_object_get(d, "cjd");
+	json_t *p0 = json_array_get(json_object_get(cjd, "processes"), 0);
+	assert_int_equal(json_integer_value(json_object_get(cjd, "processes_total")), 1);
+	assert_int_equal(json_array_size(json_object_get(cjd, "processes")), 1);
+	assert_string_equal(json_string_value(json_object_get(p0, "comm")), "sleep");
+	assert_non_null(strstr(json_string_value(json_object_get(p0, "exe")), "sleep"));
+	assert_string_equal(json_string_value(json_object_get(p0, "cmdline")), "/bin/sleep 30");
+	json_decref(d);
+	/* a vanished cgroup: an empty list, not an error */
+	assert_non_null(strstr(second, "\"processes\":[],\"processes_total\":0"));
+	char msg[4096];
+	assert_int_equal(zt_validate("docs/schema/alert-v1.json", text, msg, sizeof(msg)), 0);
+	assert_int_equal(zt_validate("docs/schema/alert-v1.json", second, msg, sizeof(msg)), 0);
+	free(text);
+}
+
 /* The last heartbeat (stopping) still leaves when free() follows at once: the default linger. */
 static void test_stopping_heartbeat_delivered(void **state)
 {
@@ -537,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_full_disk_still_publishes),
 		cmocka_unit_test(test_echo_only),
 		cmocka_unit_test(test_stopping_heartbeat_delivered),
+		cmocka_unit_test(test_processes_filled),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -329,24 +329,8 @@ static void test_event_ids(void **state)
 static void test_procs_read_own_cgroup(void **state)
 {
 	(void)state;
-	char line[4096] = "", *path = NULL;
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "0::", 3) == 0) {
-			path = line + 3;
-			path[strcspn(path, "\n")] = '\0';
-			break;
-		}
-	if (f)
-		fclose(f);
-	const char *roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
-	const char *root = NULL;
-	char probe[4200];
-	for (int i = 0; path && i < 2 && !root; i++) {
-		snprintf(probe, sizeof(probe), "%s%s/cgroup.procs", roots[i], path);
-		if (access(probe, R_OK) == 0)
-			root = roots[i];
-	}
+	char path[4096];
+	const char *root = zt_own_cgroup(path, sizeof(path));
 	if (!root) {
 		print_message("SKIP: no cgroup v2 hierarchy holds this process's cgroup.procs\n");
 		skip();

@@ -374,3 +374,27 @@ char *zt_slurp(const char *path, size_t *len)
 		*len = n;
 	return s;
 }
+
+const char *zt_own_cgroup(char *path, size_t cap)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+	char line[4096], probe[4200];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(path, cap, "%s", line + 3);
+			found = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	for (int i = 0; found && i < 2; i++) {
+		snprintf(probe, sizeof(probe), "%s%s/cgroup.procs", roots[i], path);
+		if (access(probe, R_OK) == 0)
+			return roots[i];
+	}
+	return NULL;
+}

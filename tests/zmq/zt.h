@@ -84,4 +84,8 @@ char *zt_slurp(const char *path, size_t *len);
 
 uint64_t zt_now_ms(void);
 
+/* This process's cgroup v2 path (into path) and the root whose <root><path>/cgroup.procs
+ * is readable (/sys/fs/cgroup/unified on hybrid hosts, /sys/fs/cgroup), or NULL. */
+const char *zt_own_cgroup(char *path, size_t cap);
+
 #endif
