@@ -5,11 +5,50 @@
 
 #include "binning.h"
 
-static int cmp_float(const void *a, const void *b)
+/*
+ * Sorting is most of the fit, so it is an LSD radix sort of (key, position)
+ * pairs: 4 passes of 8 bits, stable, O(n). The key maps a float's bits to an
+ * unsigned integer in the same order (negatives flipped whole, positives
+ * with the sign bit set); -0.0 sorts just before 0.0, and the fit compares
+ * the floats themselves, so the two still count as one value.
+ */
+static uint32_t float_key(float f)
 {
-	float x = *(const float *)a, y = *(const float *)b;
+	uint32_t u;
 
-	return (x > y) - (x < y);
+	memcpy(&u, &f, sizeof(u));
+	return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+static float key_float(uint32_t k)
+{
+	uint32_t u = k & 0x80000000u ? k & 0x7fffffffu : ~k;
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+struct kp {
+	uint32_t key, pos;
+};
+
+/* Sorts a[0..n) by key using tmp[0..n); the result ends up in a. */
+static void radix_sort(struct kp *a, struct kp *tmp, size_t n)
+{
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].key >> shift) & 0xff) + 1]++;
+		for (int c = 0; c < 256; c++)
+			count[c + 1] += count[c];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
+		struct kp *t = a;
+		a = tmp;
+		tmp = t;
+	}
+	/* four passes: the sorted data is back in the caller's a */
 }
 
 /* A cut c with a < c <= b for floats a < b: the midpoint unless it rounds onto a. */
@@ -57,10 +96,11 @@ static size_t fit_one(const float *v, size_t n, unsigned max_bins, float *out)
 }
 
 int cjd_bins_fit(struct cjd_bins *b, const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
-		 unsigned max_bins)
+		 unsigned max_bins, uint8_t *out)
 {
 	size_t d = cjd_dataset_features(ds);
-	float *v = NULL, *tmp = NULL;
+	struct kp *a = NULL, *tmp = NULL;
+	float *v = NULL;
 	int rc = -ENOMEM;
 
 	memset(b, 0, sizeof(*b));
@@ -70,23 +110,37 @@ int cjd_bins_fit(struct cjd_bins *b, const struct cjd_dataset *ds, const uint32_
 	b->n_bins = calloc(d, sizeof(*b->n_bins));
 	b->off = calloc(d + 1, sizeof(*b->off));
 	b->cuts = malloc(d * (max_bins - 1) * sizeof(*b->cuts));
+	a = malloc(n * sizeof(*a));
+	tmp = malloc(n * sizeof(*tmp));
 	v = malloc(n * sizeof(*v));
-	tmp = malloc((max_bins - 1) * sizeof(*tmp));
-	if (!b->n_bins || !b->off || !b->cuts || !v || !tmp)
+	if (!b->n_bins || !b->off || !b->cuts || !a || !tmp || !v)
 		goto out;
 	for (size_t j = 0; j < d; j++) {
 		for (size_t i = 0; i < n; i++)
-			v[i] = cjd_dataset_row(ds, rows ? rows[i] : i)[j];
-		qsort(v, n, sizeof(*v), cmp_float);
-		size_t nc = fit_one(v, n, max_bins, tmp);
-		memcpy(b->cuts + b->off[j], tmp, nc * sizeof(*tmp));
+			a[i] = (struct kp){float_key(cjd_dataset_row(ds, rows ? rows[i] : i)[j]),
+					   (uint32_t)i};
+		radix_sort(a, tmp, n);
+		for (size_t i = 0; i < n; i++)
+			v[i] = key_float(a[i].key);
+		float *cuts = b->cuts + b->off[j];
+		size_t nc = fit_one(v, n, max_bins, cuts);
 		b->off[j + 1] = b->off[j] + nc;
 		b->n_bins[j] = (uint16_t)(nc + 1);
+		if (!out)
+			continue;
+		/* In sorted order the bin only grows: bin = number of cuts <= v. */
+		size_t bin = 0;
+		for (size_t i = 0; i < n; i++) {
+			while (bin < nc && cuts[bin] <= v[i])
+				bin++;
+			out[(size_t)a[i].pos * d + j] = (uint8_t)bin;
+		}
 	}
 	rc = 0;
 out:
-	free(v);
+	free(a);
 	free(tmp);
+	free(v);
 	if (rc)
 		cjd_bins_release(b);
 	return rc;

@@ -34,10 +34,12 @@ struct cjd_bins {
  * of ds (NULL: all rows). A feature with at most max_bins distinct values
  * gets one bin per value; otherwise bins hold about equal row counts, a
  * value heavier than a bin getting a bin of its own and the remaining bins
- * shared over the rest. Returns 0, -EINVAL, -ENOMEM.
+ * shared over the rest. When out is not NULL it also receives the binned
+ * rows (n × d, row-major, as cjd_bins_apply would write them), read off the
+ * sorted order instead of searched. Returns 0, -EINVAL, -ENOMEM.
  */
 int cjd_bins_fit(struct cjd_bins *b, const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
-		 unsigned max_bins);
+		 unsigned max_bins, uint8_t *out);
 void cjd_bins_release(struct cjd_bins *b);
 
 /* The bin of x for feature j. */

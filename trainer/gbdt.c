@@ -83,7 +83,7 @@ struct grower {
 	uint32_t *idx, *tmp; /* the node's rows are idx[lo..hi) */
 	const uint32_t *sel; /* features this tree may split on, ascending */
 	size_t n_sel;
-	struct hbin *hist;   /* [MAX_DEPTH + 1][2][n_sel × max_bins] */
+	struct hbin *hist;   /* [max_depth + 1][2][n_usable × max_bins] */
 	size_t hist_stride;  /* n_sel × max_bins */
 	struct cjd_trained_node nodes[MAX_TREE_NODES];
 	uint8_t split_bin[MAX_TREE_NODES];
@@ -178,39 +178,51 @@ static float leaf_value(const struct cjd_gbdt_params *p, double Gs, double Hs)
 	return (float)fmax(-MAX_LEAF, fmin(MAX_LEAF, v));
 }
 
-/* Stable partition of idx[lo..hi) by bin <= b on feature j; returns the split point. */
-static size_t partition(struct grower *G, size_t lo, size_t hi, size_t j, unsigned b)
+/* Gradient and hessian sums of a node's rows. */
+struct totals {
+	double g, h;
+};
+
+/*
+ * Stable partition of idx[lo..hi) by bin <= b on feature j; returns the
+ * split point and each side's exact totals, summed in the children's row
+ * order (the subtraction trick's rounding never reaches a node's totals).
+ */
+static size_t partition(struct grower *G, size_t lo, size_t hi, size_t j, unsigned b,
+			struct totals *tl, struct totals *tr)
 {
 	size_t nl = lo, nr = 0;
 
+	*tl = *tr = (struct totals){0.0, 0.0};
 	for (size_t i = lo; i < hi; i++) {
 		uint32_t r = G->idx[i];
-		if (G->B[(size_t)r * G->d + j] <= b)
+		if (G->B[(size_t)r * G->d + j] <= b) {
 			G->idx[nl++] = r;
-		else
+			tl->g += G->g[r];
+			tl->h += G->h[r];
+		} else {
 			G->tmp[nr++] = r;
+			tr->g += G->g[r];
+			tr->h += G->h[r];
+		}
 	}
 	memcpy(G->idx + nl, G->tmp, nr * sizeof(*G->tmp));
 	return nl;
 }
 
 /*
- * Grows the subtree of rows idx[lo..hi) at `depth`; H is its histogram
- * (NULL at max depth, where nothing is split). Returns the node index.
+ * Grows the subtree of rows idx[lo..hi) at `depth` with totals t; H is its
+ * histogram (NULL at max depth, where nothing is split). Returns the node index.
  */
-static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, struct hbin *H)
+static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, struct hbin *H,
+		    struct totals t)
 {
 	const struct cjd_gbdt_params *p = G->p;
 	int32_t me = G->n_nodes++;
-	double Gs = 0.0, Hs = 0.0;
+	double Gs = t.g, Hs = t.h;
 	uint32_t Cs = (uint32_t)(hi - lo);
 	struct split s = {.gain = 0.0};
 
-	/* Exact totals from the rows: the subtraction trick's rounding never reaches them. */
-	for (size_t i = lo; i < hi; i++) {
-		Gs += G->g[G->idx[i]];
-		Hs += G->h[G->idx[i]];
-	}
 	if (H && depth < p->max_depth && Cs >= 2u * p->min_samples_leaf)
 		s = find_split(G, H, Gs, Hs, Cs);
 	if (s.gain <= 0.0) {
@@ -219,7 +231,8 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 		return me;
 	}
 	size_t j = G->sel[s.k];
-	size_t mid = partition(G, lo, hi, j, s.bin);
+	struct totals tl, tr;
+	size_t mid = partition(G, lo, hi, j, s.bin, &tl, &tr);
 	struct hbin *HL = NULL, *HR = NULL;
 	if (depth + 1 < p->max_depth) {
 		/* Scan the smaller child; the larger is the parent minus it. */
@@ -240,8 +253,8 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 	};
 	G->split_bin[me] = (uint8_t)s.bin;
 	/* Preorder: the left subtree's nodes come right after me. */
-	int32_t l = grow(G, lo, mid, depth + 1, HL);
-	int32_t r = grow(G, mid, hi, depth + 1, HR);
+	int32_t l = grow(G, lo, mid, depth + 1, HL, tl);
+	int32_t r = grow(G, mid, hi, depth + 1, HR, tr);
 	G->nodes[me].left = l;
 	G->nodes[me].right = r;
 	return me;
@@ -357,6 +370,14 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 		   const struct cjd_gbdt_params *p, cjd_train_progress_fn progress, void *ctx,
 		   struct cjd_trained_model **out, struct cjd_error *err)
 {
+	return cjd_gbdt_train_logits(ds, rows, n, w, p, progress, ctx, out, NULL, err);
+}
+
+int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
+			  const double *w, const struct cjd_gbdt_params *p,
+			  cjd_train_progress_fn progress, void *ctx, struct cjd_trained_model **out,
+			  double *logits, struct cjd_error *err)
+{
 	size_t d = cjd_dataset_features(ds);
 	struct work W = {0};
 	struct cjd_trained_model *m = NULL;
@@ -403,9 +424,8 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 				   wpos, wneg);
 		goto out;
 	}
-	if ((rc = cjd_bins_fit(&W.bins, ds, rows, n, p->max_bins)))
+	if ((rc = cjd_bins_fit(&W.bins, ds, rows, n, p->max_bins, W.B)))
 		goto out_rc;
-	cjd_bins_apply(&W.bins, ds, rows, n, W.B);
 	for (size_t j = 0; j < d; j++)
 		if (W.bins.n_bins[j] > 1)
 			W.usable[n_usable++] = (uint32_t)j;
@@ -420,7 +440,7 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 	W.G->tmp = W.tmp;
 	W.G->sel = W.sel;
 	W.G->hist_stride = (n_usable ? n_usable : 1) * p->max_bins;
-	W.G->hist = malloc((MAX_DEPTH + 1) * 2 * W.G->hist_stride * sizeof(struct hbin));
+	W.G->hist = malloc(((size_t)p->max_depth + 1) * 2 * W.G->hist_stride * sizeof(struct hbin));
 	if (!W.G->hist)
 		goto out_nomem;
 
@@ -448,7 +468,12 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 			root = hist_at(W.G, 0, 0);
 			build_hist(W.G, root, 0, nrows);
 		}
-		grow(W.G, 0, nrows, 0, root);
+		struct totals t0 = {0.0, 0.0};
+		for (size_t i = 0; i < nrows; i++) {
+			t0.g += W.g[W.idx[i]];
+			t0.h += W.h[W.idx[i]];
+		}
+		grow(W.G, 0, nrows, 0, root, t0);
 		for (size_t i = 0; i < n; i++)
 			W.F[i] += (double)tree_value(W.G, i);
 		if (total_nodes + (size_t)W.G->n_nodes > W.nodes_cap) {
@@ -476,6 +501,8 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 	}
 	W.nodes = NULL;
 	m->meta.seed = p->seed;
+	if (logits)
+		memcpy(logits, W.F, n * sizeof(*logits));
 	if (add_params(&m->meta, p))
 		goto out_nomem;
 	*out = m;

@@ -210,7 +210,7 @@ int cjd_train_logistic(const struct cjd_dataset *ds, const uint32_t *rows, size_
 	}
 	for (size_t i = 0; i < n; i++)
 		wn[i] /= wsum;
-	/* Transform, then standardise each feature with weighted-free row statistics:
+	/* Transform, then standardise each feature with unweighted row statistics:
 	 * the normalisation describes the data, the weights only the loss. */
 	for (size_t j = 0; j < d; j++) {
 		bool lg = p->log1p && p->log1p[j];

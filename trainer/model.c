@@ -137,9 +137,14 @@ double cjd_trained_model_logit(const struct cjd_trained_model *m, const float *x
 	return z;
 }
 
+float cjd_trained_model_score_logit(double logit)
+{
+	return (float)(1.0 / (1.0 + exp(-logit)));
+}
+
 float cjd_trained_model_score(const struct cjd_trained_model *m, const float *x)
 {
-	return (float)(1.0 / (1.0 + exp(-cjd_trained_model_logit(m, x))));
+	return cjd_trained_model_score_logit(cjd_trained_model_logit(m, x));
 }
 
 static unsigned depth_of(const struct cjd_trained_node *nd, int32_t i)

@@ -86,9 +86,10 @@ static int summarise(struct cjd_trained_meta *meta, const struct cjd_dataset *ds
 	return 0;
 }
 
+/* logits: the training rows' logits when the trainer gave them, else NULL (score here). */
 static int calibrate(struct cjd_trained_model *m, const struct cjd_dataset *ds,
-		     const uint32_t *rows, size_t n, const struct cjd_calibration *c,
-		     struct cjd_error *err)
+		     const uint32_t *rows, size_t n, const double *logits,
+		     const struct cjd_calibration *c, struct cjd_error *err)
 {
 	float *score = malloc(n * sizeof(*score));
 	bool *miner = malloc(n * sizeof(*miner));
@@ -98,8 +99,12 @@ static int calibrate(struct cjd_trained_model *m, const struct cjd_dataset *ds,
 
 	if (!score || !miner)
 		goto out;
-	if ((rc = cjd_trained_model_score_rows(m, ds, rows, n, score, err)))
+	if (logits) {
+		for (size_t i = 0; i < n; i++)
+			score[i] = cjd_trained_model_score_logit(logits[i]);
+	} else if ((rc = cjd_trained_model_score_rows(m, ds, rows, n, score, err))) {
 		goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		miner[i] = cjd_dataset_miner(ds, cjd_sel(rows, i));
 	if ((rc = cjd_threshold_for_fpr(score, miner, n, c->target_fpr, c->min_threshold, &thr)) ||
@@ -130,7 +135,7 @@ int cjd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 {
 	const struct cjd_calibration *c = &cfg->calibration;
 	struct cjd_trained_model *m = NULL;
-	double *w = NULL;
+	double *w = NULL, *logits = NULL;
 	int rc;
 
 	if (n == 0 || (!rows && n != cjd_dataset_rows(ds)))
@@ -142,8 +147,11 @@ int cjd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 				     "calibration: need 0 <= target_fpr <= target_fpr_low < 1 and "
 				     "min_threshold in [0, 1]");
 	w = malloc(n * sizeof(*w));
-	if (!w)
+	logits = cfg->kind == CJD_TRAINED_GBDT ? malloc(n * sizeof(*logits)) : NULL;
+	if (!w || (cfg->kind == CJD_TRAINED_GBDT && !logits)) {
+		free(w);
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	}
 	rc = cjd_dataset_weights(ds, rows, n, &cfg->weighting, w);
 	if (rc) {
 		cjd_error_set(err, rc, NULL, 0, 0, "weights: %s",
@@ -152,15 +160,15 @@ int cjd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 		goto out;
 	}
 	if (cfg->kind == CJD_TRAINED_GBDT)
-		rc = cjd_train_gbdt(ds, rows, n, w, &cfg->gbdt, cfg->progress, cfg->progress_ctx,
-				    &m, err);
+		rc = cjd_gbdt_train_logits(ds, rows, n, w, &cfg->gbdt, cfg->progress,
+					   cfg->progress_ctx, &m, logits, err);
 	else if (cfg->kind == CJD_TRAINED_LOGISTIC)
 		rc = cjd_train_logistic(ds, rows, n, w, &cfg->logistic, &m, err);
 	else
 		rc = cjd_error_set(err, -EINVAL, NULL, 0, 0, "unknown model kind %d", cfg->kind);
 	if (rc)
 		goto out;
-	if ((rc = calibrate(m, ds, rows, n, c, err)))
+	if ((rc = calibrate(m, ds, rows, n, logits, c, err)))
 		goto out;
 	const struct cjd_weighting *wt = &cfg->weighting;
 	if (summarise(&m->meta, ds, rows, n) ||
@@ -180,5 +188,6 @@ int cjd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 out:
 	cjd_trained_model_free(m);
 	free(w);
+	free(logits);
 	return rc;
 }

@@ -58,7 +58,7 @@ static void test_constant_feature(void **state)
 	for (int i = 0; i < 50; i++)
 		v[i] = 3.25f;
 	struct cjd_dataset *ds = column(v, 50);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 50, 256), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 50, 256, NULL), 0);
 	assert_int_equal(b.n_bins[0], 1); /* never split */
 	check_fit(&b, v, 50, 256);
 	/* values the fit never saw still land in the one bin */
@@ -77,7 +77,7 @@ static void test_few_distinct(void **state)
 	for (int i = 0; i < 90; i++)
 		v[i] = (float)(i % 3) * 10.0f; /* 0, 10, 20 */
 	struct cjd_dataset *ds = column(v, 90);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 90, 64), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 90, 64, NULL), 0);
 	assert_int_equal(b.n_bins[0], 3); /* one bin per value */
 	assert_true(b.cuts[0] == 5.0f && b.cuts[1] == 15.0f); /* midpoints */
 	check_fit(&b, v, 90, 64);
@@ -94,7 +94,7 @@ static void test_adjacent_floats(void **state)
 	struct cjd_bins b;
 	struct cjd_dataset *ds = column(v, 4);
 
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 4, 16), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 4, 16, NULL), 0);
 	assert_int_equal(b.n_bins[0], 2);
 	assert_true(b.cuts[0] == v[1]);
 	check_fit(&b, v, 4, 16);
@@ -111,12 +111,12 @@ static void test_huge_values(void **state)
 	struct cjd_dataset *ds = column(v, n);
 
 	/* The midpoint of -FLT_MAX and FLT_MAX-sized neighbours must not overflow. */
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, n, 256), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, n, 256, NULL), 0);
 	assert_int_equal(b.n_bins[0], 8); /* 0.0 and -0.0 are one value */
 	check_fit(&b, v, n, 256);
 	cjd_bins_release(&b);
 	/* and with fewer bins than values */
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, n, 3), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, n, 3, NULL), 0);
 	assert_true(b.n_bins[0] <= 3 && b.n_bins[0] >= 2);
 	check_fit(&b, v, n, 3);
 	cjd_bins_release(&b);
@@ -135,7 +135,7 @@ static void test_quantiles(void **state)
 	for (int i = 0; i < N; i++)
 		v[i] = (float)fx_uniform(&st, 0.0, 1000.0);
 	struct cjd_dataset *ds = column(v, N);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, N, 64), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, N, 64, NULL), 0);
 	assert_int_equal(b.n_bins[0], 64);
 	check_fit(&b, v, N, 64);
 	for (int i = 0; i < N; i++)
@@ -160,7 +160,7 @@ static void test_point_mass(void **state)
 	for (int i = 0; i < N; i++)
 		v[i] = i % 2 ? (float)(i + 1) : 0.0f;
 	struct cjd_dataset *ds = column(v, N);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, N, 16), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, N, 16, NULL), 0);
 	assert_int_equal(b.n_bins[0], 16);
 	check_fit(&b, v, N, 16);
 	for (int i = 0; i < N; i++)
@@ -181,7 +181,7 @@ static void test_subset_and_apply(void **state)
 	uint8_t out[5 * 3];
 
 	assert_non_null(ds);
-	assert_int_equal(cjd_bins_fit(&b, ds, rows, 5, 256), 0);
+	assert_int_equal(cjd_bins_fit(&b, ds, rows, 5, 256, NULL), 0);
 	for (size_t j = 0; j < 3; j++)
 		assert_int_equal(b.n_bins[j], 5); /* five distinct values per feature */
 	cjd_bins_apply(&b, ds, rows, 5, out);
@@ -190,8 +190,37 @@ static void test_subset_and_apply(void **state)
 			assert_int_equal(out[i * 3 + j],
 					 cjd_bins_find(&b, j, cjd_dataset_row(ds, rows[i])[j]));
 	cjd_bins_release(&b);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 200, 1), -EINVAL);
-	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 200, 257), -EINVAL);
+	cjd_dataset_free(ds);
+
+	/* The binned matrix the fit writes from its sorted order equals a
+	 * search per value: many ties, negatives, -0.0 next to 0.0, a subset. */
+	static const char *const names3[] = {"a", "b", "c"};
+	enum { M = 3000 };
+	static uint8_t fused[M * 3], searched[M * 3];
+	static uint32_t sub[M / 2];
+	uint64_t st = 13;
+	assert_int_equal(cjd_dataset_new(&ds, 3, names3, NULL), 0);
+	for (int i = 0; i < M; i++) {
+		float x[3] = {(float)floor(fx_uniform(&st, -20, 20)) / 4.0f,
+			      (float)fx_uniform(&st, -1e6, 1e6), i % 3 ? 0.0f : -0.0f};
+		assert_int_equal(cjd_dataset_append(ds, "benign/a", "r", (uint64_t)i, false, x, NULL),
+				 0);
+	}
+	for (int i = 0; i < M / 2; i++)
+		sub[i] = (uint32_t)(2 * i + (i % 5 == 0));
+	for (int pass = 0; pass < 2; pass++) {
+		const uint32_t *sel = pass ? sub : NULL;
+		size_t n = pass ? M / 2 : M;
+		for (unsigned mb = 2; mb <= 256; mb *= 4) {
+			assert_int_equal(cjd_bins_fit(&b, ds, sel, n, mb, fused), 0);
+			cjd_bins_apply(&b, ds, sel, n, searched);
+			assert_memory_equal(fused, searched, n * 3);
+			assert_int_equal(b.n_bins[2], 1); /* -0.0 and 0.0 are one value */
+			cjd_bins_release(&b);
+		}
+	}
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 200, 1, NULL), -EINVAL);
+	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 200, 257, NULL), -EINVAL);
 	cjd_dataset_free(ds);
 }
 

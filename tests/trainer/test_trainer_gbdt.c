@@ -12,6 +12,7 @@
 #include "cjd/trainer/metrics.h"
 #include "cjd/trainer/train.h"
 #include "fixtures.h"
+#include "internal.h"
 
 static float *score_all(const struct cjd_trained_model *m, const struct cjd_dataset *ds)
 {
@@ -170,6 +171,30 @@ static void test_deterministic(void **state)
 }
 
 /* Rows reaching each leaf (by the model's own rule) are at least min_samples_leaf. */
+/* The logits training ends with are bit-identical to the reference scorer's,
+ * so calibrating on them is the same as scoring the rows again. */
+static void test_training_logits(void **state)
+{
+	(void)state;
+	struct cjd_dataset *ds = fx_overlap(2, 200, 9);
+	size_t n = cjd_dataset_rows(ds);
+	struct cjd_gbdt_params p;
+	struct cjd_trained_model *m = NULL;
+	double *logits = malloc(n * sizeof(*logits));
+
+	cjd_gbdt_params_defaults(&p);
+	p.n_trees = 25;
+	assert_int_equal(cjd_gbdt_train_logits(ds, NULL, n, NULL, &p, NULL, NULL, &m, logits, NULL),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		double z = cjd_trained_model_logit(m, cjd_dataset_row(ds, i));
+		assert_memory_equal(&z, &logits[i], sizeof(z));
+	}
+	cjd_trained_model_free(m);
+	free(logits);
+	cjd_dataset_free(ds);
+}
+
 static void test_min_samples_leaf(void **state)
 {
 	(void)state;
@@ -337,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_separable),        cmocka_unit_test(test_xor_needs_depth),
 		cmocka_unit_test(test_deterministic),    cmocka_unit_test(test_min_samples_leaf),
+		cmocka_unit_test(test_training_logits),
 		cmocka_unit_test(test_constant_features), cmocka_unit_test(test_class_weight),
 		cmocka_unit_test(test_errors_and_progress),
 	};

@@ -121,6 +121,8 @@ int cjd_trained_model_set_string(char **field, const char *value);
  */
 double cjd_trained_model_logit(const struct cjd_trained_model *m, const float *x);
 float cjd_trained_model_score(const struct cjd_trained_model *m, const float *x);
+/* The score of a logit: its sigmoid, rounded to float. */
+float cjd_trained_model_score_logit(double logit);
 
 /* The deepest leaf's depth over all trees (root alone = 0); 0 for logistic. */
 unsigned cjd_trained_model_depth(const struct cjd_trained_model *m);
