@@ -1,4 +1,4 @@
-/* Quantile cut points per feature (sort, walk the distinct values) and the binned training matrix. */
+/* Quantile cut points per feature (radix sort, walk the distinct values) and the binned rows. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Quantile binning of features for the histogram GBDT: cut points per feature and the binned matrix. */
+/* Quantile binning for the histogram GBDT: cut points per feature and the binned matrix. */
 #ifndef CJD_TRAINER_BINNING_H
 #define CJD_TRAINER_BINNING_H
 
@@ -25,7 +25,7 @@
 struct cjd_bins {
 	size_t d;
 	uint16_t *n_bins; /* [d], 1..CJD_BINS_MAX; 1 = constant, never split */
-	size_t *off;      /* [d + 1] */
+	size_t *off;	  /* [d + 1] */
 	float *cuts;
 };
 

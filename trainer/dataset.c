@@ -8,7 +8,7 @@
 #include "cjd/trainer/dataset.h"
 
 #define MAX_FEATURES 4096
-#define MAX_ROWS (UINT32_MAX - 1u)
+#define MAX_ROWS     (UINT32_MAX - 1u)
 
 struct group {
 	char *name;
@@ -204,15 +204,16 @@ static void drop_last_run(struct cjd_dataset *ds)
 	free(ru->rows);
 }
 
-int cjd_dataset_append(struct cjd_dataset *ds, const char *group, const char *run,
-		       uint64_t order, bool miner, const float *x, struct cjd_error *err)
+int cjd_dataset_append(struct cjd_dataset *ds, const char *group, const char *run, uint64_t order,
+		       bool miner, const float *x, struct cjd_error *err)
 {
 	uint64_t *gv, *rv;
 	uint32_t g, r;
 	bool new_group = false, new_run = false;
 
 	if (!group || !group[0] || !run || !run[0])
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "a row needs a group and a run name");
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "a row needs a group and a run name");
 	for (size_t j = 0; j < ds->d; j++)
 		if (!isfinite(x[j]))
 			return cjd_error_set(err, -EINVAL, NULL, 0, 0,

@@ -69,8 +69,9 @@ int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_
 	}
 	split(line, fields, col, nf);
 	if (nf <= N_FIXED) {
-		rc = cjd_error_set(err, -EINVAL, path, 1, 0,
-				   "the header needs group,run,order,miner and at least one feature");
+		rc = cjd_error_set(
+		    err, -EINVAL, path, 1, 0,
+		    "the header needs group,run,order,miner and at least one feature");
 		goto out;
 	}
 	for (size_t i = 0; i < N_FIXED; i++) {

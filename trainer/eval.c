@@ -1,4 +1,4 @@
-/* Summarises scored windows: pooled confusion and AUC, per-workload rates, per-run alert verdicts. */
+/* Summarises scored windows: pooled confusion and AUC, per-workload rates, per-run alerts. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -77,10 +77,9 @@ int cjd_eval_scores(const struct cjd_dataset *ds, const float *score, const floa
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "nothing to evaluate: no windows");
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(score[i]))
-			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
-					     "window %zu (run %s) has score %g", i,
-					     cjd_dataset_run_name(ds, cjd_dataset_run(ds, i)),
-					     (double)score[i]);
+			return cjd_error_set(
+			    err, -EINVAL, NULL, 0, 0, "window %zu (run %s) has score %g", i,
+			    cjd_dataset_run_name(ds, cjd_dataset_run(ds, i)), (double)score[i]);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
@@ -98,10 +97,10 @@ int cjd_eval_scores(const struct cjd_dataset *ds, const float *score, const floa
 	memcpy(e->score, score, n * sizeof(*score));
 	for (uint32_t g = 0; g < e->n_groups; g++) {
 		e->groups[g] = (struct cjd_eval_group){
-			.group = g,
-			.miner = cjd_dataset_group_miner(ds, g),
-			.threshold = group_thr ? group_thr[g] : thr,
-			.threshold_low = group_thr_low ? group_thr_low[g] : thr_low,
+		    .group = g,
+		    .miner = cjd_dataset_group_miner(ds, g),
+		    .threshold = group_thr ? group_thr[g] : thr,
+		    .threshold_low = group_thr_low ? group_thr_low[g] : thr_low,
 		};
 	}
 	for (size_t i = 0; i < n; i++) {

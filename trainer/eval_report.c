@@ -1,4 +1,4 @@
-/* The evaluation reports: a human table and a one-line JSON object (the shape cjd eval --json prints). */
+/* The evaluation reports: a human table and one JSON line (what cjd eval --json prints). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +29,9 @@ int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 			cjd_dataset_group_name(ds, g), gr->miner ? "miner" : "benign", gr->windows,
 			gr->flagged, gr->miner ? "TPR" : "FPR", 100.0 * gr->rate, fired, slow);
 	}
-	fprintf(f, "\nwindows: TPR %.3f%% (%llu of %llu miner windows), FPR %.3f%% (%llu of %llu "
-		   "benign windows)\n",
+	fprintf(f,
+		"\nwindows: TPR %.3f%% (%llu of %llu miner windows), FPR %.3f%% (%llu of %llu "
+		"benign windows)\n",
 		100.0 * e->tpr, (unsigned long long)e->cm.tp,
 		(unsigned long long)(e->cm.tp + e->cm.fn), 100.0 * e->fpr,
 		(unsigned long long)e->cm.fp, (unsigned long long)(e->cm.fp + e->cm.tn));
@@ -42,9 +43,8 @@ int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 		(unsigned long long)e->cm.tn);
 	if (e->has_auc)
 		fprintf(f, "ROC AUC %.6f%s\n", e->auc,
-			e->cross_validated
-				? " (pooled out-of-fold scores, leave-one-workload-out)"
-				: "");
+			e->cross_validated ? " (pooled out-of-fold scores, leave-one-workload-out)"
+					   : "");
 	else
 		fprintf(f, "ROC AUC undefined (the windows hold only one class)\n");
 	fprintf(f, "alerts (%u consecutive windows): miner runs fired %zu/%zu", e->k,
@@ -100,8 +100,9 @@ int cjd_eval_write_json(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 	cjd_sb_addf(&sb, ",\"confusion\":{\"tp\":%llu,\"fp\":%llu,\"tn\":%llu,\"fn\":%llu}",
 		    (unsigned long long)e->cm.tp, (unsigned long long)e->cm.fp,
 		    (unsigned long long)e->cm.tn, (unsigned long long)e->cm.fn);
-	cjd_sb_addf(&sb, ",\"alerts\":{\"miner_runs\":%zu,\"miner_runs_fired\":%zu,"
-			 "\"benign_runs\":%zu,\"benign_runs_fired\":%zu,\"slowest_fire\":",
+	cjd_sb_addf(&sb,
+		    ",\"alerts\":{\"miner_runs\":%zu,\"miner_runs_fired\":%zu,"
+		    "\"benign_runs\":%zu,\"benign_runs_fired\":%zu,\"slowest_fire\":",
 		    e->miner_runs, e->miner_runs_fired, e->benign_runs, e->benign_runs_fired);
 	if (e->miner_runs_fired)
 		cjd_sb_addf(&sb, "%zu}", e->slowest_fire);

@@ -1,4 +1,4 @@
-/* Histogram GBDT for the logistic loss: binned rows, depth-first growth, sibling histogram subtraction. */
+/* Histogram GBDT for the logistic loss: binned rows, depth-first growth, histogram subtraction. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include "internal.h"
 #include "rng.h"
 
-#define MAX_DEPTH 8
-#define MAX_TREES 10000
+#define MAX_DEPTH      8
+#define MAX_TREES      10000
 #define MAX_TREE_NODES ((1u << (MAX_DEPTH + 1)) - 1)
 /* |leaf| cap. A pure node with vanishing hessian would otherwise get a huge
  * step; 100 is far past where the sigmoid saturates, and keeps every file
@@ -23,17 +23,17 @@
 void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p)
 {
 	*p = (struct cjd_gbdt_params){
-		.n_trees = 100,
-		.max_depth = 6,
-		.learning_rate = 0.1,
-		.max_bins = 256,
-		.min_samples_leaf = 20,
-		.min_child_weight = 1.0,
-		.l2 = 1.0,
-		.min_split_gain = 0.0,
-		.row_subsample = 0.8,
-		.col_subsample = 0.8,
-		.seed = 1,
+	    .n_trees = 100,
+	    .max_depth = 6,
+	    .learning_rate = 0.1,
+	    .max_bins = 256,
+	    .min_samples_leaf = 20,
+	    .min_child_weight = 1.0,
+	    .l2 = 1.0,
+	    .min_split_gain = 0.0,
+	    .row_subsample = 0.8,
+	    .col_subsample = 0.8,
+	    .seed = 1,
 	};
 }
 
@@ -83,8 +83,8 @@ struct grower {
 	uint32_t *idx, *tmp; /* the node's rows are idx[lo..hi) */
 	const uint32_t *sel; /* features this tree may split on, ascending */
 	size_t n_sel;
-	struct hbin *hist;   /* [max_depth + 1][2][n_usable × max_bins] */
-	size_t hist_stride;  /* n_sel × max_bins */
+	struct hbin *hist;  /* [max_depth + 1][2][n_usable × max_bins] */
+	size_t hist_stride; /* n_sel × max_bins */
 	struct cjd_trained_node nodes[MAX_TREE_NODES];
 	uint8_t split_bin[MAX_TREE_NODES];
 	int32_t n_nodes;
@@ -162,7 +162,7 @@ static struct split find_split(const struct grower *G, const struct hbin *H, dou
 			if (hl < p->min_child_weight || hr < p->min_child_weight)
 				continue;
 			double gain =
-				score_side(gl, hl, p->l2) + score_side(gr, hr, p->l2) - parent;
+			    score_side(gl, hl, p->l2) + score_side(gr, hr, p->l2) - parent;
 			/* Strictly better only: ties keep the lower feature, then bin. */
 			if (gain > floor_gain && gain > best.gain)
 				best = (struct split){.gain = gain, .k = k, .bin = b};
@@ -227,7 +227,7 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 		s = find_split(G, H, Gs, Hs, Cs);
 	if (s.gain <= 0.0) {
 		G->nodes[me] = (struct cjd_trained_node){
-			.feature = -1, .left = -1, .right = -1, .value = leaf_value(p, Gs, Hs)};
+		    .feature = -1, .left = -1, .right = -1, .value = leaf_value(p, Gs, Hs)};
 		return me;
 	}
 	size_t j = G->sel[s.k];
@@ -247,9 +247,9 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 		}
 	}
 	G->nodes[me] = (struct cjd_trained_node){
-		.feature = (int32_t)j,
-		.threshold = G->bins->cuts[G->bins->off[j] + s.bin],
-		.value = 0.0f,
+	    .feature = (int32_t)j,
+	    .threshold = G->bins->cuts[G->bins->off[j] + s.bin],
+	    .value = 0.0f,
 	};
 	G->split_bin[me] = (uint8_t)s.bin;
 	/* Preorder: the left subtree's nodes come right after me. */

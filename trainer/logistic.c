@@ -1,4 +1,4 @@
-/* L2-regularised logistic regression by Newton's method (IRLS) with step halving, on standardised features. */
+/* L2 logistic regression by Newton (IRLS) with step halving, on standardised features. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -55,7 +55,7 @@ static int cholesky_solve(double *A, double *b, size_t k)
 }
 
 struct problem {
-	size_t n, k;    /* rows; k = features + 1 (column 0 is the bias) */
+	size_t n, k;	 /* rows; k = features + 1 (column 0 is the bias) */
 	const double *Z; /* n × k, column 0 all ones */
 	const uint8_t *y;
 	const double *w; /* normalised to sum 1 */

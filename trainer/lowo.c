@@ -1,4 +1,4 @@
-/* Leave-one-workload-out cross-validation: one fold per group, out-of-fold scores, each fold's threshold. */
+/* Leave-one-workload-out cross-validation: one fold per group, out-of-fold scores. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +26,7 @@ static void blame_fold(struct cjd_error *err, int rc, const char *group)
 }
 
 int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, unsigned k,
-	     cjd_fold_train_fn train, void *train_ctx, struct cjd_eval **out,
-	     struct cjd_error *err)
+	     cjd_fold_train_fn train, void *train_ctx, struct cjd_eval **out, struct cjd_error *err)
 {
 	size_t n = cjd_dataset_rows(ds), ng = cjd_dataset_groups(ds);
 	size_t miner_groups = 0, benign_groups = 0;

@@ -1,4 +1,4 @@
-/* Confusion counts, exact tie-aware ROC AUC, ROC points, FPR-target thresholds and the alert rule. */
+/* Confusion counts, exact tie-aware ROC AUC, ROC points, FPR thresholds, the alert rule. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -126,7 +126,7 @@ int cjd_roc_curve(const float *score, const bool *miner, size_t n, struct cjd_ro
 		for (; i < n && v[i].s == s; i++)
 			*(v[i].miner ? &tp : &fp) += 1;
 		p[k++] = (struct cjd_roc_point){
-			.threshold = s, .fpr = (double)fp / (double)N, .tpr = (double)tp / (double)P};
+		    .threshold = s, .fpr = (double)fp / (double)N, .tpr = (double)tp / (double)P};
 	}
 	free(v);
 	*pts = p;

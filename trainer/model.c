@@ -48,8 +48,7 @@ struct cjd_trained_model *cjd_trained_model_new(enum cjd_trained_kind kind, size
 	m->scale = calloc(n_features, sizeof(*m->scale));
 	m->weights = calloc(n_features, sizeof(*m->weights));
 	m->tree_start = calloc(1, sizeof(*m->tree_start));
-	if (!m->feature_names || !m->norm || !m->mean || !m->scale || !m->weights ||
-	    !m->tree_start)
+	if (!m->feature_names || !m->norm || !m->mean || !m->scale || !m->weights || !m->tree_start)
 		goto out_free;
 	for (size_t j = 0; j < n_features; j++) {
 		m->feature_names[j] = strdup(names[j]);

@@ -1,4 +1,4 @@
-/* The ONE place that knows the model file schema: serialises a trained model to JSON (PROVISIONAL schema). */
+/* The ONE place that knows the model file schema (PROVISIONAL): a model as JSON. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,9 +33,9 @@
  * and rounds to the largest float <= it, and a float's shortest text can
  * lie a hair below the float, which would move T down by one ulp.
  */
-#define FORMAT "cjd-model"
+#define FORMAT	       "cjd-model"
 #define SCHEMA_VERSION 1
-#define TREE_RULE_LE 1 /* the file's rule is "x <= threshold goes left" */
+#define TREE_RULE_LE   1 /* the file's rule is "x <= threshold goes left" */
 
 static float file_threshold(float t)
 {
@@ -173,8 +173,9 @@ static void write_meta(struct cjd_sb *sb, const struct cjd_trained_model *m)
 	cjd_sb_double(sb, mt->train_tpr);
 	cjd_sb_add(sb, ", \"train_fpr\": ");
 	cjd_sb_double(sb, mt->train_fpr);
-	cjd_sb_addf(sb, "},\n    \"training\": {\"rows\": %zu, \"miner_rows\": %zu, "
-			"\"benign_rows\": %zu, \"workloads\": [",
+	cjd_sb_addf(sb,
+		    "},\n    \"training\": {\"rows\": %zu, \"miner_rows\": %zu, "
+		    "\"benign_rows\": %zu, \"workloads\": [",
 		    mt->rows, mt->miner_rows, mt->benign_rows);
 	for (size_t g = 0; g < mt->groups; g++) {
 		cjd_sb_add(sb, g ? ",\n      {\"name\": " : "\n      {\"name\": ");
@@ -195,7 +196,8 @@ int cjd_trained_model_to_json(const struct cjd_trained_model *m, char **out, siz
 	if ((rc = validate(m, err)))
 		return rc;
 	cjd_sb_init(&sb);
-	cjd_sb_addf(&sb, "{\n  \"format\": \"%s\",\n  \"schema_version\": %d,\n  \"name\": ", FORMAT,
+	cjd_sb_addf(&sb,
+		    "{\n  \"format\": \"%s\",\n  \"schema_version\": %d,\n  \"name\": ", FORMAT,
 		    SCHEMA_VERSION);
 	cjd_sb_json_string(&sb, m->name);
 	cjd_sb_add(&sb, ",\n  \"version\": ");

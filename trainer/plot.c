@@ -1,4 +1,4 @@
-/* Writes gnuplot data and one script for an evaluation's pictures, then runs gnuplot once in that directory. */
+/* Writes gnuplot data and one script for an evaluation, then runs gnuplot in that directory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,8 +24,9 @@ bool cjd_plot_available(void)
 		path = "/usr/bin:/bin";
 	while (*path) {
 		size_t n = strcspn(path, ":");
-		if (n && (size_t)snprintf(buf, sizeof(buf), "%.*s/gnuplot", (int)n, path) <
-				 sizeof(buf) &&
+		if (n &&
+		    (size_t)snprintf(buf, sizeof(buf), "%.*s/gnuplot", (int)n, path) <
+			sizeof(buf) &&
 		    access(buf, X_OK) == 0)
 			return true;
 		path += n + (path[n] == ':');
@@ -110,7 +111,8 @@ static int flush_to(const char *dir, const char *name, struct cjd_sb *sb, struct
 	rc = write_file(dir, name, text, len);
 	free(text);
 	if (rc)
-		return cjd_error_set(err, rc, dir, 0, 0, "cannot write %s: %s", name, strerror(-rc));
+		return cjd_error_set(err, rc, dir, 0, 0, "cannot write %s: %s", name,
+				     strerror(-rc));
 	return 0;
 }
 
@@ -202,8 +204,9 @@ static int group_plot(const char *dir, const struct cjd_eval *e, const struct cj
 		gp_string(gp, cjd_dataset_run_name(ds, r));
 		block++;
 	}
-	cjd_sb_addf(gp, "%s%.9g with lines dt 2 lw 2 lc rgb 'red' title 'threshold', "
-			"%.9g with lines dt 3 lc rgb 'orange' title 'threshold_low'\n",
+	cjd_sb_addf(gp,
+		    "%s%.9g with lines dt 2 lw 2 lc rgb 'red' title 'threshold', "
+		    "%.9g with lines dt 3 lc rgb 'orange' title 'threshold_low'\n",
 		    block ? ", " : "", (double)gr->threshold, (double)gr->threshold_low);
 	if ((rc = flush_to(dir, dat, &sb, err)))
 		return rc;
@@ -258,12 +261,13 @@ int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cj
 		return cjd_error_set(err, rc, dir, 0, 0, "cannot create the directory: %s",
 				     strerror(-rc));
 	cjd_sb_init(&gp);
-	cjd_sb_add(&gp, "# Written by cjd (trainer/plot.c); run in this directory: gnuplot plot.gp\n"
-			"if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-			"  set terminal pngcairo size 1000,600 noenhanced\n"
-			"} else {\n"
-			"  set terminal png size 1000,600 noenhanced\n"
-			"}\n");
+	cjd_sb_add(&gp,
+		   "# Written by cjd (trainer/plot.c); run in this directory: gnuplot plot.gp\n"
+		   "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+		   "  set terminal pngcairo size 1000,600 noenhanced\n"
+		   "} else {\n"
+		   "  set terminal png size 1000,600 noenhanced\n"
+		   "}\n");
 	if (e->has_auc) {
 		if ((rc = roc_data(dir, e, ds, err)))
 			goto out;

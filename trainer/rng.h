@@ -1,4 +1,4 @@
-/* A seeded, portable PRNG (xoshiro256** seeded by splitmix64) so training is reproducible bit for bit. */
+/* A seeded portable PRNG (xoshiro256** via splitmix64): training is reproducible bit for bit. */
 #ifndef CJD_TRAINER_RNG_H
 #define CJD_TRAINER_RNG_H
 

@@ -1,4 +1,4 @@
-/* A growable text buffer for building JSON and gnuplot scripts; errors are sticky, checked once at the end. */
+/* A growable text buffer for JSON and gnuplot scripts; errors are sticky, checked at the end. */
 #ifndef CJD_TRAINER_STRBUF_H
 #define CJD_TRAINER_STRBUF_H
 

@@ -1,4 +1,4 @@
-/* cjd_train: weights the rows, trains the chosen kind, calibrates the thresholds and records provenance. */
+/* cjd_train: weights rows, trains the chosen kind, calibrates thresholds, records provenance. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 
 void cjd_calibration_defaults(struct cjd_calibration *c)
 {
-	*c = (struct cjd_calibration){.target_fpr = 0.001, .target_fpr_low = 0.01,
-				      .min_threshold = 0.5f};
+	*c = (struct cjd_calibration){
+	    .target_fpr = 0.001, .target_fpr_low = 0.01, .min_threshold = 0.5f};
 }
 
 void cjd_train_config_defaults(struct cjd_train_config *c)
@@ -36,9 +36,8 @@ int cjd_trained_model_score_rows(const struct cjd_trained_model *m, const struct
 	for (size_t j = 0; j < d; j++)
 		if (strcmp(m->feature_names[j], cjd_dataset_feature_name(ds, j)))
 			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
-					     "feature %zu is %s in the model but %s in the data",
-					     j, m->feature_names[j],
-					     cjd_dataset_feature_name(ds, j));
+					     "feature %zu is %s in the model but %s in the data", j,
+					     m->feature_names[j], cjd_dataset_feature_name(ds, j));
 	for (size_t i = 0; i < n; i++)
 		score[i] = cjd_trained_model_score(m, cjd_dataset_row(ds, cjd_sel(rows, i)));
 	return 0;
@@ -176,9 +175,8 @@ int cjd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 	    cjd_meta_param_double(&m->meta, "benign_weight", wt->benign) ||
 	    cjd_meta_param_bool(&m->meta, "balance_groups", wt->balance_groups) ||
 	    cjd_meta_param_double(&m->meta, "min_threshold", c->min_threshold) ||
-	    cjd_trained_model_set_string(&m->name, cfg->kind == CJD_TRAINED_GBDT
-							   ? "trained-gbdt"
-							   : "trained-logistic") ||
+	    cjd_trained_model_set_string(
+		&m->name, cfg->kind == CJD_TRAINED_GBDT ? "trained-gbdt" : "trained-logistic") ||
 	    cjd_trained_model_set_string(&m->version, "0")) {
 		rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;

@@ -1,4 +1,4 @@
-/* Row weights for training: class weights, optional per-workload balancing, normalised to mean 1. */
+/* Row weights for training: class weights, optional per-workload balance, mean 1. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

@@ -14,7 +14,6 @@ double fx_uniform(uint64_t *state, double lo, double hi)
 	return lo + (hi - lo) * ((double)(z >> 11) * 0x1.0p-53);
 }
 
-
 static struct cjd_dataset *build(unsigned gpc, unsigned rpg, uint64_t seed, int want_dims,
 				 void (*draw)(float *x, int miner, uint64_t *st))
 {

@@ -1,4 +1,4 @@
-/* Small synthetic datasets for the trainer tests (clearly synthetic: they test the learners, not detection). */
+/* Small synthetic datasets for the trainer tests: they test the learners, not detection. */
 #ifndef CJD_TESTS_TRAINER_FIXTURES_H
 #define CJD_TESTS_TRAINER_FIXTURES_H
 

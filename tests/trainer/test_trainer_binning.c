@@ -1,4 +1,4 @@
-/* Unit tests for quantile binning: the bin/threshold identity, constant and few-valued features, huge values. */
+/* Unit tests for binning: the bin/threshold identity, constant, few-valued, huge values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,7 +78,7 @@ static void test_few_distinct(void **state)
 		v[i] = (float)(i % 3) * 10.0f; /* 0, 10, 20 */
 	struct cjd_dataset *ds = column(v, 90);
 	assert_int_equal(cjd_bins_fit(&b, ds, NULL, 90, 64, NULL), 0);
-	assert_int_equal(b.n_bins[0], 3); /* one bin per value */
+	assert_int_equal(b.n_bins[0], 3);		      /* one bin per value */
 	assert_true(b.cuts[0] == 5.0f && b.cuts[1] == 15.0f); /* midpoints */
 	check_fit(&b, v, 90, 64);
 	cjd_bins_release(&b);
@@ -203,8 +203,8 @@ static void test_subset_and_apply(void **state)
 	for (int i = 0; i < M; i++) {
 		float x[3] = {(float)floor(fx_uniform(&st, -20, 20)) / 4.0f,
 			      (float)fx_uniform(&st, -1e6, 1e6), i % 3 ? 0.0f : -0.0f};
-		assert_int_equal(cjd_dataset_append(ds, "benign/a", "r", (uint64_t)i, false, x, NULL),
-				 0);
+		assert_int_equal(
+		    cjd_dataset_append(ds, "benign/a", "r", (uint64_t)i, false, x, NULL), 0);
 	}
 	for (int i = 0; i < M / 2; i++)
 		sub[i] = (uint32_t)(2 * i + (i % 5 == 0));
@@ -227,10 +227,10 @@ static void test_subset_and_apply(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_constant_feature), cmocka_unit_test(test_few_distinct),
-		cmocka_unit_test(test_adjacent_floats),  cmocka_unit_test(test_huge_values),
-		cmocka_unit_test(test_quantiles),        cmocka_unit_test(test_point_mass),
-		cmocka_unit_test(test_subset_and_apply),
+	    cmocka_unit_test(test_constant_feature), cmocka_unit_test(test_few_distinct),
+	    cmocka_unit_test(test_adjacent_floats),  cmocka_unit_test(test_huge_values),
+	    cmocka_unit_test(test_quantiles),	     cmocka_unit_test(test_point_mass),
+	    cmocka_unit_test(test_subset_and_apply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

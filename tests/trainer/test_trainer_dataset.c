@@ -1,4 +1,4 @@
-/* Unit tests for the training set: appending, its checks, run order, CSV round trip and row weights. */
+/* Unit tests for the training set: appending, its checks, run order, CSV, row weights. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,9 +29,8 @@ static void test_append_and_read(void **state)
 	for (int i = 0; i < 5; i++) {
 		x[0] = (float)i;
 		x[1] = (float)-i;
-		assert_int_equal(cjd_dataset_append(ds, "miner/x", "r1", (uint64_t)i * 2, true, x,
-						    &err),
-				 0);
+		assert_int_equal(
+		    cjd_dataset_append(ds, "miner/x", "r1", (uint64_t)i * 2, true, x, &err), 0);
 		assert_int_equal(cjd_dataset_append(ds, "benign/y", i % 2 ? "r2" : "r3",
 						    (uint64_t)i, false, x, &err),
 				 0);
@@ -195,12 +194,11 @@ static void test_weights(void **state)
 	/* miner/a: 6 rows, benign/b: 3 rows, benign/c: 1 row */
 	assert_int_equal(cjd_dataset_new(&ds, 2, names2, NULL), 0);
 	for (int i = 0; i < 6; i++)
-		assert_int_equal(cjd_dataset_append(ds, "miner/a", "ra", (uint64_t)i, true, x, NULL),
-				 0);
+		assert_int_equal(
+		    cjd_dataset_append(ds, "miner/a", "ra", (uint64_t)i, true, x, NULL), 0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(cjd_dataset_append(ds, "benign/b", "rb", (uint64_t)i, false, x,
-						    NULL),
-				 0);
+		assert_int_equal(
+		    cjd_dataset_append(ds, "benign/b", "rb", (uint64_t)i, false, x, NULL), 0);
 	assert_int_equal(cjd_dataset_append(ds, "benign/c", "rc", 0, false, x, NULL), 0);
 
 	cjd_weighting_defaults(&wt);
@@ -239,9 +237,9 @@ static void test_weights(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_read), cmocka_unit_test(test_append_rejects),
-		cmocka_unit_test(test_csv_roundtrip),   cmocka_unit_test(test_csv_errors),
-		cmocka_unit_test(test_weights),
+	    cmocka_unit_test(test_append_and_read), cmocka_unit_test(test_append_rejects),
+	    cmocka_unit_test(test_csv_roundtrip),   cmocka_unit_test(test_csv_errors),
+	    cmocka_unit_test(test_weights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for evaluation: hand-scored workloads and runs, leave-one-workload-out folds (spied), and the reports. */
+/* Unit tests for evaluation: hand-scored workloads, spied LOWO folds, the reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,11 +28,11 @@ static struct cjd_dataset *handbuilt(float **scores)
 		float s[6];
 		int n;
 	} runs[] = {
-		{"miner/a", "a1", true, {0.2f, 0.9f, 0.9f, 0.9f, 0.9f}, 5},
-		{"miner/b", "b1", true, {0.9f, 0.4f, 0.9f, 0.9f, 0.9f}, 5},
-		{"miner/b", "b2", true, {0.7f, 0.7f, 0.7f}, 3},
-		{"benign/c", "c1", false, {0.1f, 0.6f, 0.6f, 0.1f, 0.1f, 0.2f}, 6},
-		{"benign/d", "d1", false, {0.6f, 0.6f, 0.6f}, 3},
+	    {"miner/a", "a1", true, {0.2f, 0.9f, 0.9f, 0.9f, 0.9f}, 5},
+	    {"miner/b", "b1", true, {0.9f, 0.4f, 0.9f, 0.9f, 0.9f}, 5},
+	    {"miner/b", "b2", true, {0.7f, 0.7f, 0.7f}, 3},
+	    {"benign/c", "c1", false, {0.1f, 0.6f, 0.6f, 0.1f, 0.1f, 0.2f}, 6},
+	    {"benign/d", "d1", false, {0.6f, 0.6f, 0.6f}, 3},
 	};
 	static float all[22];
 	struct cjd_dataset *ds;
@@ -251,9 +251,8 @@ static void test_reports(void **state)
 	assert_true(fabs(json_number_value(json_object_get(root, "tpr")) - 11.0 / 13) < 1e-15);
 	assert_true(fabs(json_number_value(json_object_get(root, "fpr")) - 5.0 / 9) < 1e-15);
 	assert_true(json_number_value(json_object_get(root, "auc")) == e->auc);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "confusion"),
-							    "fp")),
-			 5);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(root, "confusion"), "fp")), 5);
 	json_t *wl = json_object_get(root, "workloads");
 	assert_int_equal(json_array_size(wl), 4);
 	json_t *b = json_array_get(wl, 1), *c = json_array_get(wl, 2);
@@ -264,13 +263,12 @@ static void test_reports(void **state)
 	assert_non_null(json_object_get(c, "fpr"));
 	json_t *runs = json_object_get(b, "runs");
 	assert_int_equal(json_array_size(runs), 2);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(runs, 0),
-							    "fire_window")),
-			 5);
-	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(c, "runs"), 0),
-						 "fire_window")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "alerts"),
-							    "benign_runs_fired")),
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(runs, 0), "fire_window")), 5);
+	assert_true(json_is_null(
+	    json_object_get(json_array_get(json_object_get(c, "runs"), 0), "fire_window")));
+	assert_int_equal(json_integer_value(
+			     json_object_get(json_object_get(root, "alerts"), "benign_runs_fired")),
 			 1);
 	json_decref(root);
 
@@ -316,9 +314,9 @@ static void test_eval_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_eval_scores), cmocka_unit_test(test_lowo),
-		cmocka_unit_test(test_lowo_progress), cmocka_unit_test(test_reports),
-		cmocka_unit_test(test_eval_model),
+	    cmocka_unit_test(test_eval_scores),	  cmocka_unit_test(test_lowo),
+	    cmocka_unit_test(test_lowo_progress), cmocka_unit_test(test_reports),
+	    cmocka_unit_test(test_eval_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for the histogram GBDT: it separates, it learns interactions, it is deterministic, it obeys its limits. */
+/* Unit tests for the GBDT: separates, learns interactions, deterministic, obeys limits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -360,11 +360,10 @@ static void test_errors_and_progress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_separable),        cmocka_unit_test(test_xor_needs_depth),
-		cmocka_unit_test(test_deterministic),    cmocka_unit_test(test_min_samples_leaf),
-		cmocka_unit_test(test_training_logits),
-		cmocka_unit_test(test_constant_features), cmocka_unit_test(test_class_weight),
-		cmocka_unit_test(test_errors_and_progress),
+	    cmocka_unit_test(test_separable),	    cmocka_unit_test(test_xor_needs_depth),
+	    cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_min_samples_leaf),
+	    cmocka_unit_test(test_training_logits), cmocka_unit_test(test_constant_features),
+	    cmocka_unit_test(test_class_weight),    cmocka_unit_test(test_errors_and_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for L2 logistic regression: separable data, standardisation, log1p features, XOR failure, determinism. */
+/* Unit tests for logistic regression: separable, standardised, log1p, fails XOR. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,10 +171,10 @@ static void test_deterministic_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_separable),
-		cmocka_unit_test(test_standardisation),
-		cmocka_unit_test(test_xor_is_beyond_it),
-		cmocka_unit_test(test_deterministic_and_errors),
+	    cmocka_unit_test(test_separable),
+	    cmocka_unit_test(test_standardisation),
+	    cmocka_unit_test(test_xor_is_beyond_it),
+	    cmocka_unit_test(test_deterministic_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

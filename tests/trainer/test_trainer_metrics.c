@@ -1,4 +1,4 @@
-/* Unit tests for the metrics against hand-computed values: AUC with ties, ROC points, confusion, thresholds, alert rule. */
+/* Unit tests for the metrics against hand-computed values, ties included. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,9 +209,9 @@ static void test_alert_sim(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_auc_hand),   cmocka_unit_test(test_roc_curve),
-		cmocka_unit_test(test_confusion),  cmocka_unit_test(test_threshold_for_fpr),
-		cmocka_unit_test(test_alert_sim),
+	    cmocka_unit_test(test_auc_hand),  cmocka_unit_test(test_roc_curve),
+	    cmocka_unit_test(test_confusion), cmocka_unit_test(test_threshold_for_fpr),
+	    cmocka_unit_test(test_alert_sim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for the model writer: schema fields, the split-rule conversion (read back and re-evaluated), saving. */
+/* Unit tests for the model writer: fields, split-rule conversion re-evaluated, saving. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,8 +24,7 @@ static void file_fields(struct cjd_trained_model *m)
 	assert_int_equal(cjd_trained_model_set_string(&m->version, "2026.1"), 0);
 }
 
-static struct cjd_trained_model *trained(const struct cjd_dataset *ds,
-					 enum cjd_trained_kind kind)
+static struct cjd_trained_model *trained(const struct cjd_dataset *ds, enum cjd_trained_kind kind)
 {
 	struct cjd_train_config cfg;
 	struct cjd_trained_model *m = NULL;
@@ -65,7 +64,7 @@ static double file_logit(json_t *root, const float *x, size_t *leaf_of_tree)
 	double z = (float)json_number_value(json_object_get(g, "base_score"));
 	size_t ti;
 
-	json_array_foreach(trees, ti, t) {
+	json_array_foreach (trees, ti, t) {
 		json_t *nodes = json_object_get(t, "nodes");
 		size_t k = 0;
 		json_t *nd;
@@ -73,9 +72,10 @@ static double file_logit(json_t *root, const float *x, size_t *leaf_of_tree)
 			size_t f = (size_t)json_integer_value(json_object_get(nd, "feature"));
 			float thr = (float)json_number_value(json_object_get(nd, "threshold"));
 			/* the double in the file must be exactly a float */
-			assert_true((double)thr == json_number_value(json_object_get(nd, "threshold")));
+			assert_true((double)thr ==
+				    json_number_value(json_object_get(nd, "threshold")));
 			k = (size_t)json_integer_value(
-				json_object_get(nd, x[f] <= thr ? "left" : "right"));
+			    json_object_get(nd, x[f] <= thr ? "left" : "right"));
 		}
 		leaf_of_tree[ti] = k;
 		z += (float)json_number_value(json_object_get(nd, "leaf"));
@@ -113,9 +113,8 @@ static void test_gbdt_file(void **state)
 			 20);
 	json_t *meta = json_object_get(root, "meta");
 	assert_int_equal(json_integer_value(json_object_get(meta, "seed")), 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(meta, "params"),
-							    "n_trees")),
-			 20);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(meta, "params"), "n_trees")), 20);
 	json_t *tr = json_object_get(meta, "training");
 	assert_int_equal(json_integer_value(json_object_get(tr, "rows")), 400);
 	assert_int_equal(json_array_size(json_object_get(tr, "workloads")), 4);
@@ -287,9 +286,9 @@ static void test_kind_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gbdt_file), cmocka_unit_test(test_logistic_file),
-		cmocka_unit_test(test_validation), cmocka_unit_test(test_save),
-		cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_gbdt_file),  cmocka_unit_test(test_logistic_file),
+	    cmocka_unit_test(test_validation), cmocka_unit_test(test_save),
+	    cmocka_unit_test(test_kind_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

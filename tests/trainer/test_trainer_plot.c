@@ -1,4 +1,4 @@
-/* Tests the gnuplot path: real PNGs from an evaluation (skipped with a reason without gnuplot), and the missing-gnuplot error. */
+/* Tests the gnuplot path: real PNGs (skipped with a reason without gnuplot), missing gnuplot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* A command-line harness around cjd_trainer for benchmarks and debugging (not the CLI: cjd train/eval come later). */
+/* A command-line harness around cjd_trainer for benchmarks and debugging (not the CLI). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -13,16 +13,16 @@
 #include "fixtures.h"
 
 static const char usage[] =
-	"Usage: cjd-train-harness bench [--rows N] [--features D] [--trees T] [--depth K]\n"
-	"                               [--bins B] [--reps R] [--kind gbdt|logistic]\n"
-	"       cjd-train-harness train CSV -o MODEL.json [--kind K] [--seed S] [--trees T]\n"
-	"                               [--depth K] [--window W] [--events hw|sw]\n"
-	"       cjd-train-harness lowo CSV [--kind K] [--seed S] [--trees T] [--depth K]\n"
-	"                               [--json] [--plot DIR]\n"
-	"\n"
-	"bench: trains on a SYNTHETIC random set (speed only: it detects nothing) R times\n"
-	"and prints each wall time and the median. train / lowo read a dataset CSV\n"
-	"(group,run,order,miner,<features>...) as cjd_dataset_load_csv does.\n";
+    "Usage: cjd-train-harness bench [--rows N] [--features D] [--trees T] [--depth K]\n"
+    "                               [--bins B] [--reps R] [--kind gbdt|logistic]\n"
+    "       cjd-train-harness train CSV -o MODEL.json [--kind K] [--seed S] [--trees T]\n"
+    "                               [--depth K] [--window W] [--events hw|sw]\n"
+    "       cjd-train-harness lowo CSV [--kind K] [--seed S] [--trees T] [--depth K]\n"
+    "                               [--json] [--plot DIR]\n"
+    "\n"
+    "bench: trains on a SYNTHETIC random set (speed only: it detects nothing) R times\n"
+    "and prints each wall time and the median. train / lowo read a dataset CSV\n"
+    "(group,run,order,miner,<features>...) as cjd_dataset_load_csv does.\n";
 
 static double now_s(clockid_t clk)
 {
@@ -211,13 +211,13 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"rows", required_argument, NULL, 'n'},   {"features", required_argument, NULL, 'd'},
-		{"trees", required_argument, NULL, 't'},  {"depth", required_argument, NULL, 'k'},
-		{"bins", required_argument, NULL, 'b'},   {"reps", required_argument, NULL, 'r'},
-		{"kind", required_argument, NULL, 'K'},   {"seed", required_argument, NULL, 's'},
-		{"window", required_argument, NULL, 'w'}, {"events", required_argument, NULL, 'e'},
-		{"json", no_argument, NULL, 'j'},         {"plot", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},         {0},
+	    {"rows", required_argument, NULL, 'n'},   {"features", required_argument, NULL, 'd'},
+	    {"trees", required_argument, NULL, 't'},  {"depth", required_argument, NULL, 'k'},
+	    {"bins", required_argument, NULL, 'b'},   {"reps", required_argument, NULL, 'r'},
+	    {"kind", required_argument, NULL, 'K'},   {"seed", required_argument, NULL, 's'},
+	    {"window", required_argument, NULL, 'w'}, {"events", required_argument, NULL, 'e'},
+	    {"json", no_argument, NULL, 'j'},	      {"plot", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},	      {0},
 	};
 	struct opts o = {.rows = 100000, .features = 40, .reps = 5, .window = 8, .events = "sw"};
 	uint64_t v;
@@ -251,14 +251,30 @@ int main(int argc, char **argv)
 		if (c == '?' || cjd_parse_u64(optarg, &v))
 			goto bad;
 		switch (c) {
-		case 'n': o.rows = v; break;
-		case 'd': o.features = v; break;
-		case 't': o.cfg.gbdt.n_trees = (unsigned)v; break;
-		case 'k': o.cfg.gbdt.max_depth = (unsigned)v; break;
-		case 'b': o.cfg.gbdt.max_bins = (unsigned)v; break;
-		case 'r': o.reps = v ? (unsigned)v : 1; break;
-		case 's': o.cfg.gbdt.seed = v; break;
-		case 'w': o.window = (unsigned)v; break;
+		case 'n':
+			o.rows = v;
+			break;
+		case 'd':
+			o.features = v;
+			break;
+		case 't':
+			o.cfg.gbdt.n_trees = (unsigned)v;
+			break;
+		case 'k':
+			o.cfg.gbdt.max_depth = (unsigned)v;
+			break;
+		case 'b':
+			o.cfg.gbdt.max_bins = (unsigned)v;
+			break;
+		case 'r':
+			o.reps = v ? (unsigned)v : 1;
+			break;
+		case 's':
+			o.cfg.gbdt.seed = v;
+			break;
+		case 'w':
+			o.window = (unsigned)v;
+			break;
 		}
 	}
 	if (!strcmp(cmd, "bench") && optind == argc)

@@ -1,4 +1,4 @@
-/* The training set: windows as a dense float matrix, with class, workload group, run and time order. */
+/* The training set: windows as a float matrix, with class, workload, run and time order. */
 #ifndef CJD_TRAINER_DATASET_H
 #define CJD_TRAINER_DATASET_H
 
@@ -53,8 +53,8 @@ void cjd_dataset_free(struct cjd_dataset *ds);
  * an order not after the run's previous one, an empty group or run name.
  * -ENOMEM, -EOVERFLOW past UINT32_MAX - 1 rows. On error nothing is appended.
  */
-int cjd_dataset_append(struct cjd_dataset *ds, const char *group, const char *run,
-		       uint64_t order, bool miner, const float *x, struct cjd_error *err);
+int cjd_dataset_append(struct cjd_dataset *ds, const char *group, const char *run, uint64_t order,
+		       bool miner, const float *x, struct cjd_error *err);
 
 size_t cjd_dataset_rows(const struct cjd_dataset *ds);
 size_t cjd_dataset_features(const struct cjd_dataset *ds);
@@ -94,7 +94,8 @@ const uint32_t *cjd_dataset_run_rows(const struct cjd_dataset *ds, uint32_t r, s
  * load: 0, -ENOENT/-EACCES (open), -EINVAL (content), -ENOMEM.
  */
 int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_error *err);
-/* Writes the same format (floats shortest round-trip). Returns 0 or -EIO/-EINVAL (a name with a comma). */
+/* Writes the same format (floats shortest round-trip). Returns 0 or -EIO/-EINVAL (a name with a
+ * comma). */
 int cjd_dataset_write_csv(const struct cjd_dataset *ds, FILE *f);
 
 /*
@@ -107,8 +108,8 @@ int cjd_dataset_write_csv(const struct cjd_dataset *ds, FILE *f);
  * their meaning whatever the weighting.
  */
 struct cjd_weighting {
-	double miner;        /* class weight of miner rows, > 0 (default 1) */
-	double benign;       /* class weight of benign rows, > 0 (default 1; raise it to push FPR down) */
+	double miner;  /* class weight of miner rows, > 0 (default 1) */
+	double benign; /* class weight of benign rows, > 0 (default 1; raise it to push FPR down) */
 	bool balance_groups; /* default false */
 };
 

@@ -26,18 +26,18 @@ struct cjd_eval_group {
 	uint32_t group;
 	bool miner;
 	size_t windows, flagged;
-	double rate;                    /* flagged / windows (0 when no window) */
+	double rate;			/* flagged / windows (0 when no window) */
 	float threshold, threshold_low; /* what scored it (LOWO: its fold's model) */
 	size_t runs, runs_fired;
-	size_t slowest_fire;            /* largest fire_window of its fired runs */
+	size_t slowest_fire; /* largest fire_window of its fired runs */
 };
 
 struct cjd_eval {
 	bool cross_validated; /* scores are out-of-fold (LOWO) */
-	unsigned k;           /* the alert rule's K */
+	unsigned k;	      /* the alert rule's K */
 	size_t n_rows;
-	float *score;         /* [n_rows], by dataset row */
-	float *row_threshold; /* [n_rows]: the threshold that judged each row */
+	float *score;		 /* [n_rows], by dataset row */
+	float *row_threshold;	 /* [n_rows]: the threshold that judged each row */
 	struct cjd_confusion cm; /* pooled over all rows, each at its own threshold */
 	double tpr, fpr;
 	bool has_auc; /* false when a class is absent */
@@ -45,7 +45,7 @@ struct cjd_eval {
 	size_t n_groups;
 	struct cjd_eval_group *groups; /* [n_groups], by dataset group index */
 	size_t n_runs;
-	struct cjd_eval_run *runs;     /* [n_runs], by dataset run index */
+	struct cjd_eval_run *runs; /* [n_runs], by dataset run index */
 	/* The alert-level verdict. */
 	size_t miner_runs, miner_runs_fired, benign_runs, benign_runs_fired;
 	size_t slowest_fire; /* over all fired miner runs */

@@ -1,4 +1,4 @@
-/* Window-level metrics (confusion, ROC, exact AUC), threshold calibration, and the alert-rule simulator. */
+/* Window metrics (confusion, ROC, exact AUC), threshold calibration, the alert rule. */
 #ifndef CJD_TRAINER_METRICS_H
 #define CJD_TRAINER_METRICS_H
 

@@ -28,12 +28,13 @@ int cjd_trained_kind_parse(const char *s, enum cjd_trained_kind *out);
 
 /* How a feature is transformed before the model sees it: z = (g(x) - mean) / scale. */
 enum cjd_trained_norm {
-	CJD_TRAINED_NORM_NONE = 0,      /* z = x (the GBDT: trees are invariant to scaling) */
-	CJD_TRAINED_NORM_STANDARD,      /* g(x) = x */
+	CJD_TRAINED_NORM_NONE = 0,	/* z = x (the GBDT: trees are invariant to scaling) */
+	CJD_TRAINED_NORM_STANDARD,	/* g(x) = x */
 	CJD_TRAINED_NORM_LOG1P_STANDARD /* g(x) = log1p(x), for nonnegative heavy-tailed rates */
 };
 
-const char *cjd_trained_norm_name(enum cjd_trained_norm n); /* "none", "standard", "log1p_standard" */
+const char *
+cjd_trained_norm_name(enum cjd_trained_norm n); /* "none", "standard", "log1p_standard" */
 
 /*
  * One tree node. The layout maps directly onto flat arrays:
@@ -61,30 +62,31 @@ struct cjd_trained_meta {
 	uint64_t seed;
 	size_t rows, miner_rows, benign_rows;
 	size_t groups, miner_groups, benign_groups;
-	char **group_names;  /* [groups], owned */
-	bool *group_miner;   /* [groups], owned */
-	size_t *group_rows;  /* [groups], owned */
+	char **group_names; /* [groups], owned */
+	bool *group_miner;  /* [groups], owned */
+	size_t *group_rows; /* [groups], owned */
 	/* Parameters, as "key" -> number text pairs in a fixed order (owned). */
 	size_t n_params;
 	char **param_keys, **param_values;
 	/* Calibration that chose threshold / threshold_low. */
 	double target_fpr, target_fpr_low;
-	double train_fpr, train_tpr; /* at threshold, over the training rows (weighted as counted: rows) */
+	double train_fpr,
+	    train_tpr; /* at threshold, over the training rows (weighted as counted: rows) */
 };
 
 struct cjd_trained_model {
 	enum cjd_trained_kind kind;
 	/* Set by the caller (the CLI) for the file; defaults are filled by the trainer. */
-	char *name;        /* [A-Za-z0-9._+-]{1,64}, owned */
-	char *version;     /* printable ASCII, 1..64, owned */
-	char *description; /* owned, may be NULL */
-	unsigned window;   /* W the features were computed over; 0 = unknown */
+	char *name;	       /* [A-Za-z0-9._+-]{1,64}, owned */
+	char *version;	       /* printable ASCII, 1..64, owned */
+	char *description;     /* owned, may be NULL */
+	unsigned window;       /* W the features were computed over; 0 = unknown */
 	cjd_event_mask events; /* events the features need; 0 = unknown */
 
 	size_t n_features;
-	char **feature_names;         /* [n_features], owned */
-	enum cjd_trained_norm *norm;  /* [n_features] */
-	double *mean, *scale;         /* [n_features]; 0 and 1 for NORM_NONE */
+	char **feature_names;	     /* [n_features], owned */
+	enum cjd_trained_norm *norm; /* [n_features] */
+	double *mean, *scale;	     /* [n_features]; 0 and 1 for NORM_NONE */
 
 	/* logistic: logit = bias + sum_j weights[j] * z_j */
 	double bias;
@@ -93,8 +95,8 @@ struct cjd_trained_model {
 	/* gbdt: logit = base_score + sum over trees of the leaf reached */
 	float base_score;
 	size_t n_trees;
-	size_t *tree_start;               /* [n_trees + 1]: tree t is nodes[tree_start[t] .. tree_start[t+1]) */
-	struct cjd_trained_node *nodes;   /* all trees, concatenated */
+	size_t *tree_start; /* [n_trees + 1]: tree t is nodes[tree_start[t] .. tree_start[t+1]) */
+	struct cjd_trained_node *nodes; /* all trees, concatenated */
 
 	/* A window scoring >= threshold is flagged; a firing alert counts windows
 	 * below threshold_low towards resolving. Both are probabilities (0..1). */

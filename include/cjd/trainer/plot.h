@@ -1,4 +1,4 @@
-/* PNG pictures of an evaluation through gnuplot: the ROC curve and each workload's score over time. */
+/* PNG pictures of an evaluation via gnuplot: ROC curve, each workload's score over time. */
 #ifndef CJD_TRAINER_PLOT_H
 #define CJD_TRAINER_PLOT_H
 

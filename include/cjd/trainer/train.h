@@ -1,4 +1,4 @@
-/* Training entry points: GBDT with histogram splits, L2 logistic regression, and the calibrated whole. */
+/* Training entry points: histogram GBDT, L2 logistic regression, and the calibrated whole. */
 #ifndef CJD_TRAINER_TRAIN_H
 #define CJD_TRAINER_TRAIN_H
 
@@ -36,17 +36,17 @@ typedef int (*cjd_train_progress_fn)(void *ctx, const char *what, size_t done, s
  * lower bin, so they are deterministic too.
  */
 struct cjd_gbdt_params {
-	unsigned n_trees;          /* 1..10000, default 100 */
-	unsigned max_depth;        /* 1..8, default 6 */
-	double learning_rate;      /* (0, 1], default 0.1 */
-	unsigned max_bins;         /* 2..256, default 256 */
+	unsigned n_trees;	   /* 1..10000, default 100 */
+	unsigned max_depth;	   /* 1..8, default 6 */
+	double learning_rate;	   /* (0, 1], default 0.1 */
+	unsigned max_bins;	   /* 2..256, default 256 */
 	unsigned min_samples_leaf; /* >= 1, default 20 */
 	double min_child_weight;   /* hessian per child, >= 0, default 1 */
-	double l2;                 /* leaf L2 regularisation, >= 0, default 1 */
-	double min_split_gain;     /* >= 0, default 0 */
-	double row_subsample;      /* (0, 1], default 0.8 */
-	double col_subsample;      /* (0, 1], default 0.8; at least one feature per tree */
-	uint64_t seed;             /* 0..2^63-1 (it is written to JSON), default 1 */
+	double l2;		   /* leaf L2 regularisation, >= 0, default 1 */
+	double min_split_gain;	   /* >= 0, default 0 */
+	double row_subsample;	   /* (0, 1], default 0.8 */
+	double col_subsample;	   /* (0, 1], default 0.8; at least one feature per tree */
+	uint64_t seed;		   /* 0..2^63-1 (it is written to JSON), default 1 */
 };
 
 void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p);
@@ -63,10 +63,10 @@ void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p);
  * error), else identity.
  */
 struct cjd_logistic_params {
-	double l2;             /* > 0, default 1e-3 */
-	unsigned max_iter;     /* >= 1, default 100 */
-	double tol;            /* stop when max |gradient| < tol, default 1e-9 */
-	const bool *log1p;     /* [n_features] or NULL (none); borrowed */
+	double l2;	   /* > 0, default 1e-3 */
+	unsigned max_iter; /* >= 1, default 100 */
+	double tol;	   /* stop when max |gradient| < tol, default 1e-9 */
+	const bool *log1p; /* [n_features] or NULL (none); borrowed */
 };
 
 void cjd_logistic_params_defaults(struct cjd_logistic_params *p);
