@@ -145,9 +145,23 @@ static int reserve_rows(struct cjd_dataset *ds)
 	return 0;
 }
 
-static int add_group(struct cjd_dataset *ds, const char *name, bool miner, uint32_t *g)
+/* Copies name into *copy and maps it to index. Returns 0 or -ENOMEM (nothing kept). */
+static int intern(struct cjd_strmap *map, const char *name, size_t index, char **copy)
 {
 	uint64_t *v;
+
+	*copy = strdup(name);
+	if (!*copy || cjd_strmap_upsert(map, name, &v) < 0) {
+		free(*copy);
+		return -ENOMEM;
+	}
+	*v = index;
+	return 0;
+}
+
+static int add_group(struct cjd_dataset *ds, const char *name, bool miner, uint32_t *g)
+{
+	char *copy;
 
 	if (ds->n_groups == ds->cap_groups) {
 		size_t cap = ds->cap_groups ? ds->cap_groups * 2 : 16;
@@ -155,28 +169,16 @@ static int add_group(struct cjd_dataset *ds, const char *name, bool miner, uint3
 			return -ENOMEM;
 		ds->cap_groups = cap;
 	}
-	char *copy = strdup(name);
-	if (!copy || cjd_strmap_upsert(ds->group_map, name, &v) < 0) {
-		free(copy);
+	if (intern(ds->group_map, name, ds->n_groups, &copy))
 		return -ENOMEM;
-	}
-	*v = ds->n_groups;
 	ds->groups[ds->n_groups] = (struct group){.name = copy, .miner = miner};
 	*g = (uint32_t)ds->n_groups++;
 	return 0;
 }
 
-static void drop_last_group(struct cjd_dataset *ds)
-{
-	struct group *gr = &ds->groups[--ds->n_groups];
-
-	cjd_strmap_remove(ds->group_map, gr->name);
-	free(gr->name);
-}
-
 static int add_run(struct cjd_dataset *ds, const char *name, uint32_t group, uint32_t *r)
 {
-	uint64_t *v;
+	char *copy;
 
 	if (ds->n_runs == ds->cap_runs) {
 		size_t cap = ds->cap_runs ? ds->cap_runs * 2 : 16;
@@ -184,15 +186,20 @@ static int add_run(struct cjd_dataset *ds, const char *name, uint32_t group, uin
 			return -ENOMEM;
 		ds->cap_runs = cap;
 	}
-	char *copy = strdup(name);
-	if (!copy || cjd_strmap_upsert(ds->run_map, name, &v) < 0) {
-		free(copy);
+	if (intern(ds->run_map, name, ds->n_runs, &copy))
 		return -ENOMEM;
-	}
-	*v = ds->n_runs;
 	ds->runs[ds->n_runs] = (struct run){.name = copy, .group = group};
 	*r = (uint32_t)ds->n_runs++;
 	return 0;
+}
+
+/* Undo the newest group or run of a failed append. */
+static void drop_last_group(struct cjd_dataset *ds)
+{
+	struct group *gr = &ds->groups[--ds->n_groups];
+
+	cjd_strmap_remove(ds->group_map, gr->name);
+	free(gr->name);
 }
 
 static void drop_last_run(struct cjd_dataset *ds)

@@ -43,8 +43,11 @@ static int cmp_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* Copies and sorts by score, highest first. -EINVAL on a non-finite score. */
-static int sorted(const float *score, const bool *miner, size_t n, struct scored **out,
+/*
+ * Copies and sorts by score, highest first, counting each class. -EINVAL on
+ * a non-finite score; -EDOM when both classes are required and one is absent.
+ */
+static int sorted(const float *score, const bool *miner, size_t n, bool both, struct scored **out,
 		  uint64_t *npos, uint64_t *nneg)
 {
 	struct scored *v = malloc((n ? n : 1) * sizeof(*v));
@@ -60,6 +63,10 @@ static int sorted(const float *score, const bool *miner, size_t n, struct scored
 		v[i] = (struct scored){score[i], miner[i]};
 		*(miner[i] ? npos : nneg) += 1;
 	}
+	if (both && (!*npos || !*nneg)) {
+		free(v);
+		return -EDOM;
+	}
 	qsort(v, n, sizeof(*v), cmp_desc);
 	*out = v;
 	return 0;
@@ -69,14 +76,10 @@ int cjd_roc_auc(const float *score, const bool *miner, size_t n, double *auc)
 {
 	struct scored *v;
 	uint64_t P, N, neg_below, twice_u = 0;
-	int rc = sorted(score, miner, n, &v, &P, &N);
+	int rc = sorted(score, miner, n, true, &v, &P, &N);
 
 	if (rc)
 		return rc;
-	if (!P || !N) {
-		free(v);
-		return -EDOM;
-	}
 	/*
 	 * Walk tie groups from the lowest score up. Each miner in a group beats
 	 * every benign window below the group and ties with the group's own
@@ -107,14 +110,10 @@ int cjd_roc_curve(const float *score, const bool *miner, size_t n, struct cjd_ro
 	struct cjd_roc_point *p;
 	uint64_t P, N, tp = 0, fp = 0;
 	size_t k = 0;
-	int rc = sorted(score, miner, n, &v, &P, &N);
+	int rc = sorted(score, miner, n, true, &v, &P, &N);
 
 	if (rc)
 		return rc;
-	if (!P || !N) {
-		free(v);
-		return -EDOM;
-	}
 	p = malloc((n + 1) * sizeof(*p));
 	if (!p) {
 		free(v);
@@ -134,44 +133,34 @@ int cjd_roc_curve(const float *score, const bool *miner, size_t n, struct cjd_ro
 	return 0;
 }
 
-static int cmp_float_desc(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x < y) - (x > y);
-}
-
 int cjd_threshold_for_fpr(const float *score, const bool *miner, size_t n, double target_fpr,
 			  float min_thr, float *thr)
 {
-	float *b;
-	size_t nb = 0;
+	struct scored *v;
+	uint64_t P, N;
+	int rc;
 
 	if (!(target_fpr >= 0.0 && target_fpr < 1.0) || !isfinite(min_thr))
 		return -EINVAL;
-	b = malloc((n ? n : 1) * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(score[i])) {
-			free(b);
-			return -EINVAL;
-		}
-		if (!miner[i])
-			b[nb++] = score[i];
-	}
+	if ((rc = sorted(score, miner, n, false, &v, &P, &N)))
+		return rc;
 	/* The relative nudge keeps 0.001 * 1000 from flooring to 0. */
-	size_t k = (size_t)floor(target_fpr * (double)nb * (1.0 + 1e-12));
+	uint64_t k = (uint64_t)floor(target_fpr * (double)N * (1.0 + 1e-12));
 	float t = min_thr;
-	if (k < nb) {
-		qsort(b, nb, sizeof(*b), cmp_float_desc);
-		/* Strictly above the (k+1)-th highest: at most k benign windows reach it.
+	if (k < N) {
+		/* The (k+1)-th highest benign score, walking down the sorted windows. */
+		uint64_t seen = 0;
+		size_t i = 0;
+		for (;; i++)
+			if (!v[i].miner && seen++ == k)
+				break;
+		/* Strictly above it: at most k benign windows reach the threshold.
 		 * Scores are probabilities, so the detector's [0, 1] range caps it. */
-		float above = b[k] < 1.0f ? nextafterf(b[k], INFINITY) : 1.0f;
+		float above = v[i].s < 1.0f ? nextafterf(v[i].s, INFINITY) : 1.0f;
 		if (above > t)
 			t = above;
 	}
-	free(b);
+	free(v);
 	*thr = t;
 	return 0;
 }
