@@ -17,6 +17,12 @@ void cjd_eval_free(struct cjd_eval *e)
 	free(e);
 }
 
+bool cjd_eval_matches(const struct cjd_eval *e, const struct cjd_dataset *ds)
+{
+	return e->n_rows == cjd_dataset_rows(ds) && e->n_groups == cjd_dataset_groups(ds) &&
+	       e->n_runs == cjd_dataset_runs(ds);
+}
+
 /* Runs each run through the alert rule at its group's threshold. */
 static int judge_runs(struct cjd_eval *e, const struct cjd_dataset *ds)
 {

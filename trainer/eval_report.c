@@ -11,6 +11,8 @@ int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 {
 	int w = 8;
 
+	if (!cjd_eval_matches(e, ds))
+		return -EINVAL;
 	for (uint32_t g = 0; g < e->n_groups; g++) {
 		int len = (int)strlen(cjd_dataset_group_name(ds, g));
 		w = len > w ? len : w;
@@ -85,6 +87,8 @@ int cjd_eval_write_json(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 	char *text;
 	size_t len;
 
+	if (!cjd_eval_matches(e, ds))
+		return -EINVAL;
 	cjd_sb_init(&sb);
 	cjd_sb_add(&sb, "{\"tpr\":");
 	cjd_sb_double(&sb, e->tpr);

@@ -254,6 +254,9 @@ int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cj
 	struct cjd_sb gp;
 	int rc;
 
+	if (!cjd_eval_matches(e, ds))
+		return cjd_error_set(err, -EINVAL, dir, 0, 0,
+				     "the evaluation was not computed on this dataset");
 	if (!cjd_plot_available())
 		return cjd_error_set(err, -ENOENT, dir, 0, 0,
 				     "gnuplot not found: install the Debian package gnuplot-nox");

@@ -272,6 +272,14 @@ static void test_reports(void **state)
 			 1);
 	json_decref(root);
 
+	/* an evaluation of another dataset is refused, not read out of bounds */
+	struct cjd_dataset *other = fx_linear(1, 5, 1);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(cjd_eval_write_text(e, other, f), -EINVAL);
+	assert_int_equal(cjd_eval_write_json(e, other, f), -EINVAL);
+	fclose(f);
+	cjd_dataset_free(other);
+
 	f = fmemopen(buf, sizeof(buf), "w");
 	assert_int_equal(cjd_eval_write_text(e, ds, f), 0);
 	fclose(f);

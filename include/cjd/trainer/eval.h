@@ -69,6 +69,9 @@ int cjd_eval_model(const struct cjd_trained_model *m, const struct cjd_dataset *
 /* Accepts NULL. */
 void cjd_eval_free(struct cjd_eval *e);
 
+/* True when e's rows, groups and runs are those of ds (it was computed on ds). */
+bool cjd_eval_matches(const struct cjd_eval *e, const struct cjd_dataset *ds);
+
 /*
  * Trains one fold. The default is cjd_train(); tests pass a spy. Must not
  * keep rows after returning.
@@ -98,7 +101,8 @@ int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, u
  * fired, slowest fire), the alert verdict, the confusion matrix and AUC.
  * JSON (one object, one line): top-level "tpr", "fpr", "auc" (null when
  * undefined), "confusion", "alerts" and a "workloads" list with each
- * workload's runs. Return 0, -EIO, or -ENOMEM (json).
+ * workload's runs. Return 0, -EIO, -ENOMEM (json), or -EINVAL when e was not
+ * computed on ds (its row, group or run counts differ).
  */
 int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f);
 int cjd_eval_write_json(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f);

@@ -18,8 +18,8 @@
  * unique. gnuplot runs once, in dir, with a png terminal (pngcairo when
  * available). Returns 0; -ENOENT with err saying "gnuplot not found: install
  * the Debian package gnuplot-nox" when it is missing; -EIO when gnuplot
- * fails (its exit status in err; its messages go to our stderr); or the
- * errno of a failed write.
+ * fails (its exit status in err; its messages go to our stderr); -EINVAL
+ * when e was not computed on ds; or the errno of a failed write.
  */
 int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cjd_eval *e,
 		  struct cjd_error *err);
