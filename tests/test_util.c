@@ -64,6 +64,23 @@ static void test_size_and_u64(void **state)
 	assert_int_equal(cjd_parse_u64("12a", &v), -EINVAL);
 }
 
+/* Significant digits of a %g rendering: "909790" and "9.0979e+05" both have 5. */
+static int sig_digits(const char *s)
+{
+	char d[64];
+	int n = 0;
+	for (; *s && *s != 'e'; s++)
+		if (*s >= '0' && *s <= '9')
+			d[n++] = *s;
+	d[n] = '\0';
+	int lead = 0;
+	while (lead < n && d[lead] == '0')
+		lead++;
+	while (n > lead && d[n - 1] == '0')
+		n--;
+	return n - lead;
+}
+
 static void test_fmt_float_roundtrip(void **state)
 {
 	(void)state;
@@ -83,6 +100,30 @@ static void test_fmt_float_roundtrip(void **state)
 		assert_true(cjd_fmt_double(b, sizeof(b), d) > 0);
 		assert_true(strtod(b, NULL) == d);
 	}
+	/* the fast path must still be the shortest form: compare with trying every precision */
+	for (int i = 0; i < 20000; i++) {
+		double d = ldexp((double)rand() / RAND_MAX, (rand() % 80) - 40);
+		char brute[64];
+		for (int p = 1; p <= 17; p++) {
+			snprintf(brute, sizeof(brute), "%.*g", p, d);
+			if (strtod(brute, NULL) == d)
+				break;
+		}
+		cjd_fmt_double(b, sizeof(b), d);
+		assert_true(strtod(b, NULL) == d);
+		assert_int_equal(sig_digits(b), sig_digits(brute));
+		float f = (float)d;
+		for (int p = 1; p <= 9; p++) {
+			snprintf(brute, sizeof(brute), "%.*g", p, (double)f);
+			if (strtof(brute, NULL) == f)
+				break;
+		}
+		cjd_fmt_float(b, sizeof(b), f);
+		assert_true(strtof(b, NULL) == f);
+		assert_int_equal(sig_digits(b), sig_digits(brute));
+	}
+	cjd_fmt_double(b, sizeof(b), 0.3);
+	assert_string_equal(b, "0.3");
 	assert_int_equal(cjd_fmt_float(b, sizeof(b), NAN), -EDOM);
 	assert_int_equal(cjd_fmt_double(b, sizeof(b), INFINITY), -EDOM);
 }

@@ -51,7 +51,7 @@ size_t cjd_utf8_check(const char *s, size_t len);
 int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s);
 
 /*
- * Formats a float/double with the fewest digits that read back to the same
+ * Formats a float/double with the fewest significant digits that read back to the same
  * value ("1", "0.25", "0.1"). Non-finite values are rejected with -EDOM.
  */
 int cjd_fmt_float(char *buf, size_t len, float v);

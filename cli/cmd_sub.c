@@ -1,0 +1,472 @@
+/* `cjd sub`: the reference subscriber and SIEM bridge; prints, syslogs, catches up. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <syslog.h>
+#include <zmq.h>
+
+#include "cjd/alert_format.h"
+#include "cjd/curve.h"
+#include "cjd/journal.h"
+#include "cjd/log.h"
+#include "cjd/loop.h"
+#include "cjd/publish.h"
+#include "cjd/strmap.h"
+#include "cjd/util.h"
+#include "cli.h"
+
+static const char sub_usage[] =
+	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|syslog]\n"
+	"               [--syslog] [--curve-server-key FILE --curve-secret FILE]\n"
+	"               [--since EVENT_ID [--journal FILE]] [--count N]\n"
+	"\n"
+	"Subscribe to a cjd publisher (or a `cjd relay`) and print one line per\n"
+	"message on stdout, or forward it to syslog. ENDPOINT defaults to\n"
+	"" CJD_PUBLISH_DEFAULT_TCP "; several may be given. When a publisher restarts, cjd sub\n"
+	"reconnects on its own.\n"
+	"\n"
+	"Options:\n"
+	"  --topic PREFIX        receive topics starting with PREFIX (repeatable). Topics\n"
+	"                        are alert.firing, alert.ongoing, alert.resolved,\n"
+	"                        alert.gone, alert.frozen, alert.throttled, metrics and\n"
+	"                        heartbeat. Default: alert. Use --topic '' for all.\n"
+	"  --format FORMAT       json: the published JSON, unchanged (default)\n"
+	"                        ecs: the same document with dotted keys, flat\n"
+	"                        cef: ArcSight CEF\n"
+	"                        syslog: RFC 5424 lines with [" CJD_SYSLOG_SD_ID " ...] data\n"
+	"  --syslog              send each message through syslog(3) (facility daemon)\n"
+	"                        as RFC 5424 structured data plus a summary, instead of\n"
+	"                        printing it; rsyslog or syslog-ng ship it to any SIEM\n"
+	"  --curve-server-key FILE   the publisher's public key (its .pub file)\n"
+	"  --curve-secret FILE   this subscriber's keypair (a .key file from cjd keygen);\n"
+	"                        its .pub must be in the publisher's --curve-clients DIR\n"
+	"  --since EVENT_ID      first print the alerts journaled after EVENT_ID, read\n"
+	"                        from the journal (rotated files included, oldest first).\n"
+	"                        Without ENDPOINT, exit after that; with ENDPOINT,\n"
+	"                        continue live (subscribed before reading, so nothing is\n"
+	"                        missed, and nothing is printed twice)\n"
+	"  --journal FILE        the journal to read (default " CJD_JOURNAL_DEFAULT_PATH ")\n"
+	"  --count N             exit after N messages\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Gaps in a publisher's cjd.seq (messages this subscriber missed because it was\n"
+	"too slow or disconnected) are reported on stderr; alerts missed that way can be\n"
+	"fetched with --since. Exit status: 0 ok, 1 runtime failure, 2 usage error.\n"
+	"See docs/alerts.md for the message schemas.\n";
+
+#define MAX_TOPICS 16
+
+struct sub {
+	const char *topics[MAX_TOPICS];
+	size_t n_topics;
+	enum cjd_sub_format format;
+	bool use_syslog;
+	uint64_t count;   /* 0: unlimited */
+	uint64_t printed;
+	uint64_t malformed;
+	struct cjd_strmap *seen_ids; /* ids printed from the journal, while live continues */
+	struct cjd_strmap *last_seq; /* "host\x1fclass" -> last cjd.seq */
+	void *zsock;
+	struct cjd_loop *loop;
+	bool failed;
+};
+
+static bool topic_wanted(const struct sub *s, const char *topic)
+{
+	for (size_t i = 0; i < s->n_topics; i++)
+		if (strncmp(topic, s->topics[i], strlen(s->topics[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Reports messages this subscriber missed, from gaps in the per-class cjd.seq. */
+static void check_seq(struct sub *s, const char *topic, json_t *doc)
+{
+	json_t *seq = json_object_get(json_object_get(doc, "cjd"), "seq");
+	const char *host = json_string_value(json_object_get(json_object_get(doc, "host"), "name"));
+	char key[512];
+	uint64_t *last;
+
+	if (!json_is_integer(seq) || !host)
+		return;
+	uint64_t v = (uint64_t)json_integer_value(seq);
+	size_t cls = strcspn(topic, ".");
+	snprintf(key, sizeof(key), "%s\x1f%.*s", host, (int)cls, topic);
+	if (cjd_strmap_upsert(s->last_seq, key, &last) < 0)
+		return;
+	if (*last && v <= *last)
+		cjd_info("sub: publisher on %s restarted (%.*s sequence began again at %" PRIu64 ")",
+			 host, (int)cls, topic, v);
+	else if (*last && v > *last + 1)
+		cjd_warn("sub: missed %" PRIu64 " %.*s message%s from %s (seq %" PRIu64 "..%" PRIu64
+			 ")%s",
+			 v - *last - 1, (int)cls, topic, v - *last - 1 == 1 ? "" : "s", host,
+			 *last + 1, v - 1,
+			 strncmp(topic, "alert", 5) == 0 ? "; catch up with --since and the journal"
+							 : "");
+	*last = v;
+}
+
+/* Prints or forwards one message; json is the body exactly as published. */
+static int emit(struct sub *s, const char *topic, const char *json, size_t len, json_t *doc)
+{
+	char *text = NULL;
+	int rc = 0;
+
+	if (s->use_syslog) {
+		int sev;
+		rc = cjd_format_syslog_body(topic, doc, &text, &sev);
+		if (!rc)
+			syslog(sev, "%s", text);
+	} else if (s->format == CJD_FMT_JSON) {
+		if (fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF)
+			rc = -EIO;
+	} else {
+		rc = cjd_format_message(s->format, topic, doc, &text);
+		if (!rc && (fputs(text, stdout) == EOF || putchar('\n') == EOF))
+			rc = -EIO;
+	}
+	free(text);
+	if (!s->use_syslog && fflush(stdout) != 0)
+		rc = -EIO;
+	if (rc) {
+		cjd_err("sub: cannot write a message: %s", strerror(-rc));
+		s->failed = true;
+		return rc;
+	}
+	s->printed++;
+	return 0;
+}
+
+static bool done(const struct sub *s)
+{
+	return s->failed || (s->count && s->printed >= s->count);
+}
+
+/* ---- journal catch-up ---- */
+
+static int journal_line(const char *file, uint64_t line, const char *json, size_t len,
+			const char *id, void *ctx)
+{
+	struct sub *s = ctx;
+	char topic[64];
+	json_error_t jerr;
+	json_t *doc;
+	uint64_t *v;
+
+	(void)file, (void)line;
+	doc = json_loadb(json, len, 0, &jerr);
+	if (!doc)
+		return 0; /* the walker already checked it parses */
+	const char *action =
+		json_string_value(json_object_get(json_object_get(doc, "event"), "action"));
+	snprintf(topic, sizeof(topic), "%s%s", CJD_TOPIC_ALERT_PREFIX, action ? action : "unknown");
+	if (topic_wanted(s, topic)) {
+		if (s->seen_ids)
+			cjd_strmap_upsert(s->seen_ids, id, &v);
+		emit(s, topic, json, len, doc);
+	}
+	json_decref(doc);
+	return done(s) ? 1 : 0;
+}
+
+static int catch_up(struct sub *s, const char *journal, const char *since)
+{
+	struct cjd_error err;
+	bool found = false;
+	char msg[700];
+	int rc;
+
+	rc = cjd_journal_since(journal, since, journal_line, s, &found, &err);
+	if (rc < 0) {
+		cjd_err("sub: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		return rc;
+	}
+	if (!found)
+		cjd_warn("sub: event id %s is not in %s (rotated away, or another host's); printed "
+			 "every journaled alert with a later id",
+			 since, journal);
+	return 0;
+}
+
+/* ---- live ---- */
+
+static int recv_frame(void *sock, char **buf, size_t *len, bool *more)
+{
+	zmq_msg_t m;
+	int rc;
+
+	zmq_msg_init(&m);
+	rc = zmq_msg_recv(&m, sock, ZMQ_DONTWAIT);
+	if (rc < 0) {
+		rc = -zmq_errno();
+		zmq_msg_close(&m);
+		return rc;
+	}
+	*len = zmq_msg_size(&m);
+	*buf = malloc(*len + 1);
+	if (*buf) {
+		memcpy(*buf, zmq_msg_data(&m), *len);
+		(*buf)[*len] = '\0';
+	}
+	*more = zmq_msg_more(&m);
+	zmq_msg_close(&m);
+	return *buf ? 0 : -ENOMEM;
+}
+
+/* One multipart message: [topic, json]; anything else is reported and skipped. */
+static int handle_one(struct sub *s)
+{
+	char *topic = NULL, *body = NULL, *extra;
+	size_t tlen, blen, xlen;
+	bool more = false;
+	json_error_t jerr;
+	int rc;
+
+	rc = recv_frame(s->zsock, &topic, &tlen, &more);
+	if (rc)
+		return rc;
+	if (more)
+		rc = recv_frame(s->zsock, &body, &blen, &more);
+	while (!rc && more) {
+		/* never leave the rest of a message behind */
+		if (recv_frame(s->zsock, &extra, &xlen, &more) == 0)
+			free(extra);
+		else
+			break;
+	}
+	if (rc || !body) {
+		s->malformed++;
+		cjd_warn("sub: skipped a message on topic '%s' without a body", topic);
+		goto out;
+	}
+	json_t *doc = json_loadb(body, blen, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc || !json_is_object(doc)) {
+		s->malformed++;
+		cjd_warn("sub: skipped a message on topic '%s': not a JSON object (column %d: %s)",
+			 topic, jerr.column, doc ? "wrong type" : jerr.text);
+		json_decref(doc);
+		goto out;
+	}
+	check_seq(s, topic, doc);
+	const char *id = json_string_value(json_object_get(json_object_get(doc, "event"), "id"));
+	if (!(s->seen_ids && id && cjd_strmap_get(s->seen_ids, id)))
+		emit(s, topic, body, blen, doc);
+	json_decref(doc);
+out:
+	free(topic);
+	free(body);
+	return 0;
+}
+
+/* ZMQ_FD is edge-triggered: read until ZMQ_EVENTS says nothing is left. */
+static void on_zmq(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
+{
+	struct sub *s = ctx;
+
+	(void)fd, (void)events;
+	for (;;) {
+		int zev = 0;
+		size_t zlen = sizeof(zev);
+		if (done(s))
+			break;
+		if (zmq_getsockopt(s->zsock, ZMQ_EVENTS, &zev, &zlen) != 0) {
+			cjd_err("sub: ZMQ_EVENTS: %s", zmq_strerror(zmq_errno()));
+			s->failed = true;
+			break;
+		}
+		if (!(zev & ZMQ_POLLIN))
+			break;
+		int rc = handle_one(s);
+		if (rc && rc != -EAGAIN) {
+			cjd_err("sub: receive: %s", zmq_strerror(-rc));
+			s->failed = true;
+			break;
+		}
+	}
+	if (done(s))
+		cjd_loop_stop(loop);
+}
+
+static void on_signal(struct cjd_loop *loop, int signo, void *ctx)
+{
+	(void)signo, (void)ctx;
+	cjd_loop_stop(loop);
+}
+
+static int setup_curve(void *sock, const char *server_key, const char *secret)
+{
+	struct cjd_curve_keypair srv, me;
+	struct cjd_error err;
+	char msg[700];
+	int rc = 0;
+
+	if (cjd_curve_read(server_key, false, false, &srv, &err) ||
+	    cjd_curve_read(secret, true, false, &me, &err)) {
+		cjd_err("sub: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		return -EINVAL;
+	}
+	if (srv.secret_z85[0])
+		cjd_warn("sub: %s holds a secret key; a subscriber needs only the publisher's .pub",
+			 server_key);
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, srv.public_z85, CJD_CURVE_Z85_LEN) ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, me.public_z85, CJD_CURVE_Z85_LEN) ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, me.secret_z85, CJD_CURVE_Z85_LEN)) {
+		cjd_err("sub: CURVE setup: %s", zmq_strerror(zmq_errno()));
+		rc = -EINVAL;
+	}
+	explicit_bzero(&me, sizeof(me));
+	explicit_bzero(&srv, sizeof(srv));
+	return rc;
+}
+
+static int run_live(struct sub *s, void *zctx, char **endpoints, size_t n_ep,
+		    const char *server_key, const char *secret, const char *journal,
+		    const char *since)
+{
+	int rc = CJD_EXIT_FAIL, fd;
+	size_t fdlen = sizeof(fd);
+	int hwm = 100000, ivl_max = 2000;
+
+	s->zsock = zmq_socket(zctx, ZMQ_SUB);
+	if (!s->zsock)
+		return cjd_cli_fail("sub", "zmq_socket: %s", zmq_strerror(zmq_errno()));
+	zmq_setsockopt(s->zsock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	/* back off to 2 s between attempts while a publisher is down */
+	zmq_setsockopt(s->zsock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
+	if (server_key && setup_curve(s->zsock, server_key, secret))
+		return CJD_EXIT_USAGE;
+	for (size_t i = 0; i < s->n_topics; i++)
+		zmq_setsockopt(s->zsock, ZMQ_SUBSCRIBE, s->topics[i], strlen(s->topics[i]));
+	for (size_t i = 0; i < n_ep; i++)
+		if (zmq_connect(s->zsock, endpoints[i]) != 0)
+			return cjd_cli_usage_error("sub", "cannot connect to '%s': %s", endpoints[i],
+						   zmq_strerror(zmq_errno()));
+	/* subscribed before reading the journal: an alert published meanwhile is
+	 * either in the journal part or arrives live (printed once, see seen_ids) */
+	if (since && catch_up(s, journal, since) < 0)
+		return CJD_EXIT_FAIL;
+	if (done(s))
+		return s->failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+	if (zmq_getsockopt(s->zsock, ZMQ_FD, &fd, &fdlen) != 0)
+		return cjd_cli_fail("sub", "ZMQ_FD: %s", zmq_strerror(zmq_errno()));
+	if (cjd_loop_new(&s->loop) < 0)
+		return cjd_cli_fail("sub", "cannot create the event loop");
+	if (cjd_loop_add_signal(s->loop, SIGINT, on_signal, s) < 0 ||
+	    cjd_loop_add_signal(s->loop, SIGTERM, on_signal, s) < 0 ||
+	    cjd_loop_add_fd(s->loop, fd, EPOLLIN, on_zmq, s) < 0) {
+		rc = cjd_cli_fail("sub", "cannot watch the socket or signals");
+		goto out_loop;
+	}
+	on_zmq(s->loop, fd, 0, s); /* messages that arrived before the watch began */
+	if (!done(s) && cjd_loop_run(s->loop) < 0) {
+		rc = cjd_cli_fail("sub", "event loop failed");
+		goto out_loop;
+	}
+	rc = s->failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+out_loop:
+	cjd_loop_free(s->loop);
+	return rc;
+}
+
+int cmd_sub(int argc, char **argv)
+{
+	enum { OPT_TOPIC = 256, OPT_FORMAT, OPT_SYSLOG, OPT_SERVER_KEY, OPT_SECRET, OPT_SINCE,
+	       OPT_JOURNAL, OPT_COUNT };
+	static const struct option opts[] = {
+		{"topic", required_argument, NULL, OPT_TOPIC},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"syslog", no_argument, NULL, OPT_SYSLOG},
+		{"curve-server-key", required_argument, NULL, OPT_SERVER_KEY},
+		{"curve-secret", required_argument, NULL, OPT_SECRET},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"journal", required_argument, NULL, OPT_JOURNAL},
+		{"count", required_argument, NULL, OPT_COUNT},
+		{"help", no_argument, NULL, 'h'},
+		{0}};
+	struct sub s = {.format = CJD_FMT_JSON};
+	const char *server_key = NULL, *secret = NULL, *since = NULL;
+	const char *journal = CJD_JOURNAL_DEFAULT_PATH;
+	char *default_ep[] = {CJD_PUBLISH_DEFAULT_TCP};
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_TOPIC:
+			if (s.n_topics == MAX_TOPICS)
+				return cjd_cli_usage_error("sub", "at most %d --topic options",
+							   MAX_TOPICS);
+			s.topics[s.n_topics++] = optarg;
+			break;
+		case OPT_FORMAT:
+			if (cjd_sub_format_parse(optarg, &s.format))
+				return cjd_cli_usage_error("sub", "--format: '%s' is not json, ecs, cef or syslog",
+							   optarg);
+			break;
+		case OPT_SYSLOG: s.use_syslog = true; break;
+		case OPT_SERVER_KEY: server_key = optarg; break;
+		case OPT_SECRET: secret = optarg; break;
+		case OPT_SINCE: since = optarg; break;
+		case OPT_JOURNAL: journal = optarg; break;
+		case OPT_COUNT:
+			if (cjd_parse_u64(optarg, &s.count) || s.count == 0)
+				return cjd_cli_usage_error("sub", "--count: '%s' is not a positive number",
+							   optarg);
+			break;
+		case 'h': fputs(sub_usage, stdout); return CJD_EXIT_OK;
+		default: return cjd_cli_usage_error("sub", "unknown option");
+		}
+	}
+	if (!server_key != !secret)
+		return cjd_cli_usage_error("sub", "--curve-server-key and --curve-secret go together");
+	if (since && !cjd_event_id_valid(since))
+		return cjd_cli_usage_error("sub", "--since: '%s' is not an event id (like "
+						  "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b)", since);
+	if (s.n_topics == 0)
+		s.topics[s.n_topics++] = "alert";
+	if (s.use_syslog)
+		openlog("cjd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	s.last_seq = cjd_strmap_new();
+	if (!s.last_seq)
+		return cjd_cli_fail("sub", "out of memory");
+
+	size_t n_ep = (size_t)(argc - optind);
+	if (since && n_ep == 0) {
+		/* catch-up only: no socket, exit when the journal is printed */
+		rc = catch_up(&s, journal, since) < 0 || s.failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+		cjd_strmap_free(s.last_seq);
+		return rc;
+	}
+	if (since && !(s.seen_ids = cjd_strmap_new())) {
+		cjd_strmap_free(s.last_seq);
+		return cjd_cli_fail("sub", "out of memory");
+	}
+	void *zctx = zmq_ctx_new();
+	if (!zctx) {
+		rc = cjd_cli_fail("sub", "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+	} else {
+		rc = run_live(&s, zctx, n_ep ? argv + optind : default_ep, n_ep ? n_ep : 1, server_key,
+			      secret, journal, since);
+		if (s.zsock) {
+			int zero = 0;
+			zmq_setsockopt(s.zsock, ZMQ_LINGER, &zero, sizeof(zero));
+			zmq_close(s.zsock);
+		}
+		zmq_ctx_term(zctx);
+	}
+	if (s.malformed)
+		cjd_warn("sub: %" PRIu64 " malformed message%s skipped", s.malformed,
+			 s.malformed == 1 ? "" : "s");
+	cjd_strmap_free(s.seen_ids);
+	cjd_strmap_free(s.last_seq);
+	if (s.use_syslog)
+		closelog();
+	return rc;
+}

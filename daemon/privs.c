@@ -1,0 +1,98 @@
+/* Dropping capabilities with libcap once counters are open. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "cjd/privs.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+
+static int last_cap(void)
+{
+	FILE *fp = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	int v = -1;
+
+	if (fp) {
+		if (fscanf(fp, "%d", &v) != 1)
+			v = -1;
+		fclose(fp);
+	}
+	return v;
+}
+
+int cjd_privs_perf_cap(void)
+{
+	/* CAP_PERFMON arrived in 5.8; older kernels gate perf on CAP_SYS_ADMIN */
+	return last_cap() >= CAP_PERFMON ? CAP_PERFMON : CAP_SYS_ADMIN;
+}
+
+int cjd_privs_effective(uint64_t *mask)
+{
+	FILE *fp = fopen("/proc/self/status", "re");
+	char line[256];
+	int rc = -ENOENT;
+
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "CapEff: %lx", (unsigned long *)mask) == 1)
+			rc = 0;
+	fclose(fp);
+	return rc;
+}
+
+int cjd_privs_drop(bool actions, char *why, size_t whylen)
+{
+	cap_value_t keep[2];
+	int nkeep = 0, top = last_cap(), rc = 0;
+	cap_t caps;
+
+	keep[nkeep++] = cjd_privs_perf_cap();
+	if (actions)
+		keep[nkeep++] = CAP_DAC_OVERRIDE;
+	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */
+	for (int c = 0; c <= top; c++) {
+		bool kept = false;
+		for (int k = 0; k < nkeep; k++)
+			kept |= keep[k] == c;
+		if (!kept && CAP_IS_SUPPORTED(c) && cap_get_bound(c) == 1 && cap_drop_bound(c) != 0 &&
+		    errno != EPERM) {
+			snprintf(why, whylen, "cannot drop capability %d from the bounding set: %s", c,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	caps = cap_init();
+	if (!caps) {
+		snprintf(why, whylen, "cap_init: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	/* only what we hold can be kept: ask for the intersection */
+	cap_t have = cap_get_proc();
+	for (int k = 0; k < nkeep && have; k++) {
+		cap_flag_value_t v = CAP_CLEAR;
+		cap_get_flag(have, keep[k], CAP_PERMITTED, &v);
+		if (v == CAP_SET) {
+			cap_set_flag(caps, CAP_PERMITTED, 1, &keep[k], CAP_SET);
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep[k], CAP_SET);
+		}
+	}
+	if (have)
+		cap_free(have);
+	if (cap_set_proc(caps) != 0) {
+		rc = -errno;
+		snprintf(why, whylen, "cap_set_proc: %s", strerror(errno));
+		goto out_caps;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		rc = -errno;
+		snprintf(why, whylen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+	}
+out_caps:
+	cap_free(caps);
+	return rc;
+}

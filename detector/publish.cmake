@@ -1,0 +1,15 @@
+# cjd_publish: the alert schema serializer, journal, ZeroMQ publisher, CURVE/ZAP and subscriber formats.
+add_library(cjd_publish STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/publish_jw.c
+  ${CMAKE_CURRENT_LIST_DIR}/alert_json.c
+  ${CMAKE_CURRENT_LIST_DIR}/alert_status_json.c
+  ${CMAKE_CURRENT_LIST_DIR}/alert_id.c
+  ${CMAKE_CURRENT_LIST_DIR}/alert_procs.c
+  ${CMAKE_CURRENT_LIST_DIR}/alert_format.c
+  ${CMAKE_CURRENT_LIST_DIR}/journal.c
+  ${CMAKE_CURRENT_LIST_DIR}/journal_read.c
+  ${CMAKE_CURRENT_LIST_DIR}/curve_keys.c
+  ${CMAKE_CURRENT_LIST_DIR}/curve_zap.c
+  ${CMAKE_CURRENT_LIST_DIR}/publish_zmq.c)
+target_include_directories(cjd_publish PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(cjd_publish PUBLIC cjd_common cjd::zmq cjd::jansson Threads::Threads)

@@ -1,0 +1,142 @@
+/* Unit tests for the configuration: defaults, strict loading with located errors, overrides, round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/config.h"
+#include "cjd/util.h"
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct cjd_config c;
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_true(c.interval_ns == 1000000000ull);
+	assert_true(c.rescan_ns == 2000000000ull);
+	assert_int_equal(c.window, 8);
+	assert_int_equal(c.fire_windows, 3);
+	assert_true(c.ongoing_ns == 60000000000ull);
+	assert_true(fabs(c.price_per_cpu_hour - 0.04) < 1e-12);
+	assert_true(isnan(c.threshold));
+	assert_int_equal(c.endpoints.n, 2);
+	assert_string_equal(c.endpoints.v[0], "tcp://127.0.0.1:5556");
+	assert_string_equal(c.endpoints.v[1], "ipc:///run/cjd/alerts.sock");
+	assert_string_equal(c.journal, "/var/lib/cjd/alerts.jsonl");
+	assert_int_equal(c.action, CJD_ACTION_ALERT);
+	assert_null(c.model);
+	cjd_config_release(&c);
+}
+
+static void test_roundtrip(void **state)
+{
+	(void)state;
+	struct cjd_config a, b;
+	struct cjd_error err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	assert_int_equal(cjd_config_defaults(&a), 0);
+	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "/system.slice/*", false, &err), 0);
+	assert_int_equal(cjd_config_set(&a, "detector.threshold", "0.9", false, &err), 0);
+	assert_int_equal(cjd_config_set(&a, "collector.interval", "200ms", false, &err), 0);
+	mem = open_memstream(&text, &len);
+	assert_int_equal(cjd_config_write(&a, mem), 0);
+	fclose(mem);
+	assert_int_equal(cjd_config_defaults(&b), 0);
+	assert_int_equal(cjd_config_load_string(&b, "mem", text, &err), 0);
+	assert_true(b.interval_ns == 200000000ull);
+	assert_true(fabs(b.threshold - 0.9) < 1e-12);
+	assert_int_equal(b.allowlist.n, 1);
+	assert_string_equal(b.allowlist.v[0], "/system.slice/*");
+	free(text);
+	cjd_config_release(&a);
+	cjd_config_release(&b);
+}
+
+static const struct {
+	const char *text;
+	int line, col;
+	const char *msg;
+} bad[] = {
+	{"{\n  \"collector\": {\n    \"interval\": \"5ms\"\n  }\n}", 3, 17,
+	 "collector.interval is 5ms; allowed 10ms to 1h"},
+	{"{\"collector\": {\"intervall\": \"5s\"}}", 1, 16, "unknown key \"intervall\" in section \"collector\""},
+	{"{\"collectors\": {}}", 1, 2,
+	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, log)"},
+	{"{\"detector\": {\"window\": \"8\"}}", 1, 25, "detector.window must be a whole number"},
+	{"{\"detector\": {\"window\": 1}}", 1, 25, "detector.window is 1; allowed 2 to 64"},
+	{"{\"detector\": {\"threshold\": 0.5, \"threshold_low\": 0.7}}", 1, 50,
+	 "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
+	{"{\"log\": {\"level\": \"loud\"}}", 1, 19, "log.level must be one of error|warn|info|debug"},
+	{"{\"actions\": {\"action\": \"kill\"}}", 1, 24, "actions.action must be one of alert|freeze|throttle"},
+	{"{\"publish\": {\"endpoints\": []}}", 1, 27, "publish.endpoints must list at least one endpoint"},
+	{"{\"publish\": {\"endpoints\": [\"tcp://x:1\", 7]}}", 1, 41,
+	 "publish.endpoints must hold non-empty strings"},
+	{"{\"publish\": {\"hwm\": -1}}", 1, 21, "publish.hwm must not be negative"},
+	{"{\"collector\": {\"interval\": \"1s\", \"interval\": \"2s\"}}", 1, 43,
+	 "duplicate object key near '\"interval\"'"},
+	{"[1]", 1, 1, "the configuration must be a JSON object"},
+	{"{\"journal\": {\"rotate_size\": \"12Q\"}}", 1, 29, "journal.rotate_size must be a size such as 64M or 1048576"},
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(bad); i++) {
+		struct cjd_config c;
+		struct cjd_error err;
+		assert_int_equal(cjd_config_defaults(&c), 0);
+		uint64_t before = c.interval_ns;
+		int rc = cjd_config_load_string(&c, "cfg.json", bad[i].text, &err);
+		if (rc != -EINVAL || err.line != bad[i].line || err.column != bad[i].col ||
+		    strcmp(err.text, bad[i].msg) || strcmp(err.file, "cfg.json")) {
+			print_error("case %zu: rc=%d %s:%d:%d: %s\n", i, rc, err.file, err.line,
+				    err.column, err.text);
+			failures++;
+		}
+		/* a rejected file leaves the running configuration untouched */
+		assert_true(c.interval_ns == before);
+		cjd_config_release(&c);
+	}
+	assert_int_equal(failures, 0);
+}
+
+static void test_set_overrides(void **state)
+{
+	(void)state;
+	struct cjd_config c;
+	struct cjd_error err;
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://127.0.0.1:7000", true, &err), 0);
+	assert_int_equal(c.endpoints.n, 1);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "ipc:///tmp/x", false, &err), 0);
+	assert_int_equal(c.endpoints.n, 2);
+	assert_int_equal(cjd_config_set(&c, "collector.interval", "abc", false, &err), -EINVAL);
+	assert_string_equal(err.text, "collector.interval must be a duration such as 200ms, 1s or 2m");
+	assert_int_equal(cjd_config_set(&c, "nope", "1", false, &err), -ENOENT);
+	assert_int_equal(cjd_config_set(&c, "actions.throttle_quota", NULL, false, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "actions.action", "throttle", false, &err), -EINVAL);
+	assert_string_equal(err.text, "actions.action is throttle but actions.throttle_quota is null");
+	assert_int_equal(c.action, CJD_ACTION_ALERT);
+	cjd_config_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_set_overrides),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,521 @@
+/* Histogram GBDT for the logistic loss: binned rows, depth-first growth, histogram subtraction. */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binning.h"
+#include "cjd/trainer/train.h"
+#include "internal.h"
+#include "rng.h"
+
+#define MAX_DEPTH      8
+#define MAX_TREES      10000
+#define MAX_TREE_NODES ((1u << (MAX_DEPTH + 1)) - 1)
+/* |leaf| cap. A pure node with vanishing hessian would otherwise get a huge
+ * step; 100 is far past where the sigmoid saturates, and keeps every file
+ * inside the loader's limits. */
+#define MAX_LEAF 100.0
+/* Gains at or below this are rounding noise, not structure. */
+#define GAIN_EPS 1e-9
+
+void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p)
+{
+	*p = (struct cjd_gbdt_params){
+	    .n_trees = 100,
+	    .max_depth = 6,
+	    .learning_rate = 0.1,
+	    .max_bins = 256,
+	    .min_samples_leaf = 20,
+	    .min_child_weight = 1.0,
+	    .l2 = 1.0,
+	    .min_split_gain = 0.0,
+	    .row_subsample = 0.8,
+	    .col_subsample = 0.8,
+	    .seed = 1,
+	};
+}
+
+static int check_params(const struct cjd_gbdt_params *p, struct cjd_error *err)
+{
+	const char *bad = NULL;
+
+	if (p->n_trees < 1 || p->n_trees > MAX_TREES)
+		bad = "n_trees must be 1..10000";
+	else if (p->max_depth < 1 || p->max_depth > MAX_DEPTH)
+		bad = "max_depth must be 1..8";
+	else if (!(p->learning_rate > 0.0 && p->learning_rate <= 1.0))
+		bad = "learning_rate must be in (0, 1]";
+	else if (p->max_bins < 2 || p->max_bins > CJD_BINS_MAX)
+		bad = "max_bins must be 2..256";
+	else if (p->min_samples_leaf < 1)
+		bad = "min_samples_leaf must be >= 1";
+	else if (!(p->min_child_weight >= 0.0) || !isfinite(p->min_child_weight))
+		bad = "min_child_weight must be finite and >= 0";
+	else if (!(p->l2 >= 0.0) || !isfinite(p->l2))
+		bad = "l2 must be finite and >= 0";
+	else if (!(p->min_split_gain >= 0.0) || !isfinite(p->min_split_gain))
+		bad = "min_split_gain must be finite and >= 0";
+	else if (!(p->row_subsample > 0.0 && p->row_subsample <= 1.0))
+		bad = "row_subsample must be in (0, 1]";
+	else if (!(p->col_subsample > 0.0 && p->col_subsample <= 1.0))
+		bad = "col_subsample must be in (0, 1]";
+	else if (p->seed > (uint64_t)INT64_MAX)
+		bad = "seed must be below 2^63";
+	if (bad)
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "gbdt: %s", bad);
+	return 0;
+}
+
+struct hbin {
+	double g, h;
+	uint32_t c;
+};
+
+/* Everything one tree's growth reads and writes. */
+struct grower {
+	const struct cjd_gbdt_params *p;
+	const struct cjd_bins *bins;
+	const uint8_t *B; /* n × d binned rows */
+	size_t d;
+	const double *g, *h;
+	uint32_t *idx, *tmp; /* the node's rows are idx[lo..hi) */
+	const uint32_t *sel; /* features this tree may split on, ascending */
+	size_t n_sel;
+	struct hbin *hist;  /* [max_depth + 1][2][n_usable × max_bins] */
+	size_t hist_stride; /* n_sel × max_bins */
+	struct cjd_trained_node nodes[MAX_TREE_NODES];
+	uint8_t split_bin[MAX_TREE_NODES];
+	int32_t n_nodes;
+};
+
+static struct hbin *hist_at(struct grower *G, unsigned depth, unsigned side)
+{
+	return G->hist + ((size_t)depth * 2 + side) * G->hist_stride;
+}
+
+static void build_hist(struct grower *G, struct hbin *H, size_t lo, size_t hi)
+{
+	size_t mb = G->p->max_bins;
+
+	memset(H, 0, G->hist_stride * sizeof(*H));
+	for (size_t i = lo; i < hi; i++) {
+		uint32_t r = G->idx[i];
+		const uint8_t *br = G->B + (size_t)r * G->d;
+		double gr = G->g[r], hr = G->h[r];
+		for (size_t k = 0; k < G->n_sel; k++) {
+			struct hbin *hb = &H[k * mb + br[G->sel[k]]];
+			hb->g += gr;
+			hb->h += hr;
+			hb->c++;
+		}
+	}
+}
+
+/* large = parent - small, in place over the parent's buffer copy `large`. */
+static void subtract_hist(struct grower *G, struct hbin *large, const struct hbin *parent,
+			  const struct hbin *small)
+{
+	for (size_t i = 0; i < G->hist_stride; i++) {
+		large[i].g = parent[i].g - small[i].g;
+		large[i].h = parent[i].h - small[i].h;
+		large[i].c = parent[i].c - small[i].c;
+	}
+}
+
+struct split {
+	double gain;
+	size_t k; /* index into sel */
+	unsigned bin;
+};
+
+static double score_side(double g, double h, double l2)
+{
+	return h + l2 > 0.0 ? g * g / (h + l2) : 0.0;
+}
+
+/* Best split of a node with totals (Gs, Hs, Cs); gain 0 when none qualifies. */
+static struct split find_split(const struct grower *G, const struct hbin *H, double Gs, double Hs,
+			       uint32_t Cs)
+{
+	const struct cjd_gbdt_params *p = G->p;
+	double parent = score_side(Gs, Hs, p->l2);
+	struct split best = {.gain = 0.0};
+	double floor_gain = p->min_split_gain > GAIN_EPS ? p->min_split_gain : GAIN_EPS;
+
+	for (size_t k = 0; k < G->n_sel; k++) {
+		const struct hbin *hb = H + k * p->max_bins;
+		unsigned nb = G->bins->n_bins[G->sel[k]];
+		double gl = 0.0, hl = 0.0;
+		uint32_t cl = 0;
+		for (unsigned b = 0; b + 1 < nb; b++) {
+			gl += hb[b].g;
+			hl += hb[b].h;
+			cl += hb[b].c;
+			uint32_t cr = Cs - cl;
+			if (cl < p->min_samples_leaf)
+				continue;
+			if (cr < p->min_samples_leaf)
+				break;
+			double gr = Gs - gl, hr = Hs - hl;
+			if (hl < p->min_child_weight || hr < p->min_child_weight)
+				continue;
+			double gain =
+			    score_side(gl, hl, p->l2) + score_side(gr, hr, p->l2) - parent;
+			/* Strictly better only: ties keep the lower feature, then bin. */
+			if (gain > floor_gain && gain > best.gain)
+				best = (struct split){.gain = gain, .k = k, .bin = b};
+		}
+	}
+	return best;
+}
+
+static float leaf_value(const struct cjd_gbdt_params *p, double Gs, double Hs)
+{
+	double v = Hs + p->l2 > 0.0 ? -p->learning_rate * Gs / (Hs + p->l2) : 0.0;
+
+	return (float)fmax(-MAX_LEAF, fmin(MAX_LEAF, v));
+}
+
+/* Gradient and hessian sums of a node's rows. */
+struct totals {
+	double g, h;
+};
+
+/*
+ * Stable partition of idx[lo..hi) by bin <= b on feature j; returns the
+ * split point and each side's exact totals, summed in the children's row
+ * order (the subtraction trick's rounding never reaches a node's totals).
+ */
+static size_t partition(struct grower *G, size_t lo, size_t hi, size_t j, unsigned b,
+			struct totals *tl, struct totals *tr)
+{
+	size_t nl = lo, nr = 0;
+
+	*tl = *tr = (struct totals){0.0, 0.0};
+	for (size_t i = lo; i < hi; i++) {
+		uint32_t r = G->idx[i];
+		if (G->B[(size_t)r * G->d + j] <= b) {
+			G->idx[nl++] = r;
+			tl->g += G->g[r];
+			tl->h += G->h[r];
+		} else {
+			G->tmp[nr++] = r;
+			tr->g += G->g[r];
+			tr->h += G->h[r];
+		}
+	}
+	memcpy(G->idx + nl, G->tmp, nr * sizeof(*G->tmp));
+	return nl;
+}
+
+/*
+ * Grows the subtree of rows idx[lo..hi) at `depth` with totals t; H is its
+ * histogram (NULL at max depth, where nothing is split). Returns the node index.
+ */
+static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, struct hbin *H,
+		    struct totals t)
+{
+	const struct cjd_gbdt_params *p = G->p;
+	int32_t me = G->n_nodes++;
+	double Gs = t.g, Hs = t.h;
+	uint32_t Cs = (uint32_t)(hi - lo);
+	struct split s = {.gain = 0.0};
+
+	if (H && depth < p->max_depth && Cs >= 2u * p->min_samples_leaf)
+		s = find_split(G, H, Gs, Hs, Cs);
+	if (s.gain <= 0.0) {
+		G->nodes[me] = (struct cjd_trained_node){
+		    .feature = -1, .left = -1, .right = -1, .value = leaf_value(p, Gs, Hs)};
+		return me;
+	}
+	size_t j = G->sel[s.k];
+	struct totals tl, tr;
+	size_t mid = partition(G, lo, hi, j, s.bin, &tl, &tr);
+	struct hbin *HL = NULL, *HR = NULL;
+	if (depth + 1 < p->max_depth) {
+		/* Scan the smaller child; the larger is the parent minus it. */
+		HL = hist_at(G, depth + 1, 0);
+		HR = hist_at(G, depth + 1, 1);
+		if (mid - lo <= hi - mid) {
+			build_hist(G, HL, lo, mid);
+			subtract_hist(G, HR, H, HL);
+		} else {
+			build_hist(G, HR, mid, hi);
+			subtract_hist(G, HL, H, HR);
+		}
+	}
+	G->nodes[me] = (struct cjd_trained_node){
+	    .feature = (int32_t)j,
+	    .threshold = G->bins->cuts[G->bins->off[j] + s.bin],
+	    .value = 0.0f,
+	};
+	G->split_bin[me] = (uint8_t)s.bin;
+	/* Preorder: the left subtree's nodes come right after me. */
+	int32_t l = grow(G, lo, mid, depth + 1, HL, tl);
+	int32_t r = grow(G, mid, hi, depth + 1, HR, tr);
+	G->nodes[me].left = l;
+	G->nodes[me].right = r;
+	return me;
+}
+
+/* The leaf value row i of the binned matrix reaches in the tree just grown. */
+static float tree_value(const struct grower *G, size_t i)
+{
+	const uint8_t *br = G->B + i * G->d;
+	int32_t k = 0;
+
+	while (G->nodes[k].feature >= 0)
+		k = br[G->nodes[k].feature] <= G->split_bin[k] ? G->nodes[k].left
+							       : G->nodes[k].right;
+	return G->nodes[k].value;
+}
+
+static int add_params(struct cjd_trained_meta *m, const struct cjd_gbdt_params *p)
+{
+	if (cjd_meta_param_u64(m, "n_trees", p->n_trees) ||
+	    cjd_meta_param_u64(m, "max_depth", p->max_depth) ||
+	    cjd_meta_param_double(m, "learning_rate", p->learning_rate) ||
+	    cjd_meta_param_u64(m, "max_bins", p->max_bins) ||
+	    cjd_meta_param_u64(m, "min_samples_leaf", p->min_samples_leaf) ||
+	    cjd_meta_param_double(m, "min_child_weight", p->min_child_weight) ||
+	    cjd_meta_param_double(m, "l2", p->l2) ||
+	    cjd_meta_param_double(m, "min_split_gain", p->min_split_gain) ||
+	    cjd_meta_param_double(m, "row_subsample", p->row_subsample) ||
+	    cjd_meta_param_double(m, "col_subsample", p->col_subsample))
+		return -ENOMEM;
+	return 0;
+}
+
+struct work {
+	struct cjd_bins bins;
+	uint8_t *B, *y;
+	double *w, *F, *g, *h;
+	uint32_t *idx, *tmp, *usable, *sel;
+	struct grower *G;
+	struct cjd_trained_node *nodes; /* all trees so far */
+	size_t nodes_cap;
+	size_t *tree_start;
+};
+
+static void work_release(struct work *W)
+{
+	cjd_bins_release(&W->bins);
+	free(W->B);
+	free(W->y);
+	free(W->w);
+	free(W->F);
+	free(W->g);
+	free(W->h);
+	free(W->idx);
+	free(W->tmp);
+	free(W->usable);
+	free(W->sel);
+	if (W->G)
+		free(W->G->hist);
+	free(W->G);
+	free(W->nodes);
+	free(W->tree_start);
+}
+
+/* Picks this tree's rows (Bernoulli) into idx; returns how many. Never 0. */
+static size_t sample_rows(struct work *W, size_t n, double frac, struct cjd_rng *rng)
+{
+	size_t m = 0;
+
+	if (frac >= 1.0) {
+		for (size_t i = 0; i < n; i++)
+			W->idx[i] = (uint32_t)i;
+		return n;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cjd_rng_double(rng) < frac)
+			W->idx[m++] = (uint32_t)i;
+	if (m == 0) /* tiny sets: fall back to every row rather than an empty tree */
+		return sample_rows(W, n, 1.0, rng);
+	return m;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Picks this tree's features from the usable ones (partial Fisher-Yates), ascending. */
+static size_t sample_features(struct work *W, size_t n_usable, double frac, struct cjd_rng *rng)
+{
+	size_t k = (size_t)llround(frac * (double)n_usable);
+
+	if (k < 1)
+		k = 1;
+	if (k > n_usable)
+		k = n_usable;
+	memcpy(W->sel, W->usable, n_usable * sizeof(*W->sel));
+	if (k < n_usable) {
+		for (size_t i = 0; i < k; i++) {
+			size_t r = i + (size_t)cjd_rng_below(rng, n_usable - i);
+			uint32_t t = W->sel[i];
+			W->sel[i] = W->sel[r];
+			W->sel[r] = t;
+		}
+		qsort(W->sel, k, sizeof(*W->sel), cmp_u32);
+	}
+	return k;
+}
+
+int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n, const double *w,
+		   const struct cjd_gbdt_params *p, cjd_train_progress_fn progress, void *ctx,
+		   struct cjd_trained_model **out, struct cjd_error *err)
+{
+	return cjd_gbdt_train_logits(ds, rows, n, w, p, progress, ctx, out, NULL, err);
+}
+
+int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
+			  const double *w, const struct cjd_gbdt_params *p,
+			  cjd_train_progress_fn progress, void *ctx, struct cjd_trained_model **out,
+			  double *logits, struct cjd_error *err)
+{
+	size_t d = cjd_dataset_features(ds);
+	struct work W = {0};
+	struct cjd_trained_model *m = NULL;
+	struct cjd_rng rng;
+	double wpos = 0.0, wneg = 0.0;
+	size_t n_usable = 0, total_nodes = 0;
+	int rc;
+
+	if ((rc = check_params(p, err)))
+		return rc;
+	if (n == 0 || (!rows && n != cjd_dataset_rows(ds)))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "gbdt: no training rows");
+	W.y = malloc(n);
+	W.w = malloc(n * sizeof(double));
+	W.F = malloc(n * sizeof(double));
+	W.g = malloc(n * sizeof(double));
+	W.h = malloc(n * sizeof(double));
+	W.idx = malloc(n * sizeof(uint32_t));
+	W.tmp = malloc(n * sizeof(uint32_t));
+	W.B = malloc(n * d);
+	W.usable = malloc(d * sizeof(uint32_t));
+	W.sel = malloc(d * sizeof(uint32_t));
+	W.G = calloc(1, sizeof(*W.G));
+	W.tree_start = calloc((size_t)p->n_trees + 1, sizeof(size_t));
+	if (!W.y || !W.w || !W.F || !W.g || !W.h || !W.idx || !W.tmp || !W.B || !W.usable ||
+	    !W.sel || !W.G || !W.tree_start)
+		goto out_nomem;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = cjd_sel(rows, i);
+		W.y[i] = cjd_dataset_miner(ds, r);
+		W.w[i] = w ? w[i] : 1.0;
+		if (!(W.w[i] >= 0.0) || !isfinite(W.w[i])) {
+			rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					   "gbdt: weight %zu is %g (must be finite and >= 0)", i,
+					   W.w[i]);
+			goto out;
+		}
+		*(W.y[i] ? &wpos : &wneg) += W.w[i];
+	}
+	if (!(wpos > 0.0) || !(wneg > 0.0)) {
+		rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				   "gbdt: the training rows need both classes (miner weight %g, "
+				   "benign weight %g)",
+				   wpos, wneg);
+		goto out;
+	}
+	if ((rc = cjd_bins_fit(&W.bins, ds, rows, n, p->max_bins, W.B)))
+		goto out_rc;
+	for (size_t j = 0; j < d; j++)
+		if (W.bins.n_bins[j] > 1)
+			W.usable[n_usable++] = (uint32_t)j;
+
+	W.G->p = p;
+	W.G->bins = &W.bins;
+	W.G->B = W.B;
+	W.G->d = d;
+	W.G->g = W.g;
+	W.G->h = W.h;
+	W.G->idx = W.idx;
+	W.G->tmp = W.tmp;
+	W.G->sel = W.sel;
+	W.G->hist_stride = (n_usable ? n_usable : 1) * p->max_bins;
+	W.G->hist = malloc(((size_t)p->max_depth + 1) * 2 * W.G->hist_stride * sizeof(struct hbin));
+	if (!W.G->hist)
+		goto out_nomem;
+
+	m = cjd_trained_model_new(CJD_TRAINED_GBDT, d, cjd_dataset_feature_names(ds));
+	if (!m)
+		goto out_nomem;
+	/* The prior log-odds, rounded to the float the file stores, so the
+	 * boosting starts exactly where the scorer will. */
+	m->base_score = (float)log(wpos / wneg);
+	for (size_t i = 0; i < n; i++)
+		W.F[i] = (double)m->base_score;
+	cjd_rng_seed(&rng, p->seed);
+	for (unsigned t = 0; t < p->n_trees; t++) {
+		for (size_t i = 0; i < n; i++) {
+			double pr = cjd_sigmoid(W.F[i]);
+			W.g[i] = W.w[i] * (pr - (double)W.y[i]);
+			W.h[i] = W.w[i] * pr * (1.0 - pr);
+		}
+		/* Draw rows then features from one stream, in a fixed order. */
+		size_t nrows = sample_rows(&W, n, p->row_subsample, &rng);
+		W.G->n_sel = n_usable ? sample_features(&W, n_usable, p->col_subsample, &rng) : 0;
+		W.G->n_nodes = 0;
+		struct hbin *root = NULL;
+		if (W.G->n_sel) {
+			root = hist_at(W.G, 0, 0);
+			build_hist(W.G, root, 0, nrows);
+		}
+		struct totals t0 = {0.0, 0.0};
+		for (size_t i = 0; i < nrows; i++) {
+			t0.g += W.g[W.idx[i]];
+			t0.h += W.h[W.idx[i]];
+		}
+		grow(W.G, 0, nrows, 0, root, t0);
+		for (size_t i = 0; i < n; i++)
+			W.F[i] += (double)tree_value(W.G, i);
+		if (total_nodes + (size_t)W.G->n_nodes > W.nodes_cap) {
+			size_t cap = W.nodes_cap ? W.nodes_cap * 2 : 4096;
+			void *nn = realloc(W.nodes, cap * sizeof(*W.nodes));
+			if (!nn)
+				goto out_nomem;
+			W.nodes = nn;
+			W.nodes_cap = cap;
+		}
+		memcpy(W.nodes + total_nodes, W.G->nodes, (size_t)W.G->n_nodes * sizeof(*W.nodes));
+		total_nodes += (size_t)W.G->n_nodes;
+		W.tree_start[t + 1] = total_nodes;
+		if (progress && (rc = progress(ctx, "tree", t + 1, p->n_trees)))
+			goto out;
+	}
+	/* Hand the arrays to the model, trimmed. */
+	free(m->tree_start);
+	m->tree_start = W.tree_start;
+	W.tree_start = NULL;
+	m->n_trees = p->n_trees;
+	m->nodes = realloc(W.nodes, total_nodes * sizeof(*W.nodes));
+	if (!m->nodes) {
+		m->nodes = W.nodes;
+	}
+	W.nodes = NULL;
+	m->meta.seed = p->seed;
+	if (logits)
+		memcpy(logits, W.F, n * sizeof(*logits));
+	if (add_params(&m->meta, p))
+		goto out_nomem;
+	*out = m;
+	m = NULL;
+	rc = 0;
+	goto out;
+out_nomem:
+	rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	goto out;
+out_rc:
+	rc = cjd_error_set(err, rc, NULL, 0, 0, "gbdt: binning failed: %s", strerror(-rc));
+out:
+	cjd_trained_model_free(m);
+	work_release(&W);
+	return rc;
+}
