@@ -11,6 +11,7 @@ add_library(cjd_collector STATIC
   ${CMAKE_CURRENT_LIST_DIR}/groupread.c
   ${CMAKE_CURRENT_LIST_DIR}/pfm_encode.c
   ${CMAKE_CURRENT_LIST_DIR}/pmu_probe.c
+  ${CMAKE_CURRENT_LIST_DIR}/procfs.c
   ${CMAKE_CURRENT_LIST_DIR}/sys_perf.c)
 target_include_directories(cjd_collector PUBLIC ${PROJECT_SOURCE_DIR}/include
                                          PRIVATE ${CMAKE_CURRENT_LIST_DIR})

@@ -21,6 +21,11 @@
 int cjd_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
 			    unsigned long flags);
 
+/* ---- /proc and /sys knobs (procfs.c) ---- */
+
+/* The integer at the start of a small file, or dflt when it cannot be read. */
+int cjd_read_int_file(const char *path, int dflt);
+
 /* ---- online CPUs (cpus.c) ---- */
 
 #define CJD_MAX_CPUS 4096

@@ -117,22 +117,6 @@ int cjd_event_encode(const char *encoding, struct perf_event_attr *attr, char *w
 	return 0;
 }
 
-static int read_int_file(const char *path, int dflt)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return dflt;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return dflt;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 int cjd_pmu_caps_get(struct cjd_pmu_caps *caps)
 {
 	pfm_pmu_t pmu;
@@ -159,11 +143,11 @@ int cjd_pmu_caps_get(struct cjd_pmu_caps *caps)
 		 * theirs per thread, and have no fixed counters.
 		 */
 		if (caps->fixed > 0) {
-			int cap = read_int_file("/sys/devices/system/cpu/smt/active", 1) ? 4 : 8;
+			int cap = cjd_read_int_file("/sys/devices/system/cpu/smt/active", 1) ? 4 : 8;
 			if (caps->generic > cap)
 				caps->generic = cap;
 		}
-		caps->watchdog = read_int_file("/proc/sys/kernel/nmi_watchdog", 0) == 1;
+		caps->watchdog = cjd_read_int_file("/proc/sys/kernel/nmi_watchdog", 0) == 1;
 		return 0;
 	}
 	return -ENOENT;

@@ -23,22 +23,6 @@ const char *cjd_why_name(enum cjd_why why)
 	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "error";
 }
 
-static int read_paranoid(void)
-{
-	char buf[16];
-	int fd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return INT32_MIN;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return INT32_MIN;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
 static bool cap_effective(cap_t caps, cap_value_t v)
 {
 	cap_flag_value_t f = CAP_CLEAR;
@@ -188,7 +172,7 @@ void cjd_probe_run(struct cjd_probe *p, const char *cgroup_dir, int cpu,
 	int cgfd = -1, open_err = 0, rc;
 
 	memset(p, 0, sizeof(*p));
-	p->paranoid = read_paranoid();
+	p->paranoid = cjd_read_int_file("/proc/sys/kernel/perf_event_paranoid", INT32_MIN);
 	caps = cap_get_proc();
 	p->cap_perfmon = cap_effective(caps, CAP_PERFMON);
 	p->cap_sys_admin = cap_effective(caps, CAP_SYS_ADMIN);

@@ -187,6 +187,17 @@ static void hardware_plan(struct cjd_plan *p)
 	p->cpus[0] = 3;
 }
 
+/* A software plan on 2 CPUs, opened for a pretend cgroup fd 7. */
+static void *open_software(struct cjd_plan *p)
+{
+	void *h = NULL;
+	char what[200];
+
+	software_plan(p);
+	assert_int_equal(cjd_backend_perf.open(p, 7, &h, what, sizeof(what)), 0);
+	return h;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -238,11 +249,8 @@ static void test_sum_over_cpus_and_multiplexing(void **state)
 	(void)state;
 	static struct cjd_plan p;
 	struct cjd_sample s;
-	void *h;
-	char what[200];
+	void *h = open_software(&p);
 
-	software_plan(&p);
-	assert_int_equal(cjd_backend_perf.open(&p, 7, &h, what, sizeof(what)), 0);
 	/* events in registry order: task-clock, ctx-switches, migrations, faults, syscalls */
 	uint64_t c0[5] = {1000, 10, 1, 5, 100}, c1[5] = {3000, 30, 3, 15, 300};
 	set_read(leader(0), 1000, 1000, c0, 5);
@@ -271,11 +279,8 @@ static void test_running_zero_and_reset(void **state)
 	(void)state;
 	static struct cjd_plan p;
 	struct cjd_sample s;
-	void *h;
-	char what[200];
+	void *h = open_software(&p);
 
-	software_plan(&p);
-	assert_int_equal(cjd_backend_perf.open(&p, 7, &h, what, sizeof(what)), 0);
 	uint64_t a[5] = {5000, 50, 5, 50, 500}, z[5] = {0};
 	/* Enabled but never running on either CPU: no division by zero, count 0, running 0. */
 	set_read(leader(0), 1000, 0, z, 5);
@@ -364,12 +369,9 @@ static void test_read_errors(void **state)
 	(void)state;
 	static struct cjd_plan p;
 	struct cjd_sample s;
-	void *h;
-	char what[200];
 	uint64_t v[5] = {1, 1, 1, 1, 1};
+	void *h = open_software(&p);
 
-	software_plan(&p);
-	assert_int_equal(cjd_backend_perf.open(&p, 7, &h, what, sizeof(what)), 0);
 	set_read(leader(0), 10, 10, v, 5);
 	set_read(leader(1), 10, 10, v, 4); /* a group read with the wrong nr */
 	assert_int_equal(cjd_backend_perf.read(&p, h, &s), -EPROTO);
