@@ -8,6 +8,11 @@
 
 #include "cjd/error.h"
 
+/*
+ * All functions are thread-safe (no shared state; libcgroup's own lock covers
+ * its part), return 0 or a negative errno, and never exit.
+ */
+
 /* The hierarchy per-cgroup perf counting uses. */
 struct cjd_cgroupfs {
 	char path[4096]; /* mount point (or override) */

@@ -10,6 +10,14 @@
 #include "cjd/loop.h"
 #include "cjd/sample.h"
 
+/*
+ * Threading: a collector belongs to one thread, the one that runs the loop it
+ * is attached to; no function below may be called from another thread at the
+ * same time. Callbacks run on that thread, inside cjd_collector_tick(), and
+ * may call cjd_collector_stats/info/mode/now/detach but not free.
+ * Errors: functions that can fail return 0 or a negative errno, never exit.
+ */
+
 #define CJD_COLLECTOR_MIN_INTERVAL_NS 10000000ull          /* 10 ms */
 #define CJD_COLLECTOR_DEFAULT_INTERVAL_NS 1000000000ull    /* 1 s */
 #define CJD_COLLECTOR_DEFAULT_RESCAN_NS 2000000000ull      /* 2 s */
@@ -31,7 +39,9 @@ struct cjd_collector_config {
 
 	/* Globs (fnmatch, '*' crosses '/') on the cgroup path relative to the
 	 * root, "/"-rooted ("/system.slice/docker-*.scope"). With no include,
-	 * every cgroup passes; exclude wins over include. */
+	 * every cgroup passes; exclude wins over include. The root cgroup "/"
+	 * is selected only by an include glob that is exactly "/": perf counts
+	 * the idle task there, so its task-clock reads as every CPU busy. */
 	const char *const *include;
 	size_t n_include;
 	const char *const *exclude;
@@ -134,7 +144,8 @@ struct cjd_collector;
 int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_config *cfg,
 		      struct cjd_error *err);
 
-/* Sets where samples and "gone" notices go (copied). Call before ticking. */
+/* Sets where samples and "gone" notices go (copied). Call before ticking;
+ * without it, ticks read and discard. */
 void cjd_collector_set_callbacks(struct cjd_collector *c, const struct cjd_collector_callbacks *cbs);
 
 /*

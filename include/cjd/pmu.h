@@ -10,6 +10,11 @@
 
 struct perf_event_attr;
 
+/*
+ * Threading: libpfm4 keeps process-wide tables; call these from one thread
+ * (the collector's), or serialise them. Nothing here exits or prints.
+ */
+
 /* Why an event cannot be counted (CJD_WHY_OK when it can). */
 enum cjd_why {
 	CJD_WHY_OK = 0,
