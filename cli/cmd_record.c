@@ -561,6 +561,10 @@ static int make_cgroup(struct rec *r, const struct opts *o)
 			return 0;
 		if (rc != -EEXIST) {
 			cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
+			if (rc == -EACCES || rc == -EPERM || rc == -EROFS)
+				cjd_err("record: the CMD form creates a cgroup under %s: run it as "
+					"root (with the cgroup filesystem writable)",
+					r->fs.path);
 			return rc;
 		}
 	}

@@ -30,4 +30,9 @@ grep -q "kernel.perf_event_paranoid <= 0 (it is $p)" "$T/err" && grep -q "sysctl
 	&& ok "record names paranoid and the fix" || bad "record error: $(cat "$T/err")"
 [ "$(wc -l <"$T/err")" -le 3 ] && ok "short error" || bad "error is $(wc -l <"$T/err") lines"
 [ ! -e "$T/x.cjdt" ] && ok "no half trace written" || bad "a trace file was left"
+
+as_nobody "$BIN" record -o "$T/y.cjdt" -- true 2>"$T/err2"
+rc=$?
+[ $rc -eq 1 ] && grep -q "creates a cgroup under .*run it as root" "$T/err2" \
+	&& ok "record -- CMD names the fix" || bad "record -- CMD as nobody: exit $rc: $(cat "$T/err2")"
 exit $fail
