@@ -22,6 +22,7 @@ struct mon {
 	struct cjd_cgroup *cg;
 	void *h;           /* backend handle */
 	uint64_t since_ns; /* monotonic start of its current interval */
+	bool vanished;     /* a read said the cgroup is gone; retire after the batch */
 };
 
 struct cjd_collector {
@@ -570,6 +571,13 @@ int cjd_collector_tick(struct cjd_collector *c)
 
 		cjd_sample_clear(s);
 		rc = c->ops->read(&c->plan, m->h, s);
+		if (rc && classify(rc) == GONE) {
+			/* The cgroup went away under us: quietly, it is retired below. */
+			cjd_debug("collector: %s vanished mid-read (%s)", m->cg->name,
+				  strerror(-rc));
+			m->vanished = true;
+			continue;
+		}
 		if (rc) {
 			c->st.dropped++;
 			cjd_warn("collector: dropped the sample of %s: read: %s", m->cg->name,
@@ -589,6 +597,11 @@ out_emit:
 	c->last_tick_ns = now;
 	if (c->cbs.samples)
 		c->cbs.samples(c->cbs.ctx, c->batch, n);
+	for (size_t i = c->n_mons; i-- > 0;)
+		if (c->mons[i]->vanished) {
+			retire(c, i, now, true);
+			c->only_gone = c->only_cgroup != NULL;
+		}
 	if (now - c->last_rescan_ns >= c->rescan_ns && c->rescan_ns != CJD_COLLECTOR_NO_RESCAN)
 		rescan(c, now);
 	return c->only_gone ? -ENOENT : 0;
