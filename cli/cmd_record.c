@@ -711,6 +711,10 @@ out_writer:
 		ret = CJD_EXIT_FAIL;
 	} else if (r.w && ret == CJD_EXIT_OK) {
 		cjd_info("record: %" PRIu64 " samples written to %s", r.samples, o.out);
+		if (r.samples == 0 && o.cmd)
+			cjd_warn("record: '%s' ended before half an interval had passed, so there "
+				 "is no sample; try a shorter -i",
+				 o.cmd[0]);
 	}
 	cjd_trace_header_release(&h);
 out_collector:
