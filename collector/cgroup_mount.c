@@ -82,9 +82,12 @@ int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m)
 		unescape(fields[4]);
 		if (strcmp(fstype, "cgroup2") == 0 && m->n_v2 < 4) {
 			snprintf(m->v2[m->n_v2++], sizeof(m->v2[0]), "%s", fields[4]);
-		} else if (strcmp(fstype, "cgroup") == 0 && !m->perf_v1[0] &&
-			   has_option(superopts, "perf_event")) {
-			snprintf(m->perf_v1, sizeof(m->perf_v1), "%s", fields[4]);
+		} else if (strcmp(fstype, "cgroup") == 0) {
+			/* one v1 hierarchy may carry both controllers (co-mounted) */
+			if (!m->perf_v1[0] && has_option(superopts, "perf_event"))
+				snprintf(m->perf_v1, sizeof(m->perf_v1), "%s", fields[4]);
+			if (!m->cpu_v1[0] && has_option(superopts, "cpu"))
+				snprintf(m->cpu_v1, sizeof(m->cpu_v1), "%s", fields[4]);
 		} else if (strcmp(fstype, "tracefs") == 0 && !m->tracefs[0]) {
 			snprintf(m->tracefs, sizeof(m->tracefs), "%s", fields[4]);
 		}
@@ -122,7 +125,7 @@ static bool is_dir(const char *p)
 }
 
 /* The unified mount at the usual places first (pure v2, then the hybrid layout's). */
-static const char *pick_v2(const struct cjd_mounts *m)
+const char *cjd_mounts_v2(const struct cjd_mounts *m)
 {
 	static const char *const preferred[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
 
@@ -179,7 +182,7 @@ int cjd_cgroupfs_find(struct cjd_cgroupfs *fs, const char *override, const char 
 		snprintf(fs->how, sizeof(fs->how), "mountinfo");
 		return 0;
 	}
-	const char *v2 = pick_v2(&m);
+	const char *v2 = cjd_mounts_v2(&m);
 	if (!v2)
 		return cjd_error_set(err, -ENOENT, mountinfo ? mountinfo : "/proc/self/mountinfo",
 				     0, 0,

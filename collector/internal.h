@@ -39,18 +39,6 @@ int cjd_cpus_parse(const char *text, int *cpus, int max);
  * or a negative errno, with err filled. cpus must hold CJD_MAX_CPUS. */
 int cjd_cpus_online(const char *path, int *cpus, struct cjd_error *err);
 
-/* ---- cgroup mounts (cgroup_mount.c) ---- */
-
-struct cjd_mounts {
-	char v2[4][4096]; /* cgroup2 mount points, in mountinfo order */
-	int n_v2;
-	char perf_v1[4096]; /* a v1 hierarchy carrying perf_event, "" if none */
-	char tracefs[4096]; /* tracefs mount point, "" if none */
-};
-
-/* Parses a mountinfo file (octal escapes decoded). Returns 0 or -errno. */
-int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m);
-
 /* ---- cgroup tree walk (cgroup_scan.c) ---- */
 
 struct cjd_scan_entry {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cjd/cgroupfs.h"
 #include "cjd/pmu.h"
 #include "cjd/util.h"
 #include "internal.h"

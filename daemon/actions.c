@@ -10,50 +10,18 @@
 #include <unistd.h>
 
 #include "cjd/actions.h"
+#include "cjd/cgroupfs.h"
 #include "cjd/log.h"
 #include "cjd/util.h"
 
 struct cjd_actions {
 	struct cjd_actions_config cfg;
-	char v2_root[512];
-	char v1_cpu_root[512];
+	char v2_root[4096];
+	char v1_cpu_root[4096];
 	char self[1024];
 	int v2_fd; /* O_PATH dirs: every open is relative to these */
 	int v1_fd;
 };
-
-/* Finds a mount point by fs type (and, for v1, a super option) in mountinfo. */
-static int find_mount(const char *fstype, const char *opt, char *out, size_t len)
-{
-	FILE *fp = fopen("/proc/self/mountinfo", "re");
-	char line[1024];
-	int rc = -ENOENT;
-
-	if (!fp)
-		return -errno;
-	while (fgets(line, sizeof(line), fp)) {
-		char mnt[512], type[64], super[512];
-		/* id parent major:minor root mountpoint opts [optional...] - fstype source superopts */
-		const char *dash = strstr(line, " - ");
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %511s", type, super) != 2)
-			continue;
-		if (strcmp(type, fstype) != 0)
-			continue;
-		if (opt) {
-			bool found = false;
-			for (char *tok = strtok(super, ","); tok; tok = strtok(NULL, ","))
-				found |= strcmp(tok, opt) == 0;
-			if (!found)
-				continue;
-		}
-		snprintf(out, len, "%s", mnt);
-		rc = 0;
-		break;
-	}
-	fclose(fp);
-	return rc;
-}
 
 static void read_self(char *out, size_t len)
 {
@@ -81,14 +49,21 @@ int cjd_actions_new(struct cjd_actions **out, const struct cjd_actions_config *c
 		return -ENOMEM;
 	a->cfg = *cfg;
 	a->v2_fd = a->v1_fd = -1;
+	if (!cfg->v2_root || !cfg->v1_cpu_root) {
+		struct cjd_mounts *m = malloc(sizeof(*m));
+		if (m && cjd_mounts_parse(NULL, m) == 0) {
+			const char *v2 = cjd_mounts_v2(m);
+			if (!cfg->v2_root && v2)
+				snprintf(a->v2_root, sizeof(a->v2_root), "%s", v2);
+			if (!cfg->v1_cpu_root)
+				snprintf(a->v1_cpu_root, sizeof(a->v1_cpu_root), "%s", m->cpu_v1);
+		}
+		free(m);
+	}
 	if (cfg->v2_root)
 		snprintf(a->v2_root, sizeof(a->v2_root), "%s", cfg->v2_root);
-	else
-		find_mount("cgroup2", NULL, a->v2_root, sizeof(a->v2_root));
 	if (cfg->v1_cpu_root)
 		snprintf(a->v1_cpu_root, sizeof(a->v1_cpu_root), "%s", cfg->v1_cpu_root);
-	else
-		find_mount("cgroup", "cpu", a->v1_cpu_root, sizeof(a->v1_cpu_root));
 	if (cfg->self_cgroup)
 		snprintf(a->self, sizeof(a->self), "%s", cfg->self_cgroup);
 	else

@@ -32,6 +32,23 @@ struct cjd_cgroupfs {
 int cjd_cgroupfs_find(struct cjd_cgroupfs *fs, const char *override, const char *mountinfo,
 		      struct cjd_error *err);
 
+/* What /proc/self/mountinfo says about cgroup hierarchies (and tracefs). */
+struct cjd_mounts {
+	char v2[4][4096];   /* cgroup2 mount points, in mountinfo order */
+	int n_v2;
+	char perf_v1[4096]; /* a v1 hierarchy carrying perf_event, "" if none */
+	char cpu_v1[4096];  /* a v1 hierarchy carrying the cpu controller, "" if none */
+	char tracefs[4096]; /* tracefs mount point, "" if none */
+};
+
+/* Parses a mountinfo file (NULL: /proc/self/mountinfo; octal escapes decoded).
+ * Returns 0 or -errno. */
+int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m);
+
+/* The v2 mount to use: /sys/fs/cgroup, then the hybrid /sys/fs/cgroup/unified,
+ * then the first one. NULL when there is none. */
+const char *cjd_mounts_v2(const struct cjd_mounts *m);
+
 /* Creates <fs>/<rel> (rel "/"-rooted, one level below an existing cgroup).
  * Returns 0, -EEXIST, or a negative errno with err filled. */
 int cjd_cgroupfs_create(const struct cjd_cgroupfs *fs, const char *rel, struct cjd_error *err);

@@ -77,6 +77,9 @@ static void test_mounts(void **state)
 	assert_int_equal(fs.version, 2);
 	assert_int_equal(cjd_mounts_parse(fixture("mountinfo-hybrid.txt"), &m), 0);
 	assert_string_equal(m.tracefs, "/sys/kernel/tracing");
+	/* the v1 cpu hierarchy, for throttling where v2 has no cpu controller ("cpuacct" is not "cpu") */
+	assert_string_equal(m.cpu_v1, "/sys/fs/cgroup/cpu");
+	assert_string_equal(cjd_mounts_v2(&m), "/sys/fs/cgroup/unified");
 
 	assert_int_equal(cjd_cgroupfs_find(&fs, NULL, fixture("mountinfo-v2.txt"), &err), 0);
 	assert_string_equal(fs.path, "/sys/fs/cgroup");
