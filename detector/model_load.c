@@ -375,12 +375,17 @@ static int load_node(struct ld *L, json_t *n, const char *p, size_t k, size_t co
 	if ((rc = number(L, n, p, "threshold", -DBL_MAX, DBL_MAX, &sn->threshold)))
 		return rc;
 	/* Children come after their parent: no cycles, and a single pass finds depths. */
-	if ((rc = integer(L, n, p, "left", (long long)k + 1, (long long)count - 1, &x)))
-		return rc;
-	sn->left = (int)x;
-	if ((rc = integer(L, n, p, "right", (long long)k + 1, (long long)count - 1, &x)))
-		return rc;
-	sn->right = (int)x;
+	for (int c = 0; c < 2; c++) {
+		const char *key = c ? "right" : "left";
+		char q[160];
+		if ((rc = integer(L, n, p, key, 0, (long long)count - 1, &x)))
+			return rc;
+		if (x <= (long long)k) {
+			child(q, sizeof(q), p, key);
+			return bad(L, q, 0, "child %lld must come after its parent (node %zu)", x, k);
+		}
+		*(c ? &sn->right : &sn->left) = (int)x;
+	}
 	return 0;
 }
 
