@@ -66,7 +66,7 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 		} else {
 			s->below = 0;
 		}
-		if (t_ns - s->last_emit_t_ns >= p->ongoing_ns) {
+		if (t_ns >= s->last_emit_t_ns && t_ns - s->last_emit_t_ns >= p->ongoing_ns) {
 			s->last_emit_t_ns = t_ns;
 			return CJD_STEP_ONGOING;
 		}
