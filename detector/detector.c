@@ -18,10 +18,6 @@ struct dlane {
 	float last_score;
 	uint64_t windows, windows_flagged;
 	double cpu_seconds;
-	/* the model features of the last window, kept while suspect/firing so
-	 * that a "gone" alert can still say what decided it */
-	float last_feat[CJD_MODEL_MAX_FEATURES];
-	uint64_t last_window_t_ns;
 };
 
 struct host_scan {
@@ -231,10 +227,15 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t 
 	a.windows_flagged = as->windows_flagged;
 	a.cpu_seconds = as->cpu_seconds;
 	a.cost_usd = as->cpu_seconds / 3600.0 * d->cfg.price_per_cpu_hour;
-	a.n_features = (int)cjd_model_n_features(d->model);
-	for (int j = 0; j < a.n_features; j++) {
-		a.features[j].name = cjd_feature_name((size_t)cjd_model_feature(d->model, (size_t)j));
-		a.features[j].value = dl->last_feat[j];
+	/* The deciding window is still in the lane's ring (for "gone" too, unless a
+	 * gap emptied it): recompute it rather than copy features every window. */
+	if (cjd_win_lane_recompute(d->e, lane, d->row)) {
+		a.n_features = (int)cjd_model_n_features(d->model);
+		for (int j = 0; j < a.n_features; j++) {
+			int f = cjd_model_feature(d->model, (size_t)j);
+			a.features[j].name = cjd_feature_name((size_t)f);
+			a.features[j].value = d->row[f];
+		}
 	}
 	int rc = d->cb(&a, d->ctx);
 	if (rc)
@@ -319,16 +320,8 @@ static int window_done(struct cjd_detector *d, uint32_t l, float score)
 	dl->last_score = score;
 	dl->windows++;
 	dl->windows_flagged += flagged;
-	dl->last_window_t_ns = ln->last_t_ns;
 	enum cjd_alert_step step =
 		cjd_alert_state_step(&dl->as, &d->params, score, ln->last_t_ns, cpu_s);
-	if (dl->as.state == CJD_AS_SUSPECT || dl->as.state == CJD_AS_FIRING ||
-	    step != CJD_STEP_NONE) {
-		size_t pitch;
-		const float *f = cjd_win_features(d->e, &pitch);
-		for (size_t j = 0; j < cjd_model_n_features(d->model); j++)
-			dl->last_feat[j] = f[(size_t)cjd_model_feature(d->model, j) * pitch + l];
-	}
 	static const enum cjd_alert_action act[] = {
 		[CJD_STEP_FIRING] = CJD_ALERT_FIRING,
 		[CJD_STEP_ONGOING] = CJD_ALERT_ONGOING,

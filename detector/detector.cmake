@@ -16,7 +16,8 @@ add_library(cjd_detector STATIC
   ${CMAKE_CURRENT_LIST_DIR}/model_gbdt_avx2.c
   ${CMAKE_CURRENT_LIST_DIR}/model_gbdt_avx512.c
   ${CMAKE_CURRENT_LIST_DIR}/alert_state.c
-  ${CMAKE_CURRENT_LIST_DIR}/detector.c)
+  ${CMAKE_CURRENT_LIST_DIR}/detector.c
+  ${CMAKE_CURRENT_LIST_DIR}/bench.c)
 # No -I for this folder: features.h would shadow glibc's <features.h>. Files here
 # include each other with quotes (same folder); tests use -iquote.
 target_include_directories(cjd_detector PUBLIC ${PROJECT_SOURCE_DIR}/include)

@@ -72,3 +72,21 @@ void cjd_fx_stats_avx2(const float *ring, size_t pitch, unsigned w, const float 
 		cjd_fx_stats_sse42(ring + i, pitch, w, newest + i, oldest + i, tail, n - i);
 	}
 }
+
+float cjd_fx_sum_avx2(const float *p, size_t n)
+{
+	__m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		a = _mm256_add_ps(a, _mm256_loadu_ps(p + i));
+		b = _mm256_add_ps(b, _mm256_loadu_ps(p + i + 8));
+		c = _mm256_add_ps(c, _mm256_loadu_ps(p + i + 16));
+		d = _mm256_add_ps(d, _mm256_loadu_ps(p + i + 24));
+	}
+	float lanes[8], s = 0;
+	_mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
+	for (int k = 0; k < 8; k++)
+		s += lanes[k];
+	return s + cjd_fx_sum_sse42(p + i, n - i);
+}

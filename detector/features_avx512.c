@@ -74,3 +74,18 @@ void cjd_fx_stats_avx512(const float *ring, size_t pitch, unsigned w, const floa
 		cjd_fx_stats_avx2(ring + i, pitch, w, newest + i, oldest + i, tail, n - i);
 	}
 }
+
+float cjd_fx_sum_avx512(const float *p, size_t n)
+{
+	__m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+	size_t i = 0;
+
+	for (; i + 64 <= n; i += 64) {
+		a = _mm512_add_ps(a, _mm512_loadu_ps(p + i));
+		b = _mm512_add_ps(b, _mm512_loadu_ps(p + i + 16));
+		c = _mm512_add_ps(c, _mm512_loadu_ps(p + i + 32));
+		d = _mm512_add_ps(d, _mm512_loadu_ps(p + i + 48));
+	}
+	__m512 t = _mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d));
+	return _mm512_reduce_add_ps(t) + cjd_fx_sum_avx2(p + i, n - i);
+}

@@ -21,14 +21,18 @@ static const char *const tier_names[CJD_SIMD__COUNT] = {
 };
 
 static const struct cjd_fx_kernels kernels[CJD_SIMD__COUNT] = {
-	[CJD_SIMD_SCALAR] = {"scalar", 1, cjd_fx_ratio_scalar, cjd_fx_stats_scalar},
-	[CJD_SIMD_SSE42] = {"sse42", 4, cjd_fx_ratio_sse42, cjd_fx_stats_sse42},
-	[CJD_SIMD_AVX2] = {"avx2", 8, cjd_fx_ratio_avx2, cjd_fx_stats_avx2},
-	[CJD_SIMD_AVX512] = {"avx512", 16, cjd_fx_ratio_avx512, cjd_fx_stats_avx512},
+	[CJD_SIMD_SCALAR] = {"scalar", 1, cjd_fx_ratio_scalar, cjd_fx_stats_scalar,
+			    cjd_fx_sum_scalar},
+	[CJD_SIMD_SSE42] = {"sse42", 4, cjd_fx_ratio_sse42, cjd_fx_stats_sse42,
+			    cjd_fx_sum_sse42},
+	[CJD_SIMD_AVX2] = {"avx2", 8, cjd_fx_ratio_avx2, cjd_fx_stats_avx2,
+			    cjd_fx_sum_avx2},
+	[CJD_SIMD_AVX512] = {"avx512", 16, cjd_fx_ratio_avx512, cjd_fx_stats_avx512,
+			    cjd_fx_sum_avx512},
 };
 
 const struct cjd_fx_kernels cjd_fx_kernels_scalar_o3 = {"scalar-O3", 1, cjd_fx_ratio_scalar_o3,
-							cjd_fx_stats_scalar_o3};
+							cjd_fx_stats_scalar_o3, cjd_fx_sum_scalar_o3};
 
 const char *cjd_simd_tier_name(enum cjd_simd_tier t)
 {

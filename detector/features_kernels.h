@@ -35,18 +35,24 @@ typedef void (*cjd_fx_ratio_fn)(const float *num, const float *den, float scale,
 typedef void (*cjd_fx_stats_fn)(const float *ring, size_t pitch, unsigned w, const float *newest,
 				const float *oldest, float *const out[CJD_STAT__COUNT], size_t n);
 
+/* Sum of n floats, read once front to back: the benchmark's memory-bandwidth
+ * reference over the very buffers the kernels read. */
+typedef float (*cjd_fx_sum_fn)(const float *p, size_t n);
+
 struct cjd_fx_kernels {
 	const char *name;
 	unsigned width;
 	cjd_fx_ratio_fn ratio;
 	cjd_fx_stats_fn stats;
+	cjd_fx_sum_fn sum;
 };
 
 #define CJD_FX_DECLARE(tier)                                                                       \
 	void cjd_fx_ratio_##tier(const float *num, const float *den, float scale, float safe,      \
 				 float *out, size_t n);                                            \
 	void cjd_fx_stats_##tier(const float *ring, size_t pitch, unsigned w, const float *newest, \
-				 const float *oldest, float *const out[CJD_STAT__COUNT], size_t n);
+				 const float *oldest, float *const out[CJD_STAT__COUNT], size_t n); \
+	float cjd_fx_sum_##tier(const float *p, size_t n);
 
 CJD_FX_DECLARE(scalar)
 CJD_FX_DECLARE(scalar_o3)

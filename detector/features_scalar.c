@@ -75,3 +75,20 @@ void FX_NAME(cjd_fx_stats)(const float *ring, size_t pitch, unsigned w, const fl
 		out[CJD_STAT_AC1][i] = ac;
 	}
 }
+
+float FX_NAME(cjd_fx_sum)(const float *p, size_t n)
+{
+	/* Four chains so the scalar loop is not bound by add latency. */
+	float a = 0, b = 0, c = 0, d = 0;
+	size_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		a += p[i];
+		b += p[i + 1];
+		c += p[i + 2];
+		d += p[i + 3];
+	}
+	for (; i < n; i++)
+		a += p[i];
+	return (a + b) + (c + d);
+}

@@ -70,3 +70,19 @@ void cjd_fx_stats_sse42(const float *ring, size_t pitch, unsigned w, const float
 		cjd_fx_stats_scalar(ring + i, pitch, w, newest + i, oldest + i, tail, n - i);
 	}
 }
+
+float cjd_fx_sum_sse42(const float *p, size_t n)
+{
+	__m128 a = _mm_setzero_ps(), b = a, c = a, d = a;
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		a = _mm_add_ps(a, _mm_loadu_ps(p + i));
+		b = _mm_add_ps(b, _mm_loadu_ps(p + i + 4));
+		c = _mm_add_ps(c, _mm_loadu_ps(p + i + 8));
+		d = _mm_add_ps(d, _mm_loadu_ps(p + i + 12));
+	}
+	float lanes[4];
+	_mm_storeu_ps(lanes, _mm_add_ps(_mm_add_ps(a, b), _mm_add_ps(c, d)));
+	return lanes[0] + lanes[1] + lanes[2] + lanes[3] + cjd_fx_sum_scalar(p + i, n - i);
+}

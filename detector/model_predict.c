@@ -115,20 +115,60 @@ static void logistic(const struct cjd_model *m, const float *x, size_t pitch, si
 	}
 }
 
+/*
+ * Node feature indices become row offsets in this caller's matrix. A small
+ * model's table lives on the stack; a large one is allocated, and if that
+ * fails the scalar walk runs on a stack table one tree at a time.
+ */
+static void gbdt(const struct cjd_gbdt_flat *g, enum cjd_simd_tier tier, const float *x,
+		 size_t pitch, size_t n, float *z)
+{
+	enum { STACK_NODES = 8192 };
+	int32_t stack[STACK_NODES];
+	size_t nodes = g->n_trees * g->n_inner;
+
+	if (nodes <= STACK_NODES) {
+		for (size_t k = 0; k < nodes; k++)
+			stack[k] = (int32_t)((size_t)g->feat[k] * pitch);
+		cjd_gbdt_kernel(tier)(g, stack, x, n, z);
+		return;
+	}
+	int32_t *offs = malloc(nodes * sizeof(*offs));
+	if (offs) {
+		for (size_t k = 0; k < nodes; k++)
+			offs[k] = (int32_t)((size_t)g->feat[k] * pitch);
+		cjd_gbdt_kernel(tier)(g, offs, x, n, z);
+		free(offs);
+		return;
+	}
+	struct cjd_gbdt_flat one = *g;
+	one.n_trees = 1;
+	for (size_t t = 0; t < g->n_trees; t++) {
+		one.feat = g->feat + t * g->n_inner;
+		one.thr = g->thr + t * g->n_inner;
+		one.leaf = g->leaf + t * g->n_leaves;
+		for (size_t k = 0; k < g->n_inner; k++)
+			stack[k] = (int32_t)((size_t)one.feat[k] * pitch);
+		cjd_gbdt_eval_scalar(&one, stack, x, n, z);
+	}
+}
+
 void cjd_model_predict_tier(const struct cjd_model *m, enum cjd_simd_tier tier,
 			    const float *features, size_t pitch, size_t n, float *scores)
 {
 	if (m->kind == CJD_MODEL_LOGISTIC) {
 		logistic(m, features, pitch, n, scores);
 	} else {
+		const struct cjd_gbdt_flat *g = &m->gbdt;
 		for (size_t i = 0; i < n; i++)
-			scores[i] = m->gbdt.base;
-		if (m->gbdt.n_trees && m->gbdt.depth)
-			cjd_gbdt_kernel(tier)(&m->gbdt, features, pitch, n, scores);
-		else if (m->gbdt.n_trees) /* single-leaf trees: constant */
-			for (size_t t = 0; t < m->gbdt.n_trees; t++)
+			scores[i] = g->base;
+		if (g->n_trees && g->depth) {
+			gbdt(g, tier, features, pitch, n, scores);
+		} else { /* single-leaf trees: a constant */
+			for (size_t t = 0; t < g->n_trees; t++)
 				for (size_t i = 0; i < n; i++)
-					scores[i] += m->gbdt.leaf[t];
+					scores[i] += g->leaf[t];
+		}
 	}
 	/* z is finite (bounded leaves, clamped terms), so the logistic is in [0, 1]. */
 	for (size_t i = 0; i < n; i++)

@@ -255,10 +255,13 @@ out_undo:
 	return -ENOMEM;
 }
 
-/* "<host length>:<host><cgroup>": unambiguous whatever bytes the names hold. */
+/* "<host length>:<host><cgroup>": unambiguous whatever bytes the names hold.
+ * Built by hand: this runs for every sample, and snprintf cost a third of it. */
 static const char *lane_key(struct cjd_win *e, const char *host, const char *cgroup)
 {
 	size_t hl = strlen(host), cl = strlen(cgroup), need = hl + cl + 24;
+	char num[24];
+	int nd = 0;
 
 	if (need > e->key_cap) {
 		char *k = realloc(e->key, need * 2);
@@ -267,9 +270,17 @@ static const char *lane_key(struct cjd_win *e, const char *host, const char *cgr
 		e->key = k;
 		e->key_cap = need * 2;
 	}
-	int n = snprintf(e->key, e->key_cap, "%zu:", hl);
-	memcpy(e->key + n, host, hl);
-	memcpy(e->key + n + hl, cgroup, cl + 1);
+	size_t v = hl;
+	do {
+		num[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	char *p = e->key;
+	while (nd)
+		*p++ = num[--nd];
+	*p++ = ':';
+	memcpy(p, host, hl);
+	memcpy(p + hl, cgroup, cl + 1);
 	return e->key;
 }
 
@@ -521,6 +532,26 @@ void cjd_win_lane_features(const struct cjd_win *e, uint32_t lane, float *out)
 {
 	for (size_t f = 0; f < CJD_FEATURE__COUNT; f++)
 		out[f] = e->feat[f * e->pitch + lane];
+}
+
+bool cjd_win_lane_recompute(const struct cjd_win *e, uint32_t lane, float *out)
+{
+	const struct cjd_win_lane *ln;
+
+	memset(out, 0, CJD_FEATURE__COUNT * sizeof(float));
+	if (lane >= e->n_lanes || !(ln = &e->lanes[lane])->used || ln->fill < e->w)
+		return false;
+	/* The lane is not staged, so head is the oldest slot and head - 1 the newest. */
+	size_t oldest = (size_t)ln->head * e->pitch, newest = (size_t)((ln->head + e->w - 1) % e->w) * e->pitch;
+	for (int i = 0; i < e->n_active; i++) {
+		int r = e->active[i];
+		float *o[CJD_STAT__COUNT];
+		for (int k = 0; k < CJD_STAT__COUNT; k++)
+			o[k] = out + CJD_FEATURE(r, k);
+		cjd_fx_stats_scalar(e->ring[r] + lane, e->pitch, e->w, e->ring[r] + newest + lane,
+				    e->ring[r] + oldest + lane, o, 1);
+	}
+	return true;
 }
 
 size_t cjd_win_lanes(const struct cjd_win *e)

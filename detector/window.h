@@ -80,6 +80,14 @@ const float *cjd_win_features(const struct cjd_win *e, size_t *pitch);
 /* Copies lane's column of the feature matrix into out[CJD_FEATURE__COUNT]. */
 void cjd_win_lane_features(const struct cjd_win *e, uint32_t lane, float *out);
 
+/*
+ * Recomputes lane's features from its ring with the scalar reference
+ * kernel (bitwise equal to what the batch computed, whatever the tier) into
+ * out[CJD_FEATURE__COUNT]. For alerts about a lane that is not in the
+ * current batch. Returns false when the ring holds no complete window.
+ */
+bool cjd_win_lane_recompute(const struct cjd_win *e, uint32_t lane, float *out);
+
 /* Lanes 0..n-1 may be in use (check ->used); stable until the next stage. */
 size_t cjd_win_lanes(const struct cjd_win *e);
 const struct cjd_win_lane *cjd_win_lane(const struct cjd_win *e, uint32_t lane);
