@@ -191,7 +191,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 			ret = report(&err);
 			goto out;
 		}
-		if ((++n & 0xffff) == 0)
+		if ((++n & 0xffff) == 0 && !o->quiet)
 			cjd_progress_update(&prog, "%s: %llu samples", path, (unsigned long long)n);
 	}
 	if (rc_read < 0)

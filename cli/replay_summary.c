@@ -51,6 +51,20 @@ void replay_summary_free(struct replay_summary *s)
 	free(s);
 }
 
+static size_t fmt_uint(char *out, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		out[i++] = tmp[--n];
+	return i;
+}
+
 /* Length-prefixed key: unambiguous whatever bytes the names hold. */
 static struct row *row_of(struct replay_summary *s, int file, const char *cgroup, const char *label)
 {
@@ -64,8 +78,16 @@ static struct row *row_of(struct replay_summary *s, int file, const char *cgroup
 		s->key = k;
 		s->key_cap = need * 2;
 	}
-	snprintf(s->key, s->key_cap, "%d:%zu:%s%s", file, strlen(cgroup), cgroup,
-		 label ? label : "\x01");
+	/* Built by hand: this runs for every sample and window. */
+	char *p = s->key;
+	size_t cl = strlen(cgroup);
+	p += fmt_uint(p, (uint64_t)file);
+	*p++ = ':';
+	p += fmt_uint(p, cl);
+	*p++ = ':';
+	memcpy(p, cgroup, cl);
+	p += cl;
+	strcpy(p, label ? label : "\x01");
 	int rc = cjd_strmap_upsert(s->index, s->key, &v);
 	if (rc < 0)
 		return NULL;

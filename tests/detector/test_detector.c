@@ -27,6 +27,7 @@ struct rec {
 		double cpu_seconds, cost_usd;
 		int n_features, severity;
 		enum cjd_mode mode;
+		float f[CJD_ALERT_MAX_FEATURES];
 	} a[MAX_REC];
 	size_t nw;
 	struct {
@@ -57,6 +58,7 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 	for (int j = 0; j < a->n_features; j++) {
 		assert_non_null(a->features[j].name);
 		assert_true(isfinite(a->features[j].value));
+		r->a[r->n].f[j] = a->features[j].value;
 	}
 	r->n++;
 	return 0;
@@ -163,10 +165,17 @@ static void test_fire_and_resolve(void **state)
 {
 	(void)state;
 	static struct rec r;
+	struct cjd_detector_config cfg;
 	struct cjd_detector *d;
+	struct cjd_error err;
 
 	memset(&r, 0, sizeof(r));
-	d = new_detector(&r, NULL, 0);
+	cjd_detector_config_init(&cfg);
+	cfg.events = CJD_EVMASK_SOFTWARE;
+	cfg.window_cb = on_window;
+	cfg.window_ctx = &r;
+	cfg.window_features = true;
+	assert_int_equal(cjd_detector_new(&d, &cfg, model, on_alert, &r, &err), 0);
 	for (uint64_t t = 1; t <= 40; t++) {
 		push(d, sw(NULL, "/a", t, t <= 30 ? miner_util(t) : 0.0, 20));
 		push(d, sw(NULL, "/idle", t, 0.001, 3));
@@ -181,6 +190,14 @@ static void test_fire_and_resolve(void **state)
 	assert_int_equal(r.a[0].severity, CJD_SEVERITY_SOFTWARE);
 	assert_int_equal(r.a[0].n_features, 3);
 	assert_true(r.a[0].score >= 0.8f);
+	/* cjd.window holds the deciding window's features, exactly (windows 0..2 are
+	 * t=8..10, one cgroup /a and one /idle each: window record 4 is /a at t=10). */
+	assert_string_equal(r.w[4].cgroup, "/a");
+	assert_int_equal(r.w[4].t_ns, 10 * SEC);
+	for (int j = 0; j < r.a[0].n_features; j++) {
+		int f = cjd_model_feature(model, (size_t)j);
+		assert_true(r.a[0].f[j] == r.w[4].f[f]);
+	}
 	/* Cost: task-clock of t=10..33. */
 	double cpu = 0;
 	for (uint64_t t = 10; t <= 33; t++)

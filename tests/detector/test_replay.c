@@ -277,12 +277,48 @@ static void test_replay_refuses(void **state)
 	free(out);
 }
 
+/* The benchmarks run and say what they measured (no timing is checked here:
+ * speed is the benchmark's business, not a unit test's). */
+static void test_bench_smoke(void **state)
+{
+	(void)state;
+	int code;
+	json_error_t je;
+
+	char *out = run_cjd("bench features --cgroups 40 --reps 1 --window 8 --set sw --json", &code);
+	assert_int_equal(code, 0);
+	json_t *j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	json_t *run = json_array_get(json_object_get(j, "runs"), 0);
+	json_t *rows = json_object_get(run, "rows");
+	assert_int_equal(json_array_size(rows), 5); /* scalar, scalar -O3, sse42, avx2, avx512 */
+	assert_true(json_is_true(json_object_get(json_array_get(rows, 0), "ran")));
+	assert_true(json_number_value(json_object_get(run, "bandwidth_gbs")) > 0);
+	json_decref(j);
+	free(out);
+
+	out = run_cjd("bench tick --cgroups 40 --reps 1 --trees 3 --depth 2 --set hw --json", &code);
+	assert_int_equal(code, 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	run = json_array_get(json_object_get(j, "runs"), 0);
+	assert_true(json_is_true(json_object_get(run, "synthetic_model")));
+	assert_int_equal(json_integer_value(json_object_get(run, "features")), 36);
+	json_decref(j);
+	free(out);
+
+	out = run_cjd("bench nothing 2>&1", &code);
+	assert_int_equal(code, 2);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_fires_expected_alerts),
 		cmocka_unit_test(test_replay_speed_paces),
 		cmocka_unit_test(test_replay_refuses),
+		cmocka_unit_test(test_bench_smoke),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
