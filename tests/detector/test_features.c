@@ -83,6 +83,11 @@ static void check_ratio(const struct tier *t, const float *num, const float *den
 				 (double)ref[i]);
 		if (den[i] == 0.0f)
 			assert_true(out[i] == safe);
+		/* Stronger than the tolerance: no FMA, same operation order, so the
+		 * tiers agree bit for bit (docs/model-format.md promises it). */
+		if (out[i] != ref[i])
+			fail_msg("%s ratio lane %zu: %a differs in bits from scalar %a", t->k->name,
+				 i, (double)out[i], (double)ref[i]);
 	}
 	for (size_t i = n; i < n + PAD; i++)
 		if (out[i] != SENTINEL)
@@ -212,6 +217,10 @@ static void check_stats(const struct tier *t, struct stats_case *c)
 				fail_msg("%s stats w=%u n=%zu lane %zu %s: %g, scalar %g", t->k->name,
 					 c->w, c->n, i, cjd_stat_info((enum cjd_stat)k)->suffix,
 					 (double)a, (double)b);
+			if (memcmp(&a, &b, sizeof(a)))
+				fail_msg("%s stats lane %zu %s: %a differs in bits from scalar %a",
+					 t->k->name, i, cjd_stat_info((enum cjd_stat)k)->suffix,
+					 (double)a, (double)b);
 		}
 		for (size_t i = c->n; i < c->n + PAD; i++)
 			if (c->out[1][k][i] != SENTINEL)
@@ -326,6 +335,41 @@ static void test_names(void **state)
 		assert_int_equal(cjd_feature_lookup(cjd_feature_name(i)), (int)i);
 }
 
+/* docs/model-format.md lists every ratio and statistic of the table. */
+static void test_docs_list_features(void **state)
+{
+	(void)state;
+	const char *data = getenv("CJD_DETECTOR_DATA");
+	char path[1024], *doc;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/../../../docs/model-format.md",
+		 data ? data : "tests/detector/data");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	doc = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(doc, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	for (int r = 0; r < CJD_RATIO__COUNT; r++) {
+		char row[128];
+		const struct cjd_ratio_info *ri = cjd_ratio_info((enum cjd_ratio)r);
+		snprintf(row, sizeof(row), "| `%s` | %s | %s |", ri->name,
+			 ri->set == CJD_SET_HW ? "hw" : "sw", ri->formula);
+		if (!strstr(doc, row))
+			fail_msg("docs/model-format.md lacks the row %s", row);
+	}
+	for (int s = 0; s < CJD_STAT__COUNT; s++) {
+		char row[64];
+		snprintf(row, sizeof(row), "| `%s` |", cjd_stat_info((enum cjd_stat)s)->suffix);
+		if (!strstr(doc, row))
+			fail_msg("docs/model-format.md lacks the statistic %s", row);
+	}
+	free(doc);
+}
+
 static void test_dispatch_env(void **state)
 {
 	(void)state;
@@ -377,6 +421,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_dispatch_env),
+		cmocka_unit_test(test_docs_list_features),
 		cmocka_unit_test(test_scalar_matches_definitions),
 		cmocka_unit_test(test_flat_and_zero_windows),
 		cmocka_unit_test(test_ratio_scalar_o3),
