@@ -443,7 +443,7 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 			 cjd_simd_tier_name((enum cjd_simd_tier)t));
 		if (!cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
 			snprintf(row->skip_reason, sizeof(row->skip_reason), "this CPU lacks %s",
-				 row->name);
+				 cjd_simd_tier_name((enum cjd_simd_tier)t));
 			continue;
 		}
 		cjd_detector_config_init(&cfg);
