@@ -333,21 +333,12 @@ static int window_done(struct cjd_detector *d, uint32_t l, float score)
 		return 0;
 	if (d->cfg.window_features)
 		cjd_win_lane_features(d->e, l, d->row);
-	struct cjd_window w = {
-		.host = cjd_win_host_name(d->e, ln->host),
-		.cgroup = ln->cgroup,
-		.label = ln->label,
-		.t_ns = ln->last_t_ns,
-		.dt_ns = ln->dt_ns,
-		.task_clock_ns = ln->task_clock_ns,
-		.index = ln->windows - 1,
-		.events = cjd_win_events(d->e),
-		.features = d->cfg.window_features ? d->row : NULL,
-		.scored = true,
-		.score = score,
-		.flagged = flagged,
-		.state = cjd_astate_name(dl->as.state),
-	};
+	struct cjd_window w;
+	cjd_win_describe(d->e, l, d->cfg.window_features ? d->row : NULL, &w);
+	w.scored = true;
+	w.score = score;
+	w.flagged = flagged;
+	w.state = cjd_astate_name(dl->as.state);
 	return d->cfg.window_cb(&w, d->cfg.window_ctx);
 }
 

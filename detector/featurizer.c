@@ -48,19 +48,9 @@ int cjd_featurizer_tick(struct cjd_featurizer *f)
 	cjd_win_tick(f->e);
 	n = cjd_win_ready(f->e, &ready);
 	for (size_t i = 0; i < n; i++) {
-		const struct cjd_win_lane *ln = cjd_win_lane(f->e, ready[i]);
+		struct cjd_window w;
 		cjd_win_lane_features(f->e, ready[i], f->row);
-		struct cjd_window w = {
-			.host = cjd_win_host_name(f->e, ln->host),
-			.cgroup = ln->cgroup,
-			.label = ln->label,
-			.t_ns = ln->last_t_ns,
-			.dt_ns = ln->dt_ns,
-			.task_clock_ns = ln->task_clock_ns,
-			.index = ln->windows - 1,
-			.events = cjd_win_events(f->e),
-			.features = f->row,
-		};
+		cjd_win_describe(f->e, ready[i], f->row, &w);
 		int rc = f->cb ? f->cb(&w, f->ctx) : 0;
 		if (rc)
 			return rc;

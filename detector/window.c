@@ -554,6 +554,24 @@ bool cjd_win_lane_recompute(const struct cjd_win *e, uint32_t lane, float *out)
 	return true;
 }
 
+void cjd_win_describe(const struct cjd_win *e, uint32_t lane, const float *features,
+		      struct cjd_window *w)
+{
+	const struct cjd_win_lane *ln = &e->lanes[lane];
+
+	*w = (struct cjd_window){
+		.host = cjd_win_host_name(e, ln->host),
+		.cgroup = ln->cgroup,
+		.label = ln->label,
+		.t_ns = ln->last_t_ns,
+		.dt_ns = ln->dt_ns,
+		.task_clock_ns = ln->task_clock_ns,
+		.index = ln->windows ? ln->windows - 1 : 0,
+		.events = e->events,
+		.features = features,
+	};
+}
+
 size_t cjd_win_lanes(const struct cjd_win *e)
 {
 	return e->n_lanes;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cjd/error.h"
+#include "cjd/featurizer.h"
 #include "cjd/sample.h"
 #include "cjd/simd.h"
 #include "features.h"
@@ -87,6 +88,11 @@ void cjd_win_lane_features(const struct cjd_win *e, uint32_t lane, float *out);
  * current batch. Returns false when the ring holds no complete window.
  */
 bool cjd_win_lane_recompute(const struct cjd_win *e, uint32_t lane, float *out);
+
+/* Describes lane's newest window in *w (detector-only fields cleared);
+ * strings and features are borrowed. */
+void cjd_win_describe(const struct cjd_win *e, uint32_t lane, const float *features,
+		      struct cjd_window *w);
 
 /* Lanes 0..n-1 may be in use (check ->used); stable until the next stage. */
 size_t cjd_win_lanes(const struct cjd_win *e);
