@@ -406,6 +406,10 @@ int cjd_detector_finish(struct cjd_detector *d)
 		if (ln->used)
 			drop_lane(d, l, ln->last_t_ns);
 	}
+	/* The next input (another trace, maybe of the same host, its clock from 0)
+	 * then behaves exactly as it would alone. */
+	cjd_win_reset(d->e);
+	memset(d->hosts, 0, d->hosts_cap * sizeof(*d->hosts));
 	return rc;
 }
 

@@ -637,3 +637,16 @@ int cjd_win_host_find(const struct cjd_win *e, const char *host)
 
 	return v ? (int)(*v - 1) : -ENOENT;
 }
+
+void cjd_win_reset(struct cjd_win *e)
+{
+	for (size_t l = 0; l < e->n_lanes; l++)
+		if (e->lanes[l].used)
+			return; /* not empty: a caller bug, keep going safely */
+	e->n_lanes = 0;
+	e->n_free = 0;
+	e->n_pend = e->n_done = e->n_ready = 0;
+	e->sync_head = 0;
+	for (size_t h = 0; h < e->n_hosts; h++)
+		e->host_now[h] = 0;
+}

@@ -117,4 +117,11 @@ const char *cjd_win_host_name(const struct cjd_win *e, uint32_t host);
 uint64_t cjd_win_host_now(const struct cjd_win *e, uint32_t host);
 int cjd_win_host_find(const struct cjd_win *e, const char *host);
 
+/*
+ * After every lane has been released (end of a trace): starts again as if
+ * new, with lane numbers, ring phase and host clocks reset, so the next
+ * trace gives exactly the results it would give alone.
+ */
+void cjd_win_reset(struct cjd_win *e);
+
 #endif

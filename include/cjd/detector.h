@@ -107,7 +107,8 @@ int cjd_detector_tick(struct cjd_detector *d);
  * firing and forgets its state. Returns 0 or -ENOENT. host NULL: this host. */
 int cjd_detector_forget(struct cjd_detector *d, const char *host, const char *cgroup);
 
-/* End of input: ticks, then forgets every cgroup ("gone" for those firing). */
+/* End of input: ticks, then forgets every cgroup ("gone" for those firing)
+ * and every host's clock, so the detector can take another trace. */
 int cjd_detector_finish(struct cjd_detector *d);
 
 /* Replaces the allowlist (e.g. on SIGHUP); applies to known cgroups too. */

@@ -247,6 +247,29 @@ static void test_replay_speed_paces(void **state)
 	free(fast);
 }
 
+/* Two traces of the same host one after the other: each starts afresh. */
+static void test_replay_two_files(void **state)
+{
+	(void)state;
+	char args[2048];
+	int code;
+
+	snprintf(args, sizeof(args), "replay -q --allowlist '/allowed/*' --model '%s' '%s'", model,
+		 trace);
+	char *one = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	snprintf(args, sizeof(args), "replay -q --allowlist '/allowed/*' --model '%s' '%s' '%s'",
+		 model, trace, trace);
+	char *two = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	size_t n = strlen(one);
+	assert_int_equal(strlen(two), 2 * n);
+	assert_memory_equal(two, one, n);
+	assert_memory_equal(two + n, one, n);
+	free(one);
+	free(two);
+}
+
 static void test_replay_refuses(void **state)
 {
 	(void)state;
@@ -317,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_fires_expected_alerts),
 		cmocka_unit_test(test_replay_speed_paces),
+		cmocka_unit_test(test_replay_two_files),
 		cmocka_unit_test(test_replay_refuses),
 		cmocka_unit_test(test_bench_smoke),
 	};
