@@ -86,16 +86,15 @@ static bool allowlisted(const struct cjd_detector *d, const char *cgroup)
 	return cjd_glob_any((const char *const *)d->allow, d->n_allow, cgroup);
 }
 
-int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config *cfg,
-		     const struct cjd_model *model, cjd_alert_cb cb, void *ctx,
-		     struct cjd_error *err)
+/* Checks cfg against model; fills the effective window and alert parameters. */
+static int check_config(const struct cjd_detector_config *cfg, const struct cjd_model *model,
+			unsigned *w, struct cjd_alert_params *p, struct cjd_error *err)
 {
-	struct cjd_detector *d;
-	unsigned w = cfg->window ? cfg->window : cjd_model_window(model);
 	float thr = isnan(cfg->threshold) ? cjd_model_threshold(model) : cfg->threshold;
 	float low = isnan(cfg->threshold_low) ? cjd_model_threshold_low(model) : cfg->threshold_low;
 	int rc;
 
+	*w = cfg->window ? cfg->window : cjd_model_window(model);
 	if ((rc = cjd_model_check_events(model, cfg->events, err)))
 		return rc;
 	if (!(thr >= 0.0f && thr <= 1.0f) || !(low >= 0.0f && low <= thr))
@@ -110,21 +109,46 @@ int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config
 				     "be at least 1");
 	if (!(cfg->price_per_cpu_hour >= 0.0) || !isfinite(cfg->price_per_cpu_hour))
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "price_per_cpu_hour must be >= 0");
-	if (w != cjd_model_window(model))
+	if (*w != cjd_model_window(model))
 		cjd_warn("model %s was trained on windows of %u samples; running with %u, so its "
 			 "scores may be off",
-			 cjd_model_name(model), cjd_model_window(model), w);
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+			 cjd_model_name(model), cjd_model_window(model), *w);
+	*p = (struct cjd_alert_params){thr, low, cfg->fire_windows, cfg->resolve_windows,
+				       cfg->ongoing_ns};
+	return 0;
+}
+
+static void apply(struct cjd_detector *d, const struct cjd_detector_config *cfg,
+		  const struct cjd_model *model, const struct cjd_alert_params *p)
+{
+	enum cjd_simd_tier tier = d->cfg.tier;
+
 	d->cfg = *cfg;
 	d->cfg.allowlist = NULL;
 	d->cfg.n_allowlist = 0;
+	d->cfg.tier = tier; /* fixed at creation */
 	d->model = model;
-	d->params = (struct cjd_alert_params){thr, low, cfg->fire_windows, cfg->resolve_windows,
-					      cfg->ongoing_ns};
+	d->params = *p;
 	d->mode = cjd_model_mode(model);
 	d->severity = d->mode == CJD_MODE_HARDWARE ? CJD_SEVERITY_HARDWARE : CJD_SEVERITY_SOFTWARE;
+}
+
+int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config *cfg,
+		     const struct cjd_model *model, cjd_alert_cb cb, void *ctx,
+		     struct cjd_error *err)
+{
+	struct cjd_alert_params p;
+	struct cjd_detector *d;
+	unsigned w;
+	int rc;
+
+	if ((rc = check_config(cfg, model, &w, &p, err)))
+		return rc;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	d->cfg.tier = CJD_SIMD_AUTO;
+	apply(d, cfg, model, &p);
 	d->cb = cb;
 	d->ctx = ctx;
 	if (copy_allow(&d->allow, cfg->allowlist, cfg->n_allowlist)) {
@@ -139,6 +163,25 @@ int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config
 	}
 	d->cfg.tier = cjd_win_tier(d->e);
 	*out = d;
+	return 0;
+}
+
+int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_config *cfg,
+			     const struct cjd_model *model, struct cjd_error *err)
+{
+	struct cjd_alert_params p;
+	unsigned w;
+	int rc;
+
+	if ((rc = check_config(cfg, model, &w, &p, err)))
+		return rc;
+	if (w != cjd_win_w(d->e) || cjd_model_events(model) != cjd_win_events(d->e))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "the new window length or model events change what is computed: "
+				     "this needs a new detector");
+	if ((rc = cjd_detector_set_allowlist(d, cfg->allowlist, cfg->n_allowlist)))
+		return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
+	apply(d, cfg, model, &p);
 	return 0;
 }
 

@@ -111,6 +111,17 @@ int cjd_detector_forget(struct cjd_detector *d, const char *host, const char *cg
  * and every host's clock, so the detector can take another trace. */
 int cjd_detector_finish(struct cjd_detector *d);
 
+/*
+ * Applies a new configuration and/or model (SIGHUP) keeping every cgroup's
+ * windows and alert state. Possible when the window length and the model's
+ * events stay the same; otherwise returns -EINVAL ("needs a new detector")
+ * and changes nothing. Validation errors as cjd_detector_new(), with nothing
+ * changed. cfg->tier is ignored (the tier stays). The old model may be freed
+ * once this returns 0.
+ */
+int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_config *cfg,
+			     const struct cjd_model *model, struct cjd_error *err);
+
 /* Replaces the allowlist (e.g. on SIGHUP); applies to known cgroups too. */
 int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs, size_t n);
 

@@ -534,6 +534,47 @@ static void test_featurizer_matches_detector(void **state)
 	assert_true(det.w[0].f[cjd_feature_lookup("ipc.mean")] == 0.0f);
 }
 
+static void test_reconfigure(void **state)
+{
+	(void)state;
+	static struct rec r;
+	struct cjd_detector_config cfg;
+	struct cjd_detector *d;
+	struct cjd_error err;
+	struct cjd_model *hw;
+	char path[1024];
+	const char *dir = getenv("CJD_DETECTOR_DATA");
+
+	memset(&r, 0, sizeof(r));
+	d = new_detector(&r, NULL, 0);
+	for (uint64_t t = 1; t <= 9; t++) {
+		push(d, sw(NULL, "/a", t, miner_util(t), 20));
+		cjd_detector_tick(d);
+	}
+	/* K from 3 to 5 keeps the run of flagged windows: fires at t=12, not 10. */
+	cjd_detector_config_init(&cfg);
+	cfg.events = CJD_EVMASK_SOFTWARE;
+	cfg.fire_windows = 5;
+	assert_int_equal(cjd_detector_reconfigure(d, &cfg, model, &err), 0);
+	for (uint64_t t = 10; t <= 14; t++) {
+		push(d, sw(NULL, "/a", t, miner_util(t), 20));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(r.n, 1);
+	expect(&r, 0, CJD_ALERT_FIRING, "/a", 12);
+	/* A model computed from other events needs a new detector. */
+	snprintf(path, sizeof(path), "%s/good/hw-gbdt.json", dir ? dir : "tests/detector/data");
+	assert_int_equal(cjd_model_load(&hw, path, &err), 0);
+	cfg.events = CJD_EVMASK_ALL;
+	assert_int_equal(cjd_detector_reconfigure(d, &cfg, hw, &err), -EINVAL);
+	assert_non_null(strstr(err.text, "needs a new detector"));
+	cjd_model_free(hw);
+	cfg.threshold = 0.9f;
+	cfg.threshold_low = 0.95f;
+	assert_int_equal(cjd_detector_reconfigure(d, &cfg, model, &err), -EINVAL);
+	cjd_detector_free(d);
+}
+
 static void test_extreme_counts_stay_finite(void **state)
 {
 	(void)state;
@@ -569,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_model_refused),
 		cmocka_unit_test(test_batching_and_tiers_agree),
 		cmocka_unit_test(test_featurizer_matches_detector),
+		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_extreme_counts_stay_finite),
 	};
 	return cmocka_run_group_tests(tests, load_model, free_model);
