@@ -337,7 +337,10 @@ int cjd_detector_push(struct cjd_detector *d, const struct cjd_sample *s, struct
 		return rc;
 	uint32_t lane = (uint32_t)rc;
 	if (fit(d)) {
-		cjd_win_release(d->e, lane); /* keep engine and detector in step */
+		/* Only a new lane or host grows the arrays: drop the new lane so engine
+		 * and detector stay in step. */
+		if (cjd_win_lane(d->e, lane)->samples == 1)
+			cjd_win_release(d->e, lane);
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	struct dlane *dl = &d->lanes[lane];
