@@ -3,9 +3,9 @@
 
 #include "model_internal.h"
 
-/* As the AVX-512 walk: the root is a contiguous load, levels of up to 16
- * nodes come from registers (vpermd, two of them blended for 16), deeper
- * levels and the feature values gather. */
+/* As the AVX-512 walk: the first three levels are contiguous loads, levels
+ * of up to 16 nodes come from registers (vpermd, two of them blended for
+ * 16), deeper levels and the feature values gather. */
 #define GROUPS 4
 
 static inline __attribute__((always_inline)) __m256i mask_of(unsigned nl)
@@ -30,12 +30,35 @@ walk(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x, float *
 		const float *th = g->thr + t * g->n_inner;
 		const float *lf = g->leaf + t * g->n_leaves;
 		__m256i j[GROUPS];
-		for (int q = 0; q < ng; q++) {
-			__m256 xv = _mm256_loadu_ps(x + o[0] + 8 * q);
-			__m256 r = _mm256_cmp_ps(xv, _mm256_set1_ps(th[0]), _CMP_GT_OQ);
-			j[q] = _mm256_and_si256(_mm256_castps_si256(r), one);
+		unsigned l0 = 1;
+		if (depth >= 3) {
+			/* The first three levels (7 nodes) by contiguous loads: every lane
+			 * tests all 7 nodes and blends pick its path, cheaper than two
+			 * levels of gathers. */
+			for (int q = 0; q < ng; q++) {
+				__m256 m[7];
+				for (int k = 0; k < 7; k++)
+					m[k] = _mm256_cmp_ps(_mm256_loadu_ps(x + o[k] + 8 * q),
+							     _mm256_set1_ps(th[k]), _CMP_GT_OQ);
+				__m256 b0 = m[0];
+				__m256 b1 = _mm256_blendv_ps(m[1], m[2], b0);
+				__m256 b2 = _mm256_blendv_ps(_mm256_blendv_ps(m[3], m[4], b1),
+							     _mm256_blendv_ps(m[5], m[6], b1), b0);
+				__m256i v = _mm256_and_si256(_mm256_castps_si256(b0),
+							     _mm256_set1_epi32(4));
+				v = _mm256_or_si256(v, _mm256_and_si256(_mm256_castps_si256(b1),
+									_mm256_set1_epi32(2)));
+				j[q] = _mm256_or_si256(v, _mm256_and_si256(_mm256_castps_si256(b2), one));
+			}
+			l0 = 3;
+		} else {
+			for (int q = 0; q < ng; q++) {
+				__m256 xv = _mm256_loadu_ps(x + o[0] + 8 * q);
+				__m256 r = _mm256_cmp_ps(xv, _mm256_set1_ps(th[0]), _CMP_GT_OQ);
+				j[q] = _mm256_and_si256(_mm256_castps_si256(r), one);
+			}
 		}
-		for (unsigned l = 1; l < depth; l++) {
+		for (unsigned l = l0; l < depth; l++) {
 			const unsigned nl = 1u << l, base = nl - 1;
 			__m256i ot0 = _mm256_setzero_si256(), ot1 = ot0;
 			__m256 tt0 = _mm256_setzero_ps(), tt1 = tt0;

@@ -5,9 +5,10 @@
 
 /*
  * All lanes of a vector sit at the same level of the same tree, at
- * position j within the level. So the root's feature is one contiguous load,
- * and the feature offsets and thresholds of a level of up to 32 nodes come
- * from registers by permutation; only the feature values of levels >= 1
+ * position j within the level. The first three levels are tested for every
+ * lane with contiguous loads (7 nodes) and resolved with mask logic; the
+ * feature offsets and thresholds of a deeper level of up to 32 nodes come
+ * from registers by permutation, so only the feature values of levels >= 3
  * (and node data of levels > 32 nodes) need gathers. Four vectors walk
  * together so their independent chains overlap.
  */
@@ -28,12 +29,34 @@ walk(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x, float *
 		const float *th = g->thr + t * g->n_inner;
 		const float *lf = g->leaf + t * g->n_leaves;
 		__m512i j[GROUPS];
-		for (int q = 0; q < ng; q++) {
-			__m512 xv = _mm512_loadu_ps(x + o[0] + 16 * q);
-			__mmask16 right = _mm512_cmp_ps_mask(xv, _mm512_set1_ps(th[0]), _CMP_GT_OQ);
-			j[q] = _mm512_maskz_mov_epi32(right, one);
+		unsigned l0 = 1;
+		if (depth >= 3) {
+			/* The first three levels (7 nodes) by contiguous loads: every lane
+			 * tests all 7 nodes and mask logic picks its path, which is cheaper
+			 * than two levels of gathers. */
+			for (int q = 0; q < ng; q++) {
+				__mmask16 m[7];
+				for (int k = 0; k < 7; k++)
+					m[k] = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + o[k] + 16 * q),
+								  _mm512_set1_ps(th[k]), _CMP_GT_OQ);
+				__mmask16 b0 = m[0];
+				__mmask16 b1 = (__mmask16)((b0 & m[2]) | (~b0 & m[1]));
+				__mmask16 b2 = (__mmask16)((~b0 & ~b1 & m[3]) | (~b0 & b1 & m[4]) |
+							   (b0 & ~b1 & m[5]) | (b0 & b1 & m[6]));
+				__m512i v = _mm512_maskz_mov_epi32(b0, _mm512_set1_epi32(4));
+				v = _mm512_mask_add_epi32(v, b1, v, _mm512_set1_epi32(2));
+				j[q] = _mm512_mask_add_epi32(v, b2, v, one);
+			}
+			l0 = 3;
+		} else {
+			for (int q = 0; q < ng; q++) {
+				__m512 xv = _mm512_loadu_ps(x + o[0] + 16 * q);
+				__mmask16 right =
+					_mm512_cmp_ps_mask(xv, _mm512_set1_ps(th[0]), _CMP_GT_OQ);
+				j[q] = _mm512_maskz_mov_epi32(right, one);
+			}
 		}
-		for (unsigned l = 1; l < depth; l++) {
+		for (unsigned l = l0; l < depth; l++) {
 			const unsigned nl = 1u << l, base = nl - 1;
 			__m512i ot0 = _mm512_setzero_si512(), ot1 = ot0;
 			__m512 tt0 = _mm512_setzero_ps(), tt1 = tt0;
