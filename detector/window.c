@@ -446,7 +446,14 @@ void cjd_win_tick(struct cjd_win *e)
 
 	if (!e->n_pend)
 		return;
-	qsort(e->pend, e->n_pend, sizeof(uint32_t), cmp_u32);
+	/* A collector visits cgroups in the same order every round, so lanes are
+	 * usually staged in order already; sort only when they are not. */
+	for (size_t p = 1; p < e->n_pend; p++) {
+		if (e->pend[p] < e->pend[p - 1]) {
+			qsort(e->pend, e->n_pend, sizeof(uint32_t), cmp_u32);
+			break;
+		}
+	}
 	/* The span of staged lanes, widened to whole vectors (lanes beyond
 	 * n_lanes are zero padding inside cap). */
 	size_t lo = e->pend[0] & ~(size_t)(LANE_ALIGN - 1);
