@@ -319,13 +319,19 @@ static int read_event_array(struct lex *lx, const struct cjd_trace_header *h, st
 		goto out_len;
 	}
 	for (;;) {
-		char what[64];
 		if (i >= h->n_events)
 			return lex_err(lx, lx->p, "\"%s\" has more values than the %d events in the header",
 				       name, h->n_events);
-		snprintf(what, sizeof(what), "%s[%d] (%s)", name, i, cjd_event_info(h->events[i])->name);
-		if ((rc = elem(lx, h->events[i], s, what)))
-			return rc;
+		const char *start = lx->p;
+		if (elem(lx, h->events[i], s, "")) {
+			/* Name the element only when it is wrong: formatting the name for
+			 * every value cost more than parsing the whole line (replay). */
+			char what[64];
+			snprintf(what, sizeof(what), "%s[%d] (%s)", name, i,
+				 cjd_event_info(h->events[i])->name);
+			lx->p = start;
+			return elem(lx, h->events[i], s, what);
+		}
 		i++;
 		skip_ws(lx);
 		if (lx->p >= lx->end)

@@ -1,0 +1,439 @@
+/* `cjd replay`: streams traces through the whole detector and prints alerts as JSON lines. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cjd/detector.h"
+#include "cjd/log.h"
+#include "cjd/trace.h"
+#include "cjd/util.h"
+#include "cli.h"
+#include "replay.h"
+
+static const char replay_usage[] =
+	"Usage: cjd replay [OPTIONS] FILE...\n"
+	"\n"
+	"Runs .cjdt traces through the whole detector (ring buffers, SIMD features, model,\n"
+	"alert state machine) and prints each alert as one JSON line on stdout. Time is the\n"
+	"trace's own, so a replay fires exactly as the live agent would have. Files are\n"
+	"replayed one after another; at the end of each, cgroups still firing are reported\n"
+	"\"gone\". A summary per cgroup and label goes to stderr at the end.\n"
+	"\n"
+	"Options:\n"
+	"  -m, --model FILE         model JSON (docs/model-format.md). Default: hw-default.json\n"
+	"                           or sw-default.json, chosen by the first trace's events, from\n"
+	"                           $CJD_MODEL_DIR, then " CJD_SOURCE_MODEL_DIR ",\n"
+	"                           then " CJD_MODEL_DIR "\n"
+	"  -s, --speed N|max        replay at N times the trace's pace, or as fast as\n"
+	"                           possible (default: max)\n"
+	"      --allowlist GLOB     cgroups matching GLOB never alert (repeatable)\n"
+	"      --window W           samples per window (default: the model's)\n"
+	"      --threshold X        flag windows scoring >= X (default: the model's)\n"
+	"      --threshold-low X    resolve below X (default: the model's)\n"
+	"      --fire-windows K     flagged windows in a row before firing (default 3)\n"
+	"      --resolve-windows R  low windows in a row before resolving (default 3)\n"
+	"      --ongoing DURATION   re-publish while firing this often (default 1m)\n"
+	"      --price USD          price per CPU-hour for cost estimates (default 0.04)\n"
+	"      --gone-after N       a cgroup silent for N of its intervals is gone (default 5)\n"
+	"      --summary-json FILE  also write the summary as JSON to FILE\n"
+	"  -q, --quiet              no summary on stderr\n"
+	"      --wall-clock         stamp alerts with the current time, not the trace's\n"
+	"  -h, --help               show this help\n"
+	"\n"
+	"Environment: CJD_SIMD=scalar|sse42|avx2|avx512 forces a SIMD tier.\n"
+	"Exit status: 0 done, 1 a trace could not be read, 2 usage or model error.\n";
+
+struct replay_opts {
+	const char *model_path;
+	double speed; /* 0: max */
+	const char **allow;
+	size_t n_allow;
+	unsigned window;
+	float threshold, threshold_low;
+	uint32_t fire_windows, resolve_windows, gone_after;
+	uint64_t ongoing_ns;
+	double price;
+	bool price_set;
+	const char *summary_json;
+	bool quiet, wall_clock;
+};
+
+struct replay_ctx {
+	struct replay_summary *sum;
+	int file;
+	uint64_t epoch_real_ns; /* trace "created" as CLOCK_REALTIME ns, 0 if unknown */
+	bool wall_clock;
+	char line[64 * 1024];
+	int print_errors;
+};
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into ns since the epoch. */
+static int parse_rfc3339(const char *s, uint64_t *out)
+{
+	struct tm tm = {0};
+	int y, mo, d, h, mi, sec, n = 0;
+	uint64_t frac = 0, scale = 1000000000ull;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return -EINVAL;
+	s += n;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*s - '0') * scale;
+			}
+		}
+	}
+	long off = 0;
+	if (*s == '+' || *s == '-') {
+		int oh, om;
+		if (sscanf(s + 1, "%2d:%2d", &oh, &om) != 2)
+			return -EINVAL;
+		off = (oh * 3600L + om * 60L) * (*s == '-' ? -1 : 1);
+	} else if (*s != 'Z') {
+		return -EINVAL;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || t - off < 0)
+		return -EINVAL;
+	*out = (uint64_t)(t - off) * 1000000000ull + frac;
+	return 0;
+}
+
+static int on_alert(const struct cjd_alert *a, void *ctx)
+{
+	struct replay_ctx *rc = ctx;
+	struct cjd_alert copy = *a;
+
+	if (!rc->wall_clock && rc->epoch_real_ns)
+		copy.time_real_ns = rc->epoch_real_ns + a->t_ns;
+	int n = replay_alert_json(&copy, rc->line, sizeof(rc->line));
+	if (n < 0) {
+		cjd_err("alert for %s could not be rendered (%s)", a->cgroup, strerror(-n));
+		return n;
+	}
+	fwrite(rc->line, 1, (size_t)n, stdout);
+	fflush(stdout); /* alerts are rare; a consumer should see each at once */
+	return replay_summary_alert(rc->sum, rc->file, a);
+}
+
+static int on_window(const struct cjd_window *w, void *ctx)
+{
+	struct replay_ctx *rc = ctx;
+
+	return replay_summary_window(rc->sum, rc->file, w);
+}
+
+static void sleep_until(uint64_t mono_ns)
+{
+	struct timespec ts = {(time_t)(mono_ns / 1000000000ull), (long)(mono_ns % 1000000000ull)};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int report(const struct cjd_error *err)
+{
+	char msg[1024];
+
+	fprintf(stderr, "cjd replay: %s\n", cjd_error_format(err, msg, sizeof(msg)));
+	return CJD_EXIT_FAIL;
+}
+
+/* Streams one trace. Returns 0, or an exit code. */
+static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd_trace_reader *r,
+		       const char *path, const struct replay_opts *o, uint64_t *samples)
+{
+	const struct cjd_trace_header *h = cjd_trace_reader_header(r);
+	struct cjd_progress prog;
+	struct cjd_sample s;
+	struct cjd_error err;
+	uint64_t last_t = UINT64_MAX, t0 = 0, wall0 = cjd_now_mono_ns(), n = 0;
+	int rc_read, ret = 0;
+
+	cjd_progress_init(&prog);
+	rc->epoch_real_ns = 0;
+	if (parse_rfc3339(h->created, &rc->epoch_real_ns))
+		cjd_debug("%s: created \"%s\" is not RFC 3339; alerts carry wall-clock time", path,
+			  h->created);
+	while ((rc_read = cjd_trace_reader_next(r, &s, &err)) > 0) {
+		s.host = h->host;
+		if (s.t_ns != last_t) {
+			/* A new timestamp: the previous one is complete, compute it. */
+			cjd_detector_tick(d);
+			if (o->speed > 0) {
+				if (last_t == UINT64_MAX)
+					t0 = s.t_ns;
+				fflush(stdout);
+				sleep_until(wall0 + (uint64_t)((double)(s.t_ns - t0) / o->speed));
+			}
+			last_t = s.t_ns;
+		}
+		uint64_t start = s.t_ns > s.dt_ns ? s.t_ns - s.dt_ns : 0;
+		if (replay_summary_sample(rc->sum, rc->file, s.cgroup, s.label, start)) {
+			ret = cjd_cli_fail("replay", "out of memory");
+			goto out;
+		}
+		if (cjd_detector_push(d, &s, &err)) {
+			snprintf(err.file, sizeof(err.file), "%s", path);
+			err.line = (int)cjd_trace_reader_line(r);
+			ret = report(&err);
+			goto out;
+		}
+		if ((++n & 0xffff) == 0 && !o->quiet)
+			cjd_progress_update(&prog, "%s: %llu samples", path, (unsigned long long)n);
+	}
+	if (rc_read < 0)
+		ret = report(&err);
+out:
+	/* End of the trace: what is still firing is gone, state starts afresh. */
+	cjd_detector_finish(d);
+	cjd_progress_done(&prog);
+	*samples += n;
+	return ret;
+}
+
+static int parse_opts(int argc, char **argv, struct replay_opts *o)
+{
+	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
+	       O_SUMMARY, O_WALL };
+	static const struct option opts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"speed", required_argument, NULL, 's'},
+		{"allowlist", required_argument, NULL, O_ALLOW},
+		{"window", required_argument, NULL, O_WINDOW},
+		{"threshold", required_argument, NULL, O_THR},
+		{"threshold-low", required_argument, NULL, O_THR_LOW},
+		{"fire-windows", required_argument, NULL, O_K},
+		{"resolve-windows", required_argument, NULL, O_R},
+		{"ongoing", required_argument, NULL, O_ONGOING},
+		{"price", required_argument, NULL, O_PRICE},
+		{"gone-after", required_argument, NULL, O_GONE},
+		{"summary-json", required_argument, NULL, O_SUMMARY},
+		{"quiet", no_argument, NULL, 'q'},
+		{"wall-clock", no_argument, NULL, O_WALL},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:s:qh", opts, NULL)) != -1) {
+		char *end;
+		uint64_t u;
+		double x;
+		switch (c) {
+		case 'm': o->model_path = optarg; break;
+		case 's':
+			if (!strcmp(optarg, "max")) {
+				o->speed = 0;
+				break;
+			}
+			x = strtod(optarg, &end);
+			if (*end || !(x > 0) || !isfinite(x))
+				return cjd_cli_usage_error("replay", "--speed: '%s' is not a positive "
+								     "number or max", optarg);
+			o->speed = x;
+			break;
+		case O_ALLOW: {
+			const char **v = realloc(o->allow, (o->n_allow + 1) * sizeof(*v));
+			if (!v)
+				return cjd_cli_fail("replay", "out of memory");
+			o->allow = v;
+			o->allow[o->n_allow++] = optarg;
+			break;
+		}
+		case O_THR:
+		case O_THR_LOW:
+		case O_PRICE:
+			x = strtod(optarg, &end);
+			if (*end || !isfinite(x) || x < 0 || (c != O_PRICE && x > 1))
+				return cjd_cli_usage_error("replay", "--%s: '%s' is out of range",
+							   c == O_PRICE ? "price" : c == O_THR ?
+							   "threshold" : "threshold-low",
+							   optarg);
+			if (c == O_THR)
+				o->threshold = (float)x;
+			else if (c == O_THR_LOW)
+				o->threshold_low = (float)x;
+			else
+				o->price = x, o->price_set = true;
+			break;
+		case O_WINDOW:
+		case O_K:
+		case O_R:
+		case O_GONE:
+			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 100000 ||
+			    (c == O_WINDOW && (u < 2 || u > 64)))
+				return cjd_cli_usage_error("replay", "'%s' is not a valid count for "
+								     "--%s",
+							   optarg, c == O_WINDOW ? "window" :
+								   c == O_K ? "fire-windows" :
+								   c == O_R ? "resolve-windows" :
+									      "gone-after");
+			if (c == O_WINDOW)
+				o->window = (unsigned)u;
+			else if (c == O_K)
+				o->fire_windows = (uint32_t)u;
+			else if (c == O_R)
+				o->resolve_windows = (uint32_t)u;
+			else
+				o->gone_after = (uint32_t)u;
+			break;
+		case O_ONGOING:
+			if ((c = cjd_cli_duration("replay", "--ongoing", optarg, 1, &o->ongoing_ns)))
+				return c;
+			break;
+		case O_SUMMARY: o->summary_json = optarg; break;
+		case 'q': o->quiet = true; break;
+		case O_WALL: o->wall_clock = true; break;
+		case 'h': fputs(replay_usage, stdout); return -1;
+		default: return cjd_cli_usage_error("replay", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cjd_cli_usage_error("replay", "no FILE given");
+	return 0;
+}
+
+static int load_model(const struct replay_opts *o, cjd_event_mask events, struct cjd_model **m)
+{
+	static const char *const dirs[] = {CJD_SOURCE_MODEL_DIR, CJD_MODEL_DIR};
+	char path[4096], msg[1024];
+	struct cjd_error err;
+	const char *p = o->model_path;
+
+	if (!p) {
+		if (cjd_model_default_path(cjd_mode_of(events), dirs, CJD_ARRAY_SIZE(dirs), path,
+					   sizeof(path), &err)) {
+			fprintf(stderr, "cjd replay: %s\n", err.text);
+			return CJD_EXIT_USAGE;
+		}
+		p = path;
+	}
+	if (cjd_model_load(m, p, &err)) {
+		fprintf(stderr, "cjd replay: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
+		return CJD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_opts o = {.threshold = NAN, .threshold_low = NAN};
+	struct replay_ctx rc = {0};
+	struct cjd_trace_reader *r = NULL;
+	struct cjd_model *model = NULL;
+	struct cjd_detector *d = NULL;
+	struct cjd_detector_config cfg;
+	struct cjd_error err;
+	uint64_t samples = 0, t_start;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		goto out_opts;
+	const char *const *files = (const char *const *)argv + optind;
+	int n_files = argc - optind;
+
+	/* The first trace decides the default model; every trace is checked against it. */
+	if (cjd_trace_reader_open(&r, files[0], &err)) {
+		ret = report(&err);
+		goto out_opts;
+	}
+	cjd_event_mask events = cjd_trace_header_mask(cjd_trace_reader_header(r));
+	if ((ret = load_model(&o, events, &model)))
+		goto out_free;
+
+	cjd_detector_config_init(&cfg);
+	cfg.events = cjd_model_events(model); /* each trace is checked below */
+	cfg.window = o.window;
+	cfg.threshold = o.threshold;
+	cfg.threshold_low = o.threshold_low;
+	if (o.fire_windows)
+		cfg.fire_windows = o.fire_windows;
+	if (o.resolve_windows)
+		cfg.resolve_windows = o.resolve_windows;
+	if (o.ongoing_ns)
+		cfg.ongoing_ns = o.ongoing_ns;
+	if (o.price_set)
+		cfg.price_per_cpu_hour = o.price;
+	if (o.gone_after)
+		cfg.gone_intervals = o.gone_after;
+	cfg.allowlist = o.allow;
+	cfg.n_allowlist = o.n_allow;
+	cfg.window_cb = on_window;
+	cfg.window_ctx = &rc;
+	rc.wall_clock = o.wall_clock;
+	rc.sum = replay_summary_new();
+	if (!rc.sum) {
+		ret = cjd_cli_fail("replay", "out of memory");
+		goto out_free;
+	}
+	if (cjd_detector_new(&d, &cfg, model, on_alert, &rc, &err)) {
+		fprintf(stderr, "cjd replay: %s\n", err.text);
+		ret = CJD_EXIT_USAGE;
+		goto out_free;
+	}
+
+	t_start = cjd_now_mono_ns();
+	for (int i = 0; i < n_files; i++) {
+		if (i > 0 && cjd_trace_reader_open(&r, files[i], &err)) {
+			ret = report(&err);
+			goto out_free;
+		}
+		cjd_event_mask have = cjd_trace_header_mask(cjd_trace_reader_header(r));
+		if (cjd_model_check_events(model, have, &err)) {
+			fprintf(stderr, "cjd replay: %s: %s\n", files[i], err.text);
+			ret = CJD_EXIT_USAGE;
+			goto out_free;
+		}
+		rc.file = i;
+		ret = replay_file(d, &rc, r, files[i], &o, &samples);
+		cjd_trace_reader_free(r);
+		r = NULL;
+		if (ret)
+			goto out_free;
+	}
+
+	struct replay_totals tot = {
+		.samples = samples,
+		.seconds = (double)(cjd_now_mono_ns() - t_start) / 1e9,
+		.model_name = cjd_model_name(model),
+		.model_version = cjd_model_version(model),
+		.model_kind = cjd_model_kind_name(cjd_model_kind(model)),
+		.window = cjd_detector_window(d),
+		.fire_windows = cfg.fire_windows,
+		.threshold = isnan(o.threshold) ? cjd_model_threshold(model) : o.threshold,
+		.tier = cjd_simd_tier_name(cjd_detector_tier(d)),
+	};
+	if (!o.quiet)
+		replay_summary_print(rc.sum, files, &tot, stderr);
+	if (o.summary_json) {
+		FILE *f = fopen(o.summary_json, "we");
+		if (!f || replay_summary_json(rc.sum, files, &tot, f) || fclose(f)) {
+			ret = cjd_cli_fail("replay", "%s: %s", o.summary_json, strerror(errno));
+			goto out_free;
+		}
+	}
+	ret = CJD_EXIT_OK;
+out_free:
+	cjd_trace_reader_free(r);
+	cjd_detector_free(d);
+	cjd_model_free(model);
+	replay_summary_free(rc.sum);
+out_opts:
+	free(o.allow);
+	return ret < 0 ? CJD_EXIT_OK : ret;
+}

@@ -1,0 +1,108 @@
+/* Classifier models: strict JSON loading (docs/model-format.md) into flat arrays, and batch prediction. */
+#ifndef CJD_MODEL_H
+#define CJD_MODEL_H
+
+#include <stddef.h>
+
+#include "cjd/error.h"
+#include "cjd/sample.h"
+#include "cjd/simd.h"
+
+#define CJD_MODEL_SCHEMA_VERSION 1
+#define CJD_MODEL_MAX_FEATURES 64  /* = CJD_ALERT_MAX_FEATURES: the alert carries them all */
+#define CJD_MODEL_MAX_DEPTH 8
+#define CJD_MODEL_MAX_TREES 10000
+
+enum cjd_model_kind {
+	CJD_MODEL_LOGISTIC = 0,
+	CJD_MODEL_GBDT,
+};
+
+enum cjd_norm {
+	CJD_NORM_NONE = 0,      /* x */
+	CJD_NORM_STANDARD,      /* (x - mean) / scale */
+	CJD_NORM_LOG1P_STANDARD /* (log1p(x) - mean) / scale, nonnegative features only */
+};
+
+/*
+ * A loaded model: immutable after loading, so one model may be shared by
+ * any number of detectors and threads. Nothing of the JSON is kept.
+ */
+struct cjd_model;
+
+/*
+ * Loads and validates a model file. Strict: unknown keys, duplicate keys,
+ * wrong types, unknown feature or event names, malformed trees are errors
+ * with file:line:column and the JSON path ("gbdt.trees[3].nodes[7].left: ...").
+ * Returns 0, -ENOENT/-EACCES/-EIO (file), -EINVAL (content), -ENOMEM.
+ */
+int cjd_model_load(struct cjd_model **out, const char *path, struct cjd_error *err);
+
+/* The same from memory; `name` stands for the file in errors. */
+int cjd_model_load_string(struct cjd_model **out, const char *name, const char *text, size_t len,
+			  struct cjd_error *err);
+
+/* Accepts NULL. */
+void cjd_model_free(struct cjd_model *m);
+
+const char *cjd_model_name(const struct cjd_model *m);
+const char *cjd_model_version(const struct cjd_model *m);
+enum cjd_model_kind cjd_model_kind(const struct cjd_model *m);
+const char *cjd_model_kind_name(enum cjd_model_kind k); /* "logistic" / "gbdt" */
+
+/* The window length W the model was trained with. */
+unsigned cjd_model_window(const struct cjd_model *m);
+
+/* The events the model requires (a superset of what its features need). */
+cjd_event_mask cjd_model_events(const struct cjd_model *m);
+
+/* Hardware when the model needs cycles and instructions, else software. */
+enum cjd_mode cjd_model_mode(const struct cjd_model *m);
+
+/* Calibrated defaults: a window scoring >= threshold is flagged; a firing
+ * alert counts windows below threshold_low towards resolving. */
+float cjd_model_threshold(const struct cjd_model *m);
+float cjd_model_threshold_low(const struct cjd_model *m);
+
+/* The model's features, in model order, as indices of the feature vector
+ * (cjd_feature_name() gives the names). */
+size_t cjd_model_n_features(const struct cjd_model *m);
+int cjd_model_feature(const struct cjd_model *m, size_t j);
+
+/* gbdt: trees, and the depth of the deepest (0 for logistic). */
+size_t cjd_model_n_trees(const struct cjd_model *m);
+unsigned cjd_model_depth(const struct cjd_model *m);
+
+/*
+ * Refuses a model that needs events the source cannot supply: returns 0, or
+ * -ENOTSUP with err->text "model NAME needs events the source cannot supply:
+ * a, b (the source has: c, d)".
+ */
+int cjd_model_check_events(const struct cjd_model *m, cjd_event_mask available,
+			   struct cjd_error *err);
+
+/*
+ * Scores n cgroups at once. features holds the full feature vector of lane i
+ * at features[f * pitch + i] for f < cjd_feature_count() (the detector's
+ * SoA matrix). scores[i] gets 0..1, never NaN. Uses the process's SIMD tier
+ * (cjd_simd_tier(), scalar if that fails). Thread-safe (m is read-only).
+ */
+void cjd_model_predict(const struct cjd_model *m, const float *features, size_t pitch, size_t n,
+		       float *scores);
+
+/* The same with an explicit tier the CPU supports (tests, benchmarks). */
+void cjd_model_predict_tier(const struct cjd_model *m, enum cjd_simd_tier tier,
+			    const float *features, size_t pitch, size_t n, float *scores);
+
+/* One feature vector (cjd_feature_count() values by index). */
+float cjd_model_predict_one(const struct cjd_model *m, const float *features);
+
+/*
+ * Finds the default model of a mode ("hw-default.json" or "sw-default.json")
+ * in $CJD_MODEL_DIR, then in each of dirs[0..n). Returns 0 with the path in
+ * out, or -ENOENT with err->text listing where it looked.
+ */
+int cjd_model_default_path(enum cjd_mode mode, const char *const *dirs, size_t n, char *out,
+			   size_t len, struct cjd_error *err);
+
+#endif

@@ -1,0 +1,348 @@
+/* End to end: a small SYNTHETIC trace, built here, replayed through the cjd binary; exactly the expected alerts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cjd/trace.h"
+
+#define SEC 1000000000ull
+
+static char dir[256], trace[300], summary[300], model[1024];
+
+/*
+ * The trace is synthetic, written by this test (not a recording): software
+ * events at 1 s, 140 s long, host "synthetic-host".
+ *   /miner          flat and busy for t=1..120, then idle (label changes)
+ *   /vanish         flat and busy for t=1..40, then no samples at all
+ *   /miner2         flat and busy from t=50 to the end
+ *   /benign         bursty CPU and many syscalls
+ *   /allowed/miner  flat and busy, but allowlisted
+ *   /idle           nearly nothing
+ * The model (tests/detector/data/good/sw-test.json) scores flat, busy CPU high.
+ */
+static void write_trace(void)
+{
+	struct cjd_trace_header h;
+	struct cjd_trace_writer *w;
+	struct cjd_error err;
+	uint64_t x = 99;
+
+	cjd_trace_header_init(&h, "synthetic");
+	snprintf(h.host, sizeof(h.host), "synthetic-host");
+	snprintf(h.created, sizeof(h.created), "2026-11-26T18:00:00Z");
+	h.interval_ns = SEC;
+	h.cpus = 2;
+	cjd_trace_header_set_events(&h, CJD_EVMASK_SOFTWARE);
+	assert_int_equal(cjd_trace_header_set_meta(&h, "{\"note\":\"synthetic test trace\"}"), 0);
+	assert_int_equal(cjd_trace_writer_open(&w, trace, &h, CJD_TRACE_COMPRESS_NONE, &err), 0);
+	for (uint64_t t = 1; t <= 140; t++) {
+		struct {
+			const char *cg, *label;
+			bool on;
+			double util;
+			uint64_t sc;
+		} rows[] = {
+			{"/miner", t <= 120 ? "miner/test" : "benign/idle", true,
+			 t <= 120 ? 0.999 + 0.0005 * (double)(t % 3) : 0.0, t <= 120 ? 20 : 0},
+			{"/vanish", "miner/test", t <= 40, 0.999 + 0.0005 * (double)(t % 3), 20},
+			{"/miner2", "miner/test2", t >= 50, 0.998 + 0.0005 * (double)(t % 4), 25},
+			{"/benign", "benign/noise", true, 0.1 + 0.8 * (double)((x >> 33) % 1000) / 1000,
+			 100 + (x >> 20) % 900},
+			{"/allowed/miner", "miner/allowed", true, 0.999 + 0.0005 * (double)(t % 3), 20},
+			{"/idle", "benign/idle", true, 0.001, 3},
+		};
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			struct cjd_sample s;
+			if (!rows[i].on)
+				continue;
+			cjd_sample_clear(&s);
+			s.t_ns = t * SEC;
+			s.dt_ns = SEC;
+			s.cgroup = rows[i].cg;
+			s.label = rows[i].label;
+			s.events = CJD_EVMASK_SOFTWARE;
+			s.count[CJD_EV_TASK_CLOCK] = (uint64_t)(rows[i].util * 1e9);
+			s.count[CJD_EV_CONTEXT_SWITCHES] = 5;
+			s.count[CJD_EV_PAGE_FAULTS] = 1;
+			s.count[CJD_EV_SYSCALLS] = rows[i].sc;
+			assert_int_equal(cjd_trace_writer_write(w, &s, &err), 0);
+		}
+	}
+	assert_int_equal(cjd_trace_writer_close(w, &err), 0);
+	cjd_trace_header_release(&h);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *data = getenv("CJD_DETECTOR_DATA");
+
+	snprintf(dir, sizeof(dir), "/tmp/cjd-test-replay-%d-XXXXXX", (int)getpid());
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(trace, sizeof(trace), "%s/synthetic.cjdt", dir);
+	snprintf(summary, sizeof(summary), "%s/summary.json", dir);
+	snprintf(model, sizeof(model), "%s/good/sw-test.json", data ? data : "tests/detector/data");
+	write_trace();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(trace);
+	unlink(summary);
+	rmdir(dir);
+	return 0;
+}
+
+/* Runs cjd with args (a shell-quoted string); returns its stdout and exit code. */
+static char *run_cjd(const char *args, int *code)
+{
+	char cmd[4096];
+	const char *bin = getenv("CJD_BIN");
+	size_t cap = 1 << 16, len = 0;
+	char *out = malloc(cap);
+
+	snprintf(cmd, sizeof(cmd), "%s %s", bin ? bin : "build/cjd", args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n;
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 1024)
+			out = realloc(out, cap *= 2);
+	}
+	out[len] = '\0';
+	int st = pclose(p);
+	*code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out;
+}
+
+static const char *jstr(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(json_object_get(o, a), b);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static void test_replay_fires_expected_alerts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *action, *cgroup, *label;
+		uint64_t t;
+	} want[] = {
+		{"firing", "/miner", "miner/test", 10},
+		{"firing", "/vanish", "miner/test", 10},
+		{"gone", "/vanish", "miner/test", 46}, /* silent for more than 5 intervals */
+		{"firing", "/miner2", "miner/test2", 59},
+		{"ongoing", "/miner", "miner/test", 70},
+		{"ongoing", "/miner2", "miner/test2", 119},
+		{"resolved", "/miner", "benign/idle", 123},
+		{"gone", "/miner2", "miner/test2", 140}, /* still firing at the end of the trace */
+	};
+	char args[2048];
+	int code;
+
+	snprintf(args, sizeof(args), "replay --model '%s' --allowlist '/allowed/*' --summary-json "
+				     "'%s' --quiet '%s'",
+		 model, summary, trace);
+	char *out = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+
+	size_t i = 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), i++) {
+		json_error_t je;
+		json_t *a = json_loads(line, JSON_REJECT_DUPLICATES, &je);
+		if (!a)
+			fail_msg("line %zu is not JSON (%s): %s", i + 1, je.text, line);
+		if (i >= sizeof(want) / sizeof(want[0]))
+			fail_msg("unexpected alert %zu: %s", i + 1, line);
+		json_t *cjd = json_object_get(a, "cjd");
+		uint64_t t = (uint64_t)json_integer_value(json_object_get(cjd, "t_ns"));
+		if (strcmp(jstr(a, "event", "action"), want[i].action) ||
+		    strcmp(jstr(a, "cgroup", "path"), want[i].cgroup) || t != want[i].t * SEC ||
+		    strcmp(json_string_value(json_object_get(cjd, "label")), want[i].label))
+			fail_msg("alert %zu: %s, expected %s %s at %llus", i + 1, line,
+				 want[i].action, want[i].cgroup, (unsigned long long)want[i].t);
+		assert_string_equal(jstr(a, "host", "name"), "synthetic-host");
+		assert_string_equal(jstr(cjd, "model", "name"), "sw-test");
+		assert_string_equal(json_string_value(json_object_get(cjd, "mode")), "software");
+		/* @timestamp is trace time: created + t_ns */
+		char ts[64];
+		snprintf(ts, sizeof(ts), "2026-11-26T18:%02llu:%02llu.000000000Z",
+			 (unsigned long long)(want[i].t / 60), (unsigned long long)(want[i].t % 60));
+		assert_string_equal(json_string_value(json_object_get(a, "@timestamp")), ts);
+		assert_int_equal(json_object_size(json_object_get(cjd, "window")), 3);
+		json_decref(a);
+	}
+	assert_int_equal(i, sizeof(want) / sizeof(want[0]));
+	free(out);
+
+	/* The summary: per cgroup and label. */
+	json_error_t je;
+	json_t *s = json_load_file(summary, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(s);
+	assert_int_equal(json_integer_value(json_object_get(s, "samples")),
+			 120 + 20 + 40 + 91 + 140 * 3);
+	size_t k;
+	json_t *row;
+	int seen = 0;
+	json_array_foreach(json_object_get(s, "cgroups"), k, row) {
+		const char *cg = json_string_value(json_object_get(row, "cgroup"));
+		json_t *label = json_object_get(row, "label");
+		json_t *first = json_object_get(row, "time_to_first_alert_s");
+		int firing = (int)json_integer_value(
+			json_object_get(json_object_get(row, "alerts"), "firing"));
+		if (!strcmp(cg, "/miner") && !strcmp(json_string_value(label), "miner/test")) {
+			assert_int_equal(json_integer_value(json_object_get(row, "windows")), 113);
+			assert_true(json_number_value(first) == 10.0);
+			assert_int_equal(firing, 1);
+			seen++;
+		} else if (!strcmp(cg, "/miner2")) {
+			assert_true(json_number_value(first) == 10.0);
+			seen++;
+		} else if (!strcmp(cg, "/benign") || !strcmp(cg, "/allowed/miner") ||
+			   !strcmp(cg, "/idle")) {
+			assert_true(json_is_null(first));
+			assert_int_equal(firing, 0);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 5);
+	json_decref(s);
+}
+
+static void test_replay_speed_paces(void **state)
+{
+	(void)state;
+	char args[2048];
+	int code;
+
+	/* 140 s of trace at 400x: about 0.35 s. Checks that pacing gives the same
+	 * alerts as max speed; timing itself is the benchmark's business. */
+	snprintf(args, sizeof(args), "replay -q --speed 400 --model '%s' '%s'", model, trace);
+	char *paced = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	snprintf(args, sizeof(args), "replay -q --speed max --model '%s' '%s'", model, trace);
+	char *fast = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	assert_string_equal(paced, fast);
+	/* Without the allowlist its miner fires too: 8 + firing, 2 ongoing, gone. */
+	size_t lines = 0;
+	for (char *p = fast; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 12);
+	free(paced);
+	free(fast);
+}
+
+/* Two traces of the same host one after the other: each starts afresh. */
+static void test_replay_two_files(void **state)
+{
+	(void)state;
+	char args[2048];
+	int code;
+
+	snprintf(args, sizeof(args), "replay -q --allowlist '/allowed/*' --model '%s' '%s'", model,
+		 trace);
+	char *one = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	snprintf(args, sizeof(args), "replay -q --allowlist '/allowed/*' --model '%s' '%s' '%s'",
+		 model, trace, trace);
+	char *two = run_cjd(args, &code);
+	assert_int_equal(code, 0);
+	size_t n = strlen(one);
+	assert_int_equal(strlen(two), 2 * n);
+	assert_memory_equal(two, one, n);
+	assert_memory_equal(two + n, one, n);
+	free(one);
+	free(two);
+}
+
+static void test_replay_refuses(void **state)
+{
+	(void)state;
+	char args[2048], hw[1100];
+	int code;
+	const char *data = getenv("CJD_DETECTOR_DATA");
+
+	snprintf(hw, sizeof(hw), "%s/good/hw-gbdt.json", data ? data : "tests/detector/data");
+	snprintf(args, sizeof(args), "replay --model '%s' '%s' 2>&1", hw, trace);
+	char *out = run_cjd(args, &code);
+	assert_int_equal(code, 2);
+	assert_non_null(strstr(out, "needs events the source cannot supply: cycles,instructions"));
+	free(out);
+	/* Without --model the default is picked by the trace's events. */
+	snprintf(args, sizeof(args), "replay -q '%s'", trace);
+	char moddir[1200];
+	snprintf(moddir, sizeof(moddir), "%s/defaults", data ? data : "tests/detector/data");
+	setenv("CJD_MODEL_DIR", moddir, 1);
+	out = run_cjd(args, &code);
+	unsetenv("CJD_MODEL_DIR");
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(out, "\"name\":\"sw-default\""));
+	free(out);
+	snprintf(args, sizeof(args), "replay --speed fast '%s' 2>&1", trace);
+	out = run_cjd(args, &code);
+	assert_int_equal(code, 2);
+	assert_non_null(strstr(out, "--speed: 'fast' is not a positive number or max"));
+	free(out);
+}
+
+/* The benchmarks run and say what they measured (no timing is checked here:
+ * speed is the benchmark's business, not a unit test's). */
+static void test_bench_smoke(void **state)
+{
+	(void)state;
+	int code;
+	json_error_t je;
+
+	char *out = run_cjd("bench features --cgroups 40 --reps 1 --window 8 --set sw --json", &code);
+	assert_int_equal(code, 0);
+	json_t *j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	json_t *run = json_array_get(json_object_get(j, "runs"), 0);
+	json_t *rows = json_object_get(run, "rows");
+	assert_int_equal(json_array_size(rows), 5); /* scalar, scalar -O3, sse42, avx2, avx512 */
+	assert_true(json_is_true(json_object_get(json_array_get(rows, 0), "ran")));
+	assert_true(json_number_value(json_object_get(run, "bandwidth_gbs")) > 0);
+	json_decref(j);
+	free(out);
+
+	out = run_cjd("bench tick --cgroups 40 --reps 1 --trees 3 --depth 2 --set hw --json", &code);
+	assert_int_equal(code, 0);
+	j = json_loads(out, 0, &je);
+	assert_non_null(j);
+	run = json_array_get(json_object_get(j, "runs"), 0);
+	assert_true(json_is_true(json_object_get(run, "synthetic_model")));
+	assert_int_equal(json_integer_value(json_object_get(run, "features")), 36);
+	json_decref(j);
+	free(out);
+
+	out = run_cjd("bench nothing 2>&1", &code);
+	assert_int_equal(code, 2);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_fires_expected_alerts),
+		cmocka_unit_test(test_replay_speed_paces),
+		cmocka_unit_test(test_replay_two_files),
+		cmocka_unit_test(test_replay_refuses),
+		cmocka_unit_test(test_bench_smoke),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
