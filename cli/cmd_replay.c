@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cjd/detector.h"
 #include "cjd/log.h"
+#include "cjd/publish.h"
 #include "cjd/trace.h"
 #include "cjd/util.h"
 #include "cli.h"
@@ -18,10 +20,12 @@ static const char replay_usage[] =
 	"Usage: cjd replay [OPTIONS] FILE...\n"
 	"\n"
 	"Runs .cjdt traces through the whole detector (ring buffers, SIMD features, model,\n"
-	"alert state machine) and prints each alert as one JSON line on stdout. Time is the\n"
-	"trace's own, so a replay fires exactly as the live agent would have. Files are\n"
-	"replayed one after another; at the end of each, cgroups still firing are reported\n"
-	"\"gone\". A summary per cgroup and label goes to stderr at the end.\n"
+	"alert state machine) and prints each alert as one JSON line (schema cjd.alert/1,\n"
+	"docs/alerts.md) on stdout. Time is the trace's own, so a replay fires exactly as the\n"
+	"live agent would have; with --publish and --journal it also publishes and journals\n"
+	"exactly as the agent does. Files are replayed one after another; at the end of each,\n"
+	"cgroups still firing are reported \"gone\". A summary per cgroup and label goes to\n"
+	"stderr at the end.\n"
 	"\n"
 	"Options:\n"
 	"  -m, --model FILE         model JSON (docs/model-format.md). Default: hw-default.json\n"
@@ -40,6 +44,16 @@ static const char replay_usage[] =
 	"      --price USD          price per CPU-hour for cost estimates (default 0.04)\n"
 	"      --gone-after N       a cgroup silent for N of its intervals is gone (default 5)\n"
 	"      --summary-json FILE  also write the summary as JSON to FILE\n"
+	"      --publish ENDPOINT   also publish alerts on a ZeroMQ PUB socket bound to\n"
+	"                           ENDPOINT (repeatable; e.g. tcp://127.0.0.1:5556)\n"
+	"      --journal FILE       also append every alert to the JSON Lines journal FILE\n"
+	"      --hwm N              per-subscriber send queue, messages (default 10000)\n"
+	"      --curve-secret FILE  publish with CURVE, this server secret key (cjd keygen)\n"
+	"      --curve-clients DIR  authorised subscriber public keys (with --curve-secret)\n"
+	"      --wait-subscriber DURATION\n"
+	"                           with --publish, wait up to DURATION for a subscriber\n"
+	"                           before replaying (PUB/SUB drops what is sent before a\n"
+	"                           subscriber has joined)\n"
 	"  -q, --quiet              no summary on stderr\n"
 	"      --wall-clock         stamp alerts with the current time, not the trace's\n"
 	"  -h, --help               show this help\n"
@@ -60,6 +74,11 @@ struct replay_opts {
 	bool price_set;
 	const char *summary_json;
 	bool quiet, wall_clock;
+	const char **publish;
+	size_t n_publish;
+	const char *journal, *curve_secret, *curve_clients;
+	int hwm;
+	uint64_t wait_sub_ns;
 };
 
 struct replay_ctx {
@@ -67,9 +86,20 @@ struct replay_ctx {
 	int file;
 	uint64_t epoch_real_ns; /* trace "created" as CLOCK_REALTIME ns, 0 if unknown */
 	bool wall_clock;
-	char line[64 * 1024];
-	int print_errors;
+	struct cjd_publisher *pub;
+	uint64_t last_pub_tick_ns;
 };
+
+/* The publisher wants a tick at least once a second: journal fsync, subscriptions. */
+static void pub_tick(struct replay_ctx *rc)
+{
+	uint64_t now = cjd_now_mono_ns();
+
+	if (now - rc->last_pub_tick_ns >= CJD_NSEC_PER_SEC / 2) {
+		cjd_publisher_tick(rc->pub, now);
+		rc->last_pub_tick_ns = now;
+	}
+}
 
 /* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into ns since the epoch. */
 static int parse_rfc3339(const char *s, uint64_t *out)
@@ -118,12 +148,11 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 
 	if (!rc->wall_clock && rc->epoch_real_ns)
 		copy.time_real_ns = rc->epoch_real_ns + a->t_ns;
-	int n = replay_alert_json(&copy, rc->line, sizeof(rc->line));
-	if (n < 0) {
+	/* The agent's own path: id, journal, publish, and the echo to stdout. A
+	 * journal failure is logged by the publisher and the alert still goes out. */
+	int n = cjd_publisher_alert(rc->pub, &copy, NULL);
+	if (n == -ENOMEM || n == -EINVAL)
 		cjd_err("alert for %s could not be rendered (%s)", a->cgroup, strerror(-n));
-		return n;
-	}
-	fwrite(rc->line, 1, (size_t)n, stdout);
 	fflush(stdout); /* alerts are rare; a consumer should see each at once */
 	return replay_summary_alert(rc->sum, rc->file, a);
 }
@@ -176,7 +205,13 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 				if (last_t == UINT64_MAX)
 					t0 = s.t_ns;
 				fflush(stdout);
-				sleep_until(wall0 + (uint64_t)((double)(s.t_ns - t0) / o->speed));
+				uint64_t due = wall0 + (uint64_t)((double)(s.t_ns - t0) / o->speed);
+				/* sleep in slices so the publisher keeps its once-a-second tick */
+				while (cjd_now_mono_ns() + CJD_NSEC_PER_SEC / 2 < due) {
+					sleep_until(cjd_now_mono_ns() + CJD_NSEC_PER_SEC / 2);
+					pub_tick(rc);
+				}
+				sleep_until(due);
 			}
 			last_t = s.t_ns;
 		}
@@ -191,8 +226,12 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 			ret = report(&err);
 			goto out;
 		}
-		if ((++n & 0xffff) == 0 && !o->quiet)
-			cjd_progress_update(&prog, "%s: %llu samples", path, (unsigned long long)n);
+		if ((++n & 0xfff) == 0) {
+			pub_tick(rc);
+			if (!o->quiet)
+				cjd_progress_update(&prog, "%s: %llu samples", path,
+						    (unsigned long long)n);
+		}
 	}
 	if (rc_read < 0)
 		ret = report(&err);
@@ -207,7 +246,8 @@ out:
 static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
-	       O_SUMMARY, O_WALL };
+	       O_SUMMARY, O_WALL, O_PUBLISH, O_JOURNAL, O_HWM, O_CURVE_SECRET, O_CURVE_CLIENTS,
+	       O_WAIT_SUB };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"speed", required_argument, NULL, 's'},
@@ -223,6 +263,12 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{"summary-json", required_argument, NULL, O_SUMMARY},
 		{"quiet", no_argument, NULL, 'q'},
 		{"wall-clock", no_argument, NULL, O_WALL},
+		{"publish", required_argument, NULL, O_PUBLISH},
+		{"journal", required_argument, NULL, O_JOURNAL},
+		{"hwm", required_argument, NULL, O_HWM},
+		{"curve-secret", required_argument, NULL, O_CURVE_SECRET},
+		{"curve-clients", required_argument, NULL, O_CURVE_CLIENTS},
+		{"wait-subscriber", required_argument, NULL, O_WAIT_SUB},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -246,14 +292,31 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 								     "number or max", optarg);
 			o->speed = x;
 			break;
-		case O_ALLOW: {
-			const char **v = realloc(o->allow, (o->n_allow + 1) * sizeof(*v));
+		case O_ALLOW:
+		case O_PUBLISH: {
+			const char ***list = c == O_ALLOW ? &o->allow : &o->publish;
+			size_t *n = c == O_ALLOW ? &o->n_allow : &o->n_publish;
+			const char **v = realloc(*list, (*n + 1) * sizeof(*v));
 			if (!v)
 				return cjd_cli_fail("replay", "out of memory");
-			o->allow = v;
-			o->allow[o->n_allow++] = optarg;
+			*list = v;
+			v[(*n)++] = optarg;
 			break;
 		}
+		case O_JOURNAL: o->journal = optarg; break;
+		case O_WAIT_SUB:
+			if ((c = cjd_cli_duration("replay", "--wait-subscriber", optarg, 1,
+						  &o->wait_sub_ns)))
+				return c;
+			break;
+		case O_CURVE_SECRET: o->curve_secret = optarg; break;
+		case O_CURVE_CLIENTS: o->curve_clients = optarg; break;
+		case O_HWM:
+			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 10000000)
+				return cjd_cli_usage_error("replay", "--hwm: '%s' is not a count from 1 "
+								     "to 10000000", optarg);
+			o->hwm = (int)u;
+			break;
 		case O_THR:
 		case O_THR_LOW:
 		case O_PRICE:
@@ -304,6 +367,10 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 	}
 	if (optind >= argc)
 		return cjd_cli_usage_error("replay", "no FILE given");
+	if (o->wait_sub_ns && !o->n_publish)
+		return cjd_cli_usage_error("replay", "--wait-subscriber needs --publish");
+	if (!o->curve_secret != !o->curve_clients)
+		return cjd_cli_usage_error("replay", "--curve-secret and --curve-clients go together");
 	return 0;
 }
 
@@ -381,6 +448,36 @@ int cmd_replay(int argc, char **argv)
 		ret = cjd_cli_fail("replay", "out of memory");
 		goto out_free;
 	}
+	/* A full disk must fail the journal write, not kill the process. */
+	signal(SIGXFSZ, SIG_IGN);
+	struct cjd_publisher_config pcfg = {
+		.endpoints = o.publish,
+		.n_endpoints = o.n_publish,
+		.sndhwm = o.hwm,
+		.journal_path = o.journal,
+		.curve_secret_file = o.curve_secret,
+		.curve_clients_dir = o.curve_clients,
+		.echo = stdout,
+	};
+	if (cjd_publisher_new(&rc.pub, &pcfg, &err)) {
+		char msg[1024];
+		fprintf(stderr, "cjd replay: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
+		ret = err.line ? CJD_EXIT_USAGE : CJD_EXIT_FAIL;
+		goto out_free;
+	}
+	if (o.wait_sub_ns) {
+		struct cjd_publisher_stats st;
+		uint64_t until = cjd_now_mono_ns() + o.wait_sub_ns;
+		do {
+			cjd_publisher_tick(rc.pub, cjd_now_mono_ns());
+			cjd_publisher_stats(rc.pub, &st);
+			if (st.subscriptions)
+				break;
+			sleep_until(cjd_now_mono_ns() + 10 * 1000 * 1000);
+		} while (cjd_now_mono_ns() < until);
+		if (!st.subscriptions)
+			cjd_warn("replay: no subscriber after --wait-subscriber; replaying anyway");
+	}
 	if (cjd_detector_new(&d, &cfg, model, on_alert, &rc, &err)) {
 		fprintf(stderr, "cjd replay: %s\n", err.text);
 		ret = CJD_EXIT_USAGE;
@@ -420,6 +517,15 @@ int cmd_replay(int argc, char **argv)
 	};
 	if (!o.quiet)
 		replay_summary_print(rc.sum, files, &tot, stderr);
+	if (!o.quiet && (o.n_publish || o.journal)) {
+		struct cjd_publisher_stats st;
+		cjd_publisher_stats(rc.pub, &st);
+		fprintf(stderr, "publisher: %llu alerts, %llu messages sent, %llu dropped (a lower "
+				"bound), %llu journal lines, %llu journal errors\n",
+			(unsigned long long)st.alerts, (unsigned long long)st.sent,
+			(unsigned long long)st.dropped, (unsigned long long)st.journal_lines,
+			(unsigned long long)st.journal_errors);
+	}
 	if (o.summary_json) {
 		FILE *f = fopen(o.summary_json, "we");
 		if (!f || replay_summary_json(rc.sum, files, &tot, f) || fclose(f)) {
@@ -431,9 +537,11 @@ int cmd_replay(int argc, char **argv)
 out_free:
 	cjd_trace_reader_free(r);
 	cjd_detector_free(d);
+	cjd_publisher_free(rc.pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_model_free(model);
 	replay_summary_free(rc.sum);
 out_opts:
 	free(o.allow);
+	free(o.publish);
 	return ret < 0 ? CJD_EXIT_OK : ret;
 }

@@ -1,4 +1,4 @@
-/* Pieces of `cjd replay`: the interim alert printer and the per-cgroup summary. */
+/* Pieces of `cjd replay`: the per-cgroup summary. */
 #ifndef CJD_CLI_REPLAY_H
 #define CJD_CLI_REPLAY_H
 
@@ -8,14 +8,6 @@
 
 #include "cjd/alert.h"
 #include "cjd/featurizer.h"
-
-/*
- * Renders an alert as one JSON line (with '\n'), with Elastic Common Schema
- * names where they exist (docs/alerts.md, issue 6). This is a minimal
- * stand-in: the canonical serializer replaces it. Returns the length, or
- * -ENOSPC / -EDOM (a non-finite number, which the detector never makes).
- */
-int replay_alert_json(const struct cjd_alert *a, char *buf, size_t len);
 
 /* Per (file, cgroup, label): samples, windows, flagged windows, alerts. */
 struct replay_summary;

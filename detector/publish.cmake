@@ -11,5 +11,6 @@ add_library(cjd_publish STATIC
   ${CMAKE_CURRENT_LIST_DIR}/curve_keys.c
   ${CMAKE_CURRENT_LIST_DIR}/curve_zap.c
   ${CMAKE_CURRENT_LIST_DIR}/publish_zmq.c)
-target_include_directories(cjd_publish PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+# No -I for this folder: detector/features.h would shadow glibc's <features.h>; files here
+# include each other with quotes.
 target_link_libraries(cjd_publish PUBLIC cjd_common cjd::zmq cjd::jansson Threads::Threads)

@@ -403,6 +403,10 @@ int cjd_publisher_tick(struct cjd_publisher *p, uint64_t now_mono_ns)
 	/* (un)subscriptions queue up inside an XPUB until read; log and discard them */
 	while (p->sock && (n = zmq_recv(p->sock, sub, sizeof(sub), ZMQ_DONTWAIT)) > 0) {
 		size_t len = (size_t)n < sizeof(sub) ? (size_t)n : sizeof(sub);
+		if (sub[0] == 1)
+			p->st.subscriptions++;
+		else if (sub[0] == 0 && p->st.subscriptions > 0)
+			p->st.subscriptions--;
 		cjd_debug("publish: %s '%.*s'", sub[0] == 1 ? "subscription" : "unsubscription",
 			  (int)(len - 1), sub + 1);
 	}

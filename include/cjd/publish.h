@@ -69,6 +69,10 @@ struct cjd_publisher_stats {
 	uint64_t curve_refused;
 	uint64_t curve_accepted;
 	uint64_t alert_seq;      /* cjd.seq of the last alert */
+	/* Subscriptions currently open, as the XPUB socket reports them (read by
+	 * cjd_publisher_tick). Identical subscriptions of several subscribers are
+	 * reported once by ZeroMQ, so this counts distinct topics, not peers. */
+	uint64_t subscriptions;
 };
 
 struct cjd_publisher;
