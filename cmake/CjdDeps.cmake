@@ -33,3 +33,7 @@ endif()
 
 find_library(CJD_LIBM m)
 find_package(Threads REQUIRED)
+if(CJD_BUILD_TESTS)
+  # libcrypto: the end-to-end test's SHA-256 nonce loop (a miner-shaped workload).
+  cjd_require_lib(cjd::crypto openssl/sha.h crypto libssl-dev)
+endif()

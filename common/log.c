@@ -20,6 +20,22 @@ void cjd_log_setup(enum cjd_log_level level, enum cjd_log_format format)
 	log_format = format;
 }
 
+void cjd_log_get(enum cjd_log_level *level, enum cjd_log_format *format)
+{
+	*level = log_level;
+	*format = log_format;
+}
+
+const char *cjd_log_level_name(enum cjd_log_level level)
+{
+	return (unsigned)level < CJD_ARRAY_SIZE(level_names) ? level_names[level] : "info";
+}
+
+const char *cjd_log_format_name(enum cjd_log_format format)
+{
+	return format == CJD_LOG_JSON ? "json" : "text";
+}
+
 int cjd_log_level_parse(const char *s, enum cjd_log_level *out)
 {
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(level_names); i++) {

@@ -24,6 +24,13 @@ enum cjd_log_format {
  */
 void cjd_log_setup(enum cjd_log_level level, enum cjd_log_format format);
 
+/* The current level and format (what main() set from the global options). */
+void cjd_log_get(enum cjd_log_level *level, enum cjd_log_format *format);
+
+/* "error|warn|info|debug" / "text|json" */
+const char *cjd_log_level_name(enum cjd_log_level level);
+const char *cjd_log_format_name(enum cjd_log_format format);
+
 /* Parses "error|warn|info|debug" / "text|json". Return 0 or -EINVAL. */
 int cjd_log_level_parse(const char *s, enum cjd_log_level *out);
 int cjd_log_format_parse(const char *s, enum cjd_log_format *out);

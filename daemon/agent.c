@@ -1,0 +1,377 @@
+/* `cjd run`'s agent: builds every part from the configuration, runs them on one loop, stops cleanly. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_internal.h"
+#include "cjd/log.h"
+#include "cjd/privs.h"
+#include "cjd/util.h"
+
+int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_config *cfg,
+			  struct cjd_error *err)
+{
+	struct cjd_config tmp;
+	int rc;
+
+	if ((rc = cjd_config_defaults(&tmp)))
+		return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
+	if (opts->config_path) {
+		rc = cjd_config_load(&tmp, opts->config_path, err);
+		/* the default path is optional; a path the user named is not */
+		if (rc == -ENOENT && !opts->config_required)
+			rc = 0;
+		if (rc)
+			goto out_fail;
+	}
+	for (size_t i = 0; i < opts->n_overrides; i++) {
+		const struct cjd_override *o = &opts->overrides[i];
+		if ((rc = cjd_config_set(&tmp, o->key, o->value, o->replace, err)))
+			goto out_fail;
+	}
+	*cfg = tmp;
+	return 0;
+out_fail:
+	cjd_config_release(&tmp);
+	return rc;
+}
+
+/* "auto", "hardware", "software" or a list, as a collector event mask (0 = by mode). */
+static int events_of(const char *spec, cjd_event_mask *mask, struct cjd_error *err)
+{
+	char bad[64];
+
+	if (!spec || !strcmp(spec, "auto")) {
+		*mask = 0;
+	} else if (!strcmp(spec, "hardware")) {
+		/* the hardware features also need task-clock for per-CPU-second rates */
+		*mask = CJD_EVMASK_HARDWARE | CJD_EVMASK_SOFTWARE;
+	} else if (!strcmp(spec, "software")) {
+		*mask = CJD_EVMASK_SOFTWARE;
+	} else if (cjd_event_mask_parse(spec, mask, bad, sizeof(bad))) {
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "collector.events: unknown event \"%s\" (see `cjd events`)", bad);
+	}
+	return 0;
+}
+
+void cjd_agent_detector_config(const struct cjd_agent *a, const struct cjd_config *cfg,
+			       struct cjd_detector_config *dc)
+{
+	cjd_detector_config_init(dc);
+	dc->events = a->info.events;
+	dc->window = cfg->window;
+	dc->threshold = isnan(cfg->threshold) ? NAN : (float)cfg->threshold;
+	dc->threshold_low = isnan(cfg->threshold_low) ? NAN : (float)cfg->threshold_low;
+	dc->fire_windows = cfg->fire_windows;
+	dc->resolve_windows = cfg->resolve_windows;
+	dc->ongoing_ns = cfg->ongoing_ns;
+	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
+	dc->allowlist = (const char *const *)cfg->allowlist.v;
+	dc->n_allowlist = cfg->allowlist.n;
+}
+
+int cjd_agent_actions_new(const struct cjd_config *cfg, struct cjd_actions **out)
+{
+	unsigned long long q = 0, p = 0;
+
+	*out = NULL;
+	if (cfg->action == CJD_ACTION_ALERT)
+		return 0;
+	if (cfg->throttle_quota && sscanf(cfg->throttle_quota, "%llu %llu", &q, &p) != 2)
+		return -EINVAL; /* the config table already checked the form */
+	struct cjd_actions_config ac = {
+		.kind = cfg->action,
+		.min_score = cfg->action_min_score,
+		.quota_us = q,
+		.period_us = p,
+		.allowlist = (const char *const *)cfg->allowlist.v,
+		.n_allowlist = cfg->allowlist.n,
+	};
+	return cjd_actions_new(out, &ac);
+}
+
+int cjd_agent_load_model(const struct cjd_agent *a, const struct cjd_config *cfg,
+			 struct cjd_model **m, char *path, size_t len, struct cjd_error *err)
+{
+	int rc;
+
+	if (cfg->model) {
+		snprintf(path, len, "%s", cfg->model);
+	} else if ((rc = cjd_model_default_path(a->info.mode, a->opts.model_dirs,
+						a->opts.n_model_dirs, path, len, err))) {
+		return rc;
+	}
+	return cjd_model_load(m, path, err);
+}
+
+/* ---- loop callbacks ---- */
+
+static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
+{
+	struct cjd_agent *a = ctx;
+	struct cjd_error err;
+
+	for (size_t i = 0; i < n; i++) {
+		if (cjd_detector_push(a->detector, &s[i], &err))
+			cjd_warn("detector: sample of %s refused: %s", s[i].cgroup, err.text);
+	}
+	cjd_detector_tick(a->detector);
+}
+
+static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
+{
+	struct cjd_agent *a = ctx;
+
+	(void)t_ns;
+	cjd_debug("cgroup %s is gone", cgroup);
+	cjd_detector_forget(a->detector, NULL, cgroup); /* a firing one resolves as "gone" */
+	cjd_strmap_remove(a->acted, cgroup);
+	cjd_strmap_remove(a->metrics_prev, cgroup);
+}
+
+static void on_collector_end(void *ctx, int rc)
+{
+	struct cjd_agent *a = ctx;
+
+	cjd_err("collector stopped: %s", strerror(-rc));
+	a->exit_code = CJD_AGENT_FAIL;
+	cjd_loop_stop(a->loop);
+}
+
+static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
+{
+	struct cjd_agent *a = ctx;
+
+	(void)l;
+	(void)exp;
+	cjd_publisher_tick(a->pub, cjd_now_mono_ns());
+}
+
+static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
+{
+	(void)l;
+	(void)exp;
+	cjd_agent_publish_metrics(ctx);
+}
+
+static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
+{
+	(void)l;
+	(void)exp;
+	cjd_agent_publish_heartbeat(ctx, false);
+}
+
+static void on_signal(struct cjd_loop *l, int signo, void *ctx)
+{
+	struct cjd_agent *a = ctx;
+
+	if (signo == SIGHUP) {
+		cjd_agent_reload(a);
+		return;
+	}
+	cjd_info("%s: stopping", strsignal(signo));
+	a->stopping = true;
+	cjd_loop_stop(l);
+}
+
+/* ---- start-up ---- */
+
+static void banner(const struct cjd_agent *a)
+{
+	struct cjd_collector_stats st;
+	char events[512], fd[64], iv[32];
+	const char *reason;
+
+	cjd_collector_stats(a->collector, &st);
+	cjd_collector_mode(a->collector, &reason);
+	cjd_event_mask_format(a->info.events, events, sizeof(events));
+	cjd_info("cjd %s: %s mode (%s)", CJD_VERSION, cjd_mode_name(a->info.mode), reason);
+	cjd_info("events: %s, every %s on %u CPUs", events,
+		 cjd_duration_format(a->info.interval_ns, iv, sizeof(iv)), a->info.cpus);
+	cjd_info("cgroups: %zu monitored, %zu unmonitored under %s (cgroup v%d)", st.monitored,
+		 st.unmonitored, a->info.cgroup_root, a->info.cgroup_version);
+	snprintf(fd, sizeof(fd), "%llu", (unsigned long long)st.fd_limit);
+	cjd_info("fd budget: %zu fds per cgroup (events x CPUs) x %zu cgroups = %zu fds, limit %s",
+		 st.fds_per_cgroup, st.monitored, st.fds, fd);
+	cjd_info("model: %s %s (%s, %s), threshold %.3f", cjd_model_name(a->model),
+		 cjd_model_version(a->model), cjd_model_kind_name(cjd_model_kind(a->model)),
+		 a->model_path,
+		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(a->model) : a->cfg.threshold);
+	for (size_t i = 0;; i++) {
+		const char *ep = cjd_publisher_endpoint(a->pub, i);
+		if (!ep)
+			break;
+		cjd_info("publishing alerts on %s", ep);
+	}
+	cjd_info("journal: %s", a->cfg.journal && a->cfg.journal[0] ? a->cfg.journal : "off");
+	if (a->cfg.action == CJD_ACTION_ALERT)
+		cjd_info("actions: alert only");
+	else
+		cjd_info("actions: %s cgroups whose alert scores >= %.2f",
+			 a->cfg.action == CJD_ACTION_FREEZE ? "freeze" : "throttle",
+			 a->cfg.action_min_score);
+}
+
+static int fail(struct cjd_error *err, int code, int rc, const char *what)
+{
+	/* keep the part's own message; prefix what failed when it has none */
+	if (!err->text[0])
+		cjd_error_set(err, rc, NULL, 0, 0, "%s: %s", what, strerror(-rc));
+	return code;
+}
+
+int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
+		  struct cjd_error *err)
+{
+	struct cjd_agent *a = calloc(1, sizeof(*a));
+	struct cjd_collector_config cc = {0};
+	struct cjd_detector_config dc;
+	cjd_event_mask events;
+	int rc, code = CJD_AGENT_FAIL;
+
+	*out = NULL;
+	cjd_error_clear(err);
+	if (!a)
+		return fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
+	a->opts = *opts;
+	a->timer_pub = a->timer_metrics = a->timer_heartbeat = -1;
+	a->start_mono_ns = a->heartbeat_mono_ns = cjd_now_mono_ns();
+	if ((rc = cjd_agent_load_config(opts, &a->cfg, err))) {
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
+	{
+		enum cjd_log_level lvl;
+		enum cjd_log_format fmt;
+		if (!cjd_log_level_parse(a->cfg.log_level, &lvl) &&
+		    !cjd_log_format_parse(a->cfg.log_format, &fmt))
+			cjd_log_setup(lvl, fmt);
+	}
+	if ((rc = events_of(a->cfg.events, &events, err))) {
+		code = CJD_AGENT_CONFIG;
+		goto out_free;
+	}
+	/* A full disk must fail a journal write, not kill the agent; a gone
+	 * subscriber must not kill it through a write to a dead socket. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	cc.interval_ns = a->cfg.interval_ns;
+	cc.rescan_ns = a->cfg.rescan_ns;
+	cc.include = (const char *const *)a->cfg.include.v;
+	cc.n_include = a->cfg.include.n;
+	cc.exclude = (const char *const *)a->cfg.exclude.v;
+	cc.n_exclude = a->cfg.exclude.n;
+	cc.events = events;
+	cc.cgroup_root = a->cfg.cgroup_root;
+	if ((rc = cjd_collector_new(&a->collector, &cc, err))) {
+		code = rc == -EINVAL || rc == -EOPNOTSUPP ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+		fail(err, code, rc, "collector");
+		goto out_free;
+	}
+	cjd_collector_info(a->collector, &a->info);
+
+	if ((rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
+				       sizeof(a->model_path), err))) {
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
+	cjd_agent_detector_config(a, &a->cfg, &dc);
+	if ((rc = cjd_detector_new(&a->detector, &dc, a->model, cjd_agent_on_alert, a, err))) {
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
+	if ((rc = cjd_agent_actions_new(&a->cfg, &a->actions))) {
+		fail(err, CJD_AGENT_FAIL, rc, "actions (is a cgroup hierarchy mounted?)");
+		goto out_free;
+	}
+
+	/* The publisher last among the parts that can refuse: its sockets and
+	 * threads are the most expensive thing to unwind. */
+	struct cjd_publisher_config pc = {
+		.endpoints = (const char *const *)a->cfg.endpoints.v,
+		.n_endpoints = a->cfg.endpoints.n,
+		.sndhwm = (int)a->cfg.hwm,
+		.journal_path = a->cfg.journal && a->cfg.journal[0] ? a->cfg.journal : NULL,
+		.journal_max_bytes = a->cfg.journal_rotate_bytes,
+		.journal_keep = a->cfg.journal_keep,
+		.curve_secret_file = a->cfg.curve_secret,
+		.curve_clients_dir = a->cfg.curve_clients,
+		.cgroup_root = a->info.cgroup_version == 2 ? a->info.cgroup_root : NULL,
+	};
+	if ((rc = cjd_publisher_new(&a->pub, &pc, err))) {
+		/* a malformed key file is a configuration error; an endpoint in use is not */
+		code = err->line ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+		goto out_free;
+	}
+
+	a->acted = cjd_strmap_new();
+	a->metrics_prev = cjd_strmap_new();
+	if (!a->acted || !a->metrics_prev || (rc = cjd_loop_new(&a->loop))) {
+		fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
+		goto out_free;
+	}
+	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = a};
+	cjd_collector_set_callbacks(a->collector, &cbs);
+	if ((rc = cjd_collector_attach(a->collector, a->loop, on_collector_end, a)) ||
+	    (a->timer_pub = rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
+	    (a->timer_metrics = rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
+	    (a->timer_heartbeat = rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
+	    (rc = cjd_loop_add_signal(a->loop, SIGTERM, on_signal, a)) ||
+	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
+	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a))) {
+		fail(err, CJD_AGENT_FAIL, rc, "event loop");
+		goto out_free;
+	}
+	banner(a);
+	if (opts->drop_privileges) {
+		char why[256];
+		if (cjd_privs_drop(a->cfg.action != CJD_ACTION_ALERT, why, sizeof(why)))
+			cjd_warn("could not drop privileges: %s", why);
+		else
+			cjd_info("privileges: kept only the perf capability%s",
+				 a->cfg.action != CJD_ACTION_ALERT ? " and CAP_DAC_OVERRIDE (actions)"
+								   : "");
+	}
+	*out = a;
+	return 0;
+out_free:
+	cjd_agent_free(a);
+	return code;
+}
+
+int cjd_agent_run(struct cjd_agent *a)
+{
+	int rc = cjd_loop_run(a->loop);
+
+	if (rc) {
+		cjd_err("event loop failed: %s", strerror(-rc));
+		a->exit_code = CJD_AGENT_FAIL;
+	}
+	/* The last word to subscribers, then the journal is fsynced by free(). */
+	cjd_agent_publish_heartbeat(a, true);
+	cjd_publisher_tick(a->pub, cjd_now_mono_ns());
+	return a->exit_code;
+}
+
+void cjd_agent_free(struct cjd_agent *a)
+{
+	if (!a)
+		return;
+	if (a->collector)
+		cjd_collector_detach(a->collector);
+	cjd_loop_free(a->loop);
+	cjd_detector_free(a->detector);
+	cjd_publisher_free(a->pub);
+	cjd_collector_free(a->collector);
+	cjd_actions_free(a->actions);
+	cjd_model_free(a->model);
+	cjd_strmap_free(a->acted);
+	cjd_strmap_free(a->metrics_prev);
+	cjd_config_release(&a->cfg);
+	free(a);
+}

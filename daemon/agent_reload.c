@@ -1,0 +1,103 @@
+/* SIGHUP: reload the configuration and the model atomically, or keep what runs. */
+#include <math.h>
+#include <string.h>
+
+#include "agent_internal.h"
+#include "cjd/log.h"
+
+static bool same_str(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+static bool same_list(const struct cjd_strlist *x, const struct cjd_strlist *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->v[i], y->v[i]))
+			return false;
+	return true;
+}
+
+/* Settings bound at start (sockets, counters, files) change only on restart: say so. */
+static void warn_restart_only(const struct cjd_config *o, const struct cjd_config *n)
+{
+	static const char *const fmt = "reload: %s changed; it takes effect after a restart";
+
+	if (o->interval_ns != n->interval_ns)
+		cjd_warn(fmt, "collector.interval");
+	if (o->rescan_ns != n->rescan_ns)
+		cjd_warn(fmt, "collector.rescan");
+	if (!same_list(&o->include, &n->include) || !same_list(&o->exclude, &n->exclude))
+		cjd_warn(fmt, "collector.include/exclude");
+	if (!same_str(o->events, n->events) || !same_str(o->cgroup_root, n->cgroup_root))
+		cjd_warn(fmt, "collector.events/cgroup_root");
+	if (!same_list(&o->endpoints, &n->endpoints) || o->hwm != n->hwm ||
+	    !same_str(o->curve_secret, n->curve_secret) ||
+	    !same_str(o->curve_clients, n->curve_clients))
+		cjd_warn(fmt, "publish.*");
+	if (!same_str(o->journal, n->journal) || o->journal_rotate_bytes != n->journal_rotate_bytes ||
+	    o->journal_keep != n->journal_keep)
+		cjd_warn(fmt, "journal.*");
+	if (o->metrics_ns != n->metrics_ns || o->heartbeat_ns != n->heartbeat_ns)
+		cjd_warn(fmt, "publish.metrics_every/heartbeat_every");
+}
+
+void cjd_agent_reload(struct cjd_agent *a)
+{
+	struct cjd_config nc;
+	struct cjd_model *nm = NULL;
+	struct cjd_actions *na = NULL;
+	struct cjd_detector_config dc;
+	struct cjd_error err;
+	char path[sizeof(a->model_path)], msg[1024];
+	int rc;
+
+	cjd_info("SIGHUP: reloading %s", a->opts.config_path ? a->opts.config_path : "(no file)");
+	if (cjd_agent_load_config(&a->opts, &nc, &err)) {
+		cjd_err("reload rejected, the running configuration stays: %s",
+			cjd_error_format(&err, msg, sizeof(msg)));
+		return;
+	}
+	if (cjd_agent_load_model(a, &nc, &nm, path, sizeof(path), &err)) {
+		cjd_err("reload rejected, the running configuration stays: %s",
+			cjd_error_format(&err, msg, sizeof(msg)));
+		goto out_cfg;
+	}
+	if ((rc = cjd_agent_actions_new(&nc, &na))) {
+		cjd_err("reload rejected, the running configuration stays: actions: %s", strerror(-rc));
+		goto out_model;
+	}
+	cjd_agent_detector_config(a, &nc, &dc);
+	/* the detector validates and swaps in one step, keeping per-cgroup state */
+	if (cjd_detector_reconfigure(a->detector, &dc, nm, &err)) {
+		cjd_err("reload rejected, the running configuration stays: %s", err.text);
+		goto out_actions;
+	}
+	warn_restart_only(&a->cfg, &nc);
+	/* committed: the detector uses nm from now on */
+	cjd_model_free(a->model);
+	a->model = nm;
+	snprintf(a->model_path, sizeof(a->model_path), "%s", path);
+	cjd_actions_free(a->actions);
+	a->actions = na;
+	cjd_config_release(&a->cfg);
+	a->cfg = nc;
+	{
+		enum cjd_log_level lvl;
+		enum cjd_log_format fmt;
+		if (!cjd_log_level_parse(a->cfg.log_level, &lvl) &&
+		    !cjd_log_format_parse(a->cfg.log_format, &fmt))
+			cjd_log_setup(lvl, fmt);
+	}
+	cjd_info("reloaded: model %s %s (%s)", cjd_model_name(a->model), cjd_model_version(a->model),
+		 a->model_path);
+	return;
+out_actions:
+	cjd_actions_free(na);
+out_model:
+	cjd_model_free(nm);
+out_cfg:
+	cjd_config_release(&nc);
+}
