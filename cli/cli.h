@@ -38,8 +38,13 @@ enum {
 CJD_COMMANDS(CJD_DECLARE_CMD)
 #undef CJD_DECLARE_CMD
 
-/* Prints "cjd <cmd>: <message>" and a pointer to --help on stderr; returns CJD_EXIT_USAGE. */
+/* Prints "cjd <cmd>: <message> (see 'cjd <cmd> --help')" as one line on stderr;
+ * returns CJD_EXIT_USAGE. */
 int cjd_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For getopt_long's '?' (main turns getopt's own messages off): names the
+ * offending or incomplete option. Returns CJD_EXIT_USAGE. */
+int cjd_cli_bad_option(const char *cmd, char *const *argv, const char *optstring);
 
 /* Prints "cjd <cmd>: <message>" on stderr; returns CJD_EXIT_FAIL. */
 int cjd_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

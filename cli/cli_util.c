@@ -1,5 +1,7 @@
 /* Helpers shared by the subcommands: uniform usage errors and option parsing. */
 #include <errno.h>
+#include <getopt.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -14,10 +16,29 @@ int cjd_cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'cjd %s --help' for more information.\n", cmd);
+	/* one line: scripts and log collectors see the whole error at once */
+	fprintf(stderr, " (see 'cjd %s --help')\n", cmd);
 	return CJD_EXIT_USAGE;
 }
 
+int cjd_cli_bad_option(const char *cmd, char *const *argv, const char *optstring)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	/* getopt_long: optopt 0 is an unknown long option; a short option's
+	 * letter is unknown unless the optstring has it (then its value is
+	 * missing); any other value is a long option missing its value */
+	if (optopt == 0)
+		return cjd_cli_usage_error(cmd, "unknown option '%s'", arg);
+	if (optopt > 0 && optopt < 128 && optopt != ':') {
+		if (strchr(optstring, optopt) && !strncmp(arg, "--", 2))
+			return cjd_cli_usage_error(cmd, "option '%s' needs a value", arg);
+		if (strchr(optstring, optopt))
+			return cjd_cli_usage_error(cmd, "option '-%c' needs a value", optopt);
+		return cjd_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	}
+	return cjd_cli_usage_error(cmd, "option '%s' needs a value", arg);
+}
 int cjd_cli_fail(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

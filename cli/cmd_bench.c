@@ -122,7 +122,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 		case O_KEEP: o->keep = optarg; break;
 		case O_JSON: o->json = true; break;
 		case 'h': fputs(bench_usage, stdout); return -1;
-		default: return cjd_cli_usage_error("bench", "unknown option");
+		default: return cjd_cli_bad_option("bench", argv, "h");
 		}
 	}
 	if (optind != argc)

@@ -50,7 +50,7 @@ int cmd_config(int argc, char **argv)
 			break;
 		case 'f': file = optarg; break;
 		case 'h': fputs(usage, stdout); return CJD_EXIT_OK;
-		default: return cjd_cli_usage_error("config", "unknown option");
+		default: return cjd_cli_bad_option("config", argv, "h");
 		}
 	}
 	if (!mode)

@@ -180,7 +180,7 @@ int cmd_events(int argc, char **argv)
 			fputs(events_usage, stdout);
 			return CJD_EXIT_OK;
 		default:
-			return cjd_cli_usage_error("events", "bad option");
+			return cjd_cli_bad_option("events", argv, "h");
 		}
 	}
 	if (pfm + encode > 1 || ((pfm || encode) && (json || root)))

@@ -45,7 +45,7 @@ int cmd_keygen(int argc, char **argv)
 		case 'o': base = optarg; break;
 		case 'f': force = true; break;
 		case 'h': fputs(keygen_usage, stdout); return CJD_EXIT_OK;
-		default: return cjd_cli_usage_error("keygen", "unknown option");
+		default: return cjd_cli_bad_option("keygen", argv, "o:fh");
 		}
 	}
 	if (optind < argc)

@@ -400,7 +400,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			fputs(record_usage, stdout);
 			return -1;
 		default:
-			return cjd_cli_usage_error("record", "bad option");
+			return cjd_cli_bad_option("record", argv, "+o:i:d:qh");
 		}
 	}
 	if (optind < argc) {

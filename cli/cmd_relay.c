@@ -105,7 +105,7 @@ int cmd_relay(int argc, char **argv)
 		case OPT_SERVER_KEY: server_key = optarg; break;
 		case OPT_CLIENTS: clients = optarg; break;
 		case 'h': fputs(relay_usage, stdout); return CJD_EXIT_OK;
-		default: return cjd_cli_usage_error("relay", "unknown option");
+		default: return cjd_cli_bad_option("relay", argv, "h");
 		}
 	}
 	if (argc - optind < 2)

@@ -362,7 +362,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		case 'q': o->quiet = true; break;
 		case O_WALL: o->wall_clock = true; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
-		default: return cjd_cli_usage_error("replay", "unknown option");
+		default: return cjd_cli_bad_option("replay", argv, "m:s:qh");
 		}
 	}
 	if (optind >= argc)

@@ -192,7 +192,7 @@ int cmd_run(int argc, char **argv)
 			fputs(usage, stdout);
 			free(r);
 			return CJD_EXIT_OK;
-		default: rc = cjd_cli_usage_error("run", "unknown option"); break;
+		default: rc = cjd_cli_bad_option("run", argv, "c:i:m:p:j:h"); break;
 		}
 	}
 	if (rc)

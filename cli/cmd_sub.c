@@ -421,7 +421,7 @@ int cmd_sub(int argc, char **argv)
 							   optarg);
 			break;
 		case 'h': fputs(sub_usage, stdout); return CJD_EXIT_OK;
-		default: return cjd_cli_usage_error("sub", "unknown option");
+		default: return cjd_cli_bad_option("sub", argv, "h");
 		}
 	}
 	if (!server_key != !secret)

@@ -59,7 +59,7 @@ static int trace_validate(int argc, char **argv)
 		else if (c == 'h')
 			return fputs(trace_usage, stdout), CJD_EXIT_OK;
 		else
-			return cjd_cli_usage_error("trace validate", "bad option");
+			return cjd_cli_bad_option("trace validate", argv, "qh");
 	}
 	if (optind >= argc)
 		return cjd_cli_usage_error("trace validate", "no FILE given");
@@ -113,7 +113,7 @@ static int trace_stats(int argc, char **argv)
 		else if (c == 'h')
 			return fputs(trace_usage, stdout), CJD_EXIT_OK;
 		else
-			return cjd_cli_usage_error("trace stats", "bad option");
+			return cjd_cli_bad_option("trace stats", argv, "h");
 	}
 	if (argc - optind != 1)
 		return cjd_cli_usage_error("trace stats", "expected exactly one FILE");
@@ -228,7 +228,7 @@ static int trace_cat(int argc, char **argv)
 			lb_globs[n_lb++] = optarg;
 			break;
 		case 'h': return fputs(trace_usage, stdout), CJD_EXIT_OK;
-		default: return cjd_cli_usage_error("trace cat", "bad option");
+		default: return cjd_cli_bad_option("trace cat", argv, "o:zh");
 		}
 	}
 	if (optind >= argc)

@@ -1,4 +1,5 @@
 /* cjd's entry point: global options, then dispatch to the subcommand table. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +77,8 @@ int main(int argc, char **argv)
 		}
 	}
 	cjd_log_setup(level, format);
+	/* subcommands report bad options themselves, in one line (cjd_cli_bad_option) */
+	opterr = 0;
 	if (i >= argc) {
 		usage(stderr);
 		return CJD_EXIT_USAGE;

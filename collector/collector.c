@@ -523,6 +523,8 @@ int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_con
 
 	char evs[256], ivl[32];
 	cjd_event_mask_format(c->plan.mask, evs, sizeof(evs));
+	if (cfg->quiet)
+		goto out_ok;
 	cjd_info("collector: %s mode (%s)", cjd_mode_name(c->mode), c->mode_reason);
 	cjd_info("collector: events %s in %u group(s); cgroups under %s (v%d), every %s",
 		 evs, c->plan.ngroups, c->fs.path, c->fs.version,
@@ -532,6 +534,7 @@ int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_con
 		 cjd_plan_fds_per_cpu(&c->plan), c->plan.ncpus, c->st.monitored + c->st.unmonitored,
 		 c->st.fds_per_cgroup * (c->st.monitored + c->st.unmonitored),
 		 (unsigned long long)c->st.fd_limit);
+out_ok:
 	*out = c;
 	return 0;
 

@@ -268,6 +268,14 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	cc.n_exclude = a->cfg.exclude.n;
 	cc.events = events;
 	cc.cgroup_root = a->cfg.cgroup_root;
+	cc.quiet = true; /* the banner below says it all, once everything is up */
+	/* A model named in the configuration is checked before anything opens, so
+	 * a typo costs one line, not a start-up. The default one depends on the mode. */
+	if (a->cfg.model && (rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
+						      sizeof(a->model_path), err))) {
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
 	if ((rc = cjd_collector_new(&a->collector, &cc, err))) {
 		code = rc == -EINVAL || rc == -EOPNOTSUPP ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
 		fail(err, code, rc, "collector");
@@ -275,8 +283,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	}
 	cjd_collector_info(a->collector, &a->info);
 
-	if ((rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
-				       sizeof(a->model_path), err))) {
+	if (!a->model && (rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
+						    sizeof(a->model_path), err))) {
 		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
 		goto out_free;
 	}

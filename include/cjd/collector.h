@@ -65,6 +65,7 @@ struct cjd_collector_config {
 	const char *only_cgroup;
 	const char *only_name;
 	size_t max_cgroups; /* 0 = no limit; beyond it cgroups count as unmonitored */
+	bool quiet;         /* no start-up info lines: the caller prints its own banner */
 };
 
 /* Counters of the collector's own health, for banners, logs and tests. */
