@@ -58,68 +58,18 @@ static int events_of(const char *spec, cjd_event_mask *mask, struct cjd_error *e
 	return 0;
 }
 
-void cjd_agent_detector_config(const struct cjd_agent *a, const struct cjd_config *cfg,
-			       struct cjd_detector_config *dc)
-{
-	cjd_detector_config_init(dc);
-	dc->events = a->info.events;
-	dc->window = cfg->window;
-	dc->threshold = isnan(cfg->threshold) ? NAN : (float)cfg->threshold;
-	dc->threshold_low = isnan(cfg->threshold_low) ? NAN : (float)cfg->threshold_low;
-	dc->fire_windows = cfg->fire_windows;
-	dc->resolve_windows = cfg->resolve_windows;
-	dc->ongoing_ns = cfg->ongoing_ns;
-	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
-	dc->allowlist = (const char *const *)cfg->allowlist.v;
-	dc->n_allowlist = cfg->allowlist.n;
-}
 
-int cjd_agent_actions_new(const struct cjd_config *cfg, struct cjd_actions **out)
-{
-	unsigned long long q = 0, p = 0;
 
-	*out = NULL;
-	if (cfg->action == CJD_ACTION_ALERT)
-		return 0;
-	if (cfg->throttle_quota && sscanf(cfg->throttle_quota, "%llu %llu", &q, &p) != 2)
-		return -EINVAL; /* the config table already checked the form */
-	struct cjd_actions_config ac = {
-		.kind = cfg->action,
-		.min_score = cfg->action_min_score,
-		.quota_us = q,
-		.period_us = p,
-		.allowlist = (const char *const *)cfg->allowlist.v,
-		.n_allowlist = cfg->allowlist.n,
-	};
-	return cjd_actions_new(out, &ac);
-}
-
-int cjd_agent_load_model(const struct cjd_agent *a, const struct cjd_config *cfg,
-			 struct cjd_model **m, char *path, size_t len, struct cjd_error *err)
-{
-	int rc;
-
-	if (cfg->model) {
-		snprintf(path, len, "%s", cfg->model);
-	} else if ((rc = cjd_model_default_path(a->info.mode, a->opts.model_dirs,
-						a->opts.n_model_dirs, path, len, err))) {
-		return rc;
-	}
-	return cjd_model_load(m, path, err);
-}
 
 /* ---- loop callbacks ---- */
 
 static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 {
 	struct cjd_agent *a = ctx;
-	struct cjd_error err;
 
-	for (size_t i = 0; i < n; i++) {
-		if (cjd_detector_push(a->detector, &s[i], &err))
-			cjd_warn("detector: sample of %s refused: %s", s[i].cgroup, err.text);
-	}
-	cjd_detector_tick(a->detector);
+	for (size_t i = 0; i < n; i++)
+		cjd_pipeline_push(a->pipe, &s[i]);
+	cjd_pipeline_tick(a->pipe);
 }
 
 static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
@@ -128,9 +78,7 @@ static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 
 	(void)t_ns;
 	cjd_debug("cgroup %s is gone", cgroup);
-	cjd_detector_forget(a->detector, NULL, cgroup); /* a firing one resolves as "gone" */
-	cjd_strmap_remove(a->acted, cgroup);
-	cjd_strmap_remove(a->metrics_prev, cgroup);
+	cjd_pipeline_forget(a->pipe, NULL, cgroup); /* a firing one resolves as "gone" */
 }
 
 static void on_collector_end(void *ctx, int rc)
@@ -148,21 +96,45 @@ static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
 
 	(void)l;
 	(void)exp;
-	cjd_publisher_tick(a->pub, cjd_now_mono_ns());
+	cjd_pipeline_housekeeping(a->pipe);
 }
 
 static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
 {
+	struct cjd_agent *a = ctx;
+
 	(void)l;
 	(void)exp;
-	cjd_agent_publish_metrics(ctx);
+	cjd_pipeline_metrics(a->pipe);
+}
+
+static void heartbeat(struct cjd_agent *a, bool stopping)
+{
+	struct cjd_collector_stats st;
+	uint64_t now = cjd_now_mono_ns();
+
+	cjd_collector_stats(a->collector, &st);
+	double secs = (double)(now - a->heartbeat_mono_ns) / 1e9;
+	struct cjd_heartbeat hb = {
+		.mode = a->info.mode,
+		.uptime_ns = now - a->start_mono_ns,
+		.interval_ns = a->info.interval_ns,
+		.cgroups_monitored = (uint32_t)st.monitored,
+		.cgroups_unmonitored = (uint32_t)st.unmonitored,
+		.samples_per_s = secs > 0 ? (double)(st.samples - a->samples_at_heartbeat) / secs : 0,
+		.samples_dropped = st.dropped,
+		.stopping = stopping,
+	};
+	a->samples_at_heartbeat = st.samples;
+	a->heartbeat_mono_ns = now;
+	cjd_pipeline_heartbeat(a->pipe, &hb);
 }
 
 static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
 {
 	(void)l;
 	(void)exp;
-	cjd_agent_publish_heartbeat(ctx, false);
+	heartbeat(ctx, false);
 }
 
 static void on_signal(struct cjd_loop *l, int signo, void *ctx)
@@ -174,7 +146,6 @@ static void on_signal(struct cjd_loop *l, int signo, void *ctx)
 		return;
 	}
 	cjd_info("%s: stopping", strsignal(signo));
-	a->stopping = true;
 	cjd_loop_stop(l);
 }
 
@@ -197,12 +168,13 @@ static void banner(const struct cjd_agent *a)
 	snprintf(fd, sizeof(fd), "%llu", (unsigned long long)st.fd_limit);
 	cjd_info("fd budget: %zu fds per cgroup (events x CPUs) x %zu cgroups = %zu fds, limit %s",
 		 st.fds_per_cgroup, st.monitored, st.fds, fd);
-	cjd_info("model: %s %s (%s, %s), threshold %.3f", cjd_model_name(a->model),
-		 cjd_model_version(a->model), cjd_model_kind_name(cjd_model_kind(a->model)),
-		 a->model_path,
-		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(a->model) : a->cfg.threshold);
+	const char *path;
+	const struct cjd_model *m = cjd_pipeline_model(a->pipe, a->info.mode, &path);
+	cjd_info("model: %s %s (%s, %s), threshold %.3f", cjd_model_name(m), cjd_model_version(m),
+		 cjd_model_kind_name(cjd_model_kind(m)), path,
+		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(m) : a->cfg.threshold);
 	for (size_t i = 0;; i++) {
-		const char *ep = cjd_publisher_endpoint(a->pub, i);
+		const char *ep = cjd_publisher_endpoint(cjd_pipeline_publisher(a->pipe), i);
 		if (!ep)
 			break;
 		cjd_info("publishing alerts on %s", ep);
@@ -229,7 +201,6 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 {
 	struct cjd_agent *a = calloc(1, sizeof(*a));
 	struct cjd_collector_config cc = {0};
-	struct cjd_detector_config dc;
 	cjd_event_mask events;
 	int rc, code = CJD_AGENT_FAIL;
 
@@ -238,7 +209,6 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	if (!a)
 		return fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
 	a->opts = *opts;
-	a->timer_pub = a->timer_metrics = a->timer_heartbeat = -1;
 	a->start_mono_ns = a->heartbeat_mono_ns = cjd_now_mono_ns();
 	if ((rc = cjd_agent_load_config(opts, &a->cfg, err))) {
 		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
@@ -271,10 +241,13 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	cc.quiet = true; /* the banner below says it all, once everything is up */
 	/* A model named in the configuration is checked before anything opens, so
 	 * a typo costs one line, not a start-up. The default one depends on the mode. */
-	if (a->cfg.model && (rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
-						      sizeof(a->model_path), err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
-		goto out_free;
+	if (a->cfg.model) {
+		struct cjd_model *m;
+		if ((rc = cjd_model_load(&m, a->cfg.model, err))) {
+			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+			goto out_free;
+		}
+		cjd_model_free(m);
 	}
 	if ((rc = cjd_collector_new(&a->collector, &cc, err))) {
 		code = rc == -EINVAL || rc == -EOPNOTSUPP ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
@@ -283,52 +256,27 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	}
 	cjd_collector_info(a->collector, &a->info);
 
-	if (!a->model && (rc = cjd_agent_load_model(a, &a->cfg, &a->model, a->model_path,
-						    sizeof(a->model_path), err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
-		goto out_free;
-	}
-	cjd_agent_detector_config(a, &a->cfg, &dc);
-	if ((rc = cjd_detector_new(&a->detector, &dc, a->model, cjd_agent_on_alert, a, err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
-		goto out_free;
-	}
-	if ((rc = cjd_agent_actions_new(&a->cfg, &a->actions))) {
-		fail(err, CJD_AGENT_FAIL, rc, "actions (is a cgroup hierarchy mounted?)");
-		goto out_free;
-	}
-
-	/* The publisher last among the parts that can refuse: its sockets and
-	 * threads are the most expensive thing to unwind. */
-	struct cjd_publisher_config pc = {
-		.endpoints = (const char *const *)a->cfg.endpoints.v,
-		.n_endpoints = a->cfg.endpoints.n,
-		.sndhwm = (int)a->cfg.hwm,
-		.journal_path = a->cfg.journal && a->cfg.journal[0] ? a->cfg.journal : NULL,
-		.journal_max_bytes = a->cfg.journal_rotate_bytes,
-		.journal_keep = a->cfg.journal_keep,
-		.curve_secret_file = a->cfg.curve_secret,
-		.curve_clients_dir = a->cfg.curve_clients,
+	struct cjd_pipeline_options po = {
+		.cfg = &a->cfg,
+		.model_dirs = opts->model_dirs,
+		.n_model_dirs = opts->n_model_dirs,
 		.cgroup_root = a->info.cgroup_version == 2 ? a->info.cgroup_root : NULL,
+		.actions = true,
 	};
-	if ((rc = cjd_publisher_new(&a->pub, &pc, err))) {
-		/* a malformed key file is a configuration error; an endpoint in use is not */
-		code = err->line ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+	/* the collector's mode is known: its detector starts now, so a model that
+	 * cannot work with these events is a start-up error */
+	if ((code = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
 		goto out_free;
-	}
-
-	a->acted = cjd_strmap_new();
-	a->metrics_prev = cjd_strmap_new();
-	if (!a->acted || !a->metrics_prev || (rc = cjd_loop_new(&a->loop))) {
-		fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
+	if ((rc = cjd_loop_new(&a->loop))) {
+		fail(err, CJD_AGENT_FAIL, rc, "event loop");
 		goto out_free;
 	}
 	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = a};
 	cjd_collector_set_callbacks(a->collector, &cbs);
 	if ((rc = cjd_collector_attach(a->collector, a->loop, on_collector_end, a)) ||
-	    (a->timer_pub = rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
-	    (a->timer_metrics = rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
-	    (a->timer_heartbeat = rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
+	    (rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
+	    (rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
+	    (rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGTERM, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a))) {
@@ -361,8 +309,8 @@ int cjd_agent_run(struct cjd_agent *a)
 		a->exit_code = CJD_AGENT_FAIL;
 	}
 	/* The last word to subscribers, then the journal is fsynced by free(). */
-	cjd_agent_publish_heartbeat(a, true);
-	cjd_publisher_tick(a->pub, cjd_now_mono_ns());
+	heartbeat(a, true);
+	cjd_pipeline_housekeeping(a->pipe);
 	return a->exit_code;
 }
 
@@ -373,13 +321,8 @@ void cjd_agent_free(struct cjd_agent *a)
 	if (a->collector)
 		cjd_collector_detach(a->collector);
 	cjd_loop_free(a->loop);
-	cjd_detector_free(a->detector);
-	cjd_publisher_free(a->pub);
+	cjd_pipeline_free(a->pipe);
 	cjd_collector_free(a->collector);
-	cjd_actions_free(a->actions);
-	cjd_model_free(a->model);
-	cjd_strmap_free(a->acted);
-	cjd_strmap_free(a->metrics_prev);
 	cjd_config_release(&a->cfg);
 	free(a);
 }

@@ -47,12 +47,8 @@ static void warn_restart_only(const struct cjd_config *o, const struct cjd_confi
 void cjd_agent_reload(struct cjd_agent *a)
 {
 	struct cjd_config nc;
-	struct cjd_model *nm = NULL;
-	struct cjd_actions *na = NULL;
-	struct cjd_detector_config dc;
 	struct cjd_error err;
-	char path[sizeof(a->model_path)], msg[1024];
-	int rc;
+	char msg[1024];
 
 	cjd_info("SIGHUP: reloading %s", a->opts.config_path ? a->opts.config_path : "(no file)");
 	if (cjd_agent_load_config(&a->opts, &nc, &err)) {
@@ -60,28 +56,14 @@ void cjd_agent_reload(struct cjd_agent *a)
 			cjd_error_format(&err, msg, sizeof(msg)));
 		return;
 	}
-	if (cjd_agent_load_model(a, &nc, &nm, path, sizeof(path), &err)) {
+	if (cjd_pipeline_reconfigure(a->pipe, &nc, &err)) {
 		cjd_err("reload rejected, the running configuration stays: %s",
 			cjd_error_format(&err, msg, sizeof(msg)));
-		goto out_cfg;
-	}
-	if ((rc = cjd_agent_actions_new(&nc, &na))) {
-		cjd_err("reload rejected, the running configuration stays: actions: %s", strerror(-rc));
-		goto out_model;
-	}
-	cjd_agent_detector_config(a, &nc, &dc);
-	/* the detector validates and swaps in one step, keeping per-cgroup state */
-	if (cjd_detector_reconfigure(a->detector, &dc, nm, &err)) {
-		cjd_err("reload rejected, the running configuration stays: %s", err.text);
-		goto out_actions;
+		cjd_config_release(&nc);
+		return;
 	}
 	warn_restart_only(&a->cfg, &nc);
-	/* committed: the detector uses nm from now on */
-	cjd_model_free(a->model);
-	a->model = nm;
-	snprintf(a->model_path, sizeof(a->model_path), "%s", path);
-	cjd_actions_free(a->actions);
-	a->actions = na;
+	/* committed: move the new configuration into the one the pipeline borrows */
 	cjd_config_release(&a->cfg);
 	a->cfg = nc;
 	{
@@ -91,13 +73,7 @@ void cjd_agent_reload(struct cjd_agent *a)
 		    !cjd_log_format_parse(a->cfg.log_format, &fmt))
 			cjd_log_setup(lvl, fmt);
 	}
-	cjd_info("reloaded: model %s %s (%s)", cjd_model_name(a->model), cjd_model_version(a->model),
-		 a->model_path);
-	return;
-out_actions:
-	cjd_actions_free(na);
-out_model:
-	cjd_model_free(nm);
-out_cfg:
-	cjd_config_release(&nc);
+	const char *path;
+	const struct cjd_model *m = cjd_pipeline_model(a->pipe, a->info.mode, &path);
+	cjd_info("reloaded: model %s %s (%s)", cjd_model_name(m), cjd_model_version(m), path);
 }

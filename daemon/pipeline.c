@@ -1,0 +1,457 @@
+/* The detect-and-publish pipeline shared by `cjd run` and `cjd detect`. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/agent.h"
+#include "cjd/log.h"
+#include "cjd/strmap.h"
+#include "cjd/util.h"
+#include "pipeline.h"
+
+struct mode_slot {
+	struct cjd_model *model;
+	char model_path[4096];
+	struct cjd_detector *det;
+	cjd_event_mask events; /* what the source supplies in this mode */
+};
+
+struct cjd_pipeline {
+	struct cjd_pipeline_options opts;
+	const struct cjd_config *cfg;
+	struct cjd_publisher *pub;
+	struct mode_slot slot[2]; /* indexed by enum cjd_mode */
+	struct cjd_actions *actions;
+	struct cjd_strmap *acted;        /* "host\ncgroup" acted on in this firing episode */
+	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
+	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
+	struct cjd_pipeline_stats st;
+};
+
+/* State keys name the host too: split mode serves many hosts from one pipeline. */
+static const char *key_of(const char *host, const char *cgroup, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s\n%s", host ? host : "", cgroup);
+	return buf;
+}
+
+/* ---- building from the configuration ---- */
+
+static void detector_config(const struct cjd_config *cfg, cjd_event_mask events,
+			    struct cjd_detector_config *dc)
+{
+	cjd_detector_config_init(dc);
+	dc->events = events;
+	dc->window = cfg->window;
+	dc->threshold = isnan(cfg->threshold) ? NAN : (float)cfg->threshold;
+	dc->threshold_low = isnan(cfg->threshold_low) ? NAN : (float)cfg->threshold_low;
+	dc->fire_windows = cfg->fire_windows;
+	dc->resolve_windows = cfg->resolve_windows;
+	dc->ongoing_ns = cfg->ongoing_ns;
+	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
+	dc->allowlist = (const char *const *)cfg->allowlist.v;
+	dc->n_allowlist = cfg->allowlist.n;
+}
+
+static int load_model(const struct cjd_pipeline *p, const struct cjd_config *cfg,
+		      enum cjd_mode mode, struct cjd_model **m, char *path, size_t len,
+		      struct cjd_error *err)
+{
+	int rc;
+
+	if (cfg->model)
+		snprintf(path, len, "%s", cfg->model);
+	else if ((rc = cjd_model_default_path(mode, p->opts.model_dirs, p->opts.n_model_dirs, path,
+					      len, err)))
+		return rc;
+	return cjd_model_load(m, path, err);
+}
+
+static int actions_new(const struct cjd_pipeline *p, const struct cjd_config *cfg,
+		       struct cjd_actions **out)
+{
+	unsigned long long q = 0, per = 0;
+
+	*out = NULL;
+	if (!p->opts.actions || cfg->action == CJD_ACTION_ALERT)
+		return 0;
+	if (cfg->throttle_quota && sscanf(cfg->throttle_quota, "%llu %llu", &q, &per) != 2)
+		return -EINVAL; /* the config table already checked the form */
+	struct cjd_actions_config ac = {
+		.kind = cfg->action,
+		.min_score = cfg->action_min_score,
+		.quota_us = q,
+		.period_us = per,
+		.v2_root = p->opts.cgroup_root,
+		.allowlist = (const char *const *)cfg->allowlist.v,
+		.n_allowlist = cfg->allowlist.n,
+	};
+	return cjd_actions_new(out, &ac);
+}
+
+static int on_alert(const struct cjd_alert *alert, void *ctx);
+
+/* Loads the model of a mode and starts its detector. */
+static int start_mode(struct cjd_pipeline *p, enum cjd_mode mode, cjd_event_mask events,
+		      struct cjd_error *err)
+{
+	struct mode_slot *s = &p->slot[mode];
+	struct cjd_detector_config dc;
+	int rc;
+
+	if ((rc = load_model(p, p->cfg, mode, &s->model, s->model_path, sizeof(s->model_path),
+			     err)))
+		return rc;
+	detector_config(p->cfg, events, &dc);
+	if ((rc = cjd_detector_new(&s->det, &dc, s->model, on_alert, p, err))) {
+		cjd_model_free(s->model);
+		s->model = NULL;
+		return rc;
+	}
+	s->events = events;
+	return 0;
+}
+
+int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,
+		     unsigned modes, cjd_event_mask events, struct cjd_error *err)
+{
+	struct cjd_pipeline *p = calloc(1, sizeof(*p));
+	const struct cjd_config *cfg = opts->cfg;
+	int rc, code = CJD_AGENT_FAIL;
+
+	*out = NULL;
+	if (!p)
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory"), CJD_AGENT_FAIL;
+	p->opts = *opts;
+	p->cfg = cfg;
+	p->acted = cjd_strmap_new();
+	p->metrics_prev = cjd_strmap_new();
+	p->refused = cjd_strmap_new();
+	if (!p->acted || !p->metrics_prev || !p->refused) {
+		cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+		goto out_free;
+	}
+	for (int m = 0; m < 2; m++) {
+		if (!(modes & (1u << m)))
+			continue;
+		if ((rc = start_mode(p, (enum cjd_mode)m, events, err))) {
+			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+			goto out_free;
+		}
+	}
+	if ((rc = actions_new(p, cfg, &p->actions))) {
+		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s (is a cgroup hierarchy mounted?)",
+			      strerror(-rc));
+		goto out_free;
+	}
+	/* The publisher last among the parts that can refuse: its sockets and
+	 * threads are the most expensive thing to unwind. */
+	struct cjd_publisher_config pc = {
+		.endpoints = (const char *const *)cfg->endpoints.v,
+		.n_endpoints = cfg->endpoints.n,
+		.sndhwm = (int)cfg->hwm,
+		.journal_path = cfg->journal && cfg->journal[0] ? cfg->journal : NULL,
+		.journal_max_bytes = cfg->journal_rotate_bytes,
+		.journal_keep = cfg->journal_keep,
+		.curve_secret_file = cfg->curve_secret,
+		.curve_clients_dir = cfg->curve_clients,
+		.cgroup_root = opts->cgroup_root,
+	};
+	if ((rc = cjd_publisher_new(&p->pub, &pc, err))) {
+		/* a malformed key file is a configuration error; an endpoint in use is not */
+		code = err->line ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+		goto out_free;
+	}
+	*out = p;
+	return 0;
+out_free:
+	cjd_pipeline_free(p);
+	return code;
+}
+
+void cjd_pipeline_free(struct cjd_pipeline *p)
+{
+	if (!p)
+		return;
+	for (int m = 0; m < 2; m++) {
+		cjd_detector_free(p->slot[m].det);
+		cjd_model_free(p->slot[m].model);
+	}
+	cjd_publisher_free(p->pub); /* fsyncs the journal, lets queued messages leave */
+	cjd_actions_free(p->actions);
+	cjd_strmap_free(p->acted);
+	cjd_strmap_free(p->metrics_prev);
+	cjd_strmap_free(p->refused);
+	free(p);
+}
+
+/* ---- alerts ---- */
+
+static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
+{
+	char line[768];
+	int rc = cjd_publisher_alert(p->pub, al, NULL);
+
+	/* journal trouble is logged and flagged by the publisher; the alert went out */
+	if (rc == -ENOMEM || rc == -EINVAL)
+		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
+	cjd_alert_summary(al, line, sizeof(line));
+	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
+				al->action == CJD_ALERT_THROTTLED
+			? CJD_LOG_WARN
+			: CJD_LOG_INFO,
+		"%s", line);
+}
+
+/*
+ * At most one action per firing episode of a cgroup: the first alert of the
+ * episode whose score reaches actions.min_score. A failure is reported as an
+ * alert with its reason and never retried until the cgroup resolves and
+ * fires again. Only local cgroups are acted on.
+ */
+static void maybe_act(struct cjd_pipeline *p, const struct cjd_alert *al)
+{
+	struct cjd_action_result res;
+	char key[4400];
+	uint64_t *seen;
+
+	if (!p->actions || al->host)
+		return;
+	key_of(al->host, al->cgroup, key, sizeof(key));
+	if (cjd_strmap_get(p->acted, key))
+		return;
+	cjd_actions_apply(p->actions, al->cgroup, al->score, &res);
+	if (res.outcome == CJD_ACT_SKIPPED)
+		return; /* below min_score: a later, higher-scoring alert may still act */
+	if (cjd_strmap_upsert(p->acted, key, &seen) < 0)
+		cjd_warn("out of memory remembering the action on %s", al->cgroup);
+
+	struct cjd_alert act = *al;
+	act.id[0] = '\0';
+	act.action = p->cfg->action == CJD_ACTION_FREEZE ? CJD_ALERT_FROZEN : CJD_ALERT_THROTTLED;
+	act.action_rc = res.rc;
+	act.action_detail = res.detail;
+	act.time_real_ns = 0;
+	if (res.outcome != CJD_ACT_DONE)
+		cjd_err("%s %s failed: %s",
+			p->cfg->action == CJD_ACTION_FREEZE ? "freezing" : "throttling", al->cgroup,
+			res.detail);
+	publish(p, &act);
+}
+
+static int on_alert(const struct cjd_alert *alert, void *ctx)
+{
+	struct cjd_pipeline *p = ctx;
+	struct cjd_alert copy = *alert;
+	char key[4400];
+
+	publish(p, &copy);
+	switch (alert->action) {
+	case CJD_ALERT_FIRING:
+	case CJD_ALERT_ONGOING:
+		maybe_act(p, &copy);
+		break;
+	case CJD_ALERT_RESOLVED:
+	case CJD_ALERT_GONE:
+		cjd_strmap_remove(p->acted, key_of(alert->host, alert->cgroup, key, sizeof(key)));
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- samples ---- */
+
+static void refuse(struct cjd_pipeline *p, const struct cjd_sample *s, enum cjd_mode mode,
+		   const char *why)
+{
+	char key[512];
+	uint64_t *v;
+
+	p->st.samples_refused++;
+	snprintf(key, sizeof(key), "%d\n%s", (int)mode, s->host ? s->host : "");
+	if (cjd_strmap_upsert(p->refused, key, &v) == 1)
+		cjd_warn("%s mode samples from %s cannot be scored: %s (further ones are counted)",
+			 cjd_mode_name(mode), s->host ? s->host : "this host", why);
+}
+
+int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s)
+{
+	enum cjd_mode mode = cjd_mode_of(s->events);
+	struct mode_slot *slot = &p->slot[mode];
+	struct cjd_error err;
+
+	p->st.samples++;
+	if (!slot->det && start_mode(p, mode, s->events, &err)) {
+		refuse(p, s, mode, err.text);
+		return 0;
+	}
+	if (cjd_detector_push(slot->det, s, &err))
+		refuse(p, s, mode, err.text);
+	return 0;
+}
+
+void cjd_pipeline_tick(struct cjd_pipeline *p)
+{
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			cjd_detector_tick(p->slot[m].det);
+}
+
+void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup)
+{
+	char key[4400];
+
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			cjd_detector_forget(p->slot[m].det, host, cgroup);
+	key_of(host, cgroup, key, sizeof(key));
+	cjd_strmap_remove(p->acted, key);
+	cjd_strmap_remove(p->metrics_prev, key);
+}
+
+/* ---- metrics and heartbeat ---- */
+
+static int one_cgroup(const struct cjd_cgroup_summary *s, void *ctx)
+{
+	struct cjd_pipeline *p = ctx;
+	char key[4400];
+	uint64_t *prev;
+	double before = 0;
+
+	/* CPU-seconds at the previous message, kept as the bits of a double */
+	int rc = cjd_strmap_upsert(p->metrics_prev, key_of(s->host[0] ? s->host : NULL, s->cgroup,
+							   key, sizeof(key)), &prev);
+	if (rc < 0)
+		return 0;
+	if (rc == 0)
+		memcpy(&before, prev, sizeof(before));
+	double period = s->cpu_seconds >= before ? s->cpu_seconds - before : s->cpu_seconds;
+	memcpy(prev, &s->cpu_seconds, sizeof(*prev));
+
+	struct cjd_metrics m = {
+		.host = s->host[0] ? s->host : NULL,
+		.cgroup = s->cgroup,
+		.mode = s->mode,
+		.state = s->state,
+		.has_score = s->scored,
+		.score = s->last_score,
+		.interval_ns = p->cfg->metrics_ns,
+		.cpu_seconds = period,
+		.cpu_seconds_total = s->cpu_seconds,
+		.price_per_cpu_hour = p->cfg->price_per_cpu_hour,
+		.cost_usd = period / 3600.0 * p->cfg->price_per_cpu_hour,
+		.cost_usd_total = s->cost_usd,
+	};
+	cjd_publisher_metrics(p->pub, &m);
+	return 0;
+}
+
+void cjd_pipeline_metrics(struct cjd_pipeline *p)
+{
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			cjd_detector_foreach(p->slot[m].det, one_cgroup, p);
+}
+
+void cjd_pipeline_heartbeat(struct cjd_pipeline *p, struct cjd_heartbeat *hb)
+{
+	const struct cjd_model *m = p->slot[hb->mode].model;
+
+	if (m && !hb->model_name) {
+		hb->model_name = cjd_model_name(m);
+		hb->model_version = cjd_model_version(m);
+	}
+	cjd_publisher_heartbeat(p->pub, hb);
+}
+
+void cjd_pipeline_housekeeping(struct cjd_pipeline *p)
+{
+	cjd_publisher_tick(p->pub, cjd_now_mono_ns());
+}
+
+/* ---- reload ---- */
+
+int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cfg,
+			     struct cjd_error *err)
+{
+	struct cjd_model *nm[2] = {NULL, NULL};
+	char path[2][4096];
+	struct cjd_actions *na = NULL;
+	struct cjd_detector_config dc;
+	int rc = 0;
+
+	/* everything that can fail first, for every mode, before anything changes */
+	for (int m = 0; m < 2; m++) {
+		if (!p->slot[m].det)
+			continue;
+		if ((rc = load_model(p, cfg, (enum cjd_mode)m, &nm[m], path[m], sizeof(path[m]), err)))
+			goto out_fail;
+		if ((rc = cjd_model_check_events(nm[m], p->slot[m].events, err)))
+			goto out_fail;
+	}
+	if ((rc = actions_new(p, cfg, &na))) {
+		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s", strerror(-rc));
+		goto out_fail;
+	}
+	for (int m = 0; m < 2; m++) {
+		if (!p->slot[m].det)
+			continue;
+		detector_config(cfg, p->slot[m].events, &dc);
+		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm[m], err))) {
+			/* Only a change of W or of the model's events fails here, and for
+			 * the first mode it leaves nothing changed; a later mode failing
+			 * after an earlier one switched cannot be undone cleanly, so
+			 * put the earlier one back. */
+			for (int k = 0; k < m; k++) {
+				if (!p->slot[k].det)
+					continue;
+				struct cjd_error ignore;
+				detector_config(p->cfg, p->slot[k].events, &dc);
+				cjd_detector_reconfigure(p->slot[k].det, &dc, p->slot[k].model, &ignore);
+			}
+			goto out_fail;
+		}
+	}
+	/* committed */
+	for (int m = 0; m < 2; m++) {
+		if (!p->slot[m].det)
+			continue;
+		cjd_model_free(p->slot[m].model);
+		p->slot[m].model = nm[m];
+		memcpy(p->slot[m].model_path, path[m], sizeof(path[m]));
+	}
+	cjd_actions_free(p->actions);
+	p->actions = na;
+	return 0;
+out_fail:
+	cjd_actions_free(na);
+	for (int m = 0; m < 2; m++)
+		cjd_model_free(nm[m]);
+	return rc ? rc : -EINVAL;
+}
+
+void cjd_pipeline_stats(const struct cjd_pipeline *p, struct cjd_pipeline_stats *st)
+{
+	*st = p->st;
+	st->cgroups = 0;
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			st->cgroups += cjd_detector_cgroups(p->slot[m].det);
+}
+
+const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cjd_mode mode,
+					   const char **path)
+{
+	if (path)
+		*path = p->slot[mode].model_path;
+	return p->slot[mode].model;
+}
+
+const struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p)
+{
+	return p->pub;
+}
