@@ -5,7 +5,7 @@
 #include "cjd/agent.h"
 #include "cjd/collector.h"
 #include "cjd/loop.h"
-#include "pipeline.h"
+#include "cjd/pipeline.h"
 
 struct cjd_agent {
 	struct cjd_agent_options opts;

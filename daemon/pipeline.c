@@ -9,7 +9,7 @@
 #include "cjd/log.h"
 #include "cjd/strmap.h"
 #include "cjd/util.h"
-#include "pipeline.h"
+#include "cjd/pipeline.h"
 
 struct mode_slot {
 	struct cjd_model *model;

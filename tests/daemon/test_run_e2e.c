@@ -194,10 +194,97 @@ static void test_run_fires_freezes_and_stops(void **state)
 	assert_true(zt_count_lines(journal) >= 2);
 }
 
+/*
+ * Split mode: two collectors with different host names watch the same
+ * cgroups and stream to one detector; each host's hashing cgroup fires on
+ * its own (state kept apart per host), and the sleeper never alerts.
+ */
+static void test_split_mode_two_hosts(void **state)
+{
+	(void)state;
+	char samples_ep[600], alerts_ep[600], journal[600], include[4400], model[600];
+	struct zt_child det, col[2];
+	char p[4400];
+
+	/* the first test froze the hashing cgroup: thaw it, and make sure the loop runs */
+	snprintf(p, sizeof(p), "%s/cgroup.freeze", hash_cg);
+	put(p, "0");
+	if (hash_pid <= 0) {
+		char hashloop[600];
+		snprintf(hashloop, sizeof(hashloop), "%s", getenv("CJD_HASHLOOP"));
+		char *hash_argv[] = {hashloop, NULL};
+		hash_pid = start_in(hash_cg, hash_argv);
+	}
+	if (idle_pid <= 0) {
+		char *idle_argv[] = {"/bin/sleep", "1000", NULL};
+		idle_pid = start_in(idle_cg, idle_argv);
+	}
+	snprintf(samples_ep, sizeof(samples_ep), "ipc://%s/samples.sock", dir);
+	snprintf(alerts_ep, sizeof(alerts_ep), "ipc://%s/split-alerts.sock", dir);
+	snprintf(journal, sizeof(journal), "%s/split.jsonl", dir);
+	snprintf(include, sizeof(include), "/cjd-e2e-%d/*", (int)getpid());
+	zt_source("tests/detector/data/good/sw-test.json", model, sizeof(model));
+
+	char *const dargv[] = {(char *)zt_cjd_bin(), "detect", "--bind", samples_ep, "--publish",
+			       alerts_ep, "--journal", journal, "--model", model, NULL};
+	assert_int_equal(zt_spawn(&det, dargv, true), 0);
+	char sockpath[600];
+	snprintf(sockpath, sizeof(sockpath), "%s/split-alerts.sock", dir);
+	for (int i = 0; i < 500 && access(sockpath, F_OK) != 0; i++)
+		usleep(10000);
+	if (sub)
+		zmq_close(sub);
+	sub = zt_sub(zctx, alerts_ep, "alert.");
+	assert_non_null(sub);
+	const char *hosts[2] = {"sim-host-a", "sim-host-b"};
+	for (int h = 0; h < 2; h++) {
+		char *const cargv[] = {(char *)zt_cjd_bin(), "collect", "--connect", samples_ep,
+				       "--host", (char *)hosts[h], "--interval", "200ms",
+				       "--cgroup", include, NULL};
+		assert_int_equal(zt_spawn(&col[h], cargv, true), 0);
+	}
+
+	bool fired[2] = {false, false};
+	uint64_t deadline = zt_now_ms() + 30000;
+	while (zt_now_ms() < deadline && !(fired[0] && fired[1])) {
+		char *topic = NULL, *body = NULL;
+		if (zt_recv(sub, &topic, &body, 1000) != 0)
+			continue;
+		if (strstr(body, "/idle\""))
+			fail_msg("the idle cgroup alerted: %s %s", topic, body);
+		for (int h = 0; h < 2; h++) {
+			char want[64];
+			snprintf(want, sizeof(want), "\"name\":\"%s\"", hosts[h]);
+			if (!strcmp(topic, "alert.firing") && strstr(body, want) &&
+			    strstr(body, "/hash\""))
+				fired[h] = true;
+		}
+		free(topic);
+		free(body);
+	}
+	for (int h = 0; h < 2; h++) {
+		kill(col[h].pid, SIGTERM);
+		int st = zt_wait(&col[h], 5000);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		zt_child_close(&col[h]);
+	}
+	kill(det.pid, SIGTERM);
+	int st = zt_wait(&det, 5000);
+	char *err = zt_read_err(&det, 1000);
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		fail_msg("cjd detect exited with status %d", st);
+	assert_non_null(strstr(err, "detect: 2 hosts"));
+	free(err);
+	zt_child_close(&det);
+	assert_true(fired[0]);
+	assert_true(fired[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_fires_freezes_and_stops),
+		cmocka_unit_test(test_split_mode_two_hosts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
