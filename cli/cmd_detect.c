@@ -262,6 +262,11 @@ int cmd_detect(int argc, char **argv)
 		 st.hosts, (unsigned long long)st.frames, (unsigned long long)st.samples,
 		 (unsigned long long)ps.samples_refused, (unsigned long long)st.lost_frames,
 		 (unsigned long long)st.malformed);
+	struct cjd_publisher_stats pst;
+	cjd_publisher_stats(cjd_pipeline_publisher(d.pipe), &pst);
+	cjd_info("detect: %llu alerts published, %llu messages dropped by the publisher (a lower "
+		 "bound)",
+		 (unsigned long long)pst.alerts, (unsigned long long)pst.dropped);
 out_free:
 	cjd_split_receiver_free(d.rx);
 	cjd_loop_free(d.loop);
