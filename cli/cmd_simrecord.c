@@ -12,8 +12,9 @@
 #include "cli.h"
 
 static const char simrecord_usage[] =
-	"Usage: cjd simrecord [-i INSTRUCTIONS] [--label LABEL] [--name CGROUP] [--workload NAME]\n"
-	"                     [--instr-atstart=no] [--allow-fail] [--keep-dumps]\n"
+	"Usage: cjd simrecord [-i INSTRUCTIONS] [--limit INSTRUCTIONS] [--label LABEL]\n"
+	"                     [--name CGROUP] [--workload NAME] [--instr-atstart=no]\n"
+	"                     [--allow-fail] [--keep-dumps]\n"
 	"                     -o FILE.cjdt[.gz] -- CMD [ARGS...]\n"
 	"\n"
 	"Runs CMD under valgrind's callgrind with its cache and branch simulators and an\n"
@@ -31,6 +32,8 @@ static const char simrecord_usage[] =
 	"\n"
 	"Options:\n"
 	"  -i, --instructions N   instructions per sample (default 10000000; K/M/G allowed)\n"
+	"      --limit N          stop CMD (SIGTERM to its process group) once N instructions\n"
+	"                         are simulated; CMD ending so is not a failure\n"
 	"  -o, --output FILE      the trace to write (gzip when FILE ends in .gz)\n"
 	"  -l, --label LABEL      ground truth for every sample: benign[/name] or miner[/name]\n"
 	"  -n, --name CGROUP      the cgroup name in the samples (default /simpmu/WORKLOAD)\n"
@@ -79,6 +82,7 @@ int cmd_simrecord(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"instructions", required_argument, NULL, 'i'},
+		{"limit", required_argument, NULL, 'L'},
 		{"output", required_argument, NULL, 'o'},
 		{"label", required_argument, NULL, 'l'},
 		{"name", required_argument, NULL, 'n'},
@@ -105,6 +109,12 @@ int cmd_simrecord(int argc, char **argv)
 				return cjd_cli_usage_error("simrecord",
 							   "-i: '%s' is not a count >= 10000 "
 							   "(try 10M)",
+							   optarg);
+			break;
+		case 'L':
+			if (parse_count(optarg, &o.limit))
+				return cjd_cli_usage_error("simrecord",
+							   "--limit: '%s' is not a count (try 2G)",
 							   optarg);
 			break;
 		case 'o':

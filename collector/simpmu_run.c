@@ -449,8 +449,8 @@ static int open_writer(struct run *r, const char *vgver, uint64_t bb, struct cjd
  * consuming dumps. Descendants outliving the program get 10 s, then SIGTERM. */
 static int supervise(struct run *r, pid_t pid, struct cjd_error *err)
 {
-	bool main_done = false;
-	uint64_t main_end = 0;
+	bool main_done = false, killed = false;
+	uint64_t main_end = 0, limit_at = 0;
 	int stage = 0, rc = 0;
 
 	for (;;) {
@@ -468,6 +468,22 @@ static int supervise(struct run *r, pid_t pid, struct cjd_error *err)
 		rc = consume(r, err);
 		if (rc)
 			return rc;
+		if (r->o->limit && !r->res->limited &&
+		    r->res->instructions + r->acc.ir >= r->o->limit) {
+			cjd_info("simrecord: %" PRIu64 " instructions reached; stopping the program",
+				 r->o->limit);
+			r->res->limited = true;
+			limit_at = cjd_now_mono_ns();
+			kill(-pid, SIGTERM);
+		}
+		/* Valgrind may hold a process-directed signal for long while other
+		 * threads keep the CPU; after 5 s the limit is enforced with SIGKILL
+		 * (losing at most the costs since the last periodic dump). */
+		if (limit_at && !killed && cjd_now_mono_ns() - limit_at > 5 * CJD_NSEC_PER_SEC) {
+			cjd_warn("simrecord: the program ignored SIGTERM for 5 s; sending SIGKILL");
+			kill(-pid, SIGKILL);
+			killed = true;
+		}
 		if (pending_signal) {
 			int sig = pending_signal;
 
@@ -548,7 +564,8 @@ int cjd_simpmu_record(const struct cjd_simpmu_opts *o, struct cjd_simpmu_result 
 		print_log_tail(log);
 		rc = cjd_error_set(err, -ENODATA, o->argv[0], 0, 0,
 				   "valgrind produced no callgrind dump (see its log above)");
-	} else if (!rc && !(WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0)) {
+	} else if (!rc && !res->limited &&
+		   !(WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0)) {
 		print_log_tail(log);
 		if (!o->allow_fail)
 			rc = -ECHILD;

@@ -104,6 +104,7 @@ struct cjd_simpmu_opts {
 	const char *cgroup;           /* the cgroup name written in samples, "/"-rooted */
 	const char *workload;         /* meta.workload */
 	uint64_t instructions;        /* target instructions per sample */
+	uint64_t limit;               /* stop the program (SIGTERM) after this many; 0: none */
 	bool instr_atstart;           /* false: wait for CALLGRIND_START_INSTRUMENTATION */
 	bool allow_fail;              /* a failing program is not an error */
 	bool keep_dumps;              /* leave the callgrind files (for debugging) */
@@ -118,13 +119,16 @@ struct cjd_simpmu_result {
 	uint64_t processes;
 	uint64_t sim_ns;              /* simulated time covered (last t_ns) */
 	int status;                   /* the program's wait status */
+	bool limited;                 /* stopped by opts->limit (not a failure) */
 };
 
 /*
  * Runs opts->argv under valgrind --tool=callgrind with the fixed geometry and
  * writes one sample per ~opts->instructions instructions to opts->output.
  * Progress goes to stderr. SIGINT/SIGTERM received meanwhile are forwarded
- * to the program, and what was recorded until it ends is kept.
+ * to the program, and what was recorded until it ends is kept. With
+ * opts->limit, the program's process group gets SIGTERM once that many
+ * instructions are simulated; how it then ends is not a failure.
  *
  * Returns 0; -ENOENT (valgrind or the command not found; err says which),
  * -ECHILD (the program failed and allow_fail is off: the samples recorded
