@@ -14,6 +14,7 @@
 static const char simrecord_usage[] =
 	"Usage: cjd simrecord [-i INSTRUCTIONS] [--limit INSTRUCTIONS] [--label LABEL]\n"
 	"                     [--name CGROUP] [--workload NAME] [--instr-atstart=no]\n"
+	"                     [--dump-every-bb N]\n"
 	"                     [--allow-fail] [--keep-dumps]\n"
 	"                     -o FILE.cjdt[.gz] -- CMD [ARGS...]\n"
 	"\n"
@@ -40,6 +41,9 @@ static const char simrecord_usage[] =
 	"  -w, --workload NAME    meta.workload (default: the label's name, else CMD's name)\n"
 	"      --instr-atstart=no do not count until the program calls\n"
 	"                         CALLGRIND_START_INSTRUMENTATION (skips slow set-up)\n"
+	"      --dump-every-bb N  callgrind dump period in basic blocks (default -i/32). A\n"
+	"                         sample closes at the first dump that reaches -i, so code\n"
+	"                         with long basic blocks (JIT hash loops) wants a smaller N\n"
 	"      --allow-fail       a program that exits non-zero is not an error\n"
 	"      --keep-dumps       keep callgrind's files in the temporary folder\n"
 	"  -h, --help             show this help\n"
@@ -89,6 +93,7 @@ int cmd_simrecord(int argc, char **argv)
 		{"workload", required_argument, NULL, 'w'},
 		{"instr-atstart", required_argument, NULL, 'A'},
 		{"allow-fail", no_argument, NULL, 'F'},
+		{"dump-every-bb", required_argument, NULL, 'B'},
 		{"keep-dumps", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -140,6 +145,13 @@ int cmd_simrecord(int argc, char **argv)
 							   "--instr-atstart: '%s' is not yes or no",
 							   optarg);
 			o.instr_atstart = !strcmp(optarg, "yes");
+			break;
+		case 'B':
+			if (parse_count(optarg, &o.dump_every_bb) || o.dump_every_bb < 1000)
+				return cjd_cli_usage_error("simrecord",
+							   "--dump-every-bb: '%s' is not a count "
+							   ">= 1000",
+							   optarg);
 			break;
 		case 'F':
 			o.allow_fail = true;

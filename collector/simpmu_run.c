@@ -22,8 +22,8 @@
 /* Dump files are named DIR/cg.<pid> (the final dump) and DIR/cg.<pid>.<part>. */
 #define DUMP_PREFIX "cg."
 
-/* Sub-dumps per sample at 4 instructions per basic block; see bb_for(). */
-#define BB_DIVISOR 16
+/* Dumps per sample at 1 instruction per basic block; see bb_for(). */
+#define BB_DIVISOR 32
 
 /* Set by the signal handler, read by the poll loop: the one kind of global state allowed. */
 static volatile sig_atomic_t pending_signal;
@@ -120,12 +120,14 @@ static int valgrind_version(const char *vg, char *buf, size_t len)
 }
 
 /* Basic blocks per dump: callgrind counts blocks, not instructions. Blocks
- * hold 3-12 instructions in most code, so dumping every instructions/16
- * blocks gives ~1-5 dumps per sample, and a sample closes at the first dump
- * that brings it to the target; it overshoots by less than one dump. */
-static uint64_t bb_for(uint64_t instructions)
+ * hold 3-12 instructions in most code, so dumping every instructions/32
+ * blocks gives ~3-10 dumps per sample; a sample closes at the first dump that
+ * brings it to the target, so it overshoots by less than one dump. Code with
+ * long blocks (JIT-compiled hash loops: ~40 instructions per block) needs an
+ * explicit, smaller opts->dump_every_bb to keep samples near the target. */
+static uint64_t bb_for(const struct cjd_simpmu_opts *o)
 {
-	uint64_t bb = instructions / BB_DIVISOR;
+	uint64_t bb = o->dump_every_bb ? o->dump_every_bb : o->instructions / BB_DIVISOR;
 
 	return bb < 1000 ? 1000 : bb;
 }
@@ -516,7 +518,7 @@ int cjd_simpmu_record(const struct cjd_simpmu_opts *o, struct cjd_simpmu_result 
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	char vg[PATH_MAX], prog[PATH_MAX], vgver[128], log[PATH_MAX + 32];
 	const char *tmp = getenv("TMPDIR");
-	uint64_t bb = bb_for(o->instructions);
+	uint64_t bb = bb_for(o);
 	pid_t pid;
 	int rc, wrc;
 

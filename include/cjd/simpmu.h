@@ -105,6 +105,7 @@ struct cjd_simpmu_opts {
 	const char *workload;         /* meta.workload */
 	uint64_t instructions;        /* target instructions per sample */
 	uint64_t limit;               /* stop the program (SIGTERM) after this many; 0: none */
+	uint64_t dump_every_bb;       /* basic blocks per callgrind dump; 0: instructions/32 */
 	bool instr_atstart;           /* false: wait for CALLGRIND_START_INSTRUMENTATION */
 	bool allow_fail;              /* a failing program is not an error */
 	bool keep_dumps;              /* leave the callgrind files (for debugging) */

@@ -61,15 +61,17 @@ wl_need_inputs() {
 	fi
 }
 
-# wl_record [-i N] [--limit N] [--dur D] [--setup-uninstrumented] -- CMD ARGS...
+# wl_record [-i N] [--bb N] [--limit N] [--dur D] [--setup-uninstrumented] -- CMD ARGS...
+# --bb: callgrind dump period in basic blocks (sim only; for JIT code with long blocks)
 # sim:  cjd simrecord -i N --limit N ... -o WL_OUT/NAME.sim.cjdt.gz -- CMD
 # real: cjd record -i 100ms -d D ... -o WL_OUT/NAME.real.cjdt.gz -- CMD
 # CMD must run until it is stopped (loop it): both recorders end it.
 wl_record() {
-	i=$SIM_I limit=2G dur=$REAL_DUR atstart=""
+	i=$SIM_I limit=2G dur=$REAL_DUR atstart="" bb=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-i) i=$2; shift 2 ;;
+		--bb) bb="--dump-every-bb $2"; shift 2 ;;
 		--limit) limit=$2; shift 2 ;;
 		--dur) dur=$2; shift 2 ;;
 		--setup-uninstrumented) atstart="--instr-atstart=no"; shift ;;
@@ -81,7 +83,7 @@ wl_record() {
 		out=$WL_OUT/$WL_NAME.sim.cjdt.gz
 		wl_say "simrecord: $i instructions/sample, stop at $limit -> $out"
 		# shellcheck disable=SC2086
-		"$CJD" simrecord -i "$i" --limit "$limit" $atstart --label "$WL_LABEL" \
+		"$CJD" simrecord -i "$i" $bb --limit "$limit" $atstart --label "$WL_LABEL" \
 			--workload "$WL_NAME" --name "/corpus/$WL_NAME" -o "$out" -- "$@" >/dev/null \
 			|| wl_die "cjd simrecord failed"
 	else

@@ -6,5 +6,6 @@ set -u
 wl_init miner randomx-fast "${1:-}"
 wl_need_miner
 # Dataset initialisation (2 GiB) runs uninstrumented; only hashing is simulated.
-wl_record --setup-uninstrumented --limit 4G -- \
+# JIT-compiled RandomX code runs ~40 instructions per basic block: dump every 125K blocks.
+wl_record --setup-uninstrumented --bb 125K --limit 4G -- \
 	"$MINER" --algo randomx-fast --threads 2 --seconds 1000000000

@@ -6,5 +6,6 @@ set -u
 wl_init miner randomx-light "${1:-}"
 wl_need_miner
 # The cache is built before CALLGRIND_START_INSTRUMENTATION: only hashing is simulated.
-wl_record --setup-uninstrumented --limit 4G -- \
+# JIT-compiled RandomX code runs ~40 instructions per basic block: dump every 125K blocks.
+wl_record --setup-uninstrumented --bb 125K --limit 4G -- \
 	"$MINER" --algo randomx-light --threads 2 --seconds 1000000000
