@@ -4,7 +4,9 @@
 #   real  record with `cjd record` (real software events in a real cgroup)
 # Environment: CJD (the cjd binary), WL_OUT (where traces go, default models/data),
 # WL_WORK (built miner and generated inputs, default models/.work), REAL_DUR (real mode
-# length, default 60s), SIM_I (instructions per sample, default 10M).
+# length, default 60s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
+# mode: stop every workload after this many instructions instead of its own limit; for
+# quick checks of the scripts, the traces it makes are not the corpus).
 
 WL_DIR=$(cd "$(dirname "$0")" && pwd)
 WL_MODELS=$(dirname "$WL_DIR")
@@ -80,6 +82,7 @@ wl_record() {
 		esac
 	done
 	if [ "$WL_MODE" = sim ]; then
+		limit=${WL_SMOKE_LIMIT:-$limit}
 		out=$WL_OUT/$WL_NAME.sim.cjdt.gz
 		wl_say "simrecord: $i instructions/sample, stop at $limit -> $out"
 		# shellcheck disable=SC2086

@@ -52,16 +52,24 @@ wl_say "nginx up on 127.0.0.1:$port; wrk against it until the recording ends"
 # Two URLs alternate: a small page, and a 256 KiB text compressed on the fly.
 (
 	while kill -0 $rec 2>/dev/null; do
-		wrk -t1 -c8 -d20s "http://127.0.0.1:$port/index.html" >/dev/null 2>&1
+		wrk -t1 -c8 -d20s "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 &
+		echo $! > "$WL_TMP/wrk.pid"
+		wait $!
 		wrk -t1 -c4 -H "Accept-Encoding: gzip" -d10s "http://127.0.0.1:$port/big.txt" \
-			>/dev/null 2>&1
+			>/dev/null 2>&1 &
+		echo $! > "$WL_TMP/wrk.pid"
+		wait $!
 	done
 ) &
 load=$!
-WL_CLEANUP="kill $rec $load 2>/dev/null"
+stop_load() {
+	kill $load 2>/dev/null
+	[ -f "$WL_TMP/wrk.pid" ] && kill "$(cat "$WL_TMP/wrk.pid")" 2>/dev/null
+	wait $load 2>/dev/null
+}
+WL_CLEANUP="kill $rec 2>/dev/null; stop_load"
 wait $rec
 rc=$?
-kill $load 2>/dev/null
-wait $load 2>/dev/null
+stop_load
 WL_CLEANUP=""
 exit $rc
