@@ -566,6 +566,12 @@ int cjd_simpmu_record(const struct cjd_simpmu_opts *o, struct cjd_simpmu_result 
 		print_log_tail(log);
 		rc = cjd_error_set(err, -ENODATA, o->argv[0], 0, 0,
 				   "valgrind produced no callgrind dump (see its log above)");
+	} else if (!rc && res->instructions == 0) {
+		rc = cjd_error_set(err, -ENODATA, o->argv[0], 0, 0,
+				   "no instruction was simulated%s",
+				   o->instr_atstart ? ""
+						    : " (with --instr-atstart=no the program must "
+						      "call CALLGRIND_START_INSTRUMENTATION)");
 	} else if (!rc && !res->limited &&
 		   !(WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0)) {
 		print_log_tail(log);

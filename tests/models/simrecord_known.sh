@@ -78,6 +78,12 @@ rc=$?
 "$CJD_BIN" simrecord -o "$tmp/x.cjdt" -- /nonexistent/prog 2>"$tmp/e4"
 rc=$?
 [ $rc -eq 1 ] && grep -q "command not found" "$tmp/e4" && ok "missing command: exit 1" || { cat "$tmp/e4"; bad "missing command: exit $rc"; }
+PATH=/nonexistent "$CJD_BIN" simrecord -o "$tmp/x.cjdt" -- "$tmp/loop" 1 2>"$tmp/e5"
+rc=$?
+[ $rc -eq 1 ] && grep -q "install the Debian package 'valgrind'" "$tmp/e5" && ok "valgrind missing: exit 1, package named" || { cat "$tmp/e5"; bad "valgrind missing: exit $rc"; }
+"$CJD_BIN" simrecord --instr-atstart=no -o "$tmp/x.cjdt" -- "$tmp/loop" 1 2>"$tmp/e6"
+rc=$?
+[ $rc -eq 1 ] && grep -q "CALLGRIND_START_INSTRUMENTATION" "$tmp/e6" && ok "nothing simulated: exit 1 with a hint" || { cat "$tmp/e6"; bad "nothing simulated: exit $rc"; }
 "$CJD_BIN" simrecord -o "$tmp/x.cjdt" >/dev/null 2>&1; [ $? -eq 2 ] && ok "no command: exit 2" || bad "no command must exit 2"
 "$CJD_BIN" simrecord --label nonsense -o "$tmp/x.cjdt" -- true >/dev/null 2>&1; [ $? -eq 2 ] && ok "bad label: exit 2" || bad "bad label must exit 2"
 exit $fail
