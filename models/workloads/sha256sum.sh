@@ -5,4 +5,5 @@ set -u
 . "$(dirname "$0")/lib.sh"
 wl_init benign sha256sum "${1:-}"
 wl_need_inputs
-wl_record -- sh -c 'while :; do sha256sum "$1"; done' sh "$WL_INPUTS/random.bin"
+# Hash compression functions are long unrolled basic blocks: dump every 50K blocks.
+wl_record --bb 50K -- sh -c 'while :; do sha256sum "$1"; done' sh "$WL_INPUTS/random.bin"
