@@ -46,12 +46,10 @@ wl_cleanup() {
 	rm -rf "$WL_TMP"
 }
 
+# make decides whether cjd-miner is out of date.
 wl_need_miner() {
-	if [ ! -x "$MINER" ] || [ -n "$(find "$WL_DIR/src" -newer "$MINER" -type f)" ]; then
-		wl_say "building cjd-miner"
-		mkdir -p "$WL_WORK/bin"
-		make -s -C "$WL_DIR/src" OUT="$WL_WORK/bin" >&2 || wl_die "building cjd-miner failed"
-	fi
+	mkdir -p "$WL_WORK/bin"
+	make -s -C "$WL_DIR/src" OUT="$WL_WORK/bin" >&2 || wl_die "building cjd-miner failed"
 }
 
 wl_need_inputs() {
