@@ -12,45 +12,45 @@
 #include "cli.h"
 
 static const char simrecord_usage[] =
-	"Usage: cjd simrecord [-i INSTRUCTIONS] [--limit INSTRUCTIONS] [--label LABEL]\n"
-	"                     [--name CGROUP] [--workload NAME] [--instr-atstart=no]\n"
-	"                     [--dump-every-bb N]\n"
-	"                     [--allow-fail] [--keep-dumps]\n"
-	"                     -o FILE.cjdt[.gz] -- CMD [ARGS...]\n"
-	"\n"
-	"Runs CMD under valgrind's callgrind with its cache and branch simulators and an\n"
-	"explicit geometry (I1 and D1 32 KiB 8-way, LL 2 MiB 16-way, 64-byte lines), and\n"
-	"writes one sample per INSTRUCTIONS instructions with hardware-style events:\n"
-	"  instructions = Ir, branches = Bc+Bi, branch-misses = Bcm+Bim,\n"
-	"  cache-references = I1mr+D1mr+D1mw (what reaches the LL), cache-misses = ILmr+DLmr+DLmw,\n"
-	"  L1-dcache-load-misses = D1mr, LLC-load-misses = DLmr,\n"
-	"  cycles from a simple cycle model, task-clock = cycles / 3.0 GHz.\n"
-	"The interval dt is task-clock plus the wall time CMD blocked waiting for timers or\n"
-	"the network. Child processes and threads are followed and summed.\n"
-	"\n"
-	"THESE COUNTS ARE SIMULATED from the program's real instruction stream, not measured\n"
-	"on a CPU. On a host with a PMU, record real counters with 'cjd record'.\n"
-	"\n"
-	"Options:\n"
-	"  -i, --instructions N   instructions per sample (default 10000000; K/M/G allowed)\n"
-	"      --limit N          stop CMD (SIGTERM to its process group) once N instructions\n"
-	"                         are simulated; CMD ending so is not a failure\n"
-	"  -o, --output FILE      the trace to write (gzip when FILE ends in .gz)\n"
-	"  -l, --label LABEL      ground truth for every sample: benign[/name] or miner[/name]\n"
-	"  -n, --name CGROUP      the cgroup name in the samples (default /simpmu/WORKLOAD)\n"
-	"  -w, --workload NAME    meta.workload (default: the label's name, else CMD's name)\n"
-	"      --instr-atstart=no do not count until the program calls\n"
-	"                         CALLGRIND_START_INSTRUMENTATION (skips slow set-up)\n"
-	"      --dump-every-bb N  callgrind dump period in basic blocks (default -i/32). A\n"
-	"                         sample closes at the first dump that reaches -i, so code\n"
-	"                         with long basic blocks (JIT hash loops) wants a smaller N\n"
-	"      --allow-fail       a program that exits non-zero is not an error\n"
-	"      --keep-dumps       keep callgrind's files in the temporary folder\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: 0 ok; 1 valgrind or CMD missing, CMD failed (the samples recorded are\n"
-	"kept), or no dump produced; 2 usage error.\n"
-	"See models/README.md for the cycle model and its limits.\n";
+    "Usage: cjd simrecord [-i INSTRUCTIONS] [--limit INSTRUCTIONS] [--label LABEL]\n"
+    "                     [--name CGROUP] [--workload NAME] [--instr-atstart=no]\n"
+    "                     [--dump-every-bb N]\n"
+    "                     [--allow-fail] [--keep-dumps]\n"
+    "                     -o FILE.cjdt[.gz] -- CMD [ARGS...]\n"
+    "\n"
+    "Runs CMD under valgrind's callgrind with its cache and branch simulators and an\n"
+    "explicit geometry (I1 and D1 32 KiB 8-way, LL 2 MiB 16-way, 64-byte lines), and\n"
+    "writes one sample per INSTRUCTIONS instructions with hardware-style events:\n"
+    "  instructions = Ir, branches = Bc+Bi, branch-misses = Bcm+Bim,\n"
+    "  cache-references = I1mr+D1mr+D1mw (what reaches the LL), cache-misses = ILmr+DLmr+DLmw,\n"
+    "  L1-dcache-load-misses = D1mr, LLC-load-misses = DLmr,\n"
+    "  cycles from a simple cycle model, task-clock = cycles / 3.0 GHz.\n"
+    "The interval dt is task-clock plus the wall time CMD blocked waiting for timers or\n"
+    "the network. Child processes and threads are followed and summed.\n"
+    "\n"
+    "THESE COUNTS ARE SIMULATED from the program's real instruction stream, not measured\n"
+    "on a CPU. On a host with a PMU, record real counters with 'cjd record'.\n"
+    "\n"
+    "Options:\n"
+    "  -i, --instructions N   instructions per sample (default 10000000; K/M/G allowed)\n"
+    "      --limit N          stop CMD (SIGTERM to its process group) once N instructions\n"
+    "                         are simulated; CMD ending so is not a failure\n"
+    "  -o, --output FILE      the trace to write (gzip when FILE ends in .gz)\n"
+    "  -l, --label LABEL      ground truth for every sample: benign[/name] or miner[/name]\n"
+    "  -n, --name CGROUP      the cgroup name in the samples (default /simpmu/WORKLOAD)\n"
+    "  -w, --workload NAME    meta.workload (default: the label's name, else CMD's name)\n"
+    "      --instr-atstart=no do not count until the program calls\n"
+    "                         CALLGRIND_START_INSTRUMENTATION (skips slow set-up)\n"
+    "      --dump-every-bb N  callgrind dump period in basic blocks (default -i/32). A\n"
+    "                         sample closes at the first dump that reaches -i, so code\n"
+    "                         with long basic blocks (JIT hash loops) wants a smaller N\n"
+    "      --allow-fail       a program that exits non-zero is not an error\n"
+    "      --keep-dumps       keep callgrind's files in the temporary folder\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 ok; 1 valgrind or CMD missing, CMD failed (the samples recorded are\n"
+    "kept), or no dump produced; 2 usage error.\n"
+    "See models/README.md for the cycle model and its limits.\n";
 
 /* "10M" -> 10000000: decimal suffixes, as instruction counts are usually written. */
 static int parse_count(const char *s, uint64_t *out)
@@ -85,18 +85,18 @@ static const char *base_name(const char *p)
 int cmd_simrecord(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"instructions", required_argument, NULL, 'i'},
-		{"limit", required_argument, NULL, 'L'},
-		{"output", required_argument, NULL, 'o'},
-		{"label", required_argument, NULL, 'l'},
-		{"name", required_argument, NULL, 'n'},
-		{"workload", required_argument, NULL, 'w'},
-		{"instr-atstart", required_argument, NULL, 'A'},
-		{"allow-fail", no_argument, NULL, 'F'},
-		{"dump-every-bb", required_argument, NULL, 'B'},
-		{"keep-dumps", no_argument, NULL, 'K'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"instructions", required_argument, NULL, 'i'},
+	    {"limit", required_argument, NULL, 'L'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"label", required_argument, NULL, 'l'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"workload", required_argument, NULL, 'w'},
+	    {"instr-atstart", required_argument, NULL, 'A'},
+	    {"allow-fail", no_argument, NULL, 'F'},
+	    {"dump-every-bb", required_argument, NULL, 'B'},
+	    {"keep-dumps", no_argument, NULL, 'K'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct cjd_simpmu_opts o = {.instructions = 10000000, .instr_atstart = true};
 	struct cjd_simpmu_result res;
@@ -118,9 +118,8 @@ int cmd_simrecord(int argc, char **argv)
 			break;
 		case 'L':
 			if (parse_count(optarg, &o.limit))
-				return cjd_cli_usage_error("simrecord",
-							   "--limit: '%s' is not a count (try 2G)",
-							   optarg);
+				return cjd_cli_usage_error(
+				    "simrecord", "--limit: '%s' is not a count (try 2G)", optarg);
 			break;
 		case 'o':
 			o.output = optarg;
@@ -141,9 +140,8 @@ int cmd_simrecord(int argc, char **argv)
 			break;
 		case 'A':
 			if (strcmp(optarg, "no") && strcmp(optarg, "yes"))
-				return cjd_cli_usage_error("simrecord",
-							   "--instr-atstart: '%s' is not yes or no",
-							   optarg);
+				return cjd_cli_usage_error(
+				    "simrecord", "--instr-atstart: '%s' is not yes or no", optarg);
 			o.instr_atstart = !strcmp(optarg, "yes");
 			break;
 		case 'B':

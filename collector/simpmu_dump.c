@@ -26,8 +26,8 @@ enum dump_ev {
 };
 
 static const char *const ev_names[EV__COUNT] = {
-	"Ir",   "Bc",   "Bcm",  "Bi",   "Bim",      "I1mr",    "D1mr",
-	"D1mw", "ILmr", "DLmr", "DLmw", "sysCount", "sysTime", "sysCpuTime",
+    "Ir",   "Bc",   "Bcm",  "Bi",   "Bim",	"I1mr",	   "D1mr",
+    "D1mw", "ILmr", "DLmr", "DLmw", "sysCount", "sysTime", "sysCpuTime",
 };
 
 /* The ones a dump must have: --cache-sim=yes --branch-sim=yes. */
@@ -38,13 +38,13 @@ static const char *const ev_names[EV__COUNT] = {
 struct dump_state {
 	const char *path;
 	long line;
-	int npos;                 /* position columns before the costs */
-	int nev;                  /* columns in `events:` */
-	int col[EV__COUNT];       /* column of each dump_ev, -1 when absent */
-	unsigned char *wait_fn;   /* by compressed fn id: 1 wait, 2 other */
+	int npos;		/* position columns before the costs */
+	int nev;		/* columns in `events:` */
+	int col[EV__COUNT];	/* column of each dump_ev, -1 when absent */
+	unsigned char *wait_fn; /* by compressed fn id: 1 wait, 2 other */
 	size_t wait_cap;
-	bool cur_wait;            /* the current fn= waits */
-	bool skip_next_cost;      /* the line after calls= is an inclusive cost */
+	bool cur_wait;	     /* the current fn= waits */
+	bool skip_next_cost; /* the line after calls= is an inclusive cost */
 	bool have_events, have_totals;
 	struct cjd_simpmu_costs *out;
 };
@@ -73,11 +73,13 @@ bool cjd_simpmu_is_wait_function(const char *fn)
 	/* Timers and network peers are outside the simulation, so the time a
 	 * program blocks on them is real time on any machine. */
 	static const char *const waits[] = {
-		"nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "usleep", "sleep",
-		"select",    "pselect",         "pselect6",              "poll",   "ppoll",
-		"epoll_wait", "epoll_pwait",    "epoll_pwait2",          "accept", "accept4",
-		"recv",      "recvfrom",        "recvmsg",               "recvmmsg",
-		"sigtimedwait", "sigwaitinfo",
+	    "nanosleep",    "clock_nanosleep", "clock_nanosleep_time64",
+	    "usleep",	    "sleep",	       "select",
+	    "pselect",	    "pselect6",	       "poll",
+	    "ppoll",	    "epoll_wait",      "epoll_pwait",
+	    "epoll_pwait2", "accept",	       "accept4",
+	    "recv",	    "recvfrom",	       "recvmsg",
+	    "recvmmsg",	    "sigtimedwait",    "sigwaitinfo",
 	};
 	char name[64];
 	size_t n;

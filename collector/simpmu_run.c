@@ -106,7 +106,8 @@ static int valgrind_version(const char *vg, char *buf, size_t len)
 		_exit(127);
 	}
 	close(fds[1]);
-	while (got + 1 < len && ((n = read(fds[0], buf + got, len - got - 1)) > 0 || (n < 0 && errno == EINTR)))
+	while (got + 1 < len &&
+	       ((n = read(fds[0], buf + got, len - got - 1)) > 0 || (n < 0 && errno == EINTR)))
 		if (n > 0)
 			got += (size_t)n;
 	close(fds[0]);
@@ -286,8 +287,8 @@ static int consume(struct run *r, struct cjd_error *err)
 			cands[i].p->next = cands[i].part ? cands[i].part + 1 : 1;
 			rc = retire(r, cands[i].path);
 			if (rc) {
-				rc = cjd_error_set(err, rc, cands[i].path, 0, 0, "cannot remove: %s",
-						   strerror(-rc));
+				rc = cjd_error_set(err, rc, cands[i].path, 0, 0,
+						   "cannot remove: %s", strerror(-rc));
 				break;
 			}
 			progress = true;
@@ -365,16 +366,29 @@ static pid_t spawn(const char *vg, const struct run *r, uint64_t bb)
 {
 	const struct cjd_simpmu_opts *o = r->o;
 	char geo_i1[64], geo_d1[64], geo_ll[64], dump_bb[64], out[PATH_MAX + 32],
-		log[PATH_MAX + 32];
+	    log[PATH_MAX + 32];
 	const char *fixed[] = {
-		"--tool=callgrind", "--cache-sim=yes", "--branch-sim=yes", geo_i1, geo_d1, geo_ll,
-		dump_bb,
-		/* The parent dumps (and zeroes) just before fork, so a forked child
-		 * does not inherit and re-report the parent's undumped costs. */
-		"--dump-before=_Fork", "--collect-systime=nsec", "--dump-line=no", "--dump-instr=no",
-		"--compress-strings=yes", "--compress-pos=yes", "--smc-check=all",
-		"--trace-children=yes", "--child-silent-after-fork=yes", out, log,
-		o->instr_atstart ? "--instr-atstart=yes" : "--instr-atstart=no",
+	    "--tool=callgrind",
+	    "--cache-sim=yes",
+	    "--branch-sim=yes",
+	    geo_i1,
+	    geo_d1,
+	    geo_ll,
+	    dump_bb,
+	    /* The parent dumps (and zeroes) just before fork, so a forked child
+	     * does not inherit and re-report the parent's undumped costs. */
+	    "--dump-before=_Fork",
+	    "--collect-systime=nsec",
+	    "--dump-line=no",
+	    "--dump-instr=no",
+	    "--compress-strings=yes",
+	    "--compress-pos=yes",
+	    "--smc-check=all",
+	    "--trace-children=yes",
+	    "--child-silent-after-fork=yes",
+	    out,
+	    log,
+	    o->instr_atstart ? "--instr-atstart=yes" : "--instr-atstart=no",
 	};
 	size_t nfixed = CJD_ARRAY_SIZE(fixed), nargs = 0;
 	const char **argv;
@@ -472,7 +486,8 @@ static int supervise(struct run *r, pid_t pid, struct cjd_error *err)
 			return rc;
 		if (r->o->limit && !r->res->limited &&
 		    r->res->instructions + r->acc.ir >= r->o->limit) {
-			cjd_info("simrecord: %" PRIu64 " instructions reached; stopping the program",
+			cjd_info("simrecord: %" PRIu64
+				 " instructions reached; stopping the program",
 				 r->o->limit);
 			r->res->limited = true;
 			limit_at = cjd_now_mono_ns();
@@ -553,7 +568,8 @@ int cjd_simpmu_record(const struct cjd_simpmu_opts *o, struct cjd_simpmu_result 
 		 o->argv[0], o->instructions, bb, r.dir);
 	pid = spawn(vg, &r, bb);
 	if (pid < 0) {
-		rc = cjd_error_set(err, (int)pid, vg, 0, 0, "cannot start: %s", strerror((int)-pid));
+		rc =
+		    cjd_error_set(err, (int)pid, vg, 0, 0, "cannot start: %s", strerror((int)-pid));
 		goto out_signals;
 	}
 	rc = supervise(&r, pid, err);
@@ -567,11 +583,11 @@ int cjd_simpmu_record(const struct cjd_simpmu_opts *o, struct cjd_simpmu_result 
 		rc = cjd_error_set(err, -ENODATA, o->argv[0], 0, 0,
 				   "valgrind produced no callgrind dump (see its log above)");
 	} else if (!rc && res->instructions == 0) {
-		rc = cjd_error_set(err, -ENODATA, o->argv[0], 0, 0,
-				   "no instruction was simulated%s",
-				   o->instr_atstart ? ""
-						    : " (with --instr-atstart=no the program must "
-						      "call CALLGRIND_START_INSTRUMENTATION)");
+		rc =
+		    cjd_error_set(err, -ENODATA, o->argv[0], 0, 0, "no instruction was simulated%s",
+				  o->instr_atstart ? ""
+						   : " (with --instr-atstart=no the program must "
+						     "call CALLGRIND_START_INSTRUMENTATION)");
 	} else if (!rc && !res->limited &&
 		   !(WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0)) {
 		print_log_tail(log);

@@ -19,23 +19,23 @@
 
 /* The cache geometry given to callgrind explicitly (size,assoc,line), so the
  * simulation never depends on the recording host's caches. */
-#define CJD_SIMPMU_L1_SIZE 32768u   /* I1 and D1: 32 KiB, 8-way */
+#define CJD_SIMPMU_L1_SIZE  32768u /* I1 and D1: 32 KiB, 8-way */
 #define CJD_SIMPMU_L1_ASSOC 8u
-#define CJD_SIMPMU_LL_SIZE 2097152u /* LL: the 2 MiB 16-way per-core share */
+#define CJD_SIMPMU_LL_SIZE  2097152u /* LL: the 2 MiB 16-way per-core share */
 #define CJD_SIMPMU_LL_ASSOC 16u
-#define CJD_SIMPMU_LINE 64u
+#define CJD_SIMPMU_LINE	    64u
 
 /* The totals of one callgrind dump (costs since the previous dump of that process). */
 struct cjd_simpmu_costs {
-	uint64_t ir;                  /* instructions executed */
-	uint64_t bc, bcm;             /* conditional branches, mispredicted */
-	uint64_t bi, bim;             /* indirect branches, mispredicted */
-	uint64_t i1mr, d1mr, d1mw;    /* L1 instruction read / data read / data write misses */
-	uint64_t ilmr, dlmr, dlmw;    /* the same, missing the last level too */
-	uint64_t sys_count;           /* system calls */
-	uint64_t sys_ns;              /* wall time inside system calls */
-	uint64_t wait_ns;             /* of which: blocked waiting for a timer or the network */
-	uint64_t dumps;               /* how many dumps were summed into this */
+	uint64_t ir;		   /* instructions executed */
+	uint64_t bc, bcm;	   /* conditional branches, mispredicted */
+	uint64_t bi, bim;	   /* indirect branches, mispredicted */
+	uint64_t i1mr, d1mr, d1mw; /* L1 instruction read / data read / data write misses */
+	uint64_t ilmr, dlmr, dlmw; /* the same, missing the last level too */
+	uint64_t sys_count;	   /* system calls */
+	uint64_t sys_ns;	   /* wall time inside system calls */
+	uint64_t wait_ns;	   /* of which: blocked waiting for a timer or the network */
+	uint64_t dumps;		   /* how many dumps were summed into this */
 };
 
 /* Adds b into a. */
@@ -98,17 +98,17 @@ void cjd_simpmu_fill_sample(const struct cjd_simpmu_model *m, const struct cjd_s
 
 /* What to record, for cjd_simpmu_record(). Strings are borrowed. */
 struct cjd_simpmu_opts {
-	const char *output;           /* .cjdt or .cjdt.gz path */
-	const char *const *argv;      /* the command, NULL-terminated */
-	const char *label;            /* NULL for none */
-	const char *cgroup;           /* the cgroup name written in samples, "/"-rooted */
-	const char *workload;         /* meta.workload */
-	uint64_t instructions;        /* target instructions per sample */
-	uint64_t limit;               /* stop the program (SIGTERM) after this many; 0: none */
-	uint64_t dump_every_bb;       /* basic blocks per callgrind dump; 0: instructions/32 */
-	bool instr_atstart;           /* false: wait for CALLGRIND_START_INSTRUMENTATION */
-	bool allow_fail;              /* a failing program is not an error */
-	bool keep_dumps;              /* leave the callgrind files (for debugging) */
+	const char *output;	 /* .cjdt or .cjdt.gz path */
+	const char *const *argv; /* the command, NULL-terminated */
+	const char *label;	 /* NULL for none */
+	const char *cgroup;	 /* the cgroup name written in samples, "/"-rooted */
+	const char *workload;	 /* meta.workload */
+	uint64_t instructions;	 /* target instructions per sample */
+	uint64_t limit;		 /* stop the program (SIGTERM) after this many; 0: none */
+	uint64_t dump_every_bb;	 /* basic blocks per callgrind dump; 0: instructions/32 */
+	bool instr_atstart;	 /* false: wait for CALLGRIND_START_INSTRUMENTATION */
+	bool allow_fail;	 /* a failing program is not an error */
+	bool keep_dumps;	 /* leave the callgrind files (for debugging) */
 	struct cjd_simpmu_model model;
 };
 
@@ -118,9 +118,9 @@ struct cjd_simpmu_result {
 	uint64_t instructions;
 	uint64_t dumps;
 	uint64_t processes;
-	uint64_t sim_ns;              /* simulated time covered (last t_ns) */
-	int status;                   /* the program's wait status */
-	bool limited;                 /* stopped by opts->limit (not a failure) */
+	uint64_t sim_ns; /* simulated time covered (last t_ns) */
+	int status;	 /* the program's wait status */
+	bool limited;	 /* stopped by opts->limit (not a failure) */
 };
 
 /*

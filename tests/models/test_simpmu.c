@@ -19,51 +19,51 @@
  * (__GI___poll), wait4 (a child: not a wait on a timer), sysCpuTime > sysTime
  * (no negative wait) and a "negative" (wrapped) sysTime. */
 static const char dump_ok[] =
-	"# callgrind format\n"
-	"version: 1\n"
-	"creator: callgrind-3.19.0\n"
-	"pid: 42\n"
-	"cmd:  ./x 1 2\n"
-	"part: 2\n"
-	"\n"
-	"desc: I1 cache: 32768 B, 64 B, 8-way associative\n"
-	"desc: Trigger: --dump-every-bb=1000\n"
-	"\n"
-	"positions: line\n"
-	"event: sysTime : sysTime (elapsed ns)\n"
-	"events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim sysCount sysTime sysCpuTime\n"
-	"summary: 1000 100 50 4 6 2 1 2 1 201 10 5 1 3 11000500 300700\n"
-	"\n"
-	"\n"
-	"ob=(1) /usr/lib/x86_64-linux-gnu/libc.so.6\n"
-	"fl=(1) ./time/clock_nanosleep.c\n"
-	"fn=(1) clock_nanosleep@@GLIBC_2.17\n"
-	"34 5 0 0 0 0 0 0 0 0 1\n"
-	"+2 0 0 0 0 0 0 0 0 0 0 0 0 0 1 2000000 300000\n"
-	"cfn=(5) helper\n"
-	"calls=1 0\n"
-	"* 9 0 0 0 0 0 0 0 0 0 0 0 0 0 7777777 0\n"
-	"\n"
-	"fl=(2) main.c\n"
-	"fn=(2) main\n"
-	"0 900 100 50 4 6 2 1 2 1 200 10 5 1\n"
-	"cfn=(1)\n"
-	"calls=1 10\n"
-	"0 5 0 0 0 0 0 0 0 0 1 0 0 0 1 2000000 300000\n"
-	"cfl=(3) wait.c\n"
-	"cfn=(3) wait4\n"
-	"calls=1 0\n"
-	"0 3 0 0 0 0 0 0 0 0 0 0 0 0 1 9000000 100\n"
-	"\n"
-	"fn=(3)\n"
-	"* 3 0 0 0 0 0 0 0 0 0 0 0 0 1 9000000 100\n"
-	"fn=(4) __GI___poll\n"
-	"5 7 0 0 0 0 0 0 0 0 0 0 0 0 1 500 600\n"
-	"+1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 18446744073709551000 0\n"
-	"fn=(5)\n"
-	"0 9\n"
-	"\n"
-	"totals: 1000 100 50 4 6 2 1 2 1 201 10 5 1 3 11000500 300700\n";
+    "# callgrind format\n"
+    "version: 1\n"
+    "creator: callgrind-3.19.0\n"
+    "pid: 42\n"
+    "cmd:  ./x 1 2\n"
+    "part: 2\n"
+    "\n"
+    "desc: I1 cache: 32768 B, 64 B, 8-way associative\n"
+    "desc: Trigger: --dump-every-bb=1000\n"
+    "\n"
+    "positions: line\n"
+    "event: sysTime : sysTime (elapsed ns)\n"
+    "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim sysCount sysTime sysCpuTime\n"
+    "summary: 1000 100 50 4 6 2 1 2 1 201 10 5 1 3 11000500 300700\n"
+    "\n"
+    "\n"
+    "ob=(1) /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    "fl=(1) ./time/clock_nanosleep.c\n"
+    "fn=(1) clock_nanosleep@@GLIBC_2.17\n"
+    "34 5 0 0 0 0 0 0 0 0 1\n"
+    "+2 0 0 0 0 0 0 0 0 0 0 0 0 0 1 2000000 300000\n"
+    "cfn=(5) helper\n"
+    "calls=1 0\n"
+    "* 9 0 0 0 0 0 0 0 0 0 0 0 0 0 7777777 0\n"
+    "\n"
+    "fl=(2) main.c\n"
+    "fn=(2) main\n"
+    "0 900 100 50 4 6 2 1 2 1 200 10 5 1\n"
+    "cfn=(1)\n"
+    "calls=1 10\n"
+    "0 5 0 0 0 0 0 0 0 0 1 0 0 0 1 2000000 300000\n"
+    "cfl=(3) wait.c\n"
+    "cfn=(3) wait4\n"
+    "calls=1 0\n"
+    "0 3 0 0 0 0 0 0 0 0 0 0 0 0 1 9000000 100\n"
+    "\n"
+    "fn=(3)\n"
+    "* 3 0 0 0 0 0 0 0 0 0 0 0 0 1 9000000 100\n"
+    "fn=(4) __GI___poll\n"
+    "5 7 0 0 0 0 0 0 0 0 0 0 0 0 1 500 600\n"
+    "+1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 18446744073709551000 0\n"
+    "fn=(5)\n"
+    "0 9\n"
+    "\n"
+    "totals: 1000 100 50 4 6 2 1 2 1 201 10 5 1 3 11000500 300700\n";
 
 static char *write_tmp(const char *text, size_t len)
 {
@@ -131,11 +131,13 @@ static void test_parse_errors(void **state)
 {
 	static const char no_branch[] = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\n"
 					"totals: 1 2 3 4 5 6 7 8 9\n";
-	static const char bad_ref[] = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim\n"
-				      "fn=(7)\n"
-				      "totals: 1\n";
-	static const char bad_num[] = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim\n"
-				      "totals: 1 x\n";
+	static const char bad_ref[] =
+	    "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim\n"
+	    "fn=(7)\n"
+	    "totals: 1\n";
+	static const char bad_num[] =
+	    "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim\n"
+	    "totals: 1 x\n";
 	struct cjd_simpmu_costs c;
 	struct cjd_error err;
 
@@ -170,9 +172,18 @@ static void test_wait_functions(void **state)
 
 static void test_cycle_model(void **state)
 {
-	struct cjd_simpmu_costs c = {.ir = 1000, .bc = 201, .bcm = 10, .bi = 5, .bim = 1,
-				     .i1mr = 4, .d1mr = 6, .d1mw = 2, .ilmr = 1, .dlmr = 2,
-				     .dlmw = 1, .wait_ns = 1700000};
+	struct cjd_simpmu_costs c = {.ir = 1000,
+				     .bc = 201,
+				     .bcm = 10,
+				     .bi = 5,
+				     .bim = 1,
+				     .i1mr = 4,
+				     .d1mr = 6,
+				     .d1mw = 2,
+				     .ilmr = 1,
+				     .dlmr = 2,
+				     .dlmw = 1,
+				     .wait_ns = 1700000};
 	struct cjd_simpmu_model m;
 	struct cjd_sample s;
 
@@ -217,12 +228,12 @@ static void test_costs_add(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_totals_and_waits),
-		cmocka_unit_test(test_parse_incomplete),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_wait_functions),
-		cmocka_unit_test(test_cycle_model),
-		cmocka_unit_test(test_costs_add),
+	    cmocka_unit_test(test_parse_totals_and_waits),
+	    cmocka_unit_test(test_parse_incomplete),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_wait_functions),
+	    cmocka_unit_test(test_cycle_model),
+	    cmocka_unit_test(test_costs_add),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
