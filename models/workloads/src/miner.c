@@ -21,6 +21,7 @@ struct config {
 	unsigned long busy;     /* --throttle: hashes per busy slice ... */
 	unsigned long sleep_ms; /* ... then this long asleep */
 	unsigned difficulty;    /* a share needs this many leading zero bits */
+	int print;              /* --print: each nonce and hash on stdout (to compare runs) */
 	const char *opt;
 };
 
@@ -87,6 +88,13 @@ static void *work(void *arg)
 	for (;;) {
 		memcpy(blob + c->algo->nonce_offset, &nonce, sizeof(nonce));
 		c->algo->hash(w->state, blob, out);
+		if (c->print) {
+			char hex[65];
+
+			for (int i = 0; i < 32; i++)
+				snprintf(hex + 2 * i, 3, "%02x", out[i]);
+			printf("%u %s\n", nonce, hex); /* stdio locks: lines do not interleave */
+		}
 		if (zero_bits(out) >= c->difficulty)
 			atomic_fetch_add(&shares, 1); /* a real miner submits it to the pool here */
 		nonce += (uint32_t)c->threads;
@@ -111,12 +119,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: cjd-miner --algo randomx-light|randomx-fast|sha256d|scrypt|argon2id\n"
 		"                 [--threads N] [--hashes N] [--seconds S] [--throttle BUSY,SLEEP_MS]\n"
-		"                 [--difficulty BITS] [--opt interp] [--calibrate]\n"
+		"                 [--difficulty BITS] [--opt interp] [--calibrate] [--print]\n"
 		"Hashes a fixed job with nonce after nonce, as a pool miner does. Set-up (RandomX\n"
 		"cache/dataset) runs before CALLGRIND_START_INSTRUMENTATION, so under\n"
 		"'cjd simrecord --instr-atstart=no' only the hashing is simulated.\n"
 		"--throttle: every BUSY hashes a thread sleeps SLEEP_MS (duty cycling).\n"
-		"--calibrate: print the mean wall ns per hash and per thread at the end.\n");
+		"--calibrate: print the mean wall ns per hash and per thread at the end.\n"
+		"--print: print each nonce and its hash (to compare native and simulated runs).\n");
 }
 
 int main(int argc, char **argv)
@@ -132,6 +141,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--calibrate")) {
 			calibrate = 1;
+			continue;
+		}
+		if (!strcmp(a, "--print")) {
+			c.print = 1;
 			continue;
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
