@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Prints the corpus table (markdown) for models/README.md from the traces in models/data."""
+import glob
+import gzip
+import json
+import os
+import sys
+
+
+def stats(path):
+    n = 0
+    tot = {}
+    t_end = 0
+    label = None
+    with gzip.open(path, "rt") as f:
+        hdr = json.loads(f.readline())
+        ev = hdr["events"]
+        for line in f:
+            s = json.loads(line)
+            n += 1
+            label = s.get("label")
+            t_end = max(t_end, s["t_ns"])
+            for k, v in zip(ev, s["counts"]):
+                tot[k] = tot.get(k, 0) + v
+    return hdr, n, tot, t_end, label
+
+
+def main():
+    data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "data")
+    rows = []
+    for path in sorted(glob.glob(os.path.join(data, "*.cjdt.gz"))):
+        try:
+            hdr, n, tot, t_end, label = stats(path)
+        except (EOFError, ValueError) as e:
+            print("%s: skipped (%s)" % (path, e), file=sys.stderr)
+            continue
+        meta = hdr.get("meta", {})
+        per = meta.get("simulator", {}).get("instructions_per_sample")
+        ins = tot.get("instructions", 0)
+        cyc = tot.get("cycles", 0)
+        rows.append((label or "", os.path.basename(path), hdr["source"], n,
+                     "%dM" % (per // 1000000) if per else "-",
+                     "%.2f" % (ins / 1e9) if ins else "-",
+                     "%.3f" % (t_end / 1e9),
+                     "%.2f" % (ins / cyc) if cyc else "-",
+                     "%.2f" % (tot.get("task-clock", 0) / t_end) if t_end else "-",
+                     "%.1f" % (1000.0 * tot.get("cache-misses", 0) / ins) if ins else "-",
+                     "%.1f" % (os.path.getsize(path) / 1024.0)))
+    rows.sort(key=lambda r: (not r[0].startswith("miner"), r[0], r[2]))
+    print("| label | file | source | samples | -i | G instr | sim. s | IPC | util | LL MPKI | KiB |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print("| `%s` | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % r)
+    total = sum(os.path.getsize(os.path.join(data, r[1])) for r in rows)
+    print("\n%d traces, %d samples, %.1f KiB in all." % (len(rows), sum(r[3] for r in rows), total / 1024.0))
+
+
+if __name__ == "__main__":
+    main()
