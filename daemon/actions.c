@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,12 +148,53 @@ int cjd_actions_check(const struct cjd_actions *a, const char *cg, char *why, si
 	return 0;
 }
 
-/* Writes text to <cg>/<file> beneath dirfd without following any symlink. */
-static int write_beneath(int dirfd, const char *cg, const char *file, const char *text)
+/*
+ * Opens <rel> beneath dirfd for writing without following any symlink and
+ * without leaving dirfd: openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) where
+ * the kernel has it (5.6+), else a walk one component at a time with
+ * O_NOFOLLOW. The walk is as strict because cjd_actions_check() has already
+ * refused "." and ".." components. Returns an fd or a negative errno.
+ */
+static int open_beneath(int dirfd, const char *rel)
 {
 	struct open_how how = {.flags = O_WRONLY | O_CLOEXEC,
 			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					  RESOLVE_NO_MAGICLINKS};
+	int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+	if (fd >= 0 || errno != ENOSYS)
+		return fd >= 0 ? fd : -errno;
+	char comp[256];
+	int cur = dirfd, rc;
+	const char *p = rel;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || n >= sizeof(comp)) {
+			rc = -EINVAL;
+			break;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		bool last = p[n] == '\0';
+		int next = openat(cur, comp,
+				  last ? O_WRONLY | O_NOFOLLOW | O_CLOEXEC
+				       : O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* a symlink component fails O_DIRECTORY|O_NOFOLLOW as ENOTDIR; say ELOOP
+		 * like openat2 does, so callers see one error for one cause */
+		rc = next >= 0 ? next : errno == ENOTDIR ? -ELOOP : -errno;
+		if (cur != dirfd)
+			close(cur);
+		if (next < 0 || last)
+			break;
+		cur = next;
+		p += n + 1;
+	}
+	return rc;
+}
+
+/* Writes text to <cg>/<file> beneath dirfd without following any symlink. */
+static int write_beneath(int dirfd, const char *cg, const char *file, const char *text)
+{
 	char rel[4200];
 	int fd, rc = 0;
 
@@ -160,9 +202,9 @@ static int write_beneath(int dirfd, const char *cg, const char *file, const char
 		cg++;
 	if ((size_t)snprintf(rel, sizeof(rel), "%s/%s", cg, file) >= sizeof(rel))
 		return -ENAMETOOLONG;
-	fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	fd = open_beneath(dirfd, rel);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	size_t n = strlen(text);
 	ssize_t w;
 	do
