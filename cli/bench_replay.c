@@ -19,19 +19,6 @@
 
 extern char **environ;
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static double unit(uint64_t *s)
-{
-	return (double)(rng_next(s) >> 11) / (double)(1ull << 53);
-}
-
 /* Samples round-robin over the cgroups, one timestamp per round, like a collector. */
 static int write_trace(const char *path, uint64_t samples, size_t cgroups)
 {
@@ -55,7 +42,7 @@ static int write_trace(const char *path, uint64_t samples, size_t cgroups)
 	for (uint64_t t = 1; n < samples; t++) {
 		for (size_t c = 0; c < cgroups && n < samples; c++, n++) {
 			struct cjd_sample s;
-			double busy = c % 8 == 0 ? 0.99 + 0.01 * unit(&rng) : unit(&rng);
+			double busy = c % 8 == 0 ? 0.99 + 0.01 * cjd_xorshift64_unit(&rng) : cjd_xorshift64_unit(&rng);
 			snprintf(name, sizeof(name), "/synthetic.slice/app-%04zu.scope", c);
 			cjd_sample_clear(&s);
 			s.t_ns = t * 1000000000ull;
@@ -64,10 +51,10 @@ static int write_trace(const char *path, uint64_t samples, size_t cgroups)
 			s.label = c % 8 == 0 ? "miner/synthetic" : "benign/synthetic";
 			s.events = CJD_EVMASK_SOFTWARE;
 			s.count[CJD_EV_TASK_CLOCK] = (uint64_t)(busy * 1e9);
-			s.count[CJD_EV_CONTEXT_SWITCHES] = rng_next(&rng) % 200;
-			s.count[CJD_EV_CPU_MIGRATIONS] = rng_next(&rng) % 10;
-			s.count[CJD_EV_PAGE_FAULTS] = rng_next(&rng) % 100;
-			s.count[CJD_EV_SYSCALLS] = rng_next(&rng) % 5000;
+			s.count[CJD_EV_CONTEXT_SWITCHES] = cjd_xorshift64(&rng) % 200;
+			s.count[CJD_EV_CPU_MIGRATIONS] = cjd_xorshift64(&rng) % 10;
+			s.count[CJD_EV_PAGE_FAULTS] = cjd_xorshift64(&rng) % 100;
+			s.count[CJD_EV_SYSCALLS] = cjd_xorshift64(&rng) % 5000;
 			if (cjd_trace_writer_write(w, &s, &err)) {
 				rc = cjd_cli_fail("bench", "%s: %s", path, err.text);
 				goto out;
@@ -85,12 +72,12 @@ out:
 static double threshold_for(const char *name, uint64_t *rng)
 {
 	if (strstr(name, ".ac1"))
-		return 2 * unit(rng) - 1;
+		return 2 * cjd_xorshift64_unit(rng) - 1;
 	if (strstr(name, ".cv"))
-		return 2 * unit(rng);
+		return 2 * cjd_xorshift64_unit(rng);
 	if (!strncmp(name, "cpu_util", 8))
-		return unit(rng);
-	return 5000 * unit(rng);
+		return cjd_xorshift64_unit(rng);
+	return 5000 * cjd_xorshift64_unit(rng);
 }
 
 /* A SYNTHETIC gbdt of complete trees over every software feature: cost only. */
@@ -121,32 +108,19 @@ static int write_model(const char *path, size_t trees, unsigned depth)
 	for (size_t t = 0; t < trees; t++) {
 		fprintf(f, "%s{\"nodes\":[", t ? "," : "");
 		for (size_t k = 0; k < inner; k++) {
-			int j = (int)(rng_next(&rng) % (uint64_t)nf);
+			int j = (int)(cjd_xorshift64(&rng) % (uint64_t)nf);
 			fprintf(f, "%s{\"feature\":%d,\"threshold\":%.6g,\"left\":%zu,\"right\":%zu}",
 				k ? "," : "", j, threshold_for(cjd_feature_name((size_t)feat[j]), &rng),
 				2 * k + 1, 2 * k + 2);
 		}
 		for (size_t k = 0; k < leaves; k++)
-			fprintf(f, ",{\"leaf\":%.4f}", unit(&rng) - 0.5);
+			fprintf(f, ",{\"leaf\":%.4f}", cjd_xorshift64_unit(&rng) - 0.5);
 		fprintf(f, "]}");
 	}
 	fprintf(f, "]}}\n");
 	if (fclose(f))
 		return cjd_cli_fail("bench", "%s: %s", path, strerror(errno));
 	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static double thread_cpu_s(void)
@@ -254,7 +228,7 @@ int bench_replay(const struct bench_opts *o)
 		cpu[r] = (double)n / cpu[r];
 	}
 	stat(trace, &st);
-	double p = median(parse, o->reps), w = median(wall, o->reps), c = median(cpu, o->reps);
+	double p = cjd_median(parse, o->reps), w = cjd_median(wall, o->reps), c = cjd_median(cpu, o->reps);
 	if (o->json) {
 		printf("{\"subject\":\"replay\",\"synthetic_trace\":true,\"samples\":%llu,"
 		       "\"cgroups\":%zu,\"trace_bytes\":%lld,\"model\":\"%s\",\"reps\":%u,"

@@ -164,6 +164,34 @@ int cjd_fmt_double(char *buf, size_t len, double v)
 	return fmt_shortest(buf, len, v, DBL_DIG, 17, false);
 }
 
+uint64_t cjd_xorshift64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+double cjd_xorshift64_unit(uint64_t *s)
+{
+	return (double)(cjd_xorshift64(s) >> 11) / (double)(1ull << 53);
+}
+
+int cjd_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double cjd_median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cjd_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 bool cjd_glob_any(const char *const *globs, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)

@@ -38,40 +38,14 @@ static void sw_stop(const struct stopwatch *s, double *wall, double *cpu)
 	*wall = (double)(cjd_now_mono_ns() - s->wall);
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static double rng_unit(uint64_t *s)
-{
-	return (double)(rng_next(s) >> 11) / (double)(1ull << 53);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* cpu and wall: per-tick times of n repetitions (sorted in place). */
 static void summarise(struct cjd_bench_row *r, double *cpu, double *wall, unsigned n,
 		      size_t cgroups)
 {
-	r->median_ns = median(cpu, n);
+	r->median_ns = cjd_median(cpu, n);
 	r->min_ns = cpu[0];
 	r->max_ns = cpu[n - 1];
-	r->wall_median_ns = median(wall, n);
+	r->wall_median_ns = cjd_median(wall, n);
 	r->windows_per_s = (double)cgroups / (r->median_ns / 1e9);
 	r->ran = true;
 }
@@ -90,11 +64,11 @@ static int parse_set(const char *set, enum cjd_feature_set *out, struct cjd_erro
 /* A plausible count for an event of a cgroup with the given busy fraction. */
 static double count_for(int ev, double busy, uint64_t *rng)
 {
-	double ns = busy * 1e9, jitter = 0.9 + 0.2 * rng_unit(rng);
+	double ns = busy * 1e9, jitter = 0.9 + 0.2 * cjd_xorshift64_unit(rng);
 
 	switch (ev) {
 	case CJD_EV_CYCLES: return ns * 3.0 * jitter;
-	case CJD_EV_INSTRUCTIONS: return ns * 3.0 * (0.3 + 2.5 * rng_unit(rng));
+	case CJD_EV_INSTRUCTIONS: return ns * 3.0 * (0.3 + 2.5 * cjd_xorshift64_unit(rng));
 	case CJD_EV_BRANCHES: return ns * 0.5 * jitter;
 	case CJD_EV_BRANCH_MISSES: return ns * 0.01 * jitter;
 	case CJD_EV_CACHE_REFERENCES: return ns * 0.05 * jitter;
@@ -102,10 +76,10 @@ static double count_for(int ev, double busy, uint64_t *rng)
 	case CJD_EV_L1D_LOAD_MISSES: return ns * 0.03 * jitter;
 	case CJD_EV_LLC_LOAD_MISSES: return ns * 0.001 * jitter;
 	case CJD_EV_TASK_CLOCK: return ns * jitter;
-	case CJD_EV_CONTEXT_SWITCHES: return 100 * rng_unit(rng);
-	case CJD_EV_CPU_MIGRATIONS: return 5 * rng_unit(rng);
-	case CJD_EV_PAGE_FAULTS: return 50 * rng_unit(rng);
-	case CJD_EV_SYSCALLS: return 2000 * rng_unit(rng);
+	case CJD_EV_CONTEXT_SWITCHES: return 100 * cjd_xorshift64_unit(rng);
+	case CJD_EV_CPU_MIGRATIONS: return 5 * cjd_xorshift64_unit(rng);
+	case CJD_EV_PAGE_FAULTS: return 50 * cjd_xorshift64_unit(rng);
+	case CJD_EV_SYSCALLS: return 2000 * cjd_xorshift64_unit(rng);
 	default: return 1e9; /* CJD_OP_DT */
 	}
 }
@@ -178,7 +152,7 @@ static int fx_setup(struct fx_bench *b, size_t n, unsigned w, enum cjd_feature_s
 	/* Fill the rings the way ticks would, from plausible counts. */
 	for (unsigned s = 0; s < w; s++) {
 		for (size_t l = 0; l < b->pitch; l++) {
-			double busy = l % 4 == 0 ? 1.0 : rng_unit(&rng);
+			double busy = l % 4 == 0 ? 1.0 : cjd_xorshift64_unit(&rng);
 			for (int o = 0; o < CJD_OP__COUNT; o++)
 				if (used[o])
 					b->stage[o][l] = (float)count_for(o, busy, &rng);
@@ -304,7 +278,7 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	for (size_t r = 0; r < out->n_rows; r++)
 		if (out->rows[r].ran)
 			out->rows[r].speedup = out->rows[0].median_ns / out->rows[r].median_ns;
-	out->bw_gbs = median(bw, reps);
+	out->bw_gbs = cjd_median(bw, reps);
 	out->bw_windows_per_s = (double)cgroups / (out->input_bytes / out->bw_gbs / 1e9);
 	rc = 0;
 out_free:
@@ -341,7 +315,7 @@ static int tick_setup(struct tick_bench *tb, size_t n, cjd_event_mask events)
 			return -ENOMEM;
 		for (size_t l = 0; l < n; l++) {
 			struct cjd_sample *s = &tb->batch[b][l];
-			double busy = l % 4 == 0 ? 0.99 : rng_unit(&rng);
+			double busy = l % 4 == 0 ? 0.99 : cjd_xorshift64_unit(&rng);
 			s->cgroup = tb->names[l];
 			s->dt_ns = 1000000000ull;
 			s->events = events;
@@ -492,7 +466,7 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 		struct cjd_bench_row *row = &out->rows[t];
 		if (!d[t])
 			continue;
-		row->push_median_ns = median(push + (size_t)t * reps, reps);
+		row->push_median_ns = cjd_median(push + (size_t)t * reps, reps);
 		summarise(row, tick + (size_t)t * reps, twall + (size_t)t * reps, reps, cgroups);
 	}
 	for (int t = 0; t < CJD_SIMD__COUNT; t++)

@@ -57,6 +57,21 @@ int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s);
 int cjd_fmt_float(char *buf, size_t len, float v);
 int cjd_fmt_double(char *buf, size_t len, double v);
 
+/*
+ * xorshift64: the cheap, repeatable pseudo-random numbers benchmarks and test
+ * generators use (never for anything secret). *state must not be 0.
+ */
+uint64_t cjd_xorshift64(uint64_t *state);
+
+/* A double in [0, 1) from cjd_xorshift64. */
+double cjd_xorshift64_unit(uint64_t *state);
+
+/* Median of v[0..n) (sorts v in place); 0 for n == 0. */
+double cjd_median(double *v, size_t n);
+
+/* qsort comparator for doubles, ascending. */
+int cjd_cmp_double(const void *a, const void *b);
+
 /* fnmatch(3) against a list of globs; true when any matches. */
 bool cjd_glob_any(const char *const *globs, size_t n, const char *s);
 

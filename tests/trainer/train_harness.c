@@ -32,13 +32,6 @@ static double now_s(clockid_t clk)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Synthetic: d features, half informative through a nonlinear rule (so the
  * trees split deep), half noise; 20 groups. Only for timing.
@@ -124,8 +117,8 @@ static int bench(struct opts *o)
 		       (double)m->threshold);
 		cjd_trained_model_free(m);
 	}
-	qsort(t, o->reps, sizeof(*t), cmp_double);
-	qsort(cpu, o->reps, sizeof(*cpu), cmp_double);
+	qsort(t, o->reps, sizeof(*t), cjd_cmp_double);
+	qsort(cpu, o->reps, sizeof(*cpu), cjd_cmp_double);
 	printf("median over %u runs: wall %.3f s (min %.3f, max %.3f), cpu %.3f s (min %.3f, "
 	       "max %.3f)\n",
 	       o->reps, t[o->reps / 2], t[0], t[o->reps - 1], cpu[o->reps / 2], cpu[0],

@@ -219,12 +219,6 @@ static double bench_once(enum scenario sc, unsigned long n, const char *dir, uin
 	return (double)n / ((double)(t1 - t0) / 1e9);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int bench_main(int argc, char **argv)
 {
 	unsigned long n = 20000, reps = 5;
@@ -249,7 +243,7 @@ static int bench_main(int argc, char **argv)
 	       reps, "serialize + send; journal where said");
 	double base = 0;
 	for (int s = 0; s < S__COUNT; s++) {
-		qsort(rate[s], reps, sizeof(double), cmp_double);
+		qsort(rate[s], reps, sizeof(double), cjd_cmp_double);
 		double med = rate[s][reps / 2];
 		if (s == 0)
 			base = med;
