@@ -258,30 +258,21 @@ out_root:
 int cjd_trace_format_header(const struct cjd_trace_header *h, char *buf, size_t len)
 {
 	size_t pos = 0;
-	int n;
 
-#define APPEND(...)                                                                                \
-	do {                                                                                       \
-		n = snprintf(buf + pos, pos < len ? len - pos : 0, __VA_ARGS__);                   \
-		if (n < 0 || pos + (size_t)n >= len)                                               \
-			return -ENOSPC;                                                            \
-		pos += (size_t)n;                                                                  \
-	} while (0)
 
-	APPEND("{\"format\":\"cjd-trace\",\"version\":%d,\"host\":", h->version);
+	CJD_TRACE_APPEND("{\"format\":\"cjd-trace\",\"version\":%d,\"host\":", h->version);
 	if (cjd_json_escape(buf, len, &pos, h->host))
 		return -ENOSPC;
-	APPEND(",\"source\":");
+	CJD_TRACE_APPEND(",\"source\":");
 	if (cjd_json_escape(buf, len, &pos, h->source))
 		return -ENOSPC;
-	APPEND(",\"interval_ns\":%llu,\"cpus\":%u,\"events\":[", (unsigned long long)h->interval_ns,
+	CJD_TRACE_APPEND(",\"interval_ns\":%llu,\"cpus\":%u,\"events\":[", (unsigned long long)h->interval_ns,
 	       h->cpus);
 	for (int i = 0; i < h->n_events; i++)
-		APPEND("%s\"%s\"", i ? "," : "", cjd_event_info(h->events[i])->name);
-	APPEND("],\"created\":");
+		CJD_TRACE_APPEND("%s\"%s\"", i ? "," : "", cjd_event_info(h->events[i])->name);
+	CJD_TRACE_APPEND("],\"created\":");
 	if (cjd_json_escape(buf, len, &pos, h->created))
 		return -ENOSPC;
-	APPEND(",\"meta\":%s}\n", h->meta ? h->meta : "{}");
-#undef APPEND
+	CJD_TRACE_APPEND(",\"meta\":%s}\n", h->meta ? h->meta : "{}");
 	return (int)pos;
 }

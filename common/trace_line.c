@@ -464,44 +464,35 @@ int cjd_trace_format_sample(const struct cjd_trace_header *h, const struct cjd_s
 			    char *buf, size_t len)
 {
 	size_t pos = 0;
-	int n;
 
-#define APPEND(...)                                                                                \
-	do {                                                                                       \
-		n = snprintf(buf + pos, pos < len ? len - pos : 0, __VA_ARGS__);                   \
-		if (n < 0 || pos + (size_t)n >= len)                                               \
-			return -ENOSPC;                                                            \
-		pos += (size_t)n;                                                                  \
-	} while (0)
 
 	for (int i = 0; i < h->n_events; i++)
 		if (!(s->events & CJD_EVMASK(h->events[i])))
 			return -EINVAL;
-	APPEND("{\"t_ns\":%llu,\"dt_ns\":%llu,\"cgroup\":", (unsigned long long)s->t_ns,
+	CJD_TRACE_APPEND("{\"t_ns\":%llu,\"dt_ns\":%llu,\"cgroup\":", (unsigned long long)s->t_ns,
 	       (unsigned long long)s->dt_ns);
 	if (cjd_json_escape(buf, len, &pos, s->cgroup ? s->cgroup : "/"))
 		return -ENOSPC;
-	APPEND(",\"counts\":[");
+	CJD_TRACE_APPEND(",\"counts\":[");
 	for (int i = 0; i < h->n_events; i++)
-		APPEND("%s%llu", i ? "," : "", (unsigned long long)s->count[h->events[i]]);
-	APPEND("]");
+		CJD_TRACE_APPEND("%s%llu", i ? "," : "", (unsigned long long)s->count[h->events[i]]);
+	CJD_TRACE_APPEND("]");
 	if (s->has_running) {
-		APPEND(",\"running\":[");
+		CJD_TRACE_APPEND(",\"running\":[");
 		for (int i = 0; i < h->n_events; i++) {
 			char num[32];
 			float r = s->running[h->events[i]];
 			if (!(r >= 0.0f && r <= 1.0f) || cjd_fmt_float(num, sizeof(num), r) < 0)
 				return -EINVAL;
-			APPEND("%s%s", i ? "," : "", num);
+			CJD_TRACE_APPEND("%s%s", i ? "," : "", num);
 		}
-		APPEND("]");
+		CJD_TRACE_APPEND("]");
 	}
 	if (s->label) {
-		APPEND(",\"label\":");
+		CJD_TRACE_APPEND(",\"label\":");
 		if (cjd_json_escape(buf, len, &pos, s->label))
 			return -ENOSPC;
 	}
-	APPEND("}\n");
-#undef APPEND
+	CJD_TRACE_APPEND("}\n");
 	return (int)pos;
 }
