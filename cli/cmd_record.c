@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -542,6 +543,38 @@ static int start_child(struct rec *r, char **cmd)
 	return 0;
 }
 
+/*
+ * A run killed with SIGKILL (or by the OOM killer) cannot remove its cgroup. The next run sweeps
+ * the cjd-record-<pid> cgroups whose pid is gone; rmdir only succeeds on an empty cgroup, so one
+ * that still holds a process (or a live run whose pid was reused) is left alone.
+ */
+static void sweep_stale(const struct cjd_cgroupfs *fs)
+{
+	DIR *d = opendir(fs->path);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[sizeof(fs->path) + 300];
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, "cjd-record-", 11) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + 11, &end, 10);
+		if (errno || pid <= 0 || (*end && *end != '-'))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", fs->path, de->d_name);
+		if (rmdir(path) == 0)
+			cjd_info("record: removed %s, left by a run (pid %ld) that was killed", path, pid);
+	}
+	closedir(d);
+}
+
 static int make_cgroup(struct rec *r, const struct opts *o)
 {
 	struct cjd_error err;
@@ -551,6 +584,7 @@ static int make_cgroup(struct rec *r, const struct opts *o)
 		cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
 		return -ENOENT;
 	}
+	sweep_stale(&r->fs);
 	for (int i = 0; i < 100; i++) {
 		if (i == 0)
 			snprintf(r->rel, sizeof(r->rel), "/cjd-record-%d", (int)getpid());

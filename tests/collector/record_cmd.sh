@@ -53,6 +53,20 @@ cgroup_gone "$T/b.err" || bad "cgroup of sleep left behind"
 # 4. A command that does not exist.
 "$CJD_BIN" record -q -o "$T/d.cjdt" -- /nonexistent/cmd 2>"$T/d.err"
 [ $? -eq 1 ] && grep -q "cannot run '/nonexistent/cmd'" "$T/d.err" && ok "missing CMD" || bad "missing CMD: $(cat "$T/d.err")"
+# 4b. A cgroup left by a killed run (its pid is gone) is swept by the next run.
+root=$(sed -n "s/.*running '.*' in cgroup \([^ ]*\)\/cjd-record-[^ ]* as .*/\1/p" "$T/a.err")
+sh -c 'exit 0' & dead=$!; wait $dead
+if [ -n "$root" ] && ! kill -0 "$dead" 2>/dev/null && mkdir "$root/cjd-record-$dead-7" 2>/dev/null; then
+	"$CJD_BIN" record -i 50ms -o "$T/s.cjdt" -- true 2>"$T/s.err"
+	if [ ! -e "$root/cjd-record-$dead-7" ] && grep -q "removed $root/cjd-record-$dead-7" "$T/s.err"; then
+		ok "stale cgroup of dead pid $dead swept"
+	else
+		bad "stale cgroup $root/cjd-record-$dead-7 not swept: $(cat "$T/s.err")"
+		rmdir "$root/cjd-record-$dead-7" 2>/dev/null
+	fi
+else
+	bad "could not set up a stale cgroup under '${root:-?}'"
+fi
 ls -d /sys/fs/cgroup/unified/cjd-record-* /sys/fs/cgroup/cjd-record-* 2>/dev/null | while read -r d; do
 	pid=${d##*cjd-record-}; pid=${pid%%-*}
 	kill -0 "$pid" 2>/dev/null || echo "FAIL stale $d"
