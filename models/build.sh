@@ -10,7 +10,7 @@
 # the miner program (models/.work/bin/cjd-miner), generates the inputs deterministically
 # (models/.work/inputs/), then runs every workload script in turn and validates each trace.
 # On this 2-vCPU KVM guest a full --sim regeneration took about 35 minutes (see
-# models/README.md); real mode adds REAL_DUR (default 60 s) per workload.
+# models/README.md); real mode adds REAL_DUR (default 90 s) per workload.
 set -eu
 MODELS=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$MODELS")
@@ -77,7 +77,7 @@ for mode in $modes; do
 		t0=$(date +%s)
 		say "[$n/$total] $w ($mode)"
 		if "$WL/$w.sh" "$mode"; then
-			say "[$n/$total] $w ($mode) done in $(( $(date +%s) - t0 )) s"
+			say "[$n/$total] $w ($mode) done in $(( $(date +%s) - t0 )) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 		else
 			say "[$n/$total] $w ($mode) FAILED"
 			failed="$failed $w/$mode"

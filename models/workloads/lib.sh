@@ -4,7 +4,7 @@
 #   real  record with `cjd record` (real software events in a real cgroup)
 # Environment: CJD (the cjd binary), WL_OUT (where traces go, default models/data),
 # WL_WORK (built miner and generated inputs, default models/.work), REAL_DUR (real mode
-# length, default 60s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
+# length, default 90s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
 # mode: stop every workload after this many instructions instead of its own limit; for
 # quick checks of the scripts, the traces it makes are not the corpus).
 
@@ -16,7 +16,7 @@ WL_OUT=${WL_OUT:-$WL_MODELS/data}
 WL_WORK=${WL_WORK:-$WL_MODELS/.work}
 WL_INPUTS=$WL_WORK/inputs
 MINER=$WL_WORK/bin/cjd-miner
-REAL_DUR=${REAL_DUR:-60s}
+REAL_DUR=${REAL_DUR:-90s}
 SIM_I=${SIM_I:-10M}
 # Debian's interpreter, never a pyenv shim (a shim is a shell script that would be traced too).
 PY=/usr/bin/python3
@@ -64,7 +64,7 @@ wl_need_inputs() {
 # wl_record [-i N] [--bb N] [--limit N] [--dur D] [--setup-uninstrumented] -- CMD ARGS...
 # --bb: callgrind dump period in basic blocks (sim only; for JIT code with long blocks)
 # sim:  cjd simrecord -i N --limit N ... -o WL_OUT/NAME.sim.cjdt.gz -- CMD
-# real: cjd record -i 100ms -d D ... -o WL_OUT/NAME.real.cjdt.gz -- CMD
+# real: cjd record -i 100ms -d D --workload NAME --name NAME ... -o WL_OUT/NAME.real.cjdt.gz -- CMD
 # CMD must run until it is stopped (loop it): both recorders end it.
 wl_record() {
 	i=$SIM_I limit=2G dur=$REAL_DUR atstart="" bb=""
@@ -90,7 +90,8 @@ wl_record() {
 	else
 		out=$WL_OUT/$WL_NAME.real.cjdt.gz
 		wl_say "record: 100ms samples for $dur -> $out"
-		"$CJD" record -i 100ms -d "$dur" --label "$WL_LABEL" -o "$out" -- "$@" \
+		"$CJD" record -i 100ms -d "$dur" --label "$WL_LABEL" --workload "$WL_NAME" \
+			--name "$WL_NAME" -o "$out" -- "$@" \
 			>/dev/null 2>"$WL_TMP/record.err"
 		rc=$?
 		cat "$WL_TMP/record.err" >&2
