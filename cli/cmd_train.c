@@ -106,11 +106,20 @@ static char *data_json(const struct tr_opts *o, char *const *files, size_t n,
 		json_array_append_new(tr, json_string(b ? b + 1 : files[i]));
 	}
 	json_object_set_new(obj, "traces", tr);
-	if (o->n_drop) {
-		json_t *dr = json_array();
-		for (size_t i = 0; i < o->n_drop; i++)
-			json_array_append_new(dr, json_string(o->drop[i]));
-		json_object_set_new(obj, "dropped", dr);
+	struct {
+		const char *key;
+		const char *const *globs;
+		size_t n;
+	} lists[] = {{"dropped", o->drop, o->n_drop},
+		     {"increasing", o->increasing, o->n_increasing},
+		     {"decreasing", o->decreasing, o->n_decreasing}};
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		if (!lists[l].n)
+			continue;
+		json_t *arr = json_array();
+		for (size_t i = 0; i < lists[l].n; i++)
+			json_array_append_new(arr, json_string(lists[l].globs[i]));
+		json_object_set_new(obj, lists[l].key, arr);
 	}
 	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);

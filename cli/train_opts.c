@@ -1,5 +1,6 @@
 /* Training options shared by cjd train and cjd eval, and leave-one-workload-out through the detector. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,11 @@ const char tr_options_help[] =
 	"                           several agent intervals (default native)\n"
 	"  --drop GLOB              leave out features whose name matches GLOB, e.g.\n"
 	"                           'migr_per_cpu_s.*' (repeatable)\n"
+	"  --increasing GLOB        gbdt: the score may only rise with the features whose name\n"
+	"                           matches GLOB, all else equal (monotone constraint;\n"
+	"                           repeatable), e.g. 'cpu_util.mean'\n"
+	"  --decreasing GLOB        gbdt: ... may only fall with them, e.g.\n"
+	"                           'syscall_per_cpu_s.mean'\n"
 	"  --seed N                 random seed of the gbdt's row and feature sampling\n"
 	"                           (default 1); the same traces, options and seed give a\n"
 	"                           byte-identical model file\n"
@@ -179,6 +185,16 @@ int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
 	case TR_OPT_NO_LOG1P:
 		o->no_log1p = true;
 		break;
+	case TR_OPT_INCREASING:
+	case TR_OPT_DECREASING:
+		if ((c == TR_OPT_INCREASING ? o->n_increasing : o->n_decreasing) == TR_MAX_DROP)
+			return cjd_cli_usage_error(cmd, "at most %d --increasing and --decreasing globs "
+						   "each", TR_MAX_DROP);
+		if (c == TR_OPT_INCREASING)
+			o->increasing[o->n_increasing++] = arg;
+		else
+			o->decreasing[o->n_decreasing++] = arg;
+		break;
 	default:
 		return 0;
 	}
@@ -198,6 +214,32 @@ int tr_finish(const char *cmd, struct tr_opts *o, struct td_features *feat)
 					   o->cfg.calibration.target_fpr);
 	if (td_features_of_set(o->set, o->drop, o->n_drop, feat, &err))
 		return cjd_cli_usage_error(cmd, "%s", err.text);
+	if ((o->n_increasing || o->n_decreasing) && o->cfg.kind != CJD_TRAINED_GBDT)
+		return cjd_cli_usage_error(cmd, "--increasing and --decreasing constrain a gbdt; a "
+					   "logistic model is monotone in every feature already");
+	/* every glob must name a feature of the set: a typo would silently constrain nothing */
+	for (int dir = 0; dir < 2; dir++) {
+		const char *const *globs = dir ? o->decreasing : o->increasing;
+		size_t ng = dir ? o->n_decreasing : o->n_increasing;
+		for (size_t k = 0; k < ng; k++) {
+			bool hit = false;
+			for (size_t j = 0; j < feat->n; j++) {
+				if (fnmatch(globs[k], feat->names[j], 0))
+					continue;
+				if (o->monotone[j] && o->monotone[j] != (dir ? -1 : 1))
+					return cjd_cli_usage_error(cmd, "%s is both --increasing and "
+								   "--decreasing", feat->names[j]);
+				o->monotone[j] = dir ? -1 : 1;
+				hit = true;
+			}
+			if (!hit)
+				return cjd_cli_usage_error(cmd, "--%s '%s' matches no feature of the %s "
+							   "set", dir ? "decreasing" : "increasing",
+							   globs[k], td_set_name(o->set));
+		}
+	}
+	if (o->n_increasing || o->n_decreasing)
+		o->cfg.gbdt.monotone = o->monotone;
 	return 0;
 }
 

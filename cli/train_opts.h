@@ -22,6 +22,9 @@ struct tr_opts {
 	size_t n_drop;
 	bool no_log1p;
 	bool log1p[CJD_FEATURES_MAX]; /* per dataset feature, filled by tr_prepare */
+	const char *increasing[TR_MAX_DROP], *decreasing[TR_MAX_DROP];
+	size_t n_increasing, n_decreasing;
+	int8_t monotone[CJD_FEATURES_MAX]; /* per dataset feature, filled by tr_finish */
 };
 
 /* Defaults: gbdt with the trainer's defaults, W = 8, as recorded, groups balanced. */
@@ -51,6 +54,8 @@ enum {
 	TR_OPT_NO_BALANCE,
 	TR_OPT_DROP,
 	TR_OPT_NO_LOG1P,
+	TR_OPT_INCREASING,
+	TR_OPT_DECREASING,
 };
 
 #define TR_LONG_OPTIONS                                                                            \
@@ -75,6 +80,8 @@ enum {
 	    {"miner-weight", required_argument, NULL, TR_OPT_MINER_WEIGHT},                        \
 	    {"no-balance", no_argument, NULL, TR_OPT_NO_BALANCE},                                  \
 	    {"drop", required_argument, NULL, TR_OPT_DROP},                                        \
+	    {"increasing", required_argument, NULL, TR_OPT_INCREASING},                            \
+	    {"decreasing", required_argument, NULL, TR_OPT_DECREASING},                            \
 	{                                                                                          \
 		"no-log1p", no_argument, NULL, TR_OPT_NO_LOG1P                                     \
 	}
@@ -91,8 +98,8 @@ int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o);
 
 /*
  * After parsing: checks that --features was given and that the kind's
- * parameters are consistent (usage errors, CJD_EXIT_USAGE); fills feat.
- * Returns 0 or CJD_EXIT_USAGE.
+ * parameters are consistent (usage errors, CJD_EXIT_USAGE); fills feat and
+ * the gbdt's monotone constraints. Returns 0 or CJD_EXIT_USAGE.
  */
 int tr_finish(const char *cmd, struct tr_opts *o, struct td_features *feat);
 

@@ -51,6 +51,11 @@ grep -q '"traces":\["m1.cjdt"' "$T/a.json" && ok "meta.data names the traces wit
 	|| bad "meta.data: $(grep '"data"' "$T/a.json")"
 grep -q "$T" "$T/a.json" && bad "the model holds a path of this run"
 
+# shellcheck disable=SC2086
+"$CJD_BIN" train -q --features sw --increasing 'cpu_util.m*' --decreasing 'syscall_per_cpu_s.mean' \
+	-o "$T/mono.json" $ALL 2>"$T/m.err" && grep -q '"increasing":\["cpu_util.m\*"\],"decreasing":\["syscall_per_cpu_s.mean"\]' "$T/mono.json" \
+	&& ok "monotone constraints train and are recorded in meta.data" || bad "monotone: $(cat "$T/m.err"; grep '"data"' "$T/mono.json")"
+
 # 2. The toy set is learnt perfectly, and cjd eval (the detector's scorer) says so.
 for kind in gbdt logistic; do
 	# shellcheck disable=SC2086
@@ -120,6 +125,9 @@ expect 1 "nope.cjdt" "$CJD_BIN" train --features sw -o "$T/x.json" "$T/nope.cjdt
 expect 2 "no TRACE given" "$CJD_BIN" train --features sw -o "$T/x.json"
 expect 2 "-o MODEL.json is required" "$CJD_BIN" train --features sw $ALL
 expect 2 "'--trees' '0'\|--trees '0'" "$CJD_BIN" train --features sw --trees 0 -o "$T/x.json" $ALL
+expect 2 "increasing 'ipc.\*' matches no feature of the sw set" "$CJD_BIN" train --features sw --increasing 'ipc.*' -o "$T/x.json" $ALL
+expect 2 "cpu_util.mean is both --increasing and --decreasing" "$CJD_BIN" train --features sw --increasing 'cpu_util.*' --decreasing '*.mean' -o "$T/x.json" $ALL
+expect 2 "a logistic model is monotone" "$CJD_BIN" train --features sw --kind logistic --increasing 'cpu_util.*' -o "$T/x.json" $ALL
 expect 2 "give either --model FILE or --lowo-train" "$CJD_BIN" eval $ALL
 expect 2 "trees is a training option" "$CJD_BIN" eval --model "$T/gbdt.json" --trees 5 $ALL
 expect 2 "'1s,1s': '1s' is listed twice" "$CJD_BIN" eval --model "$T/gbdt.json" --intervals 1s,1s $ALL
