@@ -1,16 +1,22 @@
 #!/bin/sh
-# Regenerates the workload corpus in models/data/ from scratch (and, later, the shipped models).
+# Regenerates the workload corpus in models/data/ and the shipped models from scratch.
 #
-# Usage: models/build.sh [--sim|--real|--both] [--only W1,W2,...]
-#   --sim / --real / --both   which recordings to make (default --both: real mode is
-#                             skipped with a warning while `cjd record` is not implemented)
+# Usage: models/build.sh [--sim|--real|--both] [--only W1,W2,...] [--no-evasion] [--no-train]
+#        models/build.sh --train-only
+#   --sim / --real / --both   which recordings to make (default --both)
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
+#   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
+#   --no-train                record only
+#   --train-only              record nothing: retrain hw-default.json and sw-default.json
+#                             from the committed traces and rewrite models/eval/
 #
 # Needs only Debian packages (scripts/packages.txt) and no network. Builds cjd (build/),
 # the miner program (models/.work/bin/cjd-miner), generates the inputs deterministically
-# (models/.work/inputs/), then runs every workload script in turn and validates each trace.
-# On this 2-vCPU KVM guest a full --sim regeneration took about 35 minutes (see
-# models/README.md); real mode adds REAL_DUR (default 90 s) per workload.
+# (models/.work/inputs/), then runs every workload script in turn (each in the modes its
+# Usage line lists), validates each trace, trains both models with `cjd train` and writes
+# the evaluations (`cjd eval`) to models/eval/. On this 2-vCPU KVM guest a full --sim
+# regeneration took about 35 minutes, real mode about 40 more (see models/README.md);
+# --train-only takes a few minutes.
 set -eu
 MODELS=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$MODELS")
@@ -18,22 +24,38 @@ WL=$MODELS/workloads
 export CJD="${CJD:-$ROOT/build/cjd}"
 
 MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
-BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle nginx mix argon2-passwords"
+BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords"
+EVASION=""
+for how in throttle10 burst spread4 mixed; do
+	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
+done
 
-modes="sim real"
+modes="real sim"
 only=""
+evasion=1
+train=1
+record=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sim) modes="sim" ;;
 	--real) modes="real" ;;
-	--both) modes="sim real" ;;
+	--both) modes="real sim" ;;
 	--only) only=$(printf '%s' "$2" | tr ',' ' '); shift ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--no-evasion) evasion=0 ;;
+	--no-train) train=0 ;;
+	--train-only) record=0 ;;
+	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-workloads=${only:-"$MINERS $BENIGN"}
+if [ -n "$only" ]; then
+	workloads=$only
+elif [ $evasion -eq 1 ]; then
+	workloads="$MINERS $BENIGN $EVASION"
+else
+	workloads="$MINERS $BENIGN"
+fi
 for w in $workloads; do
 	[ -x "$WL/$w.sh" ] || { echo "build.sh: no workload '$w' ($WL/$w.sh)" >&2; exit 2; }
 done
@@ -48,6 +70,7 @@ if [ ! -x "$CJD" ]; then
 	cmake --build "$ROOT/build" -j2 >/dev/null
 fi
 
+if [ $record -eq 1 ]; then
 # 2. The real-mode recorder arrives with issue 3; until then real mode is skipped, loudly.
 if printf '%s' "$modes" | grep -q real; then
 	if "$CJD" record --help 2>&1 | grep -q "not yet implemented"; then
@@ -67,12 +90,15 @@ if [ ! -f "$MODELS/.work/inputs/.done" ]; then
 	touch "$MODELS/.work/inputs/.done"
 fi
 
-# 4. Every workload, in every mode.
+# 4. Every workload, in every mode its Usage line offers ("Usage: x.sh sim|real").
+supports() { sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$WL/$1.sh" | tr '|' '\n' | grep -qx "$2"; }
 n=0
-total=$(( $(echo $workloads | wc -w) * $(echo $modes | wc -w) ))
+total=0
+for mode in $modes; do for w in $workloads; do supports "$w" "$mode" && total=$((total + 1)); done; done
 failed=""
 for mode in $modes; do
 	for w in $workloads; do
+		supports "$w" "$mode" || continue
 		n=$((n + 1))
 		t0=$(date +%s)
 		say "[$n/$total] $w ($mode)"
@@ -85,13 +111,51 @@ for mode in $modes; do
 	done
 done
 
+fi
+
 # 5. ===== TRAINING HOOK (issue 5, part B) =====
-# The trainer goes here once `cjd train` and `cjd eval` exist, e.g.:
-#   "$CJD" train --kind gbdt --features hw -o "$MODELS/hw-default.json" "$MODELS"/data/*.sim.cjdt.gz
-#   "$CJD" train --kind gbdt --features sw -o "$MODELS/sw-default.json" "$MODELS"/data/*.real.cjdt.gz
-#   "$CJD" eval --model "$MODELS/hw-default.json" ... (leave-one-workload-out table for README)
-if "$CJD" train --help 2>&1 | grep -q "not yet implemented"; then
-	say "training skipped: 'cjd train' is not implemented yet (issue 5, part B)"
+# The shipped models, trained on the base corpus only (never on evade-* traces), and their
+# evaluations: leave-one-workload-out (each fold trained without the workload it scores),
+# the shipped model on its own training data, and the shipped model on the evasion traces.
+# The options here are the ones models/README.md reports; change both together.
+HW_OPTS="--features hw --kind gbdt --seed 1"
+SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s"
+VERSION="2026.11.26"
+if [ $train -eq 1 ]; then
+	EVAL=$MODELS/eval
+	mkdir -p "$EVAL"
+	base_traces() { for w in $MINERS $BENIGN; do printf '%s ' "$MODELS/data/$w.$1.cjdt.gz"; done; }
+	evasion_traces() { for w in $EVASION; do [ -f "$MODELS/data/$w.$1.cjdt.gz" ] && printf '%s ' "$MODELS/data/$w.$1.cjdt.gz"; done; }
+	t0=$(date +%s)
+	# shellcheck disable=SC2046,SC2086
+	{
+	say "training hw-default.json on the simulated corpus"
+	"$CJD" train $HW_OPTS --name hw-default --version "$VERSION" \
+		--description "Hardware-event model trained on SIMULATED counts (cjd simrecord: real programs under callgrind's cache and branch models), not on silicon; retrain on a host with a PMU (models/README.md)." \
+		-o "$MODELS/hw-default.json" $(base_traces sim)
+	say "training sw-default.json on the real software-event corpus"
+	"$CJD" train $SW_OPTS --name sw-default --version "$VERSION" \
+		--description "Software-event model: flags sustained compute consistent with mining; cannot tell a CPU-bound benign job from a miner reliably (models/README.md)." \
+		-o "$MODELS/sw-default.json" $(base_traces real)
+	for m in hw sw; do
+		if [ $m = hw ]; then mode=sim opts=$HW_OPTS; else mode=real opts=$SW_OPTS; fi
+		ivl=""
+		[ $m = sw ] && ivl="--intervals native,200ms,500ms,1s"
+		say "evaluating $m: leave-one-workload-out"
+		"$CJD" eval -q --lowo-train $opts $(base_traces $mode) > "$EVAL/$m-lowo.txt"
+		"$CJD" eval -q --lowo-train $opts --json $(base_traces $mode) > "$EVAL/$m-lowo.json"
+		say "evaluating $m-default.json on its own training traces"
+		"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl --json $(base_traces $mode) > "$EVAL/$m-train.json"
+		ev=$(evasion_traces $mode)
+		if [ -n "$ev" ]; then
+			say "evaluating $m-default.json on the evasion traces"
+			"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl $ev > "$EVAL/$m-evasion.txt"
+			"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl --json $ev > "$EVAL/$m-evasion.json"
+		fi
+	done
+	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
+	}
+	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi
 # ===== END TRAINING HOOK =====
 

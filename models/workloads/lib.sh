@@ -35,6 +35,11 @@ wl_init() {
 	esac
 	[ -x "$CJD" ] || wl_die "cjd binary not found at $CJD (build first, or set CJD)"
 	mkdir -p "$WL_OUT"
+	# Miners talk to a stand-in pool in real mode (cjd-miner --pool: a few syscalls per
+	# second, as real pool miners make). Not in sim mode: the stand-in's blocking waits
+	# (poll) would count as simulated blocked time and dilute the simulated utilisation.
+	POOL=""
+	[ "$WL_MODE" = real ] && POOL="--pool"
 	WL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cjd-wl-$WL_NAME-$$-XXXXXX")
 	trap 'wl_cleanup' EXIT
 	trap 'exit 130' INT TERM
@@ -104,15 +109,23 @@ wl_record() {
 }
 
 # wl_ns_per_hash ALGO [MINER ARGS...]: one thread's time per hash. sim: the simulated
-# task-clock of a short recording; real: wall time measured natively.
+# task-clock of 16 hashes minus that of 8, over 8 (the difference cancels the thread's
+# start-up, which is most of a short run for a fast hash such as SHA-256d); real: CPU time
+# per hash measured natively over 3 s (a busy host does not inflate it).
 wl_ns_per_hash() {
 	algo=$1; shift
 	if [ "$WL_MODE" = sim ]; then
-		"$CJD" simrecord -i 10M --instr-atstart=no -o "$WL_TMP/cal.cjdt" -- \
-			"$MINER" --algo "$algo" --threads 1 --hashes 8 "$@" >/dev/null 2>"$WL_TMP/cal.err" \
-			|| { cat "$WL_TMP/cal.err" >&2; wl_die "calibration run failed"; }
-		"$CJD" trace stats --json "$WL_TMP/cal.cjdt" | "$PY" -c \
-			'import json,sys; print(int(json.load(sys.stdin)["totals"]["task-clock"] / 8))'
+		for h in 8 16; do
+			"$CJD" simrecord -i 10M --instr-atstart=no -o "$WL_TMP/cal$h.cjdt" -- \
+				"$MINER" --algo "$algo" --threads 1 --hashes $h "$@" >/dev/null 2>"$WL_TMP/cal.err" \
+				|| { cat "$WL_TMP/cal.err" >&2; wl_die "calibration run failed"; }
+		done
+		"$CJD" trace stats --json "$WL_TMP/cal8.cjdt" > "$WL_TMP/cal8.json"
+		"$CJD" trace stats --json "$WL_TMP/cal16.cjdt" | "$PY" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["totals"]["task-clock"]
+b = json.load(sys.stdin)["totals"]["task-clock"]
+print(max(1, int((b - a) / 8)))' "$WL_TMP/cal8.json"
 	else
 		"$MINER" --algo "$algo" --threads 1 --seconds 3 --calibrate "$@" 2>/dev/null \
 			| awk '/^ns_per_hash/ { print $2 }'
