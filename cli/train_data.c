@@ -258,10 +258,13 @@ static int read_pass(const struct td_config *cfg, const char *file, uint64_t int
 	}
 	if (interval_ns) {
 		if (interval_ns < h->interval_ns) {
-			rc = cjd_error_set(err, -EINVAL, file, 1, 0,
-					   "cannot resample to %s: the trace's interval is %s",
-					   cjd_duration_format(interval_ns, dur, sizeof(dur)),
-					   cjd_duration_format(h->interval_ns, need, sizeof(need)));
+			/* Its samples are longer already: nothing to sum. Said, not silent. */
+			if (!cfg->quiet)
+				cjd_info("%s: no %s pass: its interval is %s already", file,
+					 cjd_duration_format(interval_ns, dur, sizeof(dur)),
+					 cjd_duration_format(h->interval_ns, need, sizeof(need)));
+			out->skipped_passes++;
+			rc = 0;
 			goto out;
 		}
 		snprintf(p.suffix, sizeof(p.suffix), "@%s",

@@ -83,10 +83,14 @@ struct td_data {
 	float *score;
 	size_t score_cap;
 	uint64_t discarded; /* resampling: input samples in sums too short to use */
+	size_t skipped_passes; /* resampling: (trace, interval) pairs whose interval was
+				* shorter than the trace's own, so not read */
 };
 
 /*
- * Reads files[0..n) in order. Every sample must carry a label; the trace
+ * Reads files[0..n) in order, each at every interval of cfg->intervals; an
+ * interval shorter than a trace's own is skipped for that trace (an info
+ * line says so, unless quiet). Every sample must carry a label; the trace
  * must have the events the features need. Errors name the file and line
  * (err->file, err->line) and say what is wrong. Returns 0, -EINVAL (bad
  * input), -ENOENT/-EACCES/-EIO (files), -ENOMEM.

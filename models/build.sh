@@ -23,8 +23,7 @@ ROOT=$(dirname "$MODELS")
 WL=$MODELS/workloads
 export CJD="${CJD:-$ROOT/build/cjd}"
 
-MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
-BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords"
+. "$MODELS/train_options.sh" # MINERS, BENIGN and the training options
 EVASION=""
 for how in throttle10 burst spread4 mixed; do
 	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
@@ -32,6 +31,7 @@ done
 
 modes="real sim"
 only=""
+failed=""
 evasion=1
 train=1
 record=1
@@ -51,6 +51,8 @@ while [ $# -gt 0 ]; do
 done
 if [ -n "$only" ]; then
 	workloads=$only
+elif [ $record -eq 0 ]; then
+	workloads=""
 elif [ $evasion -eq 1 ]; then
 	workloads="$MINERS $BENIGN $EVASION"
 else
@@ -95,7 +97,6 @@ supports() { sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$WL/$1.sh" | tr '|' 
 n=0
 total=0
 for mode in $modes; do for w in $workloads; do supports "$w" "$mode" && total=$((total + 1)); done; done
-failed=""
 for mode in $modes; do
 	for w in $workloads; do
 		supports "$w" "$mode" || continue
@@ -114,47 +115,47 @@ done
 fi
 
 # 5. ===== TRAINING HOOK (issue 5, part B) =====
-# The shipped models, trained on the base corpus only (never on evade-* traces), and their
-# evaluations: leave-one-workload-out (each fold trained without the workload it scores),
-# the shipped model on its own training data, and the shipped model on the evasion traces.
-# The options here are the ones models/README.md reports; change both together.
-HW_OPTS="--features hw --kind gbdt --seed 1"
-SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s"
-VERSION="2026.11.26"
+# The shipped models (options in train_options.sh), trained on the base corpus only (never
+# on evade-* traces), and their evaluations in models/eval/: leave-one-workload-out (each
+# workload scored by a model trained without it), the shipped model on its own training
+# traces, and the shipped model on the held-out traces (evasions; for sw also the
+# throttled miners it is not trained on).
 if [ $train -eq 1 ]; then
 	EVAL=$MODELS/eval
 	mkdir -p "$EVAL"
-	base_traces() { for w in $MINERS $BENIGN; do printf '%s ' "$MODELS/data/$w.$1.cjdt.gz"; done; }
-	evasion_traces() { for w in $EVASION; do [ -f "$MODELS/data/$w.$1.cjdt.gz" ] && printf '%s ' "$MODELS/data/$w.$1.cjdt.gz"; done; }
+	traces() { mode=$1; shift; for w in "$@"; do printf '%s ' "$MODELS/data/$w.$mode.cjdt.gz"; done; }
+	held_out() { # mode, then the workloads trained on: every other trace of that mode
+		mode=$1; shift
+		for f in "$MODELS"/data/*."$mode".cjdt.gz; do
+			w=$(basename "$f" ".$mode.cjdt.gz")
+			case " $* " in *" $w "*) ;; *) printf '%s ' "$f" ;; esac
+		done
+	}
 	t0=$(date +%s)
-	# shellcheck disable=SC2046,SC2086
-	{
-	say "training hw-default.json on the simulated corpus"
-	"$CJD" train $HW_OPTS --name hw-default --version "$VERSION" \
-		--description "Hardware-event model trained on SIMULATED counts (cjd simrecord: real programs under callgrind's cache and branch models), not on silicon; retrain on a host with a PMU (models/README.md)." \
-		-o "$MODELS/hw-default.json" $(base_traces sim)
-	say "training sw-default.json on the real software-event corpus"
-	"$CJD" train $SW_OPTS --name sw-default --version "$VERSION" \
-		--description "Software-event model: flags sustained compute consistent with mining; cannot tell a CPU-bound benign job from a miner reliably (models/README.md)." \
-		-o "$MODELS/sw-default.json" $(base_traces real)
+	ho_sim=$(held_out sim $HW_TRAIN)
+	ho_real=$(held_out real $SW_TRAIN)
+	set -f # the options hold globs for cjd, not for the shell
+	# shellcheck disable=SC2086
 	for m in hw sw; do
-		if [ $m = hw ]; then mode=sim opts=$HW_OPTS; else mode=real opts=$SW_OPTS; fi
-		ivl=""
-		[ $m = sw ] && ivl="--intervals native,200ms,500ms,1s"
+		if [ $m = hw ]; then mode=sim opts=$HW_OPTS set=$HW_TRAIN desc=$HW_DESC ho=$ho_sim
+		else mode=real opts=$SW_OPTS set=$SW_TRAIN desc=$SW_DESC ho=$ho_real; fi
+		ivl=$(printf '%s\n' $opts | sed -n '/^--intervals$/{n;p}')
+		say "training $m-default.json"
+		"$CJD" train $opts --name "$m-default" --version "$VERSION" --description "$desc" \
+			-o "$MODELS/$m-default.json" $(traces $mode $set)
 		say "evaluating $m: leave-one-workload-out"
-		"$CJD" eval -q --lowo-train $opts $(base_traces $mode) > "$EVAL/$m-lowo.txt"
-		"$CJD" eval -q --lowo-train $opts --json $(base_traces $mode) > "$EVAL/$m-lowo.json"
+		"$CJD" eval -q --lowo-train $opts --json $(traces $mode $set) > "$EVAL/$m-lowo.json"
 		say "evaluating $m-default.json on its own training traces"
-		"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl --json $(base_traces $mode) > "$EVAL/$m-train.json"
-		ev=$(evasion_traces $mode)
-		if [ -n "$ev" ]; then
-			say "evaluating $m-default.json on the evasion traces"
-			"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl $ev > "$EVAL/$m-evasion.txt"
-			"$CJD" eval -q --model "$MODELS/$m-default.json" $ivl --json $ev > "$EVAL/$m-evasion.json"
+		"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json \
+			$(traces $mode $set) > "$EVAL/$m-train.json"
+		if [ -n "$ho" ]; then
+			say "evaluating $m-default.json on the held-out traces"
+			"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json $ho \
+				> "$EVAL/$m-heldout.json"
 		fi
 	done
+	set +f
 	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
-	}
 	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi
 # ===== END TRAINING HOOK =====

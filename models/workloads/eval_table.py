@@ -3,7 +3,7 @@
 
 Usage: eval_table.py EVAL_DIR > EVAL_DIR/tables.md
 
-Reads <m>-lowo.json, <m>-train.json and <m>-evasion.json for m in hw, sw (those present).
+Reads <m>-lowo.json, <m>-train.json and <m>-heldout.json for m in hw, sw (those present).
 Runs are named "<trace>:<cgroup>:<label>[@<interval>][#<segment>]" by cjd eval; the
 interval part splits the software model's figures by agent interval ("native" = as
 recorded, 100 ms for the real corpus).
@@ -114,9 +114,10 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "eval")
     titles = {"lowo": "leave-one-workload-out (each workload scored by a model trained without it)",
               "train": "the shipped model on its own training traces (not a generalisation figure)",
-              "evasion": "the shipped model on the evasion traces (never trained on)"}
+              "heldout": "the shipped model on traces it was not trained on (evasions; sw: "
+                         "also the throttled miners)"}
     for m in ("hw", "sw"):
-        for kind in ("lowo", "train", "evasion"):
+        for kind in ("lowo", "train", "heldout"):
             p = os.path.join(d, "%s-%s.json" % (m, kind))
             if os.path.exists(p):
                 with open(p) as f:

@@ -131,7 +131,8 @@ expect 2 "a logistic model is monotone" "$CJD_BIN" train --features sw --kind lo
 expect 2 "give either --model FILE or --lowo-train" "$CJD_BIN" eval $ALL
 expect 2 "trees is a training option" "$CJD_BIN" eval --model "$T/gbdt.json" --trees 5 $ALL
 expect 2 "'1s,1s': '1s' is listed twice" "$CJD_BIN" eval --model "$T/gbdt.json" --intervals 1s,1s $ALL
-expect 1 "cannot resample to 500ms: the trace's interval is 1s" "$CJD_BIN" eval --model "$T/gbdt.json" --intervals 500ms $ALL
+expect 1 "no 500ms pass: its interval is 1s already" "$CJD_BIN" eval --model "$T/gbdt.json" --intervals 500ms $ALL
+grep -q "hold no complete window" "$T/err" && ok "... and with no other interval, no window at all" || bad "500ms alone: $(cat "$T/err")"
 echo '{"format":"cjd-model"' > "$T/broken.json"
 expect 1 "broken.json:" "$CJD_BIN" eval --model "$T/broken.json" $ALL
 [ ! -e "$T/x.json" ] || bad "a failed train left $T/x.json"
