@@ -298,20 +298,6 @@ static int push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* A workload name as the corpus uses it (the label's NAME part, without '/'). */
-static bool workload_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr("._+-", s[i])))
-			return false;
-	return true;
-}
-
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum {
@@ -396,7 +382,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->name = optarg;
 			break;
 		case OPT_WORKLOAD:
-			if (!workload_ok(optarg))
+			if (!cjd_name_ok(optarg))
 				return cjd_cli_usage_error("record",
 							   "--workload '%s': expected 1-64 of "
 							   "A-Z a-z 0-9 . _ + -",

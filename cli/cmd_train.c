@@ -77,19 +77,6 @@ static int report(const struct cjd_error *err)
 	return CJD_EXIT_FAIL;
 }
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr("._+-", s[i])))
-			return false;
-	return true;
-}
-
 /* meta.data: what the rows were made from. Deterministic: basenames, options as given. */
 static char *data_json(const struct tr_opts *o, char *const *files, size_t n,
 		       const struct td_data *d)
@@ -182,7 +169,7 @@ int cmd_train(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case OPT_NAME:
-			if (!name_ok(optarg))
+			if (!cjd_name_ok(optarg))
 				return cjd_cli_usage_error("train", "--name '%s': expected 1-64 of "
 							   "A-Z a-z 0-9 . _ + -", optarg);
 			name = optarg;

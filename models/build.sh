@@ -54,9 +54,9 @@ if [ -n "$only" ]; then
 elif [ $record -eq 0 ]; then
 	workloads=""
 elif [ $evasion -eq 1 ]; then
-	workloads="$MINERS $BENIGN $EVASION"
+	workloads="$MINERS $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY $EVASION"
 else
-	workloads="$MINERS $BENIGN"
+	workloads="$MINERS $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY"
 fi
 for w in $workloads; do
 	[ -x "$WL/$w.sh" ] || { echo "build.sh: no workload '$w' ($WL/$w.sh)" >&2; exit 2; }

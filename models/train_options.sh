@@ -9,6 +9,11 @@ VERSION="2026.11.26"
 # workloads (evade-*) are never trained on.
 MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
 BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords"
+# Thread-count variants, recorded in real mode only (the simulator runs all threads on one
+# core, so their simulated traces would be their base workloads'): one-thread miners and
+# two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines".
+MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t"
+BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2"
 
 # Hardware model: the simulated corpus at its own sample sizes and summed to 20 ms and
 # 50 ms of simulated time (real agents sample far coarser than simrecord's ~3 ms); the
@@ -27,7 +32,7 @@ HW_DESC="Hardware-event model trained on SIMULATED counts (cjd simrecord: real p
 # use are never less suspicious; benign windows weigh half and the threshold stays at 0.5
 # (calibrating to 0.1 % benign FPR would also silence miners, which in software events look
 # exactly like a CPU-bound benign job: see models/README.md).
-SW_TRAIN="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast $BENIGN"
+SW_TRAIN="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY"
 SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s \
 --drop ctxsw_per_cpu_s.* --drop migr_per_cpu_s.* --drop *.ac1 \
 --increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max \

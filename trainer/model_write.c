@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cjd/trainer/model.h"
+#include "cjd/util.h"
 #include "strbuf.h"
 
 /*
@@ -40,19 +41,6 @@ static float file_threshold(float t)
 	return nextafterf(t, -INFINITY);
 }
 
-static bool name_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr("._+-", s[i])))
-			return false;
-	return true;
-}
-
 static bool version_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -67,7 +55,7 @@ static bool version_ok(const char *s)
 
 static int validate(const struct cjd_trained_model *m, struct cjd_error *err)
 {
-	if (!name_ok(m->name))
+	if (!cjd_name_ok(m->name))
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
 				     "model name \"%s\" must be 1 to 64 of A-Z a-z 0-9 . _ + -",
 				     m->name ? m->name : "");
