@@ -51,6 +51,8 @@ static const char record_usage[] =
 	"                         NAME=PFMSTRING counts NAME with a raw libpfm4 encoding,\n"
 	"                         e.g. instructions=amd64_fam19h_zen4::RETIRED_INSTRUCTIONS\n"
 	"      --label L          label every sample: benign[/NAME] or miner[/ALGO]\n"
+	"      --workload NAME    record NAME as the header's meta.workload (corpus traces;\n"
+	"                         1-64 of A-Z a-z 0-9 . _ + -)\n"
 	"      --root DIR         cgroup hierarchy directory (default: the one perf_event\n"
 	"                         lives on, found in /proc/self/mountinfo)\n"
 	"  -q, --quiet            no progress lines\n"
@@ -69,7 +71,9 @@ static const char record_usage[] =
 	"\n"
 	"Exit status: 0 when the trace is complete; 1 on a runtime failure, including CMD\n"
 	"failing (non-zero exit, or killed by a signal cjd did not send) - the trace is\n"
-	"still complete then; 2 on a usage error.\n"
+	"still complete then; 2 on a usage error. Once cjd has stopped CMD (-d elapsed,\n"
+	"Ctrl-C), CMD's exit status only says how it took the SIGTERM, so it is not a\n"
+	"failure: a command that loops forever, recorded with -d, exits 0.\n"
 	"\n"
 	"Examples:\n"
 	"  cjd record -i 1s -d 60s -o host.cjdt\n"
@@ -249,7 +253,7 @@ static void on_child(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 /* ---- options ---- */
 
 struct opts {
-	const char *out, *label, *name, *root, *events;
+	const char *out, *label, *name, *root, *events, *workload;
 	uint64_t interval_ns, duration_ns, rescan_ns;
 	size_t max_cgroups;
 	const char **include, **exclude;
@@ -307,6 +311,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		OPT_ROOT,
 		OPT_RESCAN,
 		OPT_MAX,
+		OPT_WORKLOAD,
 	};
 	static const struct option lopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -321,6 +326,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"rescan", required_argument, NULL, OPT_RESCAN},
 		{"max-cgroups", required_argument, NULL, OPT_MAX},
+		{"workload", required_argument, NULL, OPT_WORKLOAD},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -375,6 +381,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NAME:
 			o->name = optarg;
+			break;
+		case OPT_WORKLOAD:
+			if (!cjd_name_ok(optarg))
+				return cjd_cli_usage_error("record",
+							   "--workload '%s': expected 1-64 of "
+							   "A-Z a-z 0-9 . _ + -",
+							   optarg);
+			o->workload = optarg;
 			break;
 		case OPT_ROOT:
 			o->root = optarg;
@@ -449,6 +463,8 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 	cjd_trace_header_set_events(h, info.events);
 	if (uname(&u) == 0)
 		json_object_set_new(meta, "kernel", json_string(u.release));
+	if (o->workload)
+		json_object_set_new(meta, "workload", json_string(o->workload));
 	json_object_set_new(meta, "recorder", json_string("cjd record " CJD_VERSION));
 	json_object_set_new(meta, "mode", json_string(cjd_mode_name(info.mode)));
 	json_object_set_new(meta, "mode_reason", json_string(info.mode_reason));
@@ -757,7 +773,12 @@ out_cgroup:
 	remove_cgroup(&r);
 	if (r.child && r.child_done && ret == CJD_EXIT_OK) {
 		int st = r.child_status;
-		if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		if (r.stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+			/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
+			 * program may exit 1; none of that is CMD failing. */
+			cjd_info("record: '%s' exited with status %d after cjd stopped it",
+				 o.cmd[0], WEXITSTATUS(st));
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
 			cjd_err("record: '%s' exited with status %d (the trace is complete)",
 				o.cmd[0], WEXITSTATUS(st));
 			ret = CJD_EXIT_FAIL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/resample.h"
 #include "cjd/strmap.h"
 #include "cjd/trace.h"
 #include "cjd/util.h"
@@ -14,7 +15,8 @@
 static const char trace_usage[] =
 	"Usage: cjd trace validate [-q] FILE...\n"
 	"       cjd trace stats [--json] FILE\n"
-	"       cjd trace cat [-o OUT] [-z|--no-gzip] [--cgroup GLOB]... [--label GLOB]... FILE...\n"
+	"       cjd trace cat [-o OUT] [-z|--no-gzip] [--cgroup GLOB]... [--label GLOB]...\n"
+	"                     [--resample DUR] FILE...\n"
 	"\n"
 	"Work with .cjdt traces (JSON Lines; .cjdt.gz is read and written through zlib).\n"
 	"Compressed input is recognised by its content, not its name. FILE may be '-' for stdin.\n"
@@ -33,6 +35,13 @@ static const char trace_usage[] =
 	"        --no-gzip      never compress the output\n"
 	"    --cgroup GLOB      keep samples whose cgroup matches GLOB (repeatable)\n"
 	"    --label GLOB       keep samples whose label matches GLOB (repeatable)\n"
+	"    --resample DUR     sum consecutive samples of each cgroup into samples of DUR\n"
+	"                       (e.g. a 100ms recording as 1s samples; DUR must be at least\n"
+	"                       the header's interval). Counts are deltas, so the sums are\n"
+	"                       what a recording at DUR would have held. A sum is cut short\n"
+	"                       at a gap in the samples, a label change or the end of a\n"
+	"                       FILE; a short sum of under half of DUR is not written (how\n"
+	"                       many samples that left out is printed on stderr).\n"
 	"\n"
 	"See docs/trace-format.md for the format.\n";
 
@@ -192,6 +201,25 @@ out_free:
 
 #define MAX_GLOBS 64
 
+/* The filters and the sink of trace cat, shared by the direct and resampled paths. */
+struct cat_ctx {
+	const char *const *cg_globs, *const *lb_globs;
+	size_t n_cg, n_lb;
+	struct cjd_trace_writer *w;
+	struct cjd_error err;
+};
+
+static int cat_emit(const struct cjd_sample *s, void *ctx)
+{
+	struct cat_ctx *cc = ctx;
+
+	if (cc->n_cg && !cjd_glob_any(cc->cg_globs, cc->n_cg, s->cgroup))
+		return 0;
+	if (cc->n_lb && !cjd_glob_any(cc->lb_globs, cc->n_lb, s->label ? s->label : ""))
+		return 0;
+	return cjd_trace_writer_write(cc->w, s, &cc->err);
+}
+
 static int trace_cat(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -199,10 +227,14 @@ static int trace_cat(int argc, char **argv)
 					     {"no-gzip", no_argument, NULL, 'Z'},
 					     {"cgroup", required_argument, NULL, 'c'},
 					     {"label", required_argument, NULL, 'l'},
+					     {"resample", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *out_path = "-", *cg_globs[MAX_GLOBS], *lb_globs[MAX_GLOBS];
 	size_t n_cg = 0, n_lb = 0;
+	uint64_t resample_ns = 0;
+	struct cjd_resampler *rs = NULL;
+	struct cat_ctx cc = {.cg_globs = cg_globs, .lb_globs = lb_globs};
 	enum cjd_trace_compress comp = CJD_TRACE_COMPRESS_AUTO;
 	struct cjd_trace_writer *w = NULL;
 	struct cjd_trace_reader *r = NULL;
@@ -227,36 +259,69 @@ static int trace_cat(int argc, char **argv)
 				return cjd_cli_usage_error("trace cat", "at most %d --label globs", MAX_GLOBS);
 			lb_globs[n_lb++] = optarg;
 			break;
+		case 'r':
+			if ((rc = cjd_cli_duration("trace cat", "--resample", optarg, 1, &resample_ns)))
+				return rc;
+			break;
 		case 'h': return fputs(trace_usage, stdout), CJD_EXIT_OK;
 		default: return cjd_cli_bad_option("trace cat", argv, "o:zh");
 		}
 	}
 	if (optind >= argc)
 		return cjd_cli_usage_error("trace cat", "no FILE given");
+	cc.n_cg = n_cg;
+	cc.n_lb = n_lb;
+	if (resample_ns && cjd_resampler_new(&rs, resample_ns, cat_emit, &cc)) {
+		ret = cjd_cli_fail("trace cat", "out of memory");
+		goto out_close;
+	}
 	for (int i = optind; i < argc; i++) {
 		if (cjd_trace_reader_open(&r, argv[i], &err)) {
 			ret = report(&err);
 			goto out_close;
 		}
 		const struct cjd_trace_header *h = cjd_trace_reader_header(r);
+		if (resample_ns && resample_ns < h->interval_ns) {
+			char a[32], b[32];
+			ret = cjd_cli_usage_error(
+			    "trace cat", "--resample %s is shorter than the interval of %s (%s)",
+			    cjd_duration_format(resample_ns, a, sizeof(a)), argv[i],
+			    cjd_duration_format(h->interval_ns, b, sizeof(b)));
+			goto out_close;
+		}
 		if (!w) {
+			struct cjd_trace_header oh;
 			events = cjd_trace_header_mask(h);
-			if (cjd_trace_writer_open(&w, out_path, h, comp, &err)) {
+			if (cjd_trace_header_copy(&oh, h)) {
+				ret = cjd_cli_fail("trace cat", "out of memory");
+				goto out_close;
+			}
+			if (resample_ns)
+				oh.interval_ns = resample_ns;
+			rc = cjd_trace_writer_open(&w, out_path, &oh, comp, &err);
+			cjd_trace_header_release(&oh);
+			if (rc) {
 				ret = report(&err);
 				goto out_close;
 			}
+			cc.w = w;
 		} else if (cjd_trace_header_mask(h) != events) {
 			ret = cjd_cli_fail("trace cat", "%s: its events differ from those of %s; "
 				"cat only joins traces with the same events", argv[i], argv[optind]);
 			goto out_close;
 		}
 		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
-			if (n_cg && !cjd_glob_any(cg_globs, n_cg, s.cgroup))
-				continue;
-			if (n_lb && !cjd_glob_any(lb_globs, n_lb, s.label ? s.label : ""))
-				continue;
-			if (cjd_trace_writer_write(w, &s, &err)) {
-				ret = report(&err);
+			if (rs) {
+				rc = cjd_resampler_push(rs, &s, &cc.err);
+				if (rc && !cc.err.file[0]) /* the resampler's own complaint */
+					cjd_error_set(&cc.err, rc, argv[i],
+						      (int)cjd_trace_reader_line(r), 0, "%s",
+						      cc.err.text);
+			} else {
+				rc = cat_emit(&s, &cc);
+			}
+			if (rc) {
+				ret = report(&cc.err);
 				goto out_close;
 			}
 		}
@@ -264,11 +329,23 @@ static int trace_cat(int argc, char **argv)
 			ret = report(&err);
 			goto out_close;
 		}
+		if (rs && (rc = cjd_resampler_finish(rs))) {
+			if (!cc.err.text[0])
+				cjd_error_set(&cc.err, rc, argv[i], 0, 0, "%s", strerror(-rc));
+			ret = report(&cc.err);
+			goto out_close;
+		}
 		cjd_trace_reader_free(r);
 		r = NULL;
 	}
+	if (rs && cjd_resampler_discarded(rs))
+		fprintf(stderr,
+			"cjd trace cat: %llu samples at gaps or ends made sums shorter than half of "
+			"--resample and were not written\n",
+			(unsigned long long)cjd_resampler_discarded(rs));
 	ret = CJD_EXIT_OK;
 out_close:
+	cjd_resampler_free(rs);
 	cjd_trace_reader_free(r);
 	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)
 		ret = report(&err);

@@ -192,6 +192,24 @@ double cjd_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+bool cjd_name_char_ok(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("._+-", c));
+}
+
+bool cjd_name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!cjd_name_char_ok((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 bool cjd_glob_any(const char *const *globs, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)

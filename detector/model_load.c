@@ -13,6 +13,7 @@
 
 #include "cjd/featurizer.h"
 #include "cjd/json_locate.h"
+#include "cjd/util.h"
 #include "model_internal.h"
 
 #define MODEL_FORMAT "cjd-model"
@@ -183,9 +184,7 @@ static int text_field(struct ld *L, json_t *obj, const char *key, bool strict, c
 		return bad(L, JKEY(JROOT, key), 0, "must be 1 to 64 characters long");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool ok = strict ? (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-					   (c >= '0' && c <= '9') || strchr("._+-", c)
-				 : c >= 0x20 && c < 0x7f;
+		bool ok = strict ? cjd_name_char_ok(c) : c >= 0x20 && c < 0x7f;
 		if (!ok || !c)
 			return bad(L, JKEY(JROOT, key), 0, "character %zu is not allowed (use %s)",
 				   i + 1, strict ? "A-Z a-z 0-9 . _ + -" : "printable ASCII");

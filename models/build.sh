@@ -1,39 +1,63 @@
 #!/bin/sh
-# Regenerates the workload corpus in models/data/ from scratch (and, later, the shipped models).
+# Regenerates the workload corpus in models/data/ and the shipped models from scratch.
 #
-# Usage: models/build.sh [--sim|--real|--both] [--only W1,W2,...]
-#   --sim / --real / --both   which recordings to make (default --both: real mode is
-#                             skipped with a warning while `cjd record` is not implemented)
+# Usage: models/build.sh [--sim|--real|--both] [--only W1,W2,...] [--no-evasion] [--no-train]
+#        models/build.sh --train-only
+#   --sim / --real / --both   which recordings to make (default --both)
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
+#   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
+#   --no-train                record only
+#   --train-only              record nothing: retrain hw-default.json and sw-default.json
+#                             from the committed traces and rewrite models/eval/
 #
 # Needs only Debian packages (scripts/packages.txt) and no network. Builds cjd (build/),
 # the miner program (models/.work/bin/cjd-miner), generates the inputs deterministically
-# (models/.work/inputs/), then runs every workload script in turn and validates each trace.
-# On this 2-vCPU KVM guest a full --sim regeneration took about 35 minutes (see
-# models/README.md); real mode adds REAL_DUR (default 60 s) per workload.
+# (models/.work/inputs/), then runs every workload script in turn (each in the modes its
+# Usage line lists), validates each trace, trains both models with `cjd train` and writes
+# the evaluations (`cjd eval`) to models/eval/. On this 2-vCPU KVM guest a full --sim
+# regeneration took about 35 minutes, real mode about 40 more (see models/README.md);
+# --train-only takes a few minutes.
 set -eu
 MODELS=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$MODELS")
 WL=$MODELS/workloads
 export CJD="${CJD:-$ROOT/build/cjd}"
 
-MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
-BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle nginx mix argon2-passwords"
+. "$MODELS/train_options.sh" # MINERS, BENIGN and the training options
+EVASION=""
+for how in throttle10 burst spread4 mixed; do
+	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
+done
 
-modes="sim real"
+modes="real sim"
 only=""
+failed=""
+evasion=1
+train=1
+record=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sim) modes="sim" ;;
 	--real) modes="real" ;;
-	--both) modes="sim real" ;;
+	--both) modes="real sim" ;;
 	--only) only=$(printf '%s' "$2" | tr ',' ' '); shift ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--no-evasion) evasion=0 ;;
+	--no-train) train=0 ;;
+	--train-only) record=0 ;;
+	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-workloads=${only:-"$MINERS $BENIGN"}
+if [ -n "$only" ]; then
+	workloads=$only
+elif [ $record -eq 0 ]; then
+	workloads=""
+elif [ $evasion -eq 1 ]; then
+	workloads="$MINERS $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY $EVASION"
+else
+	workloads="$MINERS $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY"
+fi
 for w in $workloads; do
 	[ -x "$WL/$w.sh" ] || { echo "build.sh: no workload '$w' ($WL/$w.sh)" >&2; exit 2; }
 done
@@ -48,6 +72,7 @@ if [ ! -x "$CJD" ]; then
 	cmake --build "$ROOT/build" -j2 >/dev/null
 fi
 
+if [ $record -eq 1 ]; then
 # 2. The real-mode recorder arrives with issue 3; until then real mode is skipped, loudly.
 if printf '%s' "$modes" | grep -q real; then
 	if "$CJD" record --help 2>&1 | grep -q "not yet implemented"; then
@@ -67,17 +92,19 @@ if [ ! -f "$MODELS/.work/inputs/.done" ]; then
 	touch "$MODELS/.work/inputs/.done"
 fi
 
-# 4. Every workload, in every mode.
+# 4. Every workload, in every mode its Usage line offers ("Usage: x.sh sim|real").
+supports() { sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$WL/$1.sh" | tr '|' '\n' | grep -qx "$2"; }
 n=0
-total=$(( $(echo $workloads | wc -w) * $(echo $modes | wc -w) ))
-failed=""
+total=0
+for mode in $modes; do for w in $workloads; do supports "$w" "$mode" && total=$((total + 1)); done; done
 for mode in $modes; do
 	for w in $workloads; do
+		supports "$w" "$mode" || continue
 		n=$((n + 1))
 		t0=$(date +%s)
 		say "[$n/$total] $w ($mode)"
 		if "$WL/$w.sh" "$mode"; then
-			say "[$n/$total] $w ($mode) done in $(( $(date +%s) - t0 )) s"
+			say "[$n/$total] $w ($mode) done in $(( $(date +%s) - t0 )) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 		else
 			say "[$n/$total] $w ($mode) FAILED"
 			failed="$failed $w/$mode"
@@ -85,13 +112,51 @@ for mode in $modes; do
 	done
 done
 
+fi
+
 # 5. ===== TRAINING HOOK (issue 5, part B) =====
-# The trainer goes here once `cjd train` and `cjd eval` exist, e.g.:
-#   "$CJD" train --kind gbdt --features hw -o "$MODELS/hw-default.json" "$MODELS"/data/*.sim.cjdt.gz
-#   "$CJD" train --kind gbdt --features sw -o "$MODELS/sw-default.json" "$MODELS"/data/*.real.cjdt.gz
-#   "$CJD" eval --model "$MODELS/hw-default.json" ... (leave-one-workload-out table for README)
-if "$CJD" train --help 2>&1 | grep -q "not yet implemented"; then
-	say "training skipped: 'cjd train' is not implemented yet (issue 5, part B)"
+# The shipped models (options in train_options.sh), trained on the base corpus only (never
+# on evade-* traces), and their evaluations in models/eval/: leave-one-workload-out (each
+# workload scored by a model trained without it), the shipped model on its own training
+# traces, and the shipped model on the held-out traces (evasions; for sw also the
+# throttled miners it is not trained on).
+if [ $train -eq 1 ]; then
+	EVAL=$MODELS/eval
+	mkdir -p "$EVAL"
+	traces() { mode=$1; shift; for w in "$@"; do printf '%s ' "$MODELS/data/$w.$mode.cjdt.gz"; done; }
+	held_out() { # mode, then the workloads trained on: every other trace of that mode
+		mode=$1; shift
+		for f in "$MODELS"/data/*."$mode".cjdt.gz; do
+			w=$(basename "$f" ".$mode.cjdt.gz")
+			case " $* " in *" $w "*) ;; *) printf '%s ' "$f" ;; esac
+		done
+	}
+	t0=$(date +%s)
+	ho_sim=$(held_out sim $HW_TRAIN)
+	ho_real=$(held_out real $SW_TRAIN)
+	set -f # the options hold globs for cjd, not for the shell
+	# shellcheck disable=SC2086
+	for m in hw sw; do
+		if [ $m = hw ]; then mode=sim opts=$HW_OPTS set=$HW_TRAIN desc=$HW_DESC ho=$ho_sim
+		else mode=real opts=$SW_OPTS set=$SW_TRAIN desc=$SW_DESC ho=$ho_real; fi
+		ivl=$(printf '%s\n' $opts | sed -n '/^--intervals$/{n;p}')
+		say "training $m-default.json"
+		"$CJD" train $opts --name "$m-default" --version "$VERSION" --description "$desc" \
+			-o "$MODELS/$m-default.json" $(traces $mode $set)
+		say "evaluating $m: leave-one-workload-out"
+		"$CJD" eval -q --lowo-train $opts --json $(traces $mode $set) > "$EVAL/$m-lowo.json"
+		say "evaluating $m-default.json on its own training traces"
+		"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json \
+			$(traces $mode $set) > "$EVAL/$m-train.json"
+		if [ -n "$ho" ]; then
+			say "evaluating $m-default.json on the held-out traces"
+			"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json $ho \
+				> "$EVAL/$m-heldout.json"
+		fi
+	done
+	set +f
+	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
+	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi
 # ===== END TRAINING HOOK =====
 

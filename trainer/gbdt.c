@@ -34,6 +34,7 @@ void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p)
 	    .row_subsample = 0.8,
 	    .col_subsample = 0.8,
 	    .seed = 1,
+	    .monotone = NULL,
 	};
 }
 
@@ -128,25 +129,61 @@ struct split {
 	double gain;
 	size_t k; /* index into sel */
 	unsigned bin;
+	double wl, wr; /* the children's (bounded) outputs, for their bounds */
 };
+
+/* Bounds on a node's leaf outputs (before the learning rate), from monotone
+ * splits above it. Unbounded: -inf, +inf. */
+struct bounds {
+	double lo, hi;
+};
+
+static bool bounded(struct bounds b)
+{
+	return b.lo > -INFINITY || b.hi < INFINITY;
+}
 
 static double score_side(double g, double h, double l2)
 {
 	return h + l2 > 0.0 ? g * g / (h + l2) : 0.0;
 }
 
-/* Best split of a node with totals (Gs, Hs, Cs); gain 0 when none qualifies. */
+/* The optimal output -G/(H+l2) of a leaf, inside the bounds. */
+static double output_in(double g, double h, double l2, struct bounds b)
+{
+	double w = h + l2 > 0.0 ? -g / (h + l2) : 0.0;
+
+	return w < b.lo ? b.lo : w > b.hi ? b.hi : w;
+}
+
+/* The loss reduction of a leaf whose output is w (not necessarily optimal),
+ * on score_side's scale: at w = -G/(H+l2) both give G^2/(H+l2). */
+static double score_at(double g, double h, double l2, double w)
+{
+	return -(2.0 * g * w + (h + l2) * w * w);
+}
+
+/*
+ * Best split of a node with totals (Gs, Hs, Cs) and output bounds bd; gain 0
+ * when none qualifies. Unconstrained nodes and features take the plain
+ * formula (so models without constraints are bit-for-bit what they were);
+ * constrained ones score each side at its bounded output, and a split on a
+ * monotone feature must order its children as the constraint says.
+ */
 static struct split find_split(const struct grower *G, const struct hbin *H, double Gs, double Hs,
-			       uint32_t Cs)
+			       uint32_t Cs, struct bounds bd)
 {
 	const struct cjd_gbdt_params *p = G->p;
-	double parent = score_side(Gs, Hs, p->l2);
+	bool node_bounded = bounded(bd);
+	double parent = node_bounded ? score_at(Gs, Hs, p->l2, output_in(Gs, Hs, p->l2, bd))
+				     : score_side(Gs, Hs, p->l2);
 	struct split best = {.gain = 0.0};
 	double floor_gain = p->min_split_gain > GAIN_EPS ? p->min_split_gain : GAIN_EPS;
 
 	for (size_t k = 0; k < G->n_sel; k++) {
 		const struct hbin *hb = H + k * p->max_bins;
 		unsigned nb = G->bins->n_bins[G->sel[k]];
+		int mono = p->monotone ? p->monotone[G->sel[k]] : 0;
 		double gl = 0.0, hl = 0.0;
 		uint32_t cl = 0;
 		for (unsigned b = 0; b + 1 < nb; b++) {
@@ -161,20 +198,35 @@ static struct split find_split(const struct grower *G, const struct hbin *H, dou
 			double gr = Gs - gl, hr = Hs - hl;
 			if (hl < p->min_child_weight || hr < p->min_child_weight)
 				continue;
-			double gain =
-			    score_side(gl, hl, p->l2) + score_side(gr, hr, p->l2) - parent;
+			double gain, wl = 0.0, wr = 0.0;
+			if (!mono && !node_bounded) {
+				gain = score_side(gl, hl, p->l2) + score_side(gr, hr, p->l2) - parent;
+			} else {
+				wl = output_in(gl, hl, p->l2, bd);
+				wr = output_in(gr, hr, p->l2, bd);
+				/* the left child holds the lower values of the feature */
+				if ((mono > 0 && wl > wr) || (mono < 0 && wl < wr))
+					continue;
+				gain = score_at(gl, hl, p->l2, wl) + score_at(gr, hr, p->l2, wr) -
+				       parent;
+			}
 			/* Strictly better only: ties keep the lower feature, then bin. */
 			if (gain > floor_gain && gain > best.gain)
-				best = (struct split){.gain = gain, .k = k, .bin = b};
+				best = (struct split){
+				    .gain = gain, .k = k, .bin = b, .wl = wl, .wr = wr};
 		}
 	}
 	return best;
 }
 
-static float leaf_value(const struct cjd_gbdt_params *p, double Gs, double Hs)
+static float leaf_value(const struct cjd_gbdt_params *p, double Gs, double Hs, struct bounds bd)
 {
-	double v = Hs + p->l2 > 0.0 ? -p->learning_rate * Gs / (Hs + p->l2) : 0.0;
+	double v;
 
+	if (bounded(bd))
+		v = p->learning_rate * output_in(Gs, Hs, p->l2, bd);
+	else
+		v = Hs + p->l2 > 0.0 ? -p->learning_rate * Gs / (Hs + p->l2) : 0.0;
 	return (float)fmax(-MAX_LEAF, fmin(MAX_LEAF, v));
 }
 
@@ -215,7 +267,7 @@ static size_t partition(struct grower *G, size_t lo, size_t hi, size_t j, unsign
  * histogram (NULL at max depth, where nothing is split). Returns the node index.
  */
 static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, struct hbin *H,
-		    struct totals t)
+		    struct totals t, struct bounds bd)
 {
 	const struct cjd_gbdt_params *p = G->p;
 	int32_t me = G->n_nodes++;
@@ -224,13 +276,26 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 	struct split s = {.gain = 0.0};
 
 	if (H && depth < p->max_depth && Cs >= 2u * p->min_samples_leaf)
-		s = find_split(G, H, Gs, Hs, Cs);
+		s = find_split(G, H, Gs, Hs, Cs, bd);
 	if (s.gain <= 0.0) {
 		G->nodes[me] = (struct cjd_trained_node){
-		    .feature = -1, .left = -1, .right = -1, .value = leaf_value(p, Gs, Hs)};
+		    .feature = -1, .left = -1, .right = -1, .value = leaf_value(p, Gs, Hs, bd)};
 		return me;
 	}
 	size_t j = G->sel[s.k];
+	/* Below a monotone split every left leaf stays on its side of the mid-point. */
+	struct bounds bl = bd, br = bd;
+	int mono = p->monotone ? p->monotone[j] : 0;
+	if (mono) {
+		double mid = 0.5 * (s.wl + s.wr);
+		if (mono > 0) {
+			bl.hi = mid;
+			br.lo = mid;
+		} else {
+			bl.lo = mid;
+			br.hi = mid;
+		}
+	}
 	struct totals tl, tr;
 	size_t mid = partition(G, lo, hi, j, s.bin, &tl, &tr);
 	struct hbin *HL = NULL, *HR = NULL;
@@ -253,8 +318,8 @@ static int32_t grow(struct grower *G, size_t lo, size_t hi, unsigned depth, stru
 	};
 	G->split_bin[me] = (uint8_t)s.bin;
 	/* Preorder: the left subtree's nodes come right after me. */
-	int32_t l = grow(G, lo, mid, depth + 1, HL, tl);
-	int32_t r = grow(G, mid, hi, depth + 1, HR, tr);
+	int32_t l = grow(G, lo, mid, depth + 1, HL, tl, bl);
+	int32_t r = grow(G, mid, hi, depth + 1, HR, tr, br);
 	G->nodes[me].left = l;
 	G->nodes[me].right = r;
 	return me;
@@ -424,6 +489,14 @@ int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, si
 				   wpos, wneg);
 		goto out;
 	}
+	for (size_t j = 0; p->monotone && j < d; j++)
+		if (p->monotone[j] < -1 || p->monotone[j] > 1) {
+			rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					   "gbdt: monotone constraint of feature %zu is %d (must be "
+					   "-1, 0 or 1)",
+					   j, (int)p->monotone[j]);
+			goto out;
+		}
 	if ((rc = cjd_bins_fit(&W.bins, ds, rows, n, p->max_bins, W.B)))
 		goto out_rc;
 	for (size_t j = 0; j < d; j++)
@@ -473,7 +546,7 @@ int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, si
 			t0.g += W.g[W.idx[i]];
 			t0.h += W.h[W.idx[i]];
 		}
-		grow(W.G, 0, nrows, 0, root, t0);
+		grow(W.G, 0, nrows, 0, root, t0, (struct bounds){-INFINITY, INFINITY});
 		for (size_t i = 0; i < n; i++)
 			W.F[i] += (double)tree_value(W.G, i);
 		if (total_nodes + (size_t)W.G->n_nodes > W.nodes_cap) {

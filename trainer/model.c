@@ -89,6 +89,7 @@ void cjd_trained_model_free(struct cjd_trained_model *m)
 	free(m->meta.group_miner);
 	free_strings(m->meta.param_keys, m->meta.n_params);
 	free_strings(m->meta.param_values, m->meta.n_params);
+	free(m->meta.data_json);
 	free(m);
 }
 

@@ -1,4 +1,4 @@
-/* The ONE place that knows the model file schema (PROVISIONAL): a model as JSON. */
+/* The ONE writer of the model file: a trained model as the detector's JSON (docs/model-format.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "cjd/trainer/model.h"
+#include "cjd/util.h"
 #include "strbuf.h"
 
 /*
- * PROVISIONAL. The schema belongs to the detector (docs/model-format.md,
- * issue 4), which had not landed when this was written. It follows the
- * detector's draft loader (detector/model_load.c in its branch):
+ * The schema is the detector's (docs/model-format.md; its loader is
+ * detector/model_load.c, and tests/trainer/test_trainer_detector.c checks
+ * that the loader takes what this writes and scores it the same way):
  *
  *   format "cjd-model", schema_version 1, name, version, [description],
  *   kind, window, events[], features[{name, norm[, mean, scale]}],
@@ -23,36 +24,21 @@
  *   gbdt {base_score, trees[{nodes[{feature, threshold, left, right} | {leaf}]}]}
  *   or logistic {bias, weights[]}, meta {...}
  *
- * When the real schema lands, change this file only.
- *
- * Split rule. Our trees send x LEFT when x < t (strictly). The draft
- * detector sends x right when x > T, i.e. left when x <= T. For floats
- * "x < t" is exactly "x <= the float just below t", so the file gets
- * T = nextafterf(t, -inf). It is written as the double of that float
- * (cjd_fmt_double), not the shortest float text: the loader parses a double
- * and rounds to the largest float <= it, and a float's shortest text can
- * lie a hair below the float, which would move T down by one ulp.
+ * Split rule. Our trees send x LEFT when x < t (strictly: a histogram split
+ * between two bins puts t on a value of the right bin). The file's rule is
+ * "left when x <= T". For floats "x < t" is exactly "x <= the float just
+ * below t", so the file gets T = nextafterf(t, -inf). It is written as the
+ * double of that float (cjd_fmt_double), not the shortest float text: the
+ * loader parses a double and rounds to the largest float <= it, and a
+ * float's shortest text can lie a hair below the float, which would move T
+ * down by one ulp.
  */
 #define FORMAT	       "cjd-model"
 #define SCHEMA_VERSION 1
-#define TREE_RULE_LE   1 /* the file's rule is "x <= threshold goes left" */
 
 static float file_threshold(float t)
 {
-	return TREE_RULE_LE ? nextafterf(t, -INFINITY) : t;
-}
-
-static bool name_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || strchr("._+-", s[i])))
-			return false;
-	return true;
+	return nextafterf(t, -INFINITY);
 }
 
 static bool version_ok(const char *s)
@@ -69,7 +55,7 @@ static bool version_ok(const char *s)
 
 static int validate(const struct cjd_trained_model *m, struct cjd_error *err)
 {
-	if (!name_ok(m->name))
+	if (!cjd_name_ok(m->name))
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
 				     "model name \"%s\" must be 1 to 64 of A-Z a-z 0-9 . _ + -",
 				     m->name ? m->name : "");
@@ -183,7 +169,12 @@ static void write_meta(struct cjd_sb *sb, const struct cjd_trained_model *m)
 		cjd_sb_addf(sb, ", \"class\": \"%s\", \"rows\": %zu}",
 			    mt->group_miner[g] ? "miner" : "benign", mt->group_rows[g]);
 	}
-	cjd_sb_add(sb, mt->groups ? "\n    ]}\n  }\n" : "]}\n  }\n");
+	cjd_sb_add(sb, mt->groups ? "\n    ]}" : "]}");
+	if (mt->data_json) {
+		cjd_sb_add(sb, ",\n    \"data\": ");
+		cjd_sb_add(sb, mt->data_json);
+	}
+	cjd_sb_add(sb, "\n  }\n");
 }
 
 int cjd_trained_model_to_json(const struct cjd_trained_model *m, char **out, size_t *len,

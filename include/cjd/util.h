@@ -72,6 +72,13 @@ double cjd_median(double *v, size_t n);
 /* qsort comparator for doubles, ascending. */
 int cjd_cmp_double(const void *a, const void *b);
 
+/*
+ * A name as models and corpus workloads use it: 1 to 64 characters of A-Z a-z 0-9 . _ + -
+ * (it ends up in file names, labels and alert fields, so nothing that needs quoting).
+ */
+bool cjd_name_char_ok(unsigned char c);
+bool cjd_name_ok(const char *s);
+
 /* fnmatch(3) against a list of globs; true when any matches. */
 bool cjd_glob_any(const char *const *globs, size_t n, const char *s);
 

@@ -6,4 +6,4 @@ set -u
 wl_init miner argon2id "${1:-}"
 wl_need_miner
 wl_record --setup-uninstrumented --limit 4G -- \
-	"$MINER" --algo argon2id --threads 2 --difficulty 8 --seconds 1000000000
+	"$MINER" $POOL --algo argon2id --threads 2 --difficulty 8 --seconds 1000000000

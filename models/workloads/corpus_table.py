@@ -1,5 +1,10 @@
 #!/usr/bin/python3
-"""Prints the corpus table (markdown) for models/README.md from the traces in models/data."""
+"""Prints the corpus tables (markdown) for models/README.md from the traces in models/data.
+
+Usage: corpus_table.py [--real] [DATA_DIR]
+  default  the simulated traces (*.sim.cjdt.gz): IPC, LL misses, ...
+  --real   the software-event recordings (*.real.cjdt.gz): utilisation and rates
+"""
 import glob
 import gzip
 import json
@@ -25,10 +30,40 @@ def stats(path):
     return hdr, n, tot, t_end, label
 
 
-def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "data")
+def real_table(data):
     rows = []
-    for path in sorted(glob.glob(os.path.join(data, "*.cjdt.gz"))):
+    for path in sorted(glob.glob(os.path.join(data, "*.real.cjdt.gz"))):
+        cgroups = set()
+        with gzip.open(path, "rt") as f:
+            json.loads(f.readline())
+            for line in f:
+                cgroups.add(json.loads(line)["cgroup"])
+        hdr, n, tot, t_end, label = stats(path)
+        cpu_s = tot.get("task-clock", 0) / 1e9
+        per = lambda k: "%.0f" % (tot.get(k, 0) / cpu_s) if cpu_s else "-"
+        rows.append((label or "", os.path.basename(path), len(cgroups), n, "%.0f" % (t_end / 1e9),
+                     "%.2f" % (cpu_s / (t_end / 1e9) / len(cgroups)) if t_end else "-",
+                     per("context-switches"), per("page-faults"), per("syscalls"),
+                     "%.1f" % (os.path.getsize(path) / 1024.0)))
+    rows.sort(key=lambda r: (not r[0].startswith("miner"), r[0]))
+    print("| label | file | cgroups | samples | s | util | ctxsw/CPU-s | faults/CPU-s | syscalls/CPU-s | KiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print("| `%s` | %s | %d | %d | %s | %s | %s | %s | %s | %s |" % r)
+    total = sum(os.path.getsize(os.path.join(data, r[1])) for r in rows)
+    print("\n%d traces, %d samples, %.1f KiB in all." % (len(rows), sum(r[3] for r in rows), total / 1024.0))
+
+
+def main():
+    args = sys.argv[1:]
+    real = "--real" in args
+    args = [a for a in args if a != "--real"]
+    data = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "data")
+    if real:
+        real_table(data)
+        return
+    rows = []
+    for path in sorted(glob.glob(os.path.join(data, "*.sim.cjdt.gz"))):
         try:
             hdr, n, tot, t_end, label = stats(path)
         except (EOFError, ValueError) as e:

@@ -4,7 +4,7 @@
 #   real  record with `cjd record` (real software events in a real cgroup)
 # Environment: CJD (the cjd binary), WL_OUT (where traces go, default models/data),
 # WL_WORK (built miner and generated inputs, default models/.work), REAL_DUR (real mode
-# length, default 60s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
+# length, default 90s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
 # mode: stop every workload after this many instructions instead of its own limit; for
 # quick checks of the scripts, the traces it makes are not the corpus).
 
@@ -16,7 +16,7 @@ WL_OUT=${WL_OUT:-$WL_MODELS/data}
 WL_WORK=${WL_WORK:-$WL_MODELS/.work}
 WL_INPUTS=$WL_WORK/inputs
 MINER=$WL_WORK/bin/cjd-miner
-REAL_DUR=${REAL_DUR:-60s}
+REAL_DUR=${REAL_DUR:-90s}
 SIM_I=${SIM_I:-10M}
 # Debian's interpreter, never a pyenv shim (a shim is a shell script that would be traced too).
 PY=/usr/bin/python3
@@ -35,6 +35,11 @@ wl_init() {
 	esac
 	[ -x "$CJD" ] || wl_die "cjd binary not found at $CJD (build first, or set CJD)"
 	mkdir -p "$WL_OUT"
+	# Miners talk to a stand-in pool in real mode (cjd-miner --pool: a few syscalls per
+	# second, as real pool miners make). Not in sim mode: the stand-in's blocking waits
+	# (poll) would count as simulated blocked time and dilute the simulated utilisation.
+	POOL=""
+	[ "$WL_MODE" = real ] && POOL="--pool"
 	WL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cjd-wl-$WL_NAME-$$-XXXXXX")
 	trap 'wl_cleanup' EXIT
 	trap 'exit 130' INT TERM
@@ -64,7 +69,7 @@ wl_need_inputs() {
 # wl_record [-i N] [--bb N] [--limit N] [--dur D] [--setup-uninstrumented] -- CMD ARGS...
 # --bb: callgrind dump period in basic blocks (sim only; for JIT code with long blocks)
 # sim:  cjd simrecord -i N --limit N ... -o WL_OUT/NAME.sim.cjdt.gz -- CMD
-# real: cjd record -i 100ms -d D ... -o WL_OUT/NAME.real.cjdt.gz -- CMD
+# real: cjd record -i 100ms -d D --workload NAME --name NAME ... -o WL_OUT/NAME.real.cjdt.gz -- CMD
 # CMD must run until it is stopped (loop it): both recorders end it.
 wl_record() {
 	i=$SIM_I limit=2G dur=$REAL_DUR atstart="" bb=""
@@ -90,7 +95,8 @@ wl_record() {
 	else
 		out=$WL_OUT/$WL_NAME.real.cjdt.gz
 		wl_say "record: 100ms samples for $dur -> $out"
-		"$CJD" record -i 100ms -d "$dur" --label "$WL_LABEL" -o "$out" -- "$@" \
+		"$CJD" record -i 100ms -d "$dur" --label "$WL_LABEL" --workload "$WL_NAME" \
+			--name "$WL_NAME" -o "$out" -- "$@" \
 			>/dev/null 2>"$WL_TMP/record.err"
 		rc=$?
 		cat "$WL_TMP/record.err" >&2
@@ -103,15 +109,23 @@ wl_record() {
 }
 
 # wl_ns_per_hash ALGO [MINER ARGS...]: one thread's time per hash. sim: the simulated
-# task-clock of a short recording; real: wall time measured natively.
+# task-clock of 16 hashes minus that of 8, over 8 (the difference cancels the thread's
+# start-up, which is most of a short run for a fast hash such as SHA-256d); real: CPU time
+# per hash measured natively over 3 s (a busy host does not inflate it).
 wl_ns_per_hash() {
 	algo=$1; shift
 	if [ "$WL_MODE" = sim ]; then
-		"$CJD" simrecord -i 10M --instr-atstart=no -o "$WL_TMP/cal.cjdt" -- \
-			"$MINER" --algo "$algo" --threads 1 --hashes 8 "$@" >/dev/null 2>"$WL_TMP/cal.err" \
-			|| { cat "$WL_TMP/cal.err" >&2; wl_die "calibration run failed"; }
-		"$CJD" trace stats --json "$WL_TMP/cal.cjdt" | "$PY" -c \
-			'import json,sys; print(int(json.load(sys.stdin)["totals"]["task-clock"] / 8))'
+		for h in 8 16; do
+			"$CJD" simrecord -i 10M --instr-atstart=no -o "$WL_TMP/cal$h.cjdt" -- \
+				"$MINER" --algo "$algo" --threads 1 --hashes $h "$@" >/dev/null 2>"$WL_TMP/cal.err" \
+				|| { cat "$WL_TMP/cal.err" >&2; wl_die "calibration run failed"; }
+		done
+		"$CJD" trace stats --json "$WL_TMP/cal8.cjdt" > "$WL_TMP/cal8.json"
+		"$CJD" trace stats --json "$WL_TMP/cal16.cjdt" | "$PY" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["totals"]["task-clock"]
+b = json.load(sys.stdin)["totals"]["task-clock"]
+print(max(1, int((b - a) / 8)))' "$WL_TMP/cal8.json"
 	else
 		"$MINER" --algo "$algo" --threads 1 --seconds 3 --calibrate "$@" 2>/dev/null \
 			| awk '/^ns_per_hash/ { print $2 }'

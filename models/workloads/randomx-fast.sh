@@ -8,4 +8,4 @@ wl_need_miner
 # Dataset initialisation (2 GiB) runs uninstrumented; only hashing is simulated.
 # JIT-compiled RandomX code runs ~40 instructions per basic block: dump every 125K blocks.
 wl_record --setup-uninstrumented --bb 125K --limit 4G -- \
-	"$MINER" --algo randomx-fast --threads 2 --seconds 1000000000
+	"$MINER" $POOL --algo randomx-fast --threads 2 --seconds 1000000000

@@ -6,4 +6,4 @@ set -u
 wl_init miner randomx-interp "${1:-}"
 wl_need_miner
 wl_record --setup-uninstrumented --limit 3G -- \
-	"$MINER" --algo randomx-light --opt interp --threads 2 --seconds 1000000000
+	"$MINER" $POOL --algo randomx-light --opt interp --threads 2 --seconds 1000000000

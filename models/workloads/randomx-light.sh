@@ -8,4 +8,4 @@ wl_need_miner
 # The cache is built before CALLGRIND_START_INSTRUMENTATION: only hashing is simulated.
 # JIT-compiled RandomX code runs ~40 instructions per basic block: dump every 125K blocks.
 wl_record --setup-uninstrumented --bb 125K --limit 4G -- \
-	"$MINER" --algo randomx-light --threads 2 --seconds 1000000000
+	"$MINER" $POOL --algo randomx-light --threads 2 --seconds 1000000000

@@ -13,4 +13,4 @@ ns=$(wl_ns_per_hash randomx-light) || exit 1
 sleep_ms=$(( (3 * ns + 500000) / 1000000 ))
 wl_say "one hash = $ns ns ($WL_MODE); throttle: 1 hash, then ${sleep_ms} ms asleep"
 wl_record --setup-uninstrumented -i 200M --bb 1M --limit 16G -- \
-	"$MINER" --algo randomx-light --threads 1 --throttle "1,$sleep_ms" --seconds 1000000000
+	"$MINER" $POOL --algo randomx-light --threads 1 --throttle "1,$sleep_ms" --seconds 1000000000

@@ -13,4 +13,4 @@ sleep_ms=$(( (3 * busy * ns + 500000) / 1000000 ))
 [ "$sleep_ms" -ge 1 ] || sleep_ms=1
 wl_say "one hash = $ns ns ($WL_MODE); throttle: $busy hashes, then ${sleep_ms} ms asleep"
 wl_record --setup-uninstrumented -i 100M --bb 1M --limit 8G -- \
-	"$MINER" --algo scrypt --threads 1 --throttle "$busy,$sleep_ms" --seconds 1000000000
+	"$MINER" $POOL --algo scrypt --threads 1 --throttle "$busy,$sleep_ms" --seconds 1000000000

@@ -6,4 +6,4 @@ set -u
 wl_init miner scrypt "${1:-}"
 wl_need_miner
 wl_record --setup-uninstrumented --limit 4G -- \
-	"$MINER" --algo scrypt --threads 2 --difficulty 8 --seconds 1000000000
+	"$MINER" $POOL --algo scrypt --threads 2 --difficulty 8 --seconds 1000000000

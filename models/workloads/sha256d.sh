@@ -6,4 +6,4 @@ set -u
 wl_init miner sha256d "${1:-}"
 wl_need_miner
 wl_record --setup-uninstrumented --limit 4G -- \
-	"$MINER" --algo sha256d --threads 2 --difficulty 24 --seconds 1000000000
+	"$MINER" $POOL --algo sha256d --threads 2 --difficulty 24 --seconds 1000000000

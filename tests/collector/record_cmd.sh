@@ -87,6 +87,20 @@ t1=$(date +%s)
 [ "$(tail -c 1 "$T/e.cjdt" | od -An -c | tr -d ' ')" = '\n' ] && ok "ends on a newline" || bad "last line cut"
 cgroup_gone "$T/e.err" && ok "cgroup removed after SIGINT" || bad "cgroup left after SIGINT"
 
+# 5b. -d stops a command that loops forever: exit 0 and a complete trace even when CMD
+# traps the SIGTERM and exits non-zero (as the corpus's shell loops do); --workload lands
+# in the header's meta.
+"$CJD_BIN" record -q -i 100ms -d 500ms --workload spin-1 -o "$T/g.cjdt" \
+	-- sh -c 'trap "exit 3" TERM; while :; do sleep 0.05; done' 2>"$T/g.err"
+rc=$?
+[ $rc -eq 0 ] && ok "-d stops a TERM-trapping loop: exit 0" || bad "-d with a trapping loop: exit $rc $(cat "$T/g.err")"
+grep -q "exited with status 3 after cjd stopped it" "$T/g.err" && ok "its status is reported" || bad "no status line: $(cat "$T/g.err")"
+"$CJD_BIN" trace validate -q "$T/g.cjdt" && ok "g.cjdt whole" || bad "g.cjdt does not validate"
+n=$(grep -c '"cgroup":' "$T/g.cjdt")
+[ "$n" -ge 4 ] && [ "$n" -le 6 ] && ok "5 samples with -d 500ms ($n)" || bad "expected ~5 samples, got $n"
+head -1 "$T/g.cjdt" | grep -q '"workload":"spin-1"' && ok "meta.workload" || bad "meta.workload missing"
+cgroup_gone "$T/g.err" && ok "cgroup removed after -d" || bad "cgroup left after -d"
+
 # 6. Usage errors exit 2, before anything is created.
 "$CJD_BIN" record -i 5ms -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "-i 5ms" || bad "-i 5ms must exit 2"
 "$CJD_BIN" record --cgroup '/x' -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "--cgroup with CMD" || bad "--cgroup with CMD must exit 2"
@@ -94,6 +108,7 @@ cgroup_gone "$T/e.err" && ok "cgroup removed after SIGINT" || bad "cgroup left a
 "$CJD_BIN" record -o - -- true 2>/dev/null; [ $? -eq 2 ] && ok "-o - with CMD" || bad "-o - with CMD must exit 2"
 "$CJD_BIN" record --events cycles,nope -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "bad event" || bad "unknown event must exit 2"
 "$CJD_BIN" record --label evil -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "bad label" || bad "bad label must exit 2"
+"$CJD_BIN" record --workload 'a/b' -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "bad workload" || bad "bad --workload must exit 2"
 [ ! -e "$T/x" ] || bad "a usage error created the output file"
 
 # 7. Asking for an event this host cannot count fails clearly (never faked).

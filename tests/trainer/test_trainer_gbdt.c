@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,6 +358,86 @@ static void test_errors_and_progress(void **state)
 	cjd_dataset_free(ds);
 }
 
+/* Miner at both ends of x0, benign in the middle: a pocket only a free tree carves out. */
+static struct cjd_dataset *pocket_set(void)
+{
+	const char *names[] = {"x0", "x1"};
+	struct cjd_dataset *ds;
+	uint64_t st = 99;
+
+	assert_int_equal(cjd_dataset_new(&ds, 2, names, NULL), 0);
+	for (int i = 0; i < 2000; i++) {
+		float x[2] = {(float)fx_uniform(&st, 0, 1), (float)fx_uniform(&st, 0, 1)};
+		bool miner = x[0] < 0.3f || x[0] > 0.7f;
+		char g[32];
+		snprintf(g, sizeof(g), "%s/g%d", miner ? "miner" : "benign", i % 3);
+		assert_int_equal(cjd_dataset_append(ds, g, g, (uint64_t)i, miner, x, NULL), 0);
+	}
+	return ds;
+}
+
+/* Largest drop (direction +1) or rise (-1) of the score along x0 on a grid. */
+static double worst_violation(const struct cjd_trained_model *m, int dir)
+{
+	double worst = 0.0;
+
+	for (int a = 0; a <= 10; a++) {
+		float x[2] = {0.0f, (float)a / 10.0f};
+		double prev = cjd_trained_model_logit(m, x);
+		for (int k = 1; k <= 400; k++) {
+			x[0] = (float)k / 400.0f;
+			double v = cjd_trained_model_logit(m, x);
+			worst = fmax(worst, dir > 0 ? prev - v : v - prev);
+			prev = v;
+		}
+	}
+	return worst;
+}
+
+static void test_monotone(void **state)
+{
+	(void)state;
+	struct cjd_dataset *ds = pocket_set();
+	struct cjd_gbdt_params p;
+	struct cjd_trained_model *free_m, *up, *down, *zero;
+	struct cjd_error err;
+	int8_t inc[2] = {1, 0}, dec[2] = {-1, 0}, none[2] = {0, 0}, bad[2] = {2, 0};
+
+	cjd_gbdt_params_defaults(&p);
+	p.n_trees = 30;
+	free_m = train(ds, &p);
+	/* the free model learns the pocket: its score falls from x0 = 0.2 to 0.5 */
+	assert_true(worst_violation(free_m, +1) > 1.0);
+	assert_true(worst_violation(free_m, -1) > 1.0);
+	p.monotone = inc;
+	up = train(ds, &p);
+	assert_true(worst_violation(up, +1) == 0.0);
+	p.monotone = dec;
+	down = train(ds, &p);
+	assert_true(worst_violation(down, -1) == 0.0);
+	/* all-free constraints are no constraints, bit for bit */
+	p.monotone = none;
+	zero = train(ds, &p);
+	assert_int_equal(free_m->n_trees, zero->n_trees);
+	assert_true(free_m->base_score == zero->base_score);
+	assert_memory_equal(free_m->tree_start, zero->tree_start,
+			    (free_m->n_trees + 1) * sizeof(size_t));
+	assert_memory_equal(free_m->nodes, zero->nodes,
+			    free_m->tree_start[free_m->n_trees] * sizeof(*free_m->nodes));
+	/* a value other than -1, 0, 1 is refused */
+	struct cjd_trained_model *m = NULL;
+	p.monotone = bad;
+	assert_int_equal(cjd_train_gbdt(ds, NULL, cjd_dataset_rows(ds), NULL, &p, NULL, NULL, &m,
+					&err),
+			 -EINVAL);
+	assert_non_null(strstr(err.text, "monotone"));
+	cjd_trained_model_free(free_m);
+	cjd_trained_model_free(up);
+	cjd_trained_model_free(down);
+	cjd_trained_model_free(zero);
+	cjd_dataset_free(ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_min_samples_leaf),
 	    cmocka_unit_test(test_training_logits), cmocka_unit_test(test_constant_features),
 	    cmocka_unit_test(test_class_weight),    cmocka_unit_test(test_errors_and_progress),
+	    cmocka_unit_test(test_monotone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

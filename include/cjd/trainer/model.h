@@ -72,6 +72,10 @@ struct cjd_trained_meta {
 	double target_fpr, target_fpr_low;
 	double train_fpr,
 	    train_tpr; /* at threshold, over the training rows (weighted as counted: rows) */
+	/* What the rows were made from (traces, feature set, intervals), as one JSON
+	 * object text written verbatim as meta.data; set by the caller (cjd train),
+	 * owned, may be NULL. It must be deterministic too: no paths or clocks. */
+	char *data_json;
 };
 
 struct cjd_trained_model {
@@ -131,9 +135,10 @@ unsigned cjd_trained_model_depth(const struct cjd_trained_model *m);
 
 /*
  * Serialises the model to JSON into a malloc'd, NUL-terminated buffer
- * (*out, *len excluding the NUL). The output is deterministic: fixed key
- * order, shortest round-trip numbers. This is the ONE function that knows the
- * file schema (trainer/model_write.c). Returns 0, -EINVAL (err says which
+ * (*out, *len excluding the NUL), in the detector's model format
+ * (docs/model-format.md, loaded by detector/model_load.c). The output is
+ * deterministic: fixed key order, shortest round-trip numbers. This is the
+ * ONE function that writes the file schema (trainer/model_write.c). Returns 0, -EINVAL (err says which
  * field is invalid: a bad name, a non-finite number) or -ENOMEM.
  */
 int cjd_trained_model_to_json(const struct cjd_trained_model *m, char **out, size_t *len,

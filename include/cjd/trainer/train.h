@@ -47,6 +47,16 @@ struct cjd_gbdt_params {
 	double row_subsample;	   /* (0, 1], default 0.8 */
 	double col_subsample;	   /* (0, 1], default 0.8; at least one feature per tree */
 	uint64_t seed;		   /* 0..2^63-1 (it is written to JSON), default 1 */
+	/*
+	 * Monotone constraints, [n_features] of the dataset or NULL (none;
+	 * borrowed): +1 makes the model's score non-decreasing in that feature
+	 * (all else equal), -1 non-increasing, 0 leaves it free. Domain knowledge
+	 * a tree would otherwise trade for a pocket of the training data ("a busy
+	 * cgroup is less suspicious than a half-idle one"). Enforced per tree the
+	 * usual way: a split on a constrained feature must order its children's
+	 * values, and their mid-point bounds every leaf below each child.
+	 */
+	const int8_t *monotone;
 };
 
 void cjd_gbdt_params_defaults(struct cjd_gbdt_params *p);

@@ -1,0 +1,210 @@
+/* `cjd eval`: scores labelled traces with the detector's model code and reports per workload. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/log.h"
+#include "cjd/model.h"
+#include "cjd/trainer/plot.h"
+#include "cjd/util.h"
+#include "cli.h"
+#include "train_opts.h"
+
+static const char eval_usage_head[] =
+	"Usage: cjd eval --model MODEL.json [OPTIONS] TRACE...\n"
+	"       cjd eval --lowo-train --features hw|sw [TRAINING OPTIONS] [OPTIONS] TRACE...\n"
+	"\n"
+	"Evaluates a model on labelled traces (every sample labelled benign[/NAME] or\n"
+	"miner[/NAME]; the label is the workload). Windows are made by the detector's own\n"
+	"feature extraction at the model's window length and scored by the detector's own\n"
+	"model code (cjd_model_predict_one), so the figures are what 'cjd run' would see.\n"
+	"\n"
+	"The report, per workload: windows, flagged windows, and the window rate (TPR for a\n"
+	"miner workload, FPR for a benign one); runs (one cgroup of one trace, split where\n"
+	"the samples have a gap, as the detector restarts its window there) that fired an\n"
+	"alert, and the most windows any of them needed to fire. An alert fires, as in the\n"
+	"detector, at the K-th flagged window in a row (default K = 3). Then the pooled\n"
+	"window TPR and FPR, the confusion matrix, the ROC AUC (undefined when the traces hold\n"
+	"one class only, e.g. miners alone) and the alert-level verdict: miner runs that fired\n"
+	"and how fast, benign runs that fired.\n"
+	"\n"
+	"--lowo-train, instead of a model file: leave-one-workload-out. For each workload a\n"
+	"model is trained on all the others with the training options below (as 'cjd train'),\n"
+	"written, loaded by the detector and scored; the held-out workload is judged at that\n"
+	"fold's threshold. This measures generalisation to programs the model never saw.\n"
+	"\n"
+	"Options:\n"
+	"  -m, --model FILE         the model to evaluate\n"
+	"      --lowo-train         leave-one-workload-out training instead of --model\n"
+	"      --json               one JSON object on stdout: top-level tpr, fpr, auc (null\n"
+	"                           when undefined), confusion, alerts and a workloads list,\n"
+	"                           each with its runs\n"
+	"      --plot DIR           PNG pictures via gnuplot (Debian gnuplot-nox): roc.png and,\n"
+	"                           per workload, its runs' scores over time against the\n"
+	"                           threshold (score-NN-<workload>.png), with their data\n"
+	"      --intervals LIST     read each trace at these intervals ('native' and/or\n"
+	"                           durations such as 1s: consecutive samples summed, see\n"
+	"                           'cjd trace cat --resample'); default native\n"
+	"      --threshold X        flag windows scoring >= X (default: the model's)\n"
+	"      --fire-windows K     flagged windows in a row that fire an alert (default 3)\n"
+	"  -q, --quiet              no progress on stderr\n"
+	"  -h, --help               this help\n"
+	"\n";
+
+static const char eval_usage_tail[] =
+	"\n"
+	"Exit status: 0 done (whatever the figures); 1 unreadable or unlabelled traces, a\n"
+	"model that cannot be loaded or whose events the traces lack; 2 a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  cjd eval --model models/hw-default.json models/data/*.sim.cjdt.gz\n"
+	"  cjd eval --model models/sw-default.json --intervals 1s --json models/data/*.real.cjdt.gz\n"
+	"  cjd eval --lowo-train --features hw --plot /tmp/hw-lowo models/data/*.sim.cjdt.gz\n";
+
+static void usage(void)
+{
+	fputs(eval_usage_head, stdout);
+	fputs(tr_options_help, stdout);
+	fputs(eval_usage_tail, stdout);
+}
+
+static int report(const struct cjd_error *err)
+{
+	char msg[800];
+
+	fprintf(stderr, "cjd eval: %s\n", cjd_error_format(err, msg, sizeof(msg)));
+	return CJD_EXIT_FAIL;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	enum { OPT_LOWO = 256, OPT_JSON, OPT_PLOT, OPT_THR, OPT_K };
+	static const struct option opts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"lowo-train", no_argument, NULL, OPT_LOWO},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"plot", required_argument, NULL, OPT_PLOT},
+		{"threshold", required_argument, NULL, OPT_THR},
+		{"fire-windows", required_argument, NULL, OPT_K},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		TR_LONG_OPTIONS,
+		{0},
+	};
+	struct tr_opts o;
+	struct td_features feat;
+	struct td_data d = {0};
+	struct cjd_model *model = NULL;
+	struct cjd_eval *e = NULL;
+	struct cjd_error err;
+	const char *model_path = NULL, *plot = NULL, *train_opt = NULL;
+	bool lowo = false, json = false, quiet = false;
+	float thr = NAN;
+	unsigned k = CJD_ALERT_K_DEFAULT;
+	uint64_t u;
+	int c, rc, ret = CJD_EXIT_FAIL;
+
+	tr_opts_init(&o);
+	optind = 1;
+	int li = -1;
+	while ((c = getopt_long(argc, argv, "m:qh", opts, &li)) != -1) {
+		if ((rc = tr_opt("eval", c, optarg, &o)) == 1) {
+			if (c != TR_OPT_INTERVALS && !train_opt && li >= 0)
+				train_opt = opts[li].name;
+			li = -1;
+			continue;
+		}
+		li = -1;
+		if (rc)
+			return rc;
+		switch (c) {
+		case 'm': model_path = optarg; break;
+		case OPT_LOWO: lowo = true; break;
+		case OPT_JSON: json = true; break;
+		case OPT_PLOT: plot = optarg; break;
+		case OPT_THR: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0.0 && v <= 1.0))
+				return cjd_cli_usage_error("eval", "--threshold '%s': expected a score "
+							   "in [0, 1]", optarg);
+			thr = (float)v;
+			break;
+		}
+		case OPT_K:
+			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 1000)
+				return cjd_cli_usage_error("eval", "--fire-windows '%s': expected 1 to "
+							   "1000", optarg);
+			k = (unsigned)u;
+			break;
+		case 'q': quiet = true; break;
+		case 'h': usage(); return CJD_EXIT_OK;
+		default: return cjd_cli_bad_option("eval", argv, "m:qh");
+		}
+	}
+	if (!model_path == !lowo)
+		return cjd_cli_usage_error("eval", "give either --model FILE or --lowo-train");
+	if (optind >= argc)
+		return cjd_cli_usage_error("eval", "no TRACE given");
+	if (model_path && train_opt)
+		return cjd_cli_usage_error("eval", "--%s is a training option: it goes with "
+					   "--lowo-train, not --model", train_opt);
+	if (lowo && !isnan(thr))
+		return cjd_cli_usage_error("eval", "--threshold goes with --model: each "
+					   "--lowo-train fold uses its own calibrated threshold");
+
+	if (model_path) {
+		if (cjd_model_load(&model, model_path, &err))
+			return report(&err);
+		td_features_of_model(model, &feat);
+		o.window = cjd_model_window(model);
+		if (isnan(thr))
+			thr = cjd_model_threshold(model);
+		if (!quiet)
+			fprintf(stderr, "cjd eval: model %s %s (%s, W=%u, %zu features), threshold %g\n",
+				cjd_model_name(model), cjd_model_version(model),
+				cjd_model_kind_name(cjd_model_kind(model)), o.window, feat.n,
+				(double)thr);
+	} else {
+		if ((rc = tr_finish("eval", &o, &feat)))
+			return rc;
+		tr_prepare(&o, &feat);
+	}
+
+	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
+			       .score = model, .quiet = quiet};
+	if (td_build(&tc, argv + optind, (size_t)(argc - optind), &d, &err)) {
+		ret = report(&err);
+		goto out;
+	}
+	if (d.discarded && !quiet)
+		fprintf(stderr, "cjd eval: resampling left out %llu samples at gaps and ends "
+			"(sums shorter than half an interval)\n", (unsigned long long)d.discarded);
+	if (model)
+		rc = cjd_eval_scores(d.ds, d.score, NULL, NULL, thr,
+				     fminf(thr, cjd_model_threshold_low(model)), k, &e, &err);
+	else
+		rc = tr_lowo(&o, &feat, &d, k, quiet, &e, &err);
+	if (rc) {
+		ret = report(&err);
+		goto out;
+	}
+	if (json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout)) {
+		ret = cjd_cli_fail("eval", "cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	if (plot && cjd_plot_eval(plot, d.ds, e, &err)) {
+		ret = report(&err);
+		goto out;
+	}
+	ret = CJD_EXIT_OK;
+out:
+	cjd_eval_free(e);
+	td_data_release(&d);
+	cjd_model_free(model);
+	return ret;
+}

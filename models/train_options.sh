@@ -1,0 +1,42 @@
+# The options the shipped models are trained with (sourced by models/build.sh and by
+# tests/models/reproduce.sh, which retrains both and compares them byte for byte).
+# models/README.md explains each choice; change them together with it. The option lists
+# hold globs for cjd (--drop '*.ac1'): expand them with pathname expansion off (set -f).
+
+VERSION="2026.11.26"
+
+# Miners and benign workloads of the base corpus (models/workloads/<name>.sh). The evasion
+# workloads (evade-*) are never trained on.
+MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
+BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords"
+# Thread-count variants, recorded in real mode only (the simulator runs all threads on one
+# core, so their simulated traces would be their base workloads'): one-thread miners and
+# two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines".
+MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t"
+BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2"
+
+# Hardware model: the simulated corpus at its own sample sizes and summed to 20 ms and
+# 50 ms of simulated time (real agents sample far coarser than simrecord's ~3 ms); the
+# score may only rise with CPU utilisation (an idle cgroup is never more suspicious than a
+# busy one with the same instruction mix).
+HW_TRAIN="$MINERS $BENIGN"
+HW_OPTS="--features hw --kind gbdt --seed 1 --intervals native,20ms,50ms \
+--increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max"
+HW_DESC="Hardware-event model trained on SIMULATED counts (cjd simrecord: real programs under callgrind's cache and branch models), not on silicon; retrain on a host with a PMU (models/README.md)."
+
+# Software model: full-speed miners only (a throttled miner's samples are those of a
+# compressor reading a pipe: training on them teaches the model to flag compressors; they
+# are evaluated, not trained on); the recorded 100 ms samples and their sums to 200 ms,
+# 500 ms and 1 s; no context-switch or migration rates (on a shared host they measure the
+# neighbours, not the cgroup); monotone: more CPU, fewer syscalls and page faults, flatter
+# use are never less suspicious; benign windows weigh half and the threshold stays at 0.5
+# (calibrating to 0.1 % benign FPR would also silence miners, which in software events look
+# exactly like a CPU-bound benign job: see models/README.md).
+SW_TRAIN="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY"
+SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s \
+--drop ctxsw_per_cpu_s.* --drop migr_per_cpu_s.* --drop *.ac1 \
+--increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max \
+--decreasing cpu_util.std --decreasing cpu_util.cv \
+--decreasing syscall_per_cpu_s.* --decreasing pgflt_per_cpu_s.* \
+--benign-weight 0.5 --target-fpr 0.3 --target-fpr-low 0.4"
+SW_DESC="Software-event model: flags sustained compute consistent with mining; cannot tell a CPU-bound benign job from a miner reliably (models/README.md)."
