@@ -110,6 +110,33 @@ def table(title, report):
              report["confusion"]["fp"], report["confusion"]["tn"]))
 
 
+def evasion_summary(d):
+    """One row per evasion (and throttled miner): hw (simulated) and sw (real) side by side,
+    at the intervals an agent would use (hw: 50 ms of simulated time; sw: 1 s and 200 ms)."""
+    cols = [("hw", "native"), ("hw", "50ms"), ("sw", "200ms"), ("sw", "1s")]
+    parts = {}
+    for m in ("hw", "sw"):
+        p = os.path.join(d, "%s-heldout.json" % m)
+        if os.path.exists(p):
+            with open(p) as f:
+                parts[m] = split(json.load(f))
+    if not parts:
+        return
+    names = sorted({n for m in parts.values() for i in m.values() for n in i})
+    print("#### Evasions and throttled miners: the shipped models, side by side\n")
+    print("Each cell: window TPR; runs that fired / runs. \"-\": no trace in that mode.\n")
+    print("| workload | " + " | ".join("%s %s" % c for c in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for n in names:
+        row = []
+        for m, ivl in cols:
+            c = parts.get(m, {}).get(ivl, {}).get(n)
+            row.append("%s; %d/%d" % (pct(c["flagged"], c["windows"]), c["fired"], c["runs"])
+                       if c else "-")
+        print("| `%s` | %s |" % (n, " | ".join(row)))
+    print()
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "eval")
     titles = {"lowo": "leave-one-workload-out (each workload scored by a model trained without it)",
@@ -122,6 +149,7 @@ def main():
             if os.path.exists(p):
                 with open(p) as f:
                     table("%s model: %s" % (m, titles[kind]), json.load(f))
+    evasion_summary(d)
 
 
 if __name__ == "__main__":
