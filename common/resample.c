@@ -188,11 +188,8 @@ int cjd_resampler_push(struct cjd_resampler *r, const struct cjd_sample *s,
 	struct lane *ln;
 	int rc;
 
-	if (!s->cgroup)
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample without a cgroup");
-	if (s->dt_ns == 0)
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample of cgroup \"%s\" has dt_ns 0",
-				     s->cgroup);
+	if ((rc = cjd_sample_check_basic(s, err)))
+		return rc;
 	if ((rc = lane_of(r, s, &ln)))
 		return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 	if (ln->seen && s->t_ns <= ln->last_t_ns)

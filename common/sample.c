@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cjd/error.h"
 #include "cjd/sample.h"
 
 void cjd_sample_clear(struct cjd_sample *s)
@@ -41,4 +42,14 @@ int cjd_label_check(const char *label)
 bool cjd_label_is_miner(const char *label)
 {
 	return label && strncmp(label, "miner", 5) == 0 && (label[5] == '\0' || label[5] == '/');
+}
+
+int cjd_sample_check_basic(const struct cjd_sample *s, struct cjd_error *err)
+{
+	if (!s->cgroup)
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample without a cgroup");
+	if (s->dt_ns == 0)
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample of cgroup \"%s\" has dt_ns 0",
+				     s->cgroup);
+	return 0;
 }

@@ -348,11 +348,8 @@ int cjd_win_stage(struct cjd_win *e, const struct cjd_sample *s, bool *gap, stru
 	int rc;
 
 	*gap = false;
-	if (!s->cgroup)
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample without a cgroup");
-	if (s->dt_ns == 0)
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "sample of cgroup \"%s\" has dt_ns 0",
-				     s->cgroup);
+	if ((rc = cjd_sample_check_basic(s, err)))
+		return rc;
 	if ((s->events & e->events) != e->events) {
 		char missing[256];
 		cjd_event_mask_format(e->events & ~s->events, missing, sizeof(missing));

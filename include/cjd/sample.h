@@ -109,6 +109,15 @@ struct cjd_sample {
 	float running[CJD_EV__COUNT];   /* time_running / time_enabled, 0..1 */
 };
 
+struct cjd_error;
+
+/*
+ * What every consumer of a sample stream needs before it can file a sample: a cgroup and
+ * a non-zero interval (a rate over dt = 0 is undefined). Returns 0, or -EINVAL with err
+ * saying which.
+ */
+int cjd_sample_check_basic(const struct cjd_sample *s, struct cjd_error *err);
+
 /* Resets a sample to "no events, no strings". */
 void cjd_sample_clear(struct cjd_sample *s);
 
