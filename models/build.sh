@@ -73,15 +73,7 @@ if [ ! -x "$CJD" ]; then
 fi
 
 if [ $record -eq 1 ]; then
-# 2. The real-mode recorder arrives with issue 3; until then real mode is skipped, loudly.
-if printf '%s' "$modes" | grep -q real; then
-	if "$CJD" record --help 2>&1 | grep -q "not yet implemented"; then
-		say "WARNING: 'cjd record' is not implemented in this build: skipping real mode"
-		modes=$(printf '%s' "$modes" | sed 's/real//')
-	fi
-fi
-
-# 3. Miner program and inputs (the workload scripts also do this on demand).
+# 2. Miner program and inputs (the workload scripts also do this on demand).
 say "building cjd-miner"
 mkdir -p "$MODELS/.work/bin"
 make -s -C "$WL/src" OUT="$MODELS/.work/bin"
@@ -92,7 +84,7 @@ if [ ! -f "$MODELS/.work/inputs/.done" ]; then
 	touch "$MODELS/.work/inputs/.done"
 fi
 
-# 4. Every workload, in every mode its Usage line offers ("Usage: x.sh sim|real").
+# 3. Every workload, in every mode its Usage line offers ("Usage: x.sh sim|real").
 supports() { sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$WL/$1.sh" | tr '|' '\n' | grep -qx "$2"; }
 n=0
 total=0
@@ -114,7 +106,7 @@ done
 
 fi
 
-# 5. ===== TRAINING HOOK (issue 5, part B) =====
+# 4. ===== TRAINING HOOK =====
 # The shipped models (options in train_options.sh), trained on the base corpus only (never
 # on evade-* traces), and their evaluations in models/eval/: leave-one-workload-out (each
 # workload scored by a model trained without it), the shipped model on its own training

@@ -10,9 +10,6 @@ cmds=$(printf '%s\n' "$help" | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {
 for c in $cmds; do
 	out=$("$CJD_BIN" "$c" --help 2>&1)
 	rc=$?
-	case "$out" in
-	*"not yet implemented"*) echo "skip $c (not yet implemented)"; continue ;;
-	esac
 	if [ $rc -ne 0 ] || ! printf '%s' "$out" | grep -q "Usage: cjd $c"; then
 		echo "FAIL cjd $c --help (exit $rc)"; fail=1
 	else
