@@ -133,11 +133,12 @@ static void test_run_fires_freezes_and_stops(void **state)
 	snprintf(endpoint, sizeof(endpoint), "ipc://%s/alerts.sock", dir);
 	snprintf(journal, sizeof(journal), "%s/alerts.jsonl", dir);
 	snprintf(include, sizeof(include), "/cjd-e2e-%d/*", (int)getpid());
-	/* The shipped software model once it exists; until then the fixture that
-	 * scores flat, busy CPU high. */
-	zt_source("models/sw-default.json", model, sizeof(model));
-	if (access(model, R_OK) != 0)
-		zt_source("tests/detector/data/good/sw-test.json", model, sizeof(model));
+	/* The fixture that scores flat, busy CPU high, not the shipped model: this test is
+	 * about the agent's path from counts to alert, action and shutdown. The shipped
+	 * model lets this network-silent one-thread loop pass at 1 s and catches it at
+	 * 200 ms in only 2 of 3 runs (BENCHMARKS.md, "Detection latency"); its quality is
+	 * tested on recorded traces by tests/models/default_models.sh. */
+	zt_source("tests/detector/data/good/sw-test.json", model, sizeof(model));
 	char *const argv[] = {(char *)zt_cjd_bin(), "--log-level", "debug", "run",
 			      "--interval", "200ms", "--cgroup", include, "--model", model,
 			      "--publish", endpoint, "--journal", journal, "--action", "freeze",
