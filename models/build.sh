@@ -15,7 +15,7 @@
 # (models/.work/inputs/), then runs every workload script in turn (each in the modes its
 # Usage line lists), validates each trace, trains both models with `cjd train` and writes
 # the evaluations (`cjd eval`) to models/eval/. On this 2-vCPU KVM guest a full --sim
-# regeneration took about 35 minutes, real mode about 40 more (see models/README.md);
+# regeneration took about 35 minutes, real mode about 75 more (48 traces of 90 s);
 # --train-only takes a few minutes.
 set -eu
 MODELS=$(cd "$(dirname "$0")" && pwd)
