@@ -2,9 +2,7 @@
 # `cjd events`: the table, JSON, raw encodings and option conflicts.
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 out=$("$CJD_BIN" events) || bad "cjd events exited $?"
 for ev in cycles instructions task-clock context-switches cpu-migrations page-faults syscalls; do

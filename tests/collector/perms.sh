@@ -7,12 +7,8 @@ set -u
 command -v setpriv >/dev/null || { echo "SKIP: setpriv (util-linux) is not installed"; exit 77; }
 p=$(cat /proc/sys/kernel/perf_event_paranoid)
 [ "$p" -gt 0 ] || { echo "SKIP: perf_event_paranoid is $p: unprivileged users may count"; exit 77; }
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
-T=$(mktemp -d /tmp/cjd-perms-test.XXXXXX)
+. "$(dirname "$0")/../lib.sh"
 chmod 777 "$T"
-trap 'rm -rf "$T"' EXIT
 # The binary must be reachable by nobody.
 BIN="$T/cjd"
 cp "$CJD_BIN" "$BIN" && chmod 755 "$BIN"

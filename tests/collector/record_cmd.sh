@@ -4,11 +4,7 @@
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create cgroups"; exit 77; }
-T=$(mktemp -d /tmp/cjd-record-test.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 # The cgroup a run used, from its log line, must be gone afterwards.
 cgroup_gone() {

@@ -7,11 +7,7 @@ set -u
 : "${CJD_SOURCE_DIR:?CJD_SOURCE_DIR must point at the source tree}"
 M=$CJD_SOURCE_DIR/models
 D=$M/data
-T=$(mktemp -d "${TMPDIR:-/tmp}/cjd-default-models-$$-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 for m in hw sw; do
 	[ -f "$M/$m-default.json" ] || { bad "models/$m-default.json is missing"; continue; }

@@ -3,11 +3,7 @@
 # changes and the end; short sums reported, not written; totals kept; bad DUR refused.
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/cjd-resample-$$-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 cat > "$T/in.cjdt" <<'EOF'
 {"format":"cjd-trace","version":1,"host":"h","source":"perf","interval_ns":100000000,"cpus":2,"events":["task-clock","syscalls"],"created":"2026-11-26T00:00:00Z","meta":{"note":"SYNTHETIC test fixture"}}

@@ -5,14 +5,10 @@ set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed (Debian package 'valgrind')"; exit 77; }
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no C compiler"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjd-test-simrecord-$$-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 # Each iteration is exactly `dec; jnz`: 2 instructions, 1 conditional branch.
-cat > "$tmp/loop.c" <<'C'
+cat > "$T/loop.c" <<'C'
 #include <stdlib.h>
 #include <time.h>
 int main(int argc, char **argv)
@@ -27,63 +23,63 @@ int main(int argc, char **argv)
 	return argc > 3 ? atoi(argv[3]) : 0;
 }
 C
-cc -O1 -o "$tmp/loop" "$tmp/loop.c" || { echo "FAIL cannot compile the test program"; exit 1; }
+cc -O1 -o "$T/loop" "$T/loop.c" || { echo "FAIL cannot compile the test program"; exit 1; }
 
 total() { # total FILE EVENT
 	"$CJD_BIN" trace stats --json "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2
 }
 N=20000000
-"$CJD_BIN" simrecord -i 5M --label benign/known -o "$tmp/n0.cjdt" -- "$tmp/loop" 00000000 2>"$tmp/e0" \
-	|| { cat "$tmp/e0"; bad "simrecord of the empty loop"; }
-"$CJD_BIN" simrecord -i 5M --label benign/known -o "$tmp/n.cjdt.gz" -- "$tmp/loop" $N 2>"$tmp/e1" \
-	|| { cat "$tmp/e1"; bad "simrecord of the $N-iteration loop"; }
-"$CJD_BIN" trace validate -q "$tmp/n0.cjdt" "$tmp/n.cjdt.gz" || bad "traces do not validate"
+"$CJD_BIN" simrecord -i 5M --label benign/known -o "$T/n0.cjdt" -- "$T/loop" 00000000 2>"$T/e0" \
+	|| { cat "$T/e0"; bad "simrecord of the empty loop"; }
+"$CJD_BIN" simrecord -i 5M --label benign/known -o "$T/n.cjdt.gz" -- "$T/loop" $N 2>"$T/e1" \
+	|| { cat "$T/e1"; bad "simrecord of the $N-iteration loop"; }
+"$CJD_BIN" trace validate -q "$T/n0.cjdt" "$T/n.cjdt.gz" || bad "traces do not validate"
 
 # Both runs execute the same code but for the loop (strtoul parses 8 digits in both:
 # "00000000" and "20000000"), so the difference is 2N instructions and N branches. The
 # tolerance of 10 instructions and 5 branches (0.25 ppm) leaves room for the one branch
 # that goes the other way and nothing else: the simulation is exact, not sampled.
-i0=$(total "$tmp/n0.cjdt" instructions); i1=$(total "$tmp/n.cjdt.gz" instructions)
-b0=$(total "$tmp/n0.cjdt" branches); b1=$(total "$tmp/n.cjdt.gz" branches)
+i0=$(total "$T/n0.cjdt" instructions); i1=$(total "$T/n.cjdt.gz" instructions)
+b0=$(total "$T/n0.cjdt" branches); b1=$(total "$T/n.cjdt.gz" branches)
 di=$((i1 - i0 - 2 * N)); db=$((b1 - b0 - N))
 [ "${di#-}" -le 10 ] && ok "instructions: $i1 - $i0 = 2N + $di" || bad "instructions: $i1 - $i0 is not 2N=$((2 * N)) (off by $di)"
 [ "${db#-}" -le 5 ] && ok "branches: $b1 - $b0 = N + $db" || bad "branches: $b1 - $b0 is not N=$N (off by $db)"
-m0=$(total "$tmp/n0.cjdt" branch-misses); m1=$(total "$tmp/n.cjdt.gz" branch-misses)
+m0=$(total "$T/n0.cjdt" branch-misses); m1=$(total "$T/n.cjdt.gz" branch-misses)
 [ $((m1 - m0)) -lt 100 ] && ok "a counted loop is predicted ($m1 - $m0 misses)" || bad "branch-misses $m1 - $m0 for a counted loop"
 # 40M instructions at 5M per sample: 8 samples or a little fewer (a sample closes at
 # the first dump past 5M); every sample has the simulated events and the label.
-s1=$("$CJD_BIN" trace stats --json "$tmp/n.cjdt.gz" | grep -o '"samples":[0-9]*' | cut -d: -f2)
+s1=$("$CJD_BIN" trace stats --json "$T/n.cjdt.gz" | grep -o '"samples":[0-9]*' | cut -d: -f2)
 [ "$s1" -ge 5 ] && [ "$s1" -le 9 ] && ok "$s1 samples of ~5M instructions" || bad "$s1 samples for 40M instructions at -i 5M"
-hdr=$(gzip -dc "$tmp/n.cjdt.gz" | head -1)
+hdr=$(gzip -dc "$T/n.cjdt.gz" | head -1)
 for want in '"source":"simpmu"' '"cycles","instructions","branches","branch-misses","cache-references","cache-misses","L1-dcache-load-misses","LLC-load-misses","task-clock"' '"workload":"known"' '"LL":{"size":2097152,"assoc":16,"line":64}' '"cpi_base":0.5'; do
 	case "$hdr" in *"$want"*) ok "header has $want" ;; *) bad "header lacks $want: $hdr" ;; esac
 done
-[ "$(gzip -dc "$tmp/n.cjdt.gz" | grep -c '"label":"benign/known"')" -eq "$s1" ] && ok "every sample labelled" || bad "labels missing"
+[ "$(gzip -dc "$T/n.cjdt.gz" | grep -c '"label":"benign/known"')" -eq "$s1" ] && ok "every sample labelled" || bad "labels missing"
 
 # A 300 ms sleep is real time the program spends blocked: dt covers it, task-clock does not.
-"$CJD_BIN" simrecord -o "$tmp/sleep.cjdt" -- "$tmp/loop" 1 300 2>"$tmp/e2" || { cat "$tmp/e2"; bad "simrecord of the sleeper"; }
-dur=$("$CJD_BIN" trace stats --json "$tmp/sleep.cjdt" | grep -o '"duration_s":[0-9.]*' | cut -d: -f2)
-tc=$(total "$tmp/sleep.cjdt" task-clock)
+"$CJD_BIN" simrecord -o "$T/sleep.cjdt" -- "$T/loop" 1 300 2>"$T/e2" || { cat "$T/e2"; bad "simrecord of the sleeper"; }
+dur=$("$CJD_BIN" trace stats --json "$T/sleep.cjdt" | grep -o '"duration_s":[0-9.]*' | cut -d: -f2)
+tc=$(total "$T/sleep.cjdt" task-clock)
 awk -v d="$dur" -v t="$tc" 'BEGIN { exit !(d - t / 1e9 >= 0.29 && d - t / 1e9 < 1.0) }' \
 	&& ok "sleep: duration $dur s, task-clock $tc ns" || bad "sleep: duration $dur s, task-clock $tc ns"
 
 # A failing program: exit 1 naming its status, the samples kept; --allow-fail accepts it.
-"$CJD_BIN" simrecord -o "$tmp/fail.cjdt" -- "$tmp/loop" 1000 0 3 2>"$tmp/e3"
+"$CJD_BIN" simrecord -o "$T/fail.cjdt" -- "$T/loop" 1000 0 3 2>"$T/e3"
 rc=$?
-[ $rc -eq 1 ] && grep -q "exited with status 3" "$tmp/e3" && ok "failing program: exit 1, status reported" || { cat "$tmp/e3"; bad "failing program: exit $rc"; }
-"$CJD_BIN" trace validate -q "$tmp/fail.cjdt" && ok "failing program: trace kept" || bad "failing program: trace not kept"
-"$CJD_BIN" simrecord --allow-fail -o "$tmp/fail2.cjdt" -- "$tmp/loop" 1000 0 3 2>/dev/null && ok "--allow-fail" || bad "--allow-fail still fails"
+[ $rc -eq 1 ] && grep -q "exited with status 3" "$T/e3" && ok "failing program: exit 1, status reported" || { cat "$T/e3"; bad "failing program: exit $rc"; }
+"$CJD_BIN" trace validate -q "$T/fail.cjdt" && ok "failing program: trace kept" || bad "failing program: trace not kept"
+"$CJD_BIN" simrecord --allow-fail -o "$T/fail2.cjdt" -- "$T/loop" 1000 0 3 2>/dev/null && ok "--allow-fail" || bad "--allow-fail still fails"
 
 # Clear errors for a missing command and for bad usage.
-"$CJD_BIN" simrecord -o "$tmp/x.cjdt" -- /nonexistent/prog 2>"$tmp/e4"
+"$CJD_BIN" simrecord -o "$T/x.cjdt" -- /nonexistent/prog 2>"$T/e4"
 rc=$?
-[ $rc -eq 1 ] && grep -q "command not found" "$tmp/e4" && ok "missing command: exit 1" || { cat "$tmp/e4"; bad "missing command: exit $rc"; }
-PATH=/nonexistent "$CJD_BIN" simrecord -o "$tmp/x.cjdt" -- "$tmp/loop" 1 2>"$tmp/e5"
+[ $rc -eq 1 ] && grep -q "command not found" "$T/e4" && ok "missing command: exit 1" || { cat "$T/e4"; bad "missing command: exit $rc"; }
+PATH=/nonexistent "$CJD_BIN" simrecord -o "$T/x.cjdt" -- "$T/loop" 1 2>"$T/e5"
 rc=$?
-[ $rc -eq 1 ] && grep -q "install the Debian package 'valgrind'" "$tmp/e5" && ok "valgrind missing: exit 1, package named" || { cat "$tmp/e5"; bad "valgrind missing: exit $rc"; }
-"$CJD_BIN" simrecord --instr-atstart=no -o "$tmp/x.cjdt" -- "$tmp/loop" 1 2>"$tmp/e6"
+[ $rc -eq 1 ] && grep -q "install the Debian package 'valgrind'" "$T/e5" && ok "valgrind missing: exit 1, package named" || { cat "$T/e5"; bad "valgrind missing: exit $rc"; }
+"$CJD_BIN" simrecord --instr-atstart=no -o "$T/x.cjdt" -- "$T/loop" 1 2>"$T/e6"
 rc=$?
-[ $rc -eq 1 ] && grep -q "CALLGRIND_START_INSTRUMENTATION" "$tmp/e6" && ok "nothing simulated: exit 1 with a hint" || { cat "$tmp/e6"; bad "nothing simulated: exit $rc"; }
-"$CJD_BIN" simrecord -o "$tmp/x.cjdt" >/dev/null 2>&1; [ $? -eq 2 ] && ok "no command: exit 2" || bad "no command must exit 2"
-"$CJD_BIN" simrecord --label nonsense -o "$tmp/x.cjdt" -- true >/dev/null 2>&1; [ $? -eq 2 ] && ok "bad label: exit 2" || bad "bad label must exit 2"
+[ $rc -eq 1 ] && grep -q "CALLGRIND_START_INSTRUMENTATION" "$T/e6" && ok "nothing simulated: exit 1 with a hint" || { cat "$T/e6"; bad "nothing simulated: exit $rc"; }
+"$CJD_BIN" simrecord -o "$T/x.cjdt" >/dev/null 2>&1; [ $? -eq 2 ] && ok "no command: exit 2" || bad "no command must exit 2"
+"$CJD_BIN" simrecord --label nonsense -o "$T/x.cjdt" -- true >/dev/null 2>&1; [ $? -eq 2 ] && ok "bad label: exit 2" || bad "bad label must exit 2"
 exit $fail

@@ -4,11 +4,7 @@
 # leave-one-workload-out, reports, plots, and every bad input with its exit code and message.
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/cjd-train-cli-$$-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
+. "$(dirname "$0")/../lib.sh"
 
 # toy FILE LABEL UTIL SYSCALLS_PER_CPU_S SEED [N]: a synthetic software-event trace of one
 # cgroup, 1 s samples; utilisation and syscall rate jitter by +-5 % (an LCG, so the files
