@@ -49,6 +49,12 @@ int cjd_cli_bad_option(const char *cmd, char *const *argv, const char *optstring
 /* Prints "cjd <cmd>: <message>" on stderr; returns CJD_EXIT_FAIL. */
 int cjd_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct cjd_error;
+
+/* Prints "cjd <cmd>: <file:line:col: message>" (cjd_error_format) on stderr; returns
+ * CJD_EXIT_FAIL. */
+int cjd_cli_error(const char *cmd, const struct cjd_error *err);
+
 /* Parses a --interval style duration option, printing a usage error on failure.
  * Returns 0, or CJD_EXIT_USAGE. */
 int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,

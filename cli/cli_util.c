@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "cjd/error.h"
 #include "cjd/util.h"
 #include "cli.h"
 
@@ -49,6 +50,13 @@ int cjd_cli_fail(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return CJD_EXIT_FAIL;
+}
+
+int cjd_cli_error(const char *cmd, const struct cjd_error *err)
+{
+	char msg[1024];
+
+	return cjd_cli_fail(cmd, "%s", cjd_error_format(err, msg, sizeof(msg)));
 }
 
 int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,

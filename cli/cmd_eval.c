@@ -71,14 +71,6 @@ static void usage(void)
 	fputs(eval_usage_tail, stdout);
 }
 
-static int report(const struct cjd_error *err)
-{
-	char msg[800];
-
-	fprintf(stderr, "cjd eval: %s\n", cjd_error_format(err, msg, sizeof(msg)));
-	return CJD_EXIT_FAIL;
-}
-
 int cmd_eval(int argc, char **argv)
 {
 	enum { OPT_LOWO = 256, OPT_JSON, OPT_PLOT, OPT_THR, OPT_K };
@@ -158,7 +150,7 @@ int cmd_eval(int argc, char **argv)
 
 	if (model_path) {
 		if (cjd_model_load(&model, model_path, &err))
-			return report(&err);
+			return cjd_cli_error("eval", &err);
 		td_features_of_model(model, &feat);
 		o.window = cjd_model_window(model);
 		if (isnan(thr))
@@ -177,7 +169,7 @@ int cmd_eval(int argc, char **argv)
 	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
 			       .score = model, .quiet = quiet};
 	if (td_build(&tc, argv + optind, (size_t)(argc - optind), &d, &err)) {
-		ret = report(&err);
+		ret = cjd_cli_error("eval", &err);
 		goto out;
 	}
 	if (d.discarded && !quiet)
@@ -189,7 +181,7 @@ int cmd_eval(int argc, char **argv)
 	else
 		rc = tr_lowo(&o, &feat, &d, k, quiet, &e, &err);
 	if (rc) {
-		ret = report(&err);
+		ret = cjd_cli_error("eval", &err);
 		goto out;
 	}
 	if (json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout)) {
@@ -198,7 +190,7 @@ int cmd_eval(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (plot && cjd_plot_eval(plot, d.ds, e, &err)) {
-		ret = report(&err);
+		ret = cjd_cli_error("eval", &err);
 		goto out;
 	}
 	ret = CJD_EXIT_OK;

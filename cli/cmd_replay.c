@@ -172,14 +172,6 @@ static void sleep_until(uint64_t mono_ns)
 		;
 }
 
-static int report(const struct cjd_error *err)
-{
-	char msg[1024];
-
-	fprintf(stderr, "cjd replay: %s\n", cjd_error_format(err, msg, sizeof(msg)));
-	return CJD_EXIT_FAIL;
-}
-
 /* Streams one trace. Returns 0, or an exit code. */
 static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd_trace_reader *r,
 		       const char *path, const struct replay_opts *o, uint64_t *samples)
@@ -223,7 +215,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 		if (cjd_detector_push(d, &s, &err)) {
 			snprintf(err.file, sizeof(err.file), "%s", path);
 			err.line = (int)cjd_trace_reader_line(r);
-			ret = report(&err);
+			ret = cjd_cli_error("replay", &err);
 			goto out;
 		}
 		if ((++n & 0xfff) == 0) {
@@ -234,7 +226,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 		}
 	}
 	if (rc_read < 0)
-		ret = report(&err);
+		ret = cjd_cli_error("replay", &err);
 out:
 	/* End of the trace: what is still firing is gone, state starts afresh. */
 	cjd_detector_finish(d);
@@ -416,7 +408,7 @@ int cmd_replay(int argc, char **argv)
 
 	/* The first trace decides the default model; every trace is checked against it. */
 	if (cjd_trace_reader_open(&r, files[0], &err)) {
-		ret = report(&err);
+		ret = cjd_cli_error("replay", &err);
 		goto out_opts;
 	}
 	cjd_event_mask events = cjd_trace_header_mask(cjd_trace_reader_header(r));
@@ -487,7 +479,7 @@ int cmd_replay(int argc, char **argv)
 	t_start = cjd_now_mono_ns();
 	for (int i = 0; i < n_files; i++) {
 		if (i > 0 && cjd_trace_reader_open(&r, files[i], &err)) {
-			ret = report(&err);
+			ret = cjd_cli_error("replay", &err);
 			goto out_free;
 		}
 		cjd_event_mask have = cjd_trace_header_mask(cjd_trace_reader_header(r));

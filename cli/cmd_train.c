@@ -69,14 +69,6 @@ static void usage(void)
 	fputs(train_usage_tail, stdout);
 }
 
-static int report(const struct cjd_error *err)
-{
-	char msg[800];
-
-	fprintf(stderr, "cjd train: %s\n", cjd_error_format(err, msg, sizeof(msg)));
-	return CJD_EXIT_FAIL;
-}
-
 /* meta.data: what the rows were made from. Deterministic: basenames, options as given. */
 static char *data_json(const struct tr_opts *o, char *const *files, size_t n,
 		       const struct td_data *d)
@@ -213,7 +205,7 @@ int cmd_train(int argc, char **argv)
 	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
 			       .quiet = quiet};
 	if (td_build(&tc, argv + optind, (size_t)(argc - optind), &d, &err))
-		return report(&err);
+		return cjd_cli_error("train", &err);
 	size_t mg, bg;
 	td_count_classes(d.ds, &mg, &bg);
 	if (!quiet)
@@ -240,7 +232,7 @@ int cmd_train(int argc, char **argv)
 
 	if (lowo) {
 		if (tr_lowo(&o, &feat, &d, k, quiet, &e, &err)) {
-			ret = report(&err);
+			ret = cjd_cli_error("train", &err);
 			goto out;
 		}
 		if ((json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout))) {
@@ -249,7 +241,7 @@ int cmd_train(int argc, char **argv)
 		}
 		fflush(stdout);
 		if (plot && cjd_plot_eval(plot, d.ds, e, &err)) {
-			ret = report(&err);
+			ret = cjd_cli_error("train", &err);
 			goto out;
 		}
 	}
@@ -262,7 +254,7 @@ int cmd_train(int argc, char **argv)
 		if (!quiet)
 			cjd_progress_done(&tp.p);
 		if (rc) {
-			ret = report(&err);
+			ret = cjd_cli_error("train", &err);
 			goto out;
 		}
 		if (tr_model_finish(m, &o, &feat, name ? name : defname, version, desc) ||
@@ -271,7 +263,7 @@ int cmd_train(int argc, char **argv)
 			goto out;
 		}
 		if (cjd_trained_model_save(m, out, &err)) {
-			ret = report(&err);
+			ret = cjd_cli_error("train", &err);
 			goto out;
 		}
 		if (!quiet)
