@@ -30,6 +30,18 @@ def stats(path):
     return hdr, n, tot, t_end, label
 
 
+def print_table(data, rows, names, n_left):
+    """A markdown table of rows (label, file, then one value per name in names); the first
+    n_left columns after the file are left-aligned text, the rest right-aligned; then the
+    totals line. rows[i][3] is the sample count."""
+    print("| label | file | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * n_left + "---:|" * (len(names) - n_left))
+    for r in rows:
+        print("| `%s` | " % r[0] + " | ".join(str(x) for x in r[1:]) + " |")
+    total = sum(os.path.getsize(os.path.join(data, r[1])) for r in rows)
+    print("\n%d traces, %d samples, %.1f KiB in all." % (len(rows), sum(r[3] for r in rows), total / 1024.0))
+
+
 def real_table(data):
     rows = []
     for path in sorted(glob.glob(os.path.join(data, "*.real.cjdt.gz"))):
@@ -46,12 +58,8 @@ def real_table(data):
                      per("context-switches"), per("page-faults"), per("syscalls"),
                      "%.1f" % (os.path.getsize(path) / 1024.0)))
     rows.sort(key=lambda r: (not r[0].startswith("miner"), r[0]))
-    print("| label | file | cgroups | samples | s | util | ctxsw/CPU-s | faults/CPU-s | syscalls/CPU-s | KiB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print("| `%s` | %s | %d | %d | %s | %s | %s | %s | %s | %s |" % r)
-    total = sum(os.path.getsize(os.path.join(data, r[1])) for r in rows)
-    print("\n%d traces, %d samples, %.1f KiB in all." % (len(rows), sum(r[3] for r in rows), total / 1024.0))
+    print_table(data, rows, ["cgroups", "samples", "s", "util", "ctxsw/CPU-s", "faults/CPU-s",
+                             "syscalls/CPU-s", "KiB"], 0)
 
 
 def main():
@@ -82,12 +90,8 @@ def main():
                      "%.1f" % (1000.0 * tot.get("cache-misses", 0) / ins) if ins else "-",
                      "%.1f" % (os.path.getsize(path) / 1024.0)))
     rows.sort(key=lambda r: (not r[0].startswith("miner"), r[0], r[2]))
-    print("| label | file | source | samples | -i | G instr | sim. s | IPC | util | LL MPKI | KiB |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print("| `%s` | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % r)
-    total = sum(os.path.getsize(os.path.join(data, r[1])) for r in rows)
-    print("\n%d traces, %d samples, %.1f KiB in all." % (len(rows), sum(r[3] for r in rows), total / 1024.0))
+    print_table(data, rows, ["source", "samples", "-i", "G instr", "sim. s", "IPC", "util", "LL MPKI",
+                             "KiB"], 1)
 
 
 if __name__ == "__main__":
