@@ -21,9 +21,9 @@ cjd_install_packages() {
 	cjd_say "installing:$missing"
 	SUDO=""
 	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-	$SUDO apt-get update -qq || cjd_die "apt-get update failed"
+	$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq || cjd_die "apt-get update failed"
 	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing \
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing \
 		|| cjd_die "apt-get install failed for:$missing"
 }
 
