@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert_state.h"
+#include "alert_state_internal.h"
 #include "cjd/detector.h"
 #include "cjd/log.h"
 #include "cjd/util.h"
 #include "model_internal.h"
-#include "window.h"
+#include "window_internal.h"
 
 /* Per-lane detector state, parallel to the engine's lanes. */
 struct dlane {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "cjd/simd.h"
-#include "features.h"
+#include "features_internal.h"
 
 /*
  * Layout: SoA, the cgroup is the lane. Every array below holds n floats for

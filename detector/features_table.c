@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cjd/featurizer.h"
-#include "features.h"
+#include "features_internal.h"
 
 #define RATIO_ROW(id, name, set, num, den, scale, safe, formula)                                    \
 	[CJD_RATIO_##id] = {name,                                                                  \

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cjd/featurizer.h"
-#include "window.h"
+#include "window_internal.h"
 
 struct cjd_featurizer {
 	struct cjd_win *e;

@@ -8,7 +8,7 @@
 #include "cjd/strmap.h"
 #include "cjd/util.h"
 #include "features_kernels.h"
-#include "window.h"
+#include "window_internal.h"
 
 #define LANE_ALIGN 16 /* floats: one 64-byte line, one AVX-512 vector */
 

@@ -24,7 +24,7 @@
  * State is keyed by (host, cgroup): split mode's many hosts never mix.
  * Time is sample time (t_ns), so replaying a trace behaves like live.
  *
- * Alert state machine per cgroup (detector/alert_state.h):
+ * Alert state machine per cgroup (detector/alert_state_internal.h):
  *   idle -> suspect on a window scoring >= threshold;
  *   suspect -> firing after fire_windows (K) such windows in a row
  *     (a lower score in between returns to idle: flapping never fires);

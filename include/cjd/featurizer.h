@@ -12,7 +12,7 @@
 
 /*
  * The feature vector is fixed and named "<ratio>.<stat>", e.g. "ipc.mean",
- * "cpu_util.ac1" (the table is detector/features.h; docs/model-format.md
+ * "cpu_util.ac1" (the table is detector/features_internal.h; docs/model-format.md
  * lists it). Index order is stable within a build; models refer to features
  * by name, never by index.
  */

@@ -69,7 +69,7 @@ bool cjd_simpmu_is_wait_function(const char *fn);
  *                          + (LL write misses) * ll_write_miss
  *                          + (mispredicted branches) * mispredict
  * and task-clock = cycles / ghz. Defaults and their reasons are in
- * collector/simpmu_model.c and models/README.md.
+ * simpmu/simpmu_model.c and models/README.md.
  */
 struct cjd_simpmu_model {
 	double cpi_base;

@@ -12,7 +12,7 @@
 
 #include "cjd/featurizer.h"
 #include "cjd/model.h"
-#include "features.h"
+#include "features_internal.h"
 #include "model_internal.h"
 
 static char *data_path(const char *rel)

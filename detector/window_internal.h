@@ -1,6 +1,6 @@
 /* The window engine: per-cgroup lanes, SoA ring buffers of ratios, and the batched feature tick. */
-#ifndef CJD_DETECTOR_WINDOW_H
-#define CJD_DETECTOR_WINDOW_H
+#ifndef CJD_DETECTOR_WINDOW_INTERNAL_H
+#define CJD_DETECTOR_WINDOW_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include "cjd/featurizer.h"
 #include "cjd/sample.h"
 #include "cjd/simd.h"
-#include "features.h"
+#include "features_internal.h"
 
 #define CJD_WINDOW_MIN 2
 #define CJD_WINDOW_MAX 64

@@ -1,6 +1,6 @@
 /* The feature table, defined once: per-sample ratios, window statistics, and the named feature vector. */
-#ifndef CJD_DETECTOR_FEATURES_H
-#define CJD_DETECTOR_FEATURES_H
+#ifndef CJD_DETECTOR_FEATURES_INTERNAL_H
+#define CJD_DETECTOR_FEATURES_INTERNAL_H
 
 #include "cjd/sample.h"
 

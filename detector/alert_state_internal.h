@@ -1,6 +1,6 @@
 /* The per-cgroup alert state machine: idle -> suspect -> firing -> resolved, driven by window scores. */
-#ifndef CJD_DETECTOR_ALERT_STATE_H
-#define CJD_DETECTOR_ALERT_STATE_H
+#ifndef CJD_DETECTOR_ALERT_STATE_INTERNAL_H
+#define CJD_DETECTOR_ALERT_STATE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
