@@ -5,9 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/detector.h"
 #include "cjd/detector_bench.h"
-#include "cjd/util.h"
 #include "features_kernels.h"
 #include "model_internal.h"
 

@@ -7,9 +7,9 @@
 
 #include "cjd/agent.h"
 #include "cjd/collector.h"
-#include "cjd/log.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
 #include "cjd/split.h"
-#include "cjd/util.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/split.h"
-#include "cjd/util.h"
-#include "cli.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/pipeline.h"
+#include "cjd/split.h"
+#include "cli.h"
 
 static const char usage[] =
 	"Usage: cjd detect (--connect ENDPOINT | --bind ENDPOINT)... [OPTIONS]\n"

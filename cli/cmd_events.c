@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "cjd/cgroupfs.h"
+#include "cjd/common/event.h"
 #include "cjd/pmu.h"
-#include "cjd/sample.h"
 #include "cli.h"
 
 static const char events_usage[] =

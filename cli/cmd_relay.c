@@ -7,8 +7,8 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "cjd/common/log.h"
 #include "cjd/curve.h"
-#include "cjd/log.h"
 #include "cli.h"
 
 static const char relay_usage[] =

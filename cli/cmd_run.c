@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 
 #include "cjd/simpmu.h"
-#include "cjd/util.h"
 #include "cli.h"
 
 static const char simrecord_usage[] =

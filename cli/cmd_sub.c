@@ -12,13 +12,13 @@
 #include <zmq.h>
 
 #include "cjd/alert_format.h"
+#include "cjd/common/log.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
 #include "cjd/curve.h"
 #include "cjd/journal.h"
-#include "cjd/log.h"
-#include "cjd/loop.h"
 #include "cjd/publish.h"
-#include "cjd/strmap.h"
-#include "cjd/util.h"
 #include "cli.h"
 
 static const char sub_usage[] =

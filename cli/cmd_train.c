@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/log.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
 #include "cjd/trainer/plot.h"
-#include "cjd/util.h"
 #include "cli.h"
 #include "train_opts.h"
 

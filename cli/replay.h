@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/alert.h"
+#include "cjd/common/alert.h"
 #include "cjd/featurizer.h"
 
 /* Per (file, cgroup, label): samples, windows, flagged windows, alerts. */

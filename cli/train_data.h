@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/featurizer.h"
 #include "cjd/model.h"
 #include "cjd/trainer/dataset.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cjd/cgroupfs.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 
 char *cjd_cgroupfs_join(const struct cjd_cgroupfs *fs, const char *rel, char *buf, size_t len)
 {

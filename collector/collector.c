@@ -11,10 +11,10 @@
 
 #include "cjd/cgroupfs.h"
 #include "cjd/collector.h"
-#include "cjd/identity.h"
-#include "cjd/log.h"
+#include "cjd/common/identity.h"
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
 #include "cjd/pmu.h"
-#include "cjd/util.h"
 #include "internal.h"
 
 /* Counters of one monitored cgroup. Holds a reference on its handle. */

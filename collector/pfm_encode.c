@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "cjd/cgroupfs.h"
+#include "cjd/common/text.h"
 #include "cjd/pmu.h"
-#include "cjd/util.h"
 #include "internal.h"
 
 int cjd_pfm_init(char *why, size_t len)

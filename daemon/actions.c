@@ -12,8 +12,7 @@
 
 #include "cjd/actions.h"
 #include "cjd/cgroupfs.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
 
 struct cjd_actions {
 	struct cjd_actions_config cfg;

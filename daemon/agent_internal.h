@@ -4,7 +4,7 @@
 
 #include "cjd/agent.h"
 #include "cjd/collector.h"
-#include "cjd/loop.h"
+#include "cjd/common/loop.h"
 #include "cjd/pipeline.h"
 
 struct cjd_agent {

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/time.h"
 #include "cjd/pipeline.h"
 
 struct mode_slot {

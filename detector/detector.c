@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "alert_state_internal.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/detector.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
 #include "model_internal.h"
 #include "window_internal.h"
 

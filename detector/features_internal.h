@@ -2,7 +2,7 @@
 #ifndef CJD_DETECTOR_FEATURES_INTERNAL_H
 #define CJD_DETECTOR_FEATURES_INTERNAL_H
 
-#include "cjd/sample.h"
+#include "cjd/common/event.h"
 
 /*
  * Two levels, both fixed at compile time so models can name features:

@@ -6,9 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 #include "cjd/featurizer.h"
-#include "cjd/sample.h"
 #include "cjd/simd.h"
 #include "features_internal.h"
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cjd/alert_json.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 
 void cjd_event_idgen_init(struct cjd_event_idgen *g)
 {

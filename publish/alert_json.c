@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cjd/alert_json.h"
-#include "cjd/util.h"
 #include "publish_internal.h"
 
 /* MITRE ATT&CK: Impact / Resource Hijacking, the technique a miner is. */

@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "cjd/alert_json.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 #include "publish_internal.h"
 
 static double seconds(uint64_t ns)

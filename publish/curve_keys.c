@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "cjd/common/time.h"
 #include "cjd/curve.h"
-#include "cjd/util.h"
 
 static int write_file(const char *path, mode_t mode, bool force, const char *text,
 		      struct cjd_error *err)

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
 #include "cjd/curve.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define REFUSAL_SLOTS 16

@@ -10,9 +10,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
 #include "cjd/journal.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
 
 struct cjd_journal {
 	char *path;

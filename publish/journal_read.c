@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "cjd/alert_json.h"
+#include "cjd/common/log.h"
 #include "cjd/journal.h"
-#include "cjd/log.h"
 
 /* Highest N such that path.N exists, looking no further than a gap of one. */
 static unsigned rotated_count(const char *path)

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/identity.h"
+#include "cjd/common/identity.h"
 
 #define CJD_JW_MAX_DEPTH 12
 

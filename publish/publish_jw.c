@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "cjd/alert_json.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "publish_internal.h"
 
 void cjd_jw_init(struct cjd_jw *w)

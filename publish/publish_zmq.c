@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
 #include "cjd/curve.h"
 #include "cjd/journal.h"
-#include "cjd/log.h"
 #include "cjd/publish.h"
-#include "cjd/util.h"
 
 const char *const cjd_publish_default_endpoints[2] = {CJD_PUBLISH_DEFAULT_TCP,
 						      CJD_PUBLISH_DEFAULT_IPC};

@@ -14,9 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/log.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_writer.h"
 #include "simpmu_internal.h"
 
 /* Dump files are named DIR/cg.<pid> (the final dump) and DIR/cg.<pid>.<part>. */

@@ -7,7 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cjd/sample.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 
 static void test_registry_complete(void **state)
 {

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "cjd/identity.h"
+#include "cjd/common/identity.h"
 
 #define ID64 "4f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
 #define UID "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b"

@@ -9,8 +9,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "cjd/loop.h"
-#include "cjd/util.h"
+#include "cjd/common/loop.h"
 
 struct tick_state {
 	int ticks;

@@ -11,8 +11,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_line.h"
+#include "cjd/common/trace_reader.h"
+#include "cjd/common/trace_writer.h"
 
 struct fixture {
 	char dir[64];

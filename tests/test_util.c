@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 
 static void test_duration_parse(void **state)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/dataset.h"
-#include "cjd/util.h"
 
 static const char *const fixed[] = {"group", "run", "order", "miner"};
 #define N_FIXED 4

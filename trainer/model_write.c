@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
-#include "cjd/util.h"
 #include "strbuf.h"
 
 /*

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
 #include "strbuf.h"
 
 void cjd_sb_init(struct cjd_sb *sb)

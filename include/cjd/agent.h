@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cjd/common/error.h"
 #include "cjd/config.h"
-#include "cjd/error.h"
 
 /* One command-line override, re-applied over the file at every reload. */
 struct cjd_override {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/alert.h"
+#include "cjd/common/alert.h"
 
 /*
  * Schema identifiers, written in the top-level "schema" field. A consumer

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * All functions are thread-safe (no shared state; libcgroup's own lock covers

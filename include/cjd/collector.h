@@ -6,9 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/loop.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/sample.h"
 
 /*
  * Threading: a collector belongs to one thread, the one that runs the loop it

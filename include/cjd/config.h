@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 #define CJD_CONFIG_DEFAULT_PATH "/etc/cjd/cjd.json"
 

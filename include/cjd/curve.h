@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /* A Z85 key is 40 characters (32 bytes). */
 #define CJD_CURVE_Z85_LEN 40

@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/alert.h"
-#include "cjd/error.h"
+#include "cjd/common/alert.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 #include "cjd/featurizer.h"
 #include "cjd/model.h"
-#include "cjd/sample.h"
 #include "cjd/simd.h"
 
 /*

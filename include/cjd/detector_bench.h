@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 #define CJD_BENCH_MAX_ROWS 8
 

@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 #include "cjd/simd.h"
 
 /*

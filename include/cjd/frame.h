@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/sample.h"
 
 #define CJD_FRAME_MAGIC "CJDF"
 #define CJD_FRAME_VERSION 1

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 #define CJD_JOURNAL_DEFAULT_PATH "/var/lib/cjd/alerts.jsonl"
 #define CJD_JOURNAL_DEFAULT_MAX_BYTES (64ull << 20)

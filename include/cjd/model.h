@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
 #include "cjd/simd.h"
 
 #define CJD_MODEL_SCHEMA_VERSION 1

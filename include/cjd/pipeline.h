@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 #include "cjd/actions.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 #include "cjd/config.h"
 #include "cjd/detector.h"
 #include "cjd/publish.h"
-#include "cjd/sample.h"
 
 /*
  * The part `cjd run` and `cjd detect` share. A pipeline keeps one detector per

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/sample.h"
+#include "cjd/common/event.h"
 
 struct perf_event_attr;
 

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/alert.h"
 #include "cjd/alert_json.h"
-#include "cjd/error.h"
+#include "cjd/common/alert.h"
+#include "cjd/common/error.h"
 
 #define CJD_PUBLISH_DEFAULT_TCP "tcp://127.0.0.1:5556"
 #define CJD_PUBLISH_DEFAULT_IPC "ipc:///run/cjd/alerts.sock"

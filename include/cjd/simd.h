@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /* Ordered from narrowest to widest; a wider tier hands its lane tail to a narrower one. */
 enum cjd_simd_tier {

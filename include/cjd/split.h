@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/loop.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/sample.h"
 
 /*
  * The transport is PUSH/PULL: a collector binds (or connects) a PUSH socket,

@@ -17,7 +17,7 @@
 
 #include "cjd/cgroupfs.h"
 #include "cjd/collector.h"
-#include "cjd/loop.h"
+#include "cjd/common/loop.h"
 #include "cjd/pmu.h"
 #include "kernel_env.h"
 

@@ -17,10 +17,9 @@
 
 #include "cjd/cgroupfs.h"
 #include "cjd/collector.h"
-#include "cjd/loop.h"
+#include "cjd/common/loop.h"
 #include "cjd/pmu.h"
 #include "kernel_env.h"
-#include "cjd/util.h"
 
 /*
  * Needs root and a cgroup v2 hierarchy where perf counts per cgroup; main()

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/text.h"
 #include "cjd/config.h"
-#include "cjd/util.h"
 
 static void test_defaults(void **state)
 {

@@ -17,7 +17,6 @@
 #include <zmq.h>
 
 #include "cjd/cgroupfs.h"
-#include "cjd/util.h"
 #include "zt.h"
 
 static char *dir;

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/eval.h"
 #include "cjd/trainer/plot.h"
-#include "cjd/util.h"
 #include "fixtures.h"
 
 static const char usage[] =

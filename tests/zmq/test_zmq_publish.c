@@ -21,9 +21,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "cjd/common/time.h"
 #include "cjd/curve.h"
 #include "cjd/publish.h"
-#include "cjd/util.h"
 #include "zt.h"
 
 #define CG "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"

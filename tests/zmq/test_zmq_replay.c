@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cjd/trace.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_writer.h"
 #include "zt.h"
 
 #define SEC 1000000000ull

@@ -10,9 +10,10 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cjd/log.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/publish.h"
-#include "cjd/util.h"
 #include "zt.h"
 
 static volatile sig_atomic_t stop_flag; /* signal flag: the one kind of global state allowed */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/alert.h"
+#include "cjd/common/alert.h"
 
 /* Fills a plausible alert (software mode, 5 features, cost) for cgroup. The id is left empty. */
 void zt_alert(struct cjd_alert *a, enum cjd_alert_action action, const char *cgroup);

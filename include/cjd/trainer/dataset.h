@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * One row per window. The matrix is row-major (row i is d consecutive

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/trainer/dataset.h"
 #include "cjd/trainer/metrics.h"
 #include "cjd/trainer/model.h"

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
 
 /*
  * Named cjd_trained_* so it never collides with the detector's loaded model

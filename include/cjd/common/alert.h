@@ -1,10 +1,10 @@
 /* The alert as a C struct: what the detector decides, before anyone serialises it. */
-#ifndef CJD_ALERT_H
-#define CJD_ALERT_H
+#ifndef CJD_COMMON_ALERT_H
+#define CJD_COMMON_ALERT_H
 
 #include <stdint.h>
 
-#include "cjd/sample.h"
+#include "cjd/common/event.h"
 
 /*
  * event.action of the alert schema (docs/alerts.md). The detector's state

@@ -1,6 +1,6 @@
 /* A small epoll event loop: fd events, drift-free periodic timers (timerfd) and signals (signalfd). */
-#ifndef CJD_LOOP_H
-#define CJD_LOOP_H
+#ifndef CJD_COMMON_LOOP_H
+#define CJD_COMMON_LOOP_H
 
 #include <stdint.h>
 

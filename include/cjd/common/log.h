@@ -1,6 +1,6 @@
 /* Process-wide logging to stderr (text or JSON lines) and progress lines for long work. */
-#ifndef CJD_LOG_H
-#define CJD_LOG_H
+#ifndef CJD_COMMON_LOG_H
+#define CJD_COMMON_LOG_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Container identity (Docker, containerd, CRI-O, Kubernetes pod) derived from a cgroup path. */
-#ifndef CJD_IDENTITY_H
-#define CJD_IDENTITY_H
+#ifndef CJD_COMMON_IDENTITY_H
+#define CJD_COMMON_IDENTITY_H
 
 #include <stdbool.h>
 

@@ -1,11 +1,11 @@
 /* Coarser samples from finer ones: consecutive samples of a cgroup summed into longer intervals. */
-#ifndef CJD_RESAMPLE_H
-#define CJD_RESAMPLE_H
+#ifndef CJD_COMMON_RESAMPLE_H
+#define CJD_COMMON_RESAMPLE_H
 
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/sample.h"
 
 /*
  * A trace recorded at 100 ms holds what a 1 s recording of the same run

@@ -1,6 +1,6 @@
 /* An open-addressing hash map from strings to uint64_t, for per-cgroup state. */
-#ifndef CJD_STRMAP_H
-#define CJD_STRMAP_H
+#ifndef CJD_COMMON_STRMAP_H
+#define CJD_COMMON_STRMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>

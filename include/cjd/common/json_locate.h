@@ -1,6 +1,6 @@
 /* Maps JSON paths ("publish.endpoints[1]") to line:column in the source text, for errors after parsing. */
-#ifndef CJD_JSON_LOCATE_H
-#define CJD_JSON_LOCATE_H
+#ifndef CJD_COMMON_JSON_LOCATE_H
+#define CJD_COMMON_JSON_LOCATE_H
 
 #include <stddef.h>
 

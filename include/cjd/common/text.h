@@ -1,43 +1,18 @@
-/* Small shared helpers: time, durations, sizes, JSON string escaping and UTF-8 checks. */
-#ifndef CJD_UTIL_H
-#define CJD_UTIL_H
+/* Small text and number helpers: parsing sizes, JSON string escaping, UTF-8 checks, shortest float printing, names and globs. */
+#ifndef CJD_COMMON_TEXT_H
+#define CJD_COMMON_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define CJD_NSEC_PER_SEC 1000000000ull
-
 #define CJD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* CLOCK_MONOTONIC / CLOCK_REALTIME in ns. */
-uint64_t cjd_now_mono_ns(void);
-uint64_t cjd_now_real_ns(void);
-
-/*
- * Parses a duration: an integer or decimal with a unit of ns, us, ms, s, m or h
- * ("200ms", "1.5s", "2m"). A bare number means seconds. Returns 0 or -EINVAL
- * (bad syntax) or -ERANGE (overflow).
- */
-int cjd_duration_parse(const char *s, uint64_t *ns);
-
-/* Formats ns as the shortest exact unit form ("200ms", "1s", "90s"). */
-const char *cjd_duration_format(uint64_t ns, char *buf, size_t len);
 
 /* Parses a byte size with optional K/M/G (powers of 1024) suffix. */
 int cjd_size_parse(const char *s, uint64_t *bytes);
 
 /* Parses an unsigned decimal integer occupying the whole string. */
 int cjd_parse_u64(const char *s, uint64_t *out);
-
-/* Formats a CLOCK_REALTIME ns value as RFC 3339 UTC with ns ("...T12:00:00.123456789Z"). */
-const char *cjd_rfc3339_ns(uint64_t real_ns, char *buf, size_t len);
-
-/* Same with whole seconds ("2026-11-26T18:00:00Z"). */
-const char *cjd_rfc3339_sec(uint64_t real_ns, char *buf, size_t len);
-
-/* This machine's host name, never empty ("localhost" at worst). */
-const char *cjd_hostname(char *buf, size_t len);
 
 /* Checks that s[0..len) is well-formed UTF-8. Returns the offset of the first
  * bad byte, or len when all is well. */

@@ -1,6 +1,6 @@
 /* A parse or validation error with its location, in the manner of json_error_t. */
-#ifndef CJD_ERROR_H
-#define CJD_ERROR_H
+#ifndef CJD_COMMON_ERROR_H
+#define CJD_COMMON_ERROR_H
 
 #include <stdarg.h>
 
