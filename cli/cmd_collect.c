@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cjd/agent.h"
-#include "cjd/collector.h"
+#include "cjd/collector/collector.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/split.h"

@@ -15,8 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/collector.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
+#include "cjd/collector/collector.h"
 #include "cjd/common/log.h"
 #include "cjd/common/loop.h"
 #include "cjd/common/text.h"

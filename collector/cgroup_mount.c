@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
 #include "cjd/common/log.h"
 #include "internal.h"
 

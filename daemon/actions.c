@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cjd/actions.h"
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
 #include "cjd/common/log.h"
 
 struct cjd_actions {

@@ -3,7 +3,7 @@
 #define CJD_AGENT_INTERNAL_H
 
 #include "cjd/agent.h"
-#include "cjd/collector.h"
+#include "cjd/collector/collector.h"
 #include "cjd/common/loop.h"
 #include "cjd/pipeline.h"
 

@@ -1,6 +1,6 @@
 /* The collector: perf_event counters per cgroup, turned into one cjd_sample per cgroup per tick. */
-#ifndef CJD_COLLECTOR_H
-#define CJD_COLLECTOR_H
+#ifndef CJD_COLLECTOR_COLLECTOR_H
+#define CJD_COLLECTOR_COLLECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
