@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/simpmu.h"
+#include "cjd/simpmu/simpmu_dump.h"
 
 /* The callgrind events we read, by name, and where each lands in the costs. */
 enum dump_ev {

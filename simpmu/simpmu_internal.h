@@ -3,7 +3,7 @@
 #define CJD_SIMPMU_INTERNAL_H
 
 #include "cjd/common/trace_header.h"
-#include "cjd/simpmu.h"
+#include "cjd/simpmu/simpmu_run.h"
 
 /* Sets h->meta for a recording of o. Returns 0 or -ENOMEM. */
 int cjd_simpmu_meta(const struct cjd_simpmu_opts *o, const char *valgrind_version,

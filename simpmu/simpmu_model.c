@@ -2,7 +2,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "cjd/simpmu.h"
+#include "cjd/simpmu/simpmu_dump.h"
+#include "cjd/simpmu/simpmu_model.h"
 
 void cjd_simpmu_model_default(struct cjd_simpmu_model *m)
 {

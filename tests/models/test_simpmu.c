@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/simpmu.h"
+#include "cjd/simpmu/simpmu_dump.h"
+#include "cjd/simpmu/simpmu_model.h"
 
 /* A dump in callgrind's format, shaped like those valgrind 3.19 writes with
  * --collect-systime=nsec --dump-instr=no. It exercises: compressed names
