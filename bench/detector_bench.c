@@ -7,7 +7,7 @@
 
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
-#include "cjd/detector.h"
+#include "cjd/detector/detector.h"
 #include "cjd/detector_bench.h"
 #include "features_kernels.h"
 #include "model_internal.h"

@@ -17,7 +17,7 @@
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_reader.h"
 #include "cjd/common/trace_writer.h"
-#include "cjd/featurizer.h"
+#include "cjd/detector/features_table.h"
 #include "cli.h"
 
 extern char **environ;

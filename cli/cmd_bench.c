@@ -7,8 +7,8 @@
 
 #include "bench.h"
 #include "cjd/common/text.h"
+#include "cjd/detector/simd.h"
 #include "cjd/detector_bench.h"
-#include "cjd/simd.h"
 #include "cli.h"
 
 static const char bench_usage[] =

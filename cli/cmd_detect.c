@@ -10,6 +10,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
+#include "cjd/detector/model_load.h"
 #include "cjd/pipeline.h"
 #include "cjd/split.h"
 #include "cli.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "cjd/common/alert.h"
-#include "cjd/featurizer.h"
+#include "cjd/detector/featurizer.h"
 
 /* Per (file, cgroup, label): samples, windows, flagged windows, alerts. */
 struct replay_summary;

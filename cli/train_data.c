@@ -12,6 +12,7 @@
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_reader.h"
+#include "cjd/detector/featurizer.h"
 #include "train_data.h"
 
 int td_set_parse(const char *s, enum td_set *out)

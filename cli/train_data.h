@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "cjd/common/error.h"
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/model_predict.h"
 #include "cjd/trainer/dataset.h"
 
 /*

@@ -8,7 +8,8 @@
 
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
-#include "cjd/model.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
 #include "cli.h"
 #include "train_opts.h"
 

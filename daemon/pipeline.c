@@ -9,6 +9,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/time.h"
+#include "cjd/detector/model_load.h"
 #include "cjd/pipeline.h"
 
 struct mode_slot {

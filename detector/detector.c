@@ -8,7 +8,8 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
-#include "cjd/detector.h"
+#include "cjd/detector/detector.h"
+#include "cjd/detector/features_table.h"
 #include "model_internal.h"
 #include "window_internal.h"
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "cjd/simd.h"
+#include "cjd/detector/simd.h"
 #include "features_internal.h"
 
 /*

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "cjd/featurizer.h"
+#include "cjd/detector/featurizer.h"
 #include "window_internal.h"
 
 struct cjd_featurizer {

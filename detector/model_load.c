@@ -13,7 +13,7 @@
 
 #include "cjd/common/json_locate.h"
 #include "cjd/common/text.h"
-#include "cjd/featurizer.h"
+#include "cjd/detector/features_table.h"
 #include "model_internal.h"
 
 #define MODEL_FORMAT "cjd-model"

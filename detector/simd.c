@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/simd.h"
+#include "cjd/detector/simd.h"
 #include "features_kernels.h"
 
 /* The only file that runs cpuid: nothing outside the per-ISA kernels is

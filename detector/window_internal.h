@@ -9,8 +9,8 @@
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
-#include "cjd/featurizer.h"
-#include "cjd/simd.h"
+#include "cjd/detector/featurizer.h"
+#include "cjd/detector/simd.h"
 #include "features_internal.h"
 
 #define CJD_WINDOW_MIN 2

@@ -10,7 +10,7 @@
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
 #include "cjd/config.h"
-#include "cjd/detector.h"
+#include "cjd/detector/detector.h"
 #include "cjd/publish.h"
 
 /*

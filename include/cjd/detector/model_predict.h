@@ -1,17 +1,12 @@
-/* Classifier models: strict JSON loading (docs/model-format.md) into flat arrays, and batch prediction. */
-#ifndef CJD_MODEL_H
-#define CJD_MODEL_H
+/* A loaded classifier model: its accessors, batch prediction, and finding the default model. */
+#ifndef CJD_DETECTOR_MODEL_PREDICT_H
+#define CJD_DETECTOR_MODEL_PREDICT_H
 
 #include <stddef.h>
 
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
-#include "cjd/simd.h"
-
-#define CJD_MODEL_SCHEMA_VERSION 1
-#define CJD_MODEL_MAX_FEATURES 64  /* = CJD_ALERT_MAX_FEATURES: the alert carries them all */
-#define CJD_MODEL_MAX_DEPTH 8
-#define CJD_MODEL_MAX_TREES 10000
+#include "cjd/detector/simd.h"
 
 enum cjd_model_kind {
 	CJD_MODEL_LOGISTIC = 0,
@@ -29,21 +24,6 @@ enum cjd_norm {
  * any number of detectors and threads. Nothing of the JSON is kept.
  */
 struct cjd_model;
-
-/*
- * Loads and validates a model file. Strict: unknown keys, duplicate keys,
- * wrong types, unknown feature or event names, malformed trees are errors
- * with file:line:column and the JSON path ("gbdt.trees[3].nodes[7].left: ...").
- * Returns 0, -ENOENT/-EACCES/-EIO (file), -EINVAL (content), -ENOMEM.
- */
-int cjd_model_load(struct cjd_model **out, const char *path, struct cjd_error *err);
-
-/* The same from memory; `name` stands for the file in errors. */
-int cjd_model_load_string(struct cjd_model **out, const char *name, const char *text, size_t len,
-			  struct cjd_error *err);
-
-/* Accepts NULL. */
-void cjd_model_free(struct cjd_model *m);
 
 const char *cjd_model_name(const struct cjd_model *m);
 const char *cjd_model_version(const struct cjd_model *m);

@@ -1,6 +1,6 @@
 /* The detector: samples in, per-cgroup windows scored by a model, alerts out through a callback. */
-#ifndef CJD_DETECTOR_H
-#define CJD_DETECTOR_H
+#ifndef CJD_DETECTOR_DETECTOR_H
+#define CJD_DETECTOR_DETECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,9 +10,9 @@
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
-#include "cjd/simd.h"
+#include "cjd/detector/featurizer.h"
+#include "cjd/detector/model_predict.h"
+#include "cjd/detector/simd.h"
 
 /*
  * Flow: cjd_detector_push() stages each sample of a round; cjd_detector_tick()

@@ -1,6 +1,6 @@
 /* SIMD tiers of the detector's kernels: names, CPU support, and the cached choice (CJD_SIMD). */
-#ifndef CJD_SIMD_H
-#define CJD_SIMD_H
+#ifndef CJD_DETECTOR_SIMD_H
+#define CJD_DETECTOR_SIMD_H
 
 #include <stdbool.h>
 
