@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjd/bench/detector_bench.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/detector/detector.h"
-#include "cjd/detector_bench.h"
 #include "features_kernels.h"
 #include "model_internal.h"
 

@@ -1,6 +1,6 @@
 /* Speed measurements of the detector's hot path, for `cjd bench` (never for unit tests). */
-#ifndef CJD_DETECTOR_BENCH_H
-#define CJD_DETECTOR_BENCH_H
+#ifndef CJD_BENCH_DETECTOR_BENCH_H
+#define CJD_BENCH_DETECTOR_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
