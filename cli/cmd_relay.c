@@ -8,7 +8,8 @@
 #include <zmq.h>
 
 #include "cjd/common/log.h"
-#include "cjd/curve.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/curve_zap.h"
 #include "cli.h"
 
 static const char relay_usage[] =

@@ -15,7 +15,7 @@
 #include "cjd/common/trace_reader.h"
 #include "cjd/detector/detector.h"
 #include "cjd/detector/model_load.h"
-#include "cjd/publish.h"
+#include "cjd/publish/publish_zmq.h"
 #include "cli.h"
 #include "replay.h"
 

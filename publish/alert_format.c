@@ -7,7 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "cjd/alert_format.h"
+#include "cjd/publish/alert_format.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {

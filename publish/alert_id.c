@@ -3,8 +3,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "cjd/alert_json.h"
 #include "cjd/common/time.h"
+#include "cjd/publish/alert_id.h"
 
 void cjd_event_idgen_init(struct cjd_event_idgen *g)
 {

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/alert_json.h"
+#include "cjd/publish/alert_json.h"
+#include "cjd/publish/alert_procs.h"
 #include "publish_internal.h"
 
 /* MITRE ATT&CK: Impact / Resource Hijacking, the technique a miner is. */

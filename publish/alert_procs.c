@@ -1,12 +1,13 @@
 /* cjd.processes: up to 16 {pid, comm, exe, cmdline} of a cgroup, read at alert time. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/alert_json.h"
+#include "cjd/publish/alert_procs.h"
 
 /* Reads a whole small file into buf (NUL-terminated). Returns bytes read or -errno. */
 static ssize_t slurp(const char *path, char *buf, size_t cap)

@@ -1,8 +1,9 @@
 /* Serializers of the status messages: metrics (cjd.metrics/1), heartbeats (cjd.heartbeat/1). */
 #include <errno.h>
 
-#include "cjd/alert_json.h"
 #include "cjd/common/time.h"
+#include "cjd/publish/alert_json.h"
+#include "cjd/publish/alert_status_json.h"
 #include "publish_internal.h"
 
 static double seconds(uint64_t ns)

@@ -9,7 +9,7 @@
 #include <zmq.h>
 
 #include "cjd/common/time.h"
-#include "cjd/curve.h"
+#include "cjd/publish/curve_keys.h"
 
 static int write_file(const char *path, mode_t mode, bool force, const char *text,
 		      struct cjd_error *err)

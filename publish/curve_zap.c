@@ -11,7 +11,8 @@
 
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
-#include "cjd/curve.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/curve_zap.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define REFUSAL_SLOTS 16

@@ -12,7 +12,7 @@
 
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
-#include "cjd/journal.h"
+#include "cjd/publish/journal.h"
 
 struct cjd_journal {
 	char *path;

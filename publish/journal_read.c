@@ -6,9 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cjd/alert_json.h"
 #include "cjd/common/log.h"
-#include "cjd/journal.h"
+#include "cjd/publish/journal_read.h"
 
 /* Highest N such that path.N exists, looking no further than a gap of one. */
 static unsigned rotated_count(const char *path)

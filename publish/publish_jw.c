@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/alert_json.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
+#include "cjd/publish/alert_json.h"
 #include "publish_internal.h"
 
 void cjd_jw_init(struct cjd_jw *w)

@@ -11,9 +11,11 @@
 
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
-#include "cjd/curve.h"
-#include "cjd/journal.h"
-#include "cjd/publish.h"
+#include "cjd/publish/alert_id.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/curve_zap.h"
+#include "cjd/publish/journal.h"
+#include "cjd/publish/publish_zmq.h"
 
 const char *const cjd_publish_default_endpoints[2] = {CJD_PUBLISH_DEFAULT_TCP,
 						      CJD_PUBLISH_DEFAULT_IPC};

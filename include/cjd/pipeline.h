@@ -11,7 +11,7 @@
 #include "cjd/common/sample.h"
 #include "cjd/config.h"
 #include "cjd/detector/detector.h"
-#include "cjd/publish.h"
+#include "cjd/publish/publish_zmq.h"
 
 /*
  * The part `cjd run` and `cjd detect` share. A pipeline keeps one detector per

@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cjd/alert_json.h"
-#include "cjd/journal.h"
+#include "cjd/publish/alert_id.h"
+#include "cjd/publish/journal_read.h"
 #include "zt.h"
 
 static char *dir;

@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cjd/curve.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/curve_zap.h"
 #include "zt.h"
 
 static char *dir;

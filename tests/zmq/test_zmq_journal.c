@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/journal.h"
+#include "cjd/publish/journal.h"
+#include "cjd/publish/journal_read.h"
 #include "zt.h"
 
 struct collected {

@@ -22,8 +22,9 @@
 #include <zmq.h>
 
 #include "cjd/common/time.h"
-#include "cjd/curve.h"
-#include "cjd/publish.h"
+#include "cjd/publish/alert_id.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/publish_zmq.h"
 #include "zt.h"
 
 #define CG "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"

@@ -11,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/alert_format.h"
-#include "cjd/alert_json.h"
+#include "cjd/publish/alert_format.h"
+#include "cjd/publish/alert_id.h"
+#include "cjd/publish/alert_json.h"
+#include "cjd/publish/alert_procs.h"
+#include "cjd/publish/alert_status_json.h"
 #include "zt.h"
 
 #define DOCKER_ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -13,7 +13,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
-#include "cjd/publish.h"
+#include "cjd/publish/publish_zmq.h"
 #include "zt.h"
 
 static volatile sig_atomic_t stop_flag; /* signal flag: the one kind of global state allowed */

@@ -1,15 +1,16 @@
 /* The alert publisher: journal first, then a ZeroMQ PUB socket, never blocking the caller. */
-#ifndef CJD_PUBLISH_H
-#define CJD_PUBLISH_H
+#ifndef CJD_PUBLISH_PUBLISH_ZMQ_H
+#define CJD_PUBLISH_PUBLISH_ZMQ_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/alert_json.h"
 #include "cjd/common/alert.h"
 #include "cjd/common/error.h"
+#include "cjd/publish/alert_json.h"
+#include "cjd/publish/alert_status_json.h"
 
 #define CJD_PUBLISH_DEFAULT_TCP "tcp://127.0.0.1:5556"
 #define CJD_PUBLISH_DEFAULT_IPC "ipc:///run/cjd/alerts.sock"

@@ -1,6 +1,6 @@
 /* Renders received messages for SIEMs: ECS with dotted keys, CEF, RFC 5424 syslog. */
-#ifndef CJD_ALERT_FORMAT_H
-#define CJD_ALERT_FORMAT_H
+#ifndef CJD_PUBLISH_ALERT_FORMAT_H
+#define CJD_PUBLISH_ALERT_FORMAT_H
 
 #include <jansson.h>
 
