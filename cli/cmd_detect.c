@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/agent.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/pipeline.h"
+#include "cjd/daemon/split.h"
 #include "cjd/detector/model_load.h"
-#include "cjd/pipeline.h"
-#include "cjd/split.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -10,9 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cjd/actions.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/common/log.h"
+#include "cjd/daemon/actions.h"
 
 struct cjd_actions {
 	struct cjd_actions_config cfg;

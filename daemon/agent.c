@@ -9,8 +9,8 @@
 #include "agent_internal.h"
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
+#include "cjd/daemon/privs.h"
 #include "cjd/detector/model_load.h"
-#include "cjd/privs.h"
 
 int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_config *cfg,
 			  struct cjd_error *err)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cjd/common/text.h"
-#include "cjd/frame.h"
+#include "cjd/daemon/frame.h"
 
 /*
  * Little-endian throughout. Floats travel as their IEEE-754 bits, so a sample

@@ -9,8 +9,8 @@
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/time.h"
-#include "cjd/frame.h"
-#include "cjd/split.h"
+#include "cjd/daemon/frame.h"
+#include "cjd/daemon/split.h"
 
 #define DEFAULT_HWM 1000
 

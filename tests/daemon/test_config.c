@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cjd/common/text.h"
-#include "cjd/config.h"
+#include "cjd/daemon/config.h"
 
 static void test_defaults(void **state)
 {

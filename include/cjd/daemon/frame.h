@@ -1,6 +1,6 @@
 /* Split mode's compact binary framing of samples between `cjd collect` and `cjd detect`. */
-#ifndef CJD_FRAME_H
-#define CJD_FRAME_H
+#ifndef CJD_DAEMON_FRAME_H
+#define CJD_DAEMON_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Least privilege: after the perf fds are open, keep only the capabilities cjd still needs. */
-#ifndef CJD_PRIVS_H
-#define CJD_PRIVS_H
+#ifndef CJD_DAEMON_PRIVS_H
+#define CJD_DAEMON_PRIVS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,12 +1,12 @@
 /* The all-in-one agent behind `cjd run`: collector, detector, publisher and actions on one loop. */
-#ifndef CJD_AGENT_H
-#define CJD_AGENT_H
+#ifndef CJD_DAEMON_AGENT_H
+#define CJD_DAEMON_AGENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "cjd/common/error.h"
-#include "cjd/config.h"
+#include "cjd/daemon/config.h"
 
 /* One command-line override, re-applied over the file at every reload. */
 struct cjd_override {

@@ -1,6 +1,6 @@
 /* The agent's configuration: embedded defaults, a strict JSON file, and command-line overrides. */
-#ifndef CJD_CONFIG_H
-#define CJD_CONFIG_H
+#ifndef CJD_DAEMON_CONFIG_H
+#define CJD_DAEMON_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,11 +1,11 @@
 /* Response actions on a cgroup that fired: freeze it (v2) or throttle its CPU (v2 cpu.max / v1 CFS quota). */
-#ifndef CJD_ACTIONS_H
-#define CJD_ACTIONS_H
+#ifndef CJD_DAEMON_ACTIONS_H
+#define CJD_DAEMON_ACTIONS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/config.h"
+#include "cjd/daemon/config.h"
 
 struct cjd_actions;
 

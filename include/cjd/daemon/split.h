@@ -1,6 +1,6 @@
 /* Split mode: `cjd collect` sends sample frames over ZeroMQ; `cjd detect` receives them from many hosts. */
-#ifndef CJD_SPLIT_H
-#define CJD_SPLIT_H
+#ifndef CJD_DAEMON_SPLIT_H
+#define CJD_DAEMON_SPLIT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
  * fair-queues their frames. PUSH never drops silently: a frame that finds
  * every peer's queue full is counted as dropped on the sender, and the
  * per-host sequence number lets the detector count what went missing.
- * Frames are the binary format of include/cjd/frame.h.
+ * Frames are the binary format of include/cjd/daemon/frame.h.
  */
 
 struct cjd_split_sender;

@@ -1,15 +1,15 @@
 /* From samples to published alerts: detectors per mode, the publisher, actions, metrics, heartbeats. */
-#ifndef CJD_PIPELINE_H
-#define CJD_PIPELINE_H
+#ifndef CJD_DAEMON_PIPELINE_H
+#define CJD_DAEMON_PIPELINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/actions.h"
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
-#include "cjd/config.h"
+#include "cjd/daemon/actions.h"
+#include "cjd/daemon/config.h"
 #include "cjd/detector/detector.h"
 #include "cjd/publish/publish_zmq.h"
 
