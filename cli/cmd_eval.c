@@ -10,6 +10,7 @@
 #include "cjd/common/text.h"
 #include "cjd/detector/model_load.h"
 #include "cjd/detector/model_predict.h"
+#include "cjd/trainer/eval_report.h"
 #include "cjd/trainer/plot.h"
 #include "cli.h"
 #include "train_opts.h"

@@ -7,6 +7,7 @@
 
 #include "cjd/common/text.h"
 #include "cjd/trainer/dataset.h"
+#include "cjd/trainer/dataset_csv.h"
 
 static const char *const fixed[] = {"group", "run", "order", "miner"};
 #define N_FIXED 4

@@ -11,7 +11,8 @@
 
 #include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
-#include "strbuf.h"
+#include "cjd/trainer/model_write.h"
+#include "strbuf_internal.h"
 
 /*
  * The schema is the detector's (docs/model-format.md; its loader is

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cjd/common/text.h"
-#include "strbuf.h"
+#include "strbuf_internal.h"
 
 void cjd_sb_init(struct cjd_sb *sb)
 {

@@ -12,6 +12,7 @@
 #include "cjd/detector/features_table.h"
 #include "cjd/detector/model_load.h"
 #include "cjd/detector/model_predict.h"
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/train.h"
 #include "fixtures.h"
 

@@ -9,6 +9,7 @@
 #include "cjd/common/error.h"
 #include "cjd/trainer/dataset.h"
 #include "cjd/trainer/model.h"
+#include "cjd/trainer/weights.h"
 
 /*
  * Progress of long work: `done` of `total` units of `what` ("tree", "fold").

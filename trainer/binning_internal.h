@@ -1,6 +1,6 @@
 /* Quantile binning for the histogram GBDT: cut points per feature and the binned matrix. */
-#ifndef CJD_TRAINER_BINNING_H
-#define CJD_TRAINER_BINNING_H
+#ifndef CJD_TRAINER_BINNING_INTERNAL_H
+#define CJD_TRAINER_BINNING_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

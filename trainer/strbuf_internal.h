@@ -1,6 +1,6 @@
 /* A growable text buffer for JSON and gnuplot scripts; errors are sticky, checked at the end. */
-#ifndef CJD_TRAINER_STRBUF_H
-#define CJD_TRAINER_STRBUF_H
+#ifndef CJD_TRAINER_STRBUF_INTERNAL_H
+#define CJD_TRAINER_STRBUF_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* A seeded portable PRNG (xoshiro256** via splitmix64): training is reproducible bit for bit. */
-#ifndef CJD_TRAINER_RNG_H
-#define CJD_TRAINER_RNG_H
+#ifndef CJD_TRAINER_RNG_INTERNAL_H
+#define CJD_TRAINER_RNG_INTERNAL_H
 
 #include <stdint.h>
 
