@@ -326,7 +326,7 @@ int zt_validate(const char *schema_name, const char *json, char *msg, size_t cap
 	FILE *f = fopen(file, "w");
 	fputs(json, f);
 	fclose(f);
-	zt_source("tests/zmq/validate_schema.py", script, sizeof(script));
+	zt_source("tests/publish/validate_schema.py", script, sizeof(script));
 	zt_source(schema_name, schema, sizeof(schema));
 	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s' 2>&1", script, schema, file);
 	FILE *p = popen(cmd, "r");

@@ -65,7 +65,7 @@ void *zt_sub(void *zctx, const char *endpoint, const char *topic);
 /* Receives [topic, body] within timeout_ms into malloc'ed strings. Returns 0 or -ETIMEDOUT/-EPROTO. */
 int zt_recv(void *sock, char **topic, char **body, int timeout_ms);
 
-/* Runs tests/zmq/validate_schema.py SCHEMA on the JSON text; returns its exit status
+/* Runs tests/publish/validate_schema.py SCHEMA on the JSON text; returns its exit status
  * (0 valid), and puts its output in msg. */
 int zt_validate(const char *schema_name, const char *json, char *msg, size_t cap);
 
