@@ -72,12 +72,13 @@ static void kid_main(const char *dir, int k)
 
 	if (cjd_cgroupfs_enter_self(dir) != 0)
 		_exit(1);
+	/* On a shared host other tests run loops at nice -15 (test_run_e2e): at nice 0 the
+	 * busy and syscall loops would get slivers of a CPU, and the checks are about
+	 * counting, not the scheduler. */
+	if (k != SLEEP)
+		(void)setpriority(PRIO_PROCESS, 0, -15);
 	switch (k) {
 	case BUSY:
-		/* On a shared host other tests run loops at nice -15 (test_run_e2e): at nice 0
-		 * this one would get a sliver of a CPU, and the check below is about counting,
-		 * not the scheduler. */
-		(void)setpriority(PRIO_PROCESS, 0, -15);
 		for (;;)
 			x = x * 6364136223846793005ull + 1; /* pure compute, no syscalls */
 	case SLEEP:
@@ -220,8 +221,10 @@ static void test_counts_match_cpu_stat(void **state)
 		" ns; syscalls: sys %" PRIu64 ", busy %" PRIu64 "\n",
 		tc, usage, 100.0 * (tc - usage) / usage, f->sum[SLEEP][CJD_EV_TASK_CLOCK],
 		f->sum[SYS][CJD_EV_SYSCALLS], f->sum[BUSY][CJD_EV_SYSCALLS]);
-	/* The busy loop got real CPU (at least a fifth of one, however loaded the host). */
-	assert_true(usage > 0.2 * 3e9);
+	/* The busy loop got real CPU (at least a tenth of one, however loaded the host: with
+	 * several other tests' nice -15 loops on 2 vCPUs it got 16 %), so that the 5 %
+	 * agreement below means something. */
+	assert_true(usage > 0.1 * 3e9);
 	assert_true(tc > usage * 0.95 && tc < usage * 1.05);
 	/* The sleeper used next to nothing. */
 	assert_true(f->sum[SLEEP][CJD_EV_TASK_CLOCK] < 10 * 1000 * 1000);
