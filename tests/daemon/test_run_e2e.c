@@ -130,35 +130,23 @@ static bool frozen(void)
 	return yes;
 }
 
-/* Waits until sock has connected to its endpoint (a socket monitor's ZMQ_EVENT_CONNECTED).
- * Returns 0 or -ETIMEDOUT. */
-static int wait_connected(void *sock, int timeout_ms)
+/* Waits for the first heartbeat on sub (subscribed to it): then the agent has our
+ * subscription, and nothing it publishes from now on is dropped for want of it. */
+static int wait_heartbeat(void *sock, int timeout_ms)
 {
-	char ep[64];
-	void *mon;
-	int rc = -ETIMEDOUT;
+	uint64_t deadline = zt_now_ms() + (uint64_t)timeout_ms;
 
-	snprintf(ep, sizeof(ep), "inproc://e2e-monitor-%p", sock);
-	if (zmq_socket_monitor(sock, ep, ZMQ_EVENT_CONNECTED) != 0 ||
-	    !(mon = zmq_socket(zctx, ZMQ_PAIR)))
-		return -EIO;
-	zmq_setsockopt(mon, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
-	if (zmq_connect(mon, ep) == 0) {
-		zmq_msg_t m;
-		zmq_msg_init(&m);
-		/* frame 1: event (u16) and value (u32); frame 2: the endpoint */
-		if (zmq_msg_recv(&m, mon, 0) >= 6) {
-			uint16_t ev;
-			memcpy(&ev, zmq_msg_data(&m), sizeof(ev));
-			rc = ev == ZMQ_EVENT_CONNECTED ? 0 : -EPROTO;
-			while (zmq_msg_more(&m) && zmq_msg_recv(&m, mon, 0) >= 0)
-				;
-		}
-		zmq_msg_close(&m);
+	while (zt_now_ms() < deadline) {
+		char *topic = NULL, *body = NULL;
+		if (zt_recv(sock, &topic, &body, 500) != 0)
+			continue;
+		bool hb = !strcmp(topic, "heartbeat");
+		free(topic);
+		free(body);
+		if (hb)
+			return 0;
 	}
-	zmq_socket_monitor(sock, NULL, 0);
-	zmq_close(mon);
-	return rc;
+	return -ETIMEDOUT;
 }
 
 static void test_run_fires_freezes_and_stops(void **state)
@@ -184,18 +172,25 @@ static void test_run_fires_freezes_and_stops(void **state)
 	 * and it needs syscalls: the agent refuses it unless it counts them, which on a
 	 * freshly booted host means it mounted tracefs itself. */
 	zt_source("tests/daemon/data/busy-syscalls.json", model, sizeof(model));
-	char *const argv[] = {(char *)zt_cjd_bin(), "--log-level", "debug", "run",
-			      "--interval", "200ms", "--cgroup", include, "--model", model,
+	char config[600];
+	snprintf(config, sizeof(config), "%s/cjd.json", dir);
+	FILE *cf = fopen(config, "w");
+	assert_non_null(cf);
+	fputs("{\"publish\": {\"heartbeat_every\": \"1s\"}}\n", cf);
+	fclose(cf);
+	char *const argv[] = {(char *)zt_cjd_bin(), "--log-level", "debug", "run", "--config",
+			      config, "--interval", "200ms", "--cgroup", include, "--model", model,
 			      "--publish", endpoint, "--journal", journal, "--action", "freeze",
 			      "--action-min-score", "0.5", NULL};
 	/* PUB/SUB drops what goes out before a subscription arrives, and the fixture fires
-	 * within a second of counting a busy cgroup: the loop starts only once the SUB socket
-	 * is connected (the agent then finds its cgroup at the next re-scan), so a test that
-	 * connects slowly (under valgrind) does not miss the alert. */
+	 * within a second of counting a busy cgroup: the loop starts only once a heartbeat
+	 * came through (the agent then finds its cgroup at the next re-scan), so a test that
+	 * subscribes slowly (under valgrind) does not miss the alert. */
 	sub = zt_sub(zctx, endpoint, "alert.");
 	assert_non_null(sub);
+	assert_int_equal(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "heartbeat", 9), 0);
 	assert_int_equal(zt_spawn(&agent, argv, true), 0);
-	assert_int_equal(wait_connected(sub, 20000), 0);
+	assert_int_equal(wait_heartbeat(sub, 30000), 0);
 	hash_pid = start_in(hash_cg, hash_argv);
 	assert_true(hash_pid > 0);
 
