@@ -30,6 +30,7 @@ struct config {
 	unsigned long busy;     /* --throttle: hashes per busy slice ... */
 	unsigned long sleep_ms; /* ... then this long asleep */
 	unsigned difficulty;    /* no pool: a share is a hash below 2^(64-difficulty) */
+	int difficulty_set;     /* --difficulty given: ask the pool for 2^difficulty at login */
 	int print;              /* --print: each nonce and hash on stdout (to compare runs) */
 	int pool;               /* --pool: talk to a stand-in pool as real miners do (pool.c) */
 	const char *pool_addr;  /* --pool-connect HOST:PORT: the same over TCP */
@@ -221,8 +222,9 @@ static void usage(FILE *f)
 		"'cjd simrecord --instr-atstart=no' only the hashing is simulated.\n"
 		"--opt: randomx-*: interp (the interpreter, no JIT); cryptonight: soft (software\n"
 		"       AES), small (64 KiB scratchpad, 16384 iterations: tests), comma-separated.\n"
-		"--difficulty: without a pool, a share is a hash below 2^(64-BITS); with one, the\n"
-		"       starting difficulty 2^BITS asked for at login (default 16).\n"
+		"--difficulty: without a pool, a share is a hash below 2^(64-BITS) (default 16);\n"
+		"       with one, the starting difficulty 2^BITS asked for at login (else the\n"
+		"       pool's: 1000, then vardiff).\n"
 		"--throttle: every BUSY hashes a thread sleeps SLEEP_MS (duty cycling).\n"
 		"--pool: while the threads hash, the main thread speaks Monero-style stratum\n"
 		"        (login, jobs, submits, keep-alives; pool.c) to a stand-in pool thread at\n"
@@ -294,6 +296,7 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--difficulty")) {
 			c.difficulty = (unsigned)atoi(v);
+			c.difficulty_set = 1;
 		} else if (!strcmp(a, "--opt")) {
 			c.opt = v;
 		} else if (!strcmp(a, "--pool-connect")) {
@@ -352,10 +355,10 @@ int main(int argc, char **argv)
 		struct pool p;
 		if (pool_start(&p, c.algo, &po))
 			return miner_fail(c.algo->name, "cannot start the stand-in pool") ? 1 : 1;
-		pool_loop(p.fd[0], NULL, c.algo, c.opt, c.difficulty, &running, total_hashes, w);
+		pool_loop(p.fd[0], NULL, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
 		pool_stop(&p);
 	} else if (c.pool_addr) {
-		pool_loop(-1, c.pool_addr, c.algo, c.opt, c.difficulty, &running, total_hashes, w);
+		pool_loop(-1, c.pool_addr, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
 	}
 	for (int i = 0; i < c.threads; i++) {
 		pthread_join(w[i].tid, NULL);

@@ -764,15 +764,18 @@ static void client_line(struct conn *k, const char *line, const struct algo *alg
 
 static void login(struct conn *k, const struct algo *algo, const char *opt, unsigned difficulty)
 {
-	char msg[400];
+	char msg[400], user[40] = "cjd-corpus";
 
 	k->sess[0] = 0;
 	k->in.n = 0;
+
+	if (difficulty) /* "user+DIFF": the starting difficulty, as many pools allow */
+		snprintf(user, sizeof(user), "cjd-corpus+%llu",
+			 difficulty >= 63 ? 1ull << 62 : 1ull << difficulty);
 	snprintf(msg, sizeof(msg),
 		 "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":"
-		 "\"cjd-corpus+%llu\",\"pass\":\"x\",\"agent\":\"cjd-miner/1.0\",\"algo\":[\"%s%s%s\"]}}\n",
-		 difficulty >= 63 ? 1ull << 62 : 1ull << difficulty, algo->name, opt ? "/" : "",
-		 opt ? opt : "");
+		 "\"%s\",\"pass\":\"x\",\"agent\":\"cjd-miner/1.0\",\"algo\":[\"%s%s%s\"]}}\n",
+		 user, algo->name, opt ? "/" : "", opt ? opt : "");
 	k->next_id = 2;
 	msend(k, msg);
 }
