@@ -3,25 +3,16 @@
 # then the TCP pool in a network namespace of the test's own (--pool-serve / --pool-connect):
 # login, jobs, shares submitted and accepted after the pool recomputed them.
 set -u
-: "${CJD_SOURCE_DIR:?CJD_SOURCE_DIR must point at the source tree}"
-for h in randomx.h openssl/evp.h argon2.h jansson.h valgrind/callgrind.h; do
-	[ -f "/usr/include/$h" ] || { echo "SKIP: /usr/include/$h missing (librandomx-dev, libssl-dev, libargon2-dev, libjansson-dev, valgrind)"; exit 77; }
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjd-test-stratum-$$-XXXXXX")
+. "$(dirname "$0")/miner_lib.sh"
+tmp=$T
 NS=cjd-test-stratum-$$
 pool=""
 cleanup() {
 	[ -n "$pool" ] && kill "$pool" 2>/dev/null && wait "$pool" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$T"
 }
 trap cleanup EXIT
-make -s -C "$CJD_SOURCE_DIR/models/workloads/src" OUT="$tmp" >"$tmp/make.log" 2>&1 \
-	|| { cat "$tmp/make.log"; echo "FAIL cannot build cjd-miner"; exit 1; }
-M=$tmp/cjd-miner
-fail=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; fail=1; }
 
 # 1. In-process: SHA-256d finds shares fast; the pool thread verifies them.
 "$M" --algo sha256d --threads 1 --difficulty 18 --seconds 3 --pool --pool-verify 2>"$tmp/pair.err" >/dev/null \
