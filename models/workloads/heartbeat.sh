@@ -11,6 +11,6 @@ ip netns exec "$WL_NS" "$PY" "$WL_DIR/src/collector.py" "$WL_NS_IP:4000" "$WL_TM
 	2>"$WL_TMP/collector.err" &
 coll=$!
 WL_CLEANUP="kill $coll 2>/dev/null; wait $coll 2>/dev/null"
-wl_wait_port "$WL_NS_IP" 4000
+wl_wait_port 4000 "$coll" "$WL_TMP/collector.err"
 wl_record -- "$PY" "$WL_DIR/src/heartbeat.py" "$WL_NS_IP:4000" 2 5
 wl_say "collector: $(grep -c '<- progress' "$WL_TMP/collector.log") progress lines, $(grep -c '<- work' "$WL_TMP/collector.log") work units fetched"

@@ -89,14 +89,16 @@ wl_netns_up() {
 	wl_say "network namespace $WL_NS at $WL_NS_IP (veth cjdh$$ $host_ip on the host)"
 }
 
-# wl_wait_port IP PORT: waits up to 20 s until something listens there.
+# wl_wait_port PORT PID ERRFILE: waits up to 20 s until PID listens on PORT in the script's
+# network namespace (asked of the kernel with ss, so no test connection reaches the server);
+# dies with ERRFILE's text if PID exits first.
 wl_wait_port() {
 	k=0
-	until "$PY" -c "import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)" \
-		"$1" "$2" 2>/dev/null; do
+	until [ -n "$(ip netns exec "$WL_NS" ss -Hltn "sport = :$1" 2>/dev/null)" ]; do
+		kill -0 "$2" 2>/dev/null || { cat "$3" >&2; wl_die "the server for port $1 exited"; }
 		k=$((k + 1))
-		[ $k -lt 40 ] || wl_die "nothing listens on $1:$2"
-		sleep 0.5
+		[ $k -lt 100 ] || wl_die "nothing listens on port $1 in $WL_NS"
+		sleep 0.2
 	done
 }
 
@@ -109,7 +111,7 @@ wl_pool_up() {
 	ip netns exec "$WL_NS" "$MINER" --pool-serve "$WL_NS_IP:3333" --pool-verify \
 		--pool-log "$WL_TMP/pool.log" 2>"$WL_TMP/pool.err" &
 	WL_POOL_PID=$!
-	wl_wait_port "$WL_NS_IP" 3333
+	wl_wait_port 3333 "$WL_POOL_PID" "$WL_TMP/pool.err"
 	POOL="--pool-connect $WL_NS_IP:3333"
 }
 
