@@ -96,13 +96,13 @@ static void test_refusals(void **state)
 		"/system.slice", "/system.slice/sshd.service"};
 	char why[160];
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		assert_int_equal(cjd_actions_apply(a, refused[i], 0.99, &r), -EPERM);
+		assert_int_equal(cjd_actions_apply(a, refused[i], NULL, 0.99, &r), -EPERM);
 		assert_int_equal(r.outcome, CJD_ACT_REFUSED);
 	}
-	assert_int_equal(cjd_actions_check(a, "/pod", why, sizeof(why)), 0);
-	assert_int_equal(cjd_actions_check(a, "/pod..x", why, sizeof(why)), 0); /* a name, not '..' */
+	assert_int_equal(cjd_actions_check(a, "/pod", NULL, why, sizeof(why)), 0);
+	assert_int_equal(cjd_actions_check(a, "/pod..x", NULL, why, sizeof(why)), 0); /* a name, not '..' */
 	/* below min_score: skipped, nothing written */
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.5, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.5, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_SKIPPED);
 	cjd_actions_free(a);
 }
@@ -114,17 +114,17 @@ static void test_freeze_fake_and_symlink(void **state)
 	struct cjd_action_result r;
 	char p[256], buf[32];
 
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.99, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.99, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_DONE);
 	snprintf(p, sizeof(p), "%s/v2/pod/cgroup.freeze", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "1");
 	/* a symlink inside the hierarchy is never followed out of it */
-	assert_int_equal(cjd_actions_apply(a, "/link", 0.99, &r), -ELOOP);
+	assert_int_equal(cjd_actions_apply(a, "/link", NULL, 0.99, &r), -ELOOP);
 	assert_int_equal(r.outcome, CJD_ACT_FAILED);
 	snprintf(p, sizeof(p), "%s/outside/cgroup.freeze", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "0");
 	/* a cgroup that does not exist: reported, not created */
-	assert_int_equal(cjd_actions_apply(a, "/nope", 0.99, &r), -ENOENT);
+	assert_int_equal(cjd_actions_apply(a, "/nope", NULL, 0.99, &r), -ENOENT);
 	assert_int_equal(r.outcome, CJD_ACT_FAILED);
 	cjd_actions_free(a);
 }
@@ -136,14 +136,14 @@ static void test_throttle_falls_back_to_v1(void **state)
 	struct cjd_action_result r;
 	char p[256], buf[32];
 
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.95, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.95, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_DONE);
 	snprintf(p, sizeof(p), "%s/v1/pod/cpu.cfs_quota_us", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "20000");
 	/* with cpu.max present on v2, v2 wins */
 	snprintf(p, sizeof(p), "%s/v2/pod/cpu.max", fake);
 	put_file(p, "max 100000");
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.95, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.95, &r), 0);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "20000 100000");
 	cjd_actions_free(a);
 }
@@ -186,7 +186,7 @@ static void test_real_freeze(void **state)
 	struct cjd_actions_config cfg = {.kind = CJD_ACTION_FREEZE, .min_score = 0.5,
 					 .v2_root = root};
 	assert_int_equal(cjd_actions_new(&a, &cfg), 0);
-	int rc = cjd_actions_apply(a, dir + strlen(root), 0.99, &r);
+	int rc = cjd_actions_apply(a, dir + strlen(root), NULL, 0.99, &r);
 	int frozen = 0;
 	for (int i = 0; i < 200 && rc == 0 && !frozen; i++) {
 		snprintf(p, sizeof(p), "%s/cgroup.events", dir);
