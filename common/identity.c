@@ -205,13 +205,13 @@ const char *cjd_identity_describe(const struct cjd_identity *id, char *buf, size
 		PUT("pod %s%s%s", id->namespace, id->namespace[0] ? "/" : "", id->pod_name);
 	cjd_identity_image_ref(id, image, sizeof(image));
 	if (image[0]) {
-		PUT("%s image %s", n++ ? "," : " (", image);
+		PUT("%simage %s", n++ ? ", " : " (", image);
 	}
 	if (id->pod_name[0] && (id->name[0] || id->container_id[0])) {
-		PUT("%s pod %s%s%s", n++ ? "," : " (", id->namespace, id->namespace[0] ? "/" : "",
+		PUT("%spod %s%s%s", n++ ? ", " : " (", id->namespace, id->namespace[0] ? "/" : "",
 		    id->pod_name);
 	} else if (id->namespace[0] && !id->pod_name[0]) {
-		PUT("%s namespace %s", n++ ? "," : " (", id->namespace);
+		PUT("%snamespace %s", n++ ? ", " : " (", id->namespace);
 	}
 	if (n)
 		PUT(")");
