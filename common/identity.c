@@ -173,7 +173,7 @@ void cjd_identity_set_image(struct cjd_identity *id, const char *ref)
 
 const char *cjd_identity_image_ref(const struct cjd_identity *id, char *buf, size_t len)
 {
-	if (id->image_tag[0])
+	if (id->image_tag[0] && id->image[0])
 		snprintf(buf, len, "%s:%s", id->image, id->image_tag);
 	else
 		snprintf(buf, len, "%s", id->image);

@@ -214,14 +214,14 @@ static void put_summary(FILE *f, const char *topic, json_t *doc)
 	fputs(action_title(topic), f);
 	if (workload_of(doc, &id) && cjd_identity_describe(&id, who, sizeof(who))[0]) {
 		fputs(": ", f);
-		put_escaped(f, who, "", CTL_ESCAPE);
+		put_escaped(f, who, "\\", CTL_ESCAPE);
 		if (cg) {
 			fputs(" cgroup ", f);
-			put_escaped(f, cg, "", CTL_ESCAPE);
+			put_escaped(f, cg, "\\", CTL_ESCAPE);
 		}
 	} else if (cg) {
 		fputs(": ", f);
-		put_escaped(f, cg, "", CTL_ESCAPE);
+		put_escaped(f, cg, "\\", CTL_ESCAPE);
 	}
 	if (get(doc, "cjd.score") && !json_is_null(get(doc, "cjd.score"))) {
 		fputs(" score ", f);

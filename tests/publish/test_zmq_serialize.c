@@ -425,8 +425,9 @@ static void test_syslog_escaping(void **state)
 	assert_non_null(strstr(line, " cgroup=\"/x\\\"y\\]z\\\\w\\nv\""));
 	assert_non_null(strstr(line, " action=\"resolved\""));
 	assert_non_null(strstr(line, " score=\"0.97"));
-	/* the element ends before the message, and the message escapes too */
-	assert_non_null(strstr(line, "] Cryptocurrency miner no longer detected: /x\"y]z\\w\\nv score"));
+	/* the element ends before the message, and the message escapes too (a real backslash
+	 * doubled, so \n cannot be forged) */
+	assert_non_null(strstr(line, "] Cryptocurrency miner no longer detected: /x\"y]z\\\\w\\nv score"));
 	free(line);
 
 	char *body;
