@@ -57,6 +57,11 @@ static const char inspect_usage[] =
 	"                      reported, and (unless asleep) tried again next round\n"
 	"  --max-threads N     fpstate: threads looked at, at most; the others are\n"
 	"                      counted (default 1024)\n"
+	"  --normal-priority   fpstate: keep the tracer thread at normal priority.\n"
+	"                      By default it runs SCHED_FIFO at the lowest real-time\n"
+	"                      priority where cjd may (CAP_SYS_NICE), so that on a\n"
+	"                      busy host a stopped thread does not wait for cjd to\n"
+	"                      get a CPU\n"
 	"  -h, --help          this help\n"
 	"\n"
 	"Only one thread of the whole target is stopped at any time. No thread is\n"
@@ -77,7 +82,7 @@ static const char inspect_usage[] =
 struct inspect_args {
 	const char *cgroup, *root, *probes;
 	pid_t pid;
-	bool json;
+	bool json, normal_priority;
 	uint64_t rounds, duration_ns, max_pause_ns, max_threads;
 };
 
@@ -92,7 +97,7 @@ static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t h
 static int parse_args(int argc, char **argv, struct inspect_args *a)
 {
 	enum { OPT_PID = 256, OPT_ROOT, OPT_PROBES, OPT_JSON, OPT_ROUNDS, OPT_DURATION,
-	       OPT_MAX_PAUSE, OPT_MAX_THREADS };
+	       OPT_MAX_PAUSE, OPT_MAX_THREADS, OPT_NORMAL_PRIORITY };
 	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID},
 					     {"root", required_argument, NULL, OPT_ROOT},
 					     {"probes", required_argument, NULL, OPT_PROBES},
@@ -101,6 +106,7 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 					     {"duration", required_argument, NULL, OPT_DURATION},
 					     {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
 					     {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+					     {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	uint64_t v;
@@ -143,6 +149,9 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 		case OPT_MAX_THREADS:
 			if (parse_count("--max-threads", optarg, 1, 1u << 20, &a->max_threads))
 				return CJD_EXIT_USAGE;
+			break;
+		case OPT_NORMAL_PRIORITY:
+			a->normal_priority = true;
 			break;
 		case 'h':
 			fputs(inspect_usage, stdout);
@@ -213,6 +222,7 @@ int cmd_inspect(int argc, char **argv)
 		o.fpstate.interval_ns = 1; /* back to back (0 would mean the default) */
 	o.fpstate.max_pause_ns = a.max_pause_ns;
 	o.fpstate.max_threads = (unsigned)a.max_threads;
+	o.fpstate.normal_priority = a.normal_priority;
 	if ((rc = make_target(&a, &t)) != 0)
 		return rc;
 	cjd_error_clear(&err);

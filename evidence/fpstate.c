@@ -1,6 +1,7 @@
 /* The fpstate probe: seize, interrupt, read MXCSR/FPCR, detach - each thread, a few rounds, never two stopped at once. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,8 +26,11 @@
 #define DEFAULT_MAX_PAUSE_NS (100 * 1000 * 1000ull)
 #define DEFAULT_MAX_THREADS 1024
 /* How long one wait for SIGCHLD may sleep before waitid is asked again: the wake-up
- * normally comes from the signal; this bounds the delay when another thread took it. */
-#define POLL_NS (250 * 1000ull)
+ * normally comes from the signal; this bounds the delay when another thread of the
+ * process took it. It starts short and doubles, so a long wait for a thread that has
+ * no CPU yet costs a few wake-ups, not hundreds. */
+#define POLL_MIN_NS (250 * 1000ull)
+#define POLL_MAX_NS (8 * 1000 * 1000ull)
 /* How long to wait for a retired tracer thread to be gone (it releases its tracees then). */
 #define RETIRE_WAIT_NS (2 * CJD_NSEC_PER_SEC)
 
@@ -126,6 +130,7 @@ struct stop {
  */
 static int wait_stop(struct run *r, pid_t tid, uint64_t deadline, struct stop *st)
 {
+	uint64_t poll = POLL_MIN_NS;
 	sigset_t chld;
 
 	sigemptyset(&chld);
@@ -157,10 +162,13 @@ static int wait_stop(struct run *r, pid_t tid, uint64_t deadline, struct stop *s
 		now = cjd_now_mono_ns();
 		if (now >= deadline)
 			return 0;
-		left = deadline - now < POLL_NS ? deadline - now : POLL_NS;
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)left};
+		left = deadline - now < poll ? deadline - now : poll;
+		struct timespec ts = {.tv_sec = (time_t)(left / CJD_NSEC_PER_SEC),
+				      .tv_nsec = (long)(left % CJD_NSEC_PER_SEC)};
 		if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
 			r->sigchld_taken++;
+		else if (poll < POLL_MAX_NS)
+			poll *= 2;
 	}
 }
 
@@ -432,7 +440,8 @@ int cjd_fpstate_run(const pid_t *pids, size_t npids, const struct cjd_fpstate_op
 {
 	struct run r = {.pids = pids, .npids = npids, .res = res, .ntids = -1};
 	sigset_t all, chld, old;
-	pthread_attr_t attr;
+	pthread_attr_t attr, rt;
+	bool use_rt;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -462,12 +471,40 @@ int cjd_fpstate_run(const pid_t *pids, size_t npids, const struct cjd_fpstate_op
 		return cjd_error_set(err, -rc, NULL, 0, 0, "pthread_attr_setsigmask_np: %s",
 				     strerror(rc));
 	}
+	/*
+	 * The tracer runs SCHED_FIFO at the lowest real-time priority when it may
+	 * (CAP_SYS_NICE): a stopped thread waits for the tracer to be scheduled,
+	 * and on a busy host a normal thread can wait milliseconds for a CPU. It
+	 * sleeps or makes a few syscalls per look, never spins; the kernel's
+	 * real-time throttling (sched_rt_runtime_us) bounds it even so.
+	 */
+	use_rt = !r.o.normal_priority && pthread_attr_init(&rt) == 0;
+	if (use_rt) {
+		struct sched_param sp = {.sched_priority = 1};
+		use_rt = pthread_attr_setsigmask_np(&rt, &all) == 0 &&
+			 pthread_attr_setinheritsched(&rt, PTHREAD_EXPLICIT_SCHED) == 0 &&
+			 pthread_attr_setschedpolicy(&rt, SCHED_FIFO) == 0 &&
+			 pthread_attr_setschedparam(&rt, &sp) == 0;
+		if (!use_rt)
+			pthread_attr_destroy(&rt);
+	}
 	pthread_sigmask(SIG_BLOCK, &chld, &old);
 	while (!r.done && !r.rc) {
 		pthread_t th;
 
 		r.retire = false;
-		if ((rc = pthread_create(&th, &attr, tracer_main, &r)) != 0) {
+		rc = use_rt ? pthread_create(&th, &rt, tracer_main, &r) : EPERM;
+		if (rc == EPERM && use_rt) {
+			/* not allowed here (no CAP_SYS_NICE, or no real-time budget in this
+			 * cgroup): normal priority, for this run */
+			pthread_attr_destroy(&rt);
+			use_rt = false;
+		}
+		if (rc == EPERM)
+			rc = pthread_create(&th, &attr, tracer_main, &r);
+		else
+			res->tracer_rt = rc == 0;
+		if (rc != 0) {
 			r.rc = cjd_error_set(err, -rc, NULL, 0, 0, "fpstate: pthread_create: %s",
 					     strerror(rc));
 			break;
@@ -478,6 +515,8 @@ int cjd_fpstate_run(const pid_t *pids, size_t npids, const struct cjd_fpstate_op
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+	if (use_rt)
+		pthread_attr_destroy(&rt);
 	/* a SIGCHLD the tracer consumed may have been for one of the caller's children */
 	if (r.sigchld_taken)
 		kill(getpid(), SIGCHLD);

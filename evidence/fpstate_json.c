@@ -101,6 +101,8 @@ int cjd_fpstate_to_json(const struct cjd_fpstate_result *res, json_t **out)
 	if (!o)
 		return -ENOMEM;
 	json_object_set_new(o, "budget_spent", json_boolean(res->budget_spent));
+	json_object_set_new(o, "tracer_priority", json_string(res->tracer_rt ? "SCHED_FIFO 1"
+									       : "normal"));
 	json_object_set_new(o, "held", json_pack("{s:I,s:I,s:I}", "median_ns",
 						 (json_int_t)res->held_median_ns, "p99_ns",
 						 (json_int_t)res->held_p99_ns, "max_ns",

@@ -59,19 +59,15 @@ void workload_cgroup_rm(const char *dir)
 		usleep(10000);
 }
 
-void workload_start(struct workload *w, const char *dir, const char *mode, int threads, int code,
-		    bool fastmath)
+/* Starts argv[0] with argv in cgroup dir, its stdin and stdout pipes to us; waits for "ready". */
+static void spawn(struct workload *w, const char *dir, char *const argv[])
 {
-	const char *bin = getenv(fastmath ? "CJD_FPMODE_FASTMATH" : "CJD_FPMODE");
 	int in[2], out[2];
-	char nthreads[16], scode[16], buf[16] = "";
+	char buf[16] = "";
 	ssize_t n;
 
 	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-	snprintf(nthreads, sizeof(nthreads), "%d", threads);
-	snprintf(scode, sizeof(scode), "%d", code);
-	w->code = code;
 	w->pid = fork();
 	assert_true(w->pid >= 0);
 	if (w->pid == 0) {
@@ -85,7 +81,7 @@ void workload_start(struct workload *w, const char *dir, const char *mode, int t
 		}
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		execl(bin, bin, mode, nthreads, scode, (char *)NULL);
+		execv(argv[0], argv);
 		_exit(121);
 	}
 	close(in[0]);
@@ -94,7 +90,36 @@ void workload_start(struct workload *w, const char *dir, const char *mode, int t
 	n = read(out[0], buf, sizeof(buf) - 1);
 	close(out[0]);
 	if (n != 6 || strncmp(buf, "ready\n", 6) != 0)
-		fail_msg("%s %s did not start (read %zd bytes)", bin, mode, n);
+		fail_msg("%s %s did not start (read %zd bytes)", argv[0], argv[1], n);
+}
+
+void workload_start(struct workload *w, const char *dir, const char *mode, int threads, int code,
+		    bool fastmath)
+{
+	char nthreads[16], scode[16];
+	char *argv[] = {getenv(fastmath ? "CJD_FPMODE_FASTMATH" : "CJD_FPMODE"), (char *)mode,
+			nthreads, scode, NULL};
+
+	snprintf(nthreads, sizeof(nthreads), "%d", threads);
+	snprintf(scode, sizeof(scode), "%d", code);
+	w->code = code;
+	spawn(w, dir, argv);
+}
+
+void workload_start_randomx(struct workload *w, const char *dir, int threads, int code)
+{
+	char nthreads[16], scode[16];
+	char *argv[] = {getenv("CJD_RXLOOP"), nthreads, scode, NULL};
+
+	if (!argv[0]) {
+		printf("SKIP: no RandomX workload: librandomx is not installed (apt-get install "
+		       "librandomx-dev)\n");
+		skip();
+	}
+	snprintf(nthreads, sizeof(nthreads), "%d", threads);
+	snprintf(scode, sizeof(scode), "%d", code);
+	w->code = code;
+	spawn(w, dir, argv);
 }
 
 void workload_finish(struct workload *w)

@@ -27,6 +27,10 @@ struct workload {
 void workload_start(struct workload *w, const char *dir, const char *mode, int threads, int code,
 		    bool fastmath);
 
+/* Starts the real RandomX loop `rxloop THREADS CODE` in cgroup dir (NULL: ours) and waits for
+ * its "ready" (the cache takes a few seconds). Skips the test, saying why, without it. */
+void workload_start_randomx(struct workload *w, const char *dir, int threads, int code);
+
 /* Ends the workload (closes its stdin) and checks it exits with its own code. */
 void workload_finish(struct workload *w);
 

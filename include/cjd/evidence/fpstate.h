@@ -72,6 +72,9 @@ struct cjd_fpstate_opts {
 	unsigned max_threads;  /* threads looked at, at most (the rest are counted); default 1024 */
 	uint64_t budget_ns;    /* wall time the whole probe may take; no look starts after it;
 				* default (rounds - 1) * interval + 2 s */
+	bool normal_priority;  /* keep the tracer thread at normal priority (default: SCHED_FIFO 1
+				* where allowed, so that a stopped thread waits for cjd as little
+				* as possible on a busy host) */
 	const char *proc;      /* procfs root; NULL: "/proc" (tests point it at fixtures) */
 };
 
@@ -110,6 +113,7 @@ struct cjd_fpstate_result {
 	size_t threads_over;   /* threads seen beyond max_threads, not looked at */
 	size_t pids_skipped_self; /* cjd's own process, never traced */
 	bool budget_spent;     /* stopped early: budget_ns ran out */
+	bool tracer_rt;        /* the tracer ran SCHED_FIFO (else normal priority) */
 	/* aggregates, filled by cjd_fpstate_summarize() (run calls it) */
 	size_t n_looked;       /* threads with at least one look */
 	size_t n_changed;      /* ... that showed two or more rounding modes */
