@@ -2,6 +2,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -37,11 +38,15 @@ const char *cjd_ev_fpctl_arch(void)
 int cjd_ev_read_fpctl(pid_t tid, uint32_t *ctl)
 {
 	struct user_fpregs_struct fp;
+	int rc = 0;
 
 	if (ptrace(PTRACE_GETFPREGS, tid, NULL, &fp) != 0)
-		return -errno;
-	*ctl = fp.mxcsr;
-	return 0;
+		rc = -errno;
+	else
+		*ctl = fp.mxcsr;
+	/* the XMM registers can hold the workload's secrets: keep nothing but MXCSR */
+	explicit_bzero(&fp, sizeof(fp));
+	return rc;
 }
 #elif defined(__aarch64__)
 /* Compiled for arm64 (the cross build checks it); not yet run on arm64 hardware. */
@@ -54,13 +59,17 @@ int cjd_ev_read_fpctl(pid_t tid, uint32_t *ctl)
 {
 	struct user_fpsimd_struct fp;
 	struct iovec iov = {.iov_base = &fp, .iov_len = sizeof(fp)};
+	int rc = 0;
 
 	if (ptrace(PTRACE_GETREGSET, tid, (void *)(uintptr_t)NT_PRFPREG, &iov) != 0)
-		return -errno;
-	if (iov.iov_len < sizeof(fp))
-		return -EIO;
-	*ctl = fp.fpcr;
-	return 0;
+		rc = -errno;
+	else if (iov.iov_len < sizeof(fp))
+		rc = -EIO;
+	else
+		*ctl = fp.fpcr;
+	/* the V registers can hold the workload's secrets: keep nothing but FPCR */
+	explicit_bzero(&fp, sizeof(fp));
+	return rc;
 }
 #else
 const char *cjd_ev_fpctl_arch(void)
