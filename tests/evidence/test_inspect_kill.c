@@ -178,10 +178,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kill_at_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_holding_a_stopped_thread, setup, teardown),
 	};
-	int rc = workload_env(v2, sizeof(v2));
-
-	if (rc)
-		return rc;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return workload_main("test_inspect_kill", tests, sizeof(tests) / sizeof(tests[0]), v2, sizeof(v2));
 }

@@ -53,21 +53,36 @@ static void test_stat_v1(void **state)
 	assert_int_equal(s.anon, 256 * MIB);
 }
 
-/* A malformed file: -EINVAL, with the file, the line and what is wrong in the message. */
-static void bad_stat(const char *name, int line, const char *what)
+static int parse_stat(const char *path, struct cjd_error *err)
 {
 	struct cjd_memory_stat s;
+	return cjd_memory_parse_stat(path, &s, err);
+}
+
+static int parse_rollup(const char *path, struct cjd_error *err)
+{
+	struct cjd_memory_rollup m;
+	return cjd_memory_parse_rollup(path, &m, err);
+}
+
+/* A malformed fixture: -EINVAL, with the file, the line and what is wrong in the message. */
+static void malformed(int (*parse)(const char *, struct cjd_error *), const char *name, int line,
+		      const char *what)
+{
 	struct cjd_error err;
 	char msg[1024];
 
 	cjd_error_clear(&err);
-	assert_int_equal(cjd_memory_parse_stat(fixture_data(name), &s, &err), -EINVAL);
+	assert_int_equal(parse(fixture_data(name), &err), -EINVAL);
 	assert_non_null(strstr(err.file, name));
 	assert_int_equal(err.line, line);
 	cjd_error_format(&err, msg, sizeof(msg));
 	if (!strstr(msg, what))
 		fail_msg("'%s' does not say '%s'", msg, what);
 }
+
+#define bad_stat(...) malformed(parse_stat, __VA_ARGS__)
+#define bad_rollup(...) malformed(parse_rollup, __VA_ARGS__)
 
 static void test_stat_malformed(void **state)
 {
@@ -110,21 +125,6 @@ static void test_rollup(void **state)
 	/* our own, from the kernel: whatever it prints today must parse */
 	assert_int_equal(cjd_memory_parse_rollup("/proc/self/smaps_rollup", &m, &err), 0);
 	assert_true(m.rss > 0);
-}
-
-static void bad_rollup(const char *name, int line, const char *what)
-{
-	struct cjd_memory_rollup m;
-	struct cjd_error err;
-	char msg[1024];
-
-	cjd_error_clear(&err);
-	assert_int_equal(cjd_memory_parse_rollup(fixture_data(name), &m, &err), -EINVAL);
-	assert_non_null(strstr(err.file, name));
-	assert_int_equal(err.line, line);
-	cjd_error_format(&err, msg, sizeof(msg));
-	if (!strstr(msg, what))
-		fail_msg("'%s' does not say '%s'", msg, what);
 }
 
 static void test_rollup_malformed(void **state)

@@ -45,6 +45,17 @@ int workload_env(char *v2, size_t len)
 	return 0;
 }
 
+int workload_main(const char *name, const struct CMUnitTest *tests, size_t n, char *v2,
+		  size_t len)
+{
+	int rc = workload_env(v2, len);
+
+	if (rc)
+		return rc;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+}
+
 void workload_cgroup(const char *v2, const char *name, char *dir, size_t len)
 {
 	snprintf(dir, len, "%s/cjd-ev-fp-%d-%s", v2, (int)getpid(), name);

@@ -12,6 +12,13 @@
  */
 int workload_env(char *v2, size_t len);
 
+struct CMUnitTest;
+
+/* main() of an integration test: workload_env into v2, then the tests (line-buffered
+ * output, so progress shows in CTest's log). Returns the exit code. */
+int workload_main(const char *name, const struct CMUnitTest *tests, size_t n, char *v2,
+		  size_t len);
+
 /* A test's own cgroup: "<v2>/cjd-ev-fp-<pid>-<name>". Created, and removed by workload_cgroup_rm. */
 void workload_cgroup(const char *v2, const char *name, char *dir, size_t len);
 void workload_cgroup_rm(const char *dir);
