@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
 #include "cjd/evidence/inspect.h"
 #include "cjd/evidence/memory.h"
 #include "cjd/evidence/target.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cli.h"
 
 static const char inspect_usage[] =

@@ -15,7 +15,7 @@
 
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/target.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 #include "internal.h"
 
 #define DEFAULT_ROUNDS 5

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "cjd/evidence/inspect.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 
 static const char *const names[CJD_PROBE__COUNT] = {
 #define CJD_INSPECT_NAME(name, input, summary) #name,

@@ -8,7 +8,7 @@
 
 #include "cjd/evidence/memory.h"
 #include "cjd/evidence/target.h"
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 #include "internal.h"
 
 #define DEFAULT_MAX_PROCS 4096

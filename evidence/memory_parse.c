@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cjd/evidence/memory.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
 
 /* The memory.stat keys we use; v1 has a per-cgroup and a hierarchical (total_) form. */
 enum { K_ANON, K_ANON_THP, K_FILE, K_FILE_MAPPED, K_SHMEM, NK };

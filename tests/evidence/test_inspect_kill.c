@@ -14,7 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "workload.h"
 
 /*

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * RandomX changes the SSE rounding mode all the time (its CFROUND

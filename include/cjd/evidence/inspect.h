@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/memory.h"
 #include "cjd/evidence/target.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * RandomX keeps a 256 MiB cache (light mode) or a 2 GiB dataset plus the

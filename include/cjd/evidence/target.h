@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * A snapshot of a target's processes and threads, taken once. Probes that run
