@@ -29,7 +29,8 @@
  * back (--duration 0), so that many kills land while a thread is seized or
  * stopped; the other half use the default pacing (kills land anywhere).
  * CJD_KILL_SEED repeats a run. A second test makes the worst case certain:
- * cjd is frozen while it holds a stopped thread, then killed.
+ * cjd is frozen at random moments until it is caught holding a stopped
+ * thread, then killed there.
  */
 
 #define KILLS 50
@@ -118,57 +119,48 @@ static void test_kill_at_random(void **state)
 
 /*
  * The case that matters most, made certain instead of likely: cjd is frozen
- * (SIGSTOP) at a moment it holds a thread in a ptrace-stop, checked to still
- * hold it, and only then killed. The thread must come out of the stop.
+ * (SIGSTOP) at random moments while it looks at threads back to back, until
+ * it is caught holding one in a ptrace-stop; only then is it killed. The
+ * thread must come out of the stop.
  */
 static void test_kill_holding_a_stopped_thread(void **state)
 {
 	struct fx *f = *state;
-	int frozen = 0, tries = 0;
+	uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+	int frozen = 0, runs = 0, freezes = 0;
 
 	workload_cgroup(v2, "freeze", f->cg, sizeof(f->cg));
 	workload_start(&f->w, f->cg, "round", 4, 53, false);
-	while (frozen < FROZEN && tries++ < 200) {
+	while (frozen < FROZEN && runs++ < 100) {
 		pid_t c = start_inspect(f->cg, true);
 		int traced, tstopped, stopped, status;
-		uint64_t end = cjd_now_mono_ns() + 3 * CJD_NSEC_PER_SEC;
 		bool held = false;
 
-		while (!held && cjd_now_mono_ns() < end) {
-			workload_scan(f->w.pid, &traced, &tstopped, &stopped);
-			if (!tstopped)
-				continue;
-			kill(c, SIGSTOP);
-			/* frozen: is a thread still held in its stop? (the look may have ended
-			 * between our scan and the freeze) */
-			for (int k = 0; k < 100; k++) {
-				char st[64];
-				FILE *fp;
-				snprintf(st, sizeof(st), "/proc/%d/stat", (int)c);
-				fp = fopen(st, "re");
-				if (fp) {
-					char buf[512], *p;
-					size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
-					fclose(fp);
-					buf[n] = '\0';
-					p = strrchr(buf, ')');
-					if (p && p[2] == 'T')
-						break;
-				}
-				usleep(100);
+		while (!held && waitpid(c, &status, WNOHANG) == 0) {
+			usleep((useconds_t)(cjd_xorshift64(&seed) % 2000));
+			if (kill(c, SIGSTOP) != 0)
+				break;
+			/* WUNTRACED returns once every thread of cjd has stopped (or it ended) */
+			if (waitpid(c, &status, WUNTRACED) != c || !WIFSTOPPED(status)) {
+				c = 0;
+				break;
 			}
+			freezes++;
 			workload_scan(f->w.pid, &traced, &tstopped, &stopped);
 			held = tstopped > 0;
-			if (!held)
+			if (!held) {
 				kill(c, SIGCONT);
+				waitpid(c, &status, WCONTINUED);
+			}
 		}
-		assert_int_equal(kill(c, SIGKILL), 0);
-		assert_int_equal(waitpid(c, &status, 0), c);
+		if (c > 0 && kill(c, SIGKILL) == 0)
+			waitpid(c, &status, 0);
 		workload_assert_released(f->w.pid, false);
 		frozen += held;
 	}
-	printf("%d kills of a cjd frozen while holding a thread in a ptrace-stop (%d runs)\n",
-	       frozen, tries);
+	printf("%d kills of a cjd frozen while holding a thread in a ptrace-stop (%d runs, %d "
+	       "freezes)\n",
+	       frozen, runs, freezes);
 	assert_int_equal(frozen, FROZEN);
 	workload_finish(&f->w);
 }
