@@ -193,12 +193,27 @@ static void fmt_ms(uint64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%.3g ms", (double)ns / 1e6);
 }
 
-/* Seize refused: find out whether someone else traces it, or we may not. */
+/* Whether tid is a kernel thread: "Kthread: 1" in its status (Linux 6.x), else PF_KTHREAD in
+ * the flags of its stat. */
+static bool is_kthread(struct run *r, const struct cjd_fpstate_thread *t)
+{
+	long k = 0;
+
+	if (cjd_ev_status_field(t->pid, t->tid, r->proc, "Kthread", &k) == 0)
+		return k == 1;
+	return (cjd_ev_thread_flags(t->pid, t->tid, r->proc) & 0x00200000u) != 0;
+}
+
+/* Seize refused: find out whether someone else traces it, it is the kernel's, or we may not. */
 static void seize_refused(struct run *r, struct cjd_fpstate_thread *t)
 {
 	long tracer = 0;
 
-	if (cjd_ev_status_field(t->pid, t->tid, r->proc, "TracerPid", &tracer) == 0 && tracer > 0) {
+	if (is_kthread(r, t)) {
+		t->kthread = true;
+		note(t, "a kernel thread: no user floating-point state to read");
+	} else if (cjd_ev_status_field(t->pid, t->tid, r->proc, "TracerPid", &tracer) == 0 &&
+		   tracer > 0) {
 		char comm[32];
 		cjd_ev_comm((pid_t)tracer, 0, r->proc, comm, sizeof(comm));
 		t->traced_by = (pid_t)tracer;
@@ -379,7 +394,7 @@ static void step(struct run *r)
 	const struct cjd_fpstate_thread *t = &r->res->threads[idx];
 	/* skipped for the rest of the run: traced by someone else, refused, gone, or one
 	 * that would not stop in uninterruptible sleep */
-	if (t->traced_by || t->denied || t->exited || t->asleep)
+	if (t->traced_by || t->denied || t->kthread || t->exited || t->asleep)
 		return;
 	look(r, (size_t)idx);
 }

@@ -12,6 +12,8 @@ static const char *thread_status(const struct cjd_fpstate_thread *t)
 		return "looked";
 	if (t->traced_by)
 		return "traced";
+	if (t->kthread)
+		return "kernel";
 	if (t->denied)
 		return "denied";
 	if (t->gave_up)
@@ -126,6 +128,15 @@ static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos += (size_t)n;
 }
 
+static size_t kernel_threads(const struct cjd_fpstate_result *res)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < res->nthreads; i++)
+		n += res->threads[i].kthread;
+	return n;
+}
+
 static const char *threads_word(size_t n)
 {
 	return n == 1 ? "thread" : "threads";
@@ -158,6 +169,8 @@ int cjd_fpstate_describe(const struct cjd_fpstate_result *res, char *buf, size_t
 		else if (res->n_gave_up)
 			put(buf, len, &pos, ": %s not stop within the pause cap",
 			    res->n_gave_up == 1 ? "it did" : "they did");
+		else if (kernel_threads(res) == res->nthreads)
+			put(buf, len, &pos, ": kernel threads have no user floating-point state");
 		put(buf, len, &pos, ".");
 		if (res->budget_spent)
 			put(buf, len, &pos, " Stopped early: the time budget ran out.");

@@ -20,6 +20,9 @@ int cjd_ev_status_field(pid_t pid, pid_t tid, const char *proc, const char *key,
  * or '?' when it cannot be read. */
 char cjd_ev_thread_state(pid_t pid, pid_t tid, const char *proc);
 
+/* The flags field (PF_*) of .../task/<tid>/stat, or 0 when it cannot be read. */
+unsigned long cjd_ev_thread_flags(pid_t pid, pid_t tid, const char *proc);
+
 /* A process's or thread's name (comm) into buf ("" when it cannot be read). */
 void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len);
 

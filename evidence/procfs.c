@@ -39,22 +39,43 @@ int cjd_ev_status_field(pid_t pid, pid_t tid, const char *proc, const char *key,
 	return rc;
 }
 
-char cjd_ev_thread_state(pid_t pid, pid_t tid, const char *proc)
+/* The fields of .../stat after the name: "S ppid pgrp ...", or NULL. The name may hold blanks
+ * and parentheses, so the fields start after the last ')'. */
+static const char *stat_fields(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len)
 {
-	char path[256], buf[512], *paren;
+	char path[256], *paren;
 	size_t n;
 	FILE *fp;
 
 	task_path(path, sizeof(path), proc, pid, tid, "stat");
 	fp = fopen(path, "re");
 	if (!fp)
-		return '?';
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
+		return NULL;
+	n = fread(buf, 1, len - 1, fp);
 	fclose(fp);
 	buf[n] = '\0';
-	/* "tid (comm) S ...": comm may hold spaces and parentheses, so take the last ')' */
 	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] ? paren[2] : '?';
+	return paren && paren[1] == ' ' && paren[2] ? paren + 2 : NULL;
+}
+
+char cjd_ev_thread_state(pid_t pid, pid_t tid, const char *proc)
+{
+	char buf[512];
+	const char *f = stat_fields(pid, tid, proc, buf, sizeof(buf));
+
+	return f ? f[0] : '?';
+}
+
+unsigned long cjd_ev_thread_flags(pid_t pid, pid_t tid, const char *proc)
+{
+	char buf[512];
+	const char *f = stat_fields(pid, tid, proc, buf, sizeof(buf));
+	unsigned long flags = 0;
+
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (!f || sscanf(f, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return 0;
+	return flags;
 }
 
 void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len)

@@ -573,6 +573,29 @@ static void test_run_refusals(void **state)
 	assert_all_released();
 	cjd_fpstate_result_free(&r);
 
+	/* a kernel thread refuses too, but is no permission problem */
+	nfakes = 0;
+	add_fake(m->proc, 450, 450, 0)->seize_err = -EPERM;
+	fixture_write(m->proc, "450/task/450/status", "Name:\tkworker\nKthread:\t1\nTracerPid:\t0\n");
+	pids[0] = 450;
+	assert_int_equal(cjd_fpstate_run(pids, 1, &o, &r, &err), 0);
+	assert_true(find(&r, 450)->kthread);
+	assert_false(find(&r, 450)->denied);
+	assert_int_equal(r.n_denied, 0);
+	{
+		char buf[256];
+		cjd_fpstate_describe(&r, buf, sizeof(buf));
+		assert_string_equal(buf, "Could not look at any of 1 thread: kernel threads have no "
+					 "user floating-point state.");
+	}
+	cjd_fpstate_result_free(&r);
+	/* ... told by PF_KTHREAD in stat on kernels without the Kthread line */
+	fixture_write(m->proc, "450/task/450/status", "Name:\tkworker\nTracerPid:\t0\n");
+	fixture_write(m->proc, "450/task/450/stat", "450 (kworker/0:1) I 2 0 0 0 -1 69238880 0 0\n");
+	assert_int_equal(cjd_fpstate_run(pids, 1, &o, &r, &err), 0);
+	assert_true(find(&r, 450)->kthread);
+	cjd_fpstate_result_free(&r);
+
 	/* all denied: -EPERM, with the result filled */
 	nfakes = 0;
 	denied = add_fake(m->proc, 500, 500, 0);

@@ -98,6 +98,7 @@ struct cjd_fpstate_thread {
 	bool exited;       /* went away during the probe */
 	pid_t traced_by;   /* skipped: already traced by this process */
 	bool denied;       /* skipped: permission denied */
+	bool kthread;      /* skipped: a kernel thread (no user FP state) */
 	char why[128];     /* the last problem, in words ("" when none) */
 };
 
