@@ -43,6 +43,7 @@ void cjd_fpstate_summarize(struct cjd_fpstate_result *res)
 	uint32_t *all;
 
 	res->n_looked = res->n_changed = res->n_nondefault = res->n_ftz = res->n_daz = 0;
+	res->n_toward_zero = 0;
 	res->n_skipped = res->n_traced = res->n_denied = res->n_gave_up = 0;
 	res->pause_median_ns = res->pause_p99_ns = res->pause_max_ns = 0;
 	res->held_median_ns = res->held_p99_ns = res->held_max_ns = 0;
@@ -61,6 +62,7 @@ void cjd_fpstate_summarize(struct cjd_fpstate_result *res)
 		res->n_looked++;
 		res->n_changed += __builtin_popcount(t->modes_seen) >= 2;
 		res->n_nondefault += (t->modes_seen & ~(1u << CJD_FP_ROUND_NEAREST)) != 0;
+		res->n_toward_zero += (t->modes_seen & (1u << CJD_FP_ROUND_ZERO)) != 0;
 		res->n_ftz += t->ftz_looks > 0;
 		res->n_daz += t->daz_looks > 0;
 	}

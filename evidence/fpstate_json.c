@@ -102,6 +102,7 @@ int cjd_fpstate_to_json(const struct cjd_fpstate_result *res, json_t **out)
 		      "threads", threads);
 	if (!o)
 		return -ENOMEM;
+	json_object_set_new(o, "threads_toward_zero", json_integer((json_int_t)res->n_toward_zero));
 	json_object_set_new(o, "budget_spent", json_boolean(res->budget_spent));
 	json_object_set_new(o, "tracer_priority", json_string(res->tracer_rt ? "SCHED_FIFO 1"
 									       : "normal"));
@@ -176,10 +177,19 @@ int cjd_fpstate_describe(const struct cjd_fpstate_result *res, char *buf, size_t
 			put(buf, len, &pos, " Stopped early: the time budget ran out.");
 		return (int)pos;
 	}
-	if (res->n_changed)
+	if (res->n_changed && res->n_toward_zero)
 		put(buf, len, &pos,
-		    "%zu of %zu %s changed the %s rounding mode during %.1f s (RandomX does this; "
-		    "almost no benign program does).",
+		    "%zu of %zu %s changed the %s rounding mode during %.1f s, %zu of them through "
+		    "round-toward-zero too (RandomX cycles through all four modes; almost no benign "
+		    "program changes the mode, and interval arithmetic only rounds up and down).",
+		    res->n_changed, res->n_looked, threads_word(res->n_looked), reg, secs,
+		    res->n_toward_zero);
+	else if (res->n_changed)
+		put(buf, len, &pos,
+		    "%zu of %zu %s changed the %s rounding mode during %.1f s, among up, down and "
+		    "nearest only: interval arithmetic does this; RandomX also rounds toward zero, "
+		    "which more looks would likely show (almost no other program changes the "
+		    "mode).",
 		    res->n_changed, res->n_looked, threads_word(res->n_looked), reg, secs);
 	else if (res->n_nondefault)
 		put(buf, len, &pos,

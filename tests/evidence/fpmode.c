@@ -20,6 +20,8 @@
  * Usage: fpmode MODE THREADS EXIT_CODE
  *   plain   FP arithmetic, the control register never touched
  *   round   each worker cycles through the four rounding modes (fesetround)
+ *   updown  each worker switches between rounding down and up, as interval
+ *           arithmetic does
  *   ftz     sets flush-to-zero and denormals-are-zero before starting the workers
  *   churn   each worker starts and joins short-lived threads without end
  *   vfork   plain workers, and the main thread vforks a child that sleeps
@@ -41,7 +43,7 @@
  */
 
 static atomic_int stop;
-static int mode_round, mode_churn;
+static int mode_round, mode_updown, mode_churn;
 static atomic_long work; /* iterations, so the compiler keeps the loops */
 static volatile sig_atomic_t alarms;
 
@@ -150,8 +152,8 @@ static void *worker(void *arg)
 	unsigned k = 0;
 
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-		if (mode_round) {
-			int m = modes[k++ % 4];
+		if (mode_round || mode_updown) {
+			int m = modes[k++ % (mode_updown ? 2 : 4)];
 			if (fesetround(m) != 0 || fegetround() != m)
 				_exit(94);
 		}
@@ -189,11 +191,12 @@ int main(int argc, char **argv)
 	pid_t child = 0;
 
 	if (argc != 4 || (n = atoi(argv[2])) < 0 || n > 64) {
-		fprintf(stderr, "usage: fpmode plain|round|ftz|churn|vfork|timer|stops THREADS EXIT_CODE\n");
+		fprintf(stderr, "usage: fpmode plain|round|updown|ftz|churn|vfork|timer|stops THREADS EXIT_CODE\n");
 		return 2;
 	}
 	code = atoi(argv[3]);
 	mode_round = !strcmp(argv[1], "round");
+	mode_updown = !strcmp(argv[1], "updown");
 	mode_churn = !strcmp(argv[1], "churn");
 	if (!strcmp(argv[1], "ftz"))
 		set_ftz_daz();

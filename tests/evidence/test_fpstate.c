@@ -167,15 +167,15 @@ static void test_describe(void **state)
 	cjd_fpstate_describe(&r, buf, sizeof(buf));
 	assert_string_equal(buf, "No threads to look at.");
 
-	/* RandomX-like: 3 of 4 change the mode, all set FTZ and DAZ */
+	/* RandomX-like: 3 of 4 go through all four modes, all set FTZ and DAZ */
 	for (int i = 0; i < 4; i++)
-		th[i] = mk_thread(5, 5 + i, i ? 0x7 : 0x1, 5, 5, 5);
+		th[i] = mk_thread(5, 5 + i, i ? 0xf : 0x1, 5, 5, 5);
 	r.nthreads = 4;
 	cjd_fpstate_summarize(&r);
 	n = cjd_fpstate_describe(&r, buf, sizeof(buf));
 	assert_int_equal(n, (int)strlen(buf));
-	assert_non_null(strstr(buf, "3 of 4 threads changed the SSE rounding mode during 0.5 s "
-				    "(RandomX does this; almost no benign program does)."));
+	assert_non_null(strstr(buf, "3 of 4 threads changed the SSE rounding mode during 0.5 s, "
+				    "3 of them through round-toward-zero too (RandomX cycles"));
 	assert_non_null(strstr(buf, "4 of 4 set flush-to-zero and denormals-are-zero"));
 	/* the length needed is reported even when the buffer is short, as snprintf */
 	assert_int_equal(cjd_fpstate_describe(&r, tiny, sizeof(tiny)), n);
@@ -208,6 +208,16 @@ static void test_describe(void **state)
 	cjd_fpstate_describe(&r, buf, sizeof(buf));
 	assert_string_equal(buf, "Could not look at any of 4 threads: permission denied (needs "
 				 "CAP_SYS_PTRACE).");
+
+	/* interval arithmetic: down and up only */
+	for (int i = 0; i < 4; i++)
+		th[i] = mk_thread(5, 5 + i, i ? 0x6 : 0x1, 5, 0, 0);
+	cjd_fpstate_summarize(&r);
+	assert_int_equal(r.n_changed, 3);
+	assert_int_equal(r.n_toward_zero, 0);
+	cjd_fpstate_describe(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "3 of 4 threads changed the SSE rounding mode during 0.5 s, "
+				    "among up, down and nearest only: interval arithmetic does this"));
 
 	/* aarch64 words */
 	r.arch = "aarch64 FPCR";

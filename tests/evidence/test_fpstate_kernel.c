@@ -102,6 +102,9 @@ static void test_round_vs_plain(void **state)
 	 * worker showing one mode 10 times has odds of 4^-9) */
 	assert_int_equal(r.n_changed, 3);
 	assert_int_equal(r.n_nondefault, 3);
+	/* a quarter of the time in round-toward-zero: each worker misses it in 10 looks with
+	 * odds of (3/4)^10, all three together (3/4)^30 */
+	assert_true(r.n_toward_zero >= 1);
 	assert_int_equal(main_thread(&r, f->w[0].pid)->modes_seen, 1u << CJD_FP_ROUND_NEAREST);
 	assert_int_equal(r.n_ftz, 0);
 	assert_int_equal(r.npauses, 40);
@@ -127,6 +130,29 @@ static void test_round_vs_plain(void **state)
 		assert_true(workload_cpu_ticks(f->w[i].pid) > before);
 		workload_finish(&f->w[i]);
 	}
+}
+
+/* Interval arithmetic switches between rounding down and up: a changed mode, never toward
+ * zero, and the words say what that looks like. */
+static void test_interval_arithmetic(void **state)
+{
+	struct fx *f = *state;
+	struct cjd_fpstate_opts o = {.rounds = 10, .interval_ns = 20 * 1000 * 1000,
+				     .max_pause_ns = 500 * 1000 * 1000};
+	struct cjd_fpstate_result r;
+	struct cjd_error err;
+	char buf[1024];
+
+	workload_start(&f->w[0], NULL, "updown", 2, 54, false);
+	assert_int_equal(cjd_fpstate_run(&f->w[0].pid, 1, &o, &r, &err), 0);
+	cjd_fpstate_describe(&r, buf, sizeof(buf));
+	printf("updown: %s\n", buf);
+	assert_int_equal(r.n_changed, 2);
+	assert_int_equal(r.n_toward_zero, 0);
+	assert_non_null(strstr(buf, "interval arithmetic does this"));
+	cjd_fpstate_result_free(&r);
+	workload_assert_released(f->w[0].pid, false);
+	workload_finish(&f->w[0]);
 }
 
 /* The real thing: RandomX (Debian's librandomx, light mode) hashing on two threads. */
@@ -461,6 +487,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_vs_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interval_arithmetic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_randomx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ftz_daz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_already_traced, setup, teardown),

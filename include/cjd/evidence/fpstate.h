@@ -118,6 +118,8 @@ struct cjd_fpstate_result {
 	/* aggregates, filled by cjd_fpstate_summarize() (run calls it) */
 	size_t n_looked;       /* threads with at least one look */
 	size_t n_changed;      /* ... that showed two or more rounding modes */
+	size_t n_toward_zero;  /* ... that showed round-toward-zero (RandomX uses all four modes;
+				* interval arithmetic only rounds down and up) */
 	size_t n_nondefault;   /* ... that showed a mode other than nearest */
 	size_t n_ftz, n_daz;   /* ... with FTZ / DAZ set at some look */
 	size_t n_skipped;      /* threads never looked at: traced, denied, exited first, gave up */
