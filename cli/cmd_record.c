@@ -20,6 +20,7 @@
 #include "cjd/collector/collector.h"
 #include "cjd/common/log.h"
 #include "cjd/common/loop.h"
+#include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
@@ -486,7 +487,7 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 	}
 	if (o->label)
 		json_object_set_new(meta, "label", json_string(o->label));
-	text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cjd_json_dumps(meta);
 	json_decref(meta);
 	if (!text)
 		return -ENOMEM;

@@ -130,6 +130,26 @@ int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s)
 	return 0;
 }
 
+/* %g writes "1e-07" and "1e+21"; the exponent needs neither the '+' nor leading zeros. */
+static int trim_exponent(char *buf, int n)
+{
+	char *e = strchr(buf, 'e');
+
+	if (!e)
+		return n;
+	char *src = e + 1, *dst = e + 1;
+	if (*src == '-')
+		*dst++ = *src++;
+	else if (*src == '+')
+		src++;
+	while (*src == '0' && src[1])
+		src++;
+	while (*src)
+		*dst++ = *src++;
+	*dst = '\0';
+	return (int)(dst - buf);
+}
+
 /*
  * Shortest round-trip printing. Any decimal of at most DIG significant digits
  * (FLT_DIG = 6, DBL_DIG = 15) survives the trip through the binary format, so
@@ -145,23 +165,26 @@ static int fmt_shortest(char *buf, size_t len, double v, int dig, int max, bool 
 		if (n < 0 || (size_t)n >= len)
 			return -ENOSPC;
 		if (is_float ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
-			return n;
+			return trim_exponent(buf, n);
 	}
 	return -EDOM; /* unreachable: max digits always round-trip */
 }
 
+/* Subnormals hold fewer digits than DIG, so the DIG shortcut above does not
+ * hold for them: they search from one digit up (they are rare). */
 int cjd_fmt_float(char *buf, size_t len, float v)
 {
 	if (!isfinite(v))
 		return -EDOM;
-	return fmt_shortest(buf, len, (double)v, FLT_DIG, 9, true);
+	return fmt_shortest(buf, len, (double)v, fpclassify(v) == FP_SUBNORMAL ? 1 : FLT_DIG, 9,
+			    true);
 }
 
 int cjd_fmt_double(char *buf, size_t len, double v)
 {
 	if (!isfinite(v))
 		return -EDOM;
-	return fmt_shortest(buf, len, v, DBL_DIG, 17, false);
+	return fmt_shortest(buf, len, v, fpclassify(v) == FP_SUBNORMAL ? 1 : DBL_DIG, 17, false);
 }
 
 uint64_t cjd_xorshift64(uint64_t *s)

@@ -443,7 +443,8 @@ static int json_to_text(struct loadctx *lc, const struct opt *o, json_t *v, char
 		if (o->type == T_DOUBLE || o->type == T_DURATION) {
 			if (json_real_value(v) < 0)
 				return load_err(lc, o->key, 0, "%s must not be negative", o->key);
-			snprintf(buf, len, "%.17g", json_real_value(v));
+			/* the shortest exact text, so an error quotes the file's number */
+			cjd_fmt_double(buf, len, json_real_value(v));
 			*text = buf;
 			return 0;
 		}

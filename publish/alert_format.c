@@ -7,6 +7,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "cjd/common/json_dump.h"
+#include "cjd/common/text.h"
 #include "cjd/publish/alert_format.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
@@ -74,7 +76,7 @@ static int format_ecs(json_t *doc, char **out)
 		return -ENOMEM;
 	rc = flatten(flat, "", doc);
 	if (!rc) {
-		*out = json_dumps(flat, JSON_COMPACT);
+		*out = cjd_json_dumps(flat);
 		rc = *out ? 0 : -ENOMEM;
 	}
 	json_decref(flat);
@@ -142,13 +144,16 @@ static void put_escaped(FILE *f, const char *s, const char *special, enum ctl_po
 	}
 }
 
-/* A number as text: integers without a fraction, others with up to 9 significant digits. */
+/* A number as text: integers as they are, reals as the shortest text that reads
+ * back to the same double (exactly what the publisher wrote, never noise digits). */
 static void put_number(FILE *f, json_t *v)
 {
+	char b[40];
+
 	if (json_is_integer(v))
 		fprintf(f, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(f, "%.9g", json_real_value(v));
+	else if (json_is_real(v) && cjd_fmt_double(b, sizeof(b), json_real_value(v)) > 0)
+		fputs(b, f);
 	else
 		fputs("-", f);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_dump.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
@@ -129,6 +130,89 @@ static void test_fmt_float_roundtrip(void **state)
 	assert_int_equal(cjd_fmt_double(b, sizeof(b), INFINITY), -EDOM);
 }
 
+/* The values that once printed with noise digits, and the exponent form. */
+static void test_fmt_tricky(void **state)
+{
+	(void)state;
+	static const struct {
+		double d;
+		const char *text;
+	} dbl[] = {
+		{0.1, "0.1"},
+		{1e-7, "1e-7"},
+		{0.96310896, "0.96310896"}, /* %.17g: 0.96310896000000001 */
+		{123456789.125, "123456789.125"},
+		{3.888888888888889e-05, "3.888888888888889e-5"},
+		{1e21, "1e21"},
+		{1.5e300, "1.5e300"},
+		{-2.5e-310, "-2.5e-310"}, /* subnormal: %.15g is -2.50000000000002e-310 */
+		{0.0, "0"},
+		{4503599627370497.0, "4503599627370497"},
+	};
+	static const struct {
+		float f;
+		const char *text;
+	} flt[] = {
+		{0.96310896f, "0.96310896"}, /* %.9g: 0.963108957; as a double: 0.9631089568138123 */
+		{0.1f, "0.1"},
+		{1e-7f, "1e-7"},
+		{0.8f, "0.8"},                /* %.9g: 0.800000012 */
+		{16777217.0f, "16777216"},
+		{3.4028235e38f, "3.4028235e38"},
+		{1e-40f, "1e-40"},            /* subnormal */
+	};
+	char b[64];
+
+	for (size_t i = 0; i < sizeof(dbl) / sizeof(dbl[0]); i++) {
+		int n = cjd_fmt_double(b, sizeof(b), dbl[i].d);
+		assert_int_equal(n, (int)strlen(dbl[i].text));
+		assert_string_equal(b, dbl[i].text);
+		assert_true(strtod(b, NULL) == dbl[i].d);
+	}
+	for (size_t i = 0; i < sizeof(flt) / sizeof(flt[0]); i++) {
+		int n = cjd_fmt_float(b, sizeof(b), flt[i].f);
+		assert_int_equal(n, (int)strlen(flt[i].text));
+		assert_string_equal(b, flt[i].text);
+		assert_true(strtof(b, NULL) == flt[i].f);
+	}
+	/* too small a buffer is an error, never a cut number */
+	assert_int_equal(cjd_fmt_double(b, 4, 0.96310896), -ENOSPC);
+}
+
+static void test_json_dumps(void **state)
+{
+	(void)state;
+	json_error_t e;
+	const char *in = "{\"score\":0.96310896,\"tiny\":1e-7,\"whole\":3.0,\"int\":3,"
+			 "\"cost\":123456789.125,\"usd\":3.888888888888889e-05,\"neg\":-0.5,"
+			 "\"s\":\"a\\\"b\\\\c\\n\\u001b\u00e9\",\"nul\":\"x\\u0000y\","
+			 "\"a\":[true,false,null,[],{}],\"o\":{\"k\":0.1}}";
+	const char *want = "{\"score\":0.96310896,\"tiny\":1e-7,\"whole\":3.0,\"int\":3,"
+			   "\"cost\":123456789.125,\"usd\":3.888888888888889e-5,\"neg\":-0.5,"
+			   "\"s\":\"a\\\"b\\\\c\\n\\u001b\u00e9\",\"nul\":\"x\\u0000y\","
+			   "\"a\":[true,false,null,[],{}],\"o\":{\"k\":0.1}}";
+	json_t *v = json_loads(in, JSON_ALLOW_NUL, &e);
+	assert_non_null(v);
+	char *text = cjd_json_dumps(v);
+	assert_non_null(text);
+	assert_string_equal(text, want);
+	/* it reads back to an equal value (reals stay reals: "3.0") */
+	json_t *back = json_loads(text, JSON_ALLOW_NUL, &e);
+	assert_non_null(back);
+	assert_true(json_equal(v, back));
+	assert_true(json_is_real(json_object_get(back, "whole")));
+	json_decref(back);
+	free(text);
+	json_decref(v);
+	/* a bare value */
+	v = json_real(0.1);
+	text = cjd_json_dumps(v);
+	assert_string_equal(text, "0.1");
+	free(text);
+	json_decref(v);
+	assert_null(cjd_json_dumps(NULL));
+}
+
 static void test_utf8(void **state)
 {
 	(void)state;
@@ -213,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration_parse),  cmocka_unit_test(test_duration_format),
 		cmocka_unit_test(test_size_and_u64),    cmocka_unit_test(test_fmt_float_roundtrip),
+		cmocka_unit_test(test_fmt_tricky),       cmocka_unit_test(test_json_dumps),
 		cmocka_unit_test(test_utf8),            cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_strmap),          cmocka_unit_test(test_rfc3339),
 	};
