@@ -18,13 +18,38 @@ static const char usage[] =
 	"out-of-range values are errors naming the file, line and column.\n"
 	"\n"
 	"  --defaults       print the embedded defaults as a loadable JSON file\n"
-	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH "); exit 2 if invalid\n"
+	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH "): print every\n"
+	"                   problem as FILE:LINE:COLUMN: what is wrong (with \"did you mean\"\n"
+	"                   for a misspelt key or value) on stderr; exit 2 if there is any\n"
 	"  --show           print the effective configuration (defaults + --config FILE)\n"
 	"  --config FILE    the file --show reads\n"
 	"  --docs           print the Markdown reference of every key (docs/config.md)\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status: 0 ok, 2 invalid configuration or usage, 1 other failure.\n";
+
+static void report(const struct cjd_error *err, void *ctx)
+{
+	char msg[1024];
+
+	(void)ctx;
+	fprintf(stderr, "cjd config: %s\n", cjd_error_format(err, msg, sizeof(msg)));
+}
+
+/* --check: every problem, then a count, so a long list ends with its size. */
+static int check(const char *path)
+{
+	int n = cjd_config_check(path, NULL, report, NULL);
+
+	if (n < 0)
+		return cjd_cli_fail("config", "out of memory");
+	if (n > 0) {
+		fprintf(stderr, "cjd config: %s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+		return CJD_EXIT_USAGE;
+	}
+	printf("%s: ok\n", path);
+	return CJD_EXIT_OK;
+}
 
 int cmd_config(int argc, char **argv)
 {
@@ -63,21 +88,17 @@ int cmd_config(int argc, char **argv)
 		cjd_config_write_docs(stdout);
 		return CJD_EXIT_OK;
 	}
+	if (mode == 'c')
+		return check(file ? file : CJD_CONFIG_DEFAULT_PATH);
 	if (cjd_config_defaults(&cfg))
 		return cjd_cli_fail("config", "out of memory");
 	ret = CJD_EXIT_OK;
-	if (mode == 'c' || (mode == 's' && file)) {
-		const char *path = file ? file : CJD_CONFIG_DEFAULT_PATH;
-		if (cjd_config_load(&cfg, path, &err)) {
-			char msg[1024];
-			fprintf(stderr, "cjd config: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-			ret = CJD_EXIT_USAGE;
-			goto out;
-		}
+	if (mode == 's' && file && cjd_config_load(&cfg, file, &err)) {
+		report(&err, NULL);
+		ret = CJD_EXIT_USAGE;
+		goto out;
 	}
-	if (mode == 'c')
-		printf("%s: ok\n", file ? file : CJD_CONFIG_DEFAULT_PATH);
-	else if (cjd_config_write(&cfg, stdout))
+	if (cjd_config_write(&cfg, stdout))
 		ret = cjd_cli_fail("config", "write error");
 out:
 	cjd_config_release(&cfg);
