@@ -9,6 +9,7 @@
 
 #include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
@@ -241,26 +242,11 @@ static void cef_labelled_num(FILE *f, const char *key, const char *label, json_t
 /* @timestamp (RFC 3339) as ms since the epoch, CEF's preferred rt form. */
 static bool rfc3339_ms(const char *ts, long long *ms)
 {
-	struct tm tm = {0};
-	const char *p;
-	long frac = 0, scale = 1000;
+	uint64_t ns;
 
-	if (!ts || !(p = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm)))
+	if (!ts || cjd_rfc3339_parse(ts, &ns))
 		return false;
-	if (*p == '.') {
-		/* keep the first three digits (ms) of whatever precision is there */
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (scale > 1) {
-				frac = frac * 10 + (*p - '0');
-				scale /= 10;
-			}
-		}
-	}
-	while (scale > 1) {
-		frac *= 10;
-		scale /= 10;
-	}
-	*ms = (long long)timegm(&tm) * 1000 + frac;
+	*ms = (long long)(ns / 1000000);
 	return true;
 }
 

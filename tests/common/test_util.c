@@ -213,6 +213,47 @@ static void test_json_dumps(void **state)
 	assert_null(cjd_json_dumps(NULL));
 }
 
+static void test_rfc3339_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		uint64_t ns;
+	} good[] = {
+		{"2026-12-03T10:00:00Z", 1796292000000000000ull},
+		{"2026-12-03t10:00:00z", 1796292000000000000ull},
+		{"2026-12-03 10:00:00Z", 1796292000000000000ull},
+		{"2026-12-03T11:00:00+01:00", 1796292000000000000ull},
+		{"2026-12-03T04:30:00-05:30", 1796292000000000000ull},
+		{"2026-12-03T10:00:00.5Z", 1796292000500000000ull},
+		{"2026-12-03T10:00:00.123456789Z", 1796292000123456789ull},
+		{"2026-12-03T10:00:00.1234567891234Z", 1796292000123456789ull},
+		{"2026-12-03", 1796256000000000000ull},
+		{"2028-02-29T00:00:00Z", 1835395200000000000ull},
+		{"1970-01-01T00:00:00Z", 0},
+	};
+	static const char *const bad[] = {
+		"", "2026-12-03T10:00:00", "2026-12-03T10:00Z", "2026-13-01", "2026-02-29",
+		"2026-12-32", "2026-12-03T24:00:00Z", "2026-12-03T10:60:00Z", "2026-12-03T10:00:00.Z",
+		"2026-12-03T10:00:00+1:00", "2026-12-03T10:00:00Zx", "26-12-03", "yesterday", "1h",
+	};
+	uint64_t ns;
+	char ts[48];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (cjd_rfc3339_parse(good[i].text, &ns) != 0 || ns != good[i].ns)
+			fail_msg("%s: got %llu", good[i].text, (unsigned long long)ns);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cjd_rfc3339_parse(bad[i], &ns) != -EINVAL)
+			fail_msg("'%s' was taken", bad[i]);
+	assert_int_equal(cjd_rfc3339_parse("1969-12-31T23:59:59Z", &ns), -ERANGE);
+	/* what we print reads back */
+	cjd_rfc3339_ns(1796292000123456789ull, ts, sizeof(ts));
+	assert_int_equal(cjd_rfc3339_parse(ts, &ns), 0);
+	assert_true(ns == 1796292000123456789ull);
+}
+
 static void test_utf8(void **state)
 {
 	(void)state;
@@ -300,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_tricky),       cmocka_unit_test(test_json_dumps),
 		cmocka_unit_test(test_utf8),            cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_strmap),          cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_rfc3339_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
