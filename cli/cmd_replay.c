@@ -44,6 +44,10 @@ static const char replay_usage[] =
 	"      --fire-windows K     flagged windows in a row before firing (default 3)\n"
 	"      --resolve-windows R  low windows in a row before resolving (default 3)\n"
 	"      --ongoing DURATION   re-publish while firing this often (default 1m)\n"
+	"      --refire-holddown DURATION\n"
+	"                           after an alert resolves, the cgroup cannot fire again\n"
+	"                           for DURATION of trace time (flap suppression; default\n"
+	"                           5m as in cjd run, 0 turns it off)\n"
 	"      --price USD          price per CPU-hour for cost estimates (default 0.04)\n"
 	"      --gone-after N       a cgroup silent for N of its intervals is gone (default 5)\n"
 	"      --summary-json FILE  also write the summary as JSON to FILE\n"
@@ -73,6 +77,8 @@ struct replay_opts {
 	float threshold, threshold_low;
 	uint32_t fire_windows, resolve_windows, gone_after;
 	uint64_t ongoing_ns;
+	uint64_t holddown_ns;
+	bool holddown_set;
 	double price;
 	bool price_set;
 	const char *summary_json;
@@ -242,7 +248,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
 	       O_SUMMARY, O_WALL, O_PUBLISH, O_JOURNAL, O_HWM, O_CURVE_SECRET, O_CURVE_CLIENTS,
-	       O_WAIT_SUB };
+	       O_WAIT_SUB, O_HOLDDOWN };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"speed", required_argument, NULL, 's'},
@@ -253,6 +259,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{"fire-windows", required_argument, NULL, O_K},
 		{"resolve-windows", required_argument, NULL, O_R},
 		{"ongoing", required_argument, NULL, O_ONGOING},
+		{"refire-holddown", required_argument, NULL, O_HOLDDOWN},
 		{"price", required_argument, NULL, O_PRICE},
 		{"gone-after", required_argument, NULL, O_GONE},
 		{"summary-json", required_argument, NULL, O_SUMMARY},
@@ -353,6 +360,12 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 			if ((c = cjd_cli_duration("replay", "--ongoing", optarg, 1, &o->ongoing_ns)))
 				return c;
 			break;
+		case O_HOLDDOWN:
+			if ((c = cjd_cli_duration("replay", "--refire-holddown", optarg, 0,
+						  &o->holddown_ns)))
+				return c;
+			o->holddown_set = true;
+			break;
 		case O_SUMMARY: o->summary_json = optarg; break;
 		case 'q': o->quiet = true; break;
 		case O_WALL: o->wall_clock = true; break;
@@ -429,6 +442,8 @@ int cmd_replay(int argc, char **argv)
 		cfg.resolve_windows = o.resolve_windows;
 	if (o.ongoing_ns)
 		cfg.ongoing_ns = o.ongoing_ns;
+	if (o.holddown_set)
+		cfg.refire_holddown_ns = o.holddown_ns;
 	if (o.price_set)
 		cfg.price_per_cpu_hour = o.price;
 	if (o.gone_after)

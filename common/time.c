@@ -84,6 +84,10 @@ int cjd_duration_parse(const char *s, uint64_t *ns)
 
 const char *cjd_duration_format(uint64_t ns, char *buf, size_t len)
 {
+	if (ns == 0) {
+		snprintf(buf, len, "0s");
+		return buf;
+	}
 	for (size_t i = CJD_ARRAY_SIZE(units); i-- > 0;) {
 		if (ns && ns % units[i].ns == 0) {
 			snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].suffix);

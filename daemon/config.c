@@ -56,6 +56,10 @@ static const struct opt opts[] = {
 	 "Consecutive windows below threshold_low before a firing alert resolves (R)."},
 	{"detector.ongoing_every", T_DURATION, OFF(ongoing_ns), "60s", 1, 86400, NULL,
 	 "While firing, re-publish an `ongoing` update this often."},
+	{"detector.refire_holddown", T_DURATION, OFF(refire_holddown_ns), "5m", 0, 86400, NULL,
+	 "After an alert resolves, the cgroup cannot fire again for this long (flap suppression: "
+	 "a job hovering around the threshold pages once per hold-down at most); a cgroup still "
+	 "flagged when it ends fires at once. 0 turns it off."},
 	{"detector.price_per_cpu_hour", T_DOUBLE, OFF(price_per_cpu_hour), "0.04", 0, 1000, NULL,
 	 "USD per CPU-hour, for the cost estimate in alerts and metrics."},
 	{"detector.allowlist", T_STRLIST, OFF(allowlist), NULL, 0, 0, NULL,

@@ -51,6 +51,7 @@ static void detector_config(const struct cjd_config *cfg, cjd_event_mask events,
 	dc->fire_windows = cfg->fire_windows;
 	dc->resolve_windows = cfg->resolve_windows;
 	dc->ongoing_ns = cfg->ongoing_ns;
+	dc->refire_holddown_ns = cfg->refire_holddown_ns;
 	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
 	dc->allowlist = (const char *const *)cfg->allowlist.v;
 	dc->n_allowlist = cfg->allowlist.n;

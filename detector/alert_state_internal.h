@@ -13,6 +13,10 @@
  *           hysteresis, so a score hovering at the threshold does not flap
  *   firing --(every T of sample time)--> ongoing update
  *   firing --(cgroup vanishes)--> gone (the state is then discarded)
+ *   resolved: for a hold-down H of sample time after resolving, K flagged
+ *           windows in a row do not fire again; the run keeps counting, so
+ *           a cgroup still (or again) flagged when H has passed fires at once.
+ *           A job flapping around the threshold so pages once per H at most.
  * A gap in a cgroup's samples breaks "in a row": a suspect run restarts.
  * Allowlisted cgroups stay idle whatever they score.
  */
@@ -31,6 +35,7 @@ struct cjd_alert_params {
 	uint32_t fire_windows;    /* K >= 1 */
 	uint32_t resolve_windows; /* R >= 1 */
 	uint64_t ongoing_ns;      /* T > 0, in sample time */
+	uint64_t holddown_ns;     /* H: no re-firing this soon after resolving; 0: none */
 };
 
 struct cjd_alert_state {
@@ -44,6 +49,9 @@ struct cjd_alert_state {
 	uint64_t last_emit_t_ns;  /* firing or the last ongoing */
 	double cpu_seconds;       /* task-clock since firing (inclusive) */
 	uint32_t alerts_fired;    /* firing transitions, lifetime */
+	bool resolved;            /* resolved_t_ns is set (forgotten when the cgroup goes) */
+	uint64_t resolved_t_ns;   /* sample time of the last resolve */
+	uint32_t held;            /* suspect runs that reached K during the hold-down */
 };
 
 enum cjd_alert_step {

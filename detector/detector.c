@@ -55,6 +55,7 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->fire_windows = CJD_DETECTOR_DEFAULT_K;
 	cfg->resolve_windows = CJD_DETECTOR_DEFAULT_R;
 	cfg->ongoing_ns = CJD_DETECTOR_DEFAULT_ONGOING_NS;
+	cfg->refire_holddown_ns = CJD_DETECTOR_DEFAULT_HOLDDOWN_NS;
 	cfg->price_per_cpu_hour = CJD_DETECTOR_DEFAULT_PRICE;
 	cfg->gone_intervals = CJD_DETECTOR_DEFAULT_GONE_INTERVALS;
 	cfg->tier = CJD_SIMD_AUTO;
@@ -116,7 +117,7 @@ static int check_config(const struct cjd_detector_config *cfg, const struct cjd_
 			 "scores may be off",
 			 cjd_model_name(model), cjd_model_window(model), *w);
 	*p = (struct cjd_alert_params){thr, low, cfg->fire_windows, cfg->resolve_windows,
-				       cfg->ongoing_ns};
+				       cfg->ongoing_ns, cfg->refire_holddown_ns};
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct cjd_config {
 	uint32_t fire_windows;
 	uint32_t resolve_windows;
 	uint64_t ongoing_ns;
+	uint64_t refire_holddown_ns; /* 0: a resolved cgroup may fire again at once */
 	double price_per_cpu_hour;
 	struct cjd_strlist allowlist;
 	/* publish */

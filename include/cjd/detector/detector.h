@@ -31,6 +31,9 @@
  *     (a lower score in between returns to idle: flapping never fires);
  *   firing -> resolved after resolve_windows (R) windows in a row below
  *     threshold_low (scores between the two thresholds hold the count);
+ *   resolved -> firing again only once refire_holddown_ns of sample time
+ *     has passed since resolving (flap suppression: a job hovering around
+ *     the threshold fires once per hold-down at most, not at every swing);
  *   firing: an "ongoing" alert every ongoing_ns of sample time, carrying
  *     CPU-seconds (task-clock) and cost accumulated since firing;
  *   firing -> gone when the cgroup vanishes: cjd_detector_forget(), or no
@@ -57,6 +60,7 @@ struct cjd_detector_config {
 	uint32_t fire_windows;       /* K */
 	uint32_t resolve_windows;    /* R */
 	uint64_t ongoing_ns;         /* T, sample time */
+	uint64_t refire_holddown_ns; /* H, sample time: no re-firing sooner after a resolve; 0 off */
 	double price_per_cpu_hour;   /* USD */
 	const char *const *allowlist; /* cgroup globs (fnmatch), copied */
 	size_t n_allowlist;
@@ -71,6 +75,7 @@ struct cjd_detector_config {
 #define CJD_DETECTOR_DEFAULT_K 3
 #define CJD_DETECTOR_DEFAULT_R 3
 #define CJD_DETECTOR_DEFAULT_ONGOING_NS (60ull * 1000000000ull)
+#define CJD_DETECTOR_DEFAULT_HOLDDOWN_NS (300ull * 1000000000ull)
 #define CJD_DETECTOR_DEFAULT_PRICE 0.04
 #define CJD_DETECTOR_DEFAULT_GONE_INTERVALS 5
 
