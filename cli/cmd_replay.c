@@ -110,46 +110,6 @@ static void pub_tick(struct replay_ctx *rc)
 	}
 }
 
-/* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into ns since the epoch. */
-static int parse_rfc3339(const char *s, uint64_t *out)
-{
-	struct tm tm = {0};
-	int y, mo, d, h, mi, sec, n = 0;
-	uint64_t frac = 0, scale = 1000000000ull;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-		return -EINVAL;
-	s += n;
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (uint64_t)(*s - '0') * scale;
-			}
-		}
-	}
-	long off = 0;
-	if (*s == '+' || *s == '-') {
-		int oh, om;
-		if (sscanf(s + 1, "%2d:%2d", &oh, &om) != 2)
-			return -EINVAL;
-		off = (oh * 3600L + om * 60L) * (*s == '-' ? -1 : 1);
-	} else if (*s != 'Z') {
-		return -EINVAL;
-	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1 || t - off < 0)
-		return -EINVAL;
-	*out = (uint64_t)(t - off) * 1000000000ull + frac;
-	return 0;
-}
-
 static int on_alert(const struct cjd_alert *a, void *ctx)
 {
 	struct replay_ctx *rc = ctx;
@@ -194,7 +154,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 
 	cjd_progress_init(&prog);
 	rc->epoch_real_ns = 0;
-	if (parse_rfc3339(h->created, &rc->epoch_real_ns))
+	if (cjd_rfc3339_parse(h->created, &rc->epoch_real_ns))
 		cjd_debug("%s: created \"%s\" is not RFC 3339; alerts carry wall-clock time", path,
 			  h->created);
 	while ((rc_read = cjd_trace_reader_next(r, &s, &err)) > 0) {

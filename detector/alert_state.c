@@ -28,7 +28,7 @@ static bool held_down(const struct cjd_alert_state *s, const struct cjd_alert_pa
 
 enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 					 const struct cjd_alert_params *p, float score,
-					 uint64_t t_ns, double cpu_s)
+					 uint64_t t_ns, uint64_t cpu_ns)
 {
 	bool hot = score >= p->threshold;
 
@@ -65,12 +65,12 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 		s->below = 0;
 		s->fired_t_ns = t_ns;
 		s->last_emit_t_ns = t_ns;
-		s->cpu_seconds = cpu_s;
+		s->cpu_ns = cpu_ns;
 		s->alerts_fired++;
 		return CJD_STEP_FIRING;
 	case CJD_AS_FIRING:
 		s->windows++;
-		s->cpu_seconds += cpu_s;
+		s->cpu_ns += cpu_ns;
 		if (hot)
 			s->windows_flagged++;
 		if (score < p->threshold_low) {
@@ -93,10 +93,10 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 	return CJD_STEP_NONE;
 }
 
-void cjd_alert_state_charge(struct cjd_alert_state *s, double cpu_s)
+void cjd_alert_state_charge(struct cjd_alert_state *s, uint64_t cpu_ns)
 {
 	if (s->state == CJD_AS_FIRING)
-		s->cpu_seconds += cpu_s;
+		s->cpu_ns += cpu_ns;
 }
 
 void cjd_alert_state_gap(struct cjd_alert_state *s)

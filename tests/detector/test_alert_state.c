@@ -37,7 +37,7 @@ static void run(struct cjd_alert_state *s, const struct cjd_alert_params *p, con
 	static const char code[] = {'.', 'F', 'O', 'R'};
 
 	for (size_t i = 0; i < n; i++, t_next += SEC)
-		out[i] = code[cjd_alert_state_step(s, p, scores[i], t_next, 1.0)];
+		out[i] = code[cjd_alert_state_step(s, p, scores[i], t_next, SEC)];
 	out[n] = '\0';
 }
 
@@ -58,7 +58,7 @@ static void test_fires_after_k(void **state)
 	assert_int_equal(s.windows_flagged, 4);
 	assert_int_equal(s.alerts_fired, 1);
 	/* CPU time counts from the firing window on: windows at t=3 and t=4. */
-	assert_true(s.cpu_seconds == 2.0);
+	assert_int_equal(s.cpu_ns, 2 * SEC);
 }
 
 static void test_threshold_is_inclusive(void **state)
@@ -132,7 +132,7 @@ static void test_ongoing_every_t(void **state)
 		if (out[i] != want)
 			fail_msg("window %zu: '%c', expected '%c'", i, out[i], want);
 	}
-	assert_true(s.cpu_seconds == 198.0);
+	assert_int_equal(s.cpu_ns, 198 * SEC);
 	assert_int_equal(s.last_emit_t_ns, 182 * SEC);
 }
 
@@ -166,8 +166,8 @@ static void test_gone(void **state)
 	char out[8];
 
 	RUN(&s, fire, out);
-	cjd_alert_state_charge(&s, 5.0);
-	assert_true(s.cpu_seconds == 6.0);
+	cjd_alert_state_charge(&s, 5 * SEC);
+	assert_int_equal(s.cpu_ns, 6 * SEC);
 	assert_true(cjd_alert_state_gone(&s));
 	assert_int_equal(s.state, CJD_AS_IDLE);
 	/* Suspect or idle cgroups vanish quietly. */

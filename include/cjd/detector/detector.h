@@ -143,7 +143,8 @@ struct cjd_cgroup_summary {
 	uint64_t samples;
 	uint64_t windows;
 	uint64_t windows_flagged;
-	double cpu_seconds;        /* task-clock since first seen */
+	uint64_t cpu_ns;           /* task-clock since first seen, exact */
+	double cpu_seconds;        /* the same in seconds */
 	double cost_usd;           /* cpu_seconds at price_per_cpu_hour */
 	uint64_t first_t_ns;       /* start of the first sample */
 	uint64_t last_t_ns;        /* end of the newest sample */
