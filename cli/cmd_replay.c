@@ -33,8 +33,10 @@ static const char replay_usage[] =
 	"Options:\n"
 	"  -m, --model FILE         model JSON (docs/model-format.md). Default: hw-default.json\n"
 	"                           or sw-default.json, chosen by the first trace's events, from\n"
-	"                           $CJD_MODEL_DIR, then the source tree's models/ (when\n"
-	"                           run from a build tree), then " CJD_MODEL_DIR "\n"
+	"                           $CJD_MODEL_DIR, then models/ beside the cjd binary (a\n"
+	"                           build tree links its checkout's there), then\n"
+	"                           ../share/cjd/models from the binary's directory (an\n"
+	"                           install), then " CJD_MODEL_DIR "\n"
 	"  -s, --speed N|max        replay at N times the trace's pace, or as fast as\n"
 	"                           possible (default: max)\n"
 	"      --allowlist GLOB     cgroups matching GLOB never alert (repeatable)\n"
@@ -344,13 +346,14 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 
 static int load_model(const struct replay_opts *o, cjd_event_mask events, struct cjd_model **m)
 {
-	static const char *const dirs[] = {CJD_SOURCE_MODEL_DIR, CJD_MODEL_DIR};
+	struct cjd_cli_model_dirs md;
+	const char *const *dirs = cjd_cli_model_dirs(&md);
 	char path[4096], msg[1024];
 	struct cjd_error err;
 	const char *p = o->model_path;
 
 	if (!p) {
-		if (cjd_model_default_path(cjd_mode_of(events), dirs, CJD_ARRAY_SIZE(dirs), path,
+		if (cjd_model_default_path(cjd_mode_of(events), dirs, md.n, path,
 					   sizeof(path), &err)) {
 			fprintf(stderr, "cjd replay: %s\n", err.text);
 			return CJD_EXIT_USAGE;
