@@ -130,26 +130,6 @@ int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s)
 	return 0;
 }
 
-/* %g writes "1e-07" and "1e+21"; the exponent needs neither the '+' nor leading zeros. */
-static int trim_exponent(char *buf, int n)
-{
-	char *e = strchr(buf, 'e');
-
-	if (!e)
-		return n;
-	char *src = e + 1, *dst = e + 1;
-	if (*src == '-')
-		*dst++ = *src++;
-	else if (*src == '+')
-		src++;
-	while (*src == '0' && src[1])
-		src++;
-	while (*src)
-		*dst++ = *src++;
-	*dst = '\0';
-	return (int)(dst - buf);
-}
-
 /*
  * Shortest round-trip printing. Any decimal of at most DIG significant digits
  * (FLT_DIG = 6, DBL_DIG = 15) survives the trip through the binary format, so
@@ -165,7 +145,7 @@ static int fmt_shortest(char *buf, size_t len, double v, int dig, int max, bool 
 		if (n < 0 || (size_t)n >= len)
 			return -ENOSPC;
 		if (is_float ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
-			return trim_exponent(buf, n);
+			return n;
 	}
 	return -EDOM; /* unreachable: max digits always round-trip */
 }

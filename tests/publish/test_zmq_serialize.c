@@ -468,7 +468,7 @@ static void test_exact_numbers(void **state)
 	char *s = alert_json(&a, NULL);
 	static const char *const in_json[] = {
 		"\"score\":0.96310896,", "\"threshold\":0.8,", "\"cpu_util\":0.1,",
-		"\"ctx_switches_per_cpu_s\":1e-7,", "\"cpu_seconds\":123456789.125,",
+		"\"ctx_switches_per_cpu_s\":1e-07,", "\"cpu_seconds\":123456789.125,",
 		"\"usd\":1371.7421013888888"};
 	for (size_t i = 0; i < sizeof(in_json) / sizeof(in_json[0]); i++)
 		if (!strstr(s, in_json[i]))
@@ -477,7 +477,7 @@ static void test_exact_numbers(void **state)
 	char *ecs = render(CJD_FMT_ECS, "alert.ongoing", s);
 	static const char *const in_ecs[] = {
 		"\"cjd.score\":0.96310896,", "\"cjd.threshold\":0.8,", "\"cjd.window.cpu_util\":0.1,",
-		"\"cjd.window.ctx_switches_per_cpu_s\":1e-7,",
+		"\"cjd.window.ctx_switches_per_cpu_s\":1e-07,",
 		"\"cjd.cost.cpu_seconds\":123456789.125,", "\"cjd.cost.usd\":1371.7421013888888"};
 	for (size_t i = 0; i < sizeof(in_ecs) / sizeof(in_ecs[0]); i++)
 		if (!strstr(ecs, in_ecs[i]))
