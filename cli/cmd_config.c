@@ -1,7 +1,10 @@
 /* `cjd config`: print the embedded defaults, check a file, or show the effective configuration. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cjd/daemon/config.h"
 #include "cli.h"
@@ -18,9 +21,10 @@ static const char usage[] =
 	"out-of-range values are errors naming the file, line and column.\n"
 	"\n"
 	"  --defaults       print the embedded defaults as a loadable JSON file\n"
-	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH "): print every\n"
-	"                   problem as FILE:LINE:COLUMN: what is wrong (with \"did you mean\"\n"
-	"                   for a misspelt key or value) on stderr; exit 2 if there is any\n"
+	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH ", where no file\n"
+	"                   is fine: the defaults apply): print every problem as\n"
+	"                   FILE:LINE:COLUMN: what is wrong (with \"did you mean\" for a\n"
+	"                   misspelt key or value) on stderr; exit 2 if there is any\n"
 	"  --show           print the effective configuration (defaults + --config FILE)\n"
 	"  --config FILE    the file --show reads\n"
 	"  --docs           print the Markdown reference of every key (docs/config.md)\n"
@@ -37,8 +41,15 @@ static void report(const struct cjd_error *err, void *ctx)
 }
 
 /* --check: every problem, then a count, so a long list ends with its size. */
-static int check(const char *path)
+static int check(const char *path, bool given)
 {
+	if (!given && access(path, F_OK) != 0 && errno == ENOENT) {
+		/* what cjd run does too: no file is a valid configuration */
+		printf("%s: no such file, so cjd run uses the embedded defaults ('cjd config "
+		       "--defaults' prints them as a file to start from)\n",
+		       path);
+		return CJD_EXIT_OK;
+	}
 	int n = cjd_config_check(path, NULL, report, NULL);
 
 	if (n < 0)
@@ -89,7 +100,7 @@ int cmd_config(int argc, char **argv)
 		return CJD_EXIT_OK;
 	}
 	if (mode == 'c')
-		return check(file ? file : CJD_CONFIG_DEFAULT_PATH);
+		return check(file ? file : CJD_CONFIG_DEFAULT_PATH, file != NULL);
 	if (cjd_config_defaults(&cfg))
 		return cjd_cli_fail("config", "out of memory");
 	ret = CJD_EXIT_OK;

@@ -25,4 +25,9 @@ cjd config: $tmp:2:46: collector.rescan is 5ms; allowed 100ms to 1h
 cjd config: $tmp:3:20: log.level must be one of error|warn|info|debug; did you mean 'warn'?
 cjd config: $tmp: 3 problems"
 [ "$out" = "$want" ] || { printf 'config --check printed:\n%s\nwanted:\n%s\n' "$out" "$want"; exit 1; }
+# A FILE that is not there is a problem; only the default path may be missing.
+"$CJD_BIN" config --check /nonexistent/cjd.json 2>"$tmp.err"; rc=$?
+[ $rc -eq 2 ] && grep -q "/nonexistent/cjd.json: cannot open" "$tmp.err" \
+	|| { echo "config --check of a missing FILE: exit $rc, $(cat "$tmp.err")"; rm -f "$tmp.err"; exit 1; }
+rm -f "$tmp.err"
 echo ok
