@@ -20,9 +20,15 @@ static unsigned rotated_count(const char *path)
 
 	for (unsigned k = 1; k < 100000; k++) {
 		snprintf(name, sizeof(name), "%s.%u", path, k);
+		if (stat(name, &st) == 0) {
+			n = k;
+			continue;
+		}
+		/* a rotation renames .N-1 to .N one by one: killed in the middle, it leaves
+		 * one name missing, and the older files beyond it still hold alerts */
+		snprintf(name, sizeof(name), "%s.%u", path, k + 1);
 		if (stat(name, &st) < 0)
 			break;
-		n = k;
 	}
 	return n;
 }
