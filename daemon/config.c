@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cjd/common/json_locate.h"
+#include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
@@ -129,6 +130,55 @@ static int strlist_push(struct cjd_strlist *l, const char *s)
 	return 0;
 }
 
+/*
+ * Whether two ZeroMQ endpoints bind the same thing: equal, or tcp:// with the
+ * wildcard written as "*" on one side and "0.0.0.0" on the other.
+ */
+static bool same_endpoint(const char *a, const char *b)
+{
+	static const char tcp[] = "tcp://";
+	const size_t tl = sizeof(tcp) - 1;
+
+	if (!strcmp(a, b))
+		return true;
+	if (strncmp(a, tcp, tl) || strncmp(b, tcp, tl))
+		return false;
+	a += tl;
+	b += tl;
+	if (!strncmp(a, "*:", 2))
+		a += 1;
+	else if (!strncmp(a, "0.0.0.0:", 8))
+		a += 7;
+	else
+		return false;
+	if (!strncmp(b, "*:", 2))
+		b += 1;
+	else if (!strncmp(b, "0.0.0.0:", 8))
+		b += 7;
+	else
+		return false;
+	return !strcmp(a, b);
+}
+
+/*
+ * publish.endpoints is a set: an endpoint repeated (an image's entrypoint and
+ * a DaemonSet's args both passing --publish tcp://0.0.0.0:5556) is bound once,
+ * not refused with "Address already in use". Says so, as an info line.
+ */
+static bool endpoint_repeated(const struct opt *o, const struct cjd_strlist *l, const char *ep)
+{
+	if (o->off != OFF(endpoints))
+		return false;
+	for (size_t i = 0; i < l->n; i++) {
+		if (same_endpoint(l->v[i], ep)) {
+			cjd_info("publish.endpoints: %s is given more than once (as %s); binding it once",
+				 ep, l->v[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool choice_ok(const char *choices, const char *v)
 {
 	size_t n = strlen(v);
@@ -248,6 +298,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 			snprintf(why, whylen, "%s: empty strings are not allowed", o->key);
 			return -EINVAL;
 		}
+		if (endpoint_repeated(o, l, text))
+			return 0;
 		return strlist_push(l, text) ? -ENOMEM : 0;
 	}
 	}
