@@ -130,34 +130,28 @@ static int strlist_push(struct cjd_strlist *l, const char *s)
 	return 0;
 }
 
+/* The ":PORT" of a tcp:// endpoint on the wildcard address ("*" or "0.0.0.0"), else NULL. */
+static const char *wildcard_port(const char *ep)
+{
+	if (strncmp(ep, "tcp://", 6))
+		return NULL;
+	ep += 6;
+	if (!strncmp(ep, "*:", 2))
+		return ep + 1;
+	if (!strncmp(ep, "0.0.0.0:", 8))
+		return ep + 7;
+	return NULL;
+}
+
 /*
  * Whether two ZeroMQ endpoints bind the same thing: equal, or tcp:// with the
  * wildcard written as "*" on one side and "0.0.0.0" on the other.
  */
 static bool same_endpoint(const char *a, const char *b)
 {
-	static const char tcp[] = "tcp://";
-	const size_t tl = sizeof(tcp) - 1;
+	const char *pa = wildcard_port(a), *pb = wildcard_port(b);
 
-	if (!strcmp(a, b))
-		return true;
-	if (strncmp(a, tcp, tl) || strncmp(b, tcp, tl))
-		return false;
-	a += tl;
-	b += tl;
-	if (!strncmp(a, "*:", 2))
-		a += 1;
-	else if (!strncmp(a, "0.0.0.0:", 8))
-		a += 7;
-	else
-		return false;
-	if (!strncmp(b, "*:", 2))
-		b += 1;
-	else if (!strncmp(b, "0.0.0.0:", 8))
-		b += 7;
-	else
-		return false;
-	return !strcmp(a, b);
+	return !strcmp(a, b) || (pa && pb && !strcmp(pa, pb));
 }
 
 /*
