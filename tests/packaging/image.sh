@@ -20,8 +20,10 @@ trap 'docker rm -f "$name" >/dev/null 2>&1; docker rmi "$tag" >/dev/null 2>&1; r
 ok "packaging/build-image made $tag"
 
 # The DaemonSet's container as docker run options, one per line; then a line "--" and its args.
-# hostPath volumes other than /sys/fs/cgroup get a scratch directory of this test (the host's
-# /var/lib/cjd is left alone); emptyDir becomes a tmpfs; the port is mapped to a free port on
+# Writable hostPath volumes other than /sys/fs/cgroup get a scratch directory of this test (the
+# host's /var/lib/cjd is left alone), read-only ones the host's path where it exists (the
+# runtimes' records; a scratch directory otherwise, as DirectoryOrCreate would make); emptyDir
+# becomes a tmpfs; the port is mapped to a free port on
 # 127.0.0.1. Kubernetes on a cgroup v1 node shares the host's cgroup namespace: --cgroupns=host.
 /usr/bin/python3 - "$CJD_SOURCE_DIR/packaging/k8s/daemonset.yaml" "$T/hostpath" >"$T/opts" <<'PY' || { bad "reading the DaemonSet"; exit 1; }
 import os, re, socket, sys, yaml
@@ -47,7 +49,7 @@ for m in c.get("volumeMounts", []):
     ro = ":ro" if m.get("readOnly") else ""
     if "hostPath" in v:
         src = v["hostPath"]["path"]
-        if src != "/sys/fs/cgroup":
+        if src != "/sys/fs/cgroup" and not (m.get("readOnly") and os.path.isdir(src)):
             src = os.path.join(sys.argv[2], m["name"])
             os.makedirs(src, exist_ok=True)
         out.append("--volume=%s:%s%s" % (src, m["mountPath"], ro))
@@ -145,7 +147,27 @@ else
 	bad "no heartbeat over 127.0.0.1:$port: $(cat "$T/hb" "$T/sub.err")"
 fi
 
-sleep 5
+# The agent names its own container in the metrics of its cgroup (every 10 s), from Docker's
+# record mounted read-only as the DaemonSet mounts it.
+if [ -d /var/lib/docker/containers ]; then
+	: >"$T/metrics"
+	timeout 25 "$CJD_BIN" sub "tcp://127.0.0.1:$port" --topic metrics --count 50 >"$T/metrics" 2>/dev/null &
+	subpid=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q "\"name\":\"$name\"" "$T/metrics"; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	kill $subpid 2>/dev/null
+	wait $subpid 2>/dev/null
+	if grep -q "\"name\":\"$name\"" "$T/metrics"; then
+		ok "metrics name the agent's own container: $(grep -o "\"container\":{[^}]*\"name\":\"$name\"[^}]*}" "$T/metrics" | head -n 1)"
+	else
+		bad "no metrics message names container $name ($(wc -l <"$T/metrics") messages)"
+	fi
+fi
+
+sleep 2
 if [ "$(running)" = true ] && [ "$(docker inspect -f '{{.RestartCount}}' "$name")" = 0 ]; then
 	ok "still running after $(($(date +%s) - $(date -d "$(docker inspect -f '{{.State.StartedAt}}' "$name")" +%s))) s"
 else

@@ -3,7 +3,8 @@
 # (cached under the build directory) runs systemd as PID 1 in a Docker container sharing the
 # host's cgroup namespace; `cmake --install` lays cjd and its unit into it, and then
 # `systemctl start cjd` must come up (Type=notify: READY=1) with no configuration file, show its
-# STATUS=, put FIRING lines in `journalctl -p warning`, reload on `systemctl reload` (and keep
+# STATUS=, put FIRING lines in `journalctl -p warning` (naming a Docker container started after
+# it, from the runtime's root-only records), reload on `systemctl reload` (and keep
 # running on a bad file), be restarted by the watchdog when it hangs, and stop cleanly.
 # The container's systemd gets only the host's cgroup v2 hierarchy, in unified mode: on a hybrid
 # host a systemd in legacy mode would mount a cgroup v1 perf_event hierarchy, which takes the
@@ -59,6 +60,7 @@ cleanup() {
 		docker stop -t 15 "$name" >/dev/null 2>&1
 		docker rm -f "$name" >/dev/null 2>&1
 	fi
+	docker rm -f "$name-late" >/dev/null 2>&1
 	docker rmi "$tag" >/dev/null 2>&1
 	# the container's systemd made cgroups under its own one in the host's v2 tree
 	[ -n "$cid" ] && [ -d "$v2/docker/$cid" ] &&
@@ -85,6 +87,7 @@ t0=$(date +%s)
 docker run -d --name "$name" --cap-add ALL $drop \
 	--security-opt seccomp=unconfined --security-opt apparmor=unconfined \
 	--cgroupns=host -v "$v2:/sys/fs/cgroup" --tmpfs /run --tmpfs /run/lock \
+	-v /var/lib/docker/containers:/var/lib/docker/containers:ro \
 	--stop-signal SIGRTMIN+3 --entrypoint /sbin/init "$tag" systemd.unified_cgroup_hierarchy=1 \
 	>/dev/null || { bad "docker run systemd"; exit 1; }
 ex() { docker exec "$name" "$@"; }
@@ -142,12 +145,26 @@ while [ $i -lt 40 ] && ! ex journalctl -p warning -u cjd --no-pager -o cat | gre
 	i=$((i + 1))
 done
 ex journalctl -p warning -u cjd --no-pager -o cat >"$T/warn"
-if grep -q '^cjd: warning: FIRING /docker/' "$T/warn" && ! grep -q 'publishing alerts on' "$T/warn"; then
+if grep -q '^cjd: warning: FIRING .*/docker/' "$T/warn" && ! grep -q 'publishing alerts on' "$T/warn"; then
 	ok "journalctl -p warning -u cjd: $(grep -c FIRING "$T/warn") FIRING line(s), no info lines"
 else
 	bad "journalctl -p warning -u cjd:"
 	sed 's/^/    /' "$T/warn" | tail -n 10
 fi
+# A container started after the agent dropped its capabilities is named from Docker's
+# config.v2.json (root 0600 under a 0710 directory): the unit's root uid reads it as its owner.
+docker run -d --name "$name-late" "$tag" /bin/sleep 60 >/dev/null || bad "docker run $name-late"
+i=0
+while [ $i -lt 40 ] && ! ex journalctl -p warning -u cjd --no-pager -o cat | grep -q "FIRING container $name-late "; do
+	sleep 0.5
+	i=$((i + 1))
+done
+if ex journalctl -p warning -u cjd --no-pager -o cat | grep -q "FIRING container $name-late (image $tag)"; then
+	ok "a container started later is named in its alert: container $name-late (image $tag)"
+else
+	bad "no alert naming $name-late: $(ex journalctl -u cjd --no-pager -o cat | grep -E "$name-late|$(docker inspect -f '{{.Id}}' "$name-late" | cut -c1-12)" | tail -n 3)"
+fi
+docker rm -f "$name-late" >/dev/null 2>&1
 ex journalctl -p info -u cjd --no-pager -o cat | grep -q '^cjd: events: ' &&
 	ok "banner lines are at info" || bad "banner not in journalctl -p info"
 
