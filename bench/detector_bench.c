@@ -9,7 +9,7 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/detector/detector.h"
-#include "features_kernels.h"
+#include "kernels.h"
 #include "model_internal.h"
 
 #define MIN_REP_NS 20000000ull /* each repetition runs at least 20 ms */
@@ -98,7 +98,7 @@ struct fx_bench {
 	float *out; /* CJD_STAT__COUNT rows per ratio */
 };
 
-static void fx_tick(struct fx_bench *b, const struct cjd_fx_kernels *k)
+static void fx_tick(struct fx_bench *b, const struct cjd_kernels *k)
 {
 	for (int i = 0; i < b->n_ratio; i++) {
 		const struct cjd_ratio_info *ri = cjd_ratio_info(b->ratio[i]);
@@ -158,7 +158,7 @@ static int fx_setup(struct fx_bench *b, size_t n, unsigned w, enum cjd_feature_s
 				if (used[o])
 					b->stage[o][l] = (float)count_for(o, busy, &rng);
 		}
-		fx_tick(b, cjd_fx_kernels(CJD_SIMD_SCALAR));
+		fx_tick(b, cjd_kernels(CJD_SIMD_SCALAR));
 	}
 	return 0;
 }
@@ -180,7 +180,7 @@ static unsigned calibrate(double ns_per_tick)
 int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, unsigned reps,
 			   struct cjd_bench_features *out, struct cjd_error *err)
 {
-	const struct cjd_fx_kernels *k[CJD_BENCH_MAX_ROWS];
+	const struct cjd_kernels *k[CJD_BENCH_MAX_ROWS];
 	enum cjd_feature_set fs;
 	struct fx_bench b;
 	double *times = NULL, *walls = NULL, *bw = NULL;
@@ -203,10 +203,10 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	out->input_bytes = (double)(b.slab_floats / b.pitch) * (double)cgroups * sizeof(float);
 
 	/* Rows: the reference first, then the compiler's own vectorisation, then the tiers. */
-	k[0] = cjd_fx_kernels(CJD_SIMD_SCALAR);
-	k[1] = &cjd_fx_kernels_scalar_o3;
+	k[0] = cjd_kernels(CJD_SIMD_SCALAR);
+	k[1] = &cjd_kernels_scalar_o3;
 	for (int t = CJD_SIMD_SSE42; t < CJD_SIMD__COUNT; t++)
-		k[t + 1] = cjd_fx_kernels((enum cjd_simd_tier)t);
+		k[t + 1] = cjd_kernels((enum cjd_simd_tier)t);
 	out->n_rows = CJD_SIMD__COUNT + 1;
 	for (size_t r = 0; r < out->n_rows; r++) {
 		struct cjd_bench_row *row = &out->rows[r];
@@ -214,16 +214,16 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 		snprintf(row->name, sizeof(row->name), "%s",
 			 r == 0 ? "scalar (-O3 -fno-tree-vectorize)"
 			 : r == 1 ? "scalar, plain -O3 (autovec)"
-				  : k[r]->name);
-		if (!cjd_simd_cpu_supports(t))
-			snprintf(row->skip_reason, sizeof(row->skip_reason),
-				 "this CPU lacks %s", k[r]->name);
+				  : cjd_simd_tier_name(t));
+		if (!k[r] || !cjd_simd_cpu_supports(t))
+			snprintf(row->skip_reason, sizeof(row->skip_reason), "%s",
+				 cjd_simd_why_not(t));
 	}
 	/* The widest tier the CPU has does the streaming read. */
-	const struct cjd_fx_kernels *bwk = k[0];
+	const struct cjd_kernels *bwk = k[0];
 	for (int t = CJD_SIMD__COUNT - 1; t >= 0; t--) {
 		if (cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
-			bwk = cjd_fx_kernels((enum cjd_simd_tier)t);
+			bwk = cjd_kernels((enum cjd_simd_tier)t);
 			break;
 		}
 	}

@@ -343,7 +343,7 @@ static void test_bench_smoke(void **state)
 	assert_non_null(j);
 	json_t *run = json_array_get(json_object_get(j, "runs"), 0);
 	json_t *rows = json_object_get(run, "rows");
-	assert_int_equal(json_array_size(rows), 5); /* scalar, scalar -O3, sse42, avx2, avx512 */
+	assert_int_equal(json_array_size(rows), 6); /* scalar, scalar -O3, sse42, avx2, avx512, neon */
 	assert_true(json_is_true(json_object_get(json_array_get(rows, 0), "ran")));
 	assert_true(json_number_value(json_object_get(run, "bandwidth_gbs")) > 0);
 	json_decref(j);
