@@ -169,6 +169,14 @@ static void fx_free(struct fx_bench *b)
 	free(b->out);
 }
 
+/* Every row that ran: its speedup over row 0 (the scalar reference). */
+static void speedups(struct cjd_bench_row *rows, size_t n)
+{
+	for (size_t r = 0; r < n; r++)
+		if (rows[r].ran)
+			rows[r].speedup = rows[0].median_ns / rows[r].median_ns;
+}
+
 /* A row for tier t (name: the tier's unless given), or why it cannot run here. */
 static void tier_row(struct cjd_bench_row *row, enum cjd_simd_tier t, const char *name)
 {
@@ -279,9 +287,7 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	for (size_t r = 0; r < out->n_rows; r++)
 		if (!out->rows[r].skip_reason[0])
 			summarise(&out->rows[r], times + r * reps, walls + r * reps, reps, cgroups);
-	for (size_t r = 0; r < out->n_rows; r++)
-		if (out->rows[r].ran)
-			out->rows[r].speedup = out->rows[0].median_ns / out->rows[r].median_ns;
+	speedups(out->rows, out->n_rows);
 	out->bw_gbs = cjd_median(bw, reps);
 	out->bw_windows_per_s = (double)cgroups / (out->input_bytes / out->bw_gbs / 1e9);
 	rc = 0;
@@ -417,9 +423,7 @@ int cjd_bench_gbdt_run(size_t cgroups, const char *set, size_t trees, unsigned d
 		if (!out->rows[t].skip_reason[0])
 			summarise(&out->rows[t], cpu + (size_t)t * reps, wall + (size_t)t * reps, reps,
 				  cgroups);
-	for (int t = 0; t < CJD_SIMD__COUNT; t++)
-		if (out->rows[t].ran)
-			out->rows[t].speedup = out->rows[0].median_ns / out->rows[t].median_ns;
+	speedups(out->rows, out->n_rows);
 	rc = 0;
 	goto out_free;
 out_nomem:
@@ -589,9 +593,7 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 		row->push_median_ns = cjd_median(push + (size_t)t * reps, reps);
 		summarise(row, tick + (size_t)t * reps, twall + (size_t)t * reps, reps, cgroups);
 	}
-	for (int t = 0; t < CJD_SIMD__COUNT; t++)
-		if (out->rows[t].ran)
-			out->rows[t].speedup = out->rows[0].median_ns / out->rows[t].median_ns;
+	speedups(out->rows, out->n_rows);
 	rc = 0;
 	goto out_free;
 out_inval:

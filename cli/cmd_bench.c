@@ -173,6 +173,14 @@ static void text_rows(const struct cjd_bench_row *rows, size_t n, const char *ra
 	}
 }
 
+/* Opens the --json document of a subject: {"subject":..., "emulated":..., "runs":[ */
+static void json_begin(const char *subject)
+{
+	printf("{\"subject\":\"%s\",", subject);
+	emulation_note(true);
+	printf("\"runs\":[");
+}
+
 static void json_row(const struct cjd_bench_row *r, bool tick)
 {
 	printf("{\"name\":\"%s\",\"ran\":%s", r->name, r->ran ? "true" : "false");
@@ -188,15 +196,23 @@ static void json_row(const struct cjd_bench_row *r, bool tick)
 	printf("}");
 }
 
+/* A run's rows, closing the run's object: "rows":[...]} */
+static void json_rows(const struct cjd_bench_row *rows, size_t n, bool tick)
+{
+	printf("\"rows\":[");
+	for (size_t i = 0; i < n; i++) {
+		printf(i ? "," : "");
+		json_row(&rows[i], tick);
+	}
+	printf("]}");
+}
+
 static int bench_features(const struct bench_opts *o)
 {
 	bool first = true;
 
-	if (o->json) {
-		printf("{\"subject\":\"features\",");
-		emulation_note(true);
-		printf("\"runs\":[");
-	}
+	if (o->json)
+		json_begin("features");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		for (size_t w = 0; w < o->n_windows; w++) {
 			struct cjd_bench_features r;
@@ -210,15 +226,10 @@ static int bench_features(const struct bench_opts *o)
 			if (o->json) {
 				printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"ratios\":%d,"
 				       "\"reps\":%u,\"input_bytes\":%.0f,\"bandwidth_gbs\":%.2f,"
-				       "\"bandwidth_tier\":\"%s\",\"bandwidth_windows_per_s\":%.0f,"
-				       "\"rows\":[",
+				       "\"bandwidth_tier\":\"%s\",\"bandwidth_windows_per_s\":%.0f,",
 				       first ? "" : ",", r.set, r.window, r.cgroups, r.ratios, r.reps,
 				       r.input_bytes, r.bw_gbs, r.bw_tier, r.bw_windows_per_s);
-				for (size_t i = 0; i < r.n_rows; i++) {
-					printf(i ? "," : "");
-					json_row(&r.rows[i], false);
-				}
-				printf("]}");
+				json_rows(r.rows, r.n_rows, false);
 				first = false;
 				continue;
 			}
@@ -241,11 +252,8 @@ static int bench_gbdt(const struct bench_opts *o)
 {
 	bool first = true;
 
-	if (o->json) {
-		printf("{\"subject\":\"gbdt\",");
-		emulation_note(true);
-		printf("\"runs\":[");
-	}
+	if (o->json)
+		json_begin("gbdt");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		struct cjd_bench_gbdt r;
 		struct cjd_error err;
@@ -257,14 +265,10 @@ static int bench_gbdt(const struct bench_opts *o)
 			return cjd_cli_fail("bench", "%s", err.text);
 		if (o->json) {
 			printf("%s{\"set\":\"%s\",\"cgroups\":%zu,\"trees\":%zu,\"depth\":%u,"
-			       "\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,\"rows\":[",
+			       "\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
 			       first ? "" : ",", r.set, r.cgroups, r.trees, r.depth, r.features,
 			       r.reps);
-			for (size_t i = 0; i < r.n_rows; i++) {
-				printf(i ? "," : "");
-				json_row(&r.rows[i], false);
-			}
-			printf("]}");
+			json_rows(r.rows, r.n_rows, false);
 			first = false;
 			continue;
 		}
@@ -283,11 +287,8 @@ static int bench_tick(const struct bench_opts *o)
 {
 	bool first = true;
 
-	if (o->json) {
-		printf("{\"subject\":\"tick\",");
-		emulation_note(true);
-		printf("\"runs\":[");
-	}
+	if (o->json)
+		json_begin("tick");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		struct cjd_bench_tick r;
 		struct cjd_error err;
@@ -299,15 +300,10 @@ static int bench_tick(const struct bench_opts *o)
 			return cjd_cli_fail("bench", "%s", err.text);
 		if (o->json) {
 			printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"trees\":%zu,"
-			       "\"depth\":%u,\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,"
-			       "\"rows\":[",
+			       "\"depth\":%u,\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
 			       first ? "" : ",", r.set, r.window, r.cgroups, r.trees, r.depth,
 			       r.features, r.reps);
-			for (size_t i = 0; i < r.n_rows; i++) {
-				printf(i ? "," : "");
-				json_row(&r.rows[i], true);
-			}
-			printf("]}");
+			json_rows(r.rows, r.n_rows, true);
 			first = false;
 			continue;
 		}
