@@ -24,7 +24,7 @@
 #include "cli.h"
 
 static const char sub_usage[] =
-	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|syslog]\n"
+	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|syslog|text]\n"
 	"               [--syslog] [--curve-server-key FILE --curve-secret FILE]\n"
 	"               [--since EVENT_ID [--journal FILE]] [--count N]\n"
 	"\n"
@@ -42,6 +42,9 @@ static const char sub_usage[] =
 	"                        ecs: the same document with dotted keys, flat\n"
 	"                        cef: ArcSight CEF\n"
 	"                        syslog: RFC 5424 lines with [" CJD_SYSLOG_SD_ID " ...] data\n"
+	"                        text: one line for a person: time, host, what happened,\n"
+	"                        the container by name (\"container web-1 (image\n"
+	"                        nginx:1.25, pod default/web-1)\"), score, event id\n"
 	"  --syslog              send each message through syslog(3) (facility daemon)\n"
 	"                        as RFC 5424 structured data plus a summary, instead of\n"
 	"                        printing it; rsyslog or syslog-ng ship it to any SIEM\n"
@@ -409,7 +412,7 @@ int cmd_sub(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (cjd_sub_format_parse(optarg, &s.format))
-				return cjd_cli_usage_error("sub", "--format: '%s' is not json, ecs, cef or syslog",
+				return cjd_cli_usage_error("sub", "--format: '%s' is not json, ecs, cef, syslog or text",
 							   optarg);
 			break;
 		case OPT_SYSLOG: s.use_syslog = true; break;

@@ -88,6 +88,8 @@ int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m)
 				snprintf(m->perf_v1, sizeof(m->perf_v1), "%s", fields[4]);
 			if (!m->cpu_v1[0] && has_option(superopts, "cpu"))
 				snprintf(m->cpu_v1, sizeof(m->cpu_v1), "%s", fields[4]);
+			if (!m->freezer_v1[0] && has_option(superopts, "freezer"))
+				snprintf(m->freezer_v1, sizeof(m->freezer_v1), "%s", fields[4]);
 		} else if (strcmp(fstype, "tracefs") == 0 && !m->tracefs[0]) {
 			snprintf(m->tracefs, sizeof(m->tracefs), "%s", fields[4]);
 		}

@@ -223,6 +223,8 @@ static enum open_result monitor(struct cjd_collector *c, const char *path, uint6
 		cjd_debug("collector: monitoring %s%s%s%s", path, id.runtime ? " (" : "",
 			  id.runtime ? cjd_runtime_name(id.runtime) : "", id.runtime ? ")" : "");
 	}
+	if (c->cbs.added)
+		c->cbs.added(c->cbs.ctx, cg->name);
 	return OPENED;
 }
 
@@ -548,6 +550,9 @@ out_free:
 void cjd_collector_set_callbacks(struct cjd_collector *c, const struct cjd_collector_callbacks *cbs)
 {
 	c->cbs = *cbs;
+	/* the cgroups found by cjd_collector_new() are announced now */
+	for (size_t i = 0; c->cbs.added && i < c->n_mons; i++)
+		c->cbs.added(c->cbs.ctx, c->mons[i]->cg->name);
 }
 
 int cjd_collector_tick(struct cjd_collector *c)

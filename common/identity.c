@@ -1,7 +1,9 @@
-/* Parses container runtime, container id and pod UID out of cgroup paths. */
+/* Parses container runtime, container id and pod UID out of cgroup paths; holds and describes runtime names. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cjd/common/identity.h"
+#include "cjd/common/text.h"
 
 const char *cjd_runtime_name(enum cjd_runtime rt)
 {
@@ -118,4 +120,101 @@ void cjd_identity_parse(const char *path, struct cjd_identity *id)
 		}
 		c += n;
 	}
+}
+
+bool cjd_identity_set(char *field, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	bool cut = false;
+
+	if (cap == 0)
+		return n > 0;
+	if (n > cap - 1) {
+		n = cap - 1;
+		/* back off over continuation bytes so a character is never split */
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+		cut = true;
+	}
+	if (n)
+		memcpy(field, src, n);
+	field[n] = '\0';
+	return cut;
+}
+
+static bool image_id(const char *ref)
+{
+	return strncmp(ref, "sha256:", 7) == 0 && strlen(ref) == 71 && is_hex(ref + 7, 64);
+}
+
+void cjd_identity_set_image(struct cjd_identity *id, const char *ref)
+{
+	char buf[CJD_IDENTITY_IMAGE_MAX + CJD_IDENTITY_TAG_MAX];
+	char *at, *slash, *colon;
+
+	id->image[0] = id->image_tag[0] = '\0';
+	if (!ref || !*ref)
+		return;
+	if (image_id(ref)) {
+		cjd_identity_set(id->image, sizeof(id->image), ref);
+		return;
+	}
+	cjd_identity_set(buf, sizeof(buf), ref);
+	if ((at = strchr(buf, '@')))
+		*at = '\0';
+	slash = strrchr(buf, '/');
+	colon = strrchr(buf, ':');
+	if (colon && (!slash || colon > slash)) {
+		*colon = '\0';
+		cjd_identity_set(id->image_tag, sizeof(id->image_tag), colon + 1);
+	}
+	cjd_identity_set(id->image, sizeof(id->image), buf);
+}
+
+const char *cjd_identity_image_ref(const struct cjd_identity *id, char *buf, size_t len)
+{
+	if (id->image_tag[0] && id->image[0])
+		snprintf(buf, len, "%s:%s", id->image, id->image_tag);
+	else
+		snprintf(buf, len, "%s", id->image);
+	return buf;
+}
+
+const char *cjd_identity_describe(const struct cjd_identity *id, char *buf, size_t len)
+{
+	char image[CJD_IDENTITY_IMAGE_MAX + CJD_IDENTITY_TAG_MAX];
+	size_t o = 0;
+	int n = 0;
+
+#define PUT(...)                                                               \
+	do {                                                                   \
+		if (o < len) {                                                 \
+			int k_ = snprintf(buf + o, len - o, __VA_ARGS__);      \
+			o += k_ > 0 ? (size_t)k_ : 0;                          \
+		}                                                              \
+	} while (0)
+	if (len)
+		buf[0] = '\0';
+	if (!id->container_id[0] && !id->name[0] && !id->pod_name[0])
+		return buf;
+	if (id->name[0])
+		PUT("container %s", id->name);
+	else if (id->container_id[0])
+		PUT("container %.12s", id->container_id);
+	else
+		PUT("pod %s%s%s", id->namespace, id->namespace[0] ? "/" : "", id->pod_name);
+	cjd_identity_image_ref(id, image, sizeof(image));
+	if (image[0]) {
+		PUT("%simage %s", n++ ? ", " : " (", image);
+	}
+	if (id->pod_name[0] && (id->name[0] || id->container_id[0])) {
+		PUT("%spod %s%s%s", n++ ? ", " : " (", id->namespace, id->namespace[0] ? "/" : "",
+		    id->pod_name);
+	} else if (id->namespace[0] && !id->pod_name[0]) {
+		PUT("%snamespace %s", n++ ? ", " : " (", id->namespace);
+	}
+	if (n)
+		PUT(")");
+#undef PUT
+	return buf;
 }

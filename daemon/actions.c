@@ -1,7 +1,6 @@
-/* Freeze and throttle, with the checks that keep a hostile cgroup name from steering cjd elsewhere. */
+/* Freeze (v1 freezer or v2) and throttle, with the checks that keep a hostile cgroup name from steering cjd elsewhere. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdbool.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cjd/collector/cgroup_mount.h"
+#include "cjd/common/allowlist.h"
 #include "cjd/common/log.h"
 #include "cjd/daemon/actions.h"
 
@@ -18,12 +18,31 @@ struct cjd_actions {
 	struct cjd_actions_config cfg;
 	char v2_root[4096];
 	char v1_cpu_root[4096];
+	char v1_freezer_root[4096];
 	char self[1024];
+	char self_freezer[1024];
+	struct cjd_allowlist *allow;
 	int v2_fd; /* O_PATH dirs: every open is relative to these */
 	int v1_fd;
+	int freezer_fd;
 };
 
-static void read_self(char *out, size_t len)
+/* Whether a /proc/self/cgroup controller list ("cpu,cpuacct") names ctl. */
+static bool has_controller(const char *list, size_t n, const char *ctl)
+{
+	size_t cl = strlen(ctl);
+
+	for (const char *p = list; p < list + n;) {
+		size_t k = strcspn(p, ",:");
+		if (k == cl && strncmp(p, ctl, cl) == 0)
+			return true;
+		p += k + 1;
+	}
+	return false;
+}
+
+/* cjd's own cgroup in the v2 hierarchy ("0::/path"), or in the v1 one carrying `ctl`. */
+static void read_self(const char *ctl, char *out, size_t len)
 {
 	FILE *fp = fopen("/proc/self/cgroup", "re");
 	char line[1024];
@@ -32,10 +51,13 @@ static void read_self(char *out, size_t len)
 	if (!fp)
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(out, len, "%s", line + 3);
-		}
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (ctl ? has_controller(c1 + 1, (size_t)(c2 - c1 - 1), ctl)
+			: strncmp(line, "0::", 3) == 0)
+			snprintf(out, len, "%s", c2 + 1);
 	}
 	fclose(fp);
 }
@@ -48,8 +70,19 @@ int cjd_actions_new(struct cjd_actions **out, const struct cjd_actions_config *c
 	if (!a)
 		return -ENOMEM;
 	a->cfg = *cfg;
-	a->v2_fd = a->v1_fd = -1;
-	if (!cfg->v2_root || !cfg->v1_cpu_root) {
+	a->v2_fd = a->v1_fd = a->freezer_fd = -1;
+	{
+		char why[600];
+		int rc = cjd_allowlist_new(&a->allow, cfg->allowlist, cfg->n_allowlist, why,
+					   sizeof(why));
+		if (rc) {
+			if (rc == -EINVAL)
+				cjd_err("actions: %s", why);
+			free(a);
+			return rc;
+		}
+	}
+	if (!cfg->v2_root || !cfg->v1_cpu_root || !cfg->v1_freezer_root) {
 		struct cjd_mounts *m = malloc(sizeof(*m));
 		if (m && cjd_mounts_parse(NULL, m) == 0) {
 			const char *v2 = cjd_mounts_v2(m);
@@ -57,9 +90,14 @@ int cjd_actions_new(struct cjd_actions **out, const struct cjd_actions_config *c
 				snprintf(a->v2_root, sizeof(a->v2_root), "%s", v2);
 			if (!cfg->v1_cpu_root)
 				snprintf(a->v1_cpu_root, sizeof(a->v1_cpu_root), "%s", m->cpu_v1);
+			if (!cfg->v1_freezer_root)
+				snprintf(a->v1_freezer_root, sizeof(a->v1_freezer_root), "%s",
+					 m->freezer_v1);
 		}
 		free(m);
 	}
+	if (cfg->v1_freezer_root)
+		snprintf(a->v1_freezer_root, sizeof(a->v1_freezer_root), "%s", cfg->v1_freezer_root);
 	if (cfg->v2_root)
 		snprintf(a->v2_root, sizeof(a->v2_root), "%s", cfg->v2_root);
 	if (cfg->v1_cpu_root)
@@ -67,15 +105,25 @@ int cjd_actions_new(struct cjd_actions **out, const struct cjd_actions_config *c
 	if (cfg->self_cgroup)
 		snprintf(a->self, sizeof(a->self), "%s", cfg->self_cgroup);
 	else
-		read_self(a->self, sizeof(a->self));
+		read_self(NULL, a->self, sizeof(a->self));
+	if (cfg->self_freezer)
+		snprintf(a->self_freezer, sizeof(a->self_freezer), "%s", cfg->self_freezer);
+	else
+		read_self("freezer", a->self_freezer, sizeof(a->self_freezer));
 	if (a->v2_root[0])
 		a->v2_fd = open(a->v2_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (a->v1_cpu_root[0])
 		a->v1_fd = open(a->v1_cpu_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (a->v1_freezer_root[0])
+		a->freezer_fd = open(a->v1_freezer_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	a->cfg.v2_root = a->v2_root;
 	a->cfg.v1_cpu_root = a->v1_cpu_root;
+	a->cfg.v1_freezer_root = a->v1_freezer_root;
 	a->cfg.self_cgroup = a->self;
-	if (cfg->kind != CJD_ACTION_ALERT && a->v2_fd < 0 && a->v1_fd < 0) {
+	a->cfg.self_freezer = a->self_freezer;
+	a->cfg.allowlist = NULL; /* the caller's strings are not kept; a->allow is the copy */
+	a->cfg.n_allowlist = 0;
+	if (cfg->kind != CJD_ACTION_ALERT && a->v2_fd < 0 && a->v1_fd < 0 && a->freezer_fd < 0) {
 		cjd_actions_free(a);
 		return -ENOENT;
 	}
@@ -91,6 +139,9 @@ void cjd_actions_free(struct cjd_actions *a)
 		close(a->v2_fd);
 	if (a->v1_fd >= 0)
 		close(a->v1_fd);
+	if (a->freezer_fd >= 0)
+		close(a->freezer_fd);
+	cjd_allowlist_free(a->allow);
 	free(a);
 }
 
@@ -106,9 +157,20 @@ static bool same_cgroup(const char *x, const char *y)
 	return nx == ny && strncmp(x, y, nx) == 0;
 }
 
-int cjd_actions_check(const struct cjd_actions *a, const char *cg, char *why, size_t whylen)
+/* cg is self, or an ancestor of self. */
+static bool holds(const char *cg, const char *self)
 {
-	const char *p;
+	size_t n = strlen(cg);
+
+	while (n > 1 && cg[n - 1] == '/')
+		n--;
+	return same_cgroup(cg, self) || (strncmp(self, cg, n) == 0 && self[n] == '/');
+}
+
+int cjd_actions_check(const struct cjd_actions *a, const char *cg, const struct cjd_identity *id,
+		      char *why, size_t whylen)
+{
+	const char *p, *hit;
 
 	if (!cg || cg[0] != '/') {
 		snprintf(why, whylen, "not an absolute cgroup path");
@@ -133,16 +195,14 @@ int cjd_actions_check(const struct cjd_actions *a, const char *cg, char *why, si
 			return -EPERM;
 		}
 	}
-	if (same_cgroup(cg, a->self) ||
-	    (strncmp(a->self, cg, strlen(cg)) == 0 && a->self[strlen(cg)] == '/')) {
+	/* cjd's cgroup may differ between hierarchies (v2, v1 freezer): neither is touched */
+	if (holds(cg, a->self) || (a->freezer_fd >= 0 && holds(cg, a->self_freezer))) {
 		snprintf(why, whylen, "refusing to act on cjd's own cgroup or an ancestor of it");
 		return -EPERM;
 	}
-	for (size_t i = 0; i < a->cfg.n_allowlist; i++) {
-		if (fnmatch(a->cfg.allowlist[i], cg, 0) == 0) {
-			snprintf(why, whylen, "cgroup is allowlisted by \"%s\"", a->cfg.allowlist[i]);
-			return -EPERM;
-		}
+	if ((hit = cjd_allowlist_match(a->allow, cg, id))) {
+		snprintf(why, whylen, "cgroup is allowlisted by \"%s\"", hit);
+		return -EPERM;
 	}
 	return 0;
 }
@@ -233,8 +293,34 @@ static int result(struct cjd_action_result *res, enum cjd_action_outcome o, int 
 	return rc;
 }
 
-int cjd_actions_apply(struct cjd_actions *a, const char *cg, double score,
-		      struct cjd_action_result *res)
+/* Freezes where the runtime itself would: the v1 freezer holding the cgroup, else v2. */
+static int freeze(struct cjd_actions *a, const char *cg, struct cjd_action_result *res)
+{
+	int rc = a->freezer_fd >= 0 ? write_beneath(a->freezer_fd, cg, "freezer.state", "FROZEN")
+				    : -ENOENT;
+
+	if (rc == 0)
+		return result(res, CJD_ACT_DONE, 0, "wrote FROZEN to %s%s/freezer.state",
+			      a->v1_freezer_root, cg);
+	if (rc != -ENOENT)
+		return result(res, CJD_ACT_FAILED, rc, "writing FROZEN to %s%s/freezer.state: %s",
+			      a->v1_freezer_root, cg, strerror(-rc));
+	if (a->v2_fd < 0 && a->freezer_fd >= 0)
+		return result(res, CJD_ACT_FAILED, -ENOENT,
+			      "%s%s is not in the v1 freezer hierarchy, and there is no cgroup v2 "
+			      "hierarchy to freeze in",
+			      a->v1_freezer_root, cg);
+	if (a->v2_fd < 0)
+		return result(res, CJD_ACT_FAILED, -ENOENT, "no cgroup v2 hierarchy to freeze in");
+	rc = write_beneath(a->v2_fd, cg, "cgroup.freeze", "1");
+	if (rc)
+		return result(res, CJD_ACT_FAILED, rc, "writing 1 to %s%s/cgroup.freeze: %s",
+			      a->v2_root, cg, strerror(-rc));
+	return result(res, CJD_ACT_DONE, 0, "wrote 1 to %s%s/cgroup.freeze", a->v2_root, cg);
+}
+
+int cjd_actions_apply(struct cjd_actions *a, const char *cg, const struct cjd_identity *id,
+		      double score, struct cjd_action_result *res)
 {
 	char why[160], text[64];
 	int rc;
@@ -244,18 +330,11 @@ int cjd_actions_apply(struct cjd_actions *a, const char *cg, double score,
 	if (score < a->cfg.min_score)
 		return result(res, CJD_ACT_SKIPPED, 0, "score %.3f is below actions.min_score %.3f",
 			      score, a->cfg.min_score);
-	if (cjd_actions_check(a, cg, why, sizeof(why)))
+	if (cjd_actions_check(a, cg, id, why, sizeof(why)))
 		return result(res, CJD_ACT_REFUSED, -EPERM, "%s", why);
 
-	if (a->cfg.kind == CJD_ACTION_FREEZE) {
-		if (a->v2_fd < 0)
-			return result(res, CJD_ACT_FAILED, -ENOENT, "no cgroup v2 hierarchy to freeze in");
-		rc = write_beneath(a->v2_fd, cg, "cgroup.freeze", "1");
-		if (rc)
-			return result(res, CJD_ACT_FAILED, rc, "writing 1 to %s%s/cgroup.freeze: %s",
-				      a->v2_root, cg, strerror(-rc));
-		return result(res, CJD_ACT_DONE, 0, "wrote 1 to %s%s/cgroup.freeze", a->v2_root, cg);
-	}
+	if (a->cfg.kind == CJD_ACTION_FREEZE)
+		return freeze(a, cg, res);
 
 	/* throttle: cpu.max on v2 when the cpu controller is there, else the v1 CFS quota */
 	snprintf(text, sizeof(text), "%llu %llu", (unsigned long long)a->cfg.quota_us,

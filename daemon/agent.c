@@ -73,6 +73,13 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	cjd_pipeline_tick(a->pipe);
 }
 
+static void on_added(void *ctx, const char *cgroup)
+{
+	struct cjd_agent *a = ctx;
+
+	cjd_pipeline_discovered(a->pipe, cgroup); /* container names, once per container */
+}
+
 static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 {
 	struct cjd_agent *a = ctx;
@@ -257,12 +264,16 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	}
 	cjd_collector_info(a->collector, &a->info);
 
+	static const struct cjd_meta_config meta; /* the runtimes' standard paths */
 	struct cjd_pipeline_options po = {
 		.cfg = &a->cfg,
 		.model_dirs = opts->model_dirs,
 		.n_model_dirs = opts->n_model_dirs,
-		.cgroup_root = a->info.cgroup_version == 2 ? a->info.cgroup_root : NULL,
+		/* v1 too: cgroup.procs lists a v1 cgroup's processes just as well */
+		.cgroup_root = a->info.cgroup_root,
+		.cgroup_version = a->info.cgroup_version,
 		.actions = true,
+		.meta = &meta,
 	};
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
@@ -272,7 +283,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		fail(err, CJD_AGENT_FAIL, rc, "event loop");
 		goto out_free;
 	}
-	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = a};
+	struct cjd_collector_callbacks cbs = {
+		.samples = on_samples, .gone = on_gone, .added = on_added, .ctx = a};
 	cjd_collector_set_callbacks(a->collector, &cbs);
 	if ((rc = cjd_collector_attach(a->collector, a->loop, on_collector_end, a)) ||
 	    (rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||

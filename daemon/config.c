@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
@@ -22,7 +23,22 @@ struct opt {
 	double min, max;     /* numbers; durations in seconds; sizes in bytes */
 	const char *choices; /* T_CHOICE: "a|b|c" */
 	const char *doc;
+	/* T_STRLIST: checks one item; 0, or -EINVAL with why filled */
+	int (*check)(const char *item, char *why, size_t whylen);
 };
+
+/* detector.allowlist items: cgroup globs and image:, container:, namespace:, pod: entries. */
+static int check_allow(const char *item, char *why, size_t whylen)
+{
+	enum cjd_allow_kind kind;
+	const char *glob;
+	char one[400];
+
+	if (cjd_allowlist_parse_entry(item, &kind, &glob, one, sizeof(one)) == 0)
+		return 0;
+	snprintf(why, whylen, "detector.allowlist: %s", one);
+	return -EINVAL;
+}
 
 #define OFF(f) offsetof(struct cjd_config, f)
 
@@ -58,7 +74,10 @@ static const struct opt opts[] = {
 	{"detector.price_per_cpu_hour", T_DOUBLE, OFF(price_per_cpu_hour), "0.04", 0, 1000, NULL,
 	 "USD per CPU-hour, for the cost estimate in alerts and metrics."},
 	{"detector.allowlist", T_STRLIST, OFF(allowlist), NULL, 0, 0, NULL,
-	 "Globs of cgroup paths that never alert (and are never acted on)."},
+	 "Workloads that never alert (and are never acted on): cgroup path globs (`/system.slice/*`), "
+	 "or `image:GLOB`, `container:GLOB`, `namespace:GLOB`, `pod:GLOB` on the container's names "
+	 "(see Allowlist below).",
+	 check_allow},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds."},
@@ -248,6 +267,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 			snprintf(why, whylen, "%s: empty strings are not allowed", o->key);
 			return -EINVAL;
 		}
+		if (o->check && (rc = o->check(text, why, whylen)))
+			return rc;
 		return strlist_push(l, text) ? -ENOMEM : 0;
 	}
 	}

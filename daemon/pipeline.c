@@ -28,8 +28,31 @@ struct cjd_pipeline {
 	struct cjd_strmap *acted;        /* "host\ncgroup" acted on in this firing episode */
 	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
 	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
+	struct cjd_meta_cache *meta;     /* names of local containers; NULL: none */
 	struct cjd_pipeline_stats st;
 };
+
+/*
+ * What is known about a cgroup: the ids its path holds, and for a local one
+ * the names cached when it was discovered (resolved now when it was not:
+ * an alert is rare enough to pay for it).
+ */
+static const struct cjd_identity *identity_of(struct cjd_pipeline *p, const char *host,
+					      const char *cgroup, bool resolve,
+					      struct cjd_identity *id)
+{
+	if (host || !p->meta || !cgroup)
+		return NULL;
+	cjd_meta_cache_lookup(p->meta, cgroup, resolve, id);
+	return id;
+}
+
+/* The detector's view of names, for allowlist entries such as image:nginx:*. */
+static bool identify(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id)
+{
+	struct cjd_pipeline *p = ctx;
+	return identity_of(p, host, cgroup, true, id) && id->resolved;
+}
 
 /* State keys name the host too: split mode serves many hosts from one pipeline. */
 static const char *key_of(const char *host, const char *cgroup, char *buf, size_t len)
@@ -40,8 +63,8 @@ static const char *key_of(const char *host, const char *cgroup, char *buf, size_
 
 /* ---- building from the configuration ---- */
 
-static void detector_config(const struct cjd_config *cfg, cjd_event_mask events,
-			    struct cjd_detector_config *dc)
+static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg,
+			    cjd_event_mask events, struct cjd_detector_config *dc)
 {
 	cjd_detector_config_init(dc);
 	dc->events = events;
@@ -54,6 +77,8 @@ static void detector_config(const struct cjd_config *cfg, cjd_event_mask events,
 	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
 	dc->allowlist = (const char *const *)cfg->allowlist.v;
 	dc->n_allowlist = cfg->allowlist.n;
+	dc->identify = identify;
+	dc->identify_ctx = p;
 }
 
 static int load_model(const struct cjd_pipeline *p, const struct cjd_config *cfg,
@@ -85,7 +110,8 @@ static int actions_new(const struct cjd_pipeline *p, const struct cjd_config *cf
 		.min_score = cfg->action_min_score,
 		.quota_us = q,
 		.period_us = per,
-		.v2_root = p->opts.cgroup_root,
+		/* a v1 perf_event root is no place for cgroup.freeze: let actions find v2 */
+		.v2_root = p->opts.cgroup_version == 2 ? p->opts.cgroup_root : NULL,
 		.allowlist = (const char *const *)cfg->allowlist.v,
 		.n_allowlist = cfg->allowlist.n,
 	};
@@ -105,7 +131,7 @@ static int start_mode(struct cjd_pipeline *p, enum cjd_mode mode, cjd_event_mask
 	if ((rc = load_model(p, p->cfg, mode, &s->model, s->model_path, sizeof(s->model_path),
 			     err)))
 		return rc;
-	detector_config(p->cfg, events, &dc);
+	detector_config(p, p->cfg, events, &dc);
 	if ((rc = cjd_detector_new(&s->det, &dc, s->model, on_alert, p, err))) {
 		cjd_model_free(s->model);
 		s->model = NULL;
@@ -130,7 +156,8 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 	p->acted = cjd_strmap_new();
 	p->metrics_prev = cjd_strmap_new();
 	p->refused = cjd_strmap_new();
-	if (!p->acted || !p->metrics_prev || !p->refused) {
+	if (!p->acted || !p->metrics_prev || !p->refused ||
+	    (opts->meta && cjd_meta_cache_new(&p->meta, opts->meta))) {
 		cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 		goto out_free;
 	}
@@ -185,6 +212,7 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 	cjd_strmap_free(p->acted);
 	cjd_strmap_free(p->metrics_prev);
 	cjd_strmap_free(p->refused);
+	cjd_meta_cache_free(p->meta);
 	free(p);
 }
 
@@ -192,13 +220,16 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 
 static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 {
-	char line[768];
-	int rc = cjd_publisher_alert(p->pub, al, NULL);
+	char line[2048];
+	struct cjd_identity id;
+	struct cjd_alert_context ctx = {
+		.identity = identity_of(p, al->host, al->cgroup, true, &id)};
+	int rc = cjd_publisher_alert(p->pub, al, &ctx);
 
 	/* journal trouble is logged and flagged by the publisher; the alert went out */
 	if (rc == -ENOMEM || rc == -EINVAL)
 		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
-	cjd_alert_summary(al, line, sizeof(line));
+	cjd_alert_summary(al, ctx.identity, line, sizeof(line));
 	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
 				al->action == CJD_ALERT_THROTTLED
 			? CJD_LOG_WARN
@@ -223,7 +254,9 @@ static void maybe_act(struct cjd_pipeline *p, const struct cjd_alert *al)
 	key_of(al->host, al->cgroup, key, sizeof(key));
 	if (cjd_strmap_get(p->acted, key))
 		return;
-	cjd_actions_apply(p->actions, al->cgroup, al->score, &res);
+	struct cjd_identity id;
+	cjd_actions_apply(p->actions, al->cgroup, identity_of(p, al->host, al->cgroup, false, &id),
+			  al->score, &res);
 	if (res.outcome == CJD_ACT_SKIPPED)
 		return; /* below min_score: a later, higher-scoring alert may still act */
 	if (cjd_strmap_upsert(p->acted, key, &seen) < 0)
@@ -312,6 +345,15 @@ void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *c
 	key_of(host, cgroup, key, sizeof(key));
 	cjd_strmap_remove(p->acted, key);
 	cjd_strmap_remove(p->metrics_prev, key);
+	if (!host)
+		cjd_meta_cache_forget(p->meta, cgroup);
+}
+
+void cjd_pipeline_discovered(struct cjd_pipeline *p, const char *cgroup)
+{
+	struct cjd_identity id;
+
+	identity_of(p, NULL, cgroup, true, &id);
 }
 
 /* ---- metrics and heartbeat ---- */
@@ -333,9 +375,11 @@ static int one_cgroup(const struct cjd_cgroup_summary *s, void *ctx)
 	double period = s->cpu_seconds >= before ? s->cpu_seconds - before : s->cpu_seconds;
 	memcpy(prev, &s->cpu_seconds, sizeof(*prev));
 
+	struct cjd_identity id;
 	struct cjd_metrics m = {
 		.host = s->host[0] ? s->host : NULL,
 		.cgroup = s->cgroup,
+		.identity = identity_of(p, s->host[0] ? s->host : NULL, s->cgroup, false, &id),
 		.mode = s->mode,
 		.state = s->state,
 		.has_score = s->scored,
@@ -401,7 +445,7 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
-		detector_config(cfg, p->slot[m].events, &dc);
+		detector_config(p, cfg, p->slot[m].events, &dc);
 		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm[m], err))) {
 			/* Only a change of W or of the model's events fails here, and for
 			 * the first mode it leaves nothing changed; a later mode failing
@@ -411,7 +455,7 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 				if (!p->slot[k].det)
 					continue;
 				struct cjd_error ignore;
-				detector_config(p->cfg, p->slot[k].events, &dc);
+				detector_config(p, p->cfg, p->slot[k].events, &dc);
 				cjd_detector_reconfigure(p->slot[k].det, &dc, p->slot[k].model, &ignore);
 			}
 			goto out_fail;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert_state_internal.h"
+#include "cjd/common/allowlist.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
@@ -29,8 +30,7 @@ struct host_scan {
 
 struct cjd_detector {
 	struct cjd_detector_config cfg;
-	char **allow;
-	size_t n_allow;
+	struct cjd_allowlist *allow;
 	const struct cjd_model *model;
 	struct cjd_alert_params params;
 	enum cjd_mode mode;
@@ -60,32 +60,20 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->tier = CJD_SIMD_AUTO;
 }
 
-static void free_allow(char **v, size_t n)
+/*
+ * Whether a cgroup is allowlisted. Entries on names need the container's
+ * identity: the owner resolves it (the detector knows no runtime), the
+ * detector asks only when some entry needs it.
+ */
+static bool allowlisted(const struct cjd_detector *d, const char *host, const char *cgroup)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
+	struct cjd_identity id;
+	const struct cjd_identity *idp = NULL;
 
-static int copy_allow(char ***out, const char *const *globs, size_t n)
-{
-	char **v = calloc(n ? n : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (!(v[i] = strdup(globs[i]))) {
-			free_allow(v, i);
-			return -ENOMEM;
-		}
-	}
-	*out = v;
-	return 0;
-}
-
-static bool allowlisted(const struct cjd_detector *d, const char *cgroup)
-{
-	return cjd_glob_any((const char *const *)d->allow, d->n_allow, cgroup);
+	if (cjd_allowlist_needs_identity(d->allow) && d->cfg.identify &&
+	    d->cfg.identify(d->cfg.identify_ctx, host && host[0] ? host : NULL, cgroup, &id))
+		idp = &id;
+	return cjd_allowlist_match(d->allow, cgroup, idp) != NULL;
 }
 
 /* Checks cfg against model; fills the effective window and alert parameters. */
@@ -153,11 +141,14 @@ int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config
 	apply(d, cfg, model, &p);
 	d->cb = cb;
 	d->ctx = ctx;
-	if (copy_allow(&d->allow, cfg->allowlist, cfg->n_allowlist)) {
-		free(d);
-		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	{
+		char why[600];
+		if ((rc = cjd_allowlist_new(&d->allow, cfg->allowlist, cfg->n_allowlist, why,
+					    sizeof(why)))) {
+			free(d);
+			return cjd_error_set(err, rc, NULL, 0, 0, "%s", why);
+		}
 	}
-	d->n_allow = cfg->n_allowlist;
 	/* The engine computes what the model can use; samples may carry more. */
 	if ((rc = cjd_win_new(&d->e, w, cjd_model_events(model), cfg->tier, err))) {
 		cjd_detector_free(d);
@@ -182,7 +173,8 @@ int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_c
 				     "the new window length or model events change what is computed: "
 				     "this needs a new detector");
 	if ((rc = cjd_detector_set_allowlist(d, cfg->allowlist, cfg->n_allowlist)))
-		return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
+		return cjd_error_set(err, rc, NULL, 0, 0, "%s",
+				     rc == -ENOMEM ? "out of memory" : "invalid allowlist entry");
 	apply(d, cfg, model, &p);
 	return 0;
 }
@@ -192,7 +184,7 @@ void cjd_detector_free(struct cjd_detector *d)
 	if (!d)
 		return;
 	cjd_win_free(d->e);
-	free_allow(d->allow, d->n_allow);
+	cjd_allowlist_free(d->allow);
 	free(d->lanes);
 	free(d->scores);
 	free(d->hosts);
@@ -348,7 +340,7 @@ int cjd_detector_push(struct cjd_detector *d, const struct cjd_sample *s, struct
 	struct dlane *dl = &d->lanes[lane];
 	const struct cjd_win_lane *ln = cjd_win_lane(d->e, lane);
 	if (ln->samples == 1)
-		dl->as.allowlisted = allowlisted(d, ln->cgroup);
+		dl->as.allowlisted = allowlisted(d, cjd_win_host_name(d->e, ln->host), ln->cgroup);
 	if (gap)
 		cjd_alert_state_gap(&dl->as);
 	struct host_scan *hs = &d->hosts[ln->host];
@@ -463,19 +455,20 @@ int cjd_detector_finish(struct cjd_detector *d)
 
 int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs, size_t n)
 {
-	char **v;
+	struct cjd_allowlist *v;
+	char why[600];
+	int rc;
 
-	if (copy_allow(&v, globs, n))
-		return -ENOMEM;
-	free_allow(d->allow, d->n_allow);
+	if ((rc = cjd_allowlist_new(&v, globs, n, why, sizeof(why))))
+		return rc;
+	cjd_allowlist_free(d->allow);
 	d->allow = v;
-	d->n_allow = n;
 	size_t nl = cjd_win_lanes(d->e);
 	for (uint32_t l = 0; l < nl; l++) {
 		const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
 		if (!ln->used)
 			continue;
-		bool allow = allowlisted(d, ln->cgroup);
+		bool allow = allowlisted(d, cjd_win_host_name(d->e, ln->host), ln->cgroup);
 		/* Newly allowlisted while firing: say it stopped, as for a vanished one. */
 		if (allow && !d->lanes[l].as.allowlisted) {
 			struct cjd_alert_state before = d->lanes[l].as;

@@ -15,7 +15,8 @@
 # (models/.work/inputs/), then runs every workload script in turn (each in the modes its
 # Usage line lists), validates each trace, trains both models with `cjd train` and writes
 # the evaluations (`cjd eval`) to models/eval/. On this 2-vCPU KVM guest a full --sim
-# regeneration took about 35 minutes, real mode about 75 more (48 traces of 90 s);
+# regeneration took about 35 minutes, real mode about 75 more (48 traces of 90 s; issue 11 adds
+# 23 real and 6 simulated traces, about 40 minutes more);
 # --train-only takes a few minutes.
 set -eu
 MODELS=$(cd "$(dirname "$0")" && pwd)
@@ -77,11 +78,12 @@ if [ $record -eq 1 ]; then
 say "building cjd-miner"
 mkdir -p "$MODELS/.work/bin"
 make -s -C "$WL/src" OUT="$MODELS/.work/bin"
-if [ ! -f "$MODELS/.work/inputs/.done" ]; then
+WL_INPUTS_VERSION=$(sed -n 's/^WL_INPUTS_VERSION=//p' "$WL/lib.sh")
+if [ "$(cat "$MODELS/.work/inputs/.done" 2>/dev/null)" != "$WL_INPUTS_VERSION" ]; then
 	say "generating inputs (deterministic)"
 	mkdir -p "$MODELS/.work/inputs"
 	/usr/bin/python3 "$WL/gen_inputs.py" "$MODELS/.work/inputs"
-	touch "$MODELS/.work/inputs/.done"
+	echo "$WL_INPUTS_VERSION" > "$MODELS/.work/inputs/.done"
 fi
 
 # 3. Every workload, in every mode its Usage line offers ("Usage: x.sh sim|real").

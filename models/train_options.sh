@@ -7,19 +7,36 @@ VERSION="2026.11.26"
 
 # Miners and benign workloads of the base corpus (models/workloads/<name>.sh). The evasion
 # workloads (evade-*) are never trained on.
-MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled"
-BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords"
+MINERS="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast randomx-throttled scrypt-throttled \
+cryptonight"
+BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite python sort bc idle sleep nginx mix argon2-passwords \
+perl lua numeric numeric-fastmath interval"
 # Thread-count variants, recorded in real mode only (the simulator runs all threads on one
 # core, so their simulated traces would be their base workloads'): one-thread miners and
 # two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines".
-MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t"
-BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2"
+MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t cryptonight-1t"
+# ... and benign programs that have no simulated trace: JIT runtimes (valgrind runs the JVM and
+# V8 poorly), and jobs whose cost is start-up, other processes or a server.
+BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2 \
+ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat"
+
+# Workloads scripted and recorded by models/build.sh whose traces are not in models/data/ yet,
+# so the shipped models are not trained on them: issue 11's additions, to be recorded with the
+# evidence probes (cjd record --evidence) on a quiet machine. Empty this once their traces are
+# committed, and retrain (models/build.sh --train-only); until then tests/models/reproduce.sh
+# needs it as it is, and tests/models/corpus_traces.sh notes their traces as missing.
+UNTRAINED="cryptonight cryptonight-1t perl lua numeric numeric-fastmath interval \
+ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat"
+# trained W...: the workloads W that are not UNTRAINED.
+trained() {
+	for w in "$@"; do case " $(echo $UNTRAINED) " in *" $w "*) ;; *) printf '%s ' "$w" ;; esac; done
+}
 
 # Hardware model: the simulated corpus at its own sample sizes and summed to 20 ms and
 # 50 ms of simulated time (real agents sample far coarser than simrecord's ~3 ms); the
 # score may only rise with CPU utilisation (an idle cgroup is never more suspicious than a
 # busy one with the same instruction mix).
-HW_TRAIN="$MINERS $BENIGN"
+HW_TRAIN=$(trained $MINERS $BENIGN)
 HW_OPTS="--features hw --kind gbdt --seed 1 --intervals native,20ms,50ms \
 --increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max"
 HW_DESC="Hardware-event model trained on SIMULATED counts (cjd simrecord: real programs under callgrind's cache and branch models), not on silicon; retrain on a host with a PMU (models/README.md)."
@@ -32,7 +49,8 @@ HW_DESC="Hardware-event model trained on SIMULATED counts (cjd simrecord: real p
 # use are never less suspicious; benign windows weigh half and the threshold stays at 0.5
 # (calibrating to 0.1 % benign FPR would also silence miners, which in software events look
 # exactly like a CPU-bound benign job: see models/README.md).
-SW_TRAIN="sha256d scrypt argon2id randomx-light randomx-interp randomx-fast $MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY"
+SW_TRAIN=$(trained sha256d scrypt argon2id randomx-light randomx-interp randomx-fast cryptonight \
+	$MINERS_REAL_ONLY $BENIGN $BENIGN_REAL_ONLY)
 SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s \
 --drop ctxsw_per_cpu_s.* --drop migr_per_cpu_s.* --drop *.ac1 \
 --increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max \

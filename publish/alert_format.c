@@ -7,13 +7,14 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "cjd/common/identity.h"
 #include "cjd/publish/alert_format.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {
-	static const char *const names[] = {"json", "ecs", "cef", "syslog"};
+	static const char *const names[] = {"json", "ecs", "cef", "syslog", "text"};
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum cjd_sub_format)i;
 			return 0;
@@ -173,15 +174,54 @@ static const char *action_title(const char *topic)
 	return "cjd message";
 }
 
-/* The human summary used as CEF msg and syslog MSG, with hostile bytes escaped. */
+/* The workload a message names, back from its container.* and orchestrator.* fields. */
+static bool workload_of(json_t *doc, struct cjd_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	cjd_identity_set(id->container_id, sizeof(id->container_id), str(doc, "container.id"));
+	cjd_identity_set(id->name, sizeof(id->name), str(doc, "container.name"));
+	cjd_identity_set(id->image, sizeof(id->image), str(doc, "container.image.name"));
+	cjd_identity_set(id->image_tag, sizeof(id->image_tag),
+			 json_string_value(json_array_get(get(doc, "container.image.tag"), 0)));
+	cjd_identity_set(id->pod_name, sizeof(id->pod_name), str(doc, "orchestrator.resource.name"));
+	cjd_identity_set(id->namespace, sizeof(id->namespace), str(doc, "orchestrator.namespace"));
+	id->resolved = id->name[0] || id->image[0] || id->pod_name[0];
+	return id->resolved;
+}
+
+/* "nginx:1.25" from container.image.{name,tag}, or NULL. buf holds the text. */
+static const char *image_ref(json_t *doc, char *buf, size_t len)
+{
+	struct cjd_identity id;
+
+	workload_of(doc, &id);
+	cjd_identity_image_ref(&id, buf, len);
+	return buf[0] ? buf : NULL;
+}
+
+/*
+ * The human summary used as CEF msg, syslog MSG and text lines, with hostile
+ * bytes escaped: "TITLE: container web-1 (image nginx:1.25, pod
+ * default/web-1) cgroup /docker/ID score ..." (the cgroup alone when the
+ * runtime's names are unknown).
+ */
 static void put_summary(FILE *f, const char *topic, json_t *doc)
 {
 	const char *cg = str(doc, "cgroup.path");
+	struct cjd_identity id;
+	char who[1400];
 
 	fputs(action_title(topic), f);
-	if (cg) {
+	if (workload_of(doc, &id) && cjd_identity_describe(&id, who, sizeof(who))[0]) {
 		fputs(": ", f);
-		put_escaped(f, cg, "", CTL_ESCAPE);
+		put_escaped(f, who, "\\", CTL_ESCAPE);
+		if (cg) {
+			fputs(" cgroup ", f);
+			put_escaped(f, cg, "\\", CTL_ESCAPE);
+		}
+	} else if (cg) {
+		fputs(": ", f);
+		put_escaped(f, cg, "\\", CTL_ESCAPE);
 	}
 	if (get(doc, "cjd.score") && !json_is_null(get(doc, "cjd.score"))) {
 		fputs(" score ", f);
@@ -302,6 +342,14 @@ static int format_cef(const char *topic, json_t *doc, char **out)
 	cef_labelled(b.f, "cs4", "podUid", str(doc, "orchestrator.resource.id"));
 	cef_labelled(b.f, "cs5", "mode", str(doc, "cjd.mode"));
 	cef_labelled(b.f, "cs6", "schema", str(doc, "schema"));
+	{
+		char image[700];
+		cef_labelled(b.f, "flexString1", "containerName", str(doc, "container.name"));
+		cef_labelled(b.f, "flexString2", "image", image_ref(doc, image, sizeof(image)));
+		/* CEF has no standard key for these: vendor keys, as the specification allows */
+		cef_pair(b.f, "cjdPodName", str(doc, "orchestrator.resource.name"));
+		cef_pair(b.f, "cjdNamespace", str(doc, "orchestrator.namespace"));
+	}
 	cef_labelled_num(b.f, "cfp1", "score", get(doc, "cjd.score"));
 	cef_labelled_num(b.f, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
 	cef_labelled_num(b.f, "cfp3", "costUsd", get(doc, "cjd.cost.usd"));
@@ -372,6 +420,13 @@ static void put_sd(FILE *f, json_t *doc)
 	sd_param_num(f, "severity", get(doc, "event.severity"));
 	sd_param(f, "cgroup", str(doc, "cgroup.path"));
 	sd_param(f, "container", str(doc, "container.id"));
+	sd_param(f, "container_name", str(doc, "container.name"));
+	{
+		char image[700];
+		sd_param(f, "image", image_ref(doc, image, sizeof(image)));
+	}
+	sd_param(f, "pod", str(doc, "orchestrator.resource.name"));
+	sd_param(f, "namespace", str(doc, "orchestrator.namespace"));
 	sd_param(f, "pod_uid", str(doc, "orchestrator.resource.id"));
 	sd_param_num(f, "score", get(doc, "cjd.score"));
 	sd_param(f, "mode", str(doc, "cjd.mode"));
@@ -456,9 +511,30 @@ static int format_syslog(const char *topic, json_t *doc, char **out)
 	return sb_close(&b, out);
 }
 
+/* One line for a person: "TIMESTAMP HOST SUMMARY id ID", hostile bytes escaped. */
+static int format_text(const char *topic, json_t *doc, char **out)
+{
+	struct sbuf b;
+	const char *id = str(doc, "event.id");
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	put_token(b.f, str(doc, "@timestamp"), 64);
+	fputc(' ', b.f);
+	put_token(b.f, str(doc, "host.name"), 255);
+	fputc(' ', b.f);
+	put_summary(b.f, topic, doc);
+	if (id) {
+		fputs(" id ", b.f);
+		put_escaped(b.f, id, "", CTL_ESCAPE);
+	}
+	return sb_close(&b, out);
+}
+
 int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
 {
 	switch (fmt) {
+	case CJD_FMT_TEXT: return format_text(topic, doc, out);
 	case CJD_FMT_ECS: return format_ecs(doc, out);
 	case CJD_FMT_CEF: return format_cef(topic, doc, out);
 	case CJD_FMT_SYSLOG: return format_syslog(topic, doc, out);

@@ -82,7 +82,7 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 	cjd_jw_end(&w, '}'); /* event */
 
 	cjd_jw_host(&w, a->host, ctx->host_name, ctx->host_id);
-	cjd_jw_workload(&w, a->cgroup, ctx->pod_name);
+	cjd_jw_workload(&w, a->cgroup, ctx->identity);
 	threat(&w);
 
 	cjd_jw_obj(&w, "cjd");
@@ -159,17 +159,24 @@ static size_t visible(char *dst, size_t cap, const char *s)
 	return o;
 }
 
-const char *cjd_alert_summary(const struct cjd_alert *a, char *buf, size_t len)
+const char *cjd_alert_summary(const struct cjd_alert *a, const struct cjd_identity *id,
+			      char *buf, size_t len)
 {
-	char cg[512], action[16];
+	char cg[512], action[16], who[1400], raw[1400];
 	size_t i;
 
 	visible(cg, sizeof(cg), a->cgroup);
+	who[0] = '\0';
+	if (id && id->resolved && cjd_identity_describe(id, raw, sizeof(raw))[0]) {
+		size_t n = visible(who, sizeof(who) - 1, raw);
+		who[n] = ' ';
+		who[n + 1] = '\0';
+	}
 	const char *name = cjd_alert_action_name(a->action);
 	for (i = 0; name[i] && i + 1 < sizeof(action); i++)
 		action[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 	action[i] = '\0';
-	snprintf(buf, len, "%s %s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, cg,
+	snprintf(buf, len, "%s %s%s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, who, cg,
 		 (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
 		 a->id[0] ? a->id : "-");
 	return buf;

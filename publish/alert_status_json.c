@@ -20,7 +20,7 @@ int cjd_metrics_json(const struct cjd_metrics *m, const struct cjd_json_host *ho
 	cjd_jw_header(&w, m->time_real_ns, CJD_METRICS_SCHEMA, "metric", "cjd.metrics");
 	cjd_jw_end(&w, '}'); /* event */
 	cjd_jw_host(&w, m->host, host ? host->name : NULL, host ? host->id : NULL);
-	cjd_jw_workload(&w, m->cgroup, NULL);
+	cjd_jw_workload(&w, m->cgroup, m->identity);
 	cjd_jw_obj(&w, "cjd");
 	if (seq)
 		cjd_jw_u64(&w, "seq", seq);

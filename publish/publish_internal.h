@@ -61,8 +61,9 @@ int cjd_jw_finish(struct cjd_jw *w, char **out, size_t *out_len);
 /* host{name,id}: remote hosts (split mode) get no id, since ours would be wrong. */
 void cjd_jw_host(struct cjd_jw *w, const char *remote, const char *name, const char *id);
 
-/* cgroup.path, container.*, orchestrator.* derived from the cgroup path. */
-void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const char *pod_name);
+/* cgroup.path, container.*, orchestrator.*: from `id` when given (names
+ * included), else derived from the cgroup path. */
+void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const struct cjd_identity *id);
 
 /*
  * Copies s into dst (cap bytes, NUL-terminated), replacing every byte that is

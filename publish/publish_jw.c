@@ -283,31 +283,51 @@ void cjd_jw_host(struct cjd_jw *w, const char *remote, const char *name, const c
 	cjd_jw_end(w, '}');
 }
 
-void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const char *pod_name)
+void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const struct cjd_identity *given)
 {
-	struct cjd_identity id;
+	struct cjd_identity parsed;
+	const struct cjd_identity *id = given;
 
-	cjd_identity_parse(cgroup ? cgroup : "", &id);
+	if (!id) {
+		cjd_identity_parse(cgroup ? cgroup : "", &parsed);
+		id = &parsed;
+	}
 	cjd_jw_obj(w, "cgroup");
 	cjd_jw_str(w, "path", cgroup ? cgroup : "");
 	cjd_jw_end(w, '}');
-	if (id.container_id[0]) {
+	if (id->container_id[0]) {
 		cjd_jw_obj(w, "container");
-		cjd_jw_str(w, "id", id.container_id);
-		if (id.runtime != CJD_RUNTIME_NONE)
-			cjd_jw_str(w, "runtime", cjd_runtime_name(id.runtime));
+		cjd_jw_str(w, "id", id->container_id);
+		if (id->runtime != CJD_RUNTIME_NONE)
+			cjd_jw_str(w, "runtime", cjd_runtime_name(id->runtime));
+		if (id->name[0])
+			cjd_jw_str(w, "name", id->name);
+		if (id->image[0]) {
+			cjd_jw_obj(w, "image");
+			cjd_jw_str(w, "name", id->image);
+			if (id->image_tag[0]) {
+				/* ECS declares container.image.tag as an array */
+				const char *tag = id->image_tag;
+				cjd_jw_strs(w, "tag", &tag, 1);
+			}
+			cjd_jw_end(w, '}');
+		}
 		cjd_jw_end(w, '}');
 	}
-	if (id.pod_uid[0] || pod_name) {
+	if (id->pod_uid[0] || id->pod_name[0] || id->namespace[0]) {
 		cjd_jw_obj(w, "orchestrator");
 		cjd_jw_str(w, "type", "kubernetes");
-		cjd_jw_obj(w, "resource");
-		cjd_jw_str(w, "type", "pod");
-		if (id.pod_uid[0])
-			cjd_jw_str(w, "id", id.pod_uid);
-		if (pod_name)
-			cjd_jw_str(w, "name", pod_name);
-		cjd_jw_end(w, '}');
+		if (id->namespace[0])
+			cjd_jw_str(w, "namespace", id->namespace);
+		if (id->pod_uid[0] || id->pod_name[0]) {
+			cjd_jw_obj(w, "resource");
+			cjd_jw_str(w, "type", "pod");
+			if (id->pod_uid[0])
+				cjd_jw_str(w, "id", id->pod_uid);
+			if (id->pod_name[0])
+				cjd_jw_str(w, "name", id->pod_name);
+			cjd_jw_end(w, '}');
+		}
 		cjd_jw_end(w, '}');
 	}
 }

@@ -6,7 +6,10 @@
 # WL_WORK (built miner and generated inputs, default models/.work), REAL_DUR (real mode
 # length, default 90s), SIM_I (instructions per sample, default 10M), WL_SMOKE_LIMIT (sim
 # mode: stop every workload after this many instructions instead of its own limit; for
-# quick checks of the scripts, the traces it makes are not the corpus).
+# quick checks of the scripts, the traces it makes are not the corpus), WL_POOL (real-mode
+# miners: netns, the default, for a TCP stratum connection to a stand-in pool in a network
+# namespace of the script's own; pair for the in-process pool on a socketpair, where
+# `ip netns` is not allowed), WL_POOL_LOG (keep the stand-in pool's message log there).
 
 WL_DIR=$(cd "$(dirname "$0")" && pwd)
 WL_MODELS=$(dirname "$WL_DIR")
@@ -35,20 +38,95 @@ wl_init() {
 	esac
 	[ -x "$CJD" ] || wl_die "cjd binary not found at $CJD (build first, or set CJD)"
 	mkdir -p "$WL_OUT"
-	# Miners talk to a stand-in pool in real mode (cjd-miner --pool: a few syscalls per
-	# second, as real pool miners make). Not in sim mode: the stand-in's blocking waits
-	# (poll) would count as simulated blocked time and dilute the simulated utilisation.
-	POOL=""
-	[ "$WL_MODE" = real ] && POOL="--pool"
 	WL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cjd-wl-$WL_NAME-$$-XXXXXX")
+	WL_NS=""
 	trap 'wl_cleanup' EXIT
 	trap 'exit 130' INT TERM
+	# Miners talk to a stand-in pool in real mode, as real pool miners do: by default a
+	# TCP stratum connection over a veth pair to `cjd-miner --pool-serve` in a network
+	# namespace of this script's own (wl_pool_up). Not in sim mode: the client's blocking
+	# waits (poll) would count as simulated blocked time and dilute the simulated utilisation.
+	POOL=""
+	if [ "$1" = miner ] && [ "$WL_MODE" = real ]; then
+		case "${WL_POOL:-netns}" in
+		netns) wl_pool_up ;;
+		pair) POOL="--pool" ;;
+		*) wl_die "WL_POOL must be netns or pair, not '$WL_POOL'" ;;
+		esac
+	fi
 }
 
-# Scripts may add their own clean-up to WL_CLEANUP (a command string).
+# Scripts may add their own clean-up to WL_CLEANUP (a command string); the pool and the
+# network namespace (wl_netns_up, wl_pool_up) are taken down after it.
 wl_cleanup() {
 	[ -n "${WL_CLEANUP:-}" ] && eval "$WL_CLEANUP"
+	wl_pool_down
+	[ -n "${WL_NS:-}" ] && ip netns del "$WL_NS" 2>/dev/null
 	rm -rf "$WL_TMP"
+}
+
+# wl_netns_up: a network namespace of this script's own (cjd-corpus-PID) joined to the host
+# by a veth pair, each end with an address of a /30 in 198.18.0.0/15 (the range reserved
+# for benchmarks, RFC 2544); sets WL_NS and WL_NS_IP (the namespace's end, which a program
+# on the host reaches as it would a remote server). wl_cleanup deletes the namespace, which
+# destroys the veth pair with it.
+wl_netns_up() {
+	command -v ip >/dev/null 2>&1 || wl_die "ip (iproute2) is needed for the network namespace"
+	n=$(( $$ % 16000 ))
+	host_ip=198.18.$((n / 64)).$(( (n % 64) * 4 + 1 ))
+	WL_NS_IP=198.18.$((n / 64)).$(( (n % 64) * 4 + 2 ))
+	ip -4 addr show | grep -q " $host_ip/" && wl_die "$host_ip is in use already (another corpus run?)"
+	WL_NS=cjd-corpus-$$
+	ip netns add "$WL_NS" 2>"$WL_TMP/ns.err" || {
+		cat "$WL_TMP/ns.err" >&2; WL_NS=""
+		wl_die "cannot create a network namespace (needs CAP_SYS_ADMIN; WL_POOL=pair uses an in-process pool)"
+	}
+	{ ip link add "cjdh$$" type veth peer name "cjdn$$" netns "$WL_NS" &&
+	  ip addr add "$host_ip/30" dev "cjdh$$" && ip link set "cjdh$$" up &&
+	  ip -n "$WL_NS" addr add "$WL_NS_IP/30" dev "cjdn$$" &&
+	  ip -n "$WL_NS" link set "cjdn$$" up && ip -n "$WL_NS" link set lo up; } 2>"$WL_TMP/ns.err" \
+		|| { cat "$WL_TMP/ns.err" >&2; wl_die "cannot set up the veth pair to $WL_NS"; }
+	wl_say "network namespace $WL_NS at $WL_NS_IP (veth cjdh$$ $host_ip on the host)"
+}
+
+# wl_wait_port PORT PID ERRFILE: waits up to 20 s until PID listens on PORT in the script's
+# network namespace (asked of the kernel with ss, so no test connection reaches the server);
+# dies with ERRFILE's text if PID exits first.
+wl_wait_port() {
+	k=0
+	until [ -n "$(ip netns exec "$WL_NS" ss -Hltn "sport = :$1" 2>/dev/null)" ]; do
+		kill -0 "$2" 2>/dev/null || { cat "$3" >&2; wl_die "the server for port $1 exited"; }
+		k=$((k + 1))
+		[ $k -lt 100 ] || wl_die "nothing listens on port $1 in $WL_NS"
+		sleep 0.2
+	done
+}
+
+# wl_pool_up: the stand-in pool (cjd-miner --pool-serve, shares verified) in the script's
+# network namespace, outside the recorded cgroup; sets POOL to the miner's --pool-connect.
+wl_pool_up() {
+	wl_need_miner
+	wl_netns_up
+	WL_POOL_PID=""
+	ip netns exec "$WL_NS" "$MINER" --pool-serve "$WL_NS_IP:3333" --pool-verify \
+		--pool-log "$WL_TMP/pool.log" 2>"$WL_TMP/pool.err" &
+	WL_POOL_PID=$!
+	wl_wait_port 3333 "$WL_POOL_PID" "$WL_TMP/pool.err"
+	POOL="--pool-connect $WL_NS_IP:3333"
+}
+
+# wl_pool_down: stops the stand-in pool and says what went over the connection.
+wl_pool_down() {
+	[ -n "${WL_POOL_PID:-}" ] || return 0
+	kill "$WL_POOL_PID" 2>/dev/null
+	wait "$WL_POOL_PID" 2>/dev/null
+	WL_POOL_PID=""
+	[ -f "$WL_TMP/pool.log" ] || return 0
+	wl_say "stand-in pool: $(grep -c '<- login' "$WL_TMP/pool.log") logins, \
+$(grep -c -- '-> job' "$WL_TMP/pool.log") new jobs, $(grep -c -- '-> accepted' "$WL_TMP/pool.log") shares accepted, \
+$(grep -c '<- submit' "$WL_TMP/pool.log") submitted, $(grep -c '<- keepalived' "$WL_TMP/pool.log") keep-alives"
+	[ -n "${WL_POOL_LOG:-}" ] && cp "$WL_TMP/pool.log" "$WL_POOL_LOG"
+	return 0
 }
 
 # make decides whether cjd-miner is out of date.
@@ -57,12 +135,14 @@ wl_need_miner() {
 	make -s -C "$WL_DIR/src" OUT="$WL_WORK/bin" >&2 || wl_die "building cjd-miner failed"
 }
 
+# The inputs' version: bump it when gen_inputs.py gains a file (it keeps the files it has).
+WL_INPUTS_VERSION=2
 wl_need_inputs() {
-	if [ ! -f "$WL_INPUTS/.done" ]; then
+	if [ "$(cat "$WL_INPUTS/.done" 2>/dev/null)" != "$WL_INPUTS_VERSION" ]; then
 		wl_say "generating inputs in $WL_INPUTS"
 		mkdir -p "$WL_INPUTS"
 		"$PY" "$WL_DIR/gen_inputs.py" "$WL_INPUTS" >&2 || wl_die "generating inputs failed"
-		touch "$WL_INPUTS/.done"
+		echo "$WL_INPUTS_VERSION" > "$WL_INPUTS/.done"
 	fi
 }
 

@@ -44,6 +44,7 @@ struct churn {
 	int born_wave[TOTAL];
 	long first_seen_rescans[TOTAL]; /* -1: never in a sample */
 	int gone[TOTAL];
+	int added[TOTAL];
 	int stop_after_ticks;
 	int ticks;
 	uint64_t total_samples;
@@ -81,6 +82,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 		if (ch->first_seen_rescans[k] < 0)
 			ch->first_seen_rescans[k] = (long)st.rescans;
 		assert_false(ch->gone[k]); /* no sample after "gone" */
+		assert_int_equal(ch->added[k], 1); /* announced before its first sample */
 	}
 	ch->total_samples += n;
 	ch->ticks++;
@@ -97,6 +99,16 @@ static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 	assert_true(k >= 0);
 	assert_false(ch->gone[k]);
 	ch->gone[k] = 1;
+}
+
+static void on_added(void *ctx, const char *cgroup)
+{
+	struct churn *ch = ctx;
+	int k = index_of(cgroup);
+
+	assert_true(k >= 0);
+	assert_int_equal(ch->added[k], 0); /* once */
+	ch->added[k] = 1;
 }
 
 static void rel_of(const struct churn *ch, int i, char *buf, size_t len)
@@ -186,7 +198,8 @@ static void test_churn(void **state)
 	if (cjd_collector_new(&ch->c, &cfg, &err) != 0)
 		fail_msg("collector: %s", err.text);
 	assert_int_equal(cjd_loop_new(&ch->loop), 0);
-	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = ch};
+	struct cjd_collector_callbacks cbs = {
+		.samples = on_samples, .gone = on_gone, .added = on_added, .ctx = ch};
 	cjd_collector_set_callbacks(ch->c, &cbs);
 	assert_int_equal(cjd_collector_attach(ch->c, ch->loop, NULL, NULL), 0);
 	ch->churn_timer = cjd_loop_add_timer(ch->loop, 30 * 1000 * 1000, on_churn, ch);
@@ -209,6 +222,7 @@ static void test_churn(void **state)
 			late++;
 		/* ...and been reported gone after it was removed. */
 		assert_true(ch->gone[i]);
+		assert_true(ch->added[i]);
 	}
 	assert_int_equal(late, 0);
 	assert_int_equal(st.monitored, 0);

@@ -78,10 +78,98 @@ static struct cjd_actions *fake_actions(enum cjd_action_kind kind, const char *c
 	snprintf(v1, sizeof(v1), "%s/v1", fake);
 	struct cjd_actions_config cfg = {.kind = kind, .min_score = 0.9, .quota_us = 20000,
 					 .period_us = 100000, .v2_root = v2, .v1_cpu_root = v1,
+					 .v1_freezer_root = "", /* none: never the host's */
 					 .allowlist = allow, .n_allowlist = nallow,
-					 .self_cgroup = "/system.slice/cjd.service"};
+					 .self_cgroup = "/system.slice/cjd.service", .self_freezer = "/"};
 	assert_int_equal(cjd_actions_new(&a, &cfg), 0);
 	return a;
+}
+
+#define ID64 "5f781a344b1cb2b614834c77c2665a7e1ee471cf09467e83b92b264ca8685dd8"
+#define SELF64 "0000000000000000000000000000000000000000000000000000000000000001"
+
+/*
+ * The hybrid layout (Debian's docker.io on cgroup v1): the container is in a v1 freezer
+ * hierarchy and in the unified v2 one. Freeze goes where `docker pause` goes, the v1
+ * freezer; a cgroup only v2 holds is frozen there. cjd's own v1 freezer cgroup (it may run
+ * in a container itself) is never touched.
+ */
+static void test_freeze_hybrid(void **state)
+{
+	(void)state;
+	char v2[128], fz[128], p[512], buf[32], cmd[700];
+	struct cjd_actions *a;
+	struct cjd_action_result r;
+
+	snprintf(v2, sizeof(v2), "%s/v2", fake);
+	snprintf(fz, sizeof(fz), "%s/freezer", fake);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/docker/" ID64 " %s/docker/" SELF64 " %s/docker/" ID64, fz,
+		 fz, v2);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/docker/" ID64 "/freezer.state", fz), put_file(p, "THAWED\n");
+	snprintf(p, sizeof(p), "%s/docker/" SELF64 "/freezer.state", fz), put_file(p, "THAWED\n");
+	snprintf(p, sizeof(p), "%s/docker/" ID64 "/cgroup.freeze", v2), put_file(p, "0");
+	struct cjd_actions_config cfg = {.kind = CJD_ACTION_FREEZE, .min_score = 0.5, .v2_root = v2,
+					 .v1_cpu_root = "", .v1_freezer_root = fz,
+					 .self_cgroup = "/", .self_freezer = "/docker/" SELF64};
+	assert_int_equal(cjd_actions_new(&a, &cfg), 0);
+
+	assert_int_equal(cjd_actions_apply(a, "/docker/" ID64, NULL, 0.99, &r), 0);
+	assert_int_equal(r.outcome, CJD_ACT_DONE);
+	snprintf(p, sizeof(p), "%s/docker/" ID64 "/freezer.state", fz);
+	/* a plain file keeps the fixture's newline after the 6 bytes written (cgroupfs would not) */
+	assert_true(strncmp(get_file(p, buf, sizeof(buf)), "FROZEN", 6) == 0);
+	assert_non_null(strstr(r.detail, "wrote FROZEN to "));
+	assert_non_null(strstr(r.detail, "/freezer/docker/" ID64 "/freezer.state"));
+	snprintf(p, sizeof(p), "%s/docker/" ID64 "/cgroup.freeze", v2);
+	assert_string_equal(get_file(p, buf, sizeof(buf)), "0"); /* one freezer, not both */
+	/* only v2 holds it: frozen there */
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.99, &r), 0);
+	snprintf(p, sizeof(p), "%s/pod/cgroup.freeze", v2);
+	assert_string_equal(get_file(p, buf, sizeof(buf)), "1");
+	put_file(p, "0");
+	/* cjd's own v1 freezer cgroup, and its parent, are refused */
+	assert_int_equal(cjd_actions_apply(a, "/docker/" SELF64, NULL, 0.99, &r), -EPERM);
+	assert_non_null(strstr(r.detail, "cjd's own cgroup"));
+	assert_int_equal(cjd_actions_apply(a, "/docker", NULL, 0.99, &r), -EPERM);
+	snprintf(p, sizeof(p), "%s/docker/" SELF64 "/freezer.state", fz);
+	assert_string_equal(get_file(p, buf, sizeof(buf)), "THAWED\n");
+	cjd_actions_free(a);
+}
+
+/* Allowlist entries on names need the container's identity; without it they never match. */
+static void test_allowlist_names(void **state)
+{
+	(void)state;
+	static const char *const allow[] = {"image:nginx:*", "namespace:kube-system"};
+	struct cjd_actions *a = fake_actions(CJD_ACTION_FREEZE, allow, 2);
+	struct cjd_action_result r;
+	struct cjd_identity id;
+	char p[256], buf[32];
+
+	cjd_identity_parse("/pod", &id);
+	cjd_identity_set_image(&id, "docker.io/library/nginx:1.25");
+	id.resolved = true;
+	assert_int_equal(cjd_actions_apply(a, "/pod", &id, 0.99, &r), -EPERM);
+	assert_int_equal(r.outcome, CJD_ACT_REFUSED);
+	assert_string_equal(r.detail, "cgroup is allowlisted by \"image:nginx:*\"");
+	snprintf(p, sizeof(p), "%s/v2/pod/cgroup.freeze", fake);
+	assert_string_equal(get_file(p, buf, sizeof(buf)), "0");
+	cjd_identity_set_image(&id, "xmrig:6");
+	strcpy(id.namespace, "kube-system");
+	assert_int_equal(cjd_actions_apply(a, "/pod", &id, 0.99, &r), -EPERM);
+	/* unknown names: acted on */
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.99, &r), 0);
+	assert_string_equal(get_file(p, buf, sizeof(buf)), "1");
+	put_file(p, "0");
+	cjd_actions_free(a);
+
+	/* a bad entry is refused at creation */
+	static const char *const bad[] = {"imgae:nginx"};
+	struct cjd_actions_config cfg = {.kind = CJD_ACTION_FREEZE, .allowlist = bad, .n_allowlist = 1,
+					 .v2_root = "/nonexistent", .v1_cpu_root = "", .v1_freezer_root = ""};
+	assert_int_equal(cjd_actions_new(&a, &cfg), -EINVAL);
+	assert_null(a);
 }
 
 static void test_refusals(void **state)
@@ -96,13 +184,13 @@ static void test_refusals(void **state)
 		"/system.slice", "/system.slice/sshd.service"};
 	char why[160];
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		assert_int_equal(cjd_actions_apply(a, refused[i], 0.99, &r), -EPERM);
+		assert_int_equal(cjd_actions_apply(a, refused[i], NULL, 0.99, &r), -EPERM);
 		assert_int_equal(r.outcome, CJD_ACT_REFUSED);
 	}
-	assert_int_equal(cjd_actions_check(a, "/pod", why, sizeof(why)), 0);
-	assert_int_equal(cjd_actions_check(a, "/pod..x", why, sizeof(why)), 0); /* a name, not '..' */
+	assert_int_equal(cjd_actions_check(a, "/pod", NULL, why, sizeof(why)), 0);
+	assert_int_equal(cjd_actions_check(a, "/pod..x", NULL, why, sizeof(why)), 0); /* a name, not '..' */
 	/* below min_score: skipped, nothing written */
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.5, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.5, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_SKIPPED);
 	cjd_actions_free(a);
 }
@@ -114,17 +202,17 @@ static void test_freeze_fake_and_symlink(void **state)
 	struct cjd_action_result r;
 	char p[256], buf[32];
 
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.99, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.99, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_DONE);
 	snprintf(p, sizeof(p), "%s/v2/pod/cgroup.freeze", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "1");
 	/* a symlink inside the hierarchy is never followed out of it */
-	assert_int_equal(cjd_actions_apply(a, "/link", 0.99, &r), -ELOOP);
+	assert_int_equal(cjd_actions_apply(a, "/link", NULL, 0.99, &r), -ELOOP);
 	assert_int_equal(r.outcome, CJD_ACT_FAILED);
 	snprintf(p, sizeof(p), "%s/outside/cgroup.freeze", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "0");
 	/* a cgroup that does not exist: reported, not created */
-	assert_int_equal(cjd_actions_apply(a, "/nope", 0.99, &r), -ENOENT);
+	assert_int_equal(cjd_actions_apply(a, "/nope", NULL, 0.99, &r), -ENOENT);
 	assert_int_equal(r.outcome, CJD_ACT_FAILED);
 	cjd_actions_free(a);
 }
@@ -136,14 +224,14 @@ static void test_throttle_falls_back_to_v1(void **state)
 	struct cjd_action_result r;
 	char p[256], buf[32];
 
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.95, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.95, &r), 0);
 	assert_int_equal(r.outcome, CJD_ACT_DONE);
 	snprintf(p, sizeof(p), "%s/v1/pod/cpu.cfs_quota_us", fake);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "20000");
 	/* with cpu.max present on v2, v2 wins */
 	snprintf(p, sizeof(p), "%s/v2/pod/cpu.max", fake);
 	put_file(p, "max 100000");
-	assert_int_equal(cjd_actions_apply(a, "/pod", 0.95, &r), 0);
+	assert_int_equal(cjd_actions_apply(a, "/pod", NULL, 0.95, &r), 0);
 	assert_string_equal(get_file(p, buf, sizeof(buf)), "20000 100000");
 	cjd_actions_free(a);
 }
@@ -186,7 +274,7 @@ static void test_real_freeze(void **state)
 	struct cjd_actions_config cfg = {.kind = CJD_ACTION_FREEZE, .min_score = 0.5,
 					 .v2_root = root};
 	assert_int_equal(cjd_actions_new(&a, &cfg), 0);
-	int rc = cjd_actions_apply(a, dir + strlen(root), 0.99, &r);
+	int rc = cjd_actions_apply(a, dir + strlen(root), NULL, 0.99, &r);
 	int frozen = 0;
 	for (int i = 0; i < 200 && rc == 0 && !frozen; i++) {
 		snprintf(p, sizeof(p), "%s/cgroup.events", dir);
@@ -209,6 +297,8 @@ static void test_real_freeze(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_freeze_hybrid),
+		cmocka_unit_test(test_allowlist_names),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_freeze_fake_and_symlink),
 		cmocka_unit_test(test_throttle_falls_back_to_v1),

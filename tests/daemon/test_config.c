@@ -45,6 +45,13 @@ static void test_roundtrip(void **state)
 
 	assert_int_equal(cjd_config_defaults(&a), 0);
 	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "/system.slice/*", false, &err), 0);
+	/* names, and a bad entry refused with the reason (the list is unchanged) */
+	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "image:nginx:*", false, &err), 0);
+	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "namespace:kube-system", false, &err), 0);
+	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "pods:x", false, &err), -EINVAL);
+	assert_string_equal(err.text, "detector.allowlist: \"pods:x\": unknown prefix \"pods:\"; did you mean pod:?");
+	assert_int_equal(a.allowlist.n, 3);
+	assert_int_equal(cjd_config_set(&a, "detector.allowlist", "/system.slice/*", true, &err), 0);
 	assert_int_equal(cjd_config_set(&a, "detector.threshold", "0.9", false, &err), 0);
 	assert_int_equal(cjd_config_set(&a, "collector.interval", "200ms", false, &err), 0);
 	mem = open_memstream(&text, &len);
@@ -85,6 +92,13 @@ static const struct {
 	 "duplicate object key near '\"interval\"'"},
 	{"[1]", 1, 1, "the configuration must be a JSON object"},
 	{"{\"journal\": {\"rotate_size\": \"12Q\"}}", 1, 29, "journal.rotate_size must be a size such as 64M or 1048576"},
+	{"{\"detector\": {\"allowlist\": [\"/ok\",\n  \"imgae:nginx:*\"]}}", 2, 3,
+	 "detector.allowlist: \"imgae:nginx:*\": unknown prefix \"imgae:\"; did you mean image:?"},
+	{"{\"detector\": {\"allowlist\": [\"nginx\"]}}", 1, 29,
+	 "detector.allowlist: \"nginx\" is neither a cgroup glob (starting with / or *) nor one of "
+	 "image:GLOB, container:GLOB, namespace:GLOB, pod:GLOB, cgroup:GLOB"},
+	{"{\"detector\": {\"allowlist\": [\"container:\"]}}", 1, 29,
+	 "detector.allowlist: \"container:\" has no glob after container:"},
 };
 
 static void test_bad(void **state)

@@ -308,6 +308,69 @@ static void test_allowlist(void **state)
 	cjd_detector_free(d);
 }
 
+/* The owner's names for a cgroup: the detector asks, knowing no runtime itself. */
+static int identify_calls;
+static bool identify(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id)
+{
+	(void)ctx;
+	identify_calls++;
+	cjd_identity_parse(cgroup, id);
+	if (host || strcmp(cgroup, "/docker/nginx-box") != 0)
+		return false; /* names unknown */
+	id->resolved = true;
+	strcpy(id->name, "web-1");
+	cjd_identity_set_image(id, "nginx:1.25");
+	return true;
+}
+
+static void test_allowlist_by_name(void **state)
+{
+	(void)state;
+	static struct rec r;
+	const char *const allow[] = {"image:nginx:*", "container:render-*"};
+	struct cjd_detector_config cfg;
+	struct cjd_detector *d;
+	struct cjd_error err;
+
+	memset(&r, 0, sizeof(r));
+	cjd_detector_config_init(&cfg);
+	cfg.events = CJD_EVMASK_SOFTWARE;
+	cfg.allowlist = allow;
+	cfg.n_allowlist = 2;
+	cfg.identify = identify;
+	identify_calls = 0;
+	assert_int_equal(cjd_detector_new(&d, &cfg, model, on_alert, &r, &err), 0);
+	for (uint64_t t = 1; t <= 20; t++) {
+		push(d, sw(NULL, "/docker/nginx-box", t, miner_util(t), 20));
+		push(d, sw(NULL, "/docker/other", t, miner_util(t), 20));
+		cjd_detector_tick(d);
+	}
+	/* the nginx container is allowlisted by its image; the unknown one alerts */
+	assert_int_equal(r.n, 1);
+	expect(&r, 0, CJD_ALERT_FIRING, "/docker/other", 10);
+	/* asked once per new cgroup, not per sample */
+	assert_int_equal(identify_calls, 2);
+	cjd_detector_free(d);
+
+	/* cgroup globs only: never asked */
+	const char *const globs[] = {"/allowed/*"};
+	cfg.allowlist = globs;
+	cfg.n_allowlist = 1;
+	identify_calls = 0;
+	assert_int_equal(cjd_detector_new(&d, &cfg, model, on_alert, &r, &err), 0);
+	push(d, sw(NULL, "/docker/nginx-box", 1, miner_util(1), 20));
+	cjd_detector_tick(d);
+	assert_int_equal(identify_calls, 0);
+	cjd_detector_free(d);
+
+	/* a bad entry is refused, naming it */
+	const char *const bad[] = {"image:nginx", "contianer:x"};
+	cfg.allowlist = bad;
+	cfg.n_allowlist = 2;
+	assert_int_equal(cjd_detector_new(&d, &cfg, model, on_alert, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.text, "allowlist entry 2: \"contianer:x\""));
+}
+
 static void test_hosts_kept_apart(void **state)
 {
 	(void)state;
@@ -606,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_vanish_is_gone),
 		cmocka_unit_test(test_forget_and_finish),
 		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_allowlist_by_name),
 		cmocka_unit_test(test_hosts_kept_apart),
 		cmocka_unit_test(test_gap_restarts_window),
 		cmocka_unit_test(test_push_errors),

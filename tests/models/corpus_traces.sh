@@ -3,12 +3,14 @@
 # of one workload with the label <kind>/<workload> on every sample and meta.workload, and has
 # at least 60 samples, enough for W=8 windows. A .sim trace may instead be "derived" (from
 # the workload's real recording, meta.derived_from: sleep.sh). Every workload script has a
-# trace for each mode its Usage line lists ("Usage: x.sh sim|real").
+# trace for each mode its Usage line lists ("Usage: x.sh sim|real"), unless train_options.sh
+# lists it as not recorded yet (UNTRAINED).
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
 : "${CJD_SOURCE_DIR:?CJD_SOURCE_DIR must point at the source tree}"
 data=$CJD_SOURCE_DIR/models/data
 wl=$CJD_SOURCE_DIR/models/workloads
+. "$CJD_SOURCE_DIR/models/train_options.sh" # UNTRAINED
 [ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 (Debian python3) is needed to read headers"; exit 77; }
 fail=0
 n=0
@@ -53,7 +55,12 @@ for s in "$wl"/*.sh; do
 	modes=$(sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$s" | tr '|' ' ')
 	[ -n "$modes" ] || { echo "FAIL $name.sh has no '# Usage: $name.sh MODES' line"; fail=1; }
 	for m in $modes; do
-		[ -f "$data/$name.$m.cjdt.gz" ] || { echo "FAIL workload $name has no $name.$m.cjdt.gz"; fail=1; }
+		[ -f "$data/$name.$m.cjdt.gz" ] && continue
+		# Scripted but not recorded yet: listed as such in train_options.sh (UNTRAINED).
+		case " $(echo $UNTRAINED) " in
+		*" $name "*) echo "note $name.$m.cjdt.gz is not recorded yet (UNTRAINED in models/train_options.sh)" ;;
+		*) echo "FAIL workload $name has no $name.$m.cjdt.gz"; fail=1 ;;
+		esac
 	done
 done
 echo "$n traces checked"

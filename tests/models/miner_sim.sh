@@ -4,17 +4,9 @@
 # agree with each other under valgrind (both differ from native: valgrind ignores MXCSR.FZ).
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
-: "${CJD_SOURCE_DIR:?CJD_SOURCE_DIR must point at the source tree}"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed"; exit 77; }
-for h in randomx.h openssl/evp.h argon2.h valgrind/callgrind.h; do
-	[ -f "/usr/include/$h" ] || { echo "SKIP: /usr/include/$h missing (librandomx-dev, libssl-dev, libargon2-dev, valgrind)"; exit 77; }
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjd-test-miner-$$-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-make -s -C "$CJD_SOURCE_DIR/models/workloads/src" OUT="$tmp" >"$tmp/make.log" 2>&1 \
-	|| { cat "$tmp/make.log"; echo "FAIL cannot build cjd-miner"; exit 1; }
-M=$tmp/cjd-miner
-fail=0
+. "$(dirname "$0")/miner_lib.sh"
+tmp=$T
 sim() { # sim OUT ARGS...: run the miner under simrecord, its stdout to OUT
 	out=$1; shift
 	"$CJD_BIN" simrecord --instr-atstart=no -o "$tmp/t.cjdt" -- "$M" "$@" >"$out" 2>"$tmp/err" \

@@ -132,14 +132,28 @@ static void test_alert_kubernetes_and_response(void **state)
 		 "cri-containerd-" DOCKER_ID ".scope");
 	a.action_rc = -EACCES;
 	a.action_detail = "cpu.max=20000 100000";
-	struct cjd_alert_context ctx = {.pod_name = "web-7d9f"};
+	/* the names the runtime's record gave (collector/container_meta.c) */
+	struct cjd_identity id;
+	cjd_identity_parse(a.cgroup, &id);
+	id.resolved = true;
+	strcpy(id.name, "web");
+	cjd_identity_set_image(&id, "docker.io/library/nginx:1.25@sha256:0123");
+	strcpy(id.pod_name, "web-7d9f");
+	strcpy(id.namespace, "shop");
+	struct cjd_alert_context ctx = {.identity = &id};
 	char *s = alert_json(&a, &ctx);
 	json_t *d = parse(s);
 	assert_string_equal(s_at(d, "orchestrator.type"), "kubernetes");
+	assert_string_equal(s_at(d, "orchestrator.namespace"), "shop");
 	assert_string_equal(s_at(d, "orchestrator.resource.type"), "pod");
 	assert_string_equal(s_at(d, "orchestrator.resource.id"), POD_UID);
 	assert_string_equal(s_at(d, "orchestrator.resource.name"), "web-7d9f");
 	assert_string_equal(s_at(d, "container.runtime"), "containerd");
+	assert_string_equal(s_at(d, "container.name"), "web");
+	assert_string_equal(s_at(d, "container.image.name"), "docker.io/library/nginx");
+	/* ECS: container.image.tag is an array */
+	assert_int_equal(json_array_size(at(d, "container.image.tag")), 1);
+	assert_string_equal(json_string_value(json_array_get(at(d, "container.image.tag"), 0)), "1.25");
 	assert_string_equal(s_at(d, "event.outcome"), "failure");
 	assert_int_equal(json_integer_value(at(d, "cjd.response.errno")), EACCES);
 	assert_string_equal(s_at(d, "cjd.response.detail"), "cpu.max=20000 100000");
@@ -411,8 +425,9 @@ static void test_syslog_escaping(void **state)
 	assert_non_null(strstr(line, " cgroup=\"/x\\\"y\\]z\\\\w\\nv\""));
 	assert_non_null(strstr(line, " action=\"resolved\""));
 	assert_non_null(strstr(line, " score=\"0.97"));
-	/* the element ends before the message, and the message escapes too */
-	assert_non_null(strstr(line, "] Cryptocurrency miner no longer detected: /x\"y]z\\w\\nv score"));
+	/* the element ends before the message, and the message escapes too (a real backslash
+	 * doubled, so \n cannot be forged) */
+	assert_non_null(strstr(line, "] Cryptocurrency miner no longer detected: /x\"y]z\\\\w\\nv score"));
 	free(line);
 
 	char *body;
@@ -464,7 +479,7 @@ static void test_fprint_and_summary(void **state)
 	assert_int_equal(text[len - 1], '\n');
 	assert_ptr_equal(strchr(text, '\n'), text + len - 1);
 	free(text);
-	cjd_alert_summary(&a, buf, sizeof(buf));
+	cjd_alert_summary(&a, NULL, buf, sizeof(buf));
 	assert_true(strncmp(buf, "FIRING /evil\\x0a\\x1b[2J score 0.970", 35) == 0);
 }
 

@@ -34,6 +34,7 @@ struct cjd_mounts {
 	int n_v2;
 	char perf_v1[4096]; /* a v1 hierarchy carrying perf_event, "" if none */
 	char cpu_v1[4096];  /* a v1 hierarchy carrying the cpu controller, "" if none */
+	char freezer_v1[4096]; /* a v1 hierarchy carrying the freezer, "" if none */
 	char tracefs[4096]; /* tracefs mount point, "" if none */
 };
 

@@ -119,9 +119,18 @@ typedef void (*cjd_collector_samples_cb)(void *ctx, const struct cjd_sample *sam
  */
 typedef void (*cjd_collector_gone_cb)(void *ctx, const char *cgroup, uint64_t t_ns);
 
+/*
+ * A cgroup is now monitored (found by a re-scan; those found at creation are
+ * announced by cjd_collector_set_callbacks). Called before its first sample,
+ * so the owner can learn what runs in it (container names) off the sample
+ * path. `cgroup` is the name its samples will carry; valid during the call.
+ */
+typedef void (*cjd_collector_added_cb)(void *ctx, const char *cgroup);
+
 struct cjd_collector_callbacks {
 	cjd_collector_samples_cb samples; /* may be NULL */
 	cjd_collector_gone_cb gone;       /* may be NULL */
+	cjd_collector_added_cb added;     /* may be NULL */
 	void *ctx;
 };
 
@@ -146,8 +155,9 @@ struct cjd_collector;
 int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_config *cfg,
 		      struct cjd_error *err);
 
-/* Sets where samples and "gone" notices go (copied). Call before ticking;
- * without it, ticks read and discard. */
+/* Sets where samples and "added"/"gone" notices go (copied), and announces
+ * every cgroup monitored so far to `added`. Call before ticking; without it,
+ * ticks read and discard. */
 void cjd_collector_set_callbacks(struct cjd_collector *c, const struct cjd_collector_callbacks *cbs);
 
 /*

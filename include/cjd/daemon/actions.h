@@ -1,10 +1,11 @@
-/* Response actions on a cgroup that fired: freeze it (v2) or throttle its CPU (v2 cpu.max / v1 CFS quota). */
+/* Response actions on a cgroup that fired: freeze it (v1 freezer or v2) or throttle its CPU (v2 cpu.max / v1 CFS quota). */
 #ifndef CJD_DAEMON_ACTIONS_H
 #define CJD_DAEMON_ACTIONS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cjd/common/identity.h"
 #include "cjd/daemon/config.h"
 
 struct cjd_actions;
@@ -16,9 +17,11 @@ struct cjd_actions_config {
 	uint64_t quota_us, period_us;   /* throttle: cpu.max "quota period" */
 	const char *v2_root;            /* cgroup2 mount, e.g. /sys/fs/cgroup/unified */
 	const char *v1_cpu_root;        /* v1 cpu controller mount, e.g. /sys/fs/cgroup/cpu */
-	const char *const *allowlist;   /* globs of cgroups never acted on */
+	const char *v1_freezer_root;    /* v1 freezer mount, e.g. /sys/fs/cgroup/freezer; "" none */
+	const char *const *allowlist;   /* allowlist entries (cjd/common/allowlist.h), never acted on */
 	size_t n_allowlist;
 	const char *self_cgroup;        /* cjd's own v2 cgroup; NULL reads /proc/self/cgroup */
+	const char *self_freezer;       /* cjd's own v1 freezer cgroup; NULL reads /proc/self/cgroup */
 };
 
 enum cjd_action_outcome {
@@ -34,22 +37,30 @@ struct cjd_action_result {
 	char detail[256];   /* what was written where, or why not */
 };
 
-/* Returns 0 or a negative errno (-ENOMEM; -ENOENT when a needed hierarchy is missing). */
+/* Returns 0 or a negative errno (-ENOMEM; -ENOENT when a needed hierarchy is
+ * missing; -EINVAL for a bad allowlist entry). */
 int cjd_actions_new(struct cjd_actions **out, const struct cjd_actions_config *cfg);
 void cjd_actions_free(struct cjd_actions *a);
 
 /*
  * Acts on cgroup (a path relative to the cgroup root, as in samples) for an
- * alert with `score`. Never follows symlinks and never leaves the hierarchy:
+ * alert with `score`; `id` (may be NULL) carries the container's names for
+ * the allowlist. Never follows symlinks and never leaves the hierarchy:
  * the file is opened with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
  * relative to the root. One attempt only; the caller reports the result and
  * must not retry in a loop. Always fills *res; returns res->rc.
+ *
+ * Freeze: where a v1 freezer hierarchy holds the cgroup (cgroup v1 and
+ * hybrid hosts, where Docker's cgroupfs driver puts containers), it writes
+ * FROZEN to its freezer.state, as `docker pause` and runc do; otherwise 1 to
+ * the v2 cgroup.freeze. Thaw with THAWED or 0 respectively.
  */
-int cjd_actions_apply(struct cjd_actions *a, const char *cgroup, double score,
-		      struct cjd_action_result *res);
+int cjd_actions_apply(struct cjd_actions *a, const char *cgroup, const struct cjd_identity *id,
+		      double score, struct cjd_action_result *res);
 
 /* Checks a cgroup path without acting: 0 if acting on it would be allowed,
  * or -EPERM with the reason in why. Exposed for tests and `cjd run` logging. */
-int cjd_actions_check(const struct cjd_actions *a, const char *cgroup, char *why, size_t whylen);
+int cjd_actions_check(const struct cjd_actions *a, const char *cgroup,
+		      const struct cjd_identity *id, char *why, size_t whylen);
 
 #endif

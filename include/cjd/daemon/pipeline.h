@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cjd/collector/container_meta.h"
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
 #include "cjd/daemon/actions.h"
@@ -26,7 +27,11 @@ struct cjd_pipeline_options {
 	const char *const *model_dirs; /* where default models are searched, after $CJD_MODEL_DIR */
 	size_t n_model_dirs;
 	const char *cgroup_root;       /* for cjd.processes and actions; NULL: remote hosts */
+	int cgroup_version;            /* of cgroup_root: 2, or 1 (actions then find v2 themselves) */
 	bool actions;                  /* act on local cgroups (run), or never (detect) */
+	/* Container names of local cgroups from the runtimes' records (run);
+	 * NULL: none, alerts carry the ids the cgroup paths hold (detect). */
+	const struct cjd_meta_config *meta;
 };
 
 /*
@@ -50,6 +55,10 @@ void cjd_pipeline_tick(struct cjd_pipeline *p);
 
 /* A cgroup of host (NULL: this host) vanished: a firing alert resolves as gone. */
 void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup);
+
+/* A local cgroup was discovered: learns the names of its container now (once
+ * per container id, see cjd_meta_cache_lookup), off the sample path. */
+void cjd_pipeline_discovered(struct cjd_pipeline *p, const char *cgroup);
 
 /* Per-cgroup `metrics` messages. */
 void cjd_pipeline_metrics(struct cjd_pipeline *p);

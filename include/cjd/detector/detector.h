@@ -9,6 +9,7 @@
 #include "cjd/common/alert.h"
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
+#include "cjd/common/identity.h"
 #include "cjd/common/sample.h"
 #include "cjd/detector/featurizer.h"
 #include "cjd/detector/model_predict.h"
@@ -58,8 +59,17 @@ struct cjd_detector_config {
 	uint32_t resolve_windows;    /* R */
 	uint64_t ongoing_ns;         /* T, sample time */
 	double price_per_cpu_hour;   /* USD */
-	const char *const *allowlist; /* cgroup globs (fnmatch), copied */
+	/* Allowlist entries (cjd/common/allowlist.h: cgroup globs, image:,
+	 * container:, namespace:, pod:), copied; checked when a cgroup is first
+	 * seen and when the list changes. */
+	const char *const *allowlist;
 	size_t n_allowlist;
+	/* Optional: the names of what runs in a cgroup, for the name entries.
+	 * Fills *id and returns true when names are known (host NULL: this
+	 * host). Called once per new cgroup, only when some entry needs names.
+	 * The detector knows no container runtime: the owner resolves. */
+	bool (*identify)(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id);
+	void *identify_ctx;
 	uint32_t gone_intervals;     /* silence, in the cgroup's intervals, that means gone */
 	enum cjd_simd_tier tier;     /* CJD_SIMD_AUTO: cjd_simd_tier() */
 	/* Optional: called for every scored window (replay summaries, eval). */
@@ -82,7 +92,8 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg);
 
 /*
  * Creates a detector. Refuses (-ENOTSUP) a model needing events that
- * cfg->events lacks, listing them; -EINVAL for a bad setting; -ENOTSUP for a
+ * cfg->events lacks, listing them; -EINVAL for a bad setting or allowlist
+ * entry; -ENOTSUP for a
  * SIMD tier the CPU lacks (CJD_SIMD). err says which.
  */
 int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config *cfg,
@@ -123,7 +134,8 @@ int cjd_detector_finish(struct cjd_detector *d);
 int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_config *cfg,
 			     const struct cjd_model *model, struct cjd_error *err);
 
-/* Replaces the allowlist (e.g. on SIGHUP); applies to known cgroups too. */
+/* Replaces the allowlist (e.g. on SIGHUP); applies to known cgroups too.
+ * Returns 0, -EINVAL (a bad entry: nothing changes) or -ENOMEM. */
 int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs, size_t n);
 
 struct cjd_cgroup_summary {

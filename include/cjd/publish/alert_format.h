@@ -9,9 +9,10 @@ enum cjd_sub_format {
 	CJD_FMT_ECS,      /* the same document with dotted keys ("event.action"), flat */
 	CJD_FMT_CEF,      /* ArcSight Common Event Format, one line */
 	CJD_FMT_SYSLOG,   /* an RFC 5424 line: <PRI>1 TIMESTAMP HOST cjd - TOPIC [SD] MSG */
+	CJD_FMT_TEXT,     /* for a person: TIMESTAMP HOST SUMMARY id ID (the container by name) */
 };
 
-/* "json|ecs|cef|syslog". Returns 0 or -EINVAL. */
+/* "json|ecs|cef|syslog|text". Returns 0 or -EINVAL. */
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out);
 
 /* The SD-ID of cjd's structured data element (RFC 5424 section 6.3.2; 32473
@@ -23,7 +24,8 @@ int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out);
  * needs no rendering). *out is malloc'ed, NUL-terminated and holds exactly one
  * line, without the newline: hostile strings are escaped the way each format
  * requires (CEF: \\ \| in the header, \\ \= \n \r in extensions; syslog:
- * \" \\ \] in SD values, and control characters as \n \r \t \xHH everywhere).
+ * \" \\ \] in SD values, and control characters as \n \r \t \xHH everywhere,
+ * text lines included).
  * Returns 0, -EINVAL (fmt) or -ENOMEM.
  */
 int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cjd/common/alert.h"
+#include "cjd/common/identity.h"
 #include "cjd/publish/alert_procs.h"
 
 /*
@@ -30,7 +31,10 @@
 struct cjd_alert_context {
 	const char *host_name; /* host.name when alert->host is NULL */
 	const char *host_id;   /* host.id (/etc/machine-id); omitted when alert->host names another host */
-	const char *pod_name;  /* orchestrator.resource.name; the cgroup path never holds it */
+	/* container.*, orchestrator.*: what is known about the cgroup's workload,
+	 * names included (collector/container_meta.c). NULL: derived from the
+	 * cgroup path alone (ids, no names). */
+	const struct cjd_identity *identity;
 	const struct cjd_process *procs; /* cjd.processes */
 	size_t n_procs;
 	size_t procs_total;    /* PIDs in cgroup.procs (may exceed n_procs) */
@@ -57,10 +61,12 @@ int cjd_alert_json(const struct cjd_alert *alert, const struct cjd_alert_context
 int cjd_alert_fprint(FILE *f, const struct cjd_alert *alert, const struct cjd_alert_context *ctx);
 
 /*
- * A one-line human summary for logs ("FIRING /docker/0123.. score 0.97 ...").
- * Hostile bytes of the cgroup name are shown as \xHH. Always NUL-terminates.
+ * A one-line human summary for logs ("FIRING container web-1 (image
+ * nginx:1.25) /docker/0123.. score 0.97 ..."); `id` NULL names the cgroup
+ * only. Hostile bytes of names are shown as \xHH. Always NUL-terminates.
  */
-const char *cjd_alert_summary(const struct cjd_alert *alert, char *buf, size_t len);
+const char *cjd_alert_summary(const struct cjd_alert *alert, const struct cjd_identity *id,
+			      char *buf, size_t len);
 
 /*
  * Reads /etc/machine-id (or `path`, for tests) into buf: 32 lowercase hex

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cjd/common/event.h"
+#include "cjd/common/identity.h"
 
 /*
  * The per-cgroup cost summary published every M seconds on topic "metrics"
@@ -16,6 +17,7 @@ struct cjd_metrics {
 	uint64_t time_real_ns;     /* @timestamp; 0 means now */
 	const char *host;          /* NULL: this host */
 	const char *cgroup;        /* cgroup.path */
+	const struct cjd_identity *identity; /* container and pod names; NULL: from the path */
 	enum cjd_mode mode;
 	const char *state;         /* detector state: "idle", "suspect", "firing", or NULL */
 	bool has_score;            /* false before the first full window */

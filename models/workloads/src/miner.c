@@ -11,7 +11,16 @@
 #include "miner.h"
 
 static const struct algo *const algos[] = {&algo_randomx_light, &algo_randomx_fast,
-					   &algo_sha256d, &algo_scrypt, &algo_argon2id};
+					   &algo_sha256d,	&algo_scrypt,
+					   &algo_argon2id,	&algo_cryptonight};
+
+const struct algo *algo_find(const char *name)
+{
+	for (size_t k = 0; k < sizeof(algos) / sizeof(algos[0]); k++)
+		if (!strcmp(name, algos[k]->name))
+			return algos[k];
+	return NULL;
+}
 
 struct config {
 	const struct algo *algo;
@@ -20,9 +29,11 @@ struct config {
 	double seconds;         /* wall-clock limit; 0: none */
 	unsigned long busy;     /* --throttle: hashes per busy slice ... */
 	unsigned long sleep_ms; /* ... then this long asleep */
-	unsigned difficulty;    /* a share needs this many leading zero bits */
+	unsigned difficulty;    /* no pool: a share is a hash below 2^(64-difficulty) */
+	int difficulty_set;     /* --difficulty given: ask the pool for 2^difficulty at login */
 	int print;              /* --print: each nonce and hash on stdout (to compare runs) */
 	int pool;               /* --pool: talk to a stand-in pool as real miners do (pool.c) */
+	const char *pool_addr;  /* --pool-connect HOST:PORT: the same over TCP */
 	const char *opt;
 };
 
@@ -36,7 +47,67 @@ struct worker {
 };
 
 static atomic_ulong shares;
+static atomic_ulong shares_dropped; /* found while the submit queue was full */
 static atomic_int running; /* workers still hashing */
+
+/* The current job: workers poll job_seq (one relaxed load per hash) and copy the job under
+ * the lock when it changed, as XMRig's workers do. */
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct job job_now;
+static atomic_uint job_seq;
+
+void job_set(const struct job *j)
+{
+	pthread_mutex_lock(&job_lock);
+	job_now = *j;
+	atomic_fetch_add(&job_seq, 1);
+	pthread_mutex_unlock(&job_lock);
+}
+
+static unsigned job_get(struct job *out)
+{
+	unsigned seq;
+
+	pthread_mutex_lock(&job_lock);
+	*out = job_now;
+	seq = atomic_load(&job_seq);
+	pthread_mutex_unlock(&job_lock);
+	return seq;
+}
+
+/* Shares waiting for the pool client: a ring under a lock (a share is rare). */
+static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct share share_q[256];
+static unsigned share_head, share_len;
+
+static void share_push(const struct job *j, uint32_t nonce, const uint8_t hash[32])
+{
+	pthread_mutex_lock(&share_lock);
+	if (share_len == sizeof(share_q) / sizeof(share_q[0])) {
+		atomic_fetch_add(&shares_dropped, 1);
+	} else {
+		struct share *s = &share_q[(share_head + share_len++) % 256];
+		memcpy(s->job_id, j->id, sizeof(s->job_id));
+		s->nonce = nonce;
+		memcpy(s->hash, hash, 32);
+	}
+	pthread_mutex_unlock(&share_lock);
+}
+
+int share_pop(struct share *s)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&share_lock);
+	if (share_len) {
+		*s = share_q[share_head];
+		share_head = (share_head + 1) % 256;
+		share_len--;
+		got = 1;
+	}
+	pthread_mutex_unlock(&share_lock);
+	return got;
+}
 
 int miner_fail(const char *algo, const char *what)
 {
@@ -60,10 +131,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A job as a pool would send it: a fixed blob, deterministic for a given algo. */
-static void make_blob(uint8_t *blob, size_t len)
+void miner_make_blob(uint8_t *blob, size_t len, uint64_t seed)
 {
-	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ (seed * 0xbf58476d1ce4e5b9ull);
 
 	for (size_t i = 0; i < len; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -71,34 +141,32 @@ static void make_blob(uint8_t *blob, size_t len)
 	}
 }
 
-/* Leading zero bits of the hash read as a big-endian number from its last byte
- * (Monero and Bitcoin compare the hash as a little-endian 256-bit integer). */
-static unsigned zero_bits(const uint8_t h[32])
+static uint64_t hash_le64(const uint8_t h[32])
 {
-	unsigned n = 0;
+	uint64_t v;
 
-	for (int i = 31; i >= 0; i--) {
-		if (h[i]) {
-			return n + (unsigned)__builtin_clz(h[i]) - 24;
-		}
-		n += 8;
-	}
-	return n;
+	memcpy(&v, h + 24, 8);
+	return v;
 }
 
 static void *work(void *arg)
 {
 	struct worker *w = arg;
 	const struct config *c = w->cfg;
-	uint8_t blob[128], out[32];
+	uint8_t out[32];
+	struct job job;
+	unsigned seq = job_get(&job);
 	uint32_t nonce = (uint32_t)w->index;
 	double end = c->seconds > 0 ? now_s() + c->seconds : 0;
 	unsigned long slice = 0;
 
-	make_blob(blob, c->algo->blob_len);
 	for (;;) {
-		memcpy(blob + c->algo->nonce_offset, &nonce, sizeof(nonce));
-		c->algo->hash(w->state, blob, out);
+		if (atomic_load_explicit(&job_seq, memory_order_relaxed) != seq) {
+			seq = job_get(&job); /* a new job: start its nonces afresh */
+			nonce = (uint32_t)w->index;
+		}
+		memcpy(job.blob + c->algo->nonce_offset, &nonce, sizeof(nonce));
+		c->algo->hash(w->state, job.blob, out);
 		if (c->print) {
 			char hex[65];
 
@@ -106,8 +174,11 @@ static void *work(void *arg)
 				snprintf(hex + 2 * i, 3, "%02x", out[i]);
 			printf("%u %s\n", nonce, hex); /* stdio locks: lines do not interleave */
 		}
-		if (zero_bits(out) >= c->difficulty)
-			atomic_fetch_add(&shares, 1); /* a real miner submits it to the pool here */
+		if (hash_le64(out) < job.target) {
+			atomic_fetch_add(&shares, 1);
+			if (job.id[0]) /* a pool's job: the pool client submits it */
+				share_push(&job, nonce, out);
+		}
 		nonce += (uint32_t)c->threads;
 		w->done++;
 		atomic_store_explicit(&w->done_pub, w->done, memory_order_relaxed);
@@ -140,17 +211,29 @@ static unsigned long total_hashes(void *ctx)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cjd-miner --algo randomx-light|randomx-fast|sha256d|scrypt|argon2id\n"
+		"Usage: cjd-miner --algo randomx-light|randomx-fast|sha256d|scrypt|argon2id|cryptonight\n"
 		"                 [--threads N] [--hashes N] [--seconds S] [--throttle BUSY,SLEEP_MS]\n"
-		"                 [--difficulty BITS] [--opt interp] [--pool] [--calibrate] [--print]\n"
-		"Hashes a fixed job with nonce after nonce, as a pool miner does. Set-up (RandomX\n"
+		"                 [--difficulty BITS] [--opt OPT] [--calibrate] [--print]\n"
+		"                 [--pool | --pool-connect HOST:PORT]\n"
+		"       cjd-miner --pool-serve HOST:PORT [--pool-verify] [--pool-log FILE]\n"
+		"                 [--pool-job-every S] [--pool-share-every S]\n"
+		"Hashes a job with nonce after nonce, as a pool miner does. Set-up (RandomX\n"
 		"cache/dataset) runs before CALLGRIND_START_INSTRUMENTATION, so under\n"
 		"'cjd simrecord --instr-atstart=no' only the hashing is simulated.\n"
+		"--opt: randomx-*: interp (the interpreter, no JIT); cryptonight: soft (software\n"
+		"       AES), small (64 KiB scratchpad, 16384 iterations: tests), comma-separated.\n"
+		"--difficulty: without a pool, a share is a hash below 2^(64-BITS) (default 16);\n"
+		"       with one, the starting difficulty 2^BITS asked for at login (else the\n"
+		"       pool's: 1000, then vardiff).\n"
 		"--throttle: every BUSY hashes a thread sleeps SLEEP_MS (duty cycling).\n"
-		"--pool: while the threads hash, the main thread keeps a stand-in stratum\n"
-		"        connection (a socketpair to a pool thread: jobs, shares, keep-alives)\n"
-		"        and prints the hash rate every 10 s, making the few syscalls a real\n"
-		"        pool miner makes (pool.c).\n"
+		"--pool: while the threads hash, the main thread speaks Monero-style stratum\n"
+		"        (login, jobs, submits, keep-alives; pool.c) to a stand-in pool thread at\n"
+		"        the other end of a socketpair, and prints the hash rate every 10 s.\n"
+		"--pool-connect: the same over TCP to a --pool-serve (reconnects every 5 s).\n"
+		"--pool-serve: run only the stand-in pool: a job every --pool-job-every S (30),\n"
+		"        vardiff to a share every --pool-share-every S (10) per miner, shares\n"
+		"        checked (job, duplicates, target; recomputed with --pool-verify), every\n"
+		"        message logged to --pool-log FILE (default stderr). Ends on SIGTERM.\n"
 		"--calibrate: print the mean CPU ns per hash and thread at the end (CPU time, so\n"
 		"             a busy host does not inflate it).\n"
 		"--print: print each nonce and its hash (to compare native and simulated runs).\n");
@@ -159,6 +242,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct config c = {.threads = 1, .difficulty = 16};
+	struct pool_opts po = {0};
+	const char *serve_addr = NULL;
 	struct worker *w;
 	unsigned long total = 0;
 	int calibrate = 0;
@@ -179,6 +264,10 @@ int main(int argc, char **argv)
 			c.pool = 1;
 			continue;
 		}
+		if (!strcmp(a, "--pool-verify")) {
+			po.verify = 1;
+			continue;
+		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -189,9 +278,11 @@ int main(int argc, char **argv)
 		}
 		i++;
 		if (!strcmp(a, "--algo")) {
-			for (size_t k = 0; k < sizeof(algos) / sizeof(algos[0]); k++)
-				if (!strcmp(v, algos[k]->name))
-					c.algo = algos[k];
+			c.algo = algo_find(v);
+			if (!c.algo) {
+				fprintf(stderr, "miner: unknown --algo '%s'\n", v);
+				return 2;
+			}
 		} else if (!strcmp(a, "--threads")) {
 			c.threads = atoi(v);
 		} else if (!strcmp(a, "--hashes")) {
@@ -205,12 +296,29 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--difficulty")) {
 			c.difficulty = (unsigned)atoi(v);
+			c.difficulty_set = 1;
 		} else if (!strcmp(a, "--opt")) {
 			c.opt = v;
+		} else if (!strcmp(a, "--pool-connect")) {
+			c.pool_addr = v;
+		} else if (!strcmp(a, "--pool-serve")) {
+			serve_addr = v;
+		} else if (!strcmp(a, "--pool-log")) {
+			po.log = v;
+		} else if (!strcmp(a, "--pool-job-every")) {
+			po.job_every = atof(v);
+		} else if (!strcmp(a, "--pool-share-every")) {
+			po.share_every = atof(v);
 		} else {
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (serve_addr)
+		return pool_serve(serve_addr, &po);
+	if (c.pool && c.pool_addr) {
+		fprintf(stderr, "miner: --pool and --pool-connect exclude each other\n");
+		return 2;
 	}
 	if (!c.algo || c.threads < 1 || c.threads > 64 || (!c.hashes && c.seconds <= 0)) {
 		fprintf(stderr, "miner: need --algo, 1..64 --threads, and --hashes or --seconds\n");
@@ -227,6 +335,13 @@ int main(int argc, char **argv)
 		if (!w[i].state)
 			return miner_fail(c.algo->name, "per-thread state failed") ? 1 : 1;
 	}
+	/* The job until a pool sends one: the fixed blob, a share below 2^(64-difficulty). */
+	{
+		struct job j = {.len = c.algo->blob_len};
+		miner_make_blob(j.blob, j.len, 0);
+		j.target = c.difficulty >= 64 ? 0 : c.difficulty ? 1ull << (64 - c.difficulty) : UINT64_MAX;
+		job_set(&j);
+	}
 	/* Everything before this line is set-up; the simulated PMU counts from here. */
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_START_INSTRUMENTATION;
@@ -238,10 +353,12 @@ int main(int argc, char **argv)
 			return miner_fail(c.algo->name, "pthread_create failed") ? 1 : 1;
 	if (c.pool) {
 		struct pool p;
-		if (pool_start(&p))
+		if (pool_start(&p, c.algo, &po))
 			return miner_fail(c.algo->name, "cannot start the stand-in pool") ? 1 : 1;
-		pool_loop(&p, c.algo->name, &shares, &running, total_hashes, w);
+		pool_loop(p.fd[0], NULL, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
 		pool_stop(&p);
+	} else if (c.pool_addr) {
+		pool_loop(-1, c.pool_addr, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
 	}
 	for (int i = 0; i < c.threads; i++) {
 		pthread_join(w[i].tid, NULL);
@@ -254,8 +371,9 @@ int main(int argc, char **argv)
 		c.algo->thread_free(w[i].state);
 	c.algo->teardown();
 	free(w);
-	fprintf(stderr, "miner: %s: %lu hashes, %lu shares, %.2f s, %.1f H/s\n", c.algo->name,
-		total, (unsigned long)atomic_load(&shares), t1 - t0,
+	fprintf(stderr, "miner: %s: %lu hashes, %lu shares (%lu not submitted: queue full), %.2f s, %.1f H/s\n",
+		c.algo->name, total, (unsigned long)atomic_load(&shares),
+		(unsigned long)atomic_load(&shares_dropped), t1 - t0,
 		(double)total / (t1 - t0 > 0 ? t1 - t0 : 1));
 	if (calibrate)
 		printf("ns_per_hash %.0f\n", (c1 - c0) * 1e9 / (double)(total ? total : 1));
