@@ -21,6 +21,7 @@ enum {
 	X(run, "run the agent: collect, detect and publish alerts")                               \
 	X(record, "record per-cgroup counters to a trace file")                                   \
 	X(events, "list the events this host can count, and why others cannot")                   \
+	X(inspect, "gather evidence on a suspect cgroup or process (probes)")                      \
 	X(replay, "run traces through the detector and print alerts")                             \
 	X(trace, "validate, summarise or re-emit trace files")                                    \
 	X(simrecord, "record a program under a simulated PMU (valgrind)")                         \

@@ -1,0 +1,269 @@
+/* `cjd inspect`: runs the evidence probes once on a cgroup or a process and prints what they found. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/evidence/inspect.h"
+#include "cjd/evidence/memory.h"
+#include "cjd/evidence/target.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cli.h"
+
+static const char inspect_usage[] =
+	"Usage: cjd inspect [OPTIONS] CGROUP\n"
+	"       cjd inspect [OPTIONS] --pid PID\n"
+	"\n"
+	"Gathers evidence on one suspect, once: runs the probes that are available\n"
+	"here on every process of CGROUP (and of its descendant cgroups, as perf\n"
+	"counts them), or on process PID, and prints what they found: a summary\n"
+	"sentence per probe a responder can act on, then each probe's figures.\n"
+	"\n"
+	"CGROUP is a cgroup directory (/sys/fs/cgroup/memory/docker/ID) or a name\n"
+	"relative to the hierarchy cjd run monitors, as alerts print it\n"
+	"(/system.slice/docker-ID.scope).\n"
+	"\n"
+	"Probes (docs/evidence.md says what each measures, costs and cannot see):\n"
+	"  fpstate   the SSE rounding mode and flush-to-zero/denormals-are-zero flags\n"
+	"            of every thread, read with ptrace a few times: RandomX changes\n"
+	"            the rounding mode all the time, almost no benign program does.\n"
+	"            Stops one thread at a time, each for tens of microseconds;\n"
+	"            needs CAP_SYS_PTRACE for other users' processes\n"
+	"  memory    anonymous resident memory and transparent/hugetlb huge pages\n"
+	"            (smaps_rollup, memory.stat): RandomX keeps 256 MiB (light mode)\n"
+	"            or 2 GiB more (fast mode) resident. Stops nothing\n"
+	"\n"
+	"Options:\n"
+	"  --pid PID           inspect this process (a thread id names its process)\n"
+	"  --root DIR          resolve relative CGROUP names under DIR (default: the\n"
+	"                      hierarchy cjd run and cjd record use)\n"
+	"  --probes LIST       comma-separated probes to run, or all (default: all);\n"
+	"                      a probe named here that cannot run makes the exit\n"
+	"                      status 1\n"
+	"  --json              one JSON object: \"target\", one member per probe (with\n"
+	"                      \"status\": ok, failed or unavailable), \"summary\" (the\n"
+	"                      sentences), \"elapsed_ns\" and \"cpu_ns\"\n"
+	"  --rounds N          fpstate: looks at each thread, 1 to 64 (default 5)\n"
+	"  --duration DUR      fpstate: spread the looks over DUR (default 500ms)\n"
+	"  --max-pause DUR     fpstate: the longest one look may last, from the\n"
+	"                      interrupt to the detach (default 100ms, at most 1s).\n"
+	"                      A running thread stops at once and is held only for\n"
+	"                      one register read; a runnable one stops when it next\n"
+	"                      gets a CPU; one in uninterruptible sleep when it\n"
+	"                      wakes. A thread not stopped by then is released and\n"
+	"                      reported, and (unless asleep) tried again next round\n"
+	"  --max-threads N     fpstate: threads looked at, at most; the others are\n"
+	"                      counted (default 1024)\n"
+	"  --normal-priority   fpstate: keep the tracer thread at normal priority.\n"
+	"                      By default it runs SCHED_FIFO at the lowest real-time\n"
+	"                      priority where cjd may (CAP_SYS_NICE), so that on a\n"
+	"                      busy host a stopped thread does not wait for cjd to\n"
+	"                      get a CPU\n"
+	"  -h, --help          this help\n"
+	"\n"
+	"Only one thread of the whole target is stopped at any time. No thread is\n"
+	"ever left stopped or traced, even when cjd inspect is killed: the kernel\n"
+	"releases a seized thread when its tracer exits. Signals that arrive while\n"
+	"a thread is held keep their meaning. docs/security.md says what ptrace\n"
+	"means for the inspected workload.\n"
+	"\n"
+	"Exit status: 0 when evidence was gathered (at least one probe ran), 1 when\n"
+	"the target does not exist, no probe could run or a probe named with\n"
+	"--probes failed, 2 on a usage error.\n"
+	"\n"
+	"Examples:\n"
+	"  cjd inspect /system.slice/docker-4f1c.scope\n"
+	"  cjd inspect --pid 4242 --json\n"
+	"  cjd inspect --probes memory /sys/fs/cgroup/memory/docker/4f1c\n";
+
+struct inspect_args {
+	const char *cgroup, *root, *probes;
+	pid_t pid;
+	bool json, normal_priority;
+	uint64_t rounds, duration_ns, max_pause_ns, max_threads;
+};
+
+static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (cjd_parse_u64(val, out) != 0 || *out < lo || *out > hi)
+		return cjd_cli_usage_error("inspect", "%s: '%s' is not a whole number from %llu to %llu",
+					   opt, val, (unsigned long long)lo, (unsigned long long)hi);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct inspect_args *a)
+{
+	enum { OPT_PID = 256, OPT_ROOT, OPT_PROBES, OPT_JSON, OPT_ROUNDS, OPT_DURATION,
+	       OPT_MAX_PAUSE, OPT_MAX_THREADS, OPT_NORMAL_PRIORITY };
+	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID},
+					     {"root", required_argument, NULL, OPT_ROOT},
+					     {"probes", required_argument, NULL, OPT_PROBES},
+					     {"json", no_argument, NULL, OPT_JSON},
+					     {"rounds", required_argument, NULL, OPT_ROUNDS},
+					     {"duration", required_argument, NULL, OPT_DURATION},
+					     {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
+					     {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+					     {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	uint64_t v;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PID:
+			if (parse_count("--pid", optarg, 1, 0x7fffffff, &v))
+				return CJD_EXIT_USAGE;
+			a->pid = (pid_t)v;
+			break;
+		case OPT_ROOT:
+			a->root = optarg;
+			break;
+		case OPT_PROBES:
+			a->probes = optarg;
+			break;
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case OPT_ROUNDS:
+			if (parse_count("--rounds", optarg, 1, CJD_FPSTATE_MAX_ROUNDS, &a->rounds))
+				return CJD_EXIT_USAGE;
+			break;
+		case OPT_DURATION:
+			if ((rc = cjd_cli_duration("inspect", "--duration", optarg, 0, &a->duration_ns)))
+				return rc;
+			if (a->duration_ns > 600 * CJD_NSEC_PER_SEC)
+				return cjd_cli_usage_error("inspect", "--duration: at most 10m");
+			break;
+		case OPT_MAX_PAUSE:
+			if ((rc = cjd_cli_duration("inspect", "--max-pause", optarg, 1000,
+						   &a->max_pause_ns)))
+				return rc;
+			if (a->max_pause_ns > CJD_NSEC_PER_SEC)
+				return cjd_cli_usage_error("inspect", "--max-pause: at most 1s");
+			break;
+		case OPT_MAX_THREADS:
+			if (parse_count("--max-threads", optarg, 1, 1u << 20, &a->max_threads))
+				return CJD_EXIT_USAGE;
+			break;
+		case OPT_NORMAL_PRIORITY:
+			a->normal_priority = true;
+			break;
+		case 'h':
+			fputs(inspect_usage, stdout);
+			return -1;
+		default:
+			return cjd_cli_bad_option("inspect", argv, "h");
+		}
+	}
+	if (optind < argc)
+		a->cgroup = argv[optind++];
+	if (optind < argc)
+		return cjd_cli_usage_error("inspect", "unexpected argument '%s'", argv[optind]);
+	if (!a->cgroup == !a->pid)
+		return cjd_cli_usage_error("inspect", "give either a CGROUP or --pid PID");
+	if (a->root && a->pid)
+		return cjd_cli_usage_error("inspect", "--root goes with a CGROUP, not with --pid");
+	return 0;
+}
+
+/* Builds the target from the arguments; prints the error and returns CJD_EXIT_FAIL if it
+ * cannot. */
+static int make_target(const struct inspect_args *a, struct cjd_target *t)
+{
+	struct cjd_error err;
+	char dir[4096];
+
+	cjd_error_clear(&err);
+	if (a->pid) {
+		char v2[4096];
+		bool have_v2 = cjd_memory_cgroup_mount(NULL, NULL, v2, sizeof(v2)) == 0;
+		if (cjd_target_from_pid(t, a->pid, NULL, have_v2 ? v2 : NULL, &err) != 0)
+			return cjd_cli_error("inspect", &err);
+		return 0;
+	}
+	struct cjd_cgroupfs fs;
+	struct cjd_error ferr;
+	const char *root = NULL;
+	cjd_error_clear(&ferr);
+	if (cjd_cgroupfs_find(&fs, a->root, NULL, &ferr) == 0)
+		root = fs.path;
+	else if (a->root)
+		return cjd_cli_error("inspect", &ferr);
+	if (cjd_target_resolve(a->cgroup, root, dir, sizeof(dir), &err) != 0)
+		return cjd_cli_error("inspect", &err);
+	if (cjd_target_from_cgroup(t, dir, true, &err) != 0)
+		return cjd_cli_error("inspect", &err);
+	return 0;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct inspect_args a = {.rounds = 5, .duration_ns = 500 * 1000 * 1000ull};
+	struct cjd_inspect_opts o = {0};
+	struct cjd_inspect_result res;
+	struct cjd_target t;
+	struct cjd_error err;
+	int rc, exit_code = CJD_EXIT_OK;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc < 0 ? CJD_EXIT_OK : rc;
+	if (a.probes && cjd_inspect_parse_probes(a.probes, &o.probes, &err) != 0)
+		return cjd_cli_usage_error("inspect", "--probes: %s", err.text);
+	o.fpstate.rounds = (unsigned)a.rounds;
+	/* the looks are spread evenly: the first at the start, the last at the end */
+	o.fpstate.interval_ns = a.rounds > 1 ? a.duration_ns / (a.rounds - 1) : 0;
+	if (!o.fpstate.interval_ns)
+		o.fpstate.interval_ns = 1; /* back to back (0 would mean the default) */
+	o.fpstate.max_pause_ns = a.max_pause_ns;
+	o.fpstate.max_threads = (unsigned)a.max_threads;
+	o.fpstate.normal_priority = a.normal_priority;
+	if ((rc = make_target(&a, &t)) != 0)
+		return rc;
+	cjd_error_clear(&err);
+	rc = cjd_inspect_run(&t, &o, &res, &err);
+	if (rc == -EINVAL) {
+		exit_code = cjd_cli_error("inspect", &err);
+		goto out;
+	}
+	if (a.json) {
+		json_t *j = NULL;
+		if (cjd_inspect_to_json(&res, &j) != 0) {
+			exit_code = cjd_cli_fail("inspect", "out of memory");
+			goto out;
+		}
+		json_dumpf(j, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (cjd_inspect_print(&res, stdout) != 0) {
+		exit_code = cjd_cli_fail("inspect", "writing the report: %s", strerror(errno));
+		goto out;
+	}
+	if (fflush(stdout) != 0) {
+		exit_code = cjd_cli_fail("inspect", "writing the report: %s", strerror(errno));
+		goto out;
+	}
+	if (rc) {
+		exit_code = cjd_cli_error("inspect", &err);
+		goto out;
+	}
+	/* a probe asked for by name that did not run is a failure of what was asked */
+	for (int p = 0; a.probes && p < CJD_PROBE__COUNT; p++) {
+		const struct cjd_inspect_status *s = &res.status[p];
+		if (s->state == CJD_INSPECT_UNAVAILABLE || s->state == CJD_INSPECT_FAILED) {
+			cjd_cli_fail("inspect", "%s: %s", cjd_inspect_probe_name((enum cjd_inspect_probe)p),
+				     s->why);
+			exit_code = CJD_EXIT_FAIL;
+		}
+	}
+out:
+	cjd_inspect_result_free(&res);
+	cjd_target_free(&t);
+	return exit_code;
+}

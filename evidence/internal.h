@@ -1,0 +1,47 @@
+/* Helpers the evidence probes share, and the syscalls they make, in files of their own so tests can wrap them. */
+#ifndef CJD_EVIDENCE_INTERNAL_H
+#define CJD_EVIDENCE_INTERNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Parses a positive decimal id (pid or tid) that is the whole string. Returns 0 or -EINVAL. */
+int cjd_ev_parse_id(const char *s, pid_t *out);
+
+/*
+ * Reads the integer field `key` ("TracerPid", "Tgid") from
+ * <proc>/<pid>/status, or <proc>/<pid>/task/<tid>/status when tid > 0.
+ * Returns 0, -ESRCH (gone), -ENOENT (no such field) or -errno.
+ */
+int cjd_ev_status_field(pid_t pid, pid_t tid, const char *proc, const char *key, long *out);
+
+/* The one-letter scheduler state of a thread from .../task/<tid>/stat ('R', 'S', 'D', 't'...),
+ * or '?' when it cannot be read. */
+char cjd_ev_thread_state(pid_t pid, pid_t tid, const char *proc);
+
+/* The flags field (PF_*) of .../task/<tid>/stat, or 0 when it cannot be read. */
+unsigned long cjd_ev_thread_flags(pid_t pid, pid_t tid, const char *proc);
+
+/* A process's or thread's name (comm) into buf ("" when it cannot be read). */
+void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len);
+
+/* ---- sys_ptrace.c: the syscalls of the fpstate probe (tests wrap these with -Wl,--wrap) ---- */
+
+/* ptrace(2) with int request; returns its value, or -errno. */
+long cjd_ev_ptrace(int request, pid_t tid, void *addr, void *data);
+
+/* waitid(P_PID, tid, si, options), retried on EINTR. Returns 0 or -errno. */
+int cjd_ev_waitid(pid_t tid, siginfo_t *si, int options);
+
+/*
+ * Reads the FP control register of a ptrace-stopped thread: MXCSR on x86-64
+ * (PTRACE_GETFPREGS), FPCR on aarch64 (PTRACE_GETREGSET NT_PRFPREG).
+ * Returns 0, -EOPNOTSUPP on other architectures, or -errno.
+ */
+int cjd_ev_read_fpctl(pid_t tid, uint32_t *ctl);
+
+/* The architecture and register cjd_ev_read_fpctl reads ("x86_64 MXCSR"), or NULL when none. */
+const char *cjd_ev_fpctl_arch(void);
+
+#endif
