@@ -16,7 +16,9 @@
  * Errors are sticky: the first failed append sets err (-ENOMEM, or -EOVERFLOW
  * when a size would not fit in size_t), leaves the content as it was, and every
  * later append does nothing and returns err. A writer may append freely and
- * check once, at the end (cjd_buf_steal returns err). Not thread-safe.
+ * check once, at the end (cjd_buf_steal returns err). A writer may also set
+ * err to its own negative errno to refuse the rest of a document (the model
+ * writer does, with -EDOM, for a number it cannot write). Not thread-safe.
  */
 struct cjd_buf {
 	char *data; /* NULL until the first append */
