@@ -27,14 +27,12 @@ void cjd_buf_release(struct cjd_buf *b)
 
 void cjd_buf_clear(struct cjd_buf *b)
 {
-	b->len = 0;
-	b->err = 0;
-	if (b->data)
-		b->data[0] = '\0';
+	cjd_buf_truncate(b, 0);
 }
 
 void cjd_buf_truncate(struct cjd_buf *b, size_t len)
 {
+	b->err = 0;
 	if (len < b->len) {
 		b->len = len;
 		b->data[len] = '\0';

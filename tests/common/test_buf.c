@@ -170,9 +170,15 @@ static void test_overflow(void **state)
 	assert_int_equal(cjd_buf_steal(&b, &s, NULL), -EOVERFLOW);
 	assert_null(s);
 	assert_null(b.data); /* freed */
-	/* cleared, the buffer works again */
-	cjd_buf_clear(&b);
+	/* cut back to a good length, the buffer works again (a writer dropping a record) */
+	cjd_buf_puts(&b, "abc");
+	b.err = -ENOMEM;
+	cjd_buf_truncate(&b, 1);
+	assert_int_equal(b.err, 0);
 	assert_int_equal(cjd_buf_puts(&b, "ok"), 0);
+	assert_string_equal(b.data, "aok");
+	cjd_buf_clear(&b);
+	assert_int_equal(b.len, 0);
 	cjd_buf_release(&b);
 }
 

@@ -37,7 +37,11 @@ void cjd_buf_release(struct cjd_buf *b);
 /* Empties b (len 0, err cleared) and keeps its memory for reuse. */
 void cjd_buf_clear(struct cjd_buf *b);
 
-/* Cuts b back to its first len bytes (len <= b->len), e.g. to drop a partial record. */
+/*
+ * Cuts b back to its first len bytes (len <= b->len; a larger len keeps the
+ * content) and clears err: a writer drops a record it could not complete and
+ * carries on with the ones before it.
+ */
 void cjd_buf_truncate(struct cjd_buf *b, size_t len);
 
 /*
