@@ -9,6 +9,7 @@
 
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/suggest.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
@@ -924,11 +925,22 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 
 /* ---- output ---- */
 
+/* s as a JSON string on out (null when s is NULL or memory is short). */
+static void write_string(FILE *out, const char *s)
+{
+	struct cjd_buf b = CJD_BUF_INIT;
+
+	if (s && cjd_json_put_str(&b, s) == 0)
+		fwrite(b.data, 1, b.len, out);
+	else
+		fputs("null", out);
+	cjd_buf_release(&b);
+}
+
 static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE *out)
 {
 	const void *f = (const char *)cfg + o->off;
 	char buf[64];
-	size_t pos;
 
 	switch (o->type) {
 	case T_DURATION:
@@ -957,24 +969,15 @@ static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE 
 		fprintf(out, "\"%s\"", action_names[*(const enum cjd_action_kind *)f]);
 		break;
 	case T_STRING:
-	case T_CHOICE: {
-		const char *s = *(char *const *)f;
-		char esc[1024];
-		pos = 0;
-		if (!s || cjd_json_escape(esc, sizeof(esc) - 1, &pos, s))
-			fputs("null", out);
-		else
-			fwrite(esc, 1, pos, out);
+	case T_CHOICE:
+		write_string(out, *(char *const *)f);
 		break;
-	}
 	case T_STRLIST: {
 		const struct cjd_strlist *l = f;
 		fputc('[', out);
 		for (size_t i = 0; i < l->n; i++) {
-			char esc[1024];
-			pos = 0;
-			if (cjd_json_escape(esc, sizeof(esc) - 1, &pos, l->v[i]) == 0)
-				fprintf(out, "%s%.*s", i ? ", " : "", (int)pos, esc);
+			fputs(i ? ", " : "", out);
+			write_string(out, l->v[i]);
 		}
 		fputc(']', out);
 		break;
