@@ -1,6 +1,7 @@
 /* The window engine: lanes per (host, cgroup), staging, ring buffers, and the batched feature tick. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "window_internal.h"
 
 #define LANE_ALIGN 16 /* floats: one 64-byte line, one AVX-512 vector */
+
+_Static_assert(offsetof(struct cjd_win_lane, cgroup) <= 64,
+	       "the staging fields of a lane must stay in its first cache line");
 
 struct cjd_win {
 	unsigned w;
@@ -105,9 +109,10 @@ static int grow(struct cjd_win *e, size_t cap)
 
 	if (!slab)
 		goto out_nomem;
-	nl = calloc(cap, sizeof(*nl));
+	nl = aligned_alloc(_Alignof(struct cjd_win_lane), cap * sizeof(*nl));
 	if (!nl)
 		goto out_nomem;
+	memset(nl, 0, cap * sizeof(*nl));
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(lists); i++)
 		if (!(lists[i] = calloc(cap, sizeof(uint32_t))))
 			goto out_nomem;

@@ -39,21 +39,27 @@ struct cjd_win;
  * everything but det; the detector writes only det (the engine zeroes it
  * when the lane is created or released). Pointers to lanes stay valid until
  * the next cjd_win_stage(), which may move the array.
+ *
+ * Layout: what staging a sample reads and writes fills the first cache line
+ * (lanes are 64-byte aligned), so a round of pushes walks one line per
+ * cgroup; the rest is read when a tick computes the lane.
  */
 struct cjd_win_lane {
-	char *cgroup;         /* owned */
-	char *label;          /* owned copy of the newest sample's label, or NULL */
+	/* staging: one cache line */
+	_Alignas(64) char *label; /* owned copy of the newest sample's label, or NULL */
 	uint32_t id;          /* this lane's index: its column in every SoA row */
 	uint32_t host;        /* index into the host table */
 	uint32_t head;        /* next ring slot to write */
 	uint32_t fill;        /* valid samples in the ring, <= W */
 	bool used;
 	bool pending;         /* staged, not yet ticked */
-	uint64_t first_t_ns;  /* start of the first sample */
 	uint64_t last_t_ns;   /* end of the newest sample */
 	uint64_t dt_ns;       /* interval of the newest sample */
 	uint64_t task_clock_ns; /* task-clock of the newest sample */
 	uint64_t samples;
+	/* the rest */
+	char *cgroup;         /* owned */
+	uint64_t first_t_ns;  /* start of the first sample */
 	uint64_t windows;     /* complete windows so far */
 	struct cjd_cgroup_state det;
 };
