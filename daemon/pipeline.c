@@ -102,17 +102,15 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->identify_ctx = p;
 }
 
-/* The default model's name for a source supplying `events`. */
-static const char *default_name(cjd_event_mask events)
-{
-	return cjd_mode_of(events) == CJD_MODE_HARDWARE ? "hw-default" : "sw-default";
-}
-
-/* Which model samples with `events` use under cfg: the configured one, or
- * the default for them. */
+/*
+ * Which model samples with `events` use under cfg: the configured one, or
+ * the shipped one for what the source supplies (cjd_model_default_name:
+ * without syscalls, the model trained without them). A configured model is
+ * never swapped: if it needs events the source lacks, the detector refuses it.
+ */
 static const char *model_key(const struct cjd_config *cfg, cjd_event_mask events)
 {
-	return cfg->model ? "" : default_name(events);
+	return cfg->model ? "" : cjd_model_default_name(events);
 }
 
 static void models_free(struct model_set *ms)
@@ -144,7 +142,7 @@ static int models_load(const struct cjd_pipeline *p, const struct cjd_config *cf
 		size_t len = sizeof(ms->e[ms->n].path);
 		if (cfg->model)
 			snprintf(path, len, "%s", cfg->model);
-		else if ((rc = cjd_model_default_path(cjd_mode_of(p->wants[w]), p->opts.model_dirs,
+		else if ((rc = cjd_model_default_path(p->wants[w], p->opts.model_dirs,
 						      p->opts.n_model_dirs, path, len, err)))
 			goto out_free;
 		if ((rc = cjd_model_load(&ms->e[ms->n].m, path, err)))
@@ -220,6 +218,7 @@ static void set_wants(struct cjd_pipeline *p, unsigned modes, cjd_event_mask eve
 	}
 	p->wants[p->n_wants++] = CJD_EVMASK_HARDWARE | CJD_EVMASK_SOFTWARE;
 	p->wants[p->n_wants++] = CJD_EVMASK_SOFTWARE;
+	p->wants[p->n_wants++] = CJD_EVMASK_SOFTWARE & ~CJD_EVMASK(CJD_EV_SYSCALLS);
 }
 
 int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,

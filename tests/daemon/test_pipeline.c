@@ -193,12 +193,47 @@ static void test_reload_loads_first(void **state)
 	unlink(b);
 }
 
+/* The shipped models: split mode loads all three at start; an agent whose source
+ * cannot count syscalls gets sw-nosyscalls, decided at start from its events. */
+static void test_shipped_models_by_events(void **state)
+{
+	(void)state;
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char models[1024];
+	const char *src = getenv("CJD_SOURCE_DIR"), *path;
+
+	snprintf(models, sizeof(models), "%s/models", src ? src : ".");
+	setenv("CJD_MODEL_DIR", models, 1);
+	config(&cfg, NULL);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), 0);
+	cjd_pipeline_free(p);
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE,
+					  CJD_EVMASK_SOFTWARE & ~CJD_EVMASK(CJD_EV_SYSCALLS), &err),
+			 0);
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_non_null(strstr(path, "/sw-nosyscalls.json"));
+	cjd_pipeline_free(p);
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_non_null(strstr(path, "/sw-default.json"));
+	cjd_pipeline_free(p);
+	unsetenv("CJD_MODEL_DIR");
+	cjd_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loaded_before_samples),
 		cmocka_unit_test(test_missing_default_fails_at_start),
 		cmocka_unit_test(test_reload_loads_first),
+		cmocka_unit_test(test_shipped_models_by_events),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
