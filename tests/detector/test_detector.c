@@ -725,7 +725,7 @@ static void test_state_kept_as_lanes_grow(void **state)
 	static struct rec r;
 	struct cjd_cgroup_summary sum;
 	struct cjd_detector *d;
-	char name[300][16];
+	char name[300][24];
 
 	memset(&r, 0, sizeof(r));
 	d = new_detector(&r, NULL, 0);
