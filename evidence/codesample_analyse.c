@@ -281,6 +281,8 @@ static int cmp_win_idx(const void *pa, const void *pb, void *ctx)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
+#define READ_MAX (CJD_WINDOW_BACK + CJD_WINDOW_MAX + CJD_WINDOW_SLACK)
+
 /* Reads the hottest windows within the byte budget and decodes them into the mix. */
 static void decode_hot(struct cs_run *r, struct work *w)
 {
@@ -302,7 +304,7 @@ static void decode_hot(struct cs_run *r, struct work *w)
 		return;
 	}
 	idx = malloc(w->nwin * sizeof(*idx));
-	buf = malloc(CJD_WINDOW_MAX + CJD_WINDOW_SLACK);
+	buf = malloc(READ_MAX);
 	if (!idx || !buf || cjd_disasm_new((enum cjd_arch)arch, &d) != 0) {
 		snprintf(res->mix_why, sizeof(res->mix_why), "out of memory for the decoder");
 		goto out;
@@ -312,16 +314,19 @@ static void decode_hot(struct cs_run *r, struct work *w)
 	qsort_r(idx, w->nwin, sizeof(*idx), cmp_win_idx, w->win);
 	for (size_t k = 0; k < w->nwin && budget > 0; k++) {
 		const struct cjd_window *win = &w->win[idx[k]];
-		size_t len = (size_t)(win->end - win->start);
+		/* A little before the first IP too: its block may start there (a loop's head). */
+		uint64_t from = win->start - win->lo > CJD_WINDOW_BACK ? win->start - CJD_WINDOW_BACK
+									: win->lo;
+		size_t len = (size_t)(win->end - from);
 		struct iovec lv, rv;
 		ssize_t got;
 
 		if (len > budget)
 			len = budget;
-		if (len > CJD_WINDOW_MAX + CJD_WINDOW_SLACK)
-			len = CJD_WINDOW_MAX + CJD_WINDOW_SLACK;
+		if (len > READ_MAX)
+			len = READ_MAX;
 		lv = (struct iovec){buf, len};
-		rv = (struct iovec){(void *)(uintptr_t)win->start, len};
+		rv = (struct iovec){(void *)(uintptr_t)from, len};
 		got = process_vm_readv(w->win_pid[idx[k]], &lv, 1, &rv, 1, 0);
 		if (got <= 0) {
 			res->read_errors++;
@@ -331,8 +336,7 @@ static void decode_hot(struct cs_run *r, struct work *w)
 		budget -= (size_t)got;
 		res->windows_read++;
 		res->code_bytes_read += (uint64_t)got;
-		cjd_hot_mix_window(d, buf, (size_t)got, win->start, w->ips + win->first, win->count,
-				   &acc);
+		cjd_hot_mix_window(d, buf, (size_t)got, from, w->ips + win->first, win->count, &acc);
 	}
 	double total = 0;
 	for (int c = 0; c < CJD_ICLASS__COUNT; c++)

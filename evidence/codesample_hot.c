@@ -17,6 +17,7 @@ size_t cjd_hot_windows(const struct cjd_hot_ip *ips, size_t n, const struct cjd_
 		size_t j = i + 1;
 
 		w->start = ips[i].ip;
+		w->lo = map ? map->start : 0;
 		w->samples = ips[i].n;
 		while (j < n && ips[j].ip - ips[j - 1].ip < CJD_WINDOW_GAP && ips[j].ip < limit &&
 		       ips[j].ip - w->start < CJD_WINDOW_MAX) {
@@ -72,48 +73,109 @@ static int block_add(struct block *b, const struct cjd_insn *in)
 	return 0;
 }
 
-void cjd_hot_mix_window(struct cjd_disasm *d, const uint8_t *code, size_t len, uint64_t base,
-			const struct cjd_hot_ip *ips, size_t n, struct cjd_mix_acc *acc)
-{
-	struct block b = {0};
-	uint64_t end = base + len;
-	uint64_t a = n ? ips[0].ip : end;
-	size_t j = 0;
+/* A place decoding must stop at: a sampled IP (n > 0 samples) or a block leader (n == 0). */
+struct point {
+	uint64_t addr;
+	uint64_t n;
+	bool leader;
+};
 
-	while (a < end) {
+static int cmp_point(const void *pa, const void *pb)
+{
+	const struct point *a = pa, *b = pb;
+
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+#define MAX_LEADERS 256
+
+/* Direct-jump targets in [base, end), decoded from the first sampled IP on. */
+static size_t find_leaders(struct cjd_disasm *d, const uint8_t *code, uint64_t base, uint64_t end,
+			   const struct cjd_hot_ip *ips, size_t n, uint64_t *out)
+{
+	size_t k = 0, j = 0;
+	uint64_t a = ips[0].ip;
+
+	while (a < end && k < MAX_LEADERS) {
 		struct cjd_insn in;
 
 		if (j < n && ips[j].ip < a) {
-			/* The linear decode stepped over a real instruction start: resync there. */
-			block_close(&b, acc);
-			a = ips[j].ip;
+			a = ips[j].ip; /* stepped over a sampled IP, a real instruction start: resync */
 			continue;
 		}
+		while (j < n && ips[j].ip == a)
+			j++;
 		if (cjd_disasm_one(d, code + (a - base), (size_t)(end - a), a, &in) != 0) {
-			/* Not code (or cut short): drop this block, go on at the next sampled IP. */
-			block_close(&b, acc);
-			if (j < n && ips[j].ip == a)
-				j++;
 			if (j == n)
 				break;
 			a = ips[j].ip;
 			continue;
 		}
-		/* Every sampled IP inside this instruction's first byte counts for its block. */
-		while (j < n && ips[j].ip == a)
-			b.samples += ips[j++].n;
+		if (in.has_target && in.target >= base && in.target < end)
+			out[k++] = in.target;
+		a += in.len;
+	}
+	return k;
+}
+
+void cjd_hot_mix_window(struct cjd_disasm *d, const uint8_t *code, size_t len, uint64_t base,
+			const struct cjd_hot_ip *ips, size_t n, struct cjd_mix_acc *acc)
+{
+	uint64_t end = base + len, leaders[MAX_LEADERS];
+	struct block b = {0};
+	struct point *pt;
+	size_t np = 0, nl, j = 0;
+	uint64_t a;
+
+	if (!n || ips[0].ip >= end)
+		return;
+	nl = find_leaders(d, code, base, end, ips, n, leaders);
+	pt = malloc((n + nl) * sizeof(*pt));
+	if (!pt)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pt[np++] = (struct point){ips[i].ip, ips[i].n, false};
+	for (size_t i = 0; i < nl; i++)
+		pt[np++] = (struct point){leaders[i], 0, true};
+	qsort(pt, np, sizeof(*pt), cmp_point);
+
+	a = pt[0].addr;
+	while (a < end) {
+		struct cjd_insn in;
+
+		if (j < np && pt[j].addr < a) {
+			/* The linear decode stepped over a real instruction start: resync there. */
+			block_close(&b, acc);
+			a = pt[j].addr;
+			continue;
+		}
+		if (j < np && pt[j].addr == a && pt[j].leader)
+			block_close(&b, acc); /* a jump lands here: a new block */
+		if (cjd_disasm_one(d, code + (a - base), (size_t)(end - a), a, &in) != 0) {
+			/* Not code (or cut short): drop this block, go on at the next point. */
+			block_close(&b, acc);
+			while (j < np && pt[j].addr <= a)
+				j++;
+			if (j == np)
+				break;
+			a = pt[j].addr;
+			continue;
+		}
+		while (j < np && pt[j].addr == a)
+			b.samples += pt[j++].n;
 		if (block_add(&b, &in) != 0)
 			break; /* out of memory: what is decoded so far still counts */
 		acc->instructions++;
 		a += in.len;
 		if (in.ends_block) {
 			block_close(&b, acc);
-			if (j == n)
-				break; /* past the last sample's block */
+			if (j == np)
+				break; /* past the last point's block */
 		}
 	}
 	block_close(&b, acc);
 	free(b.ins);
+	free(pt);
 }
 
 static int cmp_line_desc(const void *pa, const void *pb)

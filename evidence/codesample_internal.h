@@ -106,6 +106,8 @@ struct cjd_insn {
 	enum cjd_iclass cls;
 	bool mem_read, mem_write;
 	bool ends_block; /* a control transfer: jump, branch, call, return, syscall */
+	bool has_target; /* a direct jump or branch: target is where it may go */
+	uint64_t target;
 	char text[48];   /* "mnemonic operands", for tests and debugging */
 };
 
@@ -128,6 +130,7 @@ struct cjd_hot_ip {
 /* A run of nearby hot IPs of one process, read and decoded as one piece of code. */
 struct cjd_window {
 	uint64_t start, end; /* [start, end): first IP to last IP + tail slack */
+	uint64_t lo;         /* lowest address that may be read: the mapping's start (0: none) */
 	uint64_t samples;
 	size_t first, count; /* the IPs, as indexes into the process's sorted IP array */
 };
@@ -135,6 +138,7 @@ struct cjd_window {
 #define CJD_WINDOW_GAP 64     /* IPs closer than this share a window */
 #define CJD_WINDOW_SLACK 64   /* bytes read past the last IP, to finish its basic block */
 #define CJD_WINDOW_MAX 4096   /* longest window; a longer run is split */
+#define CJD_WINDOW_BACK 128   /* bytes read before the first IP, where its block may start */
 
 /*
  * Groups ips[0..n) (ascending, one process) into windows of IPs less than
@@ -155,11 +159,15 @@ struct cjd_mix_acc {
 
 /*
  * Decodes one window's code (code[0..len) read from address base, len may be
- * short of the window when the read was partial) and adds its weight: every
- * sampled IP's count goes to the basic block that holds it (straight-line
- * code up to a control transfer), and a block's samples are spread evenly
- * over its instructions. ips[0..n) ascending, all >= base. A sampled IP the
- * linear decode stepped over restarts decoding there; samples on bytes that
+ * short of the window when the read was partial) and adds its weight.
+ * Basic blocks are straight-line code between leaders: the targets of the
+ * direct jumps decoded from the first sampled IP on (a loop's backward jump
+ * names its head, which may lie before the first sampled IP, in the bytes
+ * between base and it) and the instructions after control transfers. Every
+ * sampled IP's count goes to the block that holds it, and a block's samples
+ * are spread evenly over its instructions. ips[0..n) ascending, all >= base.
+ * A sampled IP or leader that the linear decode stepped over restarts
+ * decoding there (both are real instruction starts); samples on bytes that
  * do not decode, or beyond len, are left out (not in decoded_samples).
  */
 void cjd_hot_mix_window(struct cjd_disasm *d, const uint8_t *code, size_t len, uint64_t base,

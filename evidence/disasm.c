@@ -172,9 +172,14 @@ static void x86_classify(const struct cjd_disasm *d, const cs_insn *in, struct c
 		out->cls = CJD_ICLASS_SYSCALL;
 	else if (in_group(in, X86_GRP_CALL) || in_group(in, X86_GRP_RET) || in_group(in, X86_GRP_IRET))
 		out->cls = CJD_ICLASS_CALL;
-	else if (in_group(in, X86_GRP_JUMP))
+	else if (in_group(in, X86_GRP_JUMP)) {
 		out->cls = CJD_ICLASS_BRANCH;
-	else {
+		/* Capstone gives relative targets as absolute addresses. */
+		if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+			out->has_target = true;
+			out->target = (uint64_t)x->operands[0].imm;
+		}
+	} else {
 		out->ends_block = false;
 		if (in_group(in, X86_GRP_AES) || starts_with(v, "aes"))
 			out->cls = CJD_ICLASS_AES;
@@ -253,9 +258,15 @@ static void a64_classify(const cs_insn *in, struct cjd_insn *out)
 		out->cls = CJD_ICLASS_SYSCALL;
 	else if (is_one_of(m, a64_call) || in_group(in, ARM64_GRP_RET) || in_group(in, ARM64_GRP_CALL))
 		out->cls = CJD_ICLASS_CALL;
-	else if (in_group(in, ARM64_GRP_JUMP))
+	else if (in_group(in, ARM64_GRP_JUMP)) {
+		const cs_arm64 *a = &in->detail->arm64;
 		out->cls = CJD_ICLASS_BRANCH;
-	else {
+		/* b, b.cond, cbz/cbnz, tbz/tbnz: the target is the last operand, absolute. */
+		if (a->op_count && a->operands[a->op_count - 1].type == ARM64_OP_IMM) {
+			out->has_target = true;
+			out->target = (uint64_t)a->operands[a->op_count - 1].imm;
+		}
+	} else {
 		out->ends_block = false;
 		if (starts_with(m, "aes"))
 			out->cls = CJD_ICLASS_AES;

@@ -376,6 +376,28 @@ static void test_hot_mix_block(void **state)
 	assert_true(acc.w[CJD_ICLASS_AES] == 10.0);
 	assert_true(acc.w[CJD_ICLASS_ALU] == 10.0);
 	assert_true(acc.w[CJD_ICLASS_BRANCH] == 10.0);
+
+	/* Timer samples rarely land on a loop's head: the backward jump names it, so the block
+	 * still starts there, in the bytes read before the first sampled IP. */
+	struct cjd_hot_ip tail[] = {{0x400005, 9}, {0x400008, 3}};
+	memset(&acc, 0, sizeof(acc));
+	cjd_hot_mix_window(d, aes_loop, sizeof(aes_loop), 0x400000, tail, 2, &acc);
+	assert_int_equal(acc.decoded_samples, 12);
+	assert_int_equal(acc.instructions, 3);
+	assert_true(acc.w[CJD_ICLASS_AES] == 4.0);
+	assert_true(acc.w[CJD_ICLASS_ALU] == 4.0);
+	/* A jump target inside a run of code splits it into two blocks. */
+	const uint8_t split[] = {0x48, 0x31, 0xd8,        /* 0: xor rax, rbx */
+				 0x48, 0xf7, 0xe3,        /* 3: mul rbx (target of the jne) */
+				 0x48, 0x01, 0xc2,        /* 6: add rdx, rax */
+				 0x75, 0xf8};             /* 9: jne 3 */
+	struct cjd_hot_ip sp[] = {{0x2000, 4}, {0x2006, 6}};
+	memset(&acc, 0, sizeof(acc));
+	cjd_hot_mix_window(d, split, sizeof(split), 0x2000, sp, 2, &acc);
+	/* Block [xor] has 4 samples; block [mul, add, jne] has 6: 2 each. */
+	assert_true(acc.w[CJD_ICLASS_ALU] == 4.0 + 2.0);
+	assert_true(acc.w[CJD_ICLASS_MUL64] == 2.0);
+	assert_true(acc.w[CJD_ICLASS_BRANCH] == 2.0);
 	cjd_disasm_free(d);
 }
 

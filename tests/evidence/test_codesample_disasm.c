@@ -85,6 +85,12 @@ static void test_x86_classes(void **state)
 			       c->cls == CJD_ICLASS_SYSCALL;
 		assert_int_equal(in.ends_block, control);
 	}
+	/* Direct jumps name their target (absolute); indirect ones cannot. */
+	const uint8_t jne[] = {0x75, 0xf6}, jmpr[] = {0xff, 0xe0};
+	assert_int_equal(cjd_disasm_one(d, jne, 2, 0x400008, &in), 0);
+	assert_true(in.has_target && in.target == 0x400000);
+	assert_int_equal(cjd_disasm_one(d, jmpr, 2, 0x400008, &in), 0);
+	assert_false(in.has_target);
 	cjd_disasm_free(d);
 	cjd_disasm_free(NULL);
 }
@@ -156,6 +162,9 @@ static void test_arm64_classes(void **state)
 				 i, c->w, in.text, cjd_iclass_name(in.cls), in.mem_read, in.mem_write,
 				 c->text, cjd_iclass_name(c->cls), c->mem);
 	}
+	const uint32_t bne = 0x54ffffe1; /* b.ne .-4 */
+	assert_int_equal(cjd_disasm_one(d, (const uint8_t *)&bne, 4, 0x1000, &in), 0);
+	assert_true(in.has_target && in.target == 0xffc);
 	cjd_disasm_free(d);
 }
 

@@ -1,0 +1,281 @@
+/* Real kernel: code sampling tells JIT code from file-backed code, sees an AES loop's mix, counts losses, samples threads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cjd/cgroupfs.h"
+#include "cjd/evidence/codesample.h"
+#include "kernel_env.h"
+
+/*
+ * Needs root and cgroup v2 with perf_event (main exits 77 with the reason
+ * otherwise). Each test starts evidence_codeload in a cgroup of its own under
+ * <v2>/cjd-ev-code-<pid>/ and removes it, also when an assertion fails.
+ */
+
+static struct cjd_cgroupfs v2;
+static char parent[64];
+
+struct kid {
+	char rel[128];
+	char dir[4400];
+	pid_t pid;
+};
+
+static void kid_stop(struct kid *k)
+{
+	struct cjd_error err;
+
+	if (k->pid > 0) {
+		kill(k->pid, SIGKILL);
+		waitpid(k->pid, NULL, 0);
+		k->pid = 0;
+	}
+	if (k->rel[0] && cjd_cgroupfs_destroy(&v2, k->rel, 2000, &err) != 0)
+		fprintf(stderr, "teardown: %s\n", err.text);
+	k->rel[0] = '\0';
+}
+
+/* Starts the workload in cgroup <parent>/<name> (or in none, name NULL) and waits until it runs. */
+static void kid_start(struct kid *k, const char *name, const char *mode)
+{
+	struct cjd_error err;
+	char exe[4400], want[4400];
+
+	memset(k, 0, sizeof(*k));
+	if (name) {
+		snprintf(k->rel, sizeof(k->rel), "%s/%s", parent, name);
+		if (cjd_cgroupfs_create(&v2, k->rel, &err) != 0)
+			fail_msg("cgroup %s: %s", k->rel, err.text);
+		cjd_cgroupfs_join(&v2, k->rel, k->dir, sizeof(k->dir));
+	}
+	k->pid = fork();
+	assert_true(k->pid >= 0);
+	if (k->pid == 0) {
+		if (name && cjd_cgroupfs_enter_self(k->dir) != 0)
+			_exit(1);
+		execl(CJD_CODELOAD, CJD_CODELOAD, mode, (char *)NULL);
+		_exit(127);
+	}
+	/* Running the workload's code once /proc/PID/exe is the workload. */
+	snprintf(want, sizeof(want), "/proc/%d/exe", (int)k->pid);
+	for (int i = 0; i < 500; i++) {
+		ssize_t n = readlink(want, exe, sizeof(exe) - 1);
+		int status;
+		if (n > 0) {
+			exe[n] = '\0';
+			if (strstr(exe, "evidence_codeload")) {
+				usleep(100000); /* into its loop */
+				return;
+			}
+		}
+		if (waitpid(k->pid, &status, WNOHANG) == k->pid) {
+			k->pid = 0;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+				skip(); /* this CPU cannot run the mode (no AES-NI, not x86-64) */
+			fail_msg("workload %s exited with status %d", mode, status);
+		}
+		usleep(2000);
+	}
+	fail_msg("workload %s did not start", mode);
+}
+
+static int teardown_kid(void **state)
+{
+	kid_stop(*state);
+	free(*state);
+	return 0;
+}
+
+static int setup_kid(void **state)
+{
+	*state = calloc(1, sizeof(struct kid));
+	return *state ? 0 : -1;
+}
+
+static void sample(struct kid *k, const struct cjd_codesample_opts *o,
+		   struct cjd_codesample_result *r)
+{
+	struct cjd_error err;
+	char text[800];
+
+	if (cjd_codesample_run(k->dir, o, r, &err) != 0)
+		fail_msg("codesample: %s: %s", err.file, err.text);
+	cjd_codesample_describe(r, text, sizeof(text));
+	fprintf(stderr, "  %s\n", text);
+}
+
+/* The mul/xor/rotate loop: one block of imul, xor, rol, add, jmp. */
+static void assert_mulxor_mix(const struct cjd_codesample_result *r)
+{
+	assert_true(r->mix_available);
+	assert_true(r->decoded_samples >= r->user_samples * 9 / 10);
+	assert_true(r->mix[CJD_ICLASS_MUL64] > 0.15 && r->mix[CJD_ICLASS_MUL64] < 0.25);
+	assert_true(r->mix[CJD_ICLASS_ALU] > 0.55 && r->mix[CJD_ICLASS_ALU] < 0.65);
+	assert_true(r->mix[CJD_ICLASS_BRANCH] > 0.15 && r->mix[CJD_ICLASS_BRANCH] < 0.25);
+	assert_true(r->mix[CJD_ICLASS_AES] == 0.0);
+	/* A 16-byte loop: 90 % of the samples sit in one or two 64-byte lines. */
+	assert_true(r->hot90_lines >= 1 && r->hot90_lines <= 2);
+}
+
+static void test_jit_is_off_disk(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+
+	kid_start(k, "jit", "jit");
+	sample(k, NULL, &r);
+	assert_true(r.user_samples >= 50);
+	assert_int_equal(r.npids, 1);
+	assert_true(r.off_disk_share > 0.9);
+	assert_int_equal(r.top[0].kind, CJD_REGION_ANON);
+	assert_string_equal(r.top[0].path, "[anon]");
+	assert_false(r.per_thread);
+	assert_mulxor_mix(&r);
+}
+
+static void test_file_is_main_executable(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+
+	kid_start(k, "file", "file");
+	sample(k, NULL, &r);
+	assert_true(r.user_samples >= 50);
+	assert_true(r.off_disk_share < 0.05);
+	assert_int_equal(r.top[0].kind, CJD_REGION_MAIN);
+	assert_non_null(strstr(r.top[0].path, "evidence_codeload"));
+	assert_mulxor_mix(&r);
+}
+
+static void test_aes_loop_mix(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+
+	kid_start(k, "aes", "aes");
+	sample(k, NULL, &r);
+	assert_true(r.user_samples >= 50);
+	/* Four aesenc and a jmp: 80 % AES by the block rule. */
+	assert_true(r.mix_available);
+	assert_true(r.mix[CJD_ICLASS_AES] > 0.7);
+	assert_true(r.mix[CJD_ICLASS_MUL64] == 0.0);
+}
+
+static void test_idle_has_no_samples(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+	struct cjd_codesample_opts o = {.duration_ns = 300000000};
+	char text[400];
+
+	kid_start(k, "idle", "idle");
+	sample(k, &o, &r);
+	assert_int_equal(r.user_samples, 0);
+	assert_false(r.mix_available);
+	cjd_codesample_describe(&r, text, sizeof(text));
+	assert_true(strstr(text, "idle") || strstr(text, "kernel"));
+}
+
+/* A one-page ring drained every 100 ms cannot hold 10 kHz of samples: the kernel reports losses. */
+static void test_losses_are_counted(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+	struct cjd_codesample_opts o = {.period_ns = 100000, .ring_pages = 1, .no_code = true};
+	json_t *j;
+
+	kid_start(k, "lossy", "file");
+	sample(k, &o, &r);
+	assert_true(r.lost > 0);
+	assert_int_equal(r.corrupt, 0);
+	assert_false(r.mix_available);
+	assert_string_equal(r.mix_why, "code reading turned off");
+	assert_int_equal(cjd_codesample_to_json(&r, &j), 0);
+	assert_true(json_integer_value(json_object_get(json_object_get(j, "samples"), "lost")) > 0);
+	json_decref(j);
+}
+
+/* cjd inspect --pid: events per thread, no cgroup. */
+static void test_threads_mode(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+	struct cjd_error err;
+	pid_t tids[64];
+	size_t n = 0;
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+
+	kid_start(k, NULL, "jit");
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)k->pid);
+	assert_non_null(d = opendir(path));
+	while ((e = readdir(d)) && n < 64)
+		if (e->d_name[0] != '.')
+			tids[n++] = atoi(e->d_name);
+	closedir(d);
+	/* A thread id that does not exist is skipped, not an error. */
+	tids[n++] = 0x3ffffff0;
+	if (cjd_codesample_run_tids(tids, n, NULL, &r, &err) != 0)
+		fail_msg("codesample: %s", err.text);
+	assert_true(r.per_thread);
+	assert_int_equal(r.nrings, n - 1);
+	assert_true(r.user_samples >= 50);
+	assert_true(r.off_disk_share > 0.9);
+	assert_mulxor_mix(&r);
+	pid_t gone = 0x3ffffff0;
+	assert_int_equal(cjd_codesample_run_tids(&gone, 1, NULL, &r, &err), -ESRCH);
+}
+
+static void test_missing_cgroup(void **state)
+{
+	struct cjd_codesample_result r;
+	struct cjd_error err;
+	char dir[4400];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s%s/absent", v2.path, parent);
+	assert_int_equal(cjd_codesample_run(dir, NULL, &r, &err), -ENOENT);
+	assert_string_equal(err.file, dir);
+	assert_non_null(strstr(err.text, "cannot open the cgroup"));
+}
+
+int main(void)
+{
+	struct cjd_error err;
+	char why[256];
+	int rc;
+
+	if ((rc = kernel_env(&v2)) != 0)
+		return rc;
+	if (!cjd_codesample_available(why, sizeof(why))) {
+		fprintf(stderr, "SKIP: %s\n", why);
+		return 77;
+	}
+	snprintf(parent, sizeof(parent), "/cjd-ev-code-%d", (int)getpid());
+	if (cjd_cgroupfs_create(&v2, parent, &err) != 0) {
+		fprintf(stderr, "SKIP: cannot create %s: %s\n", parent, err.text);
+		return 77;
+	}
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_kid, teardown_kid)
+	const struct CMUnitTest tests[] = {
+		T(test_jit_is_off_disk),    T(test_file_is_main_executable), T(test_aes_loop_mix),
+		T(test_idle_has_no_samples), T(test_losses_are_counted),      T(test_threads_mode),
+		cmocka_unit_test(test_missing_cgroup),
+	};
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (cjd_cgroupfs_destroy(&v2, parent, 2000, &err) != 0)
+		fprintf(stderr, "teardown: %s\n", err.text);
+	return rc;
+}
