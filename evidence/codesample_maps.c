@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "codesample_internal.h"
+#include "textcur.h"
 
 static const char *const region_names[CJD_REGION__COUNT] = {
 	[CJD_REGION_MAIN] = "main",       [CJD_REGION_LIB] = "lib",   [CJD_REGION_ANON] = "anon",
@@ -65,87 +66,17 @@ void cjd_maps_release(struct cjd_maps *m)
 	m->n = 0;
 }
 
-/* A cursor over one line, for errors with a column. */
-struct cur {
-	const char *line, *p, *end;
-};
-
-static int hexnum(struct cur *c, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *s = c->p;
-
-	while (c->p < c->end) {
-		char ch = *c->p;
-		int d = ch >= '0' && ch <= '9' ? ch - '0' :
-			ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
-			ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-		if (d < 0)
-			break;
-		if (v >> 60)
-			return -ERANGE; /* over 64 bits */
-		v = v << 4 | (uint64_t)d;
-		c->p++;
-	}
-	if (c->p == s)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* On failure the cursor goes back to the number's start, so errors point at it. */
-static int hexnum_at(struct cur *c, uint64_t *out)
-{
-	const char *s = c->p;
-	int rc = hexnum(c, out);
-
-	if (rc)
-		c->p = s;
-	return rc;
-}
-
-static int decnum(struct cur *c, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *s = c->p;
-
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*c->p - '0');
-		c->p++;
-	}
-	if (c->p == s)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static bool eat(struct cur *c, char ch)
-{
-	if (c->p < c->end && *c->p == ch) {
-		c->p++;
-		return true;
-	}
-	return false;
-}
-
-static int col(const struct cur *c)
-{
-	return (int)(c->p - c->line) + 1;
-}
-
 /* Parses one maps line; *keep tells whether it is executable. */
-static int parse_line(struct cur *c, struct cjd_map *m, bool *keep, const char **what)
+static int parse_line(struct cjd_cur *c, struct cjd_map *m, bool *keep, const char **what)
 {
 	uint64_t off, dmaj, dmin, ino;
 	char perms[4];
 
-	if (hexnum_at(c, &m->start) || !eat(c, '-')) {
+	if (cjd_cur_hex(c, 0, &m->start) || !cjd_cur_eat(c, '-')) {
 		*what = "expected 'start-end' in hex";
 		return -EINVAL;
 	}
-	if (hexnum(c, &m->end) || !eat(c, ' ')) {
+	if (cjd_cur_hex(c, 0, &m->end) || !cjd_cur_eat(c, ' ')) {
 		*what = "expected 'start-end' in hex";
 		return -EINVAL;
 	}
@@ -165,15 +96,15 @@ static int parse_line(struct cur *c, struct cjd_map *m, bool *keep, const char *
 		return -EINVAL;
 	}
 	c->p += 5;
-	if (hexnum(c, &off) || !eat(c, ' ')) {
+	if (cjd_cur_hex(c, 0, &off) || !cjd_cur_eat(c, ' ')) {
 		*what = "expected the offset in hex";
 		return -EINVAL;
 	}
-	if (hexnum(c, &dmaj) || !eat(c, ':') || hexnum(c, &dmin) || !eat(c, ' ')) {
+	if (cjd_cur_hex(c, 0, &dmaj) || !cjd_cur_eat(c, ':') || cjd_cur_hex(c, 0, &dmin) || !cjd_cur_eat(c, ' ')) {
 		*what = "expected the device 'major:minor' in hex";
 		return -EINVAL;
 	}
-	if (decnum(c, &ino)) {
+	if (cjd_cur_dec(c, &ino)) {
 		*what = "expected the inode number";
 		return -EINVAL;
 	}
@@ -181,8 +112,7 @@ static int parse_line(struct cur *c, struct cjd_map *m, bool *keep, const char *
 		*what = "expected a space after the inode";
 		return -EINVAL;
 	}
-	while (c->p < c->end && *c->p == ' ')
-		c->p++;
+	cjd_cur_spaces(c);
 	*keep = perms[2] == 'x';
 	m->path = NULL;
 	if (*keep && !(m->path = strndup(c->p, (size_t)(c->end - c->p)))) {
@@ -203,7 +133,7 @@ int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *fi
 	cjd_maps_release(out);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct cur c = {p, p, nl ? nl : end};
+		struct cjd_cur c = {p, p, nl ? nl : end};
 		struct cjd_map m;
 		const char *what = NULL;
 		bool keep = false;
@@ -222,7 +152,7 @@ int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *fi
 		}
 		if (rc) {
 			cjd_maps_release(out);
-			return cjd_error_set(err, rc, file, lineno, col(&c), "%s", what);
+			return cjd_error_set(err, rc, file, lineno, cjd_cur_col(&c), "%s", what);
 		}
 		prev_end = m.end;
 		if (!keep)
@@ -244,52 +174,6 @@ int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *fi
 	return 0;
 }
 
-/* Reads a whole /proc file (its size is unknown until read). */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 16384, n = 0;
-	char *b = malloc(cap);
-	int fd, rc = 0;
-
-	if (!b)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(b);
-		return -errno;
-	}
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (rc) {
-		free(b);
-		return rc;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 int cjd_maps_load(const char *proc_root, pid_t pid, struct cjd_maps *out, struct cjd_error *err)
 {
 	char path[PATH_MAX], exe[PATH_MAX];
@@ -304,7 +188,7 @@ int cjd_maps_load(const char *proc_root, pid_t pid, struct cjd_maps *out, struct
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(path, sizeof(path), "%s/%d/maps", proc_root, (int)pid);
-	rc = slurp(path, &text, &len);
+	rc = cjd_slurp(path, &text, &len);
 	if (rc == -ENOENT || rc == -ESRCH)
 		return cjd_error_set(err, -ESRCH, path, 0, 0, "process %d is gone", (int)pid);
 	if (rc)

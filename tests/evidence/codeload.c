@@ -9,6 +9,13 @@
  * this CPU or architecture cannot run the mode (the test skips).
  */
 
+/* Tells the test the workload is set up. */
+static void ready(void)
+{
+	fputs("ready\n", stdout);
+	fflush(stdout);
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 
@@ -62,6 +69,7 @@ static int run_jit(void)
 		perror("mprotect");
 		return 1;
 	}
+	ready();
 	((void (*)(void))p)();
 	return 0;
 }
@@ -72,6 +80,7 @@ static int run_aes(void)
 
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_AES))
 		return 3;
+	ready();
 	aes_loop();
 }
 #endif
@@ -82,14 +91,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s jit|file|aes|idle\n", argv[0]);
 		return 2;
 	}
-	if (!strcmp(argv[1], "idle"))
+	if (!strcmp(argv[1], "idle")) {
+		ready();
 		for (;;)
 			pause();
+	}
 #if defined(__x86_64__)
 	if (!strcmp(argv[1], "jit"))
 		return run_jit();
-	if (!strcmp(argv[1], "file"))
+	if (!strcmp(argv[1], "file")) {
+		ready();
 		file_loop();
+	}
 	if (!strcmp(argv[1], "aes"))
 		return run_aes();
 	fprintf(stderr, "%s: unknown mode '%s'\n", argv[0], argv[1]);

@@ -23,84 +23,14 @@
  * <v2>/cjd-ev-code-<pid>/ and removes it, also when an assertion fails.
  */
 
-static struct cjd_cgroupfs v2;
-static char parent[64];
+#include "kids.h"
 
-struct kid {
-	char rel[128];
-	char dir[4400];
-	pid_t pid;
-};
-
-static void kid_stop(struct kid *k)
+static void start(struct kid *k, const char *name, const char *mode)
 {
-	struct cjd_error err;
+	char *argv[] = {(char *)CJD_CODELOAD, (char *)mode, NULL};
 
-	if (k->pid > 0) {
-		kill(k->pid, SIGKILL);
-		waitpid(k->pid, NULL, 0);
-		k->pid = 0;
-	}
-	if (k->rel[0] && cjd_cgroupfs_destroy(&v2, k->rel, 2000, &err) != 0)
-		fprintf(stderr, "teardown: %s\n", err.text);
-	k->rel[0] = '\0';
-}
-
-/* Starts the workload in cgroup <parent>/<name> (or in none, name NULL) and waits until it runs. */
-static void kid_start(struct kid *k, const char *name, const char *mode)
-{
-	struct cjd_error err;
-	char exe[4400], want[4400];
-
-	memset(k, 0, sizeof(*k));
-	if (name) {
-		snprintf(k->rel, sizeof(k->rel), "%s/%s", parent, name);
-		if (cjd_cgroupfs_create(&v2, k->rel, &err) != 0)
-			fail_msg("cgroup %s: %s", k->rel, err.text);
-		cjd_cgroupfs_join(&v2, k->rel, k->dir, sizeof(k->dir));
-	}
-	k->pid = fork();
-	assert_true(k->pid >= 0);
-	if (k->pid == 0) {
-		if (name && cjd_cgroupfs_enter_self(k->dir) != 0)
-			_exit(1);
-		execl(CJD_CODELOAD, CJD_CODELOAD, mode, (char *)NULL);
-		_exit(127);
-	}
-	/* Running the workload's code once /proc/PID/exe is the workload. */
-	snprintf(want, sizeof(want), "/proc/%d/exe", (int)k->pid);
-	for (int i = 0; i < 500; i++) {
-		ssize_t n = readlink(want, exe, sizeof(exe) - 1);
-		int status;
-		if (n > 0) {
-			exe[n] = '\0';
-			if (strstr(exe, "evidence_codeload")) {
-				usleep(100000); /* into its loop */
-				return;
-			}
-		}
-		if (waitpid(k->pid, &status, WNOHANG) == k->pid) {
-			k->pid = 0;
-			if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-				skip(); /* this CPU cannot run the mode (no AES-NI, not x86-64) */
-			fail_msg("workload %s exited with status %d", mode, status);
-		}
-		usleep(2000);
-	}
-	fail_msg("workload %s did not start", mode);
-}
-
-static int teardown_kid(void **state)
-{
-	kid_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static int setup_kid(void **state)
-{
-	*state = calloc(1, sizeof(struct kid));
-	return *state ? 0 : -1;
+	kid_start(k, name, argv);
+	usleep(100000); /* into its loop */
 }
 
 static void sample(struct kid *k, const struct cjd_codesample_opts *o,
@@ -133,7 +63,7 @@ static void test_jit_is_off_disk(void **state)
 	struct kid *k = *state;
 	struct cjd_codesample_result r;
 
-	kid_start(k, "jit", "jit");
+	start(k, "jit", "jit");
 	sample(k, NULL, &r);
 	assert_true(r.user_samples >= 50);
 	assert_int_equal(r.npids, 1);
@@ -149,7 +79,7 @@ static void test_file_is_main_executable(void **state)
 	struct kid *k = *state;
 	struct cjd_codesample_result r;
 
-	kid_start(k, "file", "file");
+	start(k, "file", "file");
 	sample(k, NULL, &r);
 	assert_true(r.user_samples >= 50);
 	assert_true(r.off_disk_share < 0.05);
@@ -163,7 +93,7 @@ static void test_aes_loop_mix(void **state)
 	struct kid *k = *state;
 	struct cjd_codesample_result r;
 
-	kid_start(k, "aes", "aes");
+	start(k, "aes", "aes");
 	sample(k, NULL, &r);
 	assert_true(r.user_samples >= 50);
 	/* Four aesenc and a jmp: 80 % AES by the block rule. */
@@ -179,7 +109,7 @@ static void test_idle_has_no_samples(void **state)
 	struct cjd_codesample_opts o = {.duration_ns = 300000000};
 	char text[400];
 
-	kid_start(k, "idle", "idle");
+	start(k, "idle", "idle");
 	sample(k, &o, &r);
 	assert_int_equal(r.user_samples, 0);
 	assert_false(r.mix_available);
@@ -195,7 +125,7 @@ static void test_losses_are_counted(void **state)
 	struct cjd_codesample_opts o = {.period_ns = 100000, .ring_pages = 1, .no_code = true};
 	json_t *j;
 
-	kid_start(k, "lossy", "file");
+	start(k, "lossy", "file");
 	sample(k, &o, &r);
 	assert_true(r.lost > 0);
 	assert_int_equal(r.corrupt, 0);
@@ -218,7 +148,7 @@ static void test_threads_mode(void **state)
 	DIR *d;
 	struct dirent *e;
 
-	kid_start(k, NULL, "jit");
+	start(k, NULL, "jit");
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)k->pid);
 	assert_non_null(d = opendir(path));
 	while ((e = readdir(d)) && n < 64)
