@@ -40,18 +40,24 @@ void cjd_net_list_release(struct cjd_net_list *l)
 static int parse_endpoint(struct cjd_cur *c, int family, uint8_t addr[16], uint16_t *port)
 {
 	int words = family == AF_INET6 ? 4 : 1;
+	const char *start = c->p;
 	uint64_t v;
 
 	memset(addr, 0, 16);
 	for (int i = 0; i < words; i++) {
+		const char *at = c->p;
 		uint32_t w;
-		if (c->end - c->p < 8 || cjd_cur_hex(c, 8, &v) != 0)
+		if (cjd_cur_hex(c, 8, &v) != 0 || c->p - at != 8) {
+			c->p = start; /* exactly 8 digits a word; errors point at the address */
 			return -EINVAL;
+		}
 		w = (uint32_t)v;
 		memcpy(addr + 4 * i, &w, 4); /* back to the bytes the kernel had: network order */
 	}
-	if (!cjd_cur_eat(c, ':') || cjd_cur_hex(c, 4, &v) != 0)
+	if (!cjd_cur_eat(c, ':') || cjd_cur_hex(c, 4, &v) != 0) {
+		c->p = start;
 		return -EINVAL;
+	}
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -76,7 +82,9 @@ static int parse_sock_line(struct cjd_cur *c, int family, struct cjd_net_entry *
 		*what = "expected the remote address";
 		return -EINVAL;
 	}
+	const char *at = c->p + 1;
 	if (!cjd_cur_eat(c, ' ') || cjd_cur_hex(c, 2, &v) != 0 || v == 0 || v > 12) {
+		c->p = at; /* point at the bad value */
 		*what = "expected the state (hex 01-0C)";
 		return -EINVAL;
 	}

@@ -20,7 +20,9 @@ int cjd_cur_hex(struct cjd_cur *c, unsigned max_digits, uint64_t *out)
 	unsigned k = 0;
 	int d;
 
-	if (!max_digits)
+	bool variable = !max_digits;
+
+	if (variable)
 		max_digits = 16;
 	while (c->p < c->end && k < max_digits && (d = hexval(*c->p)) >= 0) {
 		if (v >> 60) {
@@ -31,7 +33,9 @@ int cjd_cur_hex(struct cjd_cur *c, unsigned max_digits, uint64_t *out)
 		c->p++;
 		k++;
 	}
-	if (c->p == s || (c->p < c->end && k == max_digits && hexval(*c->p) >= 0)) {
+	/* A variable-width number must end within 64 bits; a fixed-width field may be followed by
+	 * more digits (the words of an IPv6 address). */
+	if (c->p == s || (variable && c->p < c->end && hexval(*c->p) >= 0)) {
 		c->p = s;
 		return -EINVAL;
 	}

@@ -10,9 +10,10 @@ struct cjd_cur {
 	const char *line, *p, *end; /* the line, the position, the line's end (no '\n') */
 };
 
-/* Reads hex digits (at most max_digits, 0 = up to 16) into *out. On failure
- * (no digit, over 64 bits) returns -EINVAL/-ERANGE and leaves the cursor at
- * the number's start, so errors point at it. */
+/* Reads hex digits into *out: at most max_digits of them (a fixed-width field,
+ * which more digits may follow), or with max_digits 0 a whole number of up to
+ * 16 digits. On failure (no digit, over 64 bits) returns -EINVAL/-ERANGE and
+ * leaves the cursor at the number's start, so errors point at it. */
 int cjd_cur_hex(struct cjd_cur *c, unsigned max_digits, uint64_t *out);
 
 /* Reads decimal digits into *out; -EINVAL / -ERANGE as cjd_cur_hex. */
