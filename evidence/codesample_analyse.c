@@ -261,7 +261,8 @@ static int resolve(struct cs_run *r, struct work *w)
 
 static void fill_top(struct cjd_codesample_result *res, struct regions *rg)
 {
-	qsort(rg->a, rg->n, sizeof(*rg->a), cmp_region_desc);
+	if (rg->n)
+		qsort(rg->a, rg->n, sizeof(*rg->a), cmp_region_desc);
 	res->ntop = 0;
 	for (size_t i = 0; i < rg->n && res->ntop < CJD_CODESAMPLE_TOP; i++) {
 		struct cjd_codesample_region *t = &res->top[res->ntop++];
@@ -373,7 +374,8 @@ int cjd_cs_analyse(struct cs_run *r, struct cjd_error *err)
 	size_t nuser = 0;
 	int rc;
 
-	qsort(r->s, r->ns, sizeof(*r->s), cmp_sample);
+	if (r->ns) /* qsort's array may not be NULL, even for no elements */
+		qsort(r->s, r->ns, sizeof(*r->s), cmp_sample);
 	while (nuser < r->ns && r->s[nuser].mode == CJD_IP_USER)
 		nuser++;
 	res->npids = (unsigned)r->npids;

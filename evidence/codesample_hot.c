@@ -189,7 +189,7 @@ uint64_t cjd_hot_lines_cover(struct cjd_hot_line *lines, size_t n, uint64_t tota
 {
 	uint64_t sum = 0, k = 0;
 
-	if (!total)
+	if (!total || !n)
 		return 0;
 	qsort(lines, n, sizeof(*lines), cmp_line_desc);
 	while (k < n && (double)sum < share * (double)total)

@@ -359,7 +359,8 @@ static int build(struct run *r, uint64_t now)
 	struct cjd_network_result *res = r->res;
 
 	/* A socket shared by several processes (fork, SCM_RIGHTS) is reported once. */
-	qsort(r->ts, r->nts, sizeof(*r->ts), cmp_tsock);
+	if (r->nts) /* qsort's array may not be NULL, even for no elements */
+		qsort(r->ts, r->nts, sizeof(*r->ts), cmp_tsock);
 	res->socks = calloc(r->nts ? r->nts : 1, sizeof(*res->socks));
 	if (!res->socks)
 		return -ENOMEM;

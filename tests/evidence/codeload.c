@@ -1,12 +1,17 @@
 /* Test workload for the code-sampling probe: the same kind of loop from anonymous (JIT) memory or from the file, an AES-NI loop, or idle. */
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 /*
- * Usage: evidence_codeload jit|file|aes|idle. Runs until killed. Exit 3:
- * this CPU or architecture cannot run the mode (the test skips).
+ * Usage: evidence_codeload jit|file|aes|idle, or count FILE. Runs until
+ * killed. Exit 3: this CPU or architecture cannot run the mode (the test
+ * skips). count: the mul/xor/rotate loop in C, publishing its iteration count
+ * (a uint64_t, every 65536 iterations) in FILE, mapped shared, so a benchmark
+ * can read the workload's throughput from outside (bench/evidence-probes).
  */
 
 /* Tells the test the workload is set up. */
@@ -85,10 +90,39 @@ static int run_aes(void)
 }
 #endif
 
+static int run_count(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	volatile uint64_t *count;
+	uint64_t x = 1, k = 0x9E3779B97F4A7C15ull, y = 0;
+
+	if (fd < 0 || ftruncate(fd, 4096) != 0) {
+		perror(path);
+		return 1;
+	}
+	count = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (count == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	ready();
+	for (uint64_t n = 0;; n++) {
+		for (int i = 0; i < 65536; i++) {
+			x = x * k ^ y;
+			x = x << 13 | x >> 51;
+			y += x;
+		}
+		count[1] = y; /* published, so the loop cannot be optimised away */
+		count[0] = (n + 1) * 65536;
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "count"))
+		return run_count(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s jit|file|aes|idle\n", argv[0]);
+		fprintf(stderr, "usage: %s jit|file|aes|idle | count FILE\n", argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "idle")) {

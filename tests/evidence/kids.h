@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +62,8 @@ static void kid_start(struct kid *k, const char *name, char *const argv[])
 	k->pid = fork();
 	assert_true(k->pid >= 0);
 	if (k->pid == 0) {
+		/* Never outlive a test that crashed: it would hold ctest's pipes open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (name && cjd_cgroupfs_enter_self(k->dir) != 0)
 			_exit(1);
 		dup2(pfd[1], 1);

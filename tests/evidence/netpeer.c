@@ -5,7 +5,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,7 +70,8 @@ static int chat(void)
 	if (l < 0 || pipe(accepted))
 		return 1;
 	if (fork() == 0) {
-		/* The stand-in pool: echo every message back. */
+		/* The stand-in pool: echo every message back, and go when the client goes. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int s = accept(l, NULL, NULL);
 		/* Ready only once both ends exist, so a probe sees all three sockets. */
 		if (write(accepted[1], "a", 1) != 1)

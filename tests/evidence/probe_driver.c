@@ -10,7 +10,7 @@
 #include "cjd/evidence/network.h"
 
 /*
- * Usage: evidence_probe codesample CGROUP_DIR [SECONDS]
+ * Usage: evidence_probe codesample CGROUP_DIR [SECONDS [PERIOD_US]]
  *        evidence_probe codesample-tids TID... 
  *        evidence_probe network PID...
  * Prints {"probe":..., "result":..., "describe":..., "cpu_s":..., "wall_s":...}.
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s codesample CGROUP_DIR [SECONDS] | codesample-tids TID... | "
+		fprintf(stderr, "usage: %s codesample CGROUP_DIR [SECONDS [PERIOD_US]] | codesample-tids TID... | "
 				"network PID...\n", argv[0]);
 		return 2;
 	}
@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], "codesample")) {
 			if (argc > 3)
 				o.duration_ns = (uint64_t)(atof(argv[3]) * 1e9);
+			if (argc > 4)
+				o.period_ns = (uint64_t)atoi(argv[4]) * 1000;
 			rc = cjd_codesample_run(argv[2], &o, &r, &err);
 		} else {
 			pid_t tids[256];
