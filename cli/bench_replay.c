@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "cjd/featurizer.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_reader.h"
+#include "cjd/common/trace_writer.h"
+#include "cjd/detector/features_table.h"
 #include "cli.h"
 
 extern char **environ;

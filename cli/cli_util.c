@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "cjd/error.h"
-#include "cjd/util.h"
+#include "cjd/common/error.h"
+#include "cjd/common/time.h"
 #include "cli.h"
 
 int cjd_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "bench.h"
-#include "cjd/detector_bench.h"
-#include "cjd/simd.h"
-#include "cjd/util.h"
+#include "cjd/bench/detector_bench.h"
+#include "cjd/common/text.h"
+#include "cjd/detector/simd.h"
 #include "cli.h"
 
 static const char bench_usage[] =

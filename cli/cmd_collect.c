@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/agent.h"
-#include "cjd/collector.h"
-#include "cjd/log.h"
-#include "cjd/split.h"
-#include "cjd/util.h"
+#include "cjd/collector/collector.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/split.h"
 #include "cli.h"
 
 static const char usage[] =

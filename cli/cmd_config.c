@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/config.h"
+#include "cjd/daemon/config.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/split.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/pipeline.h"
+#include "cjd/daemon/split.h"
+#include "cjd/detector/model_load.h"
 #include "cli.h"
-#include "cjd/pipeline.h"
 
 static const char usage[] =
 	"Usage: cjd detect (--connect ENDPOINT | --bind ENDPOINT)... [OPTIONS]\n"

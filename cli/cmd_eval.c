@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/log.h"
-#include "cjd/model.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
+#include "cjd/trainer/eval_report.h"
 #include "cjd/trainer/plot.h"
-#include "cjd/util.h"
 #include "cli.h"
 #include "train_opts.h"
 

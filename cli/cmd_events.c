@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/pmu.h"
-#include "cjd/sample.h"
+#include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/pmu_probe.h"
+#include "cjd/common/event.h"
 #include "cli.h"
 
 static const char events_usage[] =

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/curve.h"
+#include "cjd/publish/curve_keys.h"
 #include "cli.h"
 
 static const char keygen_usage[] =

@@ -15,12 +15,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/collector.h"
-#include "cjd/log.h"
-#include "cjd/loop.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
+#include "cjd/collector/collector.h"
+#include "cjd/common/log.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_writer.h"
 #include "cli.h"
 
 static const char record_usage[] =

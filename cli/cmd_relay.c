@@ -7,8 +7,9 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "cjd/curve.h"
-#include "cjd/log.h"
+#include "cjd/common/log.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/curve_zap.h"
 #include "cli.h"
 
 static const char relay_usage[] =

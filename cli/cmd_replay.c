@@ -8,11 +8,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cjd/detector.h"
-#include "cjd/log.h"
-#include "cjd/publish.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_reader.h"
+#include "cjd/detector/detector.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/publish/publish_zmq.h"
 #include "cli.h"
 #include "replay.h"
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/daemon/agent.h"
 #include "cli.h"
 
 static const char usage[] =

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "cjd/simpmu.h"
-#include "cjd/util.h"
+#include "cjd/simpmu/simpmu_model.h"
+#include "cjd/simpmu/simpmu_run.h"
 #include "cli.h"
 
 static const char simrecord_usage[] =

@@ -11,14 +11,16 @@
 #include <syslog.h>
 #include <zmq.h>
 
-#include "cjd/alert_format.h"
-#include "cjd/curve.h"
-#include "cjd/journal.h"
-#include "cjd/log.h"
-#include "cjd/loop.h"
-#include "cjd/publish.h"
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
+#include "cjd/publish/alert_format.h"
+#include "cjd/publish/alert_id.h"
+#include "cjd/publish/curve_keys.h"
+#include "cjd/publish/journal.h"
+#include "cjd/publish/journal_read.h"
+#include "cjd/publish/publish_zmq.h"
 #include "cli.h"
 
 static const char sub_usage[] =

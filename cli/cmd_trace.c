@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/resample.h"
-#include "cjd/strmap.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/resample.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_reader.h"
+#include "cjd/common/trace_writer.h"
 #include "cli.h"
 
 static const char trace_usage[] =

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/log.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/trainer/dataset_csv.h"
+#include "cjd/trainer/eval_report.h"
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/plot.h"
-#include "cjd/util.h"
 #include "cli.h"
 #include "train_opts.h"
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/log.h"
+#include "cjd/common/log.h"
 #include "cli.h"
 
 struct command {

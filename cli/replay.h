@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cjd/alert.h"
-#include "cjd/featurizer.h"
+#include "cjd/common/alert.h"
+#include "cjd/detector/featurizer.h"
 
 /* Per (file, cgroup, label): samples, windows, flagged windows, alerts. */
 struct replay_summary;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
 #include "replay.h"
 
 struct row {

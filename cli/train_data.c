@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/log.h"
-#include "cjd/resample.h"
-#include "cjd/strmap.h"
-#include "cjd/trace.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/resample.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/time.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_reader.h"
+#include "cjd/detector/featurizer.h"
 #include "train_data.h"
 
 int td_set_parse(const char *s, enum td_set *out)

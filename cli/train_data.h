@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
+#include "cjd/common/error.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/model_predict.h"
 #include "cjd/trainer/dataset.h"
 
 /*

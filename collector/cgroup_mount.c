@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/log.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/common/log.h"
 #include "internal.h"
 
 #ifndef CGROUP2_SUPER_MAGIC

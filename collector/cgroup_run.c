@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_run.h"
+#include "cjd/common/time.h"
 
 char *cjd_cgroupfs_join(const struct cjd_cgroupfs *fs, const char *rel, char *buf, size_t len)
 {

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
 #include "internal.h"
 
 #define SCAN_MAX_DEPTH 64 /* cgroup.max.depth is unlimited by default; a bound keeps recursion safe */

@@ -9,12 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/collector.h"
-#include "cjd/identity.h"
-#include "cjd/log.h"
-#include "cjd/pmu.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
+#include "cjd/collector/collector.h"
+#include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/pmu_probe.h"
+#include "cjd/common/identity.h"
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
 #include "internal.h"
 
 /* Counters of one monitored cgroup. Holds a reference on its handle. */

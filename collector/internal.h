@@ -8,9 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
-#include "cjd/pmu.h"
-#include "cjd/sample.h"
+#include "cjd/collector/pfm_encode.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
 
 /* ---- the one syscall glibc does not wrap (sys_perf.c) ---- */
 

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/pmu.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/pfm_encode.h"
+#include "cjd/common/text.h"
 #include "internal.h"
 
 int cjd_pfm_init(char *why, size_t len)

@@ -7,8 +7,9 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/pmu.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/pmu_probe.h"
 #include "internal.h"
 
 #ifndef CAP_PERFMON

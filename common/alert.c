@@ -1,5 +1,5 @@
 /* Names of alert actions, shared by the detector, the serializer and the CLI. */
-#include "cjd/alert.h"
+#include "cjd/common/alert.h"
 
 const char *cjd_alert_action_name(enum cjd_alert_action a)
 {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 void cjd_error_clear(struct cjd_error *err)
 {

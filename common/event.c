@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cjd/sample.h"
+#include "cjd/common/event.h"
 
 /*
  * libpfm4's generic "perf::" PMU encodes the hardware and software events the

@@ -1,7 +1,7 @@
 /* Parses container runtime, container id and pod UID out of cgroup paths. */
 #include <string.h>
 
-#include "cjd/identity.h"
+#include "cjd/common/identity.h"
 
 const char *cjd_runtime_name(enum cjd_runtime rt)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/json_locate.h"
+#include "cjd/common/json_locate.h"
 
 struct entry {
 	char *path;

@@ -5,8 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 
 /* Set once by main() before threads start; see cjd_log_setup(). */
 static enum cjd_log_level log_level = CJD_LOG_INFO;

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/loop.h"
-#include "cjd/util.h"
+#include "cjd/common/loop.h"
+#include "cjd/common/time.h"
 
 enum watch_kind { W_FREE = 0, W_FD, W_TIMER, W_SIGNAL };
 

@@ -1,4 +1,4 @@
-/* Sums consecutive samples of each cgroup into samples of a longer interval (see resample.h). */
+/* Sums consecutive samples of each cgroup into samples of a longer interval (see cjd/common/resample.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/resample.h"
-#include "cjd/strmap.h"
+#include "cjd/common/resample.h"
+#include "cjd/common/strmap.h"
 
 struct lane {
 	char *host; /* NULL: this host */

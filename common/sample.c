@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/sample.h"
 
 void cjd_sample_clear(struct cjd_sample *s)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/strmap.h"
+#include "cjd/common/strmap.h"
 
 #define TOMBSTONE ((char *)1)
 

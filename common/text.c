@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
 
 int cjd_parse_u64(const char *s, uint64_t *out)
 {

@@ -7,7 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 
 static uint64_t clock_ns(clockid_t id)
 {

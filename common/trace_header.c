@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "trace_internal.h"
 
 void cjd_trace_header_init(struct cjd_trace_header *h, const char *source)

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "cjd/trace.h"
+#include "cjd/common/trace_header.h"
 
 /*
  * Appends printf-style text to buf[pos..len) for the line formatters, making

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/common/trace_line.h"
 #include "trace_internal.h"
 
 /*

@@ -8,8 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/trace_line.h"
+#include "cjd/common/trace_reader.h"
 #include "trace_internal.h"
 
 #define CHUNK (64u * 1024u)

@@ -8,7 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "cjd/util.h"
+#include "cjd/common/trace_line.h"
+#include "cjd/common/trace_writer.h"
 #include "trace_internal.h"
 
 #define BUFCAP (256u * 1024u)

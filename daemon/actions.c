@@ -10,10 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cjd/actions.h"
-#include "cjd/cgroupfs.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/common/log.h"
+#include "cjd/daemon/actions.h"
 
 struct cjd_actions {
 	struct cjd_actions_config cfg;

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "agent_internal.h"
-#include "cjd/log.h"
-#include "cjd/privs.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/time.h"
+#include "cjd/daemon/privs.h"
+#include "cjd/detector/model_load.h"
 
 int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_config *cfg,
 			  struct cjd_error *err)

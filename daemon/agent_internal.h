@@ -2,10 +2,10 @@
 #ifndef CJD_AGENT_INTERNAL_H
 #define CJD_AGENT_INTERNAL_H
 
-#include "cjd/agent.h"
-#include "cjd/collector.h"
-#include "cjd/loop.h"
-#include "cjd/pipeline.h"
+#include "cjd/collector/collector.h"
+#include "cjd/common/loop.h"
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/pipeline.h"
 
 struct cjd_agent {
 	struct cjd_agent_options opts;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "agent_internal.h"
-#include "cjd/log.h"
+#include "cjd/common/log.h"
 
 static bool same_str(const char *x, const char *y)
 {

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/config.h"
-#include "cjd/json_locate.h"
-#include "cjd/util.h"
+#include "cjd/common/json_locate.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/daemon/config.h"
 
 enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION };
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/frame.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/daemon/frame.h"
 
 /*
  * Little-endian throughout. Floats travel as their IEEE-754 bits, so a sample

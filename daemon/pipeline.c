@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/agent.h"
-#include "cjd/log.h"
-#include "cjd/strmap.h"
-#include "cjd/util.h"
-#include "cjd/pipeline.h"
+#include "cjd/common/log.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/time.h"
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/pipeline.h"
+#include "cjd/detector/model_load.h"
 
 struct mode_slot {
 	struct cjd_model *model;

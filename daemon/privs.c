@@ -5,7 +5,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "cjd/privs.h"
+#include "cjd/daemon/privs.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38

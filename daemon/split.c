@@ -6,11 +6,11 @@
 #include <sys/epoll.h>
 #include <zmq.h>
 
-#include "cjd/frame.h"
-#include "cjd/log.h"
-#include "cjd/split.h"
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/log.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/time.h"
+#include "cjd/daemon/frame.h"
+#include "cjd/daemon/split.h"
 
 #define DEFAULT_HWM 1000
 

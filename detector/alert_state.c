@@ -1,7 +1,7 @@
 /* The alert state machine of one cgroup; pure logic over scores and sample time, so it is tested alone. */
 #include <string.h>
 
-#include "alert_state.h"
+#include "alert_state_internal.h"
 
 const char *cjd_astate_name(enum cjd_astate s)
 {

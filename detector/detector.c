@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert_state.h"
-#include "cjd/detector.h"
-#include "cjd/log.h"
-#include "cjd/util.h"
+#include "alert_state_internal.h"
+#include "cjd/common/log.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
+#include "cjd/detector/detector.h"
+#include "cjd/detector/features_table.h"
 #include "model_internal.h"
-#include "window.h"
+#include "window_internal.h"
 
 /* Per-lane detector state, parallel to the engine's lanes. */
 struct dlane {

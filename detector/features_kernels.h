@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "cjd/simd.h"
-#include "features.h"
+#include "cjd/detector/simd.h"
+#include "features_internal.h"
 
 /*
  * Layout: SoA, the cgroup is the lane. Every array below holds n floats for

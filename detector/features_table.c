@@ -1,9 +1,9 @@
-/* Rows of the feature table in features.h, and the public names of the feature vector. */
+/* Rows of the feature table in features_internal.h, and the public names of the feature vector. */
 #include <errno.h>
 #include <string.h>
 
-#include "cjd/featurizer.h"
-#include "features.h"
+#include "cjd/detector/features_table.h"
+#include "features_internal.h"
 
 #define RATIO_ROW(id, name, set, num, den, scale, safe, formula)                                    \
 	[CJD_RATIO_##id] = {name,                                                                  \

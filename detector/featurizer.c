@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "cjd/featurizer.h"
-#include "window.h"
+#include "cjd/detector/featurizer.h"
+#include "window_internal.h"
 
 struct cjd_featurizer {
 	struct cjd_win *e;

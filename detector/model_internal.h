@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/model.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
 
 /*
  * Every tree is stored complete at the depth D of the deepest one: node k's

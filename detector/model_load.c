@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cjd/featurizer.h"
-#include "cjd/json_locate.h"
-#include "cjd/util.h"
+#include "cjd/common/json_locate.h"
+#include "cjd/common/text.h"
+#include "cjd/detector/features_table.h"
 #include "model_internal.h"
 
 #define MODEL_FORMAT "cjd-model"

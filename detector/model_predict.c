@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/featurizer.h"
+#include "cjd/detector/features_table.h"
 #include "model_internal.h"
 
 #define TERM_MAX 1e30f /* |one logistic term|: 64 of them still sum to a finite float */

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/strmap.h"
-#include "cjd/util.h"
+#include "cjd/common/strmap.h"
+#include "cjd/common/text.h"
 #include "features_kernels.h"
-#include "window.h"
+#include "window_internal.h"
 
 #define LANE_ALIGN 16 /* floats: one 64-byte line, one AVX-512 vector */
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../collector/internal.h" /* cjd_sys_perf_event_open, cjd_cpus_online: not public yet */
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 #include "codesample_internal.h"
 #include "codesample_run.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/evidence/codesample.h"
 
 /* ---- the perf mmap ring (codesample_ring.c): pure, trusts nothing in the data ---- */

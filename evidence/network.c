@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cjd/util.h"
+#include "cjd/common/time.h"
 #include "network_internal.h"
 
 #define TCP_ESTABLISHED_STATE 1

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/evidence/network.h"
 
 /* The TCP counters the probe uses, from struct tcp_info. */

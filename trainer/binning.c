@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binning.h"
+#include "binning_internal.h"
 
 /*
  * Sorting is most of the fit, so it is an LSD radix sort of (key, position)

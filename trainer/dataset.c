@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/strmap.h"
+#include "cjd/common/strmap.h"
 #include "cjd/trainer/dataset.h"
 
 #define MAX_FEATURES 4096

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/dataset.h"
-#include "cjd/util.h"
+#include "cjd/trainer/dataset_csv.h"
 
 static const char *const fixed[] = {"group", "run", "order", "miner"};
 #define N_FIXED 4

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cjd/trainer/eval.h"
+#include "cjd/trainer/train.h"
 
 void cjd_eval_free(struct cjd_eval *e)
 {

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "cjd/trainer/eval.h"
-#include "strbuf.h"
+#include "cjd/trainer/eval_report.h"
+#include "strbuf_internal.h"
 
 int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f)
 {

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binning.h"
+#include "binning_internal.h"
 #include "cjd/trainer/train.h"
 #include "internal.h"
-#include "rng.h"
+#include "rng_internal.h"
 
 #define MAX_DEPTH      8
 #define MAX_TREES      10000

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cjd/trainer/eval.h"
+#include "cjd/trainer/lowo.h"
 
 static int default_train(void *ctx, const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 			 const struct cjd_train_config *cfg, struct cjd_trained_model **out,

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
-#include "cjd/util.h"
 #include "internal.h"
 
 static const char *const kind_names[] = {"logistic", "gbdt"};

@@ -9,9 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
-#include "cjd/util.h"
-#include "strbuf.h"
+#include "cjd/trainer/model_write.h"
+#include "strbuf_internal.h"
 
 /*
  * The schema is the detector's (docs/model-format.md; its loader is

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cjd/trainer/plot.h"
-#include "strbuf.h"
+#include "strbuf_internal.h"
 
 extern char **environ;
 

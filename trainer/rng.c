@@ -1,5 +1,5 @@
 /* xoshiro256** (Blackman and Vigna) with splitmix64 seeding. */
-#include "rng.h"
+#include "rng_internal.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/util.h"
-#include "strbuf.h"
+#include "cjd/common/text.h"
+#include "strbuf_internal.h"
 
 void cjd_sb_init(struct cjd_sb *sb)
 {

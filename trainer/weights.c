@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cjd/trainer/dataset.h"
+#include "cjd/trainer/weights.h"
 
 void cjd_weighting_defaults(struct cjd_weighting *w)
 {

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/pmu.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/pmu_probe.h"
 
 /* Fills v2 and returns 0 when the test can run; otherwise prints why and
  * returns 77, CTest's SKIP_RETURN_CODE for these tests. */

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
 #include "internal.h"
 
 /* ---- CPU lists ---- */

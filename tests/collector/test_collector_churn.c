@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/collector.h"
-#include "cjd/loop.h"
-#include "cjd/pmu.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
+#include "cjd/collector/collector.h"
+#include "cjd/common/loop.h"
 #include "kernel_env.h"
 
 /*

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/pmu.h"
+#include "cjd/collector/pfm_encode.h"
 #include "internal.h"
 
 /*

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/actions.h"
+#include "cjd/daemon/actions.h"
 
 static char fake[64];
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/config.h"
-#include "cjd/util.h"
+#include "cjd/common/text.h"
+#include "cjd/daemon/config.h"
 
 static void test_defaults(void **state)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/frame.h"
+#include "cjd/daemon/frame.h"
 
 static void fill(struct cjd_sample *s, int i)
 {

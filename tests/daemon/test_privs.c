@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/privs.h"
+#include "cjd/daemon/privs.h"
 
 /* Drops in a child so the test process keeps its own capabilities. */
 static uint64_t drop_in_child(int actions)

@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cjd/cgroupfs.h"
-#include "cjd/util.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
 #include "zt.h"
 
 static char *dir;

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "alert_state.h"
+#include "alert_state_internal.h"
 
 #define SEC 1000000000ull
 

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/detector.h"
-#include "cjd/featurizer.h"
+#include "cjd/detector/detector.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/featurizer.h"
+#include "cjd/detector/model_load.h"
 
 #define SEC 1000000000ull
 #define MAX_REC 4096

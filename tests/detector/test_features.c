@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/featurizer.h"
+#include "cjd/detector/features_table.h"
 #include "features_kernels.h"
 
 #define SENTINEL 12345.678f

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
-#include "features.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
+#include "features_internal.h"
 #include "model_internal.h"
 
 static char *data_path(const char *rel)

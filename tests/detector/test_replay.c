@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/trace.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_writer.h"
 
 #define SEC 1000000000ull
 

@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
 
 /* Set by main: the hierarchy and the test's parent cgroup ("/cjd-ev-code-<pid>"). */
 static struct cjd_cgroupfs v2;

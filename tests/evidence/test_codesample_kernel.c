@@ -13,7 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
 #include "cjd/evidence/codesample.h"
 #include "kernel_env.h"
 

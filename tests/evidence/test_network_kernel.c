@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/cgroupfs.h"
+#include "cjd/collector/cgroup_mount.h"
+#include "cjd/collector/cgroup_run.h"
 #include "cjd/evidence/network.h"
 #include "kids.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/frame.h"
+#include "cjd/daemon/frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/trace.h"
+#include "cjd/common/trace_header.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/trace.h"
+#include "cjd/common/trace_header.h"
+#include "cjd/common/trace_line.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "binning.h"
+#include "binning_internal.h"
 #include "fixtures.h"
 
 static const char *const one[] = {"x"};

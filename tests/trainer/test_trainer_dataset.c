@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cjd/trainer/dataset.h"
+#include "cjd/trainer/dataset_csv.h"
+#include "cjd/trainer/weights.h"
 #include "fixtures.h"
 
 static const char *const names2[] = {"a", "b"};

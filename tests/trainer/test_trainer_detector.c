@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cjd/featurizer.h"
-#include "cjd/model.h"
+#include "cjd/detector/features_table.h"
+#include "cjd/detector/model_load.h"
+#include "cjd/detector/model_predict.h"
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/train.h"
 #include "fixtures.h"
 

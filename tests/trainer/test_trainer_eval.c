@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "cjd/trainer/eval.h"
+#include "cjd/trainer/eval_report.h"
+#include "cjd/trainer/lowo.h"
 #include "fixtures.h"
 
 static const char *const names1[] = {"x"};

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cjd/trainer/metrics.h"
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/train.h"
 #include "fixtures.h"
 #include "internal.h"

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/train.h"
 #include "fixtures.h"
 

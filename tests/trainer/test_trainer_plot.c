@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/trainer/lowo.h"
 #include "cjd/trainer/plot.h"
+#include "cjd/trainer/train.h"
 #include "fixtures.h"
 
 static char dir[96];

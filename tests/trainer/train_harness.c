@@ -7,9 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjd/common/text.h"
+#include "cjd/trainer/dataset_csv.h"
 #include "cjd/trainer/eval.h"
+#include "cjd/trainer/eval_report.h"
+#include "cjd/trainer/lowo.h"
+#include "cjd/trainer/model_write.h"
 #include "cjd/trainer/plot.h"
-#include "cjd/util.h"
 #include "fixtures.h"
 
 static const char usage[] =

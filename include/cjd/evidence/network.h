@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * The probe lists the socket inodes in /proc/PID/fd, finds them with

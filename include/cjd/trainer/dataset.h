@@ -5,9 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 
 /*
  * One row per window. The matrix is row-major (row i is d consecutive
@@ -86,42 +85,5 @@ const char *cjd_dataset_run_name(const struct cjd_dataset *ds, uint32_t r);
 uint32_t cjd_dataset_run_group(const struct cjd_dataset *ds, uint32_t r);
 /* The rows of run r in time order; *n gets their count. Valid until the next append. */
 const uint32_t *cjd_dataset_run_rows(const struct cjd_dataset *ds, uint32_t r, size_t *n);
-
-/*
- * CSV, for tests and for looking at features outside cjd. The header is
- * `group,run,order,miner,<feature>...`; miner is 0 or 1; fields are plain
- * (no quotes, no commas inside). Errors name file:line:column.
- * load: 0, -ENOENT/-EACCES (open), -EINVAL (content), -ENOMEM.
- */
-int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_error *err);
-/* Writes the same format (floats shortest round-trip). Returns 0 or -EIO/-EINVAL (a name with a
- * comma). */
-int cjd_dataset_write_csv(const struct cjd_dataset *ds, FILE *f);
-
-/*
- * Row weights for training. Each row weighs its class weight; with
- * balance_groups, the rows of each group also share their class's total
- * equally among the class's groups (a workload recorded for 10 minutes then
- * counts no more than one recorded for 1), which keeps one long benign run
- * from deciding the threshold alone. Weights are finally scaled to average 1
- * over the selected rows, so hessian-based limits (min_child_weight) keep
- * their meaning whatever the weighting.
- */
-struct cjd_weighting {
-	double miner;  /* class weight of miner rows, > 0 (default 1) */
-	double benign; /* class weight of benign rows, > 0 (default 1; raise it to push FPR down) */
-	bool balance_groups; /* default false */
-};
-
-/* The defaults above. */
-void cjd_weighting_defaults(struct cjd_weighting *w);
-
-/*
- * Fills w[0..n) for rows[0..n) of ds (rows NULL: all rows, n must equal the
- * row count). Returns 0, -EINVAL (a class weight not > 0 or not finite, n 0)
- * or -ENOMEM.
- */
-int cjd_dataset_weights(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
-			const struct cjd_weighting *wt, double *w);
 
 #endif

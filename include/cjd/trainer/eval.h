@@ -1,17 +1,15 @@
-/* Evaluation of scored windows per workload and run, leave-one-workload-out CV, and the reports. */
+/* Evaluation of scored windows per workload and run: pooled confusion and AUC, per-run alerts. */
 #ifndef CJD_TRAINER_EVAL_H
 #define CJD_TRAINER_EVAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/trainer/dataset.h"
 #include "cjd/trainer/metrics.h"
 #include "cjd/trainer/model.h"
-#include "cjd/trainer/train.h"
 
 /* One run (a recording of one cgroup) under the alert rule. */
 struct cjd_eval_run {
@@ -71,40 +69,5 @@ void cjd_eval_free(struct cjd_eval *e);
 
 /* True when e's rows, groups and runs are those of ds (it was computed on ds). */
 bool cjd_eval_matches(const struct cjd_eval *e, const struct cjd_dataset *ds);
-
-/*
- * Trains one fold. The default is cjd_train(); tests pass a spy. Must not
- * keep rows after returning.
- */
-typedef int (*cjd_fold_train_fn)(void *ctx, const struct cjd_dataset *ds, const uint32_t *rows,
-				 size_t n, const struct cjd_train_config *cfg,
-				 struct cjd_trained_model **out, struct cjd_error *err);
-
-/*
- * Leave-one-workload-out cross-validation: one fold per group, in group
- * order. Fold g trains on every row whose group is not g (so its
- * calibration sees no row of g either), scores the rows of g, and judges
- * them at that fold's threshold. The folds' out-of-fold scores are then
- * summarised as cjd_eval_scores does (cross_validated = true).
- * Needs >= 2 miner and >= 2 benign groups (each fold must keep both
- * classes). train NULL means cjd_train. Progress: cfg->progress gets
- * ("fold", g + 1, groups) after each fold (and the trainer's own "tree" calls).
- * Returns 0, -EINVAL with err (too few groups, a fold's training error, which
- * err prefixes with the held-out group), -ENOMEM, or a callback's value.
- */
-int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, unsigned k,
-	     cjd_fold_train_fn train, void *train_ctx, struct cjd_eval **out,
-	     struct cjd_error *err);
-
-/*
- * Reports. Text: a per-workload table (windows, flagged, TPR/FPR, runs
- * fired, slowest fire), the alert verdict, the confusion matrix and AUC.
- * JSON (one object, one line): top-level "tpr", "fpr", "auc" (null when
- * undefined), "confusion", "alerts" and a "workloads" list with each
- * workload's runs. Return 0, -EIO, -ENOMEM (json), or -EINVAL when e was not
- * computed on ds (its row, group or run counts differ).
- */
-int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f);
-int cjd_eval_write_json(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f);
 
 #endif

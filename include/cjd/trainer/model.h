@@ -1,14 +1,13 @@
-/* The trained model as plain C data (both kinds), its reference scorer, and its JSON writer. */
+/* The trained model as plain C data (both kinds) and its reference scorer. */
 #ifndef CJD_TRAINER_MODEL_H
 #define CJD_TRAINER_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "cjd/error.h"
-#include "cjd/sample.h"
+#include "cjd/common/error.h"
+#include "cjd/common/event.h"
 
 /*
  * Named cjd_trained_* so it never collides with the detector's loaded model
@@ -132,21 +131,5 @@ float cjd_trained_model_score_logit(double logit);
 
 /* The deepest leaf's depth over all trees (root alone = 0); 0 for logistic. */
 unsigned cjd_trained_model_depth(const struct cjd_trained_model *m);
-
-/*
- * Serialises the model to JSON into a malloc'd, NUL-terminated buffer
- * (*out, *len excluding the NUL), in the detector's model format
- * (docs/model-format.md, loaded by detector/model_load.c). The output is
- * deterministic: fixed key order, shortest round-trip numbers. This is the
- * ONE function that writes the file schema (trainer/model_write.c). Returns 0, -EINVAL (err says which
- * field is invalid: a bad name, a non-finite number) or -ENOMEM.
- */
-int cjd_trained_model_to_json(const struct cjd_trained_model *m, char **out, size_t *len,
-			      struct cjd_error *err);
-
-/* Writes it to path atomically (a temporary file in the same directory, then
- * rename). Returns 0 or a negative errno with err naming the path. */
-int cjd_trained_model_save(const struct cjd_trained_model *m, const char *path,
-			   struct cjd_error *err);
 
 #endif

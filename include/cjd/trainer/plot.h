@@ -2,7 +2,7 @@
 #ifndef CJD_TRAINER_PLOT_H
 #define CJD_TRAINER_PLOT_H
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/trainer/dataset.h"
 #include "cjd/trainer/eval.h"
 

@@ -6,9 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cjd/error.h"
+#include "cjd/common/error.h"
 #include "cjd/trainer/dataset.h"
 #include "cjd/trainer/model.h"
+#include "cjd/trainer/weights.h"
 
 /*
  * Progress of long work: `done` of `total` units of `what` ("tree", "fold").

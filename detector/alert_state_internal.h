@@ -1,0 +1,76 @@
+/* The per-cgroup alert state machine: idle -> suspect -> firing -> resolved, driven by window scores. */
+#ifndef CJD_DETECTOR_ALERT_STATE_INTERNAL_H
+#define CJD_DETECTOR_ALERT_STATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ *   idle/resolved --(score >= thr)--> suspect --(K windows in a row >= thr)--> firing
+ *   suspect --(score < thr)--> idle (or back to resolved): flapping never fires
+ *   firing --(R windows in a row < thr_low)--> resolved
+ *   firing: a window in [thr_low, thr) neither resolves nor counts down:
+ *           hysteresis, so a score hovering at the threshold does not flap
+ *   firing --(every T of sample time)--> ongoing update
+ *   firing --(cgroup vanishes)--> gone (the state is then discarded)
+ * A gap in a cgroup's samples breaks "in a row": a suspect run restarts.
+ * Allowlisted cgroups stay idle whatever they score.
+ */
+enum cjd_astate {
+	CJD_AS_IDLE = 0,
+	CJD_AS_SUSPECT,
+	CJD_AS_FIRING,
+	CJD_AS_RESOLVED,
+};
+
+const char *cjd_astate_name(enum cjd_astate s);
+
+struct cjd_alert_params {
+	float threshold;
+	float threshold_low;
+	uint32_t fire_windows;    /* K >= 1 */
+	uint32_t resolve_windows; /* R >= 1 */
+	uint64_t ongoing_ns;      /* T > 0, in sample time */
+};
+
+struct cjd_alert_state {
+	enum cjd_astate state;
+	bool allowlisted;
+	uint32_t above;           /* consecutive windows >= threshold */
+	uint32_t below;           /* consecutive windows < threshold_low while firing */
+	uint32_t windows;         /* windows of the current episode (since suspect) */
+	uint32_t windows_flagged; /* of those, >= threshold */
+	uint64_t fired_t_ns;
+	uint64_t last_emit_t_ns;  /* firing or the last ongoing */
+	double cpu_seconds;       /* task-clock since firing (inclusive) */
+	uint32_t alerts_fired;    /* firing transitions, lifetime */
+};
+
+enum cjd_alert_step {
+	CJD_STEP_NONE = 0,
+	CJD_STEP_FIRING,
+	CJD_STEP_ONGOING,
+	CJD_STEP_RESOLVED,
+};
+
+/*
+ * Feeds one window's score at sample time t_ns. cpu_s is the task-clock of
+ * the window's newest sample, in seconds; it is added to the episode's cost
+ * from the firing window on. Returns what to publish, if anything.
+ */
+enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
+					 const struct cjd_alert_params *p, float score,
+					 uint64_t t_ns, double cpu_s);
+
+/* Adds CPU time of a sample that produced no window (e.g. while a window
+ * refills after a gap) to a firing episode. */
+void cjd_alert_state_charge(struct cjd_alert_state *s, double cpu_s);
+
+/* A gap in the samples: consecutive counts restart. */
+void cjd_alert_state_gap(struct cjd_alert_state *s);
+
+/* The cgroup vanished: true when it was firing (publish "gone"). The state
+ * is reset to idle either way. */
+bool cjd_alert_state_gone(struct cjd_alert_state *s);
+
+#endif

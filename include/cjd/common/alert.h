@@ -1,0 +1,71 @@
+/* The alert as a C struct: what the detector decides, before anyone serialises it. */
+#ifndef CJD_COMMON_ALERT_H
+#define CJD_COMMON_ALERT_H
+
+#include <stdint.h>
+
+#include "cjd/common/event.h"
+
+/*
+ * event.action of the alert schema (docs/alerts.md). The detector's state
+ * machine emits FIRING, ONGOING, RESOLVED and GONE; the daemon's response
+ * actions emit FROZEN and THROTTLED.
+ */
+enum cjd_alert_action {
+	CJD_ALERT_FIRING = 0,
+	CJD_ALERT_ONGOING,
+	CJD_ALERT_RESOLVED,
+	CJD_ALERT_GONE, /* the cgroup vanished while firing */
+	CJD_ALERT_FROZEN,
+	CJD_ALERT_THROTTLED,
+	CJD_ALERT__COUNT
+};
+
+/* "firing", "ongoing", ... */
+const char *cjd_alert_action_name(enum cjd_alert_action a);
+
+#define CJD_ALERT_MAX_FEATURES 64
+
+/* One feature value of the window that decided the alert (cjd.window). */
+struct cjd_alert_feature {
+	const char *name; /* static, from the feature table */
+	float value;
+};
+
+/*
+ * An alert. Strings are borrowed from the producer and valid only during the
+ * callback that delivers the alert; a consumer that keeps it copies what it
+ * needs. Fields the producer cannot know are left zero/NULL and filled later
+ * in the pipeline: `id` by the journal/publisher, processes by the serializer
+ * (it reads cgroup.procs at alert time), container identity from `cgroup`.
+ */
+struct cjd_alert {
+	enum cjd_alert_action action;
+	char id[48];                /* event.id, unique; "" until assigned */
+	uint64_t time_real_ns;      /* @timestamp, CLOCK_REALTIME */
+	uint64_t t_ns;              /* sample time of the deciding window (trace time) */
+	const char *host;           /* host.name; NULL means this host */
+	const char *cgroup;         /* cgroup.path */
+	const char *label;          /* ground-truth label of the sample (replay only), or NULL */
+	enum cjd_mode mode;         /* cjd.mode */
+	int severity;               /* event.severity, 0..100 (ECS: higher is worse) */
+	float score;                /* cjd.score, 0..1 */
+	float threshold;            /* the threshold the score was held against */
+	const char *model_name;     /* cjd.model.name */
+	const char *model_version;  /* cjd.model.version */
+	uint64_t fired_t_ns;        /* trace time the alert first fired */
+	uint32_t windows;           /* windows seen while suspect/firing */
+	uint32_t windows_flagged;   /* of those, windows at or above threshold */
+	double cpu_seconds;         /* cjd.cost.cpu_seconds accumulated since firing */
+	double cost_usd;            /* cjd.cost.usd = cpu_seconds / 3600 * price_per_cpu_hour */
+	int n_features;
+	struct cjd_alert_feature features[CJD_ALERT_MAX_FEATURES];
+	/* response actions only (FROZEN/THROTTLED): outcome, 0 or a negative errno */
+	int action_rc;
+	const char *action_detail;  /* e.g. "cpu.max=20000 100000", or the error text */
+};
+
+/* Called once per alert; returning non-zero is logged, never retried. */
+typedef int (*cjd_alert_cb)(const struct cjd_alert *alert, void *ctx);
+
+#endif

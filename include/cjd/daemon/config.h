@@ -1,0 +1,103 @@
+/* The agent's configuration: embedded defaults, a strict JSON file, and command-line overrides. */
+#ifndef CJD_DAEMON_CONFIG_H
+#define CJD_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cjd/common/error.h"
+
+#define CJD_CONFIG_DEFAULT_PATH "/etc/cjd/cjd.json"
+
+enum cjd_action_kind {
+	CJD_ACTION_ALERT = 0, /* publish only (the default) */
+	CJD_ACTION_FREEZE,    /* write 1 to cgroup.freeze (v2) */
+	CJD_ACTION_THROTTLE,  /* write cpu.max (v2) or cpu.cfs_quota_us (v1) */
+};
+
+/* A list of strings owned by the config. */
+struct cjd_strlist {
+	char **v;
+	size_t n;
+};
+
+/*
+ * Every setting of the agent. Defaults live in one table (daemon/config.c);
+ * `cjd config --defaults` prints them and docs/config.md documents each key.
+ * A NaN double means "not set: use the model's own value".
+ */
+struct cjd_config {
+	/* collector */
+	uint64_t interval_ns;
+	uint64_t rescan_ns;
+	struct cjd_strlist include;
+	struct cjd_strlist exclude;
+	char *events;        /* "auto", "hardware", "software" or a comma list */
+	char *cgroup_root;   /* NULL: discover */
+	/* detector */
+	char *model;         /* NULL: pick hw-default/sw-default by mode */
+	uint32_t window;
+	double threshold;
+	double threshold_low;
+	uint32_t fire_windows;
+	uint32_t resolve_windows;
+	uint64_t ongoing_ns;
+	double price_per_cpu_hour;
+	struct cjd_strlist allowlist;
+	/* publish */
+	struct cjd_strlist endpoints;
+	uint32_t hwm;
+	uint64_t metrics_ns;
+	uint64_t heartbeat_ns;
+	char *curve_secret;  /* NULL: no CURVE */
+	char *curve_clients;
+	/* journal */
+	char *journal;       /* NULL or "": no journal */
+	uint64_t journal_rotate_bytes;
+	uint32_t journal_keep;
+	/* actions */
+	enum cjd_action_kind action;
+	double action_min_score;
+	char *throttle_quota; /* cpu.max form "QUOTA PERIOD", e.g. "20000 100000" */
+	/* log */
+	char *log_level;
+	char *log_format;
+};
+
+/* Fills cfg with the embedded defaults. Returns 0 or -ENOMEM. */
+int cjd_config_defaults(struct cjd_config *cfg);
+
+/* Frees what cfg owns (not cfg itself). */
+void cjd_config_release(struct cjd_config *cfg);
+
+/*
+ * Loads a JSON file over the current values of cfg (call cjd_config_defaults
+ * first). Strict: unknown keys, wrong types and out-of-range values are
+ * errors with file:line:column. On error cfg is left unchanged.
+ * Returns 0, -ENOENT (no such file: err filled, caller decides), or -EINVAL.
+ */
+int cjd_config_load(struct cjd_config *cfg, const char *path, struct cjd_error *err);
+
+/* Same from a string (name is used in errors). */
+int cjd_config_load_string(struct cjd_config *cfg, const char *name, const char *text,
+			   struct cjd_error *err);
+
+/*
+ * Sets one key from its text form, with the file's validation: used for
+ * command-line overrides ("collector.interval", "200ms"). For lists the value
+ * is appended unless `replace` is true. Returns 0 or -EINVAL/-ENOENT.
+ */
+int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, bool replace,
+		   struct cjd_error *err);
+
+/* Writes cfg as a JSON document that cjd_config_load() accepts. */
+int cjd_config_write(const struct cjd_config *cfg, FILE *out);
+
+/* Writes the Markdown reference of every key (docs/config.md is generated from it). */
+void cjd_config_write_docs(FILE *out);
+
+/* Deep copy, for atomic reload. Returns 0 or -ENOMEM. */
+int cjd_config_copy(struct cjd_config *dst, const struct cjd_config *src);
+
+#endif

@@ -1,0 +1,86 @@
+/* From samples to published alerts: detectors per mode, the publisher, actions, metrics, heartbeats. */
+#ifndef CJD_DAEMON_PIPELINE_H
+#define CJD_DAEMON_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cjd/common/event.h"
+#include "cjd/common/sample.h"
+#include "cjd/daemon/actions.h"
+#include "cjd/daemon/config.h"
+#include "cjd/detector/detector.h"
+#include "cjd/publish/publish_zmq.h"
+
+/*
+ * The part `cjd run` and `cjd detect` share. A pipeline keeps one detector per
+ * mode (hardware, software), each with the model of its mode, so a central
+ * detector can serve hosts with and without a PMU at once; state inside each
+ * detector is keyed by (host, cgroup). Single-threaded: one loop owns it.
+ */
+struct cjd_pipeline;
+
+struct cjd_pipeline_options {
+	const struct cjd_config *cfg;  /* borrowed: the owner keeps it alive (and swaps it on reload) */
+	const char *const *model_dirs; /* where default models are searched, after $CJD_MODEL_DIR */
+	size_t n_model_dirs;
+	const char *cgroup_root;       /* for cjd.processes and actions; NULL: remote hosts */
+	bool actions;                  /* act on local cgroups (run), or never (detect) */
+};
+
+/*
+ * Creates the publisher (binding its endpoints, opening the journal) and, for
+ * each mode in `modes` (bit 1 << enum cjd_mode), loads the model and creates
+ * its detector now, so configuration errors surface at start-up. Modes not
+ * listed are created on the first sample that needs them. `events` is what
+ * the source supplies (0: taken from that first sample).
+ * Returns 0, or CJD_AGENT_CONFIG / CJD_AGENT_FAIL with err holding one line.
+ */
+int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,
+		     unsigned modes, cjd_event_mask events, struct cjd_error *err);
+void cjd_pipeline_free(struct cjd_pipeline *p);
+
+/* Feeds one sample to the detector of its mode. A sample no model can take is
+ * counted and logged once per (host, mode), never fatal. Returns 0. */
+int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s);
+
+/* Computes the windows of everything pushed since the last tick. */
+void cjd_pipeline_tick(struct cjd_pipeline *p);
+
+/* A cgroup of host (NULL: this host) vanished: a firing alert resolves as gone. */
+void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup);
+
+/* Per-cgroup `metrics` messages. */
+void cjd_pipeline_metrics(struct cjd_pipeline *p);
+
+/* A `heartbeat`; the caller fills what only it knows (mode, cgroups, samples). */
+void cjd_pipeline_heartbeat(struct cjd_pipeline *p, struct cjd_heartbeat *hb);
+
+/* Publisher housekeeping; call at least once a second. */
+void cjd_pipeline_housekeeping(struct cjd_pipeline *p);
+
+/*
+ * Applies a new configuration (already loaded and validated): new models,
+ * thresholds, allowlist and actions, all or nothing. Returns 0, or a negative
+ * errno with err saying why (the old configuration then stays). On success
+ * the owner must move `cfg` into the object opts->cfg points at (the
+ * pipeline keeps borrowing that one; the actions borrow its allowlist).
+ */
+int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cfg,
+			     struct cjd_error *err);
+
+/* Totals for banners and heartbeats. */
+struct cjd_pipeline_stats {
+	uint64_t samples;          /* samples pushed */
+	uint64_t samples_refused;  /* samples no detector could take */
+	size_t cgroups;            /* cgroups the detectors hold */
+};
+void cjd_pipeline_stats(const struct cjd_pipeline *p, struct cjd_pipeline_stats *st);
+
+/* The model of a mode, or NULL when none is loaded yet; its path in *path. */
+const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cjd_mode mode,
+					   const char **path);
+const struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p);
+
+#endif

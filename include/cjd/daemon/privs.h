@@ -1,0 +1,26 @@
+/* Least privilege: after the perf fds are open, keep only the capabilities cjd still needs. */
+#ifndef CJD_DAEMON_PRIVS_H
+#define CJD_DAEMON_PRIVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Keeps, in the effective and permitted sets, only CAP_PERFMON (or
+ * CAP_SYS_ADMIN on kernels older than 5.8, which lack it) so new cgroups can
+ * still be opened, plus CAP_DAC_OVERRIDE when `actions` is true (writing
+ * cgroup.freeze / cpu.max of cgroups owned by others). Everything else is
+ * dropped, the bounding set is cut to match, and no_new_privs is set, so
+ * nothing cjd later runs can regain more. Idempotent. Returns 0, or a negative
+ * errno with a reason in why (e.g. -EPERM when not allowed to change them).
+ */
+int cjd_privs_drop(bool actions, char *why, size_t whylen);
+
+/* The capability cjd needs to count per cgroup on this kernel: CAP_PERFMON or CAP_SYS_ADMIN. */
+int cjd_privs_perf_cap(void);
+
+/* CapEff of this process, as the kernel reports it in /proc/self/status. */
+int cjd_privs_effective(uint64_t *mask);
+
+#endif

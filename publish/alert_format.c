@@ -1,0 +1,467 @@
+/* SIEM renderings of received messages: flat ECS JSON, CEF and RFC 5424 syslog. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "cjd/publish/alert_format.h"
+
+int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
+{
+	static const char *const names[] = {"json", "ecs", "cef", "syslog"};
+
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum cjd_sub_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* doc["a"]["b"]["c"] for path "a.b.c" (keys themselves hold no dots in our schemas). */
+static json_t *get(json_t *doc, const char *path)
+{
+	char key[64];
+
+	while (doc && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		doc = json_object_get(doc, key);
+		path += n + (path[n] == '.');
+	}
+	return doc;
+}
+
+static const char *str(json_t *doc, const char *path)
+{
+	return json_string_value(get(doc, path));
+}
+
+/* ---- ECS with dotted keys ---- */
+
+static int flatten(json_t *flat, const char *prefix, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		char *name;
+		if (asprintf(&name, "%s%s%s", prefix, prefix[0] ? "." : "", k) < 0)
+			return -ENOMEM;
+		int rc = json_is_object(v) && json_object_size(v) > 0
+				 ? flatten(flat, name, v)
+				 : json_object_set(flat, name, v);
+		free(name);
+		if (rc)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int format_ecs(json_t *doc, char **out)
+{
+	json_t *flat = json_object();
+	int rc;
+
+	if (!flat)
+		return -ENOMEM;
+	rc = flatten(flat, "", doc);
+	if (!rc) {
+		*out = json_dumps(flat, JSON_COMPACT);
+		rc = *out ? 0 : -ENOMEM;
+	}
+	json_decref(flat);
+	return rc;
+}
+
+/* ---- shared pieces ---- */
+
+struct sbuf {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static int sb_open(struct sbuf *b)
+{
+	b->buf = NULL;
+	b->f = open_memstream(&b->buf, &b->len);
+	return b->f ? 0 : -ENOMEM;
+}
+
+static int sb_close(struct sbuf *b, char **out)
+{
+	if (fclose(b->f) != 0 || !b->buf) {
+		free(b->buf);
+		return -ENOMEM;
+	}
+	*out = b->buf;
+	return 0;
+}
+
+static bool is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* What a format can do with control characters (and DEL): a message is always one line. */
+enum ctl_policy {
+	CTL_SPACE,    /* no escape exists (CEF header): a space */
+	CTL_CRLF,     /* \n and \r escaped, the rest a space (CEF extension values) */
+	CTL_ESCAPE,   /* \n \r \t, others \xHH (syslog, summaries) */
+};
+
+/*
+ * Writes s with a backslash before every byte of `special`, and control
+ * characters handled by `policy`. The one escaper behind every text format here.
+ */
+static void put_escaped(FILE *f, const char *s, const char *special, enum ctl_policy policy)
+{
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+		if (strchr(special, *c)) {
+			fputc('\\', f);
+			fputc(*c, f);
+		} else if (!is_ctl(*c)) {
+			fputc(*c, f);
+		} else if (policy != CTL_SPACE && (*c == '\n' || *c == '\r')) {
+			fputs(*c == '\n' ? "\\n" : "\\r", f);
+		} else if (policy == CTL_ESCAPE && *c == '\t') {
+			fputs("\\t", f);
+		} else if (policy == CTL_ESCAPE) {
+			fprintf(f, "\\x%02x", *c);
+		} else {
+			fputc(' ', f);
+		}
+	}
+}
+
+/* A number as text: integers without a fraction, others with up to 9 significant digits. */
+static void put_number(FILE *f, json_t *v)
+{
+	if (json_is_integer(v))
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		fprintf(f, "%.9g", json_real_value(v));
+	else
+		fputs("-", f);
+}
+
+static const char *action_title(const char *topic)
+{
+	static const struct {
+		const char *topic, *title;
+	} titles[] = {
+		{"alert.firing", "Cryptocurrency miner detected"},
+		{"alert.ongoing", "Cryptocurrency miner still running"},
+		{"alert.resolved", "Cryptocurrency miner no longer detected"},
+		{"alert.gone", "Cgroup of a detected miner vanished"},
+		{"alert.frozen", "Miner cgroup frozen"},
+		{"alert.throttled", "Miner cgroup throttled"},
+		{"metrics", "Cgroup CPU cost summary"},
+		{"heartbeat", "cjd heartbeat"},
+	};
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(topic, titles[i].topic) == 0)
+			return titles[i].title;
+	return "cjd message";
+}
+
+/* The human summary used as CEF msg and syslog MSG, with hostile bytes escaped. */
+static void put_summary(FILE *f, const char *topic, json_t *doc)
+{
+	const char *cg = str(doc, "cgroup.path");
+
+	fputs(action_title(topic), f);
+	if (cg) {
+		fputs(": ", f);
+		put_escaped(f, cg, "", CTL_ESCAPE);
+	}
+	if (get(doc, "cjd.score") && !json_is_null(get(doc, "cjd.score"))) {
+		fputs(" score ", f);
+		put_number(f, get(doc, "cjd.score"));
+	}
+	if (get(doc, "cjd.cost.cpu_seconds")) {
+		fputs(" cpu_seconds ", f);
+		put_number(f, get(doc, "cjd.cost.cpu_seconds"));
+	}
+}
+
+/* ---- CEF ---- */
+
+/* Header fields escape backslash and pipe; a newline cannot appear in a header. */
+static void cef_header(FILE *f, const char *s)
+{
+	put_escaped(f, s, "\\|", CTL_SPACE);
+	fputc('|', f);
+}
+
+/* Extension values escape backslash, equals, CR and LF (CEF spec); other
+ * control characters have no CEF escape and become spaces. */
+static void cef_value(FILE *f, const char *s)
+{
+	put_escaped(f, s, "\\=", CTL_CRLF);
+}
+
+static void cef_pair(FILE *f, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	fprintf(f, " %s=", key);
+	cef_value(f, val);
+}
+
+static void cef_labelled(FILE *f, const char *key, const char *label, const char *val)
+{
+	if (!val)
+		return;
+	fprintf(f, " %sLabel=%s", key, label);
+	cef_pair(f, key, val);
+}
+
+static void cef_labelled_num(FILE *f, const char *key, const char *label, json_t *v)
+{
+	if (!json_is_number(v))
+		return;
+	fprintf(f, " %sLabel=%s %s=", key, label, key);
+	put_number(f, v);
+}
+
+/* @timestamp (RFC 3339) as ms since the epoch, CEF's preferred rt form. */
+static bool rfc3339_ms(const char *ts, long long *ms)
+{
+	struct tm tm = {0};
+	const char *p;
+	long frac = 0, scale = 1000;
+
+	if (!ts || !(p = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return false;
+	if (*p == '.') {
+		/* keep the first three digits (ms) of whatever precision is there */
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale > 1) {
+				frac = frac * 10 + (*p - '0');
+				scale /= 10;
+			}
+		}
+	}
+	while (scale > 1) {
+		frac *= 10;
+		scale /= 10;
+	}
+	*ms = (long long)timegm(&tm) * 1000 + frac;
+	return true;
+}
+
+static int severity10(const char *topic, json_t *doc)
+{
+	json_t *sev = get(doc, "event.severity");
+
+	if (json_is_integer(sev)) {
+		long long s = json_integer_value(sev);
+		return s < 0 ? 0 : s > 100 ? 10 : (int)((s + 5) / 10);
+	}
+	return strcmp(topic, "heartbeat") == 0 && json_is_true(get(doc, "cjd.stopping")) ? 3 : 0;
+}
+
+static int format_cef(const char *topic, json_t *doc, char **out)
+{
+	struct sbuf b;
+	long long ms;
+	char num[32];
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	fputs("CEF:0|", b.f);
+	cef_header(b.f, "cjd");
+	cef_header(b.f, "cjd");
+	cef_header(b.f, str(doc, "agent.version"));
+	cef_header(b.f, topic);
+	cef_header(b.f, action_title(topic));
+	fprintf(b.f, "%d|", severity10(topic, doc));
+	/* the extension starts without a leading space; every pair adds one */
+	if (rfc3339_ms(str(doc, "@timestamp"), &ms)) {
+		snprintf(num, sizeof(num), "%lld", ms);
+		fprintf(b.f, "rt=%s", num);
+	} else {
+		fputs("rt=0", b.f);
+	}
+	cef_pair(b.f, "dvchost", str(doc, "host.name"));
+	cef_pair(b.f, "externalId", str(doc, "event.id"));
+	cef_pair(b.f, "act", str(doc, "event.action"));
+	cef_pair(b.f, "outcome", str(doc, "event.outcome"));
+	cef_labelled(b.f, "cs1", "cgroup", str(doc, "cgroup.path"));
+	cef_labelled(b.f, "cs2", "containerId", str(doc, "container.id"));
+	cef_labelled(b.f, "cs3", "model", str(doc, "cjd.model.name"));
+	cef_labelled(b.f, "cs4", "podUid", str(doc, "orchestrator.resource.id"));
+	cef_labelled(b.f, "cs5", "mode", str(doc, "cjd.mode"));
+	cef_labelled(b.f, "cs6", "schema", str(doc, "schema"));
+	cef_labelled_num(b.f, "cfp1", "score", get(doc, "cjd.score"));
+	cef_labelled_num(b.f, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
+	cef_labelled_num(b.f, "cfp3", "costUsd", get(doc, "cjd.cost.usd"));
+	cef_labelled_num(b.f, "cn1", "seq", get(doc, "cjd.seq"));
+	cef_labelled_num(b.f, "cn2", "dropped", get(doc, "cjd.publish.dropped"));
+	cef_labelled_num(b.f, "cn3", "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
+	json_t *p0 = json_array_get(get(doc, "cjd.processes"), 0);
+	if (p0) {
+		cef_pair(b.f, "dproc", str(p0, "comm"));
+		if (json_is_integer(json_object_get(p0, "pid")))
+			fprintf(b.f, " dpid=%lld", (long long)json_integer_value(json_object_get(p0, "pid")));
+	}
+	fputs(" msg=", b.f);
+	{
+		/* the summary goes through the extension escaping too */
+		struct sbuf s;
+		char *text;
+		if (sb_open(&s) == 0) {
+			put_summary(s.f, topic, doc);
+			if (sb_close(&s, &text) == 0) {
+				cef_value(b.f, text);
+				free(text);
+			}
+		}
+	}
+	return sb_close(&b, out);
+}
+
+/* ---- RFC 5424 ---- */
+
+/* PARAM-VALUE: '"', '\\' and ']' must be escaped (section 6.3.3); control
+ * characters are escaped too so that a message stays on one line. */
+static void sd_value(FILE *f, const char *s)
+{
+	put_escaped(f, s, "\"\\]", CTL_ESCAPE);
+}
+
+static void sd_param(FILE *f, const char *name, const char *val)
+{
+	if (!val)
+		return;
+	fprintf(f, " %s=\"", name);
+	sd_value(f, val);
+	fputc('"', f);
+}
+
+static void sd_param_num(FILE *f, const char *name, json_t *v)
+{
+	if (!json_is_number(v))
+		return;
+	fprintf(f, " %s=\"", name);
+	put_number(f, v);
+	fputc('"', f);
+}
+
+static void sd_param_bool(FILE *f, const char *name, json_t *v)
+{
+	if (json_is_boolean(v))
+		fprintf(f, " %s=\"%s\"", name, json_is_true(v) ? "true" : "false");
+}
+
+static void put_sd(FILE *f, json_t *doc)
+{
+	fputs("[" CJD_SYSLOG_SD_ID, f);
+	sd_param(f, "schema", str(doc, "schema"));
+	sd_param(f, "id", str(doc, "event.id"));
+	sd_param(f, "action", str(doc, "event.action"));
+	sd_param_num(f, "severity", get(doc, "event.severity"));
+	sd_param(f, "cgroup", str(doc, "cgroup.path"));
+	sd_param(f, "container", str(doc, "container.id"));
+	sd_param(f, "pod_uid", str(doc, "orchestrator.resource.id"));
+	sd_param_num(f, "score", get(doc, "cjd.score"));
+	sd_param(f, "mode", str(doc, "cjd.mode"));
+	sd_param(f, "model", str(doc, "cjd.model.name"));
+	sd_param_num(f, "cpu_seconds", get(doc, "cjd.cost.cpu_seconds"));
+	sd_param_num(f, "cost_usd", get(doc, "cjd.cost.usd"));
+	sd_param_num(f, "seq", get(doc, "cjd.seq"));
+	sd_param_num(f, "dropped", get(doc, "cjd.publish.dropped"));
+	sd_param_bool(f, "journal_error", get(doc, "cjd.journal.error"));
+	sd_param_bool(f, "stopping", get(doc, "cjd.stopping"));
+	fputc(']', f);
+}
+
+static int syslog_severity(const char *topic)
+{
+	if (!strcmp(topic, "alert.firing") || !strcmp(topic, "alert.ongoing") ||
+	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled"))
+		return LOG_WARNING;
+	if (!strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone"))
+		return LOG_NOTICE;
+	return LOG_INFO;
+}
+
+/* PRINTUSASCII only (HOSTNAME, MSGID): anything else becomes '_'; empty is NILVALUE. */
+static void put_token(FILE *f, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c && n < max; c++, n++)
+		fputc(*c > 32 && *c < 127 ? *c : '_', f);
+	if (n == 0)
+		fputc('-', f);
+}
+
+int cjd_format_syslog_body(const char *topic, json_t *doc, char **out, int *severity)
+{
+	struct sbuf b;
+	struct sbuf s;
+	char *summary;
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	put_sd(b.f, doc);
+	fputc(' ', b.f);
+	if (sb_open(&s) == 0) {
+		put_summary(s.f, topic, doc);
+		if (sb_close(&s, &summary) == 0) {
+			fputs(summary, b.f);
+			free(summary);
+		}
+	}
+	*severity = syslog_severity(topic);
+	return sb_close(&b, out);
+}
+
+static int format_syslog(const char *topic, json_t *doc, char **out)
+{
+	struct sbuf b;
+	const char *ts = str(doc, "@timestamp");
+	char *body;
+	int sev, rc;
+
+	rc = cjd_format_syslog_body(topic, doc, &body, &sev);
+	if (rc)
+		return rc;
+	if (sb_open(&b)) {
+		free(body);
+		return -ENOMEM;
+	}
+	fprintf(b.f, "<%d>1 ", LOG_DAEMON | sev);
+	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
+	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
+		fprintf(b.f, "%.26sZ ", ts);
+	else
+		put_token(b.f, ts, 64), fputc(' ', b.f);
+	put_token(b.f, str(doc, "host.name"), 255);
+	fputs(" cjd - ", b.f);
+	put_token(b.f, topic, 32);
+	fputc(' ', b.f);
+	fputs(body, b.f);
+	free(body);
+	return sb_close(&b, out);
+}
+
+int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
+{
+	switch (fmt) {
+	case CJD_FMT_ECS: return format_ecs(doc, out);
+	case CJD_FMT_CEF: return format_cef(topic, doc, out);
+	case CJD_FMT_SYSLOG: return format_syslog(topic, doc, out);
+	default: return -EINVAL;
+	}
+}

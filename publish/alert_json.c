@@ -1,0 +1,207 @@
+/* The alert serializer: struct cjd_alert + context -> one ECS JSON line of schema cjd.alert/1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cjd/publish/alert_json.h"
+#include "cjd/publish/alert_procs.h"
+#include "publish_internal.h"
+
+/* MITRE ATT&CK: Impact / Resource Hijacking, the technique a miner is. */
+#define TACTIC_ID "TA0040"
+#define TACTIC_NAME "Impact"
+#define TECHNIQUE_ID "T1496"
+#define TECHNIQUE_NAME "Resource Hijacking"
+#define TECHNIQUE_REF "https://attack.mitre.org/techniques/T1496/"
+
+static void threat(struct cjd_jw *w)
+{
+	static const char *const tactic_id[] = {TACTIC_ID}, *const tactic_name[] = {TACTIC_NAME};
+	static const char *const tech_id[] = {TECHNIQUE_ID}, *const tech_name[] = {TECHNIQUE_NAME};
+	static const char *const tech_ref[] = {TECHNIQUE_REF};
+
+	cjd_jw_obj(w, "threat");
+	cjd_jw_str(w, "framework", "MITRE ATT&CK");
+	/* ECS declares these as arrays: an event may map to several */
+	cjd_jw_obj(w, "tactic");
+	cjd_jw_strs(w, "id", tactic_id, 1);
+	cjd_jw_strs(w, "name", tactic_name, 1);
+	cjd_jw_end(w, '}');
+	cjd_jw_obj(w, "technique");
+	cjd_jw_strs(w, "id", tech_id, 1);
+	cjd_jw_strs(w, "name", tech_name, 1);
+	cjd_jw_strs(w, "reference", tech_ref, 1);
+	cjd_jw_end(w, '}');
+	cjd_jw_end(w, '}');
+}
+
+static void processes(struct cjd_jw *w, const struct cjd_alert_context *ctx)
+{
+	cjd_jw_arr(w, "processes");
+	for (size_t i = 0; i < ctx->n_procs; i++) {
+		const struct cjd_process *p = &ctx->procs[i];
+		cjd_jw_obj(w, NULL);
+		cjd_jw_i64(w, "pid", p->pid);
+		cjd_jw_str(w, "comm", p->comm);
+		cjd_jw_str(w, "exe", p->exe);
+		cjd_jw_str(w, "cmdline", p->cmdline);
+		cjd_jw_end(w, '}');
+	}
+	cjd_jw_end(w, ']');
+	cjd_jw_u64(w, "processes_total", ctx->procs_total);
+}
+
+static bool is_response(enum cjd_alert_action a)
+{
+	return a == CJD_ALERT_FROZEN || a == CJD_ALERT_THROTTLED;
+}
+
+int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ctx_in,
+		   char **out, size_t *out_len)
+{
+	static const struct cjd_alert_context none;
+	static const char *const category[] = {"malware", "process"};
+	static const char *const type_info[] = {"info"}, *const type_change[] = {"change"};
+	const struct cjd_alert_context *ctx = ctx_in ? ctx_in : &none;
+	struct cjd_jw w;
+
+	if (!a->id[0] || (unsigned)a->action >= CJD_ALERT__COUNT)
+		return -EINVAL;
+	cjd_jw_init(&w);
+	cjd_jw_header(&w, a->time_real_ns, CJD_ALERT_SCHEMA, "alert", "cjd.alert");
+	cjd_jw_strs(&w, "category", category, 2);
+	cjd_jw_strs(&w, "type", is_response(a->action) ? type_change : type_info, 1);
+	cjd_jw_str(&w, "action", cjd_alert_action_name(a->action));
+	cjd_jw_str(&w, "id", a->id);
+	cjd_jw_i64(&w, "severity", a->severity);
+	if (is_response(a->action))
+		cjd_jw_str(&w, "outcome", a->action_rc == 0 ? "success" : "failure");
+	cjd_jw_end(&w, '}'); /* event */
+
+	cjd_jw_host(&w, a->host, ctx->host_name, ctx->host_id);
+	cjd_jw_workload(&w, a->cgroup, ctx->pod_name);
+	threat(&w);
+
+	cjd_jw_obj(&w, "cjd");
+	if (ctx->seq)
+		cjd_jw_u64(&w, "seq", ctx->seq);
+	cjd_jw_float(&w, "score", a->score);
+	cjd_jw_float(&w, "threshold", a->threshold);
+	cjd_jw_str(&w, "mode", cjd_mode_name(a->mode));
+	cjd_jw_obj(&w, "model");
+	cjd_jw_str(&w, "name", a->model_name ? a->model_name : "");
+	cjd_jw_str(&w, "version", a->model_version ? a->model_version : "");
+	cjd_jw_end(&w, '}');
+	cjd_jw_obj(&w, "window");
+	for (int i = 0; i < a->n_features && i < CJD_ALERT_MAX_FEATURES; i++)
+		if (a->features[i].name)
+			cjd_jw_float(&w, a->features[i].name, a->features[i].value);
+	cjd_jw_end(&w, '}');
+	cjd_jw_u64(&w, "windows", a->windows);
+	cjd_jw_u64(&w, "windows_flagged", a->windows_flagged);
+	cjd_jw_u64(&w, "t_ns", a->t_ns);
+	cjd_jw_u64(&w, "fired_t_ns", a->fired_t_ns);
+	cjd_jw_obj(&w, "cost");
+	cjd_jw_double(&w, "cpu_seconds", a->cpu_seconds);
+	cjd_jw_double(&w, "usd", a->cost_usd);
+	cjd_jw_end(&w, '}');
+	if (a->label)
+		cjd_jw_str(&w, "label", a->label);
+	if (ctx->procs_known)
+		processes(&w, ctx);
+	if (is_response(a->action)) {
+		cjd_jw_obj(&w, "response");
+		cjd_jw_i64(&w, "errno", a->action_rc < 0 ? -a->action_rc : 0);
+		if (a->action_rc < 0)
+			cjd_jw_str(&w, "error", strerror(-a->action_rc));
+		if (a->action_detail)
+			cjd_jw_str(&w, "detail", a->action_detail);
+		cjd_jw_end(&w, '}');
+	}
+	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
+}
+
+int cjd_alert_fprint(FILE *f, const struct cjd_alert *a, const struct cjd_alert_context *ctx)
+{
+	char *json;
+	size_t len;
+	int rc = cjd_alert_json(a, ctx, &json, &len);
+
+	if (rc)
+		return rc;
+	if (fwrite(json, 1, len, f) != len || fputc('\n', f) == EOF)
+		rc = -EIO;
+	free(json);
+	return rc;
+}
+
+/* Copies s with non-printable and non-ASCII bytes shown as \xHH: a log line
+ * must not let a cgroup name forge further lines or terminal escapes. */
+static size_t visible(char *dst, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c && o + 5 < cap; c++) {
+		if (*c >= 0x20 && *c < 0x7f && *c != '\\') {
+			dst[o++] = (char)*c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[*c >> 4];
+			dst[o++] = hex[*c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+const char *cjd_alert_summary(const struct cjd_alert *a, char *buf, size_t len)
+{
+	char cg[512], action[16];
+	size_t i;
+
+	visible(cg, sizeof(cg), a->cgroup);
+	const char *name = cjd_alert_action_name(a->action);
+	for (i = 0; name[i] && i + 1 < sizeof(action); i++)
+		action[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+	action[i] = '\0';
+	snprintf(buf, len, "%s %s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, cg,
+		 (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
+		 a->id[0] ? a->id : "-");
+	return buf;
+}
+
+int cjd_machine_id(const char *path, char *buf, size_t len)
+{
+	char tmp[64];
+	ssize_t n;
+	int fd;
+
+	if (len)
+		buf[0] = '\0';
+	fd = open(path ? path : "/etc/machine-id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, tmp, sizeof(tmp) - 1);
+	while (n < 0 && errno == EINTR);
+	int saved = errno;
+	close(fd);
+	if (n < 0)
+		return -saved;
+	tmp[n] = '\0';
+	if (n < 32 || (n > 32 && tmp[32] != '\n'))
+		return -EINVAL;
+	for (int i = 0; i < 32; i++)
+		if (!((tmp[i] >= '0' && tmp[i] <= '9') || (tmp[i] >= 'a' && tmp[i] <= 'f')))
+			return -EINVAL;
+	if (len < 33)
+		return -ENOSPC;
+	memcpy(buf, tmp, 32);
+	buf[32] = '\0';
+	return 0;
+}
