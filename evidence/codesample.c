@@ -12,7 +12,6 @@
 #include "../collector/internal.h" /* cjd_sys_perf_event_open, cjd_cpus_online: not public yet */
 #include "cjd/common/time.h"
 #include "codesample_internal.h"
-#include "codesample_run.h"
 
 #define DRAIN_NS 100000000ull /* drain every 100 ms: a ring of 8 pages holds ~1.3 s at 1 kHz */
 

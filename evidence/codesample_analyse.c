@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "codesample_run.h"
+#include "codesample_internal.h"
+
 
 static struct cs_pid *pid_find(struct cs_run *r, pid_t pid)
 {

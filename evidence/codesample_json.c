@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "codesample_internal.h"
-#include "probe_caps.h"
+#include "probe_caps_internal.h"
 
 void cjd_codesample_result_free(struct cjd_codesample_result *res)
 {

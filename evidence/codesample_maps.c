@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "codesample_internal.h"
-#include "textcur.h"
+#include "textcur_internal.h"
 
 static const char *const region_names[CJD_REGION__COUNT] = {
 	[CJD_REGION_MAIN] = "main",       [CJD_REGION_LIB] = "lib",   [CJD_REGION_ANON] = "anon",

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "network_internal.h"
-#include "probe_caps.h"
+#include "probe_caps_internal.h"
 
 static void put(json_t *o, const char *k, json_t *v, int *rc)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "network_internal.h"
-#include "textcur.h"
+#include "textcur_internal.h"
 
 int cjd_net_list_add(struct cjd_net_list *l, const struct cjd_net_entry *e)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "probe_caps.h"
+#include "probe_caps_internal.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "textcur.h"
+#include "textcur_internal.h"
 
 static int hexval(char ch)
 {

@@ -1,6 +1,6 @@
 /* A cursor over one line of a /proc text file, for strict parsers whose errors name the column. */
-#ifndef CJD_EVIDENCE_TEXTCUR_H
-#define CJD_EVIDENCE_TEXTCUR_H
+#ifndef CJD_EVIDENCE_TEXTCUR_INTERNAL_H
+#define CJD_EVIDENCE_TEXTCUR_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

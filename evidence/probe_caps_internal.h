@@ -1,6 +1,6 @@
 /* What the evidence probes may do here: capabilities and perf_event_paranoid, for the _available() checks. */
-#ifndef CJD_EVIDENCE_PROBE_CAPS_H
-#define CJD_EVIDENCE_PROBE_CAPS_H
+#ifndef CJD_EVIDENCE_PROBE_CAPS_INTERNAL_H
+#define CJD_EVIDENCE_PROBE_CAPS_INTERNAL_H
 
 #include <stdbool.h>
 
