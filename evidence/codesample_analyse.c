@@ -7,7 +7,6 @@
 
 #include "codesample_internal.h"
 
-
 static struct cs_pid *pid_find(struct cs_run *r, pid_t pid)
 {
 	if (r->last_pid < r->npids && r->pids[r->last_pid].pid == pid)
