@@ -70,8 +70,16 @@ void cjd_cs_load_new_maps(struct cs_run *r)
 		struct cs_pid *p = &r->pids[i];
 		if (p->loaded)
 			continue;
+		struct cjd_error err;
+
 		p->loaded = true;
-		p->maps_rc = cjd_maps_load(r->o.proc_root, p->pid, &p->maps, NULL);
+		p->maps_rc = cjd_maps_load(r->o.proc_root, p->pid, &p->maps, &err);
+		if (p->maps_rc) {
+			/* Its samples resolve as "unknown"; say why once, never silently. */
+			r->res->maps_failed++;
+			if (!r->res->maps_note[0])
+				cjd_error_format(&err, r->res->maps_note, sizeof(r->res->maps_note));
+		}
 	}
 }
 

@@ -62,6 +62,8 @@ static json_t *regions_json(const struct cjd_codesample_result *r, int *rc)
 		    json_integer((json_int_t)r->region_samples[k]), rc);
 	put(o, "samples_by_kind", by, rc);
 	put(o, "off_disk_share", json_real(r->off_disk_share), rc);
+	put(o, "maps_failed", json_integer(r->maps_failed), rc);
+	put(o, "maps_note", json_string(r->maps_note), rc);
 	for (unsigned i = 0; i < r->ntop; i++) {
 		json_t *t = json_object();
 		if (!t || json_array_append_new(top, t) != 0) {

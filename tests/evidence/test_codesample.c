@@ -486,6 +486,9 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "kind")), "anon");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "hot90"), "bytes")), 768);
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "cgroup");
+	v = json_object_get(j, "regions");
+	assert_int_equal(json_integer_value(json_object_get(v, "maps_failed")), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "maps_note")), "");
 	json_decref(j);
 	cjd_codesample_result_free(&r);
 	cjd_codesample_result_free(NULL);

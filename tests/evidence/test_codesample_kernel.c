@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,6 +170,34 @@ static void test_threads_mode(void **state)
 	assert_int_equal(cjd_codesample_run_tids(&gone, 1, NULL, &r, &err), -ESRCH);
 }
 
+/* A maps file that does not parse: samples resolve as "unknown", and the error is reported. */
+static void test_bad_maps_is_reported(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_codesample_result r;
+	struct cjd_codesample_opts o = {.duration_ns = 300000000, .no_code = true};
+	char root[] = "/tmp/cjd-ev-code-proc-XXXXXX", dir[128], file[160];
+	FILE *f;
+
+	start(k, "badmaps", "file");
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/%d", root, (int)k->pid);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(file, sizeof(file), "%s/maps", dir);
+	assert_non_null(f = fopen(file, "w"));
+	fputs("not a maps line\n", f);
+	fclose(f);
+	o.proc_root = root;
+	sample(k, &o, &r);
+	unlink(file);
+	rmdir(dir);
+	rmdir(root);
+	assert_true(r.user_samples > 0);
+	assert_int_equal(r.maps_failed, 1);
+	assert_int_equal(r.region_samples[CJD_REGION_UNKNOWN], r.user_samples);
+	assert_non_null(strstr(r.maps_note, "/maps:1:1: expected 'start-end'"));
+}
+
 static void test_missing_cgroup(void **state)
 {
 	struct cjd_codesample_result r;
@@ -203,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_jit_is_off_disk),    T(test_file_is_main_executable), T(test_aes_loop_mix),
 		T(test_idle_has_no_samples), T(test_losses_are_counted),      T(test_threads_mode),
+		T(test_bad_maps_is_reported),
 		cmocka_unit_test(test_missing_cgroup),
 	};
 	rc = cmocka_run_group_tests(tests, NULL, NULL);

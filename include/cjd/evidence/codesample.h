@@ -108,6 +108,8 @@ struct cjd_codesample_result {
 	double off_disk_share;    /* user samples in anon/memfd/deleted memory / user samples */
 	struct cjd_codesample_region top[CJD_CODESAMPLE_TOP];
 	unsigned ntop;
+	unsigned maps_failed;     /* processes whose /proc/PID/maps could not be read or parsed */
+	char maps_note[200];      /* the first such error, "file:line:column: text" */
 
 	/* Concentration: the fewest 64-byte code lines holding 90 % of user samples. */
 	uint64_t hot90_lines;
