@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /*
- * Usage: evidence_netpeer chat|nschat|listen|none. Prints "ready" once set up
+ * Usage: evidence_netpeer chat|nschat|listen|udp|none. Prints "ready" once set up
  * and runs until killed.
  *   chat    a server child on 127.0.0.1 (ephemeral port) and this process as its
  *           client, sending a 32-byte request every 100 ms and reading the
@@ -21,6 +21,8 @@
  *   nschat  the same in a new network namespace (unshare, lo brought up): the
  *           probe must reach another namespace. Exit 3 when unshare is refused.
  *   listen  one listening socket, nothing else.
+ *   udp     one UDP socket bound to 127.0.0.1 and connected to another (a
+ *           connected UDP socket, as a DNS client or a UDP pool client has).
  *   none    no socket at all.
  */
 
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in a;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s chat|nschat|listen|none\n", argv[0]);
+		fprintf(stderr, "usage: %s chat|nschat|listen|udp|none\n", argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "chat"))
@@ -128,6 +130,22 @@ int main(int argc, char **argv)
 		return chat();
 	}
 	if (!strcmp(argv[1], "listen") && listener(&a) >= 0) {
+		ready();
+		for (;;)
+			pause();
+	}
+	if (!strcmp(argv[1], "udp")) {
+		struct sockaddr_in b;
+		int srv = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int cli = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		socklen_t len = sizeof(b);
+		memset(&b, 0, sizeof(b));
+		b.sin_family = AF_INET;
+		b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (srv < 0 || cli < 0 || bind(srv, (struct sockaddr *)&b, sizeof(b)) ||
+		    getsockname(srv, (struct sockaddr *)&b, &len) ||
+		    connect(cli, (struct sockaddr *)&b, sizeof(b)))
+			return 1;
 		ready();
 		for (;;)
 			pause();

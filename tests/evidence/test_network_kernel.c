@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -147,6 +148,27 @@ static void test_listen_only(void **state)
 	cjd_network_result_free(&r);
 }
 
+static void test_udp(void **state)
+{
+	struct kid *k = *state;
+	struct cjd_network_result r;
+
+	start(k, "udp", "udp");
+	probe(k, NULL, &r);
+	assert_int_equal(r.nsocks, 2);
+	assert_int_equal(r.count[CJD_NET_UDP], 2);
+	assert_int_equal(r.count[CJD_NET_OUTBOUND], 0);
+	/* Both ends are here: the bound one (unconnected, state 7) and the connected one (1). */
+	for (size_t i = 0; i < r.nsocks; i++) {
+		assert_int_equal(r.socks[i].proto, IPPROTO_UDP);
+		assert_string_equal(r.socks[i].local, "127.0.0.1");
+		assert_false(r.socks[i].have_info);
+	}
+	assert_true((r.socks[0].state == 1 && r.socks[0].loopback && r.socks[0].rport) ||
+		    (r.socks[1].state == 1 && r.socks[1].loopback && r.socks[1].rport));
+	cjd_network_result_free(&r);
+}
+
 static void test_no_sockets(void **state)
 {
 	struct kid *k = *state;
@@ -242,7 +264,7 @@ int main(void)
 	}
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_kid, teardown_kid)
 	const struct CMUnitTest tests[] = {
-		T(test_chat),         T(test_listen_only),   T(test_no_sockets),
+		T(test_chat),         T(test_listen_only),   T(test_udp),  T(test_no_sockets),
 		T(test_other_netns),  T(test_proc_fallback), cmocka_unit_test(test_unreadable_pids),
 	};
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
