@@ -1,0 +1,188 @@
+/* The network probe's result as JSON and as words, and whether it can run here. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "network_internal.h"
+#include "probe_caps_internal.h"
+
+static void put(json_t *o, const char *k, json_t *v, int *rc)
+{
+	if (!v || json_object_set_new(o, k, v) != 0)
+		*rc = -ENOMEM;
+}
+
+static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
+{
+	json_t *o = json_object();
+
+	if (!o) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	put(o, "role", json_string(cjd_net_role_name(s->role)), rc);
+	put(o, "proto", json_string(s->proto == IPPROTO_UDP ? "udp" : "tcp"), rc);
+	put(o, "state", json_integer(s->state), rc);
+	put(o, "pid", json_integer(s->pid), rc);
+	put(o, "inode", json_integer((json_int_t)s->inode), rc);
+	put(o, "local", json_string(s->local), rc);
+	put(o, "local_port", json_integer(s->lport), rc);
+	put(o, "remote", json_string(s->remote), rc);
+	put(o, "remote_port", json_integer(s->rport), rc);
+	put(o, "loopback", json_boolean(s->loopback), rc);
+	put(o, "pool_port_hint", json_boolean(s->pool_port_hint), rc);
+	put(o, "seen_for_ms", s->seen_for_ms >= 0 ? json_integer(s->seen_for_ms) : json_null(), rc);
+	put(o, "process_age_ms", s->process_age_ms >= 0 ? json_integer(s->process_age_ms) : json_null(),
+	    rc);
+	if (s->proto == IPPROTO_TCP && s->have_info) {
+		json_t *t = json_object();
+		if (!t) {
+			*rc = -ENOMEM;
+			return o;
+		}
+		put(t, "bytes_sent", json_integer((json_int_t)s->bytes_sent), rc);
+		put(t, "bytes_received", json_integer((json_int_t)s->bytes_received), rc);
+		put(t, "segs_out", json_integer((json_int_t)s->segs_out), rc);
+		put(t, "segs_in", json_integer((json_int_t)s->segs_in), rc);
+		put(t, "window_bytes_sent", json_integer((json_int_t)s->win_bytes_sent), rc);
+		put(t, "window_bytes_received", json_integer((json_int_t)s->win_bytes_received), rc);
+		put(t, "window_segs_out", json_integer((json_int_t)s->win_segs_out), rc);
+		put(t, "window_segs_in", json_integer((json_int_t)s->win_segs_in), rc);
+		put(t, "msgs_per_s", json_real(s->msgs_per_s), rc);
+		put(t, "last_send_ms", json_integer(s->last_send_ms), rc);
+		put(t, "last_recv_ms", json_integer(s->last_recv_ms), rc);
+		put(t, "rtt_us", json_integer(s->rtt_us), rc);
+		put(o, "tcp", t, rc);
+	} else {
+		put(o, "tcp", json_null(), rc);
+	}
+	put(o, "tx_queue", json_integer(s->tx_queue), rc);
+	put(o, "rx_queue", json_integer(s->rx_queue), rc);
+	return o;
+}
+
+int cjd_network_to_json(const struct cjd_network_result *r, json_t **out)
+{
+	json_t *o = json_object(), *cnt = json_object(), *arr = json_array();
+	int rc = 0;
+
+	*out = NULL;
+	if (!o || !cnt || !arr) {
+		json_decref(o);
+		json_decref(cnt);
+		json_decref(arr);
+		return -ENOMEM;
+	}
+	put(o, "window_s", json_real((double)r->window_ns / 1e9), &rc);
+	put(o, "source", json_string(r->used_diag ? "sock_diag" : "proc"), &rc);
+	put(o, "source_note", json_string(r->source_note), &rc);
+	put(o, "processes", json_integer(r->npids), &rc);
+	put(o, "processes_unreadable", json_integer(r->pids_unreadable), &rc);
+	put(o, "netns", json_integer(r->nnetns), &rc);
+	put(o, "socket_fds", json_integer((json_int_t)r->socket_fds), &rc);
+	put(o, "other_sockets", json_integer((json_int_t)r->other_sockets), &rc);
+	put(o, "truncated", json_integer((json_int_t)r->truncated), &rc);
+	for (int k = 0; k < CJD_NET_ROLE__COUNT; k++)
+		put(cnt, cjd_net_role_name((enum cjd_net_role)k), json_integer((json_int_t)r->count[k]),
+		    &rc);
+	put(o, "counts", cnt, &rc);
+	for (size_t i = 0; i < r->nsocks && !rc; i++) {
+		json_t *s = sock_json(&r->socks[i], &rc);
+		if (!s || json_array_append_new(arr, s) != 0)
+			rc = -ENOMEM;
+	}
+	put(o, "sockets", arr, &rc);
+	if (rc) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*pos < len ? buf + *pos : NULL, *pos < len ? len - *pos : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
+}
+
+/* "127.0.0.1:3333" with brackets for IPv6. */
+static void add_peer(char *buf, size_t len, size_t *pos, const struct cjd_net_sock *s)
+{
+	if (s->family == AF_INET6)
+		add(buf, len, pos, "[%s]:%u", s->remote, s->rport);
+	else
+		add(buf, len, pos, "%s:%u", s->remote, s->rport);
+}
+
+int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t len)
+{
+	size_t pos = 0, shown = 0;
+	size_t out = r->count[CJD_NET_OUTBOUND];
+
+	if (len)
+		buf[0] = '\0';
+	if (!r->nsocks) {
+		add(buf, len, &pos, "No TCP or UDP sockets (%zu other sockets)", r->other_sockets);
+		add(buf, len, &pos, ".");
+		return (int)pos;
+	}
+	if (!out)
+		add(buf, len, &pos, "No outbound TCP connection");
+	else
+		add(buf, len, &pos, "%zu outbound TCP connection%s: ", out, out == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nsocks && shown < 3; i++) {
+		const struct cjd_net_sock *s = &r->socks[i];
+		if (s->role != CJD_NET_OUTBOUND)
+			continue;
+		add(buf, len, &pos, "%s", shown++ ? "; " : "");
+		add_peer(buf, len, &pos, s);
+		if (s->pool_port_hint)
+			add(buf, len, &pos, " (a port pools use: weak hint)");
+		if (s->have_info)
+			add(buf, len, &pos, ", %.1f messages/s, %llu B sent and %llu B received in %.1f s",
+			    s->msgs_per_s, (unsigned long long)s->win_bytes_sent,
+			    (unsigned long long)s->win_bytes_received, (double)r->window_ns / 1e9);
+		if (s->seen_for_ms > 0)
+			add(buf, len, &pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
+		else if (s->process_age_ms >= 0)
+			add(buf, len, &pos, ", open at most %.0f s (the process's age)",
+			    (double)s->process_age_ms / 1e3);
+	}
+	if (out > shown)
+		add(buf, len, &pos, "; and %zu more", out - shown);
+	add(buf, len, &pos, ". %zu inbound, %zu listening, %zu UDP.", r->count[CJD_NET_INBOUND],
+	    r->count[CJD_NET_LISTEN], r->count[CJD_NET_UDP]);
+	if (!r->used_diag)
+		add(buf, len, &pos, " (No byte counters: %s.)", r->source_note);
+	return (int)pos;
+}
+
+bool cjd_network_available(char *why, size_t len)
+{
+	bool ptrace = cjd_probe_has_cap(CAP_SYS_PTRACE), admin = cjd_probe_has_cap(CAP_SYS_ADMIN);
+
+	if (!ptrace && !admin)
+		snprintf(why, len, "without CAP_SYS_PTRACE only this user's processes' sockets are "
+				   "seen, and without CAP_SYS_ADMIN other network namespaces have no "
+				   "byte counters");
+	else if (!ptrace)
+		snprintf(why, len, "without CAP_SYS_PTRACE only this user's processes' sockets are seen");
+	else if (!admin)
+		snprintf(why, len, "without CAP_SYS_ADMIN other network namespaces are read from "
+				   "/proc/PID/net: no byte counters or message rates there");
+	else if (len)
+		why[0] = '\0';
+	return true;
+}
