@@ -9,7 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../collector/internal.h" /* cjd_sys_perf_event_open, cjd_cpus_online: not public yet */
+#include "cjd/collector/cpus.h"
+#include "cjd/collector/sys_perf.h"
 #include "cjd/common/time.h"
 #include "codesample_internal.h"
 
