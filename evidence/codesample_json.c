@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cjd/common/caps.h"
 #include "codesample_internal.h"
-#include "probe_caps_internal.h"
 
 void cjd_codesample_result_free(struct cjd_codesample_result *res)
 {
@@ -228,13 +228,13 @@ int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, si
 
 bool cjd_codesample_available(char *why, size_t len)
 {
-	bool perf = cjd_probe_has_perfmon() || cjd_probe_perf_paranoid() <= 0;
-	bool ptrace = cjd_probe_has_cap(CAP_SYS_PTRACE);
+	bool perf = cjd_caps_have_perfmon() || cjd_caps_perf_paranoid() <= 0;
+	bool ptrace = cjd_caps_have(CAP_SYS_PTRACE);
 
 	if (!perf) {
 		snprintf(why, len, "sampling a cgroup needs CAP_PERFMON (or CAP_SYS_ADMIN), or "
 				   "kernel.perf_event_paranoid <= 0 (it is %d)",
-			 cjd_probe_perf_paranoid());
+			 cjd_caps_perf_paranoid());
 		return false;
 	}
 	if (cjd_disasm_host_arch() < 0)

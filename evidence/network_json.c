@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cjd/common/caps.h"
 #include "network_internal.h"
-#include "probe_caps_internal.h"
 
 static void put(json_t *o, const char *k, json_t *v, int *rc)
 {
@@ -171,7 +171,7 @@ int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t l
 
 bool cjd_network_available(char *why, size_t len)
 {
-	bool ptrace = cjd_probe_has_cap(CAP_SYS_PTRACE), admin = cjd_probe_has_cap(CAP_SYS_ADMIN);
+	bool ptrace = cjd_caps_have(CAP_SYS_PTRACE), admin = cjd_caps_have(CAP_SYS_ADMIN);
 
 	if (!ptrace && !admin)
 		snprintf(why, len, "without CAP_SYS_PTRACE only this user's processes' sockets are "
