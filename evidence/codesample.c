@@ -53,8 +53,8 @@ static int opts_resolve(const struct cjd_codesample_opts *in, struct cjd_codesam
 		o->max_code_bytes = CJD_CODESAMPLE_DEFAULT_CODE_BYTES;
 	if (!o->max_samples)
 		o->max_samples = CJD_CODESAMPLE_DEFAULT_MAX_SAMPLES;
-	if (!o->proc_root)
-		o->proc_root = "/proc";
+	if (!o->proc)
+		o->proc = "/proc";
 	if (o->duration_ns > 60 * CJD_NSEC_PER_SEC)
 		return cjd_error_set(err, -EINVAL, "codesample", 0, 0, "duration over 60 s");
 	if (o->period_ns < 100000)

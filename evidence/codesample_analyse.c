@@ -73,7 +73,7 @@ void cjd_cs_load_new_maps(struct cs_run *r)
 		struct cjd_error err;
 
 		p->loaded = true;
-		p->maps_rc = cjd_maps_load(r->o.proc_root, p->pid, &p->maps, &err);
+		p->maps_rc = cjd_maps_load(r->o.proc, p->pid, &p->maps, &err);
 		if (p->maps_rc) {
 			/* Its samples resolve as "unknown"; say why once, never silently. */
 			r->res->maps_failed++;

@@ -76,8 +76,8 @@ enum cjd_region_kind cjd_maps_classify(const char *path, const char *exe);
 int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *file,
 		   struct cjd_maps *out, struct cjd_error *err);
 
-/* Reads <proc_root>/<pid>/maps and /exe. Returns 0, -ESRCH when the process is gone, or as parse. */
-int cjd_maps_load(const char *proc_root, pid_t pid, struct cjd_maps *out, struct cjd_error *err);
+/* Reads <proc>/<pid>/maps and /exe. Returns 0, -ESRCH when the process is gone, or as parse. */
+int cjd_maps_load(const char *proc, pid_t pid, struct cjd_maps *out, struct cjd_error *err);
 
 /* The mapping holding ip, or NULL (binary search). */
 const struct cjd_map *cjd_maps_find(const struct cjd_maps *m, uint64_t ip);

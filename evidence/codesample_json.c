@@ -1,11 +1,11 @@
 /* Code sampling's result as JSON and as words, and whether the probe can run here. */
 #include <errno.h>
 #include <linux/capability.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cjd/common/caps.h"
+#include "internal.h"
 #include "codesample_internal.h"
 
 void cjd_codesample_result_free(struct cjd_codesample_result *res)
@@ -18,13 +18,6 @@ static double share(uint64_t part, uint64_t whole)
 	return whole ? (double)part / (double)whole : 0.0;
 }
 
-/* json_object_set_new that remembers a failure instead of returning it at every call. */
-static void put(json_t *o, const char *k, json_t *v, int *rc)
-{
-	if (!v || json_object_set_new(o, k, v) != 0)
-		*rc = -ENOMEM;
-}
-
 static json_t *samples_json(const struct cjd_codesample_result *r, int *rc)
 {
 	json_t *s = json_object();
@@ -33,13 +26,13 @@ static json_t *samples_json(const struct cjd_codesample_result *r, int *rc)
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	put(s, "total", json_integer((json_int_t)r->samples), rc);
-	put(s, "user", json_integer((json_int_t)r->user_samples), rc);
-	put(s, "kernel", json_integer((json_int_t)r->kernel_samples), rc);
-	put(s, "lost", json_integer((json_int_t)r->lost), rc);
-	put(s, "dropped", json_integer((json_int_t)r->dropped), rc);
-	put(s, "corrupt", json_integer((json_int_t)r->corrupt), rc);
-	put(s, "throttled", json_integer((json_int_t)r->throttled), rc);
+	cjd_ev_json_put(s, "total", json_integer((json_int_t)r->samples), rc);
+	cjd_ev_json_put(s, "user", json_integer((json_int_t)r->user_samples), rc);
+	cjd_ev_json_put(s, "kernel", json_integer((json_int_t)r->kernel_samples), rc);
+	cjd_ev_json_put(s, "lost", json_integer((json_int_t)r->lost), rc);
+	cjd_ev_json_put(s, "dropped", json_integer((json_int_t)r->dropped), rc);
+	cjd_ev_json_put(s, "corrupt", json_integer((json_int_t)r->corrupt), rc);
+	cjd_ev_json_put(s, "throttled", json_integer((json_int_t)r->throttled), rc);
 	return s;
 }
 
@@ -58,25 +51,25 @@ static json_t *regions_json(const struct cjd_codesample_result *r, int *rc)
 	}
 	json_t *by = json_object();
 	for (int k = 0; by && k < CJD_REGION__COUNT; k++)
-		put(by, cjd_region_kind_name((enum cjd_region_kind)k),
+		cjd_ev_json_put(by, cjd_region_kind_name((enum cjd_region_kind)k),
 		    json_integer((json_int_t)r->region_samples[k]), rc);
-	put(o, "samples_by_kind", by, rc);
-	put(o, "off_disk_share", json_real(r->off_disk_share), rc);
-	put(o, "maps_failed", json_integer(r->maps_failed), rc);
-	put(o, "maps_note", json_string(r->maps_note), rc);
+	cjd_ev_json_put(o, "samples_by_kind", by, rc);
+	cjd_ev_json_put(o, "off_disk_share", json_real(r->off_disk_share), rc);
+	cjd_ev_json_put(o, "maps_failed", json_integer(r->maps_failed), rc);
+	cjd_ev_json_put(o, "maps_note", json_string(r->maps_note), rc);
 	for (unsigned i = 0; i < r->ntop; i++) {
 		json_t *t = json_object();
 		if (!t || json_array_append_new(top, t) != 0) {
 			*rc = -ENOMEM;
 			break;
 		}
-		put(t, "kind", json_string(cjd_region_kind_name(r->top[i].kind)), rc);
-		put(t, "path", json_string(r->top[i].path), rc);
-		put(t, "samples", json_integer((json_int_t)r->top[i].samples), rc);
-		put(t, "share", json_real(share(r->top[i].samples, resolved)), rc);
-		put(t, "processes", json_integer(r->top[i].npids), rc);
+		cjd_ev_json_put(t, "kind", json_string(cjd_region_kind_name(r->top[i].kind)), rc);
+		cjd_ev_json_put(t, "path", json_string(r->top[i].path), rc);
+		cjd_ev_json_put(t, "samples", json_integer((json_int_t)r->top[i].samples), rc);
+		cjd_ev_json_put(t, "share", json_real(share(r->top[i].samples, resolved)), rc);
+		cjd_ev_json_put(t, "processes", json_integer(r->top[i].npids), rc);
 	}
-	put(o, "top", top, rc);
+	cjd_ev_json_put(o, "top", top, rc);
 	return o;
 }
 
@@ -90,20 +83,20 @@ static json_t *mix_json(const struct cjd_codesample_result *r, int *rc)
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	put(m, "available", json_boolean(r->mix_available), rc);
-	put(m, "note", json_string(r->mix_why), rc);
-	put(m, "arch", r->arch ? json_string(r->arch) : json_null(), rc);
+	cjd_ev_json_put(m, "available", json_boolean(r->mix_available), rc);
+	cjd_ev_json_put(m, "note", json_string(r->mix_why), rc);
+	cjd_ev_json_put(m, "arch", r->arch ? json_string(r->arch) : json_null(), rc);
 	for (int c = 0; c < CJD_ICLASS__COUNT; c++)
-		put(cl, cjd_iclass_name((enum cjd_iclass)c), json_real(r->mix[c]), rc);
-	put(m, "classes", cl, rc);
-	put(m, "mem_read_share", json_real(r->mem_read_share), rc);
-	put(m, "mem_write_share", json_real(r->mem_write_share), rc);
-	put(m, "decoded_samples", json_integer((json_int_t)r->decoded_samples), rc);
-	put(m, "decoded_share", json_real(share(r->decoded_samples, r->user_samples)), rc);
-	put(m, "code_bytes_read", json_integer((json_int_t)r->code_bytes_read), rc);
-	put(m, "windows_read", json_integer(r->windows_read), rc);
-	put(m, "read_errors", json_integer(r->read_errors), rc);
-	put(m, "instructions", json_integer(r->instructions_decoded), rc);
+		cjd_ev_json_put(cl, cjd_iclass_name((enum cjd_iclass)c), json_real(r->mix[c]), rc);
+	cjd_ev_json_put(m, "classes", cl, rc);
+	cjd_ev_json_put(m, "mem_read_share", json_real(r->mem_read_share), rc);
+	cjd_ev_json_put(m, "mem_write_share", json_real(r->mem_write_share), rc);
+	cjd_ev_json_put(m, "decoded_samples", json_integer((json_int_t)r->decoded_samples), rc);
+	cjd_ev_json_put(m, "decoded_share", json_real(share(r->decoded_samples, r->user_samples)), rc);
+	cjd_ev_json_put(m, "code_bytes_read", json_integer((json_int_t)r->code_bytes_read), rc);
+	cjd_ev_json_put(m, "windows_read", json_integer(r->windows_read), rc);
+	cjd_ev_json_put(m, "read_errors", json_integer(r->read_errors), rc);
+	cjd_ev_json_put(m, "instructions", json_integer(r->instructions_decoded), rc);
 	return m;
 }
 
@@ -118,42 +111,27 @@ int cjd_codesample_to_json(const struct cjd_codesample_result *r, json_t **out)
 		json_decref(hot);
 		return -ENOMEM;
 	}
-	put(o, "window_s", json_real((double)r->window_ns / 1e9), &rc);
-	put(o, "period_ns", json_integer((json_int_t)r->period_ns), &rc);
-	put(o, "mode", json_string(r->per_thread ? "threads" : "cgroup"), &rc);
-	put(o, "rings", json_integer(r->nrings), &rc);
-	put(o, "kernel_excluded", json_boolean(r->kernel_excluded), &rc);
-	put(o, "samples", samples_json(r, &rc), &rc);
-	put(o, "kernel_share", json_real(share(r->kernel_samples, r->samples)), &rc);
-	put(o, "processes", json_integer(r->npids), &rc);
-	put(o, "threads", json_integer(r->ntids), &rc);
-	put(o, "regions", regions_json(r, &rc), &rc);
-	put(hot, "lines", json_integer((json_int_t)r->hot90_lines), &rc);
-	put(hot, "bytes", json_integer((json_int_t)r->hot90_bytes), &rc);
-	put(hot, "distinct_ips", json_integer((json_int_t)r->distinct_ips), &rc);
-	put(o, "hot90", hot, &rc);
-	put(o, "mix", mix_json(r, &rc), &rc);
+	cjd_ev_json_put(o, "window_s", json_real((double)r->window_ns / 1e9), &rc);
+	cjd_ev_json_put(o, "period_ns", json_integer((json_int_t)r->period_ns), &rc);
+	cjd_ev_json_put(o, "mode", json_string(r->per_thread ? "threads" : "cgroup"), &rc);
+	cjd_ev_json_put(o, "rings", json_integer(r->nrings), &rc);
+	cjd_ev_json_put(o, "kernel_excluded", json_boolean(r->kernel_excluded), &rc);
+	cjd_ev_json_put(o, "samples", samples_json(r, &rc), &rc);
+	cjd_ev_json_put(o, "kernel_share", json_real(share(r->kernel_samples, r->samples)), &rc);
+	cjd_ev_json_put(o, "processes", json_integer(r->npids), &rc);
+	cjd_ev_json_put(o, "threads", json_integer(r->ntids), &rc);
+	cjd_ev_json_put(o, "regions", regions_json(r, &rc), &rc);
+	cjd_ev_json_put(hot, "lines", json_integer((json_int_t)r->hot90_lines), &rc);
+	cjd_ev_json_put(hot, "bytes", json_integer((json_int_t)r->hot90_bytes), &rc);
+	cjd_ev_json_put(hot, "distinct_ips", json_integer((json_int_t)r->distinct_ips), &rc);
+	cjd_ev_json_put(o, "hot90", hot, &rc);
+	cjd_ev_json_put(o, "mix", mix_json(r, &rc), &rc);
 	if (rc) {
 		json_decref(o);
 		return rc;
 	}
 	*out = o;
 	return 0;
-}
-
-/* Appends to buf like snprintf, tracking the length it would need. */
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*pos < len ? buf + *pos : NULL, *pos < len ? len - *pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
 }
 
 static const char *const class_words[CJD_ICLASS__COUNT] = {
@@ -171,10 +149,10 @@ static void add_mix(const struct cjd_codesample_result *r, char *buf, size_t len
 	bool used[CJD_ICLASS__COUNT] = {0};
 
 	if (!r->mix_available) {
-		add(buf, len, pos, " Instruction mix unavailable: %s.", r->mix_why);
+		cjd_ev_appendf(buf, len, pos, " Instruction mix unavailable: %s.", r->mix_why);
 		return;
 	}
-	add(buf, len, pos, " Hot code (%.0f %% of user samples decoded):",
+	cjd_ev_appendf(buf, len, pos, " Hot code (%.0f %% of user samples decoded):",
 	    100.0 * share(r->decoded_samples, r->user_samples));
 	/* The three largest classes above 5 %. */
 	for (int k = 0; k < 3; k++) {
@@ -185,10 +163,10 @@ static void add_mix(const struct cjd_codesample_result *r, char *buf, size_t len
 		if (best < 0)
 			break;
 		used[best] = true;
-		add(buf, len, pos, "%s %s %.0f %%", k ? "," : "", class_words[best],
+		cjd_ev_appendf(buf, len, pos, "%s %s %.0f %%", k ? "," : "", class_words[best],
 		    100.0 * r->mix[best]);
 	}
-	add(buf, len, pos, ".");
+	cjd_ev_appendf(buf, len, pos, ".");
 }
 
 int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, size_t len)
@@ -198,28 +176,28 @@ int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, si
 	if (len)
 		buf[0] = '\0';
 	if (!r->samples) {
-		add(buf, len, &pos, "No CPU time was sampled in %.1f s: the target was idle or exited.",
+		cjd_ev_appendf(buf, len, &pos, "No CPU time was sampled in %.1f s: the target was idle or exited.",
 		    (double)r->window_ns / 1e9);
 		return (int)pos;
 	}
 	if (!r->user_samples) {
-		add(buf, len, &pos, "All %llu samples in %.1f s were in the kernel (system calls, I/O); "
+		cjd_ev_appendf(buf, len, &pos, "All %llu samples in %.1f s were in the kernel (system calls, I/O); "
 				    "no user code to examine.",
 		    (unsigned long long)r->samples, (double)r->window_ns / 1e9);
 		return (int)pos;
 	}
 	if (r->off_disk_share >= 0.5)
-		add(buf, len, &pos,
+		cjd_ev_appendf(buf, len, &pos,
 		    "%.0f %% of user CPU time ran in code that is not a file on disk (anonymous "
 		    "executable memory: JIT-compiled or injected code, as RandomX miners generate; "
 		    "JavaScript and Java runtimes do this too)",
 		    100.0 * r->off_disk_share);
 	else if (r->ntop)
-		add(buf, len, &pos, "User CPU time ran mostly in %s (%s, %.0f %%)", r->top[0].path,
+		cjd_ev_appendf(buf, len, &pos, "User CPU time ran mostly in %s (%s, %.0f %%)", r->top[0].path,
 		    r->top[0].kind == CJD_REGION_MAIN ? "the main executable" :
 		    r->top[0].kind == CJD_REGION_LIB ? "a library" : cjd_region_kind_name(r->top[0].kind),
 		    100.0 * share(r->top[0].samples, r->user_samples));
-	add(buf, len, &pos, "; 90 %% of it is in %llu bytes of code, kernel share %.0f %%%s.",
+	cjd_ev_appendf(buf, len, &pos, "; 90 %% of it is in %llu bytes of code, kernel share %.0f %%%s.",
 	    (unsigned long long)r->hot90_bytes, 100.0 * share(r->kernel_samples, r->samples),
 	    r->lost ? " (some samples were lost)" : "");
 	add_mix(r, buf, len, &pos);

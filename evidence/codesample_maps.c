@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "codesample_internal.h"
+#include "internal.h"
 #include "textcur_internal.h"
 
 static const char *const region_names[CJD_REGION__COUNT] = {
@@ -174,7 +175,7 @@ int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *fi
 	return 0;
 }
 
-int cjd_maps_load(const char *proc_root, pid_t pid, struct cjd_maps *out, struct cjd_error *err)
+int cjd_maps_load(const char *proc, pid_t pid, struct cjd_maps *out, struct cjd_error *err)
 {
 	char path[PATH_MAX], exe[PATH_MAX];
 	char *text = NULL;
@@ -182,13 +183,11 @@ int cjd_maps_load(const char *proc_root, pid_t pid, struct cjd_maps *out, struct
 	ssize_t n;
 	int rc;
 
-	if (!proc_root)
-		proc_root = "/proc";
-	snprintf(path, sizeof(path), "%s/%d/exe", proc_root, (int)pid);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "exe");
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "%s/%d/maps", proc_root, (int)pid);
-	rc = cjd_slurp(path, &text, &len);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "maps");
+	rc = cjd_ev_slurp(path, &text, &len);
 	if (rc == -ENOENT || rc == -ESRCH)
 		return cjd_error_set(err, -ESRCH, path, 0, 0, "process %d is gone", (int)pid);
 	if (rc)

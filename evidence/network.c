@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cjd/common/time.h"
+#include "internal.h"
 #include "network_internal.h"
 
 #define TCP_ESTABLISHED_STATE 1
@@ -140,12 +141,12 @@ static void run_release(struct run *r)
 	free(r->ts);
 }
 
-static uint64_t netns_of(const char *proc_root, pid_t pid, bool *ok)
+static uint64_t netns_of(const char *proc, pid_t pid, bool *ok)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root, (int)pid);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "ns/net");
 	*ok = stat(path, &st) == 0;
 	/* Unreadable: a key no namespace has, so this process gets a group (and /proc) of its own. */
 	return *ok ? (uint64_t)st.st_ino : (1ull << 63) | (uint64_t)pid;
@@ -166,7 +167,7 @@ static int collect(struct run *r, const pid_t *pids, size_t npids)
 		bool ok;
 		uint64_t ns;
 
-		rc = cjd_procnet_fd_sockets(r->o.proc_root, pids[i], &ino, &n, &cap);
+		rc = cjd_procnet_fd_sockets(r->o.proc, pids[i], &ino, &n, &cap);
 		if (rc == -ESRCH || rc == -EACCES || rc == -EPERM) {
 			r->res->pids_unreadable++;
 			rc = 0;
@@ -175,7 +176,7 @@ static int collect(struct run *r, const pid_t *pids, size_t npids)
 		if (rc)
 			break;
 		r->res->npids++;
-		ns = netns_of(r->o.proc_root, pids[i], &ok);
+		ns = netns_of(r->o.proc, pids[i], &ok);
 		for (gi = 0; gi < r->ng && r->g[gi].netns != ns; gi++)
 			;
 		if (gi == r->ng)
@@ -208,7 +209,7 @@ static void note(struct run *r, const char *fmt, const char *what, int rc)
 static int sample_first(struct run *r, struct cjd_error *err)
 {
 	bool self_ok;
-	uint64_t self = netns_of(r->o.proc_root, getpid(), &self_ok);
+	uint64_t self = netns_of(r->o.proc, getpid(), &self_ok);
 	int rc;
 
 	r->res->used_diag = true;
@@ -217,7 +218,7 @@ static int sample_first(struct run *r, struct cjd_error *err)
 		bool no_udp = false;
 
 		if (!r->o.no_diag) {
-			g->fd = cjd_diag_open(r->o.proc_root, g->pid, self_ok && g->netns == self);
+			g->fd = cjd_diag_open(r->o.proc, g->pid, self_ok && g->netns == self);
 			if (g->fd < 0) {
 				note(r, "sock_diag in %s's network namespace: %s; read /proc/PID/net "
 					"instead (no byte counters)",
@@ -234,7 +235,7 @@ static int sample_first(struct run *r, struct cjd_error *err)
 		if (g->fd < 0)
 			r->res->used_diag = false;
 		struct cjd_net_list proc = {0};
-		if ((rc = cjd_procnet_load(r->o.proc_root, g->pid, &proc, err)) != 0) {
+		if ((rc = cjd_procnet_load(r->o.proc, g->pid, &proc, err)) != 0) {
 			cjd_net_list_release(&proc);
 			if (rc == -ESRCH)
 				continue; /* gone since its fds were read: its sockets go unmatched */
@@ -331,7 +332,7 @@ static void fill(struct run *r, const struct tsock *t, const struct group *g,
 		s->rtt_us = b->rtt;
 	}
 	s->seen_for_ms = r->o.history ? hist_seen(r->o.history, g->netns, e->inode, now) : -1;
-	s->process_age_ms = cjd_procnet_process_age_ms(r->o.proc_root, t->pid);
+	s->process_age_ms = cjd_ev_process_age_ms(t->pid, r->o.proc);
 }
 
 static int cmp_tsock(const void *pa, const void *pb)
@@ -411,8 +412,8 @@ int cjd_network_run(const pid_t *pids, size_t npids, const struct cjd_network_op
 	r.o = opts ? *opts : (struct cjd_network_opts){0};
 	if (!r.o.window_ns)
 		r.o.window_ns = CJD_NETWORK_DEFAULT_WINDOW_NS;
-	if (!r.o.proc_root)
-		r.o.proc_root = "/proc";
+	if (!r.o.proc)
+		r.o.proc = "/proc";
 	if (!pids || !npids)
 		return cjd_error_set(err, -EINVAL, "network", 0, 0, "no processes given");
 	if (r.o.window_ns > 60 * CJD_NSEC_PER_SEC)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "network_internal.h"
 
 void cjd_diag_tcp_info(const void *info, size_t len, struct cjd_tcp_counters *out)
@@ -120,7 +121,7 @@ static void *ns_socket(void *p)
 	return NULL;
 }
 
-int cjd_diag_open(const char *proc_root, pid_t pid, bool same_netns)
+int cjd_diag_open(const char *proc, pid_t pid, bool same_netns)
 {
 	struct ns_arg a = {.fd = -EINVAL};
 	pthread_t t;
@@ -130,7 +131,7 @@ int cjd_diag_open(const char *proc_root, pid_t pid, bool same_netns)
 		fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 		return fd < 0 ? -errno : fd;
 	}
-	snprintf(a.path, sizeof(a.path), "%s/%d/ns/net", proc_root, (int)pid);
+	cjd_ev_proc_path(a.path, sizeof(a.path), proc, pid, 0, "ns/net");
 	if ((rc = pthread_create(&t, NULL, ns_socket, &a)) != 0)
 		return -rc;
 	pthread_join(t, NULL);

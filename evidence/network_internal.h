@@ -52,8 +52,8 @@ void cjd_net_list_release(struct cjd_net_list *l);
 int cjd_procnet_parse(const char *text, size_t len, int family, int proto, const char *file,
 		      struct cjd_net_list *out, struct cjd_error *err);
 
-/* Reads <proc_root>/<pid>/net/{tcp,tcp6,udp,udp6} (a missing tcp6/udp6 is fine: no IPv6). */
-int cjd_procnet_load(const char *proc_root, pid_t pid, struct cjd_net_list *out,
+/* Reads <proc>/<pid>/net/{tcp,tcp6,udp,udp6} (a missing tcp6/udp6 is fine: no IPv6). */
+int cjd_procnet_load(const char *proc, pid_t pid, struct cjd_net_list *out,
 		     struct cjd_error *err);
 
 /*
@@ -63,15 +63,12 @@ int cjd_procnet_load(const char *proc_root, pid_t pid, struct cjd_net_list *out,
 uint64_t cjd_procnet_socket_inode(const char *link);
 
 /*
- * Appends the socket inodes among <proc_root>/<pid>/fd's links to *inodes
+ * Appends the socket inodes among <proc>/<pid>/fd's links to *inodes
  * (growable, *n and *cap). Returns 0, -ESRCH (gone), -EACCES (not allowed)
  * or -ENOMEM.
  */
-int cjd_procnet_fd_sockets(const char *proc_root, pid_t pid, uint64_t **inodes, size_t *n,
+int cjd_procnet_fd_sockets(const char *proc, pid_t pid, uint64_t **inodes, size_t *n,
 			   size_t *cap);
-
-/* The process's age in ms from its start time (/proc/PID/stat and /proc/uptime), -1 if unknown. */
-int64_t cjd_procnet_process_age_ms(const char *proc_root, pid_t pid);
 
 /* ---- sock_diag (network_diag.c) ---- */
 
@@ -92,7 +89,7 @@ int cjd_diag_parse(const void *buf, size_t len, int proto, struct cjd_net_list *
  * (CAP_SYS_ADMIN) so this thread never changes namespace. Returns the fd or
  * a negative errno (-EPERM without the capability).
  */
-int cjd_diag_open(const char *proc_root, pid_t pid, bool same_netns);
+int cjd_diag_open(const char *proc, pid_t pid, bool same_netns);
 
 /* Dumps every TCP and UDP socket (IPv4 and IPv6) of the fd's namespace, TCP with tcp_info.
  * *no_udp is set when the kernel has no udp_diag (UDP sockets then come from /proc). */

@@ -2,18 +2,12 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cjd/common/caps.h"
+#include "internal.h"
 #include "network_internal.h"
-
-static void put(json_t *o, const char *k, json_t *v, int *rc)
-{
-	if (!v || json_object_set_new(o, k, v) != 0)
-		*rc = -ENOMEM;
-}
 
 static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
 {
@@ -23,19 +17,19 @@ static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	put(o, "role", json_string(cjd_net_role_name(s->role)), rc);
-	put(o, "proto", json_string(s->proto == IPPROTO_UDP ? "udp" : "tcp"), rc);
-	put(o, "state", json_integer(s->state), rc);
-	put(o, "pid", json_integer(s->pid), rc);
-	put(o, "inode", json_integer((json_int_t)s->inode), rc);
-	put(o, "local", json_string(s->local), rc);
-	put(o, "local_port", json_integer(s->lport), rc);
-	put(o, "remote", json_string(s->remote), rc);
-	put(o, "remote_port", json_integer(s->rport), rc);
-	put(o, "loopback", json_boolean(s->loopback), rc);
-	put(o, "pool_port_hint", json_boolean(s->pool_port_hint), rc);
-	put(o, "seen_for_ms", s->seen_for_ms >= 0 ? json_integer(s->seen_for_ms) : json_null(), rc);
-	put(o, "process_age_ms", s->process_age_ms >= 0 ? json_integer(s->process_age_ms) : json_null(),
+	cjd_ev_json_put(o, "role", json_string(cjd_net_role_name(s->role)), rc);
+	cjd_ev_json_put(o, "proto", json_string(s->proto == IPPROTO_UDP ? "udp" : "tcp"), rc);
+	cjd_ev_json_put(o, "state", json_integer(s->state), rc);
+	cjd_ev_json_put(o, "pid", json_integer(s->pid), rc);
+	cjd_ev_json_put(o, "inode", json_integer((json_int_t)s->inode), rc);
+	cjd_ev_json_put(o, "local", json_string(s->local), rc);
+	cjd_ev_json_put(o, "local_port", json_integer(s->lport), rc);
+	cjd_ev_json_put(o, "remote", json_string(s->remote), rc);
+	cjd_ev_json_put(o, "remote_port", json_integer(s->rport), rc);
+	cjd_ev_json_put(o, "loopback", json_boolean(s->loopback), rc);
+	cjd_ev_json_put(o, "pool_port_hint", json_boolean(s->pool_port_hint), rc);
+	cjd_ev_json_put(o, "seen_for_ms", s->seen_for_ms >= 0 ? json_integer(s->seen_for_ms) : json_null(), rc);
+	cjd_ev_json_put(o, "process_age_ms", s->process_age_ms >= 0 ? json_integer(s->process_age_ms) : json_null(),
 	    rc);
 	if (s->proto == IPPROTO_TCP && s->have_info) {
 		json_t *t = json_object();
@@ -43,24 +37,24 @@ static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
 			*rc = -ENOMEM;
 			return o;
 		}
-		put(t, "bytes_sent", json_integer((json_int_t)s->bytes_sent), rc);
-		put(t, "bytes_received", json_integer((json_int_t)s->bytes_received), rc);
-		put(t, "segs_out", json_integer((json_int_t)s->segs_out), rc);
-		put(t, "segs_in", json_integer((json_int_t)s->segs_in), rc);
-		put(t, "window_bytes_sent", json_integer((json_int_t)s->win_bytes_sent), rc);
-		put(t, "window_bytes_received", json_integer((json_int_t)s->win_bytes_received), rc);
-		put(t, "window_segs_out", json_integer((json_int_t)s->win_segs_out), rc);
-		put(t, "window_segs_in", json_integer((json_int_t)s->win_segs_in), rc);
-		put(t, "msgs_per_s", json_real(s->msgs_per_s), rc);
-		put(t, "last_send_ms", json_integer(s->last_send_ms), rc);
-		put(t, "last_recv_ms", json_integer(s->last_recv_ms), rc);
-		put(t, "rtt_us", json_integer(s->rtt_us), rc);
-		put(o, "tcp", t, rc);
+		cjd_ev_json_put(t, "bytes_sent", json_integer((json_int_t)s->bytes_sent), rc);
+		cjd_ev_json_put(t, "bytes_received", json_integer((json_int_t)s->bytes_received), rc);
+		cjd_ev_json_put(t, "segs_out", json_integer((json_int_t)s->segs_out), rc);
+		cjd_ev_json_put(t, "segs_in", json_integer((json_int_t)s->segs_in), rc);
+		cjd_ev_json_put(t, "window_bytes_sent", json_integer((json_int_t)s->win_bytes_sent), rc);
+		cjd_ev_json_put(t, "window_bytes_received", json_integer((json_int_t)s->win_bytes_received), rc);
+		cjd_ev_json_put(t, "window_segs_out", json_integer((json_int_t)s->win_segs_out), rc);
+		cjd_ev_json_put(t, "window_segs_in", json_integer((json_int_t)s->win_segs_in), rc);
+		cjd_ev_json_put(t, "msgs_per_s", json_real(s->msgs_per_s), rc);
+		cjd_ev_json_put(t, "last_send_ms", json_integer(s->last_send_ms), rc);
+		cjd_ev_json_put(t, "last_recv_ms", json_integer(s->last_recv_ms), rc);
+		cjd_ev_json_put(t, "rtt_us", json_integer(s->rtt_us), rc);
+		cjd_ev_json_put(o, "tcp", t, rc);
 	} else {
-		put(o, "tcp", json_null(), rc);
+		cjd_ev_json_put(o, "tcp", json_null(), rc);
 	}
-	put(o, "tx_queue", json_integer(s->tx_queue), rc);
-	put(o, "rx_queue", json_integer(s->rx_queue), rc);
+	cjd_ev_json_put(o, "tx_queue", json_integer(s->tx_queue), rc);
+	cjd_ev_json_put(o, "rx_queue", json_integer(s->rx_queue), rc);
 	return o;
 }
 
@@ -76,25 +70,25 @@ int cjd_network_to_json(const struct cjd_network_result *r, json_t **out)
 		json_decref(arr);
 		return -ENOMEM;
 	}
-	put(o, "window_s", json_real((double)r->window_ns / 1e9), &rc);
-	put(o, "source", json_string(r->used_diag ? "sock_diag" : "proc"), &rc);
-	put(o, "source_note", json_string(r->source_note), &rc);
-	put(o, "processes", json_integer(r->npids), &rc);
-	put(o, "processes_unreadable", json_integer(r->pids_unreadable), &rc);
-	put(o, "netns", json_integer(r->nnetns), &rc);
-	put(o, "socket_fds", json_integer((json_int_t)r->socket_fds), &rc);
-	put(o, "other_sockets", json_integer((json_int_t)r->other_sockets), &rc);
-	put(o, "truncated", json_integer((json_int_t)r->truncated), &rc);
+	cjd_ev_json_put(o, "window_s", json_real((double)r->window_ns / 1e9), &rc);
+	cjd_ev_json_put(o, "source", json_string(r->used_diag ? "sock_diag" : "proc"), &rc);
+	cjd_ev_json_put(o, "source_note", json_string(r->source_note), &rc);
+	cjd_ev_json_put(o, "processes", json_integer(r->npids), &rc);
+	cjd_ev_json_put(o, "processes_unreadable", json_integer(r->pids_unreadable), &rc);
+	cjd_ev_json_put(o, "netns", json_integer(r->nnetns), &rc);
+	cjd_ev_json_put(o, "socket_fds", json_integer((json_int_t)r->socket_fds), &rc);
+	cjd_ev_json_put(o, "other_sockets", json_integer((json_int_t)r->other_sockets), &rc);
+	cjd_ev_json_put(o, "truncated", json_integer((json_int_t)r->truncated), &rc);
 	for (int k = 0; k < CJD_NET_ROLE__COUNT; k++)
-		put(cnt, cjd_net_role_name((enum cjd_net_role)k), json_integer((json_int_t)r->count[k]),
+		cjd_ev_json_put(cnt, cjd_net_role_name((enum cjd_net_role)k), json_integer((json_int_t)r->count[k]),
 		    &rc);
-	put(o, "counts", cnt, &rc);
+	cjd_ev_json_put(o, "counts", cnt, &rc);
 	for (size_t i = 0; i < r->nsocks && !rc; i++) {
 		json_t *s = sock_json(&r->socks[i], &rc);
 		if (!s || json_array_append_new(arr, s) != 0)
 			rc = -ENOMEM;
 	}
-	put(o, "sockets", arr, &rc);
+	cjd_ev_json_put(o, "sockets", arr, &rc);
 	if (rc) {
 		json_decref(o);
 		return rc;
@@ -103,27 +97,13 @@ int cjd_network_to_json(const struct cjd_network_result *r, json_t **out)
 	return 0;
 }
 
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*pos < len ? buf + *pos : NULL, *pos < len ? len - *pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 /* "127.0.0.1:3333" with brackets for IPv6. */
 static void add_peer(char *buf, size_t len, size_t *pos, const struct cjd_net_sock *s)
 {
 	if (s->family == AF_INET6)
-		add(buf, len, pos, "[%s]:%u", s->remote, s->rport);
+		cjd_ev_appendf(buf, len, pos, "[%s]:%u", s->remote, s->rport);
 	else
-		add(buf, len, pos, "%s:%u", s->remote, s->rport);
+		cjd_ev_appendf(buf, len, pos, "%s:%u", s->remote, s->rport);
 }
 
 int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t len)
@@ -134,38 +114,38 @@ int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t l
 	if (len)
 		buf[0] = '\0';
 	if (!r->nsocks) {
-		add(buf, len, &pos, "No TCP or UDP sockets (%zu other sockets)", r->other_sockets);
-		add(buf, len, &pos, ".");
+		cjd_ev_appendf(buf, len, &pos, "No TCP or UDP sockets (%zu other sockets)", r->other_sockets);
+		cjd_ev_appendf(buf, len, &pos, ".");
 		return (int)pos;
 	}
 	if (!out)
-		add(buf, len, &pos, "No outbound TCP connection");
+		cjd_ev_appendf(buf, len, &pos, "No outbound TCP connection");
 	else
-		add(buf, len, &pos, "%zu outbound TCP connection%s: ", out, out == 1 ? "" : "s");
+		cjd_ev_appendf(buf, len, &pos, "%zu outbound TCP connection%s: ", out, out == 1 ? "" : "s");
 	for (size_t i = 0; i < r->nsocks && shown < 3; i++) {
 		const struct cjd_net_sock *s = &r->socks[i];
 		if (s->role != CJD_NET_OUTBOUND)
 			continue;
-		add(buf, len, &pos, "%s", shown++ ? "; " : "");
+		cjd_ev_appendf(buf, len, &pos, "%s", shown++ ? "; " : "");
 		add_peer(buf, len, &pos, s);
 		if (s->pool_port_hint)
-			add(buf, len, &pos, " (a port pools use: weak hint)");
+			cjd_ev_appendf(buf, len, &pos, " (a port pools use: weak hint)");
 		if (s->have_info)
-			add(buf, len, &pos, ", %.1f messages/s, %llu B sent and %llu B received in %.1f s",
+			cjd_ev_appendf(buf, len, &pos, ", %.1f messages/s, %llu B sent and %llu B received in %.1f s",
 			    s->msgs_per_s, (unsigned long long)s->win_bytes_sent,
 			    (unsigned long long)s->win_bytes_received, (double)r->window_ns / 1e9);
 		if (s->seen_for_ms > 0)
-			add(buf, len, &pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
+			cjd_ev_appendf(buf, len, &pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
 		else if (s->process_age_ms >= 0)
-			add(buf, len, &pos, ", open at most %.0f s (the process's age)",
+			cjd_ev_appendf(buf, len, &pos, ", open at most %.0f s (the process's age)",
 			    (double)s->process_age_ms / 1e3);
 	}
 	if (out > shown)
-		add(buf, len, &pos, "; and %zu more", out - shown);
-	add(buf, len, &pos, ". %zu inbound, %zu listening, %zu UDP.", r->count[CJD_NET_INBOUND],
+		cjd_ev_appendf(buf, len, &pos, "; and %zu more", out - shown);
+	cjd_ev_appendf(buf, len, &pos, ". %zu inbound, %zu listening, %zu UDP.", r->count[CJD_NET_INBOUND],
 	    r->count[CJD_NET_LISTEN], r->count[CJD_NET_UDP]);
 	if (!r->used_diag)
-		add(buf, len, &pos, " (No byte counters: %s.)", r->source_note);
+		cjd_ev_appendf(buf, len, &pos, " (No byte counters: %s.)", r->source_note);
 	return (int)pos;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "network_internal.h"
 #include "textcur_internal.h"
 
@@ -153,7 +154,7 @@ int cjd_procnet_parse(const char *text, size_t len, int family, int proto, const
 	return 0;
 }
 
-int cjd_procnet_load(const char *proc_root, pid_t pid, struct cjd_net_list *out,
+int cjd_procnet_load(const char *proc, pid_t pid, struct cjd_net_list *out,
 		     struct cjd_error *err)
 {
 	static const struct {
@@ -165,12 +166,13 @@ int cjd_procnet_load(const char *proc_root, pid_t pid, struct cjd_net_list *out,
 		    {"udp6", AF_INET6, IPPROTO_UDP}};
 
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
-		char path[PATH_MAX], *text;
+		char path[PATH_MAX], file[32], *text;
 		size_t len;
 		int rc;
 
-		snprintf(path, sizeof(path), "%s/%d/net/%s", proc_root, (int)pid, tabs[i].name);
-		rc = cjd_slurp(path, &text, &len);
+		snprintf(file, sizeof(file), "net/%s", tabs[i].name);
+		cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, file);
+		rc = cjd_ev_slurp(path, &text, &len);
 		if (rc == -ENOENT && tabs[i].family == AF_INET6)
 			continue; /* a kernel without IPv6 */
 		if (rc)
@@ -195,7 +197,7 @@ uint64_t cjd_procnet_socket_inode(const char *link)
 	return ino;
 }
 
-int cjd_procnet_fd_sockets(const char *proc_root, pid_t pid, uint64_t **inodes, size_t *n,
+int cjd_procnet_fd_sockets(const char *proc, pid_t pid, uint64_t **inodes, size_t *n,
 			   size_t *cap)
 {
 	char path[PATH_MAX];
@@ -203,7 +205,7 @@ int cjd_procnet_fd_sockets(const char *proc_root, pid_t pid, uint64_t **inodes, 
 	DIR *d;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/%d/fd", proc_root, (int)pid);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "fd");
 	if (!(d = opendir(path)))
 		return errno == ENOENT ? -ESRCH : -errno;
 	while ((de = readdir(d))) {
@@ -234,38 +236,4 @@ int cjd_procnet_fd_sockets(const char *proc_root, pid_t pid, uint64_t **inodes, 
 	}
 	closedir(d);
 	return rc;
-}
-
-int64_t cjd_procnet_process_age_ms(const char *proc_root, pid_t pid)
-{
-	char path[PATH_MAX], *text = NULL, *rp;
-	unsigned long long start = 0;
-	double uptime = 0;
-	size_t len;
-	long hz = sysconf(_SC_CLK_TCK);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%d/stat", proc_root, (int)pid);
-	if (cjd_slurp(path, &text, &len) != 0)
-		return -1;
-	/* The command may hold spaces and parentheses: fields restart after the last ')'. */
-	rp = strrchr(text, ')');
-	/* After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-	 * cmajflt utime stime cutime cstime priority nice num_threads itrealvalue starttime(22). */
-	if (!rp || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-				  "%*d %*d %*d %*d %llu", &start) != 1) {
-		free(text);
-		return -1;
-	}
-	free(text);
-	snprintf(path, sizeof(path), "%s/uptime", proc_root);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	if (fscanf(f, "%lf", &uptime) != 1 || hz <= 0) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	double age = uptime - (double)start / (double)hz;
-	return age < 0 ? 0 : (int64_t)(age * 1000.0);
 }

@@ -1,8 +1,5 @@
-/* Reading /proc text: whole files, and number and separator readers over one line, for the maps and /proc/net parsers. */
+/* Number and separator readers over one line of /proc text, for the maps and /proc/net parsers. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "textcur_internal.h"
 
@@ -86,48 +83,3 @@ int cjd_cur_col(const struct cjd_cur *c)
 {
 	return (int)(c->p - c->line) + 1;
 }
-
-int cjd_slurp(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 8192, n = 0;
-	char *b = malloc(cap + 1);
-	int fd;
-
-	if (!b)
-		return -ENOMEM;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		free(b);
-		return -errno;
-	}
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2 + 1);
-			if (!nb) {
-				close(fd);
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? -errno : 0;
-			close(fd);
-			if (e) {
-				free(b);
-				return e;
-			}
-			break;
-		}
-		n += (size_t)r;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
-

@@ -28,8 +28,4 @@ int cjd_cur_spaces(struct cjd_cur *c);
 /* The 1-based column of the cursor. */
 int cjd_cur_col(const struct cjd_cur *c);
 
-/* Reads a whole (/proc) file, whose size is unknown until read, into a malloc'd
- * NUL-terminated *buf of *len bytes. Returns 0, -ENOMEM or the open/read errno. */
-int cjd_slurp(const char *path, char **buf, size_t *len);
-
 #endif

@@ -187,7 +187,7 @@ static void test_bad_maps_is_reported(void **state)
 	assert_non_null(f = fopen(file, "w"));
 	fputs("not a maps line\n", f);
 	fclose(f);
-	o.proc_root = root;
+	o.proc = root;
 	sample(k, &o, &r);
 	unlink(file);
 	rmdir(dir);

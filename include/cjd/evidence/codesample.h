@@ -76,7 +76,7 @@ struct cjd_codesample_opts {
 	size_t max_samples;     /* samples kept; more are counted as dropped, default 262144 */
 	bool no_code;           /* do not read or decode code (regions and shares only) */
 	const char *cpus_path;  /* the online-CPU list to read (tests); NULL = /sys/.../online */
-	const char *proc_root;  /* "/proc" unless set (tests) */
+	const char *proc;       /* procfs root; NULL: "/proc" (tests point it at fixtures) */
 };
 
 /* One row of the top regions: samples in a file or in one kind of off-disk memory. */

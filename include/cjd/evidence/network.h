@@ -38,10 +38,10 @@ void cjd_network_history_free(struct cjd_network_history *h);
 
 /* Options; zero-initialise: every 0 means the default. */
 struct cjd_network_opts {
-	uint64_t window_ns;   /* between the two counter samples, default 1 s; at most 60 s */
-	bool no_diag;         /* use /proc/PID/net only (tests, or kernels without inet_diag) */
-	const char *proc_root;                /* "/proc" unless set (tests) */
-	struct cjd_network_history *history;  /* NULL: ages unknown beyond this run */
+	uint64_t window_ns; /* between the two counter samples, default 1 s; at most 60 s */
+	bool no_diag;       /* use /proc/PID/net only (tests, or kernels without inet_diag) */
+	const char *proc;   /* procfs root; NULL: "/proc" (tests point it at fixtures) */
+	struct cjd_network_history *history; /* the caller's; NULL: ages unknown beyond this run */
 };
 
 enum cjd_net_role {
