@@ -204,15 +204,16 @@ int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, si
 	return (int)pos;
 }
 
-bool cjd_codesample_available(char *why, size_t len)
+bool cjd_codesample_available(bool per_thread, char *why, size_t len)
 {
-	bool perf = cjd_caps_have_perfmon() || cjd_caps_perf_paranoid() <= 0;
+	bool perfmon = cjd_caps_have_perfmon();
 	bool ptrace = cjd_caps_have(CAP_SYS_PTRACE);
+	int paranoid = cjd_caps_perf_paranoid();
 
-	if (!perf) {
-		snprintf(why, len, "sampling a cgroup needs CAP_PERFMON (or CAP_SYS_ADMIN), or "
-				   "kernel.perf_event_paranoid <= 0 (it is %d)",
-			 cjd_caps_perf_paranoid());
+	if (!perfmon && paranoid > (per_thread ? 2 : 0)) {
+		snprintf(why, len, "sampling %s needs CAP_PERFMON (or CAP_SYS_ADMIN), or "
+				   "kernel.perf_event_paranoid <= %d (it is %d)",
+			 per_thread ? "threads" : "a whole cgroup", per_thread ? 2 : 0, paranoid);
 		return false;
 	}
 	if (cjd_disasm_host_arch() < 0)

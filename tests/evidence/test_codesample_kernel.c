@@ -219,7 +219,7 @@ int main(void)
 
 	if ((rc = kernel_env(&v2)) != 0)
 		return rc;
-	if (!cjd_codesample_available(why, sizeof(why))) {
+	if (!cjd_codesample_available(false, why, sizeof(why))) {
 		fprintf(stderr, "SKIP: %s\n", why);
 		return 77;
 	}

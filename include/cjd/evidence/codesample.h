@@ -165,11 +165,15 @@ int cjd_codesample_to_json(const struct cjd_codesample_result *res, json_t **out
 int cjd_codesample_describe(const struct cjd_codesample_result *res, char *buf, size_t len);
 
 /*
- * Whether this process can run the probe here: cgroup (CPU-wide) sampling
- * needs CAP_PERFMON or CAP_SYS_ADMIN, or kernel.perf_event_paranoid <= 0.
- * Returns false with the reason in why. When true, why may still say what is
- * limited: without CAP_SYS_PTRACE only same-user processes' code can be read.
+ * Whether this process can run the probe here, on a whole cgroup
+ * (cjd_codesample_run: CPU-wide events need CAP_PERFMON or CAP_SYS_ADMIN, or
+ * kernel.perf_event_paranoid <= 0) or on threads (per_thread,
+ * cjd_codesample_run_tids: CAP_PERFMON, or perf_event_paranoid <= 2 for
+ * processes this one may ptrace). Returns false with the reason in why. When
+ * true, why may still say what is limited: without CAP_SYS_PTRACE only
+ * same-user processes' code can be read; at perf_event_paranoid 2 without
+ * CAP_PERFMON kernel samples are left out.
  */
-bool cjd_codesample_available(char *why, size_t len);
+bool cjd_codesample_available(bool per_thread, char *why, size_t len);
 
 #endif
