@@ -152,8 +152,7 @@ static void add_mix(const struct cjd_codesample_result *r, char *buf, size_t len
 		cjd_ev_appendf(buf, len, pos, " Instruction mix unavailable: %s.", r->mix_why);
 		return;
 	}
-	cjd_ev_appendf(buf, len, pos, " Hot code (%.0f %% of user samples decoded):",
-	    100.0 * share(r->decoded_samples, r->user_samples));
+	cjd_ev_appendf(buf, len, pos, " The hot code is");
 	/* The three largest classes above 5 %. */
 	for (int k = 0; k < 3; k++) {
 		int best = -1;
@@ -164,42 +163,73 @@ static void add_mix(const struct cjd_codesample_result *r, char *buf, size_t len
 			break;
 		used[best] = true;
 		cjd_ev_appendf(buf, len, pos, "%s %s %.0f %%", k ? "," : "", class_words[best],
-		    100.0 * r->mix[best]);
+			       100.0 * r->mix[best]);
 	}
-	cjd_ev_appendf(buf, len, pos, ".");
+	cjd_ev_appendf(buf, len, pos, " (of the %.0f %% of samples decoded).",
+		       100.0 * share(r->decoded_samples, r->user_samples));
+}
+
+static const char *kind_words(enum cjd_region_kind k)
+{
+	switch (k) {
+	case CJD_REGION_MAIN:
+		return "the main executable";
+	case CJD_REGION_LIB:
+		return "a library";
+	case CJD_REGION_VDSO:
+		return "the kernel's vDSO";
+	case CJD_REGION_MEMFD:
+		return "a memfd: code loaded without a file on disk";
+	case CJD_REGION_DELETED:
+		return "a file deleted after it was mapped";
+	default:
+		return "anonymous executable memory";
+	}
 }
 
 int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, size_t len)
 {
+	char hot[32];
 	size_t pos = 0;
 
 	if (len)
 		buf[0] = '\0';
 	if (!r->samples) {
-		cjd_ev_appendf(buf, len, &pos, "No CPU time was sampled in %.1f s: the target was idle or exited.",
-		    (double)r->window_ns / 1e9);
+		cjd_ev_appendf(buf, len, &pos,
+			       "No CPU time was sampled in %.1f s: the target was idle or exited.",
+			       (double)r->window_ns / 1e9);
 		return (int)pos;
 	}
 	if (!r->user_samples) {
-		cjd_ev_appendf(buf, len, &pos, "All %llu samples in %.1f s were in the kernel (system calls, I/O); "
-				    "no user code to examine.",
-		    (unsigned long long)r->samples, (double)r->window_ns / 1e9);
+		cjd_ev_appendf(buf, len, &pos,
+			       "All %llu samples in %.1f s were in the kernel (system calls, I/O): "
+			       "no user code to examine.",
+			       (unsigned long long)r->samples, (double)r->window_ns / 1e9);
 		return (int)pos;
 	}
 	if (r->off_disk_share >= 0.5)
 		cjd_ev_appendf(buf, len, &pos,
-		    "%.0f %% of user CPU time ran in code that is not a file on disk (anonymous "
-		    "executable memory: JIT-compiled or injected code, as RandomX miners generate; "
-		    "JavaScript and Java runtimes do this too)",
-		    100.0 * r->off_disk_share);
-	else if (r->ntop)
-		cjd_ev_appendf(buf, len, &pos, "User CPU time ran mostly in %s (%s, %.0f %%)", r->top[0].path,
-		    r->top[0].kind == CJD_REGION_MAIN ? "the main executable" :
-		    r->top[0].kind == CJD_REGION_LIB ? "a library" : cjd_region_kind_name(r->top[0].kind),
-		    100.0 * share(r->top[0].samples, r->user_samples));
-	cjd_ev_appendf(buf, len, &pos, "; 90 %% of it is in %llu bytes of code, kernel share %.0f %%%s.",
-	    (unsigned long long)r->hot90_bytes, 100.0 * share(r->kernel_samples, r->samples),
-	    r->lost ? " (some samples were lost)" : "");
+			       "%.0f %% of the user CPU time ran in anonymous executable memory, not "
+			       "in a file on disk: generated (JIT) or injected code, as RandomX "
+			       "miners run, and as JavaScript and Java runtimes also do.",
+			       100.0 * r->off_disk_share);
+	else if (r->ntop && r->top[0].kind != CJD_REGION_UNKNOWN)
+		cjd_ev_appendf(buf, len, &pos, "%.0f %% of the user CPU time ran in %s (%s)%s",
+			       100.0 * share(r->top[0].samples, r->user_samples), r->top[0].path,
+			       kind_words(r->top[0].kind), r->off_disk_share >= 0.1 ? "," : ".");
+	else
+		cjd_ev_appendf(buf, len, &pos, "The user CPU time could not be placed in the "
+					       "processes' code (%s).",
+			       r->maps_note[0] ? r->maps_note : "their maps could not be read");
+	if (r->off_disk_share >= 0.1 && r->off_disk_share < 0.5)
+		cjd_ev_appendf(buf, len, &pos, " and %.0f %% in anonymous executable memory.",
+			       100.0 * r->off_disk_share);
+	cjd_ev_fmt_bytes(r->hot90_bytes, hot, sizeof(hot));
+	cjd_ev_appendf(buf, len, &pos,
+		       " 90 %% of the samples fell in %s of code; %.0f %% of the CPU time was in "
+		       "the kernel%s.",
+		       hot, 100.0 * share(r->kernel_samples, r->samples),
+		       r->lost ? " (some samples were lost)" : "");
 	add_mix(r, buf, len, &pos);
 	return (int)pos;
 }

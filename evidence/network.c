@@ -414,8 +414,10 @@ int cjd_network_run(const pid_t *pids, size_t npids, const struct cjd_network_op
 		r.o.window_ns = CJD_NETWORK_DEFAULT_WINDOW_NS;
 	if (!r.o.proc)
 		r.o.proc = "/proc";
-	if (!pids || !npids)
-		return cjd_error_set(err, -EINVAL, "network", 0, 0, "no processes given");
+	if (!pids && npids)
+		return cjd_error_set(err, -EINVAL, "network", 0, 0, "no process list given");
+	if (!npids)
+		return 0; /* an empty target: nothing to look at, and nothing wrong */
 	if (r.o.window_ns > 60 * CJD_NSEC_PER_SEC)
 		return cjd_error_set(err, -EINVAL, "network", 0, 0, "window over 60 s");
 	if ((rc = collect(&r, pids, npids)) != 0) {

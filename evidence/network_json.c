@@ -106,46 +106,93 @@ static void add_peer(char *buf, size_t len, size_t *pos, const struct cjd_net_so
 		cjd_ev_appendf(buf, len, pos, "%s:%u", s->remote, s->rport);
 }
 
+/* What one outbound connection did over the window, and how old it is. */
+static void add_outbound(char *buf, size_t len, size_t *pos, const struct cjd_net_sock *s,
+			 double win_s)
+{
+	add_peer(buf, len, pos, s);
+	if (s->pool_port_hint)
+		cjd_ev_appendf(buf, len, pos, " (a port pools use: weak hint)");
+	if (s->have_info &&
+	    (s->msgs_per_s > 0 || s->win_bytes_sent || s->win_bytes_received)) {
+		char tx[32], rx[32];
+		cjd_ev_fmt_bytes(s->win_bytes_sent, tx, sizeof(tx));
+		cjd_ev_fmt_bytes(s->win_bytes_received, rx, sizeof(rx));
+		cjd_ev_appendf(buf, len, pos, ", %.1f messages/s, %s sent and %s received in %.1f s",
+			       s->msgs_per_s, tx, rx, win_s);
+	} else if (s->have_info) {
+		cjd_ev_appendf(buf, len, pos,
+			       ", quiet for the %.1f s watched (data last sent %.1f s and received "
+			       "%.1f s ago)",
+			       win_s, s->last_send_ms / 1e3, s->last_recv_ms / 1e3);
+	}
+	if (s->seen_for_ms > 0)
+		cjd_ev_appendf(buf, len, pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
+	else if (s->process_age_ms >= 0)
+		cjd_ev_appendf(buf, len, pos, ", open at most %.0f s (its process's age)",
+			       (double)s->process_age_ms / 1e3);
+}
+
+/* "2 listening sockets" into the list of what else there is. */
+static void add_count(char *buf, size_t len, size_t *pos, bool *first, size_t n,
+		      const char *one, const char *many)
+{
+	if (!n)
+		return;
+	cjd_ev_appendf(buf, len, pos, "%s%zu %s", *first ? " Also " : ", ", n, n == 1 ? one : many);
+	*first = false;
+}
+
 int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t len)
 {
-	size_t pos = 0, shown = 0;
-	size_t out = r->count[CJD_NET_OUTBOUND];
+	size_t pos = 0, shown = 0, out = r->count[CJD_NET_OUTBOUND];
+	double win_s = (double)r->window_ns / 1e9;
+	bool first = true;
 
 	if (len)
 		buf[0] = '\0';
-	if (!r->nsocks) {
-		cjd_ev_appendf(buf, len, &pos, "No TCP or UDP sockets (%zu other sockets)", r->other_sockets);
-		cjd_ev_appendf(buf, len, &pos, ".");
+	if (!r->npids && !r->pids_unreadable) {
+		cjd_ev_appendf(buf, len, &pos, "No processes, so no sockets to look at.");
 		return (int)pos;
 	}
-	if (!out)
-		cjd_ev_appendf(buf, len, &pos, "No outbound TCP connection");
-	else
-		cjd_ev_appendf(buf, len, &pos, "%zu outbound TCP connection%s: ", out, out == 1 ? "" : "s");
-	for (size_t i = 0; i < r->nsocks && shown < 3; i++) {
-		const struct cjd_net_sock *s = &r->socks[i];
-		if (s->role != CJD_NET_OUTBOUND)
-			continue;
-		cjd_ev_appendf(buf, len, &pos, "%s", shown++ ? "; " : "");
-		add_peer(buf, len, &pos, s);
-		if (s->pool_port_hint)
-			cjd_ev_appendf(buf, len, &pos, " (a port pools use: weak hint)");
-		if (s->have_info)
-			cjd_ev_appendf(buf, len, &pos, ", %.1f messages/s, %llu B sent and %llu B received in %.1f s",
-			    s->msgs_per_s, (unsigned long long)s->win_bytes_sent,
-			    (unsigned long long)s->win_bytes_received, (double)r->window_ns / 1e9);
-		if (s->seen_for_ms > 0)
-			cjd_ev_appendf(buf, len, &pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
-		else if (s->process_age_ms >= 0)
-			cjd_ev_appendf(buf, len, &pos, ", open at most %.0f s (the process's age)",
-			    (double)s->process_age_ms / 1e3);
+	if (!r->nsocks) {
+		cjd_ev_appendf(buf, len, &pos, "No TCP or UDP sockets");
+		if (r->other_sockets)
+			cjd_ev_appendf(buf, len, &pos, " (%zu other socket%s: unix, netlink, or not "
+						       "bound)",
+				       r->other_sockets, r->other_sockets == 1 ? "" : "s");
+		cjd_ev_appendf(buf, len, &pos, ".");
+	} else {
+		if (!out)
+			cjd_ev_appendf(buf, len, &pos, "No outbound TCP connection.");
+		else
+			cjd_ev_appendf(buf, len, &pos, "%zu outbound TCP connection%s: ", out,
+				       out == 1 ? "" : "s");
+		for (size_t i = 0; i < r->nsocks && shown < 3; i++) {
+			if (r->socks[i].role != CJD_NET_OUTBOUND)
+				continue;
+			cjd_ev_appendf(buf, len, &pos, "%s", shown++ ? "; " : "");
+			add_outbound(buf, len, &pos, &r->socks[i], win_s);
+		}
+		if (out > shown)
+			cjd_ev_appendf(buf, len, &pos, "; and %zu more", out - shown);
+		if (out)
+			cjd_ev_appendf(buf, len, &pos, ".");
+		add_count(buf, len, &pos, &first, r->count[CJD_NET_INBOUND], "inbound connection",
+			  "inbound connections");
+		add_count(buf, len, &pos, &first, r->count[CJD_NET_LISTEN], "listening socket",
+			  "listening sockets");
+		add_count(buf, len, &pos, &first, r->count[CJD_NET_UDP], "UDP socket", "UDP sockets");
+		add_count(buf, len, &pos, &first, r->count[CJD_NET_OTHER],
+			  "TCP socket in another state", "TCP sockets in other states");
+		if (!first)
+			cjd_ev_appendf(buf, len, &pos, ".");
 	}
-	if (out > shown)
-		cjd_ev_appendf(buf, len, &pos, "; and %zu more", out - shown);
-	cjd_ev_appendf(buf, len, &pos, ". %zu inbound, %zu listening, %zu UDP.", r->count[CJD_NET_INBOUND],
-	    r->count[CJD_NET_LISTEN], r->count[CJD_NET_UDP]);
-	if (!r->used_diag)
-		cjd_ev_appendf(buf, len, &pos, " (No byte counters: %s.)", r->source_note);
+	if (r->pids_unreadable)
+		cjd_ev_appendf(buf, len, &pos, " %u process%s could not be read (gone, or not allowed).",
+			       r->pids_unreadable, r->pids_unreadable == 1 ? "" : "es");
+	if (r->nsocks && !r->used_diag)
+		cjd_ev_appendf(buf, len, &pos, " No byte counters: %s.", r->source_note);
 	return (int)pos;
 }
 

@@ -504,8 +504,9 @@ static void test_describe(void **state)
 	fill_result(&r);
 	n = cjd_codesample_describe(&r, buf, sizeof(buf));
 	assert_int_equal(n, (int)strlen(buf));
-	assert_non_null(strstr(buf, "91 % of user CPU time ran in code that is not a file on disk"));
-	assert_non_null(strstr(buf, "768 bytes"));
+	assert_non_null(strstr(buf, "91 % of the user CPU time ran in anonymous executable memory, "
+				    "not in a file on disk"));
+	assert_non_null(strstr(buf, "90 % of the samples fell in 768 B of code"));
 	assert_non_null(strstr(buf, "AES rounds 40 %"));
 	assert_non_null(strstr(buf, "some samples were lost"));
 	/* Truncation: terminated, and the needed length returned. */
@@ -517,8 +518,19 @@ static void test_describe(void **state)
 	r.mix_available = false;
 	snprintf(r.mix_why, sizeof(r.mix_why), "the code could not be read");
 	cjd_codesample_describe(&r, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "mostly in /usr/bin/gzip (the main executable"));
+	assert_non_null(strstr(buf, "% of the user CPU time ran in /usr/bin/gzip (the main executable)."));
 	assert_non_null(strstr(buf, "Instruction mix unavailable: the code could not be read."));
+
+	/* some off-disk code beside a file: both said; none placed: why */
+	r.off_disk_share = 0.2;
+	cjd_codesample_describe(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "(the main executable), and 20 % in anonymous executable memory."));
+	r.off_disk_share = 0;
+	r.top[0].kind = CJD_REGION_UNKNOWN;
+	snprintf(r.maps_note, sizeof(r.maps_note), "/proc/7/maps: process 7 is gone");
+	cjd_codesample_describe(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "The user CPU time could not be placed in the processes' code "
+				    "(/proc/7/maps: process 7 is gone). 90 %"));
 
 	memset(&r, 0, sizeof(r));
 	r.window_ns = 500000000;

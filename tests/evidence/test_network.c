@@ -255,6 +255,7 @@ static void test_json_and_words(void **state)
 				     .seen_for_ms = -1, .process_age_ms = -1};
 	r.socks = s;
 	r.nsocks = 2;
+	r.npids = 1;
 	r.count[CJD_NET_OUTBOUND] = r.count[CJD_NET_LISTEN] = 1;
 	r.used_diag = true;
 	r.window_ns = 1000000000;
@@ -272,7 +273,19 @@ static void test_json_and_words(void **state)
 	assert_non_null(strstr(buf, "1 outbound TCP connection: 1.2.3.4:3333 (a port pools use: weak hint)"));
 	assert_non_null(strstr(buf, "2.5 messages/s"));
 	assert_non_null(strstr(buf, "open at least 125 s"));
-	assert_non_null(strstr(buf, "1 listening"));
+	assert_non_null(strstr(buf, ". Also 1 listening socket."));
+
+	/* quiet over the window: when data last moved; no history: the process's age bounds it */
+	s[0].msgs_per_s = 0;
+	s[0].win_bytes_sent = s[0].win_bytes_received = 0;
+	s[0].last_send_ms = 4200;
+	s[0].last_recv_ms = 12000;
+	s[0].seen_for_ms = -1;
+	r.count[CJD_NET_UDP] = 2;
+	cjd_network_describe(&r, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "quiet for the 1.0 s watched (data last sent 4.2 s and received "
+				    "12.0 s ago), open at most 600 s (its process's age)."));
+	assert_non_null(strstr(buf, " Also 1 listening socket, 2 UDP sockets."));
 }
 
 static void test_bad_opts(void **state)
@@ -281,9 +294,15 @@ static void test_bad_opts(void **state)
 	struct cjd_error err;
 	pid_t p = 1;
 	struct cjd_network_opts o = {.window_ns = 61000000000ull};
+	char buf[200];
 
 	(void)state;
-	assert_int_equal(cjd_network_run(NULL, 0, NULL, &r, &err), -EINVAL);
+	/* no processes: an empty result, not an error; a count without a list is one */
+	assert_int_equal(cjd_network_run(NULL, 0, NULL, &r, &err), 0);
+	assert_int_equal(r.nsocks, 0);
+	cjd_network_describe(&r, buf, sizeof(buf));
+	assert_string_equal(buf, "No processes, so no sockets to look at.");
+	assert_int_equal(cjd_network_run(NULL, 1, NULL, &r, &err), -EINVAL);
 	assert_int_equal(cjd_network_run(&p, 1, &o, &r, &err), -EINVAL);
 	assert_non_null(strstr(err.text, "60 s"));
 	assert_int_equal(cjd_network_run(&p, 1, NULL, NULL, &err), -EINVAL);

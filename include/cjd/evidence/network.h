@@ -104,8 +104,9 @@ void cjd_network_result_free(struct cjd_network_result *res);
  * cjd_network_result_free, also after an error). Processes that cannot be
  * read (gone, not allowed) are counted in pids_unreadable. Reaching another
  * network namespace with sock_diag needs CAP_SYS_ADMIN; without it that
- * namespace is read from /proc/PID/net (no byte counters). Returns 0,
- * -EINVAL, -ENOMEM, or -ESRCH when no process could be read.
+ * namespace is read from /proc/PID/net (no byte counters). No processes
+ * (npids 0: an empty target) give an empty result. Returns 0, -EINVAL,
+ * -ENOMEM, or -ESRCH when none of the processes could be read.
  */
 int cjd_network_run(const pid_t *pids, size_t npids, const struct cjd_network_opts *opts,
 		    struct cjd_network_result *res, struct cjd_error *err);
