@@ -371,6 +371,9 @@ static void decode_hot(struct cs_run *r, struct work *w)
 		snprintf(res->mix_why, sizeof(res->mix_why), "the hot code did not decode");
 out:
 	cjd_disasm_free(d);
+	/* the workload's code is decoded, never kept: clear the copy (JIT code embeds data) */
+	if (buf)
+		explicit_bzero(buf, READ_MAX);
 	free(buf);
 	free(idx);
 }
