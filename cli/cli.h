@@ -61,4 +61,23 @@ int cjd_cli_error(const char *cmd, const struct cjd_error *err);
 int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,
 		     uint64_t *out);
 
+/*
+ * Where default models are searched (after $CJD_MODEL_DIR, which
+ * cjd_model_default_path() tries first), found from where this binary is
+ * (/proc/self/exe), so that no path of the checkout is compiled in:
+ *   1. models/ next to the binary: a build tree, where CMake links the
+ *      checkout's models/ beside build/cjd;
+ *   2. ../share/cjd/models from the binary's directory: an install, even one
+ *      moved or made with `cmake --install --prefix`;
+ *   3. CJD_MODEL_DIR, the install directory configured at build time.
+ * The first two only when they exist. Fills d and returns d->v (d->n entries),
+ * valid as long as d. Thread-safe.
+ */
+struct cjd_cli_model_dirs {
+	char buf[2][4096]; /* PATH_MAX */
+	const char *v[3];
+	size_t n;
+};
+const char *const *cjd_cli_model_dirs(struct cjd_cli_model_dirs *d);
+
 #endif

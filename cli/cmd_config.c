@@ -1,7 +1,10 @@
 /* `cjd config`: print the embedded defaults, check a file, or show the effective configuration. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cjd/daemon/config.h"
 #include "cli.h"
@@ -18,13 +21,46 @@ static const char usage[] =
 	"out-of-range values are errors naming the file, line and column.\n"
 	"\n"
 	"  --defaults       print the embedded defaults as a loadable JSON file\n"
-	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH "); exit 2 if invalid\n"
+	"  --check [FILE]   validate FILE (default " CJD_CONFIG_DEFAULT_PATH ", where no file\n"
+	"                   is fine: the defaults apply): print every problem as\n"
+	"                   FILE:LINE:COLUMN: what is wrong (with \"did you mean\" for a\n"
+	"                   misspelt key or value) on stderr; exit 2 if there is any\n"
 	"  --show           print the effective configuration (defaults + --config FILE)\n"
 	"  --config FILE    the file --show reads\n"
 	"  --docs           print the Markdown reference of every key (docs/config.md)\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status: 0 ok, 2 invalid configuration or usage, 1 other failure.\n";
+
+static void report(const struct cjd_error *err, void *ctx)
+{
+	char msg[1024];
+
+	(void)ctx;
+	fprintf(stderr, "cjd config: %s\n", cjd_error_format(err, msg, sizeof(msg)));
+}
+
+/* --check: every problem, then a count, so a long list ends with its size. */
+static int check(const char *path, bool given)
+{
+	if (!given && access(path, F_OK) != 0 && errno == ENOENT) {
+		/* what cjd run does too: no file is a valid configuration */
+		printf("%s: no such file, so cjd run uses the embedded defaults ('cjd config "
+		       "--defaults' prints them as a file to start from)\n",
+		       path);
+		return CJD_EXIT_OK;
+	}
+	int n = cjd_config_check(path, NULL, report, NULL);
+
+	if (n < 0)
+		return cjd_cli_fail("config", "out of memory");
+	if (n > 0) {
+		fprintf(stderr, "cjd config: %s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+		return CJD_EXIT_USAGE;
+	}
+	printf("%s: ok\n", path);
+	return CJD_EXIT_OK;
+}
 
 int cmd_config(int argc, char **argv)
 {
@@ -63,21 +99,17 @@ int cmd_config(int argc, char **argv)
 		cjd_config_write_docs(stdout);
 		return CJD_EXIT_OK;
 	}
+	if (mode == 'c')
+		return check(file ? file : CJD_CONFIG_DEFAULT_PATH, file != NULL);
 	if (cjd_config_defaults(&cfg))
 		return cjd_cli_fail("config", "out of memory");
 	ret = CJD_EXIT_OK;
-	if (mode == 'c' || (mode == 's' && file)) {
-		const char *path = file ? file : CJD_CONFIG_DEFAULT_PATH;
-		if (cjd_config_load(&cfg, path, &err)) {
-			char msg[1024];
-			fprintf(stderr, "cjd config: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-			ret = CJD_EXIT_USAGE;
-			goto out;
-		}
+	if (mode == 's' && file && cjd_config_load(&cfg, file, &err)) {
+		report(&err, NULL);
+		ret = CJD_EXIT_USAGE;
+		goto out;
 	}
-	if (mode == 'c')
-		printf("%s: ok\n", file ? file : CJD_CONFIG_DEFAULT_PATH);
-	else if (cjd_config_write(&cfg, stdout))
+	if (cjd_config_write(&cfg, stdout))
 		ret = cjd_cli_fail("config", "write error");
 out:
 	cjd_config_release(&cfg);

@@ -143,7 +143,8 @@ int cmd_detect(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	static const char *const model_dirs[] = {CJD_SOURCE_MODEL_DIR, CJD_MODEL_DIR};
+	struct cjd_cli_model_dirs md;
+	const char *const *model_dirs = cjd_cli_model_dirs(&md);
 	const char *bind[MAX_EP], *connect[MAX_EP];
 	struct cjd_override ov[MAX_OV];
 	size_t n_bind = 0, n_connect = 0, n_ov = 0;
@@ -204,7 +205,7 @@ int cmd_detect(int argc, char **argv)
 	struct cjd_pipeline_options po = {
 		.cfg = &cfg,
 		.model_dirs = model_dirs,
-		.n_model_dirs = CJD_ARRAY_SIZE(model_dirs),
+		.n_model_dirs = md.n,
 	};
 	/* modes start on the first frame of each; a --model is checked now */
 	if (cfg.model) {

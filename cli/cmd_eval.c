@@ -157,11 +157,13 @@ int cmd_eval(int argc, char **argv)
 		o.window = cjd_model_window(model);
 		if (isnan(thr))
 			thr = cjd_model_threshold(model);
-		if (!quiet)
-			fprintf(stderr, "cjd eval: model %s %s (%s, W=%u, %zu features), threshold %g\n",
+		if (!quiet) {
+			char t[40];
+			cjd_fmt_float(t, sizeof(t), thr);
+			fprintf(stderr, "cjd eval: model %s %s (%s, W=%u, %zu features), threshold %s\n",
 				cjd_model_name(model), cjd_model_version(model),
-				cjd_model_kind_name(cjd_model_kind(model)), o.window, feat.n,
-				(double)thr);
+				cjd_model_kind_name(cjd_model_kind(model)), o.window, feat.n, t);
+		}
 	} else {
 		if ((rc = tr_finish("eval", &o, &feat)))
 			return rc;

@@ -5,11 +5,13 @@
 #include <jansson.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cjd/collector/pfm_encode.h"
 #include "cjd/collector/pmu_probe.h"
 #include "cjd/common/event.h"
+#include "cjd/common/json_dump.h"
 #include "cli.h"
 
 static const char events_usage[] =
@@ -81,9 +83,12 @@ static int print_json(const struct cjd_probe *p)
 		json_array_append_new(evs, o);
 	}
 	json_object_set_new(root, "events", evs);
-	json_dumpf(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
+	char *text = cjd_json_dumps(root);
 	json_decref(root);
+	if (!text)
+		return cjd_cli_fail("events", "out of memory");
+	puts(text);
+	free(text);
 	return CJD_EXIT_OK;
 }
 

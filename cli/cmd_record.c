@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 #include "cjd/collector/collector.h"
 #include "cjd/common/log.h"
 #include "cjd/common/loop.h"
+#include "cjd/common/proc_stop.h"
+#include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
@@ -37,8 +40,9 @@ static const char record_usage[] =
 	"It runs until Ctrl-C (SIGINT) or SIGTERM, or until -d elapses.\n"
 	"\n"
 	"The second form creates a fresh cgroup (<root>/cjd-record-<pid>), runs CMD in it,\n"
-	"records only that cgroup until CMD exits or -d elapses (then CMD and whatever it\n"
-	"left in the cgroup are killed), and removes the cgroup. Its samples name the\n"
+	"records only that cgroup until CMD exits or -d elapses, stops what is left in the\n"
+	"cgroup (SIGTERM, then SIGKILL after --kill-after; said on stderr), and removes\n"
+	"the cgroup. Its samples name the\n"
 	"cgroup \"/NAME\" (--name, default CMD's basename), so recordings of the same\n"
 	"workload are comparable; the real path is kept in the header's meta.\n"
 	"\n"
@@ -71,6 +75,10 @@ static const char record_usage[] =
 	"\n"
 	"Command form only:\n"
 	"      --name NAME        the cgroup name written to samples (default: CMD's basename)\n"
+	"      --kill-after DUR   when -d or Ctrl-C stops CMD, whatever in its cgroup still\n"
+	"                         runs DUR after the SIGTERM gets SIGKILL; processes CMD\n"
+	"                         leaves behind when it exits (a daemon it started) get\n"
+	"                         SIGTERM, then SIGKILL after DUR (default 5s)\n"
 	"\n"
 	"Exit status: 0 when the trace is complete; 1 on a runtime failure, including CMD\n"
 	"failing (non-zero exit, or killed by a signal cjd did not send) - the trace is\n"
@@ -106,6 +114,7 @@ struct rec {
 	int child_status;
 	bool child_done;
 	int grace_timer;
+	struct cjd_stopper stop; /* SIGTERM, then SIGKILL after --kill-after */
 };
 
 /* ---- sample sink ---- */
@@ -180,8 +189,41 @@ static void on_grace(struct cjd_loop *loop, uint64_t exp, void *ctx)
 	(void)exp;
 	cjd_loop_del_timer(loop, r->grace_timer);
 	r->grace_timer = -1;
-	cjd_warn("record: %s did not stop within 2s of SIGTERM; killing it", r->rel);
-	cjd_cgroupfs_signal(&r->fs, r->rel, SIGKILL);
+	/* the timer ran the grace out; a clock read a hair early must not skip the kill */
+	uint64_t now = cjd_now_mono_ns();
+	if (now < r->stop.term_ns + r->stop.grace_ns)
+		now = r->stop.term_ns + r->stop.grace_ns;
+	cjd_stopper_poll(&r->stop, now);
+}
+
+/* The stopper's target in the command form: everything in CMD's cgroup. */
+static int signal_cgroup(void *ctx, int sig)
+{
+	struct rec *r = ctx;
+
+	return cjd_cgroupfs_signal(&r->fs, r->rel, sig);
+}
+
+/*
+ * CMD has exited; processes it started may still be in its cgroup (a daemon:
+ * gpg starts gpg-agent). Sampling is over, so they are stopped: SIGTERM, and
+ * SIGKILL for whatever still runs after the grace. Says so, and returns when
+ * the cgroup is empty or SIGKILL was sent (removing the cgroup waits for that).
+ */
+static void stop_leftovers(struct rec *r, const char *cmd)
+{
+	char why[300];
+	int n = cjd_cgroupfs_nprocs(&r->fs, r->rel);
+
+	if (n <= 0)
+		return;
+	snprintf(why, sizeof(why), "'%s' exited and left %d process%s in its cgroup (a daemon it "
+				   "started?)", cmd, n, n == 1 ? "" : "es");
+	cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), why);
+	while (cjd_cgroupfs_nprocs(&r->fs, r->rel) > 0 && !cjd_stopper_killed(&r->stop)) {
+		poll(NULL, 0, 50);
+		cjd_stopper_poll(&r->stop, cjd_now_mono_ns());
+	}
 }
 
 /* Stops sampling; in the command form, waits for CMD (SIGTERM, then SIGKILL). */
@@ -193,8 +235,8 @@ static void finish(struct rec *r)
 	cjd_collector_detach(r->col);
 	if (r->child && !r->child_done) {
 		r->stopping = true; /* the SIGTERM below is ours, not CMD failing */
-		cjd_cgroupfs_signal(&r->fs, r->rel, SIGTERM);
-		r->grace_timer = cjd_loop_add_timer(r->loop, 2 * CJD_NSEC_PER_SEC, on_grace, r);
+		cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), NULL);
+		r->grace_timer = cjd_loop_add_timer(r->loop, r->stop.grace_ns, on_grace, r);
 		return; /* on_child() stops the loop */
 	}
 	cjd_loop_stop(r->loop);
@@ -262,6 +304,7 @@ struct opts {
 	const char **include, **exclude;
 	size_t n_include, n_exclude;
 	bool all_cgroups, quiet;
+	uint64_t kill_after_ns;
 	char **cmd;
 };
 
@@ -315,6 +358,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		OPT_RESCAN,
 		OPT_MAX,
 		OPT_WORKLOAD,
+		OPT_KILL_AFTER,
 	};
 	static const struct option lopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -330,6 +374,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"rescan", required_argument, NULL, OPT_RESCAN},
 		{"max-cgroups", required_argument, NULL, OPT_MAX},
 		{"workload", required_argument, NULL, OPT_WORKLOAD},
+		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -411,6 +456,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->max_cgroups = (size_t)v;
 			host_opts = true;
 			break;
+		case OPT_KILL_AFTER:
+			if ((rc = cjd_cli_duration("record", "--kill-after", optarg, 1000000,
+						   &o->kill_after_ns)))
+				return rc;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -432,6 +482,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!o->out)
 		return cjd_cli_usage_error("record", "-o FILE is required");
+	if (!o->cmd && o->kill_after_ns)
+		return cjd_cli_usage_error("record", "--kill-after goes with a command (-- CMD)");
 	if (o->cmd && host_opts)
 		return cjd_cli_usage_error("record",
 					   "--cgroup, --exclude, --all-cgroups, --rescan and "
@@ -486,7 +538,7 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 	}
 	if (o->label)
 		json_object_set_new(meta, "label", json_string(o->label));
-	text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cjd_json_dumps(meta);
 	json_decref(meta);
 	if (!text)
 		return -ENOMEM;
@@ -683,6 +735,8 @@ int cmd_record(int argc, char **argv)
 	if (o.cmd) {
 		if (make_cgroup(&r, &o) != 0)
 			goto out_opts;
+		cjd_stopper_init(&r.stop, "record", "CMD and what it started, in its cgroup",
+				 o.kill_after_ns, signal_cgroup, &r);
 		snprintf(name, sizeof(name), "/%s", o.name ? o.name : basename_of(o.cmd[0]));
 		cfg.cgroup_root = r.fs.path;
 		cfg.only_cgroup = r.rel;
@@ -757,6 +811,8 @@ out_loop:
 	}
 	if (r.pidfd >= 0)
 		close(r.pidfd);
+	if (o.cmd && r.child_done)
+		stop_leftovers(&r, o.cmd[0]);
 	cjd_loop_free(r.loop);
 out_writer:
 	if (cjd_trace_writer_close(r.w, &err) != 0) {

@@ -33,8 +33,10 @@ static const char replay_usage[] =
 	"Options:\n"
 	"  -m, --model FILE         model JSON (docs/model-format.md). Default: hw-default.json\n"
 	"                           or sw-default.json, chosen by the first trace's events, from\n"
-	"                           $CJD_MODEL_DIR, then the source tree's models/ (when\n"
-	"                           run from a build tree), then " CJD_MODEL_DIR "\n"
+	"                           $CJD_MODEL_DIR, then models/ beside the cjd binary (a\n"
+	"                           build tree links its checkout's there), then\n"
+	"                           ../share/cjd/models from the binary's directory (an\n"
+	"                           install), then " CJD_MODEL_DIR "\n"
 	"  -s, --speed N|max        replay at N times the trace's pace, or as fast as\n"
 	"                           possible (default: max)\n"
 	"      --allowlist GLOB     cgroups matching GLOB never alert (repeatable)\n"
@@ -44,6 +46,10 @@ static const char replay_usage[] =
 	"      --fire-windows K     flagged windows in a row before firing (default 3)\n"
 	"      --resolve-windows R  low windows in a row before resolving (default 3)\n"
 	"      --ongoing DURATION   re-publish while firing this often (default 1m)\n"
+	"      --refire-holddown DURATION\n"
+	"                           after an alert resolves, the cgroup cannot fire again\n"
+	"                           for DURATION of trace time (flap suppression; default\n"
+	"                           5m as in cjd run, 0 turns it off)\n"
 	"      --price USD          price per CPU-hour for cost estimates (default 0.04)\n"
 	"      --gone-after N       a cgroup silent for N of its intervals is gone (default 5)\n"
 	"      --summary-json FILE  also write the summary as JSON to FILE\n"
@@ -73,6 +79,8 @@ struct replay_opts {
 	float threshold, threshold_low;
 	uint32_t fire_windows, resolve_windows, gone_after;
 	uint64_t ongoing_ns;
+	uint64_t holddown_ns;
+	bool holddown_set;
 	double price;
 	bool price_set;
 	const char *summary_json;
@@ -102,46 +110,6 @@ static void pub_tick(struct replay_ctx *rc)
 		cjd_publisher_tick(rc->pub, now);
 		rc->last_pub_tick_ns = now;
 	}
-}
-
-/* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into ns since the epoch. */
-static int parse_rfc3339(const char *s, uint64_t *out)
-{
-	struct tm tm = {0};
-	int y, mo, d, h, mi, sec, n = 0;
-	uint64_t frac = 0, scale = 1000000000ull;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-		return -EINVAL;
-	s += n;
-	if (*s == '.') {
-		for (s++; *s >= '0' && *s <= '9'; s++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (uint64_t)(*s - '0') * scale;
-			}
-		}
-	}
-	long off = 0;
-	if (*s == '+' || *s == '-') {
-		int oh, om;
-		if (sscanf(s + 1, "%2d:%2d", &oh, &om) != 2)
-			return -EINVAL;
-		off = (oh * 3600L + om * 60L) * (*s == '-' ? -1 : 1);
-	} else if (*s != 'Z') {
-		return -EINVAL;
-	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1 || t - off < 0)
-		return -EINVAL;
-	*out = (uint64_t)(t - off) * 1000000000ull + frac;
-	return 0;
 }
 
 static int on_alert(const struct cjd_alert *a, void *ctx)
@@ -188,7 +156,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 
 	cjd_progress_init(&prog);
 	rc->epoch_real_ns = 0;
-	if (parse_rfc3339(h->created, &rc->epoch_real_ns))
+	if (cjd_rfc3339_parse(h->created, &rc->epoch_real_ns))
 		cjd_debug("%s: created \"%s\" is not RFC 3339; alerts carry wall-clock time", path,
 			  h->created);
 	while ((rc_read = cjd_trace_reader_next(r, &s, &err)) > 0) {
@@ -242,7 +210,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
 	       O_SUMMARY, O_WALL, O_PUBLISH, O_JOURNAL, O_HWM, O_CURVE_SECRET, O_CURVE_CLIENTS,
-	       O_WAIT_SUB };
+	       O_WAIT_SUB, O_HOLDDOWN };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"speed", required_argument, NULL, 's'},
@@ -253,6 +221,7 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{"fire-windows", required_argument, NULL, O_K},
 		{"resolve-windows", required_argument, NULL, O_R},
 		{"ongoing", required_argument, NULL, O_ONGOING},
+		{"refire-holddown", required_argument, NULL, O_HOLDDOWN},
 		{"price", required_argument, NULL, O_PRICE},
 		{"gone-after", required_argument, NULL, O_GONE},
 		{"summary-json", required_argument, NULL, O_SUMMARY},
@@ -353,6 +322,12 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 			if ((c = cjd_cli_duration("replay", "--ongoing", optarg, 1, &o->ongoing_ns)))
 				return c;
 			break;
+		case O_HOLDDOWN:
+			if ((c = cjd_cli_duration("replay", "--refire-holddown", optarg, 0,
+						  &o->holddown_ns)))
+				return c;
+			o->holddown_set = true;
+			break;
 		case O_SUMMARY: o->summary_json = optarg; break;
 		case 'q': o->quiet = true; break;
 		case O_WALL: o->wall_clock = true; break;
@@ -371,13 +346,14 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 
 static int load_model(const struct replay_opts *o, cjd_event_mask events, struct cjd_model **m)
 {
-	static const char *const dirs[] = {CJD_SOURCE_MODEL_DIR, CJD_MODEL_DIR};
+	struct cjd_cli_model_dirs md;
+	const char *const *dirs = cjd_cli_model_dirs(&md);
 	char path[4096], msg[1024];
 	struct cjd_error err;
 	const char *p = o->model_path;
 
 	if (!p) {
-		if (cjd_model_default_path(cjd_mode_of(events), dirs, CJD_ARRAY_SIZE(dirs), path,
+		if (cjd_model_default_path(cjd_mode_of(events), dirs, md.n, path,
 					   sizeof(path), &err)) {
 			fprintf(stderr, "cjd replay: %s\n", err.text);
 			return CJD_EXIT_USAGE;
@@ -429,6 +405,8 @@ int cmd_replay(int argc, char **argv)
 		cfg.resolve_windows = o.resolve_windows;
 	if (o.ongoing_ns)
 		cfg.ongoing_ns = o.ongoing_ns;
+	if (o.holddown_set)
+		cfg.refire_holddown_ns = o.holddown_ns;
 	if (o.price_set)
 		cfg.price_per_cpu_hour = o.price;
 	if (o.gone_after)

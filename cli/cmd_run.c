@@ -133,12 +133,13 @@ int cmd_run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	static const char *const model_dirs[] = {CJD_SOURCE_MODEL_DIR, CJD_MODEL_DIR};
+	struct cjd_cli_model_dirs md;
+	const char *const *model_dirs = cjd_cli_model_dirs(&md);
 	struct run_args *r = calloc(1, sizeof(*r));
 	struct cjd_agent_options ao = {
 		.config_path = CJD_CONFIG_DEFAULT_PATH,
 		.model_dirs = model_dirs,
-		.n_model_dirs = CJD_ARRAY_SIZE(model_dirs),
+		.n_model_dirs = md.n,
 		.drop_privileges = true,
 	};
 	struct cjd_agent *agent = NULL;

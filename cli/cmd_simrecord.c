@@ -14,7 +14,7 @@
 static const char simrecord_usage[] =
     "Usage: cjd simrecord [-i INSTRUCTIONS] [--limit INSTRUCTIONS] [--label LABEL]\n"
     "                     [--name CGROUP] [--workload NAME] [--instr-atstart=no]\n"
-    "                     [--dump-every-bb N]\n"
+    "                     [--dump-every-bb N] [--kill-after DURATION]\n"
     "                     [--allow-fail] [--keep-dumps]\n"
     "                     -o FILE.cjdt[.gz] -- CMD [ARGS...]\n"
     "\n"
@@ -33,8 +33,12 @@ static const char simrecord_usage[] =
     "\n"
     "Options:\n"
     "  -i, --instructions N   instructions per sample (default 10000000; K/M/G allowed)\n"
-    "      --limit N          stop CMD (SIGTERM to its process group) once N instructions\n"
+    "      --limit N          stop CMD and what it started (SIGTERM) once N instructions\n"
     "                         are simulated; CMD ending so is not a failure\n"
+    "      --kill-after DUR   processes CMD leaves running when it exits (a daemon, as gpg\n"
+    "                         starts gpg-agent) get DUR to end, then SIGTERM; whatever\n"
+    "                         still runs DUR after a SIGTERM (also one from --limit) gets\n"
+    "                         SIGKILL, so the recording always ends (default 5s)\n"
     "  -o, --output FILE      the trace to write (gzip when FILE ends in .gz)\n"
     "  -l, --label LABEL      ground truth for every sample: benign[/name] or miner[/name]\n"
     "  -n, --name CGROUP      the cgroup name in the samples (default /simpmu/WORKLOAD)\n"
@@ -95,6 +99,7 @@ int cmd_simrecord(int argc, char **argv)
 	    {"allow-fail", no_argument, NULL, 'F'},
 	    {"dump-every-bb", required_argument, NULL, 'B'},
 	    {"keep-dumps", no_argument, NULL, 'K'},
+	    {"kill-after", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -157,11 +162,16 @@ int cmd_simrecord(int argc, char **argv)
 		case 'K':
 			o.keep_dumps = true;
 			break;
+		case 'k':
+			if ((rc = cjd_cli_duration("simrecord", "--kill-after", optarg, 1000000,
+						   &o.kill_after_ns)))
+				return rc;
+			break;
 		case 'h':
 			fputs(simrecord_usage, stdout);
 			return CJD_EXIT_OK;
 		default:
-			return cjd_cli_usage_error("simrecord", "bad option");
+			return cjd_cli_bad_option("simrecord", argv, "i:o:l:n:w:h");
 		}
 	}
 	if (!o.output)
@@ -206,5 +216,8 @@ int cmd_simrecord(int argc, char **argv)
 		"%" PRIu64 " dumps from %" PRIu64 " processes (simulated PMU, not measured)\n",
 		o.output, res.samples, (double)res.instructions / 1e6, (double)res.sim_ns / 1e9,
 		res.dumps, res.processes);
+	if (res.killed)
+		fprintf(stderr, "simrecord: the trace is complete, but processes that needed SIGKILL "
+				"lost the costs since their last dump\n");
 	return CJD_EXIT_OK;
 }

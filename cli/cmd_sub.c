@@ -16,7 +16,8 @@
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
 #include "cjd/publish/alert_format.h"
-#include "cjd/publish/alert_id.h"
+#include "cjd/common/time.h"
+#include "cjd/publish/conn_monitor.h"
 #include "cjd/publish/curve_keys.h"
 #include "cjd/publish/journal.h"
 #include "cjd/publish/journal_read.h"
@@ -26,12 +27,18 @@
 static const char sub_usage[] =
 	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|syslog|text]\n"
 	"               [--syslog] [--curve-server-key FILE --curve-secret FILE]\n"
-	"               [--since EVENT_ID [--journal FILE]] [--count N]\n"
+	"               [--since all|EVENT_ID|DURATION|TIME [--journal FILE]]\n"
+	"               [--count N] [-q]\n"
 	"\n"
 	"Subscribe to a cjd publisher (or a `cjd relay`) and print one line per\n"
 	"message on stdout, or forward it to syslog. ENDPOINT defaults to\n"
 	"" CJD_PUBLISH_DEFAULT_TCP "; several may be given. When a publisher restarts, cjd sub\n"
 	"reconnects on its own.\n"
+	"\n"
+	"stdout carries only messages. On stderr cjd sub says what it subscribed to\n"
+	"(endpoints, topics, CURVE or not), what it caught up from the journal, that it\n"
+	"is waiting, and when a connection is made, lost or refused (-q: only warnings\n"
+	"and errors).\n"
 	"\n"
 	"Options:\n"
 	"  --topic PREFIX        receive topics starting with PREFIX (repeatable). Topics\n"
@@ -51,19 +58,33 @@ static const char sub_usage[] =
 	"  --curve-server-key FILE   the publisher's public key (its .pub file)\n"
 	"  --curve-secret FILE   this subscriber's keypair (a .key file from cjd keygen);\n"
 	"                        its .pub must be in the publisher's --curve-clients DIR\n"
-	"  --since EVENT_ID      first print the alerts journaled after EVENT_ID, read\n"
-	"                        from the journal (rotated files included, oldest first).\n"
-	"                        Without ENDPOINT, exit after that; with ENDPOINT,\n"
-	"                        continue live (subscribed before reading, so nothing is\n"
-	"                        missed, and nothing is printed twice)\n"
+	"  --since WHEN          first print journaled alerts (rotated files included,\n"
+	"                        oldest first), then, with ENDPOINT, continue live\n"
+	"                        (subscribed before reading, so nothing is missed, and\n"
+	"                        nothing is printed twice); without ENDPOINT, exit after\n"
+	"                        the journal. WHEN is one of:\n"
+	"                          all          every journaled alert\n"
+	"                          EVENT_ID     the alerts after that one (its event.id)\n"
+	"                          DURATION     the last 90s, 30m, 1h, 2d (@timestamp at or\n"
+	"                                       after now minus DURATION)\n"
+	"                          TIME         from an RFC 3339 time on: 2026-12-03T10:00:00Z,\n"
+	"                                       2026-12-03T11:00:00.5+01:00, or a date\n"
+	"                                       (2026-12-03: from its midnight UTC)\n"
 	"  --journal FILE        the journal to read (default " CJD_JOURNAL_DEFAULT_PATH ")\n"
 	"  --count N             exit after N messages\n"
+	"  -q, --quiet           no informational lines on stderr (warnings and errors stay)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Gaps in a publisher's cjd.seq (messages this subscriber missed because it was\n"
 	"too slow or disconnected) are reported on stderr; alerts missed that way can be\n"
 	"fetched with --since. Exit status: 0 ok, 1 runtime failure, 2 usage error.\n"
-	"See docs/alerts.md for the message schemas.\n";
+	"See docs/alerts.md for the message schemas.\n"
+	"\n"
+	"Examples:\n"
+	"  cjd sub                                  # alerts from this host's agent\n"
+	"  cjd sub --since 1h tcp://127.0.0.1:5556  # the last hour from the journal, then live\n"
+	"  cjd sub --since all --format cef         # every journaled alert as CEF, then exit\n"
+	"  cjd sub --topic '' --count 1             # the next message of any kind\n";
 
 #define MAX_TOPICS 16
 
@@ -79,8 +100,18 @@ struct sub {
 	struct cjd_strmap *last_seq; /* "host\x1fclass" -> last cjd.seq */
 	void *zsock;
 	struct cjd_loop *loop;
+	struct cjd_conn_monitor *mon;
+	bool quiet;
+	bool curve;
 	bool failed;
 };
+
+/* Informational lines on stderr (stdout is for messages only). */
+#define say(s, ...)                                                                                \
+	do {                                                                                       \
+		if (!(s)->quiet)                                                                   \
+			cjd_info(__VA_ARGS__);                                                     \
+	} while (0)
 
 static bool topic_wanted(const struct sub *s, const char *topic)
 {
@@ -181,22 +212,47 @@ static int journal_line(const char *file, uint64_t line, const char *json, size_
 	return done(s) ? 1 : 0;
 }
 
-static int catch_up(struct sub *s, const char *journal, const char *since)
+/* "after event 0190…", "since 2026-12-03T09:00:00Z", "every alert" */
+static const char *since_text(const struct cjd_since *since, char *buf, size_t len)
+{
+	char ts[48];
+
+	switch (since->kind) {
+	case CJD_SINCE_ID: snprintf(buf, len, "alerts after event %s", since->id); break;
+	case CJD_SINCE_TIME:
+		snprintf(buf, len, "alerts since %s", cjd_rfc3339_sec(since->real_ns, ts, sizeof(ts)));
+		break;
+	default: snprintf(buf, len, "every alert"); break;
+	}
+	return buf;
+}
+
+static int catch_up(struct sub *s, const char *journal, const struct cjd_since *since,
+		    bool then_live)
 {
 	struct cjd_error err;
 	bool found = false;
-	char msg[700];
+	char msg[700], what[128];
+	uint64_t before = s->printed;
 	int rc;
 
-	rc = cjd_journal_since(journal, since, journal_line, s, &found, &err);
+	say(s, "sub: reading %s from the journal %s", since_text(since, what, sizeof(what)),
+	    journal);
+	rc = cjd_journal_after(journal, since, journal_line, s, &found, &err);
 	if (rc < 0) {
 		cjd_err("sub: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		if (rc == -ENOENT)
+			cjd_err("sub: give the agent's journal with --journal FILE (cjd run "
+				"--journal, or journal.path in its configuration)");
 		return rc;
 	}
 	if (!found)
 		cjd_warn("sub: event id %s is not in %s (rotated away, or another host's); printed "
 			 "every journaled alert with a later id",
-			 since, journal);
+			 since->id, journal);
+	uint64_t n = s->printed - before;
+	say(s, "sub: %" PRIu64 " journaled alert%s printed%s", n, n == 1 ? "" : "s",
+	    then_live && !done(s) ? "; now live" : "");
 	return 0;
 }
 
@@ -270,12 +326,16 @@ out:
 	return 0;
 }
 
+static void on_monitor(struct cjd_loop *loop, int fd, uint32_t events, void *ctx);
+
 /* ZMQ_FD is edge-triggered: read until ZMQ_EVENTS says nothing is left. */
 static void on_zmq(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 {
 	struct sub *s = ctx;
 
 	(void)fd, (void)events;
+	if (s->mon)
+		on_monitor(loop, 0, 0, s); /* "connected" before the first message it brought */
 	for (;;) {
 		int zev = 0;
 		size_t zlen = sizeof(zev);
@@ -297,6 +357,47 @@ static void on_zmq(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 	}
 	if (done(s))
 		cjd_loop_stop(loop);
+}
+
+/* What libzmq's monitor tells about connections, as lines a user can act on. */
+static void on_monitor(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
+{
+	struct sub *s = ctx;
+	struct cjd_conn_change c;
+	int rc;
+
+	(void)loop, (void)fd, (void)events;
+	while ((rc = cjd_conn_monitor_next(s->mon, &c)) == 0) {
+		switch (c.event) {
+		case CJD_CONN_UP:
+			say(s, "sub: connected to %s%s", c.endpoint,
+			    s->curve ? " (CURVE: encrypted, and this subscriber's key was accepted)"
+				     : "");
+			break;
+		case CJD_CONN_DOWN:
+			cjd_warn("sub: lost the connection to %s; reconnecting (messages published "
+				 "meanwhile are missed: catch up with --since)",
+				 c.endpoint);
+			break;
+		case CJD_CONN_RETRYING:
+			say(s, "sub: %s is not reachable yet (is cjd run publishing there?); retrying "
+			       "every 2 s at most",
+			    c.endpoint);
+			break;
+		case CJD_CONN_AUTH_FAILED:
+			cjd_warn("sub: %s refused this subscriber's CURVE key: its .pub must be in the "
+				 "publisher's --curve-clients directory",
+				 c.endpoint);
+			break;
+		case CJD_CONN_FAILED:
+			cjd_warn("sub: the handshake with %s failed (%s)", c.endpoint,
+				 s->curve ? "is the publisher using CURVE with the key given by "
+					    "--curve-server-key?"
+					  : "does the publisher use CURVE? then give --curve-server-key "
+					    "and --curve-secret");
+			break;
+		}
+	}
 }
 
 static void on_signal(struct cjd_loop *loop, int signo, void *ctx)
@@ -331,9 +432,40 @@ static int setup_curve(void *sock, const char *server_key, const char *secret)
 	return rc;
 }
 
+/* "alert", "alert.firing, metrics", "every topic" */
+static const char *topics_text(const struct sub *s, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_topics && pos < len; i++) {
+		if (!s->topics[i][0]) {
+			snprintf(buf, len, "every topic");
+			return buf;
+		}
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s*", i ? ", " : "", s->topics[i]);
+	}
+	return buf;
+}
+
+static void say_subscribed(const struct sub *s, char **endpoints, size_t n_ep,
+			   const char *server_key)
+{
+	char topics[256], eps[1024];
+	size_t pos = 0;
+
+	eps[0] = '\0';
+	for (size_t i = 0; i < n_ep && pos < sizeof(eps); i++)
+		pos += (size_t)snprintf(eps + pos, sizeof(eps) - pos, "%s%s", i ? ", " : "",
+					endpoints[i]);
+	say(s, "sub: subscribed to topics %s on %s; %s%s", topics_text(s, topics, sizeof(topics)), eps,
+	    server_key ? "CURVE with the publisher key in " : "no CURVE (plain text)",
+	    server_key ? server_key : "");
+}
+
 static int run_live(struct sub *s, void *zctx, char **endpoints, size_t n_ep,
 		    const char *server_key, const char *secret, const char *journal,
-		    const char *since)
+		    const struct cjd_since *since)
 {
 	int rc = CJD_EXIT_FAIL, fd;
 	size_t fdlen = sizeof(fd);
@@ -347,15 +479,22 @@ static int run_live(struct sub *s, void *zctx, char **endpoints, size_t n_ep,
 	zmq_setsockopt(s->zsock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
 	if (server_key && setup_curve(s->zsock, server_key, secret))
 		return CJD_EXIT_USAGE;
+	s->curve = server_key != NULL;
+	/* before connecting, so the first connection is reported too */
+	int mrc = cjd_conn_monitor_new(&s->mon, zctx, s->zsock);
+	if (mrc)
+		cjd_warn("sub: connections will not be reported (socket monitor: %s)",
+			 zmq_strerror(-mrc));
 	for (size_t i = 0; i < s->n_topics; i++)
 		zmq_setsockopt(s->zsock, ZMQ_SUBSCRIBE, s->topics[i], strlen(s->topics[i]));
 	for (size_t i = 0; i < n_ep; i++)
 		if (zmq_connect(s->zsock, endpoints[i]) != 0)
 			return cjd_cli_usage_error("sub", "cannot connect to '%s': %s", endpoints[i],
 						   zmq_strerror(zmq_errno()));
+	say_subscribed(s, endpoints, n_ep, server_key);
 	/* subscribed before reading the journal: an alert published meanwhile is
 	 * either in the journal part or arrives live (printed once, see seen_ids) */
-	if (since && catch_up(s, journal, since) < 0)
+	if (since && catch_up(s, journal, since, true) < 0)
 		return CJD_EXIT_FAIL;
 	if (done(s))
 		return s->failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
@@ -365,10 +504,16 @@ static int run_live(struct sub *s, void *zctx, char **endpoints, size_t n_ep,
 		return cjd_cli_fail("sub", "cannot create the event loop");
 	if (cjd_loop_add_signal(s->loop, SIGINT, on_signal, s) < 0 ||
 	    cjd_loop_add_signal(s->loop, SIGTERM, on_signal, s) < 0 ||
-	    cjd_loop_add_fd(s->loop, fd, EPOLLIN, on_zmq, s) < 0) {
+	    cjd_loop_add_fd(s->loop, fd, EPOLLIN, on_zmq, s) < 0 ||
+	    (s->mon && cjd_loop_add_fd(s->loop, cjd_conn_monitor_fd(s->mon), EPOLLIN, on_monitor,
+				       s) < 0)) {
 		rc = cjd_cli_fail("sub", "cannot watch the socket or signals");
 		goto out_loop;
 	}
+	say(s, "sub: waiting for messages%s (Ctrl-C stops)",
+	    s->count ? "" : ", printing each on stdout as it arrives");
+	if (s->mon)
+		on_monitor(s->loop, 0, 0, s); /* what happened before the watch began */
 	on_zmq(s->loop, fd, 0, s); /* messages that arrived before the watch began */
 	if (!done(s) && cjd_loop_run(s->loop) < 0) {
 		rc = cjd_cli_fail("sub", "event loop failed");
@@ -393,16 +538,19 @@ int cmd_sub(int argc, char **argv)
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"journal", required_argument, NULL, OPT_JOURNAL},
 		{"count", required_argument, NULL, OPT_COUNT},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
 	struct sub s = {.format = CJD_FMT_JSON};
-	const char *server_key = NULL, *secret = NULL, *since = NULL;
+	const char *server_key = NULL, *secret = NULL, *since_arg = NULL;
+	struct cjd_since since_buf, *since = NULL;
+	char why[300];
 	const char *journal = CJD_JOURNAL_DEFAULT_PATH;
 	char *default_ep[] = {CJD_PUBLISH_DEFAULT_TCP};
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TOPIC:
 			if (s.n_topics == MAX_TOPICS)
@@ -418,7 +566,8 @@ int cmd_sub(int argc, char **argv)
 		case OPT_SYSLOG: s.use_syslog = true; break;
 		case OPT_SERVER_KEY: server_key = optarg; break;
 		case OPT_SECRET: secret = optarg; break;
-		case OPT_SINCE: since = optarg; break;
+		case OPT_SINCE: since_arg = optarg; break;
+		case 'q': s.quiet = true; break;
 		case OPT_JOURNAL: journal = optarg; break;
 		case OPT_COUNT:
 			if (cjd_parse_u64(optarg, &s.count) || s.count == 0)
@@ -426,14 +575,19 @@ int cmd_sub(int argc, char **argv)
 							   optarg);
 			break;
 		case 'h': fputs(sub_usage, stdout); return CJD_EXIT_OK;
-		default: return cjd_cli_bad_option("sub", argv, "h");
+		default: return cjd_cli_bad_option("sub", argv, "hq");
 		}
 	}
 	if (!server_key != !secret)
 		return cjd_cli_usage_error("sub", "--curve-server-key and --curve-secret go together");
-	if (since && !cjd_event_id_valid(since))
-		return cjd_cli_usage_error("sub", "--since: '%s' is not an event id (like "
-						  "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b)", since);
+	if (since_arg) {
+		if (cjd_since_parse(since_arg, cjd_now_real_ns(), &since_buf, why, sizeof(why)))
+			return cjd_cli_usage_error("sub", "--since: %s", why);
+		since = &since_buf;
+		if (since->kind == CJD_SINCE_TIME && since->real_ns > cjd_now_real_ns())
+			cjd_warn("sub: --since %s is in the future: no journaled alert is that new",
+				 since_arg);
+	}
 	if (s.n_topics == 0)
 		s.topics[s.n_topics++] = "alert";
 	if (s.use_syslog)
@@ -445,7 +599,7 @@ int cmd_sub(int argc, char **argv)
 	size_t n_ep = (size_t)(argc - optind);
 	if (since && n_ep == 0) {
 		/* catch-up only: no socket, exit when the journal is printed */
-		rc = catch_up(&s, journal, since) < 0 || s.failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+		rc = catch_up(&s, journal, since, false) < 0 || s.failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
 		cjd_strmap_free(s.last_seq);
 		return rc;
 	}
@@ -459,6 +613,7 @@ int cmd_sub(int argc, char **argv)
 	} else {
 		rc = run_live(&s, zctx, n_ep ? argv + optind : default_ep, n_ep ? n_ep : 1, server_key,
 			      secret, journal, since);
+		cjd_conn_monitor_free(s.mon);
 		if (s.zsock) {
 			int zero = 0;
 			zmq_setsockopt(s.zsock, ZMQ_LINGER, &zero, sizeof(zero));

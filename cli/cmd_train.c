@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cjd/common/log.h"
+#include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
 #include "cjd/trainer/dataset_csv.h"
 #include "cjd/trainer/eval_report.h"
@@ -103,7 +104,7 @@ static char *data_json(const struct tr_opts *o, char *const *files, size_t n,
 			json_array_append_new(arr, json_string(lists[l].globs[i]));
 		json_object_set_new(obj, lists[l].key, arr);
 	}
-	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cjd_json_dumps(obj);
 	json_decref(obj);
 	return text;
 }
@@ -269,13 +270,16 @@ int cmd_train(int argc, char **argv)
 			ret = cjd_cli_error("train", &err);
 			goto out;
 		}
-		if (!quiet)
+		if (!quiet) {
+			char thr[40], low[40];
+			cjd_fmt_float(thr, sizeof(thr), m->threshold);
+			cjd_fmt_float(low, sizeof(low), m->threshold_low);
 			fprintf(stderr,
-				"cjd train: wrote %s (%s, %zu features, %zu trees): threshold %g, "
-				"threshold_low %g; on its training windows TPR %.4f, FPR %.5f\n",
-				out, cjd_trained_kind_name(m->kind), m->n_features, m->n_trees,
-				(double)m->threshold, (double)m->threshold_low, m->meta.train_tpr,
-				m->meta.train_fpr);
+				"cjd train: wrote %s (%s, %zu features, %zu trees): threshold %s, "
+				"threshold_low %s; on its training windows TPR %.4f, FPR %.5f\n",
+				out, cjd_trained_kind_name(m->kind), m->n_features, m->n_trees, thr,
+				low, m->meta.train_tpr, m->meta.train_fpr);
+		}
 	}
 	ret = CJD_EXIT_OK;
 out:

@@ -177,10 +177,13 @@ static void sort_rows(const struct replay_summary *s)
 void replay_summary_print(const struct replay_summary *s, const char *const *files,
 			  const struct replay_totals *t, FILE *out)
 {
+	char thr[40];
+
 	sort_rows(s);
-	fprintf(out, "\nreplay summary: model %s %s (%s), W=%u, K=%u, threshold %g, SIMD %s\n",
-		t->model_name, t->model_version, t->model_kind, t->window, t->fire_windows,
-		(double)t->threshold, t->tier);
+	cjd_fmt_float(thr, sizeof(thr), t->threshold);
+	fprintf(out, "\nreplay summary: model %s %s (%s), W=%u, K=%u, threshold %s, SIMD %s\n",
+		t->model_name, t->model_version, t->model_kind, t->window, t->fire_windows, thr,
+		t->tier);
 	int last_file = -1;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct row *r = &s->rows[i];
@@ -217,15 +220,18 @@ static void json_str(FILE *out, const char *s)
 int replay_summary_json(const struct replay_summary *s, const char *const *files,
 			const struct replay_totals *t, FILE *out)
 {
+	char num[40];
+
 	sort_rows(s);
 	fprintf(out, "{\"model\":{\"name\":");
 	json_str(out, t->model_name);
 	fprintf(out, ",\"version\":");
 	json_str(out, t->model_version);
-	fprintf(out, ",\"kind\":\"%s\"},\"window\":%u,\"fire_windows\":%u,\"threshold\":%.9g,"
+	if (cjd_fmt_float(num, sizeof(num), t->threshold) < 0)
+		snprintf(num, sizeof(num), "null");
+	fprintf(out, ",\"kind\":\"%s\"},\"window\":%u,\"fire_windows\":%u,\"threshold\":%s,"
 		     "\"simd\":\"%s\",\"samples\":%" PRIu64 ",\"seconds\":%.6f,\"cgroups\":[",
-		t->model_kind, t->window, t->fire_windows, (double)t->threshold, t->tier,
-		t->samples, t->seconds);
+		t->model_kind, t->window, t->fire_windows, num, t->tier, t->samples, t->seconds);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct row *r = &s->rows[i];
 		fprintf(out, "%s{\"file\":", i ? "," : "");
@@ -240,10 +246,12 @@ int replay_summary_json(const struct replay_summary *s, const char *const *files
 		fprintf(out, ",\"samples\":%" PRIu64 ",\"windows\":%" PRIu64
 			     ",\"windows_flagged\":%" PRIu64 ",\"time_to_first_alert_s\":",
 			r->samples, r->windows, r->flagged);
-		if (r->first_alert_ns == UINT64_MAX)
+		if (r->first_alert_ns == UINT64_MAX ||
+		    cjd_fmt_double(num, sizeof(num),
+				   (double)(r->first_alert_ns - r->first_t_ns) / 1e9) < 0)
 			fputs("null", out);
 		else
-			fprintf(out, "%.9g", (double)(r->first_alert_ns - r->first_t_ns) / 1e9);
+			fputs(num, out);
 		fprintf(out, ",\"alerts\":{");
 		for (int a = 0; a <= CJD_ALERT_GONE; a++)
 			fprintf(out, "%s\"%s\":%u", a ? "," : "",

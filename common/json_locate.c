@@ -88,6 +88,22 @@ static int string_tok(struct scan *s, char *buf, size_t len)
 	return 0;
 }
 
+void cjd_json_path_append(char *path, size_t len, const char *key)
+{
+	size_t n = strlen(path);
+
+	if (n && n + 1 < len)
+		path[n++] = '.';
+	/* a key holding '.' or '[' must not read as two path steps */
+	for (; *key && n + 2 < len; key++) {
+		if (*key == '.' || *key == '[' || *key == '\\')
+			path[n++] = '\\';
+		path[n++] = *key;
+	}
+	if (n < len)
+		path[n] = '\0';
+}
+
 static int value(struct scan *s, char *path, size_t plen, int kl, int kc);
 
 static int object(struct scan *s, char *path, size_t plen)
@@ -109,7 +125,7 @@ static int object(struct scan *s, char *path, size_t plen)
 			return -EINVAL;
 		adv(s);
 		size_t n = strlen(path);
-		snprintf(path + n, plen - n, "%s%s", n ? "." : "", key);
+		cjd_json_path_append(path, plen, key);
 		int rc = value(s, path, plen, kl, kc);
 		path[n] = '\0';
 		if (rc)

@@ -150,18 +150,21 @@ static int fmt_shortest(char *buf, size_t len, double v, int dig, int max, bool 
 	return -EDOM; /* unreachable: max digits always round-trip */
 }
 
+/* Subnormals hold fewer digits than DIG, so the DIG shortcut above does not
+ * hold for them: they search from one digit up (they are rare). */
 int cjd_fmt_float(char *buf, size_t len, float v)
 {
 	if (!isfinite(v))
 		return -EDOM;
-	return fmt_shortest(buf, len, (double)v, FLT_DIG, 9, true);
+	return fmt_shortest(buf, len, (double)v, fpclassify(v) == FP_SUBNORMAL ? 1 : FLT_DIG, 9,
+			    true);
 }
 
 int cjd_fmt_double(char *buf, size_t len, double v)
 {
 	if (!isfinite(v))
 		return -EDOM;
-	return fmt_shortest(buf, len, v, DBL_DIG, 17, false);
+	return fmt_shortest(buf, len, v, fpclassify(v) == FP_SUBNORMAL ? 1 : DBL_DIG, 17, false);
 }
 
 uint64_t cjd_xorshift64(uint64_t *s)

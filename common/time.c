@@ -84,6 +84,10 @@ int cjd_duration_parse(const char *s, uint64_t *ns)
 
 const char *cjd_duration_format(uint64_t ns, char *buf, size_t len)
 {
+	if (ns == 0) {
+		snprintf(buf, len, "0s");
+		return buf;
+	}
 	for (size_t i = CJD_ARRAY_SIZE(units); i-- > 0;) {
 		if (ns && ns % units[i].ns == 0) {
 			snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].suffix);
@@ -117,6 +121,74 @@ const char *cjd_rfc3339_ns(uint64_t real_ns, char *buf, size_t len)
 const char *cjd_rfc3339_sec(uint64_t real_ns, char *buf, size_t len)
 {
 	return rfc3339(real_ns, false, buf, len);
+}
+
+/* n decimal digits at *p, advancing it; -1 if they are not all there. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int cjd_rfc3339_parse(const char *s, uint64_t *real_ns)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+	uint64_t frac = 0;
+
+	y = digits(&p, 4);
+	if (y < 0 || *p++ != '-' || (mo = digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
+	    (d = digits(&p, 2)) < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return -EINVAL;
+	if (*p) {
+		/* RFC 3339 allows 't' and, in its note, a space for the 'T' */
+		if (*p != 'T' && *p != 't' && *p != ' ')
+			return -EINVAL;
+		p++;
+		if ((h = digits(&p, 2)) < 0 || h > 23 || *p++ != ':' || (mi = digits(&p, 2)) < 0 ||
+		    mi > 59 || *p++ != ':' || (sec = digits(&p, 2)) < 0 || sec > 60)
+			return -EINVAL;
+		if (*p == '.') {
+			uint64_t scale = 100000000;
+			if (*++p < '0' || *p > '9')
+				return -EINVAL;
+			/* ns resolution: digits beyond the ninth are dropped */
+			for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				frac += scale ? (uint64_t)(*p - '0') * scale : 0;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh, om;
+			if ((oh = digits(&p, 2)) < 0 || oh > 23 || *p++ != ':' ||
+			    (om = digits(&p, 2)) < 0 || om > 59)
+				return -EINVAL;
+			off = sign * (oh * 60 + om) * 60;
+		} else {
+			return -EINVAL; /* a time needs its offset: local time is ambiguous */
+		}
+		if (*p)
+			return -EINVAL;
+	}
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			.tm_min = mi, .tm_sec = sec};
+	int64_t t = (int64_t)timegm(&tm) - off; /* a leap second (:60) reads as the next one */
+	if (t < 0 || (uint64_t)t > UINT64_MAX / CJD_NSEC_PER_SEC - 1)
+		return -ERANGE;
+	*real_ns = (uint64_t)t * CJD_NSEC_PER_SEC + frac;
+	return 0;
 }
 
 const char *cjd_hostname(char *buf, size_t len)

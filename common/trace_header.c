@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "trace_internal.h"
@@ -64,7 +65,7 @@ int cjd_trace_header_set_meta(struct cjd_trace_header *h, const char *json_objec
 		json_decref(o);
 		return -EINVAL;
 	}
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cjd_json_dumps(o);
 	json_decref(o);
 	if (!text)
 		return -ENOMEM;
@@ -243,7 +244,7 @@ int cjd_trace_parse_header(const char *line, size_t len, struct cjd_trace_header
 			hdr_err(err, 0, "header: \"meta\" must be an object");
 			goto out_root;
 		}
-		h->meta = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		h->meta = cjd_json_dumps(v);
 		if (!h->meta) {
 			rc = -ENOMEM;
 			cjd_error_set(err, rc, NULL, 1, 0, "out of memory");

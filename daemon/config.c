@@ -9,6 +9,7 @@
 
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
+#include "cjd/common/suggest.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
@@ -71,6 +72,10 @@ static const struct opt opts[] = {
 	 "Consecutive windows below threshold_low before a firing alert resolves (R)."},
 	{"detector.ongoing_every", T_DURATION, OFF(ongoing_ns), "60s", 1, 86400, NULL,
 	 "While firing, re-publish an `ongoing` update this often."},
+	{"detector.refire_holddown", T_DURATION, OFF(refire_holddown_ns), "5m", 0, 86400, NULL,
+	 "After an alert resolves, the cgroup cannot fire again for this long (flap suppression: "
+	 "a job hovering around the threshold pages once per hold-down at most); a cgroup still "
+	 "flagged when it ends fires at once. 0 turns it off."},
 	{"detector.price_per_cpu_hour", T_DOUBLE, OFF(price_per_cpu_hour), "0.04", 0, 1000, NULL,
 	 "USD per CPU-hour, for the cost estimate in alerts and metrics."},
 	{"detector.allowlist", T_STRLIST, OFF(allowlist), NULL, 0, 0, NULL,
@@ -146,6 +151,24 @@ static int strlist_push(struct cjd_strlist *l, const char *s)
 		return -ENOMEM;
 	l->n++;
 	return 0;
+}
+
+/* "; did you mean 'warn'?" when v is close to one of "a|b|c", else "". */
+static const char *choice_hint(const char *choices, const char *v, char *buf, size_t len)
+{
+	char copy[128], *save = NULL;
+	const char *names[16];
+	size_t n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", choices);
+	for (char *t = strtok_r(copy, "|", &save); t && n < CJD_ARRAY_SIZE(names);
+	     t = strtok_r(NULL, "|", &save))
+		names[n++] = t;
+	const char *best = v ? cjd_suggest(v, names, n) : NULL;
+	if (!best)
+		return "";
+	snprintf(buf, len, "; did you mean '%s'?", best);
+	return buf;
 }
 
 static bool choice_ok(const char *choices, const char *v)
@@ -241,7 +264,9 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 	}
 	case T_CHOICE:
 		if (!text || !choice_ok(o->choices, text)) {
-			snprintf(why, whylen, "%s must be one of %s", o->key, o->choices);
+			char hint[96];
+			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
+				 choice_hint(o->choices, text, hint, sizeof(hint)));
 			return -EINVAL;
 		}
 		free(*(char **)f);
@@ -255,7 +280,11 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 				return 0;
 			}
 		}
-		snprintf(why, whylen, "%s must be one of %s", o->key, o->choices);
+		{
+			char hint[96];
+			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
+				 choice_hint(o->choices, text, hint, sizeof(hint)));
+		}
 		return -EINVAL;
 	case T_STRLIST: {
 		struct cjd_strlist *l = f;
@@ -275,16 +304,29 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 	return -EINVAL;
 }
 
-/* Rules across keys, checked after every change. */
-static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+/*
+ * Rules across keys, checked after every change. Each returns 0, or -EINVAL
+ * with the key to blame and why; the loader reports every rule that fails.
+ */
+typedef int (*rule_fn)(const struct cjd_config *cfg, const char **key, char *why, size_t whylen);
+
+static int rule_thresholds(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
 {
 	if (!isnan(cfg->threshold) && !isnan(cfg->threshold_low) &&
 	    cfg->threshold_low > cfg->threshold) {
+		char lo[40], hi[40];
+		cjd_fmt_double(lo, sizeof(lo), cfg->threshold_low);
+		cjd_fmt_double(hi, sizeof(hi), cfg->threshold);
 		*key = "detector.threshold_low";
-		snprintf(why, whylen, "detector.threshold_low (%g) is above detector.threshold (%g)",
-			 cfg->threshold_low, cfg->threshold);
+		snprintf(why, whylen, "detector.threshold_low (%s) is above detector.threshold (%s)",
+			 lo, hi);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int rule_throttle(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
 	if (cfg->throttle_quota) {
 		unsigned long long q, p;
 		char extra;
@@ -302,17 +344,76 @@ static int check_whole(const struct cjd_config *cfg, const char **key, char *why
 		snprintf(why, whylen, "actions.action is throttle but actions.throttle_quota is null");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int rule_curve(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
 	if (cfg->curve_clients && !cfg->curve_secret) {
 		*key = "publish.curve_clients";
 		snprintf(why, whylen, "publish.curve_clients needs publish.curve_secret");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int rule_endpoints(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
 	if (cfg->endpoints.n == 0) {
 		*key = "publish.endpoints";
 		snprintf(why, whylen, "publish.endpoints must list at least one endpoint");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static const rule_fn rules[] = {rule_thresholds, rule_throttle, rule_curve, rule_endpoints};
+
+/* The first rule that fails (for overrides, which change one key at a time). */
+static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(rules); i++) {
+		int rc = rules[i](cfg, key, why, whylen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * "; did you mean 'interval'?" for an unknown key. sec is the section it was
+ * found in (NULL: given in full, as on the command line, or at the top level).
+ * A key of another section is named in full, with where it belongs.
+ */
+static const char *key_hint(const char *sec, const char *key, char *buf, size_t len)
+{
+	const char *leaves[CJD_ARRAY_SIZE(opts)], *full[CJD_ARRAY_SIZE(opts)];
+	size_t n_leaves = 0, sl = sec ? strlen(sec) : 0;
+	const char *best;
+
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
+		full[i] = opts[i].key;
+		if (sec && strncmp(opts[i].key, sec, sl) == 0 && opts[i].key[sl] == '.')
+			leaves[n_leaves++] = opts[i].key + sl + 1;
+	}
+	if (sec && (best = cjd_suggest(key, leaves, n_leaves))) {
+		snprintf(buf, len, "; did you mean '%s'?", best);
+		return buf;
+	}
+	/* the right name in the wrong place: compare with every section's leaves */
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
+		const char *leaf = strchr(opts[i].key, '.') + 1;
+		if (strcmp(leaf, key) == 0) {
+			snprintf(buf, len, "; did you mean '%s'? (it belongs in section \"%.*s\")",
+				 opts[i].key, (int)(leaf - 1 - opts[i].key), opts[i].key);
+			return buf;
+		}
+	}
+	if ((best = cjd_suggest(key, full, CJD_ARRAY_SIZE(opts)))) {
+		snprintf(buf, len, "; did you mean '%s'?", best);
+		return buf;
+	}
+	return "";
 }
 
 int cjd_config_defaults(struct cjd_config *cfg)
@@ -391,8 +492,11 @@ int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, b
 	char why[320];
 	int rc;
 
-	if (!o)
-		return cjd_error_set(err, -ENOENT, NULL, 0, 0, "unknown configuration key \"%s\"", key);
+	if (!o) {
+		char hint[160];
+		return cjd_error_set(err, -ENOENT, NULL, 0, 0, "unknown configuration key \"%s\"%s",
+				     key, key_hint(NULL, key, hint, sizeof(hint)));
+	}
 	if ((rc = cjd_config_copy(&tmp, cfg)))
 		return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 	rc = set_text(&tmp, o, value, replace, why, sizeof(why));
@@ -409,10 +513,20 @@ int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, b
 
 /* ---- the JSON file ---- */
 
+/* More problems than this in one file are counted, not itemised. */
+#define MAX_PROBLEMS 100
+
+struct problem {
+	struct cjd_error e;
+	size_t seq; /* order found, to keep ties stable */
+};
+
 struct loadctx {
 	const char *name;
 	struct cjd_json_locations *loc;
-	struct cjd_error *err;
+	struct problem *v; /* every problem found */
+	size_t n, cap, untold;
+	bool oom;
 };
 
 static int load_err(struct loadctx *lc, const char *path, int key_pos, const char *fmt, ...)
@@ -422,11 +536,38 @@ static int load_err(struct loadctx *lc, const char *path, int key_pos, const cha
 	int line = 0, col = 0;
 	va_list ap;
 
+	if (lc->n == MAX_PROBLEMS) {
+		lc->untold++;
+		return -EINVAL;
+	}
+	if (lc->n == lc->cap) {
+		size_t cap = lc->cap ? lc->cap * 2 : 8;
+		struct problem *v = realloc(lc->v, cap * sizeof(*v));
+		if (!v) {
+			lc->oom = true;
+			return -ENOMEM;
+		}
+		lc->v = v;
+		lc->cap = cap;
+	}
 	cjd_json_where(lc->loc, path, key_pos, &line, &col);
 	va_start(ap, fmt);
-	cjd_error_vset(lc->err, -EINVAL, lc->name, line, col, fmt, ap);
+	cjd_error_vset(&lc->v[lc->n].e, -EINVAL, lc->name, line, col, fmt, ap);
 	va_end(ap);
+	lc->v[lc->n].seq = lc->n;
+	lc->n++;
 	return -EINVAL;
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->e.line != y->e.line)
+		return x->e.line < y->e.line ? -1 : 1;
+	if (x->e.column != y->e.column)
+		return x->e.column < y->e.column ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Turns a JSON value into the text form set_text() takes. */
@@ -464,7 +605,8 @@ static int json_to_text(struct loadctx *lc, const struct opt *o, json_t *v, char
 		if (o->type == T_DOUBLE || o->type == T_DURATION) {
 			if (json_real_value(v) < 0)
 				return load_err(lc, o->key, 0, "%s must not be negative", o->key);
-			snprintf(buf, len, "%.17g", json_real_value(v));
+			/* the shortest exact text, so an error quotes the file's number */
+			cjd_fmt_double(buf, len, json_real_value(v));
 			*text = buf;
 			return 0;
 		}
@@ -490,15 +632,19 @@ static int load_value(struct loadctx *lc, struct cjd_config *cfg, const struct o
 		size_t i;
 		json_t *item;
 		set_text(cfg, o, NULL, true, why, sizeof(why));
+		int bad = 0;
 		json_array_foreach (v, i, item) {
 			char path[128];
 			snprintf(path, sizeof(path), "%s[%zu]", o->key, i);
+			/* every bad item is reported; the good ones are kept */
 			if (!json_is_string(item) || !json_string_length(item))
-				return load_err(lc, path, 0, "%s must hold non-empty strings", o->key);
-			if ((rc = set_text(cfg, o, json_string_value(item), false, why, sizeof(why))))
-				return rc == -ENOMEM ? rc : load_err(lc, path, 0, "%s", why);
+				bad = load_err(lc, path, 0, "%s must hold non-empty strings", o->key);
+			else if ((rc = set_text(cfg, o, json_string_value(item), false, why, sizeof(why))))
+				bad = rc == -ENOMEM ? rc : load_err(lc, path, 0, "%s", why);
+			if (bad == -ENOMEM)
+				return bad;
 		}
-		return 0;
+		return bad;
 	}
 	if ((rc = json_to_text(lc, o, v, buf, sizeof(buf), &text)))
 		return rc;
@@ -507,27 +653,32 @@ static int load_value(struct loadctx *lc, struct cjd_config *cfg, const struct o
 	return 0;
 }
 
-int cjd_config_load_string(struct cjd_config *cfg, const char *name, const char *text,
-			   struct cjd_error *err)
+/*
+ * Loads text over tmp (a copy of the current configuration), finding every
+ * problem: a wrong value is reported and the key keeps its old value, an
+ * unknown key or section is reported and skipped, then the rules across keys
+ * run. Only a JSON syntax error stops early (nothing after it can be read).
+ * Returns 0, -EINVAL (lc->n problems), or -ENOMEM.
+ */
+static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *text)
 {
-	struct loadctx lc = {.name = name, .err = err};
-	struct cjd_config tmp;
 	json_error_t jerr;
 	json_t *root, *sec, *v;
 	const char *skey, *key;
-	int rc;
+	char hint[200];
 
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return cjd_error_set(err, -EINVAL, name, jerr.line, jerr.column, "%s", jerr.text);
-	lc.loc = cjd_json_locate(text, strlen(text));
-	if ((rc = cjd_config_copy(&tmp, cfg))) {
-		cjd_error_set(err, rc, name, 0, 0, "out of memory");
-		goto out_root;
+	if (!root) {
+		if (load_err(lc, "", 0, "%s", jerr.text) == -ENOMEM)
+			return -ENOMEM;
+		lc->v[lc->n - 1].e.line = jerr.line;
+		lc->v[lc->n - 1].e.column = jerr.column;
+		return -EINVAL;
 	}
+	lc->loc = cjd_json_locate(text, strlen(text));
 	if (!json_is_object(root)) {
-		rc = load_err(&lc, "", 0, "the configuration must be a JSON object");
-		goto out_tmp;
+		load_err(lc, "", 0, "the configuration must be a JSON object");
+		goto out;
 	}
 	json_object_foreach (root, skey, sec) {
 		size_t s;
@@ -535,48 +686,101 @@ int cjd_config_load_string(struct cjd_config *cfg, const char *name, const char 
 			if (strcmp(skey, sections[s]) == 0)
 				break;
 		if (s == CJD_ARRAY_SIZE(sections)) {
-			rc = load_err(&lc, skey, 1,
-				      "unknown section \"%s\" (sections: collector, detector, publish, "
-				      "journal, actions, log)", skey);
-			goto out_tmp;
+			const char *best = cjd_suggest(skey, sections, CJD_ARRAY_SIZE(sections));
+			const char *h = hint;
+			char path[300] = "";
+			if (find_opt(skey))
+				/* {"collector.interval": ...}: dotted names are paths, not keys */
+				snprintf(hint, sizeof(hint), "; write it as {\"%.*s\": {\"%s\": ...}}",
+					 (int)strcspn(skey, "."), skey, strchr(skey, '.') + 1);
+			else if (best)
+				snprintf(hint, sizeof(hint), "; did you mean '%s'?", best);
+			else
+				h = key_hint(NULL, skey, hint, sizeof(hint)); /* a key without its section */
+			cjd_json_path_append(path, sizeof(path), skey);
+			load_err(lc, path, 1,
+				 "unknown section \"%s\" (sections: collector, detector, publish, "
+				 "journal, actions, log)%s",
+				 skey, h);
+			continue;
 		}
 		if (!json_is_object(sec)) {
-			rc = load_err(&lc, skey, 0, "\"%s\" must be an object", skey);
-			goto out_tmp;
+			load_err(lc, skey, 0, "\"%s\" must be an object", skey);
+			continue;
 		}
 		json_object_foreach (sec, key, v) {
-			char full[128];
+			char full[128], path[300];
 			snprintf(full, sizeof(full), "%s.%s", skey, key);
 			const struct opt *o = find_opt(full);
 			if (!o) {
-				rc = load_err(&lc, full, 1, "unknown key \"%s\" in section \"%s\"", key, skey);
-				goto out_tmp;
+				snprintf(path, sizeof(path), "%s", skey);
+				cjd_json_path_append(path, sizeof(path), key);
+				load_err(lc, path, 1, "unknown key \"%s\" in section \"%s\"%s", key, skey,
+					 key_hint(skey, key, hint, sizeof(hint)));
+				continue;
 			}
-			if ((rc = load_value(&lc, &tmp, o, v)))
-				goto out_tmp;
+			if (load_value(lc, tmp, o, v) == -ENOMEM)
+				lc->oom = true;
+			if (lc->oom)
+				goto out;
 		}
 	}
-	{
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(rules); i++) {
 		const char *bad = NULL;
 		char why[320];
-		if ((rc = check_whole(&tmp, &bad, why, sizeof(why)))) {
-			rc = load_err(&lc, bad, 0, "%s", why);
-			goto out_tmp;
-		}
+		if (rules[i](tmp, &bad, why, sizeof(why)))
+			load_err(lc, bad, 0, "%s", why);
 	}
-	cjd_config_release(cfg);
-	*cfg = tmp;
-	rc = 0;
-	goto out_root;
-out_tmp:
-	cjd_config_release(&tmp);
-out_root:
-	cjd_json_locations_free(lc.loc);
+out:
 	json_decref(root);
+	if (lc->oom)
+		return -ENOMEM;
+	return lc->n || lc->untold ? -EINVAL : 0;
+}
+
+/* Runs load_into on a copy of cfg; cfg takes the result only when all is well. */
+static int load_text(struct cjd_config *cfg, struct loadctx *lc, const char *text)
+{
+	struct cjd_config tmp;
+	int rc;
+
+	if ((rc = cjd_config_copy(&tmp, cfg)))
+		return rc;
+	rc = load_into(lc, &tmp, text);
+	if (rc) {
+		cjd_config_release(&tmp);
+	} else {
+		cjd_config_release(cfg);
+		*cfg = tmp;
+	}
+	/* file order, whatever order the checks found them in */
+	if (lc->n)
+		qsort(lc->v, lc->n, sizeof(*lc->v), problem_cmp);
 	return rc;
 }
 
-int cjd_config_load(struct cjd_config *cfg, const char *path, struct cjd_error *err)
+static void loadctx_free(struct loadctx *lc)
+{
+	cjd_json_locations_free(lc->loc);
+	free(lc->v);
+}
+
+int cjd_config_load_string(struct cjd_config *cfg, const char *name, const char *text,
+			   struct cjd_error *err)
+{
+	struct loadctx lc = {.name = name};
+	int rc = load_text(cfg, &lc, text);
+
+	if (rc == -ENOMEM)
+		cjd_error_set(err, rc, name, 0, 0, "out of memory");
+	else if (rc && err)
+		*err = lc.v[0].e;
+	loadctx_free(&lc);
+	return rc;
+}
+
+/* Reads a whole configuration file (at most 16 MiB, no NUL bytes). */
+static int read_file(const char *path, char **out, struct cjd_error *err)
 {
 	FILE *fp = fopen(path, "re");
 	char *text = NULL;
@@ -616,8 +820,59 @@ int cjd_config_load(struct cjd_config *cfg, const char *path, struct cjd_error *
 		free(text);
 		return cjd_error_set(err, -EINVAL, path, 0, 0, "contains a NUL byte");
 	}
+	*out = text;
+	return 0;
+}
+
+int cjd_config_load(struct cjd_config *cfg, const char *path, struct cjd_error *err)
+{
+	char *text;
+	int rc = read_file(path, &text, err);
+
+	if (rc)
+		return rc;
 	rc = cjd_config_load_string(cfg, path, text, err);
 	free(text);
+	return rc;
+}
+
+int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb, void *ctx)
+{
+	struct loadctx lc = {.name = name};
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char *owned = NULL;
+	int rc;
+
+	if (!text) {
+		if ((rc = read_file(name, &owned, &err)) == -ENOMEM)
+			return rc;
+		if (rc) {
+			cb(&err, ctx);
+			return 1;
+		}
+		text = owned;
+	}
+	if ((rc = cjd_config_defaults(&cfg))) {
+		free(owned);
+		return rc;
+	}
+	rc = load_text(&cfg, &lc, text);
+	cjd_config_release(&cfg);
+	free(owned);
+	if (rc == -ENOMEM) {
+		loadctx_free(&lc);
+		return rc;
+	}
+	for (size_t i = 0; i < lc.n; i++)
+		cb(&lc.v[i].e, ctx);
+	if (lc.untold) {
+		cjd_error_set(&err, -EINVAL, name, 0, 0, "%zu more problem%s not shown", lc.untold,
+			      lc.untold == 1 ? "" : "s");
+		cb(&err, ctx);
+	}
+	rc = (int)(lc.n + lc.untold);
+	loadctx_free(&lc);
 	return rc;
 }
 

@@ -74,6 +74,7 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->fire_windows = cfg->fire_windows;
 	dc->resolve_windows = cfg->resolve_windows;
 	dc->ongoing_ns = cfg->ongoing_ns;
+	dc->refire_holddown_ns = cfg->refire_holddown_ns;
 	dc->price_per_cpu_hour = cfg->price_per_cpu_hour;
 	dc->allowlist = (const char *const *)cfg->allowlist.v;
 	dc->n_allowlist = cfg->allowlist.n;
@@ -362,18 +363,17 @@ static int one_cgroup(const struct cjd_cgroup_summary *s, void *ctx)
 {
 	struct cjd_pipeline *p = ctx;
 	char key[4400];
-	uint64_t *prev;
-	double before = 0;
+	uint64_t *prev, before = 0;
 
-	/* CPU-seconds at the previous message, kept as the bits of a double */
+	/* task-clock ns at the previous message: integers, so the period is exact */
 	int rc = cjd_strmap_upsert(p->metrics_prev, key_of(s->host[0] ? s->host : NULL, s->cgroup,
 							   key, sizeof(key)), &prev);
 	if (rc < 0)
 		return 0;
 	if (rc == 0)
-		memcpy(&before, prev, sizeof(before));
-	double period = s->cpu_seconds >= before ? s->cpu_seconds - before : s->cpu_seconds;
-	memcpy(prev, &s->cpu_seconds, sizeof(*prev));
+		before = *prev;
+	double period = (double)(s->cpu_ns >= before ? s->cpu_ns - before : s->cpu_ns) / 1e9;
+	*prev = s->cpu_ns;
 
 	struct cjd_identity id;
 	struct cjd_metrics m = {

@@ -17,9 +17,18 @@ static void to_quiet(struct cjd_alert_state *s, enum cjd_astate to)
 	s->below = 0;
 }
 
+/* Within the hold-down after a resolve: a new run may not fire yet. Sample time
+ * that went backwards (a new trace on the same lane) ends the hold-down. */
+static bool held_down(const struct cjd_alert_state *s, const struct cjd_alert_params *p,
+		      uint64_t t_ns)
+{
+	return p->holddown_ns && s->resolved && t_ns >= s->resolved_t_ns &&
+	       t_ns - s->resolved_t_ns < p->holddown_ns;
+}
+
 enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 					 const struct cjd_alert_params *p, float score,
-					 uint64_t t_ns, double cpu_s)
+					 uint64_t t_ns, uint64_t cpu_ns)
 {
 	bool hot = score >= p->threshold;
 
@@ -46,21 +55,30 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 		s->windows_flagged++;
 		if (++s->above < p->fire_windows)
 			return CJD_STEP_NONE;
+		if (held_down(s, p, t_ns)) {
+			/* counted once per run: a long flagged run is one held re-firing */
+			if (s->above == p->fire_windows)
+				s->held++;
+			return CJD_STEP_NONE;
+		}
 		s->state = CJD_AS_FIRING;
 		s->below = 0;
 		s->fired_t_ns = t_ns;
 		s->last_emit_t_ns = t_ns;
-		s->cpu_seconds = cpu_s;
+		s->cpu_ns = cpu_ns;
 		s->alerts_fired++;
 		return CJD_STEP_FIRING;
 	case CJD_AS_FIRING:
 		s->windows++;
-		s->cpu_seconds += cpu_s;
+		s->cpu_ns += cpu_ns;
 		if (hot)
 			s->windows_flagged++;
 		if (score < p->threshold_low) {
 			if (++s->below >= p->resolve_windows) {
 				to_quiet(s, CJD_AS_RESOLVED);
+				s->resolved = true;
+				s->resolved_t_ns = t_ns;
+				s->held = 0;
 				return CJD_STEP_RESOLVED;
 			}
 		} else {
@@ -75,10 +93,10 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 	return CJD_STEP_NONE;
 }
 
-void cjd_alert_state_charge(struct cjd_alert_state *s, double cpu_s)
+void cjd_alert_state_charge(struct cjd_alert_state *s, uint64_t cpu_ns)
 {
 	if (s->state == CJD_AS_FIRING)
-		s->cpu_seconds += cpu_s;
+		s->cpu_ns += cpu_ns;
 }
 
 void cjd_alert_state_gap(struct cjd_alert_state *s)

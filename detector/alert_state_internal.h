@@ -13,6 +13,10 @@
  *           hysteresis, so a score hovering at the threshold does not flap
  *   firing --(every T of sample time)--> ongoing update
  *   firing --(cgroup vanishes)--> gone (the state is then discarded)
+ *   resolved: for a hold-down H of sample time after resolving, K flagged
+ *           windows in a row do not fire again; the run keeps counting, so
+ *           a cgroup still (or again) flagged when H has passed fires at once.
+ *           A job flapping around the threshold so pages once per H at most.
  * A gap in a cgroup's samples breaks "in a row": a suspect run restarts.
  * Allowlisted cgroups stay idle whatever they score.
  */
@@ -31,6 +35,7 @@ struct cjd_alert_params {
 	uint32_t fire_windows;    /* K >= 1 */
 	uint32_t resolve_windows; /* R >= 1 */
 	uint64_t ongoing_ns;      /* T > 0, in sample time */
+	uint64_t holddown_ns;     /* H: no re-firing this soon after resolving; 0: none */
 };
 
 struct cjd_alert_state {
@@ -42,8 +47,12 @@ struct cjd_alert_state {
 	uint32_t windows_flagged; /* of those, >= threshold */
 	uint64_t fired_t_ns;
 	uint64_t last_emit_t_ns;  /* firing or the last ongoing */
-	double cpu_seconds;       /* task-clock since firing (inclusive) */
+	uint64_t cpu_ns;          /* task-clock since firing (inclusive); integer ns, so
+				   * that sums are exact and print without rounding noise */
 	uint32_t alerts_fired;    /* firing transitions, lifetime */
+	bool resolved;            /* resolved_t_ns is set (forgotten when the cgroup goes) */
+	uint64_t resolved_t_ns;   /* sample time of the last resolve */
+	uint32_t held;            /* suspect runs that reached K during the hold-down */
 };
 
 enum cjd_alert_step {
@@ -54,17 +63,17 @@ enum cjd_alert_step {
 };
 
 /*
- * Feeds one window's score at sample time t_ns. cpu_s is the task-clock of
- * the window's newest sample, in seconds; it is added to the episode's cost
+ * Feeds one window's score at sample time t_ns. cpu_ns is the task-clock of
+ * the window's newest sample, in ns; it is added to the episode's cost
  * from the firing window on. Returns what to publish, if anything.
  */
 enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 					 const struct cjd_alert_params *p, float score,
-					 uint64_t t_ns, double cpu_s);
+					 uint64_t t_ns, uint64_t cpu_ns);
 
 /* Adds CPU time of a sample that produced no window (e.g. while a window
  * refills after a gap) to a firing episode. */
-void cjd_alert_state_charge(struct cjd_alert_state *s, double cpu_s);
+void cjd_alert_state_charge(struct cjd_alert_state *s, uint64_t cpu_ns);
 
 /* A gap in the samples: consecutive counts restart. */
 void cjd_alert_state_gap(struct cjd_alert_state *s);

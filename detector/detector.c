@@ -20,7 +20,7 @@ struct dlane {
 	bool scored;
 	float last_score;
 	uint64_t windows, windows_flagged;
-	double cpu_seconds;
+	uint64_t cpu_ns; /* task-clock since first seen */
 };
 
 struct host_scan {
@@ -55,6 +55,7 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->fire_windows = CJD_DETECTOR_DEFAULT_K;
 	cfg->resolve_windows = CJD_DETECTOR_DEFAULT_R;
 	cfg->ongoing_ns = CJD_DETECTOR_DEFAULT_ONGOING_NS;
+	cfg->refire_holddown_ns = CJD_DETECTOR_DEFAULT_HOLDDOWN_NS;
 	cfg->price_per_cpu_hour = CJD_DETECTOR_DEFAULT_PRICE;
 	cfg->gone_intervals = CJD_DETECTOR_DEFAULT_GONE_INTERVALS;
 	cfg->tier = CJD_SIMD_AUTO;
@@ -104,7 +105,7 @@ static int check_config(const struct cjd_detector_config *cfg, const struct cjd_
 			 "scores may be off",
 			 cjd_model_name(model), cjd_model_window(model), *w);
 	*p = (struct cjd_alert_params){thr, low, cfg->fire_windows, cfg->resolve_windows,
-				       cfg->ongoing_ns};
+				       cfg->ongoing_ns, cfg->refire_holddown_ns};
 	return 0;
 }
 
@@ -262,8 +263,8 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t 
 	a.fired_t_ns = as->fired_t_ns;
 	a.windows = as->windows;
 	a.windows_flagged = as->windows_flagged;
-	a.cpu_seconds = as->cpu_seconds;
-	a.cost_usd = as->cpu_seconds / 3600.0 * d->cfg.price_per_cpu_hour;
+	a.cpu_seconds = (double)as->cpu_ns / 1e9;
+	a.cost_usd = a.cpu_seconds / 3600.0 * d->cfg.price_per_cpu_hour;
 	/* The deciding window is still in the lane's ring (for "gone" too, unless a
 	 * gap emptied it): recompute it rather than copy features every window. */
 	if (cjd_win_lane_recompute(d->e, lane, d->row)) {
@@ -353,7 +354,6 @@ static int window_done(struct cjd_detector *d, uint32_t l, float score)
 {
 	const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
 	struct dlane *dl = &d->lanes[l];
-	double cpu_s = (double)ln->task_clock_ns / 1e9;
 	bool flagged = score >= d->params.threshold;
 
 	dl->scored = true;
@@ -361,7 +361,7 @@ static int window_done(struct cjd_detector *d, uint32_t l, float score)
 	dl->windows++;
 	dl->windows_flagged += flagged;
 	enum cjd_alert_step step =
-		cjd_alert_state_step(&dl->as, &d->params, score, ln->last_t_ns, cpu_s);
+		cjd_alert_state_step(&dl->as, &d->params, score, ln->last_t_ns, ln->task_clock_ns);
 	static const enum cjd_alert_action act[] = {
 		[CJD_STEP_FIRING] = CJD_ALERT_FIRING,
 		[CJD_STEP_ONGOING] = CJD_ALERT_ONGOING,
@@ -403,15 +403,14 @@ int cjd_detector_tick(struct cjd_detector *d)
 		for (size_t i = 0; i < n_done; i++) {
 			uint32_t l = done[i];
 			const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-			double cpu_s = (double)ln->task_clock_ns / 1e9;
-			d->lanes[l].cpu_seconds += cpu_s;
+			d->lanes[l].cpu_ns += ln->task_clock_ns;
 			if (r < n_ready && ready[r] == l) {
 				r++;
 				int cbrc = window_done(d, l, d->scores[l]);
 				if (cbrc && !rc)
 					rc = cbrc;
 			} else {
-				cjd_alert_state_charge(&d->lanes[l].as, cpu_s);
+				cjd_alert_state_charge(&d->lanes[l].as, ln->task_clock_ns);
 			}
 		}
 	}
@@ -499,8 +498,9 @@ static void summarise(const struct cjd_detector *d, uint32_t l, struct cjd_cgrou
 		.samples = ln->samples,
 		.windows = dl->windows,
 		.windows_flagged = dl->windows_flagged,
-		.cpu_seconds = dl->cpu_seconds,
-		.cost_usd = dl->cpu_seconds / 3600.0 * d->cfg.price_per_cpu_hour,
+		.cpu_ns = dl->cpu_ns,
+		.cpu_seconds = (double)dl->cpu_ns / 1e9,
+		.cost_usd = (double)dl->cpu_ns / 1e9 / 3600.0 * d->cfg.price_per_cpu_hour,
 		.first_t_ns = ln->first_t_ns,
 		.last_t_ns = ln->last_t_ns,
 		.alerts_fired = dl->as.alerts_fired,

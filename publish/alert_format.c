@@ -8,6 +8,9 @@
 #include <time.h>
 
 #include "cjd/common/identity.h"
+#include "cjd/common/json_dump.h"
+#include "cjd/common/text.h"
+#include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
@@ -75,7 +78,7 @@ static int format_ecs(json_t *doc, char **out)
 		return -ENOMEM;
 	rc = flatten(flat, "", doc);
 	if (!rc) {
-		*out = json_dumps(flat, JSON_COMPACT);
+		*out = cjd_json_dumps(flat);
 		rc = *out ? 0 : -ENOMEM;
 	}
 	json_decref(flat);
@@ -143,13 +146,16 @@ static void put_escaped(FILE *f, const char *s, const char *special, enum ctl_po
 	}
 }
 
-/* A number as text: integers without a fraction, others with up to 9 significant digits. */
+/* A number as text: integers as they are, reals as the shortest text that reads
+ * back to the same double (exactly what the publisher wrote, never noise digits). */
 static void put_number(FILE *f, json_t *v)
 {
+	char b[40];
+
 	if (json_is_integer(v))
 		fprintf(f, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(f, "%.9g", json_real_value(v));
+	else if (json_is_real(v) && cjd_fmt_double(b, sizeof(b), json_real_value(v)) > 0)
+		fputs(b, f);
 	else
 		fputs("-", f);
 }
@@ -276,26 +282,11 @@ static void cef_labelled_num(FILE *f, const char *key, const char *label, json_t
 /* @timestamp (RFC 3339) as ms since the epoch, CEF's preferred rt form. */
 static bool rfc3339_ms(const char *ts, long long *ms)
 {
-	struct tm tm = {0};
-	const char *p;
-	long frac = 0, scale = 1000;
+	uint64_t ns;
 
-	if (!ts || !(p = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm)))
+	if (!ts || cjd_rfc3339_parse(ts, &ns))
 		return false;
-	if (*p == '.') {
-		/* keep the first three digits (ms) of whatever precision is there */
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (scale > 1) {
-				frac = frac * 10 + (*p - '0');
-				scale /= 10;
-			}
-		}
-	}
-	while (scale > 1) {
-		frac *= 10;
-		scale /= 10;
-	}
-	*ms = (long long)timegm(&tm) * 1000 + frac;
+	*ms = (long long)(ns / 1000000);
 	return true;
 }
 

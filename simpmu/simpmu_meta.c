@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "cjd/common/json_dump.h"
 #include "simpmu_internal.h"
 
 static json_t *geometry(unsigned size, unsigned assoc, unsigned line)
@@ -47,7 +48,7 @@ int cjd_simpmu_meta(const struct cjd_simpmu_opts *o, const char *valgrind_versio
 		      "accept, recv...); threads and processes are serialised on one simulated core");
 	if (!meta)
 		goto out;
-	text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cjd_json_dumps(meta);
 	if (!text)
 		goto out;
 	rc = cjd_trace_header_set_meta(h, text);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cjd/common/log.h"
+#include "cjd/common/proc_stop.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
@@ -463,17 +464,36 @@ static int open_writer(struct run *r, const char *vgver, uint64_t bb, struct cjd
 	return rc;
 }
 
-/* Waits for the program and every descendant (we are their subreaper), while
- * consuming dumps. Descendants outliving the program get 10 s, then SIGTERM. */
+/* The program and every process it left: our descendants, orphans included (we are
+ * their subreaper), whatever process group or session they moved to. */
+static int signal_descendants(void *ctx, int sig)
+{
+	(void)ctx;
+	return cjd_proc_signal_descendants(getpid(), sig);
+}
+
+/*
+ * Waits for the program and every descendant (we are their subreaper), while
+ * consuming dumps. Descendants outliving the program (a daemon it started, as
+ * gpg starts gpg-agent) get the grace to end on their own, then SIGTERM, then
+ * after the grace again SIGKILL; the instruction limit stops everything the
+ * same way. So the recording always ends, and says why.
+ */
 static int supervise(struct run *r, pid_t pid, struct cjd_error *err)
 {
-	bool main_done = false, killed = false;
-	uint64_t main_end = 0, limit_at = 0;
-	int stage = 0, rc = 0;
+	struct cjd_stopper stop;
+	bool main_done = false;
+	uint64_t main_end = 0;
+	char why[160], grace[32];
+	int rc = 0;
 
+	cjd_stopper_init(&stop, "simrecord", "the program and what it started",
+			 r->o->kill_after_ns, signal_descendants, NULL);
+	cjd_duration_format(stop.grace_ns, grace, sizeof(grace));
 	for (;;) {
 		int status;
 		pid_t w;
+		uint64_t now;
 
 		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
 			if (w == pid) {
@@ -486,45 +506,29 @@ static int supervise(struct run *r, pid_t pid, struct cjd_error *err)
 		rc = consume(r, err);
 		if (rc)
 			return rc;
+		now = cjd_now_mono_ns();
 		if (r->o->limit && !r->res->limited &&
 		    r->res->instructions + r->acc.ir >= r->o->limit) {
-			cjd_info("simrecord: %" PRIu64
-				 " instructions reached; stopping the program",
-				 r->o->limit);
 			r->res->limited = true;
-			limit_at = cjd_now_mono_ns();
-			kill(-pid, SIGTERM);
-		}
-		/* Valgrind may hold a process-directed signal for long while other
-		 * threads keep the CPU; after 5 s the limit is enforced with SIGKILL
-		 * (losing at most the costs since the last periodic dump). */
-		if (limit_at && !killed && cjd_now_mono_ns() - limit_at > 5 * CJD_NSEC_PER_SEC) {
-			cjd_warn("simrecord: the program ignored SIGTERM for 5 s; sending SIGKILL");
-			kill(-pid, SIGKILL);
-			killed = true;
+			snprintf(why, sizeof(why), "%" PRIu64 " instructions reached", r->o->limit);
+			cjd_stopper_begin(&stop, now, why);
 		}
 		if (pending_signal) {
 			int sig = pending_signal;
 
 			pending_signal = 0;
 			cjd_info("simrecord: forwarding signal %d to the program", sig);
-			kill(-pid, sig);
+			signal_descendants(NULL, sig);
 		}
-		if (main_done) {
-			uint64_t waited = cjd_now_mono_ns() - main_end;
-
-			if (stage == 0 && waited > 10 * CJD_NSEC_PER_SEC) {
-				cjd_warn("simrecord: the program's descendants outlive it; sending "
-					 "SIGTERM");
-				kill(-pid, SIGTERM);
-				stage = 1;
-			} else if (stage == 1 && waited > 15 * CJD_NSEC_PER_SEC) {
-				kill(-pid, SIGKILL);
-				stage = 2;
-			}
+		if (main_done && !cjd_stopper_started(&stop) && now - main_end >= stop.grace_ns) {
+			snprintf(why, sizeof(why),
+				 "the program exited %s ago and processes it started still run", grace);
+			cjd_stopper_begin(&stop, now, why);
 		}
+		cjd_stopper_poll(&stop, now);
 		sleep_ms(50);
 	}
+	r->res->killed = cjd_stopper_killed(&stop);
 	return consume(r, err);
 }
 

@@ -97,6 +97,37 @@ n=$(grep -c '"cgroup":' "$T/g.cjdt")
 head -1 "$T/g.cjdt" | grep -q '"workload":"spin-1"' && ok "meta.workload" || bad "meta.workload missing"
 cgroup_gone "$T/g.err" && ok "cgroup removed after -d" || bad "cgroup left after -d"
 
+# 5c. A command that starts a daemon (its own session, SIGTERM ignored, as gpg starts
+# gpg-agent) and exits: the daemon is stopped - SIGTERM, then SIGKILL after --kill-after -
+# with both steps said, the cgroup removed, and nothing left running.
+tag="cjd-record-daemon-$$"
+start=$(date +%s)
+timeout 60 "$CJD_BIN" record -q -i 100ms --kill-after 1s -o "$T/h.cjdt" \
+	-- sh -c "setsid sh -c 'trap \"\" TERM; exec sleep 1000 # $tag' </dev/null >/dev/null 2>&1 & sleep 0.3" \
+	2>"$T/h.err"
+rc=$?
+[ $rc -eq 0 ] && ok "record of a daemon-starting CMD ends ($(( $(date +%s) - start )) s)" \
+	|| bad "record of a daemon-starting CMD: exit $rc $(cat "$T/h.err")"
+grep -q "'sh' exited and left 1 process in its cgroup (a daemon it started?); sending SIGTERM" "$T/h.err" \
+	&& ok "leftover daemon reported" || bad "no leftover line: $(cat "$T/h.err")"
+grep -q "1 process still running 1s after SIGTERM (CMD and what it started, in its cgroup); sent SIGKILL" "$T/h.err" \
+	&& ok "SIGKILL after --kill-after reported" || bad "no SIGKILL line: $(cat "$T/h.err")"
+sleep 0.2
+if pgrep -f "$tag" >/dev/null; then bad "the daemon survived"; pkill -KILL -f "$tag"; else ok "daemon gone"; fi
+cgroup_gone "$T/h.err" && ok "cgroup removed after the daemon" || bad "cgroup left after the daemon"
+
+# 5d. -d stops a CMD that ignores SIGTERM: SIGKILL after --kill-after, said, exit 0.
+"$CJD_BIN" record -q -i 100ms -d 300ms --kill-after 1s -o "$T/k.cjdt" \
+	-- sh -c 'trap "" TERM; while :; do sleep 0.05; done' 2>"$T/k.err"
+rc=$?
+[ $rc -eq 0 ] && ok "-d with a TERM-ignoring CMD: exit 0" || bad "-d, TERM ignored: exit $rc $(cat "$T/k.err")"
+grep -q "still running 1s after SIGTERM (CMD and what it started, in its cgroup); sent SIGKILL" "$T/k.err" \
+	&& ok "its SIGKILL is reported" || bad "no SIGKILL line: $(cat "$T/k.err")"
+"$CJD_BIN" trace validate -q "$T/k.cjdt" && ok "k.cjdt whole" || bad "k.cjdt does not validate"
+cgroup_gone "$T/k.err" && ok "cgroup removed after SIGKILL" || bad "cgroup left after SIGKILL"
+"$CJD_BIN" record --kill-after 1s -o "$T/x" 2>/dev/null; [ $? -eq 2 ] && ok "--kill-after without CMD" \
+	|| bad "--kill-after without CMD must exit 2"
+
 # 6. Usage errors exit 2, before anything is created.
 "$CJD_BIN" record -i 5ms -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "-i 5ms" || bad "-i 5ms must exit 2"
 "$CJD_BIN" record --cgroup '/x' -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "--cgroup with CMD" || bad "--cgroup with CMD must exit 2"

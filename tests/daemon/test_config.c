@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/suggest.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/config.h"
 
@@ -75,9 +76,26 @@ static const struct {
 } bad[] = {
 	{"{\n  \"collector\": {\n    \"interval\": \"5ms\"\n  }\n}", 3, 17,
 	 "collector.interval is 5ms; allowed 10ms to 1h"},
-	{"{\"collector\": {\"intervall\": \"5s\"}}", 1, 16, "unknown key \"intervall\" in section \"collector\""},
+	{"{\"collector\": {\"intervall\": \"5s\"}}", 1, 16,
+	 "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
 	{"{\"collectors\": {}}", 1, 2,
-	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, log)"},
+	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, "
+	 "log); did you mean 'collector'?"},
+	{"{\"colector\": {}, \"collector.interval\": \"1s\"}", 1, 2,
+	 "unknown section \"colector\" (sections: collector, detector, publish, journal, actions, "
+	 "log); did you mean 'collector'?"},
+	{"{\"collector\": {}, \"collector.interval\": \"1s\"}", 1, 19,
+	 "unknown section \"collector.interval\" (sections: collector, detector, publish, journal, "
+	 "actions, log); write it as {\"collector\": {\"interval\": ...}}"},
+	{"{\"detector\": {\"interval\": \"1s\"}}", 1, 15,
+	 "unknown key \"interval\" in section \"detector\"; did you mean 'collector.interval'? (it "
+	 "belongs in section \"collector\")"},
+	{"{\"log\": {\"level\": \"warning\"}}", 1, 19,
+	 "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
+	{"{\"actions\": {\"action\": \"Freez\"}}", 1, 24,
+	 "actions.action must be one of alert|freeze|throttle; did you mean 'freeze'?"},
+	{"{\"collector\": {\"nothing_like_it\": 1}}", 1, 16,
+	 "unknown key \"nothing_like_it\" in section \"collector\""},
 	{"{\"detector\": {\"window\": \"8\"}}", 1, 25, "detector.window must be a whole number"},
 	{"{\"detector\": {\"window\": 1}}", 1, 25, "detector.window is 1; allowed 2 to 64"},
 	{"{\"detector\": {\"threshold\": 0.5, \"threshold_low\": 0.7}}", 1, 50,
@@ -124,6 +142,98 @@ static void test_bad(void **state)
 	assert_int_equal(failures, 0);
 }
 
+struct seen {
+	struct cjd_error v[16];
+	size_t n;
+};
+
+static void collect(const struct cjd_error *err, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		s->v[s->n] = *err;
+	s->n++;
+}
+
+/* `cjd config --check`: every problem of a file, in file order, not only the first. */
+static void test_check_reports_all(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\n"
+		"  \"collector\": {\"intervall\": \"1s\", \"rescan\": \"5ms\",\n"
+		"                \"include\": [\"/a\", 7]},\n"
+		"  \"detectr\": {},\n"
+		"  \"detector\": {\"threshold\": 0.5, \"threshold_low\": 0.7},\n"
+		"  \"log\": {\"level\": \"warning\"},\n"
+		"  \"publish\": {\"endpoints\": []}\n"
+		"}\n";
+	static const struct {
+		int line, col;
+		const char *msg;
+	} want[] = {
+		{2, 17, "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
+		{2, 46, "collector.rescan is 5ms; allowed 100ms to 1h"},
+		{3, 35, "collector.include must hold non-empty strings"},
+		{4, 3, "unknown section \"detectr\" (sections: collector, detector, publish, journal, "
+		       "actions, log); did you mean 'detector'?"},
+		{5, 51, "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
+		{6, 20, "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
+		{7, 28, "publish.endpoints must list at least one endpoint"},
+	};
+	struct seen seen = {.n = 0};
+
+	assert_int_equal(cjd_config_check("cfg.json", text, collect, &seen), CJD_ARRAY_SIZE(want));
+	assert_int_equal(seen.n, CJD_ARRAY_SIZE(want));
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(want); i++) {
+		if (seen.v[i].line != want[i].line || seen.v[i].column != want[i].col ||
+		    strcmp(seen.v[i].text, want[i].msg) || strcmp(seen.v[i].file, "cfg.json"))
+			fail_msg("problem %zu: got %s:%d:%d: %s", i, seen.v[i].file, seen.v[i].line,
+				 seen.v[i].column, seen.v[i].text);
+	}
+	/* the loader gives the first of them */
+	struct cjd_config c;
+	struct cjd_error err;
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_int_equal(cjd_config_load_string(&c, "cfg.json", text, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_int_equal(err.column, 17);
+	cjd_config_release(&c);
+
+	/* a valid file: no problem; a syntax error: one, where jansson found it */
+	seen.n = 0;
+	assert_int_equal(cjd_config_check("ok.json", "{\"log\": {\"level\": \"debug\"}}", collect, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(cjd_config_check("syn.json", "{\n  \"log\": {\"level\": }\n}", collect, &seen), 1);
+	assert_int_equal(seen.v[0].line, 2);
+	/* an unreadable file is one problem, named */
+	seen.n = 0;
+	assert_int_equal(cjd_config_check("/nonexistent/cjd.json", NULL, collect, &seen), 1);
+	assert_string_equal(seen.v[0].file, "/nonexistent/cjd.json");
+	assert_string_equal(seen.v[0].text, "cannot open: No such file or directory");
+}
+
+static void test_suggest(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"interval", "rescan", "include", "exclude", "events"};
+	assert_int_equal(cjd_edit_distance("interval", "interval"), 0);
+	assert_int_equal(cjd_edit_distance("intreval", "interval"), 1); /* a swap is one edit */
+	assert_int_equal(cjd_edit_distance("Interval", "interval"), 0);
+	assert_int_equal(cjd_edit_distance("", "abc"), 3);
+	assert_int_equal(cjd_edit_distance("kitten", "sitting"), 3);
+	assert_string_equal(cjd_suggest("intervall", names, 5), "interval");
+	assert_string_equal(cjd_suggest("includ", names, 5), "include");
+	assert_string_equal(cjd_suggest("exlcude", names, 5), "exclude");
+	assert_string_equal(cjd_suggest("evnts", names, 5), "events");
+	assert_null(cjd_suggest("zzz", names, 5));
+	assert_null(cjd_suggest("cgroup_root", names, 5));
+	char longer[100];
+	memset(longer, 'a', 99);
+	longer[99] = '\0';
+	assert_null(cjd_suggest(longer, names, 5));
+}
+
 static void test_set_overrides(void **state)
 {
 	(void)state;
@@ -137,6 +247,9 @@ static void test_set_overrides(void **state)
 	assert_int_equal(cjd_config_set(&c, "collector.interval", "abc", false, &err), -EINVAL);
 	assert_string_equal(err.text, "collector.interval must be a duration such as 200ms, 1s or 2m");
 	assert_int_equal(cjd_config_set(&c, "nope", "1", false, &err), -ENOENT);
+	assert_int_equal(cjd_config_set(&c, "detector.treshold", "1", false, &err), -ENOENT);
+	assert_string_equal(err.text, "unknown configuration key \"detector.treshold\"; did you mean "
+				      "'detector.threshold'?");
 	assert_int_equal(cjd_config_set(&c, "actions.throttle_quota", NULL, false, &err), 0);
 	assert_int_equal(cjd_config_set(&c, "actions.action", "throttle", false, &err), -EINVAL);
 	assert_string_equal(err.text, "actions.action is throttle but actions.throttle_quota is null");
@@ -151,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_set_overrides),
+		cmocka_unit_test(test_check_reports_all),
+		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@ static void run(struct cjd_alert_state *s, const struct cjd_alert_params *p, con
 	static const char code[] = {'.', 'F', 'O', 'R'};
 
 	for (size_t i = 0; i < n; i++, t_next += SEC)
-		out[i] = code[cjd_alert_state_step(s, p, scores[i], t_next, 1.0)];
+		out[i] = code[cjd_alert_state_step(s, p, scores[i], t_next, SEC)];
 	out[n] = '\0';
 }
 
@@ -58,7 +58,7 @@ static void test_fires_after_k(void **state)
 	assert_int_equal(s.windows_flagged, 4);
 	assert_int_equal(s.alerts_fired, 1);
 	/* CPU time counts from the firing window on: windows at t=3 and t=4. */
-	assert_true(s.cpu_seconds == 2.0);
+	assert_int_equal(s.cpu_ns, 2 * SEC);
 }
 
 static void test_threshold_is_inclusive(void **state)
@@ -132,7 +132,7 @@ static void test_ongoing_every_t(void **state)
 		if (out[i] != want)
 			fail_msg("window %zu: '%c', expected '%c'", i, out[i], want);
 	}
-	assert_true(s.cpu_seconds == 198.0);
+	assert_int_equal(s.cpu_ns, 198 * SEC);
 	assert_int_equal(s.last_emit_t_ns, 182 * SEC);
 }
 
@@ -166,8 +166,8 @@ static void test_gone(void **state)
 	char out[8];
 
 	RUN(&s, fire, out);
-	cjd_alert_state_charge(&s, 5.0);
-	assert_true(s.cpu_seconds == 6.0);
+	cjd_alert_state_charge(&s, 5 * SEC);
+	assert_int_equal(s.cpu_ns, 6 * SEC);
 	assert_true(cjd_alert_state_gone(&s));
 	assert_int_equal(s.state, CJD_AS_IDLE);
 	/* Suspect or idle cgroups vanish quietly. */
@@ -206,6 +206,110 @@ static void test_k_one(void **state)
 	assert_string_equal(out, "FR..");
 }
 
+/*
+ * Flap suppression. A benign two-process hashing benchmark once went
+ * firing/resolved 16 times in 90 s: busy for a few seconds, idle for a few.
+ * This sequence does the same (5 windows flagged, 4 low, every 9 s).
+ */
+static size_t count(const char *out, char c)
+{
+	size_t n = 0;
+	for (; *out; out++)
+		n += *out == c;
+	return n;
+}
+
+static void flapping(float *sc, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sc[i] = i % 9 < 5 ? 0.95f : 0.1f;
+}
+
+static void test_flapping_without_holddown_pages_every_swing(void **state)
+{
+	(void)state;
+	struct cjd_alert_state s = {0};
+	float sc[90];
+	char out[91];
+
+	flapping(sc, 90);
+	run(&s, &P, sc, 90, out); /* P: holddown 0 */
+	assert_int_equal(count(out, 'F'), 10);
+	assert_int_equal(count(out, 'R'), 10);
+}
+
+static void test_holddown_suppresses_flapping(void **state)
+{
+	(void)state;
+	struct cjd_alert_params p = P;
+	struct cjd_alert_state s = {0};
+	float sc[90];
+	char out[91];
+
+	p.holddown_ns = 60 * SEC;
+	flapping(sc, 90);
+	run(&s, &p, sc, 90, out);
+	/* fires at t=2, resolves at t=7; the swings starting at 9, 18, ... 54 are held; at
+	 * t=67 (60 s after resolving) the run that started at 63 is still flagged and fires;
+	 * it resolves at 70, and the two swings after that are held again */
+	for (size_t i = 0; i < 90; i++) {
+		char want = i == 2 || i == 67 ? 'F' : i == 7 || i == 70 ? 'R' : '.';
+		if (out[i] != want)
+			fail_msg("window %zu: '%c', expected '%c' (%s)", i, out[i], want, out);
+	}
+	assert_int_equal(s.alerts_fired, 2);
+	assert_int_equal(s.held, 2); /* since the last resolve: the runs from 72 and 81 */
+	assert_int_equal(s.state, CJD_AS_RESOLVED);
+}
+
+static void test_holddown_then_still_flagged_fires_at_once(void **state)
+{
+	(void)state;
+	struct cjd_alert_params p = P;
+	struct cjd_alert_state s = {0};
+	const float fire[] = {0.9f, 0.9f, 0.9f, 0.1f, 0.1f, 0.1f};
+	float hot[40];
+	char out[41];
+
+	p.holddown_ns = 30 * SEC;
+	RUN(&s, fire, out);
+	assert_string_equal(out, "..F..R"); /* resolved at t=5 */
+	for (size_t i = 0; i < 40; i++)
+		hot[i] = 0.9f;
+	run(&s, &p, hot, 40, out); /* t = 6..45: flagged throughout */
+	/* held until t=35 (5 + 30), then it fires, with the whole run in its counts */
+	for (size_t i = 0; i < 40; i++) {
+		char want = i == 29 ? 'F' : '.';
+		if (out[i] != want)
+			fail_msg("window %zu (t=%zu): '%c', expected '%c'", i, i + 6, out[i], want);
+	}
+	assert_int_equal(s.fired_t_ns, 35 * SEC);
+	assert_int_equal(s.windows, 40);
+	assert_int_equal(s.held, 1);
+	/* after it resolves the hold-down starts again, and the count with it */
+	const float lows[] = {0.1f, 0.1f, 0.1f};
+	RUN(&s, lows, out);
+	assert_string_equal(out, "..R");
+	assert_int_equal(s.held, 0);
+}
+
+static void test_holddown_forgotten_when_gone(void **state)
+{
+	(void)state;
+	struct cjd_alert_params p = P;
+	struct cjd_alert_state s = {0};
+	const float cycle[] = {0.9f, 0.9f, 0.9f, 0.1f, 0.1f, 0.1f}, fire[] = {0.9f, 0.9f, 0.9f};
+	char out[8];
+
+	p.holddown_ns = 300 * SEC;
+	run(&s, &p, cycle, 6, out);
+	assert_string_equal(out, "..F..R");
+	/* a new cgroup at the same path (or a new trace) starts without a hold-down */
+	assert_false(cjd_alert_state_gone(&s));
+	run(&s, &p, fire, 3, out);
+	assert_string_equal(out, "..F");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +323,10 @@ int main(void)
 		cmocka_unit_test_setup(test_gone, reset_clock),
 		cmocka_unit_test_setup(test_allowlisted_never_fires, reset_clock),
 		cmocka_unit_test_setup(test_k_one, reset_clock),
+		cmocka_unit_test_setup(test_flapping_without_holddown_pages_every_swing, reset_clock),
+		cmocka_unit_test_setup(test_holddown_suppresses_flapping, reset_clock),
+		cmocka_unit_test_setup(test_holddown_then_still_flagged_fires_at_once, reset_clock),
+		cmocka_unit_test_setup(test_holddown_forgotten_when_gone, reset_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

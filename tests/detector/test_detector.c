@@ -662,6 +662,58 @@ static void test_extreme_counts_stay_finite(void **state)
 	cjd_detector_free(d);
 }
 
+/* Firing and resolved alerts of one run of a flapping job (busy 12 s, idle 10 s, repeated),
+ * with the given hold-down (UINT64_MAX: the default). */
+static void run_flapping(struct rec *r, uint64_t holddown_ns, uint64_t seconds, size_t *fired,
+			 size_t *resolved)
+{
+	struct cjd_detector_config cfg;
+	struct cjd_detector *d;
+	struct cjd_error err;
+
+	memset(r, 0, sizeof(*r));
+	cjd_detector_config_init(&cfg);
+	cfg.events = CJD_EVMASK_SOFTWARE;
+	if (holddown_ns != UINT64_MAX)
+		cfg.refire_holddown_ns = holddown_ns;
+	assert_int_equal(cjd_detector_new(&d, &cfg, model, on_alert, r, &err), 0);
+	for (uint64_t t = 1; t <= seconds; t++) {
+		push(d, sw(NULL, "/flap", t, t % 22 < 12 ? miner_util(t) : 0.0, 20));
+		assert_int_equal(cjd_detector_tick(d), 0);
+	}
+	cjd_detector_free(d);
+	*fired = *resolved = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		*fired += r->a[i].action == CJD_ALERT_FIRING;
+		*resolved += r->a[i].action == CJD_ALERT_RESOLVED;
+	}
+}
+
+/* The whole detector (windows, model, state machine), as replay and the agent run it. */
+static void test_flapping_job_holddown(void **state)
+{
+	(void)state;
+	static struct rec r;
+	size_t fired, resolved;
+
+	/* without a hold-down every busy phase pages: 9 of them in 200 s */
+	run_flapping(&r, 0, 200, &fired, &resolved);
+	assert_int_equal(fired, 9);
+	assert_int_equal(resolved, 9);
+	/* the default (5 minutes): one page for the whole 200 s */
+	assert_true(CJD_DETECTOR_DEFAULT_HOLDDOWN_NS == 300 * SEC);
+	run_flapping(&r, UINT64_MAX, 200, &fired, &resolved);
+	assert_int_equal(fired, 1);
+	assert_int_equal(resolved, 1);
+	uint64_t resolved_at = r.a[1].t_ns;
+	/* and again once 5 minutes have passed since that resolve, at the next busy phase */
+	run_flapping(&r, UINT64_MAX, 400, &fired, &resolved);
+	assert_int_equal(fired, 2);
+	assert_true(r.a[2].action == CJD_ALERT_FIRING);
+	assert_true(r.a[2].t_ns >= resolved_at + 300 * SEC);
+	assert_true(r.a[2].t_ns < resolved_at + 300 * SEC + 22 * SEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_featurizer_matches_detector),
 		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_extreme_counts_stay_finite),
+		cmocka_unit_test(test_flapping_job_holddown),
 	};
 	return cmocka_run_group_tests(tests, load_model, free_model);
 }

@@ -121,6 +121,165 @@ static void test_append_walk_since(void **state)
 	free(dir);
 }
 
+/* --since: every form it takes, and the sentence for what it does not. */
+static void test_since_parse(void **state)
+{
+	(void)state;
+	const uint64_t now = 1796292000000000000ull; /* 2026-12-03T10:00:00Z */
+	struct cjd_since s;
+	char why[300];
+
+	assert_int_equal(cjd_since_parse("all", now, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.kind, CJD_SINCE_ALL);
+	assert_int_equal(cjd_since_parse("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", now, &s, why,
+					 sizeof(why)), 0);
+	assert_int_equal(s.kind, CJD_SINCE_ID);
+	assert_string_equal(s.id, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+	static const struct {
+		const char *text;
+		uint64_t back_s;
+	} durations[] = {{"90s", 90}, {"30m", 1800}, {"1h", 3600}, {"1.5h", 5400}, {"2d", 172800},
+			 {"500ms", 0}};
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		assert_int_equal(cjd_since_parse(durations[i].text, now, &s, why, sizeof(why)), 0);
+		assert_int_equal(s.kind, CJD_SINCE_TIME);
+		uint64_t want = now - durations[i].back_s * 1000000000ull -
+				(strcmp(durations[i].text, "500ms") ? 0 : 500000000ull);
+		if (s.real_ns != want)
+			fail_msg("%s: %llu, want %llu", durations[i].text,
+				 (unsigned long long)s.real_ns, (unsigned long long)want);
+	}
+	/* longer ago than 1970: from the beginning */
+	assert_int_equal(cjd_since_parse("1000000h", now, &s, why, sizeof(why)), 0);
+	assert_true(s.real_ns == 0);
+	assert_int_equal(cjd_since_parse("2026-12-03T09:00:00.5+01:00", now, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.kind, CJD_SINCE_TIME);
+	assert_true(s.real_ns == now - 7200000000000ull + 500000000ull); /* 08:00:00.5Z */
+
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"90", "'90' needs a unit: 90s, 90m, 90h or 90d"},
+		{"1x", "'1x' is not a duration such as 90s, 30m, 1h or 2d"},
+		{"2026-12-03T10:00:00", "'2026-12-03T10:00:00' has no time zone: add Z (UTC) or an "
+					"offset such as +01:00"},
+		{"2026-02-30", "'2026-02-30' is not a valid RFC 3339 date or time (such as 2026-12-03 "
+			       "or 2026-12-03T10:00:00Z)"},
+		{"1960-01-01", "'1960-01-01' is before 1970"},
+		{"yesterday", "'yesterday' is not 'all', an event id (0190a1b2-c3d4-7e5f-8a9b-"
+			      "0c1d2e3f4a5b), a duration (90s, 30m, 1h, 2d) or an RFC 3339 time "
+			      "(2026-12-03T10:00:00Z)"},
+		{"", "'' is not 'all', an event id (0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b), a duration "
+		     "(90s, 30m, 1h, 2d) or an RFC 3339 time (2026-12-03T10:00:00Z)"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cjd_since_parse(bad[i].text, now, &s, why, sizeof(why)), -EINVAL);
+		if (strcmp(why, bad[i].why))
+			fail_msg("'%s': got \"%s\"", bad[i].text, why);
+	}
+}
+
+/* --since a time or all: alerts by @timestamp, across rotated files, non-alerts never. */
+static void test_since_time(void **state)
+{
+	(void)state;
+	char *dir = zt_tmpdir("journal-time"), path[300], rot[310], id[48];
+	struct collected c = {0};
+	struct cjd_error err;
+	struct cjd_since s;
+	char why[200];
+	bool found;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/alerts.jsonl", dir);
+	snprintf(rot, sizeof(rot), "%s.1", path);
+	/* the rotated file holds the two oldest; a heartbeat-like line has no event.id */
+	f = fopen(rot, "w");
+	fprintf(f, "{\"@timestamp\":\"2026-12-03T08:00:00.000000000Z\",\"event\":{\"id\":\"0190a1b2-c3d4-7e5f-8a9b-000000000001\"}}\n");
+	fprintf(f, "{\"@timestamp\":\"2026-12-03T09:00:00.000000000Z\",\"event\":{\"id\":\"0190a1b2-c3d4-7e5f-8a9b-000000000002\"}}\n");
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "{\"@timestamp\":\"2026-12-03T09:30:00.000000000Z\",\"event\":{}}\n");
+	fprintf(f, "{\"@timestamp\":\"2026-12-03T09:59:59.999999999Z\",\"event\":{\"id\":\"0190a1b2-c3d4-7e5f-8a9b-000000000003\"}}\n");
+	fprintf(f, "{\"@timestamp\":\"2026-12-03T10:00:00.000000000Z\",\"event\":{\"id\":\"0190a1b2-c3d4-7e5f-8a9b-000000000004\"}}\n");
+	fprintf(f, "{\"event\":{\"id\":\"0190a1b2-c3d4-7e5f-8a9b-000000000005\"}}\n");
+	fclose(f);
+
+	/* exactly at 10:00:00: the alert stamped 10:00:00.000 is in, 09:59:59.999999999 is not;
+	 * the one without @timestamp is reported, not passed */
+	assert_int_equal(cjd_since_parse("2026-12-03T11:00:00+01:00", 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(cjd_journal_after(path, &s, collect, &c, &found, &err), 0);
+	assert_true(found);
+	assert_int_equal(c.n, 1);
+	id_of(4, id);
+	assert_string_equal(c.ids[0], id);
+	/* 1h30m before 10:00: from 08:30 on, so the second rotated one and later alerts */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cjd_since_parse("90m", 1796292000000000000ull, &s, why, sizeof(why)), 0);
+	assert_int_equal(cjd_journal_after(path, &s, collect, &c, &found, &err), 0);
+	assert_int_equal(c.n, 3);
+	id_of(2, id);
+	assert_string_equal(c.ids[0], id);
+	/* all: every alert, oldest first, the line without event.id left out */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cjd_since_parse("all", 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(cjd_journal_after(path, &s, collect, &c, &found, &err), 0);
+	assert_int_equal(c.n, 5);
+	for (int i = 0; i < 5; i++) {
+		id_of(i + 1, id);
+		assert_string_equal(c.ids[i], id);
+	}
+	/* an id still works through the same call */
+	memset(&c, 0, sizeof(c));
+	id_of(3, id);
+	assert_int_equal(cjd_since_parse(id, 0, &s, why, sizeof(why)), 0);
+	assert_int_equal(cjd_journal_after(path, &s, collect, &c, &found, &err), 0);
+	assert_true(found);
+	assert_int_equal(c.n, 2);
+	zt_rmrf(dir);
+	free(dir);
+}
+
+/* kill -9 in the middle of a rotation (.1 renamed to .2 before the live file became .1)
+ * leaves one name missing: the walk looks past it, oldest first, and drops nothing. */
+static void test_walk_past_a_rotation_gap(void **state)
+{
+	(void)state;
+	char *dir = zt_tmpdir("journal-gap"), path[300], name[320], line[4096], id[48];
+	struct collected c = {0};
+	struct cjd_error err;
+	static const int file_of[] = {3, 3, 1, 0}; /* ids 1..4: in .3, .3, .1 and the live file */
+
+	snprintf(path, sizeof(path), "%s/alerts.jsonl", dir);
+	for (int i = 0; i < 4; i++) {
+		if (file_of[i])
+			snprintf(name, sizeof(name), "%s.%d", path, file_of[i]);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		FILE *f = fopen(name, "a");
+		assert_non_null(f);
+		size_t n = line_for(i + 1, line, sizeof(line), 10);
+		fprintf(f, "%.*s\n", (int)n, line);
+		fclose(f);
+	}
+	assert_int_equal(cjd_journal_walk(path, collect, &c, &err), 0);
+	assert_int_equal(c.n, 4);
+	for (int i = 0; i < 4; i++) {
+		id_of(i + 1, id);
+		assert_string_equal(c.ids[i], id);
+	}
+	/* two names missing is no rotation in progress: the walk stops there */
+	snprintf(name, sizeof(name), "%s.3", path);
+	char moved[330];
+	snprintf(moved, sizeof(moved), "%s.4", path);
+	assert_int_equal(rename(name, moved), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cjd_journal_walk(path, collect, &c, &err), 0);
+	assert_int_equal(c.n, 2);
+	zt_rmrf(dir);
+	free(dir);
+}
+
 static void test_rotation(void **state)
 {
 	(void)state;
@@ -334,6 +493,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_walk_since),
+		cmocka_unit_test(test_since_parse),
+		cmocka_unit_test(test_since_time),
+		cmocka_unit_test(test_walk_past_a_rotation_gap),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_lock_and_partial_line),
 		cmocka_unit_test(test_unwritable_directory),

@@ -463,6 +463,61 @@ static void test_ecs_flat(void **state)
 	assert_int_equal(cjd_sub_format_parse("xml", &f), -EINVAL);
 }
 
+/*
+ * Exact short numbers in every rendering: a float score prints as the
+ * shortest text of the float (not of its double: 0.9631089568138123), and
+ * ECS, CEF and syslog re-print what they parsed without adding digits
+ * (jansson's dumper wrote 0.96310896000000001, CEF's %.9g cut costs).
+ */
+static void test_exact_numbers(void **state)
+{
+	(void)state;
+	struct cjd_alert a;
+	zt_alert(&a, CJD_ALERT_ONGOING, "/x");
+	a.score = 0.96310896f;
+	a.threshold = 0.8f;
+	a.features[0].value = 0.1f;
+	a.features[1].value = 1e-7f;
+	a.cpu_seconds = 123456789.125;
+	a.cost_usd = a.cpu_seconds / 3600.0 * 0.04; /* 1371.7421013888888 */
+	char *s = alert_json(&a, NULL);
+	static const char *const in_json[] = {
+		"\"score\":0.96310896,", "\"threshold\":0.8,", "\"cpu_util\":0.1,",
+		"\"ctx_switches_per_cpu_s\":1e-07,", "\"cpu_seconds\":123456789.125,",
+		"\"usd\":1371.7421013888888"};
+	for (size_t i = 0; i < sizeof(in_json) / sizeof(in_json[0]); i++)
+		if (!strstr(s, in_json[i]))
+			fail_msg("JSON lacks %s: %s", in_json[i], s);
+
+	char *ecs = render(CJD_FMT_ECS, "alert.ongoing", s);
+	static const char *const in_ecs[] = {
+		"\"cjd.score\":0.96310896,", "\"cjd.threshold\":0.8,", "\"cjd.window.cpu_util\":0.1,",
+		"\"cjd.window.ctx_switches_per_cpu_s\":1e-07,",
+		"\"cjd.cost.cpu_seconds\":123456789.125,", "\"cjd.cost.usd\":1371.7421013888888"};
+	for (size_t i = 0; i < sizeof(in_ecs) / sizeof(in_ecs[0]); i++)
+		if (!strstr(ecs, in_ecs[i]))
+			fail_msg("ECS lacks %s: %s", in_ecs[i], ecs);
+	/* integers stay integers, floats that print whole stay as the publisher wrote them */
+	assert_non_null(strstr(ecs, "\"cjd.window.syscalls_per_cpu_s\":3,"));
+	assert_null(strstr(ecs, "00000001"));
+	assert_null(strstr(ecs, "99999999"));
+
+	char *cef = render(CJD_FMT_CEF, "alert.ongoing", s);
+	assert_non_null(strstr(cef, " cfp1=0.96310896 "));
+	assert_non_null(strstr(cef, " cfp2=123456789.125 "));
+	assert_non_null(strstr(cef, " cfp3=1371.7421013888888 "));
+	assert_non_null(strstr(cef, "score 0.96310896 cpu_seconds 123456789.125"));
+
+	char *sys = render(CJD_FMT_SYSLOG, "alert.ongoing", s);
+	assert_non_null(strstr(sys, " score=\"0.96310896\""));
+	assert_non_null(strstr(sys, " cpu_seconds=\"123456789.125\""));
+	assert_non_null(strstr(sys, " cost_usd=\"1371.7421013888888\""));
+	free(sys);
+	free(cef);
+	free(ecs);
+	free(s);
+}
+
 static void test_fprint_and_summary(void **state)
 {
 	(void)state;
@@ -518,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_cef_escaping),
 		cmocka_unit_test(test_syslog_escaping),
 		cmocka_unit_test(test_ecs_flat),
+		cmocka_unit_test(test_exact_numbers),
 		cmocka_unit_test(test_fprint_and_summary),
 		cmocka_unit_test(test_machine_id),
 	};

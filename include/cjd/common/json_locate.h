@@ -20,9 +20,17 @@ struct cjd_json_locations *cjd_json_locate(const char *text, size_t len);
 void cjd_json_locations_free(struct cjd_json_locations *loc);
 
 /*
+ * Appends an object key to a path as cjd_json_where() expects it: joined with
+ * '.', and with '.', '[' and '\\' inside the key escaped by a backslash, so
+ * {"a.b": 1} and {"a": {"b": 1}} have different paths. Cuts at len.
+ */
+void cjd_json_path_append(char *path, size_t len, const char *key);
+
+/*
  * Finds where the value at `path` starts; for a path ending in an object key,
  * `key_pos` selects the key's own position instead (useful for "unknown key").
- * Paths: "" is the root, "a.b" object members, "a[3]" array elements.
+ * Paths: "" is the root, "a.b" object members, "a[3]" array elements (keys
+ * escaped as cjd_json_path_append() does).
  * Returns 0 with line and column (1-based) set, or -ENOENT.
  */
 int cjd_json_where(const struct cjd_json_locations *loc, const char *path, int key_pos, int *line,

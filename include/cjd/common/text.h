@@ -27,7 +27,10 @@ int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s);
 
 /*
  * Formats a float/double with the fewest significant digits that read back to the same
- * value ("1", "0.25", "0.1"). Non-finite values are rejected with -EDOM.
+ * value ("1", "0.25", "0.1", "1e-07", "0.96310896" for 0.96310896f): the one way every
+ * number reaching a user or a file is printed (JSON, ECS, CEF, syslog, configs, models).
+ * A float is printed as a float, so its text has no digits the float does not hold.
+ * Returns the length written, -ENOSPC when len is too small, -EDOM for a non-finite value.
  */
 int cjd_fmt_float(char *buf, size_t len, float v);
 int cjd_fmt_double(char *buf, size_t len, double v);

@@ -27,6 +27,16 @@ const char *cjd_rfc3339_ns(uint64_t real_ns, char *buf, size_t len);
 /* Same with whole seconds ("2026-11-26T18:00:00Z"). */
 const char *cjd_rfc3339_sec(uint64_t real_ns, char *buf, size_t len);
 
+/*
+ * Parses an RFC 3339 time into CLOCK_REALTIME ns: "2026-12-03T10:00:00Z",
+ * with any fraction of a second ("...:00.5Z", digits beyond ns dropped) and
+ * an offset ("...T11:00:00+01:00"); 't'/'z' and a space for 'T' are taken
+ * too. A bare date ("2026-12-03") means its midnight UTC. A time without an
+ * offset is refused (local time is ambiguous). Returns 0, -EINVAL (not such
+ * a time, or an impossible date such as Feb 30) or -ERANGE (before 1970).
+ */
+int cjd_rfc3339_parse(const char *s, uint64_t *real_ns);
+
 /* This machine's host name, never empty ("localhost" at worst). */
 const char *cjd_hostname(char *buf, size_t len);
 

@@ -43,6 +43,7 @@ struct cjd_config {
 	uint32_t fire_windows;
 	uint32_t resolve_windows;
 	uint64_t ongoing_ns;
+	uint64_t refire_holddown_ns; /* 0: a resolved cgroup may fire again at once */
 	double price_per_cpu_hour;
 	struct cjd_strlist allowlist;
 	/* publish */
@@ -79,9 +80,24 @@ void cjd_config_release(struct cjd_config *cfg);
  */
 int cjd_config_load(struct cjd_config *cfg, const char *path, struct cjd_error *err);
 
-/* Same from a string (name is used in errors). */
+/* Same from a string (name is used in errors). When the text has several
+ * problems, err gets the first in file order. */
 int cjd_config_load_string(struct cjd_config *cfg, const char *name, const char *text,
 			   struct cjd_error *err);
+
+/* One problem found by cjd_config_check(). */
+typedef void (*cjd_config_report_cb)(const struct cjd_error *err, void *ctx);
+
+/*
+ * Validates a configuration (over the embedded defaults) and reports EVERY
+ * problem through cb, in file order, each with file:line:column; unknown
+ * keys, sections and choice values carry "; did you mean 'interval'?" when
+ * a known name is close. Only a JSON syntax error stops the check early
+ * (nothing after it can be read). text NULL reads the file `name` (an
+ * unreadable file is one problem). Beyond 100 problems the rest are counted
+ * in one last report. Returns the number of problems (0: valid) or -ENOMEM.
+ */
+int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb, void *ctx);
 
 /*
  * Sets one key from its text form, with the file's validation: used for

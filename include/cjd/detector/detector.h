@@ -32,6 +32,9 @@
  *     (a lower score in between returns to idle: flapping never fires);
  *   firing -> resolved after resolve_windows (R) windows in a row below
  *     threshold_low (scores between the two thresholds hold the count);
+ *   resolved -> firing again only once refire_holddown_ns of sample time
+ *     has passed since resolving (flap suppression: a job hovering around
+ *     the threshold fires once per hold-down at most, not at every swing);
  *   firing: an "ongoing" alert every ongoing_ns of sample time, carrying
  *     CPU-seconds (task-clock) and cost accumulated since firing;
  *   firing -> gone when the cgroup vanishes: cjd_detector_forget(), or no
@@ -58,6 +61,7 @@ struct cjd_detector_config {
 	uint32_t fire_windows;       /* K */
 	uint32_t resolve_windows;    /* R */
 	uint64_t ongoing_ns;         /* T, sample time */
+	uint64_t refire_holddown_ns; /* H, sample time: no re-firing sooner after a resolve; 0 off */
 	double price_per_cpu_hour;   /* USD */
 	/* Allowlist entries (cjd/common/allowlist.h: cgroup globs, image:,
 	 * container:, namespace:, pod:), copied; checked when a cgroup is first
@@ -81,6 +85,7 @@ struct cjd_detector_config {
 #define CJD_DETECTOR_DEFAULT_K 3
 #define CJD_DETECTOR_DEFAULT_R 3
 #define CJD_DETECTOR_DEFAULT_ONGOING_NS (60ull * 1000000000ull)
+#define CJD_DETECTOR_DEFAULT_HOLDDOWN_NS (300ull * 1000000000ull)
 #define CJD_DETECTOR_DEFAULT_PRICE 0.04
 #define CJD_DETECTOR_DEFAULT_GONE_INTERVALS 5
 
@@ -150,7 +155,8 @@ struct cjd_cgroup_summary {
 	uint64_t samples;
 	uint64_t windows;
 	uint64_t windows_flagged;
-	double cpu_seconds;        /* task-clock since first seen */
+	uint64_t cpu_ns;           /* task-clock since first seen, exact */
+	double cpu_seconds;        /* the same in seconds */
 	double cost_usd;           /* cpu_seconds at price_per_cpu_hour */
 	uint64_t first_t_ns;       /* start of the first sample */
 	uint64_t last_t_ns;        /* end of the newest sample */

@@ -2,6 +2,7 @@
 #ifndef CJD_PUBLISH_JOURNAL_READ_H
 #define CJD_PUBLISH_JOURNAL_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,39 @@ int cjd_journal_walk(const char *path, cjd_journal_line_cb cb, void *ctx, struct
  */
 int cjd_journal_since(const char *path, const char *since_id, cjd_journal_line_cb cb, void *ctx,
 		      bool *found, struct cjd_error *err);
+
+/* What `cjd sub --since` names. */
+enum cjd_since_kind {
+	CJD_SINCE_ALL,  /* every journaled alert */
+	CJD_SINCE_ID,   /* the alerts after an event id */
+	CJD_SINCE_TIME, /* the alerts whose @timestamp is at or after real_ns */
+};
+
+struct cjd_since {
+	enum cjd_since_kind kind;
+	char id[48];      /* CJD_SINCE_ID */
+	uint64_t real_ns; /* CJD_SINCE_TIME: CLOCK_REALTIME ns */
+};
+
+/*
+ * Parses a --since value: "all"; an event id; a duration back from
+ * now_real_ns ("90s", "30m", "1h", "2d", "1.5h"; a bare number is refused,
+ * as its unit would be a guess); or an RFC 3339 time ("2026-12-03T10:00:00Z",
+ * "2026-12-03T11:00:00.5+01:00", or a date for its midnight UTC). Returns 0,
+ * or -EINVAL with a sentence in why saying what is wrong and what is taken.
+ */
+int cjd_since_parse(const char *text, uint64_t now_real_ns, struct cjd_since *out, char *why,
+		    size_t whylen);
+
+/*
+ * Calls cb for every journaled alert the --since value selects, oldest
+ * first: for an id as cjd_journal_since() (*found false when the id is not
+ * there); for a time, the alerts whose @timestamp is at or after it (an
+ * alert without a readable @timestamp is reported with cjd_warn and not
+ * passed); for "all", every alert. Lines that are not alerts (no event.id)
+ * are never passed. Returns like cjd_journal_walk().
+ */
+int cjd_journal_after(const char *path, const struct cjd_since *since, cjd_journal_line_cb cb,
+		      void *ctx, bool *found, struct cjd_error *err);
 
 #endif

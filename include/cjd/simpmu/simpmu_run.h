@@ -33,6 +33,8 @@ struct cjd_simpmu_opts {
 	const char *workload;	 /* meta.workload */
 	uint64_t instructions;	 /* target instructions per sample */
 	uint64_t limit;		 /* stop the program (SIGTERM) after this many; 0: none */
+	uint64_t kill_after_ns;	 /* grace before SIGKILL, and for processes outliving the
+				  * program before SIGTERM; 0: CJD_STOP_GRACE_DEFAULT_NS */
 	uint64_t dump_every_bb;	 /* basic blocks per callgrind dump; 0: instructions/32 */
 	bool instr_atstart;	 /* false: wait for CALLGRIND_START_INSTRUMENTATION */
 	bool allow_fail;	 /* a failing program is not an error */
@@ -49,15 +51,19 @@ struct cjd_simpmu_result {
 	uint64_t sim_ns; /* simulated time covered (last t_ns) */
 	int status;	 /* the program's wait status */
 	bool limited;	 /* stopped by opts->limit (not a failure) */
+	bool killed;	 /* something needed SIGKILL (its last costs may be missing) */
 };
 
 /*
  * Runs opts->argv under valgrind --tool=callgrind with the fixed geometry and
  * writes one sample per ~opts->instructions instructions to opts->output.
  * Progress goes to stderr. SIGINT/SIGTERM received meanwhile are forwarded
- * to the program, and what was recorded until it ends is kept. With
- * opts->limit, the program's process group gets SIGTERM once that many
- * instructions are simulated; how it then ends is not a failure.
+ * to the program and every process it started, and what was recorded until
+ * they end is kept. With opts->limit, they get SIGTERM once that many
+ * instructions are simulated; how the program then ends is not a failure.
+ * Processes that outlive the program (daemons) get opts->kill_after_ns to
+ * end, then SIGTERM; whatever ignores SIGTERM gets SIGKILL after that grace
+ * again (common/proc_stop.h), so a recording always ends.
  *
  * Returns 0; -ENOENT (valgrind or the command not found; err says which),
  * -ECHILD (the program failed and allow_fail is off: the samples recorded

@@ -72,7 +72,9 @@ int cjd_threshold_for_fpr(const float *score, const bool *miner, size_t n, doubl
  *
  * This MUST match the detector's alert state machine (issue 4: "fires when
  * the score stays >= threshold for K consecutive windows", default K = 3);
- * if the detector's rule changes, change this with it.
+ * if the detector's rule changes, change this with it. The detector's
+ * re-firing hold-down (flap suppression) starts only after a resolve, so it
+ * never changes the first firing, which is all this computes.
  */
 #define CJD_ALERT_K_DEFAULT 3
 bool cjd_alert_sim(const float *score, size_t n, float threshold, unsigned k, size_t *windows);
