@@ -1,14 +1,42 @@
-/* Fuzz target: the evidence probes' /proc text parsers (/proc/PID/maps, /proc/net/{tcp,udp}[6]). */
+/* Fuzz target: the evidence probes' /proc text parsers (/proc/PID/maps, /proc/net/{tcp,udp}[6], smaps_rollup, memory.stat). */
 #include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "cjd/evidence/memory.h"
 #include "codesample_internal.h"
 #include "network_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The memory probe's parsers read a path: hand them the input through a memfd. */
+static void memory_parsers(const char *text, size_t size, bool rollup)
+{
+	struct cjd_memory_rollup r;
+	struct cjd_memory_stat st;
+	struct cjd_error err;
+	char path[64];
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+
+	if (fd < 0)
+		abort();
+	if (size && write(fd, text, size) != (ssize_t)size)
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (rollup) {
+		(void)cjd_memory_parse_rollup(path, &r, &err); /* any sizes are allowed: no crash */
+	} else if (cjd_memory_parse_stat(path, &st, &err) == 0 && st.version != 1 &&
+		   st.version != 2) {
+		abort(); /* a parsed memory.stat is v1 or v2 */
+	}
+	close(fd);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,7 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t pick = data[0];
 	const char *text = (const char *)data + 1;
 	size--;
-	if (pick & 1) {
+	if (pick & 8) {
+		memory_parsers(text, size, pick & 16);
+	} else if (pick & 1) {
 		struct cjd_maps m = {0};
 		if (cjd_maps_parse(text, size, "/bin/x", "maps", &m, &err) == 0) {
 			for (size_t i = 0; i < m.n; i++) {
