@@ -131,21 +131,22 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 	enum { OPT_PID = 256, OPT_ROOT, OPT_PROBES, OPT_JSON, OPT_ROUNDS, OPT_DURATION,
 	       OPT_MAX_PAUSE, OPT_MAX_THREADS, OPT_NORMAL_PRIORITY, OPT_SAMPLE_FOR,
 	       OPT_SAMPLE_PERIOD, OPT_NO_CODE, OPT_NET_WINDOW };
-	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID},
-					     {"root", required_argument, NULL, OPT_ROOT},
-					     {"probes", required_argument, NULL, OPT_PROBES},
-					     {"json", no_argument, NULL, OPT_JSON},
-					     {"rounds", required_argument, NULL, OPT_ROUNDS},
-					     {"duration", required_argument, NULL, OPT_DURATION},
-					     {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
-					     {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
-					     {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
-					     {"sample-for", required_argument, NULL, OPT_SAMPLE_FOR},
-					     {"sample-period", required_argument, NULL, OPT_SAMPLE_PERIOD},
-					     {"no-code", no_argument, NULL, OPT_NO_CODE},
-					     {"net-window", required_argument, NULL, OPT_NET_WINDOW},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"probes", required_argument, NULL, OPT_PROBES},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"rounds", required_argument, NULL, OPT_ROUNDS},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
+	    {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+	    {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
+	    {"sample-for", required_argument, NULL, OPT_SAMPLE_FOR},
+	    {"sample-period", required_argument, NULL, OPT_SAMPLE_PERIOD},
+	    {"no-code", no_argument, NULL, OPT_NO_CODE},
+	    {"net-window", required_argument, NULL, OPT_NET_WINDOW},
+	    {"help", no_argument, NULL, 'h'},
+	    {0}};
 	uint64_t v;
 	int c, rc;
 
@@ -202,7 +203,8 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 						   &a->period_ns)))
 				return rc;
 			if (a->period_ns > CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect", "--sample-period: at most 1s");
+				return cjd_cli_usage_error("inspect",
+							   "--sample-period: at most 1s");
 			break;
 		case OPT_NO_CODE:
 			a->no_code = true;

@@ -92,7 +92,8 @@ static json_t *mix_json(const struct cjd_codesample_result *r, int *rc)
 	cjd_ev_json_put(m, "mem_read_share", json_real(r->mem_read_share), rc);
 	cjd_ev_json_put(m, "mem_write_share", json_real(r->mem_write_share), rc);
 	cjd_ev_json_put(m, "decoded_samples", json_integer((json_int_t)r->decoded_samples), rc);
-	cjd_ev_json_put(m, "decoded_share", json_real(share(r->decoded_samples, r->user_samples)), rc);
+	cjd_ev_json_put(m, "decoded_share", json_real(share(r->decoded_samples, r->user_samples)),
+			rc);
 	cjd_ev_json_put(m, "code_bytes_read", json_integer((json_int_t)r->code_bytes_read), rc);
 	cjd_ev_json_put(m, "windows_read", json_integer(r->windows_read), rc);
 	cjd_ev_json_put(m, "read_errors", json_integer(r->read_errors), rc);
@@ -208,11 +209,12 @@ int cjd_codesample_describe(const struct cjd_codesample_result *r, char *buf, si
 		return (int)pos;
 	}
 	if (r->off_disk_share >= 0.5)
-		cjd_ev_appendf(buf, len, &pos,
-			       "%.0f %% of the user CPU time ran in anonymous executable memory, not "
-			       "in a file on disk: generated (JIT) or injected code, as RandomX "
-			       "miners run, and as JavaScript and Java runtimes also do.",
-			       100.0 * r->off_disk_share);
+		cjd_ev_appendf(
+		    buf, len, &pos,
+		    "%.0f %% of the user CPU time ran in anonymous executable memory, not "
+		    "in a file on disk: generated (JIT) or injected code, as RandomX "
+		    "miners run, and as JavaScript and Java runtimes also do.",
+		    100.0 * r->off_disk_share);
 	else if (r->ntop && r->top[0].kind != CJD_REGION_UNKNOWN)
 		cjd_ev_appendf(buf, len, &pos, "%.0f %% of the user CPU time ran in %s (%s)%s",
 			       100.0 * share(r->top[0].samples, r->user_samples), r->top[0].path,

@@ -148,15 +148,18 @@ int cjd_fpstate_describe(const struct cjd_fpstate_result *res, char *buf, size_t
 		cjd_ev_appendf(buf, len, &pos, "Could not look at any of %zu %s", res->nthreads,
 		    threads_word(res->nthreads));
 		if (res->n_traced)
-			cjd_ev_appendf(buf, len, &pos, ": %zu already traced by another process (a debugger?)",
-			    res->n_traced);
+			cjd_ev_appendf(buf, len, &pos,
+				       ": %zu already traced by another process (a debugger?)",
+				       res->n_traced);
 		else if (res->n_denied)
-			cjd_ev_appendf(buf, len, &pos, ": permission denied (needs CAP_SYS_PTRACE)");
+			cjd_ev_appendf(buf, len, &pos,
+				       ": permission denied (needs CAP_SYS_PTRACE)");
 		else if (res->n_gave_up)
 			cjd_ev_appendf(buf, len, &pos, ": %s not stop within the pause cap",
 			    res->n_gave_up == 1 ? "it did" : "they did");
 		else if (kernel_threads(res) == res->nthreads)
-			cjd_ev_appendf(buf, len, &pos, ": kernel threads have no user floating-point state");
+			cjd_ev_appendf(buf, len, &pos,
+				       ": kernel threads have no user floating-point state");
 		cjd_ev_appendf(buf, len, &pos, ".");
 		if (res->budget_spent)
 			cjd_ev_appendf(buf, len, &pos, " Stopped early: the time budget ran out.");
@@ -190,24 +193,28 @@ int cjd_fpstate_describe(const struct cjd_fpstate_result *res, char *buf, size_t
 		    res->n_looked, threads_word(res->n_looked), reg, res->rounds, secs);
 	if (res->n_ftz || res->n_daz) {
 		size_t n = res->n_ftz > res->n_daz ? res->n_ftz : res->n_daz;
-		cjd_ev_appendf(buf, len, &pos, " %zu of %zu set %s (miners commonly do; so does code built with "
-				    "-ffast-math).",
-		    n, res->n_looked,
-		    res->n_ftz && res->n_daz ? "flush-to-zero and denormals-are-zero"
-		    : res->n_ftz	     ? "flush-to-zero"
-					     : "denormals-are-zero");
+		cjd_ev_appendf(buf, len, &pos,
+			       " %zu of %zu set %s (miners commonly do; so does code built with "
+			       "-ffast-math).",
+			       n, res->n_looked,
+			       res->n_ftz && res->n_daz ? "flush-to-zero and denormals-are-zero"
+			       : res->n_ftz		? "flush-to-zero"
+							: "denormals-are-zero");
 	} else {
 		cjd_ev_appendf(buf, len, &pos, " None set flush-to-zero or denormals-are-zero.");
 	}
 	if (res->budget_spent)
 		cjd_ev_appendf(buf, len, &pos, " Stopped early: the time budget ran out.");
 	if (res->n_skipped || res->threads_over) {
-		cjd_ev_appendf(buf, len, &pos, " Not looked at: %zu %s", res->n_skipped + res->threads_over,
-		    threads_word(res->n_skipped + res->threads_over));
+		cjd_ev_appendf(buf, len, &pos, " Not looked at: %zu %s",
+			       res->n_skipped + res->threads_over,
+			       threads_word(res->n_skipped + res->threads_over));
 		if (res->n_traced)
-			cjd_ev_appendf(buf, len, &pos, " (%zu already traced by another process)", res->n_traced);
+			cjd_ev_appendf(buf, len, &pos, " (%zu already traced by another process)",
+				       res->n_traced);
 		else if (res->threads_over)
-			cjd_ev_appendf(buf, len, &pos, " (%zu over the thread limit)", res->threads_over);
+			cjd_ev_appendf(buf, len, &pos, " (%zu over the thread limit)",
+				       res->threads_over);
 		cjd_ev_appendf(buf, len, &pos, ".");
 	}
 	return (int)pos;

@@ -193,8 +193,9 @@ static void print_figures(FILE *out, size_t *col, const char *prefix, const json
 
 	json_object_foreach((json_t *)o, k, v) {
 		char key[256], val[512];
-		if (!*prefix && (!strcmp(k, "status") || !strcmp(k, "why") || !strcmp(k, "caveat") ||
-				 !strcmp(k, "probe_elapsed_ns") || !strcmp(k, "probe_cpu_ns")))
+		if (!*prefix &&
+		    (!strcmp(k, "status") || !strcmp(k, "why") || !strcmp(k, "caveat") ||
+		     !strcmp(k, "probe_elapsed_ns") || !strcmp(k, "probe_cpu_ns")))
 			continue;
 		if (is_table(v))
 			continue;
@@ -230,8 +231,9 @@ static int print_tables(FILE *out, const char *prefix, const json_t *o)
 
 static int print_probe(FILE *out, const char *name, const json_t *pj)
 {
-	json_t *el = json_object_get(pj, "probe_elapsed_ns"), *cpu = json_object_get(pj, "probe_cpu_ns"),
-	       *why = json_object_get(pj, "why"), *caveat = json_object_get(pj, "caveat");
+	json_t *el = json_object_get(pj, "probe_elapsed_ns"),
+	       *cpu = json_object_get(pj, "probe_cpu_ns"), *why = json_object_get(pj, "why"),
+	       *caveat = json_object_get(pj, "caveat");
 	char a[64] = "", b[64] = "";
 	size_t col = 0;
 	int rc;

@@ -28,9 +28,10 @@ static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
 	cjd_ev_json_put(o, "remote_port", json_integer(s->rport), rc);
 	cjd_ev_json_put(o, "loopback", json_boolean(s->loopback), rc);
 	cjd_ev_json_put(o, "pool_port_hint", json_boolean(s->pool_port_hint), rc);
-	cjd_ev_json_put(o, "seen_for_ms", s->seen_for_ms >= 0 ? json_integer(s->seen_for_ms) : json_null(), rc);
-	cjd_ev_json_put(o, "process_age_ms", s->process_age_ms >= 0 ? json_integer(s->process_age_ms) : json_null(),
-	    rc);
+	cjd_ev_json_put(o, "seen_for_ms",
+			s->seen_for_ms >= 0 ? json_integer(s->seen_for_ms) : json_null(), rc);
+	cjd_ev_json_put(o, "process_age_ms",
+			s->process_age_ms >= 0 ? json_integer(s->process_age_ms) : json_null(), rc);
 	if (s->proto == IPPROTO_TCP && s->have_info) {
 		json_t *t = json_object();
 		if (!t) {
@@ -38,12 +39,16 @@ static json_t *sock_json(const struct cjd_net_sock *s, int *rc)
 			return o;
 		}
 		cjd_ev_json_put(t, "bytes_sent", json_integer((json_int_t)s->bytes_sent), rc);
-		cjd_ev_json_put(t, "bytes_received", json_integer((json_int_t)s->bytes_received), rc);
+		cjd_ev_json_put(t, "bytes_received", json_integer((json_int_t)s->bytes_received),
+				rc);
 		cjd_ev_json_put(t, "segs_out", json_integer((json_int_t)s->segs_out), rc);
 		cjd_ev_json_put(t, "segs_in", json_integer((json_int_t)s->segs_in), rc);
-		cjd_ev_json_put(t, "window_bytes_sent", json_integer((json_int_t)s->win_bytes_sent), rc);
-		cjd_ev_json_put(t, "window_bytes_received", json_integer((json_int_t)s->win_bytes_received), rc);
-		cjd_ev_json_put(t, "window_segs_out", json_integer((json_int_t)s->win_segs_out), rc);
+		cjd_ev_json_put(t, "window_bytes_sent", json_integer((json_int_t)s->win_bytes_sent),
+				rc);
+		cjd_ev_json_put(t, "window_bytes_received",
+				json_integer((json_int_t)s->win_bytes_received), rc);
+		cjd_ev_json_put(t, "window_segs_out", json_integer((json_int_t)s->win_segs_out),
+				rc);
 		cjd_ev_json_put(t, "window_segs_in", json_integer((json_int_t)s->win_segs_in), rc);
 		cjd_ev_json_put(t, "msgs_per_s", json_real(s->msgs_per_s), rc);
 		cjd_ev_json_put(t, "last_send_ms", json_integer(s->last_send_ms), rc);
@@ -80,8 +85,8 @@ int cjd_network_to_json(const struct cjd_network_result *r, json_t **out)
 	cjd_ev_json_put(o, "other_sockets", json_integer((json_int_t)r->other_sockets), &rc);
 	cjd_ev_json_put(o, "truncated", json_integer((json_int_t)r->truncated), &rc);
 	for (int k = 0; k < CJD_NET_ROLE__COUNT; k++)
-		cjd_ev_json_put(cnt, cjd_net_role_name((enum cjd_net_role)k), json_integer((json_int_t)r->count[k]),
-		    &rc);
+		cjd_ev_json_put(cnt, cjd_net_role_name((enum cjd_net_role)k),
+				json_integer((json_int_t)r->count[k]), &rc);
 	cjd_ev_json_put(o, "counts", cnt, &rc);
 	for (size_t i = 0; i < r->nsocks && !rc; i++) {
 		json_t *s = sock_json(&r->socks[i], &rc);
@@ -118,7 +123,8 @@ static void add_outbound(char *buf, size_t len, size_t *pos, const struct cjd_ne
 		char tx[32], rx[32];
 		cjd_ev_fmt_bytes(s->win_bytes_sent, tx, sizeof(tx));
 		cjd_ev_fmt_bytes(s->win_bytes_received, rx, sizeof(rx));
-		cjd_ev_appendf(buf, len, pos, ", %.1f messages/s, %s sent and %s received in %.1f s",
+		cjd_ev_appendf(buf, len, pos,
+			       ", %.1f messages/s, %s sent and %s received in %.1f s",
 			       s->msgs_per_s, tx, rx, win_s);
 	} else if (s->have_info) {
 		cjd_ev_appendf(buf, len, pos,
@@ -127,7 +133,8 @@ static void add_outbound(char *buf, size_t len, size_t *pos, const struct cjd_ne
 			       win_s, s->last_send_ms / 1e3, s->last_recv_ms / 1e3);
 	}
 	if (s->seen_for_ms > 0)
-		cjd_ev_appendf(buf, len, pos, ", open at least %.0f s", (double)s->seen_for_ms / 1e3);
+		cjd_ev_appendf(buf, len, pos, ", open at least %.0f s",
+			       (double)s->seen_for_ms / 1e3);
 	else if (s->process_age_ms >= 0)
 		cjd_ev_appendf(buf, len, pos, ", open at most %.0f s (its process's age)",
 			       (double)s->process_age_ms / 1e3);
@@ -158,8 +165,9 @@ int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t l
 	if (!r->nsocks) {
 		cjd_ev_appendf(buf, len, &pos, "No TCP or UDP sockets");
 		if (r->other_sockets)
-			cjd_ev_appendf(buf, len, &pos, " (%zu other socket%s: unix, netlink, or not "
-						       "bound)",
+			cjd_ev_appendf(buf, len, &pos,
+				       " (%zu other socket%s: unix, netlink, or not "
+				       "bound)",
 				       r->other_sockets, r->other_sockets == 1 ? "" : "s");
 		cjd_ev_appendf(buf, len, &pos, ".");
 	} else {
@@ -182,14 +190,16 @@ int cjd_network_describe(const struct cjd_network_result *r, char *buf, size_t l
 			  "inbound connections");
 		add_count(buf, len, &pos, &first, r->count[CJD_NET_LISTEN], "listening socket",
 			  "listening sockets");
-		add_count(buf, len, &pos, &first, r->count[CJD_NET_UDP], "UDP socket", "UDP sockets");
+		add_count(buf, len, &pos, &first, r->count[CJD_NET_UDP], "UDP socket",
+			  "UDP sockets");
 		add_count(buf, len, &pos, &first, r->count[CJD_NET_OTHER],
 			  "TCP socket in another state", "TCP sockets in other states");
 		if (!first)
 			cjd_ev_appendf(buf, len, &pos, ".");
 	}
 	if (r->pids_unreadable)
-		cjd_ev_appendf(buf, len, &pos, " %u process%s could not be read (gone, or not allowed).",
+		cjd_ev_appendf(buf, len, &pos,
+			       " %u process%s could not be read (gone, or not allowed).",
 			       r->pids_unreadable, r->pids_unreadable == 1 ? "" : "es");
 	if (r->nsocks && !r->used_diag)
 		cjd_ev_appendf(buf, len, &pos, " No byte counters: %s.", r->source_note);
