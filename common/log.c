@@ -1,8 +1,11 @@
 /* Logging to stderr, one write(2) per line so threads and processes never interleave. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cjd/common/log.h"
@@ -12,13 +15,35 @@
 /* Set once by main() before threads start; see cjd_log_setup(). */
 static enum cjd_log_level log_level = CJD_LOG_INFO;
 static enum cjd_log_format log_format = CJD_LOG_TEXT;
+/* stderr is a journald stream: lines start with sd-daemon.h's "<N>" priority prefix. */
+static bool log_journal;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+/* syslog priorities as sd-daemon.h's SD_ERR, SD_WARNING, SD_INFO, SD_DEBUG */
+static const char *const journal_prefix[] = {"<3>", "<4>", "<6>", "<7>"};
+
+bool cjd_log_stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	/* systemd sets JOURNAL_STREAM=<device>:<inode> of the stream it connected; a
+	 * child that inherited the variable but whose stderr was redirected elsewhere
+	 * (a pipe, a file) must not get the prefixes, hence the comparison */
+	if (!env || sscanf(env, "%llu:%llu%n", &dev, &ino, &end) != 2 || env[end] != '\0')
+		return false;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void cjd_log_setup(enum cjd_log_level level, enum cjd_log_format format)
 {
 	log_level = level;
 	log_format = format;
+	log_journal = cjd_log_stderr_is_journal();
 }
 
 void cjd_log_get(enum cjd_log_level *level, enum cjd_log_format *format)
@@ -82,7 +107,7 @@ void cjd_log(enum cjd_log_level level, const char *fmt, ...)
 	char msg[2048];
 	char line[4352];
 	va_list ap;
-	size_t n;
+	size_t n, pre = 0;
 
 	if (!cjd_log_enabled(level))
 		return;
@@ -90,15 +115,23 @@ void cjd_log(enum cjd_log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
+	/* journald strips the prefix and files the line under that priority, so
+	 * `journalctl -p warning` shows the FIRING lines and errors */
+	if (log_journal) {
+		memcpy(line, journal_prefix[level], 3);
+		pre = 3;
+	}
 	if (log_format == CJD_LOG_JSON) {
 		char ts[64];
-		size_t pos = 0;
+		size_t pos = pre;
 		cjd_rfc3339_ns(cjd_now_real_ns(), ts, sizeof(ts));
-		pos = (size_t)snprintf(line, sizeof(line), "{\"@timestamp\":\"%s\",\"log.level\":\"%s\",\"message\":",
-				       ts, level_names[level]);
+		pos += (size_t)snprintf(line + pre, sizeof(line) - pre,
+					"{\"@timestamp\":\"%s\",\"log.level\":\"%s\",\"message\":", ts,
+					level_names[level]);
 		if (cjd_json_escape(line, sizeof(line) - 3, &pos, msg) < 0)
-			pos = (size_t)snprintf(line, sizeof(line), "{\"log.level\":\"%s\",\"message\":\"(too long)\"",
-					       level_names[level]);
+			pos = pre + (size_t)snprintf(line + pre, sizeof(line) - pre,
+						     "{\"log.level\":\"%s\",\"message\":\"(too long)\"",
+						     level_names[level]);
 		line[pos++] = '}';
 		line[pos++] = '\n';
 		n = pos;
@@ -108,8 +141,8 @@ void cjd_log(enum cjd_log_level level, const char *fmt, ...)
 				  : level == CJD_LOG_WARN ? "warning: "
 				  : level == CJD_LOG_DEBUG ? "debug: "
 							   : "";
-		int w = snprintf(line, sizeof(line), "cjd: %s%s\n", tag, msg);
-		n = w < 0 ? 0 : (size_t)w >= sizeof(line) ? sizeof(line) - 1 : (size_t)w;
+		int w = snprintf(line + pre, sizeof(line) - pre, "cjd: %s%s\n", tag, msg);
+		n = w < 0 ? pre + 1 : pre + ((size_t)w >= sizeof(line) - pre ? sizeof(line) - pre - 1 : (size_t)w);
 		line[n - 1] = '\n';
 	}
 	write_all(line, n);

@@ -105,6 +105,7 @@ static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
 	(void)l;
 	(void)exp;
 	cjd_pipeline_housekeeping(a->pipe);
+	a->housekeeping_mono_ns = cjd_now_mono_ns(); /* the watchdog's proof of progress */
 }
 
 static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -136,6 +137,8 @@ static void heartbeat(struct cjd_agent *a, bool stopping)
 	a->samples_at_heartbeat = st.samples;
 	a->heartbeat_mono_ns = now;
 	cjd_pipeline_heartbeat(a->pipe, &hb);
+	if (!stopping)
+		cjd_agent_notify_status(a);
 }
 
 static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -150,7 +153,10 @@ static void on_signal(struct cjd_loop *l, int signo, void *ctx)
 	struct cjd_agent *a = ctx;
 
 	if (signo == SIGHUP) {
+		/* systemctl reload waits for READY=1: sent whether the reload took or not */
+		cjd_agent_notify_reloading(a);
 		cjd_agent_reload(a);
+		cjd_agent_notify_ready(a);
 		return;
 	}
 	cjd_info("%s: stopping", strsignal(signo));
@@ -292,7 +298,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGTERM, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
-	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a))) {
+	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a)) ||
+	    (rc = cjd_agent_notify_start(a))) {
 		fail(err, CJD_AGENT_FAIL, rc, "event loop");
 		goto out_free;
 	}
@@ -315,8 +322,11 @@ out_free:
 
 int cjd_agent_run(struct cjd_agent *a)
 {
-	int rc = cjd_loop_run(a->loop);
+	int rc;
 
+	cjd_agent_notify_ready(a); /* counters are open and enabled, sockets bound */
+	rc = cjd_loop_run(a->loop);
+	cjd_agent_notify_stopping(a);
 	if (rc) {
 		cjd_err("event loop failed: %s", strerror(-rc));
 		a->exit_code = CJD_AGENT_FAIL;
@@ -334,6 +344,7 @@ void cjd_agent_free(struct cjd_agent *a)
 	if (a->collector)
 		cjd_collector_detach(a->collector);
 	cjd_loop_free(a->loop);
+	cjd_agent_notify_free(a);
 	cjd_pipeline_free(a->pipe);
 	cjd_collector_free(a->collector);
 	cjd_config_release(&a->cfg);

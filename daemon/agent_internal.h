@@ -6,6 +6,7 @@
 #include "cjd/common/loop.h"
 #include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
+#include "cjd/daemon/sdnotify.h"
 
 struct cjd_agent {
 	struct cjd_agent_options opts;
@@ -18,9 +19,31 @@ struct cjd_agent {
 	uint64_t samples_at_heartbeat;
 	uint64_t heartbeat_mono_ns;
 	int exit_code;
+	/* systemd (agent_notify.c): NULL when not started with a $NOTIFY_SOCKET */
+	struct cjd_sdnotify *notify;
+	uint64_t watchdog_ns;          /* WatchdogSec= as $WATCHDOG_USEC; 0: no watchdog */
+	uint64_t housekeeping_mono_ns; /* last publisher housekeeping, for the watchdog */
+	bool watchdog_withheld;        /* a part is stale: pings stopped (logged once) */
+	bool notify_failing;           /* a notification failed (logged once) */
+	bool ready_sent;               /* READY=1 went out once (later ones follow reloads) */
 };
 
 /* agent_reload.c: SIGHUP. */
 void cjd_agent_reload(struct cjd_agent *a);
+
+/*
+ * agent_notify.c: systemd's Type=notify protocol. _start connects to
+ * $NOTIFY_SOCKET (a failure is logged, never fatal) and, under WatchdogSec=,
+ * adds a loop timer that sends WATCHDOG=1 every half period while the
+ * collector and the publisher make progress. Returns 0 or the loop's error.
+ * The others send READY=1 (with STATUS=), STATUS=, RELOADING=1 and STOPPING=1;
+ * all are no-ops outside systemd.
+ */
+int cjd_agent_notify_start(struct cjd_agent *a);
+void cjd_agent_notify_ready(struct cjd_agent *a);
+void cjd_agent_notify_status(struct cjd_agent *a);
+void cjd_agent_notify_reloading(struct cjd_agent *a);
+void cjd_agent_notify_stopping(struct cjd_agent *a);
+void cjd_agent_notify_free(struct cjd_agent *a);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/suggest.h"
+#include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
@@ -171,6 +172,49 @@ static const char *choice_hint(const char *choices, const char *v, char *buf, si
 	return buf;
 }
 
+/* The ":PORT" of a tcp:// endpoint on the wildcard address ("*" or "0.0.0.0"), else NULL. */
+static const char *wildcard_port(const char *ep)
+{
+	if (strncmp(ep, "tcp://", 6))
+		return NULL;
+	ep += 6;
+	if (!strncmp(ep, "*:", 2))
+		return ep + 1;
+	if (!strncmp(ep, "0.0.0.0:", 8))
+		return ep + 7;
+	return NULL;
+}
+
+/*
+ * Whether two ZeroMQ endpoints bind the same thing: equal, or tcp:// with the
+ * wildcard written as "*" on one side and "0.0.0.0" on the other.
+ */
+static bool same_endpoint(const char *a, const char *b)
+{
+	const char *pa = wildcard_port(a), *pb = wildcard_port(b);
+
+	return !strcmp(a, b) || (pa && pb && !strcmp(pa, pb));
+}
+
+/*
+ * publish.endpoints is a set: an endpoint repeated (an image's entrypoint and
+ * a DaemonSet's args both passing --publish tcp://0.0.0.0:5556) is bound once,
+ * not refused with "Address already in use". Says so, as an info line.
+ */
+static bool endpoint_repeated(const struct opt *o, const struct cjd_strlist *l, const char *ep)
+{
+	if (o->off != OFF(endpoints))
+		return false;
+	for (size_t i = 0; i < l->n; i++) {
+		if (same_endpoint(l->v[i], ep)) {
+			cjd_info("publish.endpoints: %s is given more than once (as %s); binding it once",
+				 ep, l->v[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool choice_ok(const char *choices, const char *v)
 {
 	size_t n = strlen(v);
@@ -298,6 +342,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		}
 		if (o->check && (rc = o->check(text, why, whylen)))
 			return rc;
+		if (endpoint_repeated(o, l, text))
+			return 0;
 		return strlist_push(l, text) ? -ENOMEM : 0;
 	}
 	}

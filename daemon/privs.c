@@ -30,13 +30,41 @@ int cjd_privs_perf_cap(void)
 	return last_cap() >= CAP_PERFMON ? CAP_PERFMON : CAP_SYS_ADMIN;
 }
 
+/* Whether this process holds cap in its permitted set. */
+static bool permitted(int cap)
+{
+	cap_t have = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (!have)
+		return false;
+	cap_get_flag(have, (cap_value_t)cap, CAP_PERMITTED, &v);
+	cap_free(have);
+	return v == CAP_SET;
+}
+
+/*
+ * The perf capability to keep: the kernel's, or CAP_SYS_ADMIN when only that
+ * one was granted (Docker 20.10 knows no CAP_PERFMON, so images run with
+ * --cap-add SYS_ADMIN); keeping a CAP_PERFMON we do not hold would leave
+ * cgroups found later uncountable.
+ */
+static int perf_cap_held(void)
+{
+	int cap = cjd_privs_perf_cap();
+
+	if (cap == CAP_PERFMON && !permitted(CAP_PERFMON) && permitted(CAP_SYS_ADMIN))
+		return CAP_SYS_ADMIN;
+	return cap;
+}
+
 int cjd_privs_drop(bool actions, char *why, size_t whylen)
 {
 	cap_value_t keep[2];
 	int nkeep = 0, top = last_cap(), rc = 0;
 	cap_t caps;
 
-	keep[nkeep++] = cjd_privs_perf_cap();
+	keep[nkeep++] = perf_cap_held();
 	if (actions)
 		keep[nkeep++] = CAP_DAC_OVERRIDE;
 	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */

@@ -1,6 +1,8 @@
 # Sourced by the shell tests that need a Docker engine (after tests/lib.sh): starts dockerd
 # when none answers, or skips the test (exit 77) saying why, and builds images without a
 # registry (none is reachable from CI or the development machines).
+# shellcheck source=../packaging/rootfs.sh
+. "${CJD_SOURCE_DIR:-$(dirname "$0")/../..}/packaging/rootfs.sh"
 
 # cjd_docker_up: returns when `docker info` answers; exits 77 with the reason otherwise.
 # A dockerd started here is left running for the tests that follow (CI's machine is
@@ -38,12 +40,7 @@ cjd_docker_image_from_dir() {
 
 # cjd_docker_rootfs_for BINARY DIR: copies BINARY and every shared library ldd names (with
 # the dynamic loader) into DIR at their own paths, so a FROM-scratch image can run it.
+# (packaging/rootfs.sh does the work; packaging/build-image uses it too.)
 cjd_docker_rootfs_for() {
-	bin=$1 dir=$2
-	mkdir -p "$dir$(dirname "$bin")"
-	cp -L "$bin" "$dir$bin"
-	ldd "$bin" | awk '/=> \//{print $3} /^\t\//{print $1}' | while read -r lib; do
-		mkdir -p "$dir$(dirname "$lib")"
-		cp -L "$lib" "$dir$lib"
-	done
+	cjd_rootfs_add_binary "$1" "$2"
 }

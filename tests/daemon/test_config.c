@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cjd/common/suggest.h"
+#include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/config.h"
 
@@ -257,6 +259,87 @@ static void test_set_overrides(void **state)
 	cjd_config_release(&c);
 }
 
+/* Runs fn with stderr going to a temporary file; returns what was written (static buffer). */
+static const char *stderr_of(void (*fn)(void))
+{
+	static char buf[4096];
+	char path[] = "/tmp/cjd-test-config-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	fn();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/* The image's entrypoint and the DaemonSet's args both say --publish tcp://0.0.0.0:5556
+ * (cjd run: the first --publish replaces the defaults, the next ones append). */
+static void entrypoint_then_args(void)
+{
+	struct cjd_config c;
+	struct cjd_error err;
+
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://0.0.0.0:5556", true, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "ipc:///run/cjd/a.sock", false, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://0.0.0.0:5556", false, &err), 0);
+	/* the same wildcard written the other way binds the same port */
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://*:5556", false, &err), 0);
+	/* not repeats: another port, another address, a longer port */
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://0.0.0.0:5557", false, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://127.0.0.1:5556", false, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "publish.endpoints", "tcp://*:55566", false, &err), 0);
+	assert_int_equal(c.endpoints.n, 5);
+	assert_string_equal(c.endpoints.v[0], "tcp://0.0.0.0:5556");
+	assert_string_equal(c.endpoints.v[1], "ipc:///run/cjd/a.sock");
+	assert_string_equal(c.endpoints.v[2], "tcp://0.0.0.0:5557");
+	assert_string_equal(c.endpoints.v[3], "tcp://127.0.0.1:5556");
+	assert_string_equal(c.endpoints.v[4], "tcp://*:55566");
+	/* other lists keep what they are given */
+	assert_int_equal(cjd_config_set(&c, "detector.allowlist", "/a/*", false, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "detector.allowlist", "/a/*", false, &err), 0);
+	assert_int_equal(c.allowlist.n, 2);
+	cjd_config_release(&c);
+}
+
+/* A file listing one endpoint twice. */
+static void file_repeats(void)
+{
+	struct cjd_config c;
+	struct cjd_error err;
+
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_int_equal(cjd_config_load_string(&c, "t.json",
+						"{\"publish\": {\"endpoints\": [\"ipc:///run/x\", "
+						"\"tcp://*:6000\", \"ipc:///run/x\"]}}",
+						&err),
+			 0);
+	assert_int_equal(c.endpoints.n, 2);
+	assert_string_equal(c.endpoints.v[0], "ipc:///run/x");
+	assert_string_equal(c.endpoints.v[1], "tcp://*:6000");
+	cjd_config_release(&c);
+}
+
+static void test_endpoints_once(void **state)
+{
+	(void)state;
+	cjd_log_setup(CJD_LOG_INFO, CJD_LOG_TEXT);
+	assert_string_equal(stderr_of(entrypoint_then_args),
+			    "cjd: publish.endpoints: tcp://0.0.0.0:5556 is given more than once (as "
+			    "tcp://0.0.0.0:5556); binding it once\n"
+			    "cjd: publish.endpoints: tcp://*:5556 is given more than once (as "
+			    "tcp://0.0.0.0:5556); binding it once\n");
+	assert_string_equal(stderr_of(file_repeats),
+			    "cjd: publish.endpoints: ipc:///run/x is given more than once (as "
+			    "ipc:///run/x); binding it once\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_check_reports_all),
 		cmocka_unit_test(test_suggest),
+		cmocka_unit_test(test_endpoints_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

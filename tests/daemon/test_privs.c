@@ -13,8 +13,10 @@
 #include "cjd/common/caps.h"
 #include "cjd/daemon/privs.h"
 
-/* Drops in a child so the test process keeps its own capabilities. */
-static uint64_t drop_in_child(int actions)
+/* Drops in a child so the test process keeps its own capabilities. With
+ * without_perfmon, the child first gives up CAP_PERFMON, as a container given
+ * only SYS_ADMIN (Docker 20.10 knows no PERFMON). */
+static uint64_t drop_in_child(int actions, int without_perfmon)
 {
 	int p[2];
 	uint64_t got = ~0ull;
@@ -23,6 +25,14 @@ static uint64_t drop_in_child(int actions)
 	if (pid == 0) {
 		char why[160];
 		uint64_t m = ~0ull;
+		if (without_perfmon) {
+			cap_t c = cap_get_proc();
+			cap_value_t pm = CAP_PERFMON;
+			if (!c || cap_set_flag(c, CAP_PERMITTED, 1, &pm, CAP_CLEAR) ||
+			    cap_set_flag(c, CAP_EFFECTIVE, 1, &pm, CAP_CLEAR) || cap_set_proc(c))
+				_exit(1);
+			cap_free(c);
+		}
 		if (cjd_privs_drop(actions, why, sizeof(why)) == 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
 			cjd_caps_effective(&m);
 		if (write(p[1], &m, sizeof(m)) != sizeof(m))
@@ -46,12 +56,30 @@ static void test_drop(void **state)
 		print_message("skip: this process does not hold the perf capability to keep\n");
 		skip();
 	}
-	assert_true(drop_in_child(0) == perf);
-	assert_true(drop_in_child(1) == (perf | (1ull << CAP_DAC_OVERRIDE)));
+	assert_true(drop_in_child(0, 0) == perf);
+	assert_true(drop_in_child(1, 0) == (perf | (1ull << CAP_DAC_OVERRIDE)));
+}
+
+/* Granted SYS_ADMIN but not PERFMON: SYS_ADMIN is the perf capability to keep. */
+static void test_drop_keeps_sys_admin(void **state)
+{
+	(void)state;
+	uint64_t before, admin = 1ull << CAP_SYS_ADMIN;
+	assert_int_equal(cjd_caps_effective(&before), 0);
+	if (cjd_privs_perf_cap() != CAP_PERFMON) {
+		print_message("skip: this kernel has no CAP_PERFMON\n");
+		skip();
+	}
+	if ((before & admin) == 0) {
+		print_message("skip: this process does not hold CAP_SYS_ADMIN\n");
+		skip();
+	}
+	assert_true(drop_in_child(0, 1) == admin);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_drop)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_drop),
+					   cmocka_unit_test(test_drop_keeps_sys_admin)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

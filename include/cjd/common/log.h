@@ -18,11 +18,18 @@ enum cjd_log_format {
 };
 
 /*
- * Sets the level and format. The log configuration is the one piece of
- * process-wide state besides the SIMD tier and signal flags: main() sets it
- * once, before any thread starts, so reads need no lock.
+ * Sets the level and format, and checks whether stderr is the journal (see
+ * cjd_log_stderr_is_journal): then every line starts with its syslog priority
+ * as sd-daemon.h's prefixes, <3> error, <4> warning, <6> info, <7> debug. The
+ * log configuration is the one piece of process-wide state besides the SIMD
+ * tier and signal flags: main() sets it once, before any thread starts, so
+ * reads need no lock.
  */
 void cjd_log_setup(enum cjd_log_level level, enum cjd_log_format format);
+
+/* True when $JOURNAL_STREAM ("<st_dev>:<st_ino>", set by systemd) names the
+ * file stderr is open on now: systemd connected stderr to journald. */
+bool cjd_log_stderr_is_journal(void);
 
 /* The current level and format (what main() set from the global options). */
 void cjd_log_get(enum cjd_log_level *level, enum cjd_log_format *format);

@@ -7,8 +7,8 @@
 
 /*
  * Keeps, in the effective and permitted sets, only CAP_PERFMON (or
- * CAP_SYS_ADMIN on kernels older than 5.8, which lack it) so new cgroups can
- * still be opened, plus CAP_DAC_OVERRIDE when `actions` is true (writing
+ * CAP_SYS_ADMIN on kernels older than 5.8, which lack it, and where only
+ * CAP_SYS_ADMIN was granted) so new cgroups can still be opened, plus CAP_DAC_OVERRIDE when `actions` is true (writing
  * cgroup.freeze / cpu.max of cgroups owned by others). Everything else is
  * dropped, the bounding set is cut to match, and no_new_privs is set, so
  * nothing cjd later runs can regain more. Idempotent. Returns 0, or a negative
