@@ -13,34 +13,7 @@
 #include "cjd/common/array.h"
 #include "cjd/common/buf.h"
 
-/*
- * realloc is wrapped (-Wl,--wrap=realloc): fail_after counts down the calls
- * that still succeed (-1: never fail), and every call's size is recorded, so
- * the tests see the growth policy and the out-of-memory paths.
- */
-void *__real_realloc(void *p, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-static int fail_after = -1;
-static size_t last_size, calls;
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	calls++;
-	last_size = n;
-	if (fail_after == 0)
-		return NULL;
-	if (fail_after > 0)
-		fail_after--;
-	return __real_realloc(p, n);
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	fail_after = -1;
-	last_size = calls = 0;
-	return 0;
-}
+#include "fail_realloc.h"
 
 static void test_append(void **state)
 {
@@ -318,18 +291,18 @@ static void test_array_out_of_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_append, reset),
-		cmocka_unit_test_setup(test_printf, reset),
-		cmocka_unit_test_setup(test_growth, reset),
-		cmocka_unit_test_setup(test_reserve_then_advance, reset),
-		cmocka_unit_test_setup(test_steal, reset),
-		cmocka_unit_test_setup(test_overflow, reset),
-		cmocka_unit_test_setup(test_out_of_memory, reset),
-		cmocka_unit_test_setup(test_printf_format_error, reset),
-		cmocka_unit_test_setup(test_array_growth, reset),
-		cmocka_unit_test_setup(test_array_zero, reset),
-		cmocka_unit_test_setup(test_array_overflow, reset),
-		cmocka_unit_test_setup(test_array_out_of_memory, reset),
+		cmocka_unit_test_setup(test_append, fail_realloc_reset),
+		cmocka_unit_test_setup(test_printf, fail_realloc_reset),
+		cmocka_unit_test_setup(test_growth, fail_realloc_reset),
+		cmocka_unit_test_setup(test_reserve_then_advance, fail_realloc_reset),
+		cmocka_unit_test_setup(test_steal, fail_realloc_reset),
+		cmocka_unit_test_setup(test_overflow, fail_realloc_reset),
+		cmocka_unit_test_setup(test_out_of_memory, fail_realloc_reset),
+		cmocka_unit_test_setup(test_printf_format_error, fail_realloc_reset),
+		cmocka_unit_test_setup(test_array_growth, fail_realloc_reset),
+		cmocka_unit_test_setup(test_array_zero, fail_realloc_reset),
+		cmocka_unit_test_setup(test_array_overflow, fail_realloc_reset),
+		cmocka_unit_test_setup(test_array_out_of_memory, fail_realloc_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

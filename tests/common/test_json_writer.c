@@ -14,26 +14,7 @@
 #include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 
-/* realloc fails when fail_after reaches 0 (-1: never), as in test_buf.c. */
-void *__real_realloc(void *p, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-static int fail_after = -1;
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	if (fail_after == 0)
-		return NULL;
-	if (fail_after > 0)
-		fail_after--;
-	return __real_realloc(p, n);
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	fail_after = -1;
-	return 0;
-}
+#include "fail_realloc.h"
 
 /* The text of one token, written into a fresh buffer. */
 static char *str_of(const char *s)
@@ -365,15 +346,15 @@ static void test_writer_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_escape, reset),
-		cmocka_unit_test_setup(test_escape_every_byte, reset),
-		cmocka_unit_test_setup(test_strn_nul, reset),
-		cmocka_unit_test_setup(test_roundtrip_jansson, reset),
-		cmocka_unit_test_setup(test_utf8_policy, reset),
-		cmocka_unit_test_setup(test_numbers, reset),
-		cmocka_unit_test_setup(test_writer_nesting, reset),
-		cmocka_unit_test_setup(test_writer_utf8_flag, reset),
-		cmocka_unit_test_setup(test_writer_errors, reset),
+		cmocka_unit_test_setup(test_escape, fail_realloc_reset),
+		cmocka_unit_test_setup(test_escape_every_byte, fail_realloc_reset),
+		cmocka_unit_test_setup(test_strn_nul, fail_realloc_reset),
+		cmocka_unit_test_setup(test_roundtrip_jansson, fail_realloc_reset),
+		cmocka_unit_test_setup(test_utf8_policy, fail_realloc_reset),
+		cmocka_unit_test_setup(test_numbers, fail_realloc_reset),
+		cmocka_unit_test_setup(test_writer_nesting, fail_realloc_reset),
+		cmocka_unit_test_setup(test_writer_utf8_flag, fail_realloc_reset),
+		cmocka_unit_test_setup(test_writer_errors, fail_realloc_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
