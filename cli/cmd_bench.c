@@ -170,8 +170,7 @@ static void text_rows(const struct cjd_bench_row *rows, size_t n, const char *ra
 	}
 }
 
-/* Measurements in JSON: whole numbers (ns, counts), or rounded to `digits` decimals. */
-static void json_whole(struct cjd_jw *w, const char *key, double v)
+void bench_json_whole(struct cjd_jw *w, const char *key, double v)
 {
 	if (v >= 0 && v < 1.8e19)
 		cjd_jw_u64(w, key, (uint64_t)llround(v));
@@ -179,6 +178,7 @@ static void json_whole(struct cjd_jw *w, const char *key, double v)
 		cjd_jw_null(w, key);
 }
 
+/* A ratio in JSON, rounded to `digits` decimals (null when not finite). */
 static void json_rounded(struct cjd_jw *w, const char *key, double v, int digits)
 {
 	double scale = pow(10, digits);
@@ -224,14 +224,14 @@ static void json_row(struct cjd_jw *w, const struct cjd_bench_row *r, bool tick)
 		cjd_jw_end(w, '}');
 		return;
 	}
-	json_whole(w, "cpu_median_ns", r->median_ns);
-	json_whole(w, "cpu_min_ns", r->min_ns);
-	json_whole(w, "cpu_max_ns", r->max_ns);
-	json_whole(w, "wall_median_ns", r->wall_median_ns);
-	json_whole(w, "windows_per_s", r->windows_per_s);
+	bench_json_whole(w, "cpu_median_ns", r->median_ns);
+	bench_json_whole(w, "cpu_min_ns", r->min_ns);
+	bench_json_whole(w, "cpu_max_ns", r->max_ns);
+	bench_json_whole(w, "wall_median_ns", r->wall_median_ns);
+	bench_json_whole(w, "windows_per_s", r->windows_per_s);
 	json_rounded(w, "speedup", r->speedup, 3);
 	if (tick)
-		json_whole(w, "push_median_ns", r->push_median_ns);
+		bench_json_whole(w, "push_median_ns", r->push_median_ns);
 	cjd_jw_end(w, '}');
 }
 
@@ -243,6 +243,22 @@ static void json_rows(struct cjd_jw *w, const struct cjd_bench_row *rows, size_t
 		json_row(w, &rows[i], tick);
 	cjd_jw_end(w, ']');
 	cjd_jw_end(w, '}');
+}
+
+/* Opens a gbdt or tick run's object: the set, the window (0: none) and the synthetic forest. */
+static void json_forest_run(struct cjd_jw *w, const char *set, unsigned window, size_t cgroups,
+			    size_t trees, unsigned depth, size_t features, unsigned reps)
+{
+	cjd_jw_obj(w, NULL);
+	cjd_jw_str(w, "set", set);
+	if (window)
+		cjd_jw_u64(w, "window", window);
+	cjd_jw_u64(w, "cgroups", cgroups);
+	cjd_jw_u64(w, "trees", trees);
+	cjd_jw_u64(w, "depth", depth);
+	cjd_jw_u64(w, "features", features);
+	cjd_jw_u64(w, "reps", reps);
+	cjd_jw_bool(w, "synthetic_model", true);
 }
 
 static int bench_features(const struct bench_opts *o)
@@ -271,10 +287,10 @@ static int bench_features(const struct bench_opts *o)
 				cjd_jw_u64(&jw, "cgroups", r.cgroups);
 				cjd_jw_i64(&jw, "ratios", r.ratios);
 				cjd_jw_u64(&jw, "reps", r.reps);
-				json_whole(&jw, "input_bytes", r.input_bytes);
+				bench_json_whole(&jw, "input_bytes", r.input_bytes);
 				json_rounded(&jw, "bandwidth_gbs", r.bw_gbs, 2);
 				cjd_jw_str(&jw, "bandwidth_tier", r.bw_tier);
-				json_whole(&jw, "bandwidth_windows_per_s", r.bw_windows_per_s);
+				bench_json_whole(&jw, "bandwidth_windows_per_s", r.bw_windows_per_s);
 				json_rows(&jw, r.rows, r.n_rows, false);
 				continue;
 			}
@@ -310,14 +326,7 @@ static int bench_gbdt(const struct bench_opts *o)
 			return cjd_cli_fail("bench", "%s", err.text);
 		}
 		if (o->json) {
-			cjd_jw_obj(&jw, NULL);
-			cjd_jw_str(&jw, "set", r.set);
-			cjd_jw_u64(&jw, "cgroups", r.cgroups);
-			cjd_jw_u64(&jw, "trees", r.trees);
-			cjd_jw_u64(&jw, "depth", r.depth);
-			cjd_jw_u64(&jw, "features", r.features);
-			cjd_jw_u64(&jw, "reps", r.reps);
-			cjd_jw_bool(&jw, "synthetic_model", true);
+			json_forest_run(&jw, r.set, 0, r.cgroups, r.trees, r.depth, r.features, r.reps);
 			json_rows(&jw, r.rows, r.n_rows, false);
 			continue;
 		}
@@ -349,15 +358,8 @@ static int bench_tick(const struct bench_opts *o)
 			return cjd_cli_fail("bench", "%s", err.text);
 		}
 		if (o->json) {
-			cjd_jw_obj(&jw, NULL);
-			cjd_jw_str(&jw, "set", r.set);
-			cjd_jw_u64(&jw, "window", r.window);
-			cjd_jw_u64(&jw, "cgroups", r.cgroups);
-			cjd_jw_u64(&jw, "trees", r.trees);
-			cjd_jw_u64(&jw, "depth", r.depth);
-			cjd_jw_u64(&jw, "features", r.features);
-			cjd_jw_u64(&jw, "reps", r.reps);
-			cjd_jw_bool(&jw, "synthetic_model", true);
+			json_forest_run(&jw, r.set, r.window, r.cgroups, r.trees, r.depth, r.features,
+					r.reps);
 			json_rows(&jw, r.rows, r.n_rows, true);
 			continue;
 		}
