@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/json_writer.h"
@@ -587,15 +588,9 @@ static int load_err(struct loadctx *lc, const char *path, int key_pos, const cha
 		lc->untold++;
 		return -EINVAL;
 	}
-	if (lc->n == lc->cap) {
-		size_t cap = lc->cap ? lc->cap * 2 : 8;
-		struct problem *v = realloc(lc->v, cap * sizeof(*v));
-		if (!v) {
-			lc->oom = true;
-			return -ENOMEM;
-		}
-		lc->v = v;
-		lc->cap = cap;
+	if (cjd_array_reserve(lc->v, lc->cap, lc->n + 1)) {
+		lc->oom = true;
+		return -ENOMEM;
 	}
 	cjd_json_where(lc->loc, path, key_pos, &line, &col);
 	va_start(ap, fmt);
@@ -843,13 +838,11 @@ static int read_file(const char *path, char **out, struct cjd_error *err)
 				free(text);
 				return cjd_error_set(err, -EFBIG, path, 0, 0, "larger than 16 MiB");
 			}
-			char *nt = realloc(text, cap = cap ? cap * 2 : 8192);
-			if (!nt) {
+			if (cjd_array_reserve(text, cap, len + 8192)) {
 				fclose(fp);
 				free(text);
 				return cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
 			}
-			text = nt;
 		}
 		size_t n = fread(text + len, 1, cap - len - 1, fp);
 		len += n;
