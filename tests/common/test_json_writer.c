@@ -200,6 +200,99 @@ static void test_numbers(void **state)
 	cjd_buf_release(&b);
 }
 
+/* The significant digits of a number's text ("1.25e-07" -> 3, "100" -> 1, "0.05" -> 1). */
+static int sig_digits(const char *t)
+{
+	int n = 0, zeros = 0; /* zeros: trailing zeros not yet known to be significant */
+
+	for (; *t && *t != 'e' && *t != 'E'; t++) {
+		if (*t < '0' || *t > '9')
+			continue;
+		if (*t == '0') {
+			zeros += n > 0;
+			continue;
+		}
+		n += zeros + 1;
+		zeros = 0;
+	}
+	return n;
+}
+
+/*
+ * Shortest, not merely exact: one significant digit less never reads back to
+ * the same value (checked for random doubles and floats, and a few values
+ * whose %.17g text is long).
+ */
+static void test_numbers_shortest(void **state)
+{
+	(void)state;
+	static const double fixed[] = {0.1, 0.3, 1.0 / 3, 2.0 / 3, 5e-324, 1.7976931348623157e308,
+				       123456789012345680.0, 0.1 + 0.2};
+	struct cjd_buf b = CJD_BUF_INIT;
+	uint64_t rng = 0x5eed;
+	char less[64];
+
+	for (int i = 0; i < 4000 + (int)CJD_ARRAY_SIZE(fixed); i++) {
+		uint64_t r = cjd_xorshift64(&rng);
+		double d;
+		if (i < (int)CJD_ARRAY_SIZE(fixed))
+			d = fixed[i];
+		else
+			memcpy(&d, &r, sizeof(d));
+		if (!isfinite(d))
+			continue;
+		cjd_buf_clear(&b);
+		assert_int_equal(cjd_json_put_double(&b, d), 0);
+		int k = sig_digits(b.data);
+		assert_true(k >= 1 && k <= 17);
+		if (k > 1) {
+			snprintf(less, sizeof(less), "%.*e", k - 2, d);
+			assert_false(strtod(less, NULL) == d);
+		}
+		float f;
+		uint32_t r32 = (uint32_t)(r >> 32);
+		memcpy(&f, &r32, sizeof(f));
+		if (!isfinite(f))
+			continue;
+		cjd_buf_clear(&b);
+		assert_int_equal(cjd_json_put_float(&b, f), 0);
+		k = sig_digits(b.data);
+		assert_true(k >= 1 && k <= 9);
+		if (k > 1) {
+			snprintf(less, sizeof(less), "%.*e", k - 2, (double)f);
+			assert_false(strtof(less, NULL) == f);
+		}
+	}
+	cjd_buf_release(&b);
+}
+
+/* Once the buffer is in error, every token appends nothing and returns that error. */
+static void test_tokens_sticky(void **state)
+{
+	(void)state;
+	struct cjd_buf b = CJD_BUF_INIT;
+	bool replaced = false;
+
+	char big[300];
+
+	memset(big, 's', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cjd_buf_puts(&b, "[");
+	fail_after = 0; /* the string needs more room than "[" was given */
+	assert_int_equal(cjd_json_put_str(&b, big), -ENOMEM);
+	fail_after = -1;
+	assert_string_equal(b.data, "[");
+	assert_int_equal(cjd_json_put_str(&b, "x"), -ENOMEM);
+	assert_int_equal(cjd_json_put_strn(&b, "x", 1), -ENOMEM);
+	assert_int_equal(cjd_json_put_str_utf8(&b, "\xff", &replaced), -ENOMEM);
+	assert_int_equal(cjd_json_put_float(&b, 1.5f), -ENOMEM);
+	assert_int_equal(cjd_json_put_double(&b, 2.5), -ENOMEM);
+	assert_int_equal(cjd_json_put_double(&b, NAN), -ENOMEM); /* the error wins over -EDOM */
+	assert_string_equal(b.data, "[");
+	assert_int_equal(b.len, 1);
+	cjd_buf_release(&b);
+}
+
 static char *take(struct cjd_jw *w)
 {
 	char *out;
@@ -352,6 +445,8 @@ int main(void)
 		cmocka_unit_test_setup(test_roundtrip_jansson, fail_realloc_reset),
 		cmocka_unit_test_setup(test_utf8_policy, fail_realloc_reset),
 		cmocka_unit_test_setup(test_numbers, fail_realloc_reset),
+		cmocka_unit_test_setup(test_numbers_shortest, fail_realloc_reset),
+		cmocka_unit_test_setup(test_tokens_sticky, fail_realloc_reset),
 		cmocka_unit_test_setup(test_writer_nesting, fail_realloc_reset),
 		cmocka_unit_test_setup(test_writer_utf8_flag, fail_realloc_reset),
 		cmocka_unit_test_setup(test_writer_errors, fail_realloc_reset),
