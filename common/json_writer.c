@@ -84,24 +84,26 @@ int cjd_json_put_str_utf8(struct cjd_buf *b, const char *s, bool *replaced)
 	return cjd_buf_putc(b, '"');
 }
 
-int cjd_json_put_float(struct cjd_buf *b, float v)
+/* Appends a number's text t of n bytes, or null when the formatter refused the value (n < 0). */
+static int put_number(struct cjd_buf *b, const char *t, int n)
 {
-	char t[40];
-	int n = cjd_fmt_float(t, sizeof(t), v);
-
 	if (n < 0)
 		return cjd_buf_add(b, "null", 4) ? b->err : -EDOM;
 	return cjd_buf_add(b, t, (size_t)n);
 }
 
+int cjd_json_put_float(struct cjd_buf *b, float v)
+{
+	char t[40];
+
+	return put_number(b, t, cjd_fmt_float(t, sizeof(t), v));
+}
+
 int cjd_json_put_double(struct cjd_buf *b, double v)
 {
 	char t[40];
-	int n = cjd_fmt_double(t, sizeof(t), v);
 
-	if (n < 0)
-		return cjd_buf_add(b, "null", 4) ? b->err : -EDOM;
-	return cjd_buf_add(b, t, (size_t)n);
+	return put_number(b, t, cjd_fmt_double(t, sizeof(t), v));
 }
 
 /* ---- the structured writer ---- */
