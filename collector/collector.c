@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cjd/common/array.h"
 #include "cjd/collector/cgroup_layout.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
 #include "cjd/collector/pfm_encode.h"
 #include "cjd/collector/pmu_probe.h"
+#include "cjd/common/array.h"
 #include "cjd/common/identity.h"
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
