@@ -27,13 +27,14 @@ cjd_require_lib(cjd::jansson jansson.h jansson libjansson-dev)
 cjd_require_lib(cjd::zmq zmq.h zmq libzmq3-dev)
 cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
 cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
+# The HTTP output (libcurl) and remote syslog over TLS (OpenSSL).
+cjd_require_lib(cjd::curl curl/curl.h curl libcurl4-openssl-dev)
+cjd_require_lib(cjd::ssl openssl/ssl.h ssl libssl-dev)
+cjd_require_lib(cjd::crypto openssl/crypto.h crypto libssl-dev)
 if(CJD_BUILD_TESTS)
   cjd_require_lib(cjd::cmocka cmocka.h cmocka libcmocka-dev)
 endif()
 
 find_library(CJD_LIBM m)
 find_package(Threads REQUIRED)
-if(CJD_BUILD_TESTS)
-  # libcrypto: the end-to-end test's SHA-256 nonce loop (a miner-shaped workload).
-  cjd_require_lib(cjd::crypto openssl/sha.h crypto libssl-dev)
-endif()
+# libcrypto (above) also serves the end-to-end test's SHA-256 nonce loop (a miner-shaped workload).
