@@ -39,36 +39,31 @@ struct rx {
 static void rx_start(struct rx *r, const char *tag, const char *script, const char *expect,
 		     const char *token, bool tls, bool wait_ready)
 {
-	char src[512], ready[700], cert[600], key[600];
+	char ready[700], cert[600], key[600];
 
 	snprintf(r->portfile, sizeof(r->portfile), "%s/%s.port", dir, tag);
 	snprintf(r->log, sizeof(r->log), "%s/%s.log", dir, tag);
 	snprintf(cert, sizeof(cert), "%s/ca/server.pem", dir);
 	snprintf(key, sizeof(key), "%s/ca/server.key", dir);
-	zt_source("tests/publish/http_receiver.py", src, sizeof(src));
-	char *argv[20] = {"/usr/bin/python3", src, "--port-file", r->portfile, "--log", r->log,
+	snprintf(ready, sizeof(ready), "%s.ready", r->portfile);
+	unlink(ready);
+	char *args[16] = {"--port-file", r->portfile, "--log", r->log,
 			  "--script", (char *)script, "--expect", (char *)expect};
-	int n = 10;
+	int n = 8;
 	if (token) {
-		argv[n++] = "--token";
-		argv[n++] = (char *)token;
+		args[n++] = "--token";
+		args[n++] = (char *)token;
 	}
 	if (tls) {
-		argv[n++] = "--tls";
-		argv[n++] = cert;
-		argv[n++] = key;
+		args[n++] = "--tls";
+		args[n++] = cert;
+		args[n++] = key;
 	}
-	argv[n] = NULL;
-	assert_int_equal(zt_spawn(&r->c, argv, false), 0);
-	snprintf(ready, sizeof(ready), "%s.ready", r->portfile);
-	for (int i = 0; i < 3000 && access(r->portfile, R_OK) != 0; i++)
-		usleep(10000);
-	char *port = zt_slurp(r->portfile, NULL);
-	assert_non_null(port);
-	port[strcspn(port, "\n")] = '\0';
-	snprintf(r->url, sizeof(r->url), "%s://%s:%s/ingest", tls ? "https" : "http",
+	args[n] = NULL;
+	int port = zt_spawn_python(&r->c, "tests/publish/http_receiver.py", args, r->portfile);
+	assert_true(port > 0);
+	snprintf(r->url, sizeof(r->url), "%s://%s:%d/ingest", tls ? "https" : "http",
 		 tls ? "localhost" : "127.0.0.1", port);
-	free(port);
 	for (int i = 0; wait_ready && i < 3000 && access(ready, R_OK) != 0; i++)
 		usleep(10000);
 }
@@ -76,20 +71,7 @@ static void rx_start(struct rx *r, const char *tag, const char *script, const ch
 /* Every request the receiver read, in order, as JSON objects. */
 static json_t *rx_entries(struct rx *r)
 {
-	json_t *all = json_array();
-	FILE *f = fopen(r->log, "r");
-	char *line = NULL;
-	size_t cap = 0;
-
-	while (f && getline(&line, &cap, f) > 0) {
-		json_t *e = json_loads(line, 0, NULL);
-		assert_non_null(e);
-		json_array_append_new(all, e);
-	}
-	free(line);
-	if (f)
-		fclose(f);
-	return all;
+	return zt_json_lines(r->log);
 }
 
 static void rx_stop(struct rx *r)
@@ -590,6 +572,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	zt_kill_spawned();
 	zt_rmrf(dir);
 	return 0;
 }
