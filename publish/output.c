@@ -36,7 +36,6 @@ struct cjd_output {
 	 * so submit never waits on the network. */
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* a message arrived, or stop */
-	pthread_cond_t room; /* a message left (blocking submitters) */
 	struct msg *head, *tail;
 	size_t count;
 	bool stopping;
@@ -113,7 +112,6 @@ static uint64_t account(struct cjd_output *o, enum cjd_output_result res,
 		if (!o->head)
 			o->tail = NULL;
 		o->count--;
-		pthread_cond_broadcast(&o->room);
 		if (res == CJD_OUTPUT_SENT) {
 			o->st.sent++;
 			if (o->attempt) {
@@ -225,7 +223,6 @@ static void *worker(void *arg)
 	o->tail = NULL;
 	o->count = 0;
 	o->st.abandoned += left;
-	pthread_cond_broadcast(&o->room);
 	pthread_mutex_unlock(&o->mu);
 	if (o->tp.stop)
 		o->tp.stop(o->tctx);
@@ -284,7 +281,6 @@ int cjd_output_new(struct cjd_output **out, const char *name,
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&o->work, &ca);
-	pthread_cond_init(&o->room, &ca);
 	pthread_condattr_destroy(&ca);
 	rc = -pthread_create(&o->thread, NULL, worker, o);
 	if (rc)
@@ -315,8 +311,6 @@ int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json,
 		return 0;
 	struct msg *m = malloc(sizeof(*m) + tl + 1 + len + 1);
 	pthread_mutex_lock(&o->mu);
-	while (m && o->opts.block && o->count >= o->opts.queue && !o->stopping)
-		pthread_cond_wait(&o->room, &o->mu);
 	if (!m || o->count >= o->opts.queue || o->stopping) {
 		const char *why = !m ? "out of memory" : o->stopping ? "the output is stopped"
 								    : "the queue is full";
@@ -362,6 +356,17 @@ int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json,
 	return 0;
 }
 
+size_t cjd_output_room(const struct cjd_output *o)
+{
+	struct cjd_output *w = (struct cjd_output *)o; /* the lock is not part of the value */
+	size_t room;
+
+	pthread_mutex_lock(&w->mu);
+	room = o->stopping || o->count >= o->opts.queue ? 0 : o->opts.queue - o->count;
+	pthread_mutex_unlock(&w->mu);
+	return room;
+}
+
 void cjd_output_stats(const struct cjd_output *o, struct cjd_output_stats *st)
 {
 	struct cjd_output *w = (struct cjd_output *)o; /* the lock is not part of the value */
@@ -386,7 +391,6 @@ void cjd_output_stop(struct cjd_output *o)
 	uint64_t now = cjd_now_mono_ns();
 	o->drain_deadline = o->opts.drain_ns > UINT64_MAX - now ? UINT64_MAX : now + o->opts.drain_ns;
 	pthread_cond_broadcast(&o->work);
-	pthread_cond_broadcast(&o->room);
 	pthread_mutex_unlock(&o->mu);
 	pthread_join(o->thread, NULL);
 	o->joined = true;
@@ -399,7 +403,6 @@ void cjd_output_free(struct cjd_output *o)
 	if (o->started) {
 		cjd_output_stop(o);
 		pthread_cond_destroy(&o->work);
-		pthread_cond_destroy(&o->room);
 		pthread_mutex_destroy(&o->mu);
 	}
 	if (o->tp.free)

@@ -62,9 +62,6 @@ struct cjd_output_options {
 	 * skipped at submit. NULL/0: alerts only. "" matches every topic. */
 	const char *const *topics;
 	size_t n_topics;
-	/* Submit waits for room instead of dropping (the `cjd sub` bridge, which
-	 * has no detection to protect). The agent never sets it. */
-	bool block;
 };
 
 /* Counters of one output. submitted = sent + rejected + abandoned + queued
@@ -104,12 +101,16 @@ bool cjd_output_wants(const struct cjd_output *o, const char *topic);
  * Never waits on the network: it takes the queue's lock (held by the worker
  * only to pop or push a pointer), copies, links, signals. When the queue is
  * full the message is dropped and counted (the first drop of a burst is
- * logged, and the burst's total when the queue has room again), unless the
- * output was made with opts.block, which waits for room. Thread-safe.
+ * logged, and the burst's total when the queue has room again). A caller
+ * that may wait (the `cjd sub` bridge) checks cjd_output_room() first.
+ * Thread-safe.
  * Returns 0 (queued, or not wanted), -ENOBUFS (dropped) or -ENOMEM (counted
  * as dropped too).
  */
 int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json, size_t len);
+
+/* Free places in the queue now (0 when stopped). Thread-safe. */
+size_t cjd_output_room(const struct cjd_output *o);
 
 /* A consistent copy of the counters. Thread-safe. */
 void cjd_output_stats(const struct cjd_output *o, struct cjd_output_stats *st);
