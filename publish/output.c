@@ -356,6 +356,21 @@ int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json,
 	return 0;
 }
 
+const char *cjd_output_topics_text(const struct cjd_output_options *opts, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	if (!opts->n_topics || (opts->n_topics == 1 && !strcmp(opts->topics[0], "alert")))
+		return "alerts";
+	buf[0] = '\0';
+	for (size_t i = 0; i < opts->n_topics && pos < len; i++) {
+		if (!opts->topics[i][0])
+			return "every message";
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s*", i ? ", " : "", opts->topics[i]);
+	}
+	return buf;
+}
+
 size_t cjd_output_room(const struct cjd_output *o)
 {
 	struct cjd_output *w = (struct cjd_output *)o; /* the lock is not part of the value */

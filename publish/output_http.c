@@ -394,8 +394,10 @@ int cjd_output_http_new(struct cjd_output **out, const struct cjd_output_http_co
 	if (rc)
 		return cjd_error_set(err, rc, "", 0, 0, "cannot start the HTTP output: %s",
 				     strerror(-rc));
+	char topics[200];
 	cjd_info("output: POSTing %s to %s as %s (queue %zu, timeout %.3gs)",
-		 cfg->queue.n_topics ? "messages" : "alerts", shown, cjd_http_format_name(cfg->format),
+		 cjd_output_topics_text(&cfg->queue, topics, sizeof(topics)), shown,
+		 cjd_http_format_name(cfg->format),
 		 cfg->queue.queue ? cfg->queue.queue : (size_t)CJD_OUTPUT_DEFAULT_QUEUE,
 		 (double)h->timeout_ns / 1e9);
 	return 0;

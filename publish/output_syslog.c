@@ -511,8 +511,9 @@ int cjd_output_syslog_new(struct cjd_output **out, const struct cjd_output_syslo
 	if (rc)
 		return cjd_error_set(err, rc, "", 0, 0, "cannot start the syslog output: %s",
 				     strerror(-rc));
+	char topics[200];
 	cjd_info("output: sending %s to %s as RFC 5424 (%s%s), octet-counted (RFC 6587)",
-		 cfg->queue.n_topics ? "messages" : "alerts", name + 7,
+		 cjd_output_topics_text(&cfg->queue, topics, sizeof(topics)), name + 7,
 		 cfg->format == CJD_SYSLOG_MSG_RFC5424 ? "structured data"
 						       : cjd_syslog_msg_format_name(cfg->format),
 		 cfg->format == CJD_SYSLOG_MSG_RFC5424 ? "" : " in MSG");

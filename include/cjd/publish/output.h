@@ -109,6 +109,9 @@ bool cjd_output_wants(const struct cjd_output *o, const char *topic);
  */
 int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json, size_t len);
 
+/* What opts->topics select, for a log line: "alerts", "every message", "alert*, heartbeat*". */
+const char *cjd_output_topics_text(const struct cjd_output_options *opts, char *buf, size_t len);
+
 /* Free places in the queue now (0 when stopped). Thread-safe. */
 size_t cjd_output_room(const struct cjd_output *o);
 
