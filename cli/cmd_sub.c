@@ -29,7 +29,7 @@
 #include "cli.h"
 
 static const char sub_usage[] =
-	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|leef|syslog|text]\n"
+	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format FORMAT]\n"
 	"               [--syslog] [--http URL [--http-format F] [--http-token-file FILE]]\n"
 	"               [--syslog-remote HOST:PORT [--syslog-tls] [--syslog-format F]]\n"
 	"               [--ca-file FILE] [--curve-server-key FILE --curve-secret FILE]\n"
@@ -56,6 +56,7 @@ static const char sub_usage[] =
 	"                        ecs: the same document with dotted keys, flat\n"
 	"                        cef: ArcSight CEF\n"
 	"                        leef: IBM QRadar LEEF 2.0 (tab-separated attributes)\n"
+	"                        falcosidekick, splunk-hec: the bodies --http POSTs\n"
 	"                        syslog: RFC 5424 lines with [" CJD_SYSLOG_SD_ID " ...] data\n"
 	"                        text: one line for a person: time, host, what happened,\n"
 	"                        the container by name (\"container web-1 (image\n"
@@ -711,7 +712,9 @@ int cmd_sub(int argc, char **argv)
 		case OPT_FORMAT:
 			if (cjd_sub_format_parse(optarg, &s.format))
 				return cjd_cli_usage_error(
-					"sub", "--format: '%s' is not json, ecs, cef, leef, syslog or text",
+					"sub",
+					"--format: '%s' is not json, ecs, cef, leef, syslog, text, "
+					"falcosidekick or splunk-hec",
 					optarg);
 			break;
 		case OPT_SYSLOG: s.use_syslog = true; break;

@@ -128,7 +128,7 @@ static struct cjd_output_options queue_options(const struct cjd_output_settings 
 		.queue = s->queue,
 		.backoff_min_ns = s->backoff_min_ns,
 		.backoff_max_ns = s->backoff_max_ns,
-		.drain_ns = s->drain_ns,
+		.drain_ns = s->drain_ns ? s->drain_ns : 1, /* 0 in the file: do not wait */
 		.topics = (const char *const *)s->topics.v,
 		.n_topics = s->topics.n,
 	};

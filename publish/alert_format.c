@@ -12,10 +12,12 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
+#include "cjd/publish/output_body.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {
-	static const char *const names[] = {"json", "ecs", "cef", "syslog", "text", "leef"};
+	static const char *const names[] = {"json", "ecs",  "cef",	   "syslog",
+					    "text", "leef", "falcosidekick", "splunk-hec"};
 
 	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++) {
 		if (strcmp(s, names[i]) == 0) {
@@ -664,6 +666,21 @@ static int format_text(const char *topic, json_t *doc, char **out)
 	return sb_close(&b, out);
 }
 
+/* The HTTP output's bodies, as they would be POSTed (default Splunk metadata). */
+static int format_http_body(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
+{
+	char *json = cjd_json_dumps(doc);
+	size_t len;
+	int rc;
+
+	if (!json)
+		return -ENOMEM;
+	rc = cjd_http_body(fmt == CJD_FMT_FALCOSIDEKICK ? CJD_HTTP_FALCOSIDEKICK : CJD_HTTP_SPLUNK_HEC,
+			   NULL, topic, json, strlen(json), out, &len);
+	free(json);
+	return rc;
+}
+
 int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
 {
 	switch (fmt) {
@@ -672,6 +689,8 @@ int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, 
 	case CJD_FMT_CEF: return format_cef(topic, doc, out);
 	case CJD_FMT_SYSLOG: return format_syslog(topic, doc, out);
 	case CJD_FMT_LEEF: return format_leef(topic, doc, out);
+	case CJD_FMT_FALCOSIDEKICK:
+	case CJD_FMT_SPLUNK_HEC: return format_http_body(fmt, topic, doc, out);
 	default: return -EINVAL;
 	}
 }

@@ -57,5 +57,5 @@ grep -q "0 sent, 0 refused by the receiver, 2 not delivered" "$tmp/err" || fail 
 grep -q "must start with http:// or https://" "$tmp/err" || fail "$(cat "$tmp/err")"
 "$CJD_BIN" sub --syslog-remote host:0 2> "$tmp/err"; [ $? -eq 2 ] || fail "--syslog-remote host:0"
 "$CJD_BIN" sub --format leaf 2> "$tmp/err"; [ $? -eq 2 ] || fail "--format leaf"
-grep -q "json, ecs, cef, leef, syslog or text" "$tmp/err" || fail "$(cat "$tmp/err")"
+grep -q "json, ecs, cef, leef, syslog, text, falcosidekick or splunk-hec" "$tmp/err" || fail "$(cat "$tmp/err")"
 echo "ok"

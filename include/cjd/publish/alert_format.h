@@ -11,9 +11,11 @@ enum cjd_sub_format {
 	CJD_FMT_SYSLOG,   /* an RFC 5424 line: <PRI>1 TIMESTAMP HOST cjd - TOPIC [SD] MSG */
 	CJD_FMT_TEXT,     /* for a person: TIMESTAMP HOST SUMMARY id ID (the container by name) */
 	CJD_FMT_LEEF,     /* IBM QRadar LEEF 2.0, tab-delimited attributes, one line */
+	CJD_FMT_FALCOSIDEKICK, /* the HTTP output's Falco event (output_body.h), one line */
+	CJD_FMT_SPLUNK_HEC,    /* the HTTP output's Splunk HEC event, one line */
 };
 
-/* "json|ecs|cef|syslog|text|leef". Returns 0 or -EINVAL. */
+/* "json|ecs|cef|syslog|text|leef|falcosidekick|splunk-hec". Returns 0 or -EINVAL. */
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out);
 
 /* The SD-ID of cjd's structured data element (RFC 5424 section 6.3.2; 32473
