@@ -19,6 +19,12 @@ static const char usage[] =
 	"setting has an embedded default (`cjd config --defaults`). Hardware mode is used\n"
 	"where the PMU counts per cgroup, software mode otherwise; the start-up banner\n"
 	"says which and why, and the model is picked to match (hw-default / sw-default).\n"
+	"System calls are counted through the raw_syscalls:sys_enter tracepoint: when\n"
+	"nothing has mounted tracefs, cjd mounts it at /sys/kernel/tracing before it\n"
+	"drops privileges (as perf does; it stays mounted). Where that fails (no\n"
+	"CAP_SYS_ADMIN, a container), it runs with sw-nosyscalls, the software model\n"
+	"trained without them, and the banner says why. The banner also names the cgroup\n"
+	"layout found (cgroup v2, hybrid, v1; systemd-managed; the container driver).\n"
 	"\n"
 	"Options (each overrides the configuration file; docs/config.md has every key):\n"
 	"  -c, --config FILE        configuration file (default " CJD_CONFIG_DEFAULT_PATH

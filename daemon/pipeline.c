@@ -84,16 +84,22 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->identify_ctx = p;
 }
 
+/*
+ * The configured model, or the shipped one for what the source supplies
+ * (cjd_model_default_name: without syscalls, the model trained without
+ * them). A configured model is never swapped: if it needs events the source
+ * lacks, the detector refuses it.
+ */
 static int load_model(const struct cjd_pipeline *p, const struct cjd_config *cfg,
-		      enum cjd_mode mode, struct cjd_model **m, char *path, size_t len,
+		      cjd_event_mask events, struct cjd_model **m, char *path, size_t len,
 		      struct cjd_error *err)
 {
 	int rc;
 
 	if (cfg->model)
 		snprintf(path, len, "%s", cfg->model);
-	else if ((rc = cjd_model_default_path(mode, p->opts.model_dirs, p->opts.n_model_dirs, path,
-					      len, err)))
+	else if ((rc = cjd_model_default_path(events, p->opts.model_dirs, p->opts.n_model_dirs,
+					      path, len, err)))
 		return rc;
 	return cjd_model_load(m, path, err);
 }
@@ -200,7 +206,7 @@ static int start_mode(struct cjd_pipeline *p, enum cjd_mode mode, cjd_event_mask
 	struct cjd_detector_config dc;
 	int rc;
 
-	if ((rc = load_model(p, p->cfg, mode, &s->model, s->model_path, sizeof(s->model_path),
+	if ((rc = load_model(p, p->cfg, events, &s->model, s->model_path, sizeof(s->model_path),
 			     err)))
 		return rc;
 	detector_config(p, p->cfg, events, &dc);
@@ -516,7 +522,8 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
-		if ((rc = load_model(p, cfg, (enum cjd_mode)m, &nm[m], path[m], sizeof(path[m]), err)))
+		if ((rc = load_model(p, cfg, p->slot[m].events, &nm[m], path[m], sizeof(path[m]),
+				     err)))
 			goto out_fail;
 		if ((rc = cjd_model_check_events(nm[m], p->slot[m].events, err)))
 			goto out_fail;
