@@ -13,6 +13,7 @@
 #include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
 #include "cjd/publish/output_body.h"
+#include "publish_internal.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {
@@ -28,8 +29,7 @@ int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 	return -EINVAL;
 }
 
-/* doc["a"]["b"]["c"] for path "a.b.c" (keys themselves hold no dots in our schemas). */
-static json_t *get(json_t *doc, const char *path)
+json_t *cjd_json_path(json_t *doc, const char *path)
 {
 	char key[64];
 
@@ -43,6 +43,11 @@ static json_t *get(json_t *doc, const char *path)
 		path += n + (path[n] == '.');
 	}
 	return doc;
+}
+
+static json_t *get(json_t *doc, const char *path)
+{
+	return cjd_json_path(doc, path);
 }
 
 static const char *str(json_t *doc, const char *path)

@@ -54,6 +54,17 @@ struct cjd_output {
 
 #define LOG_EVERY_NS (60ull * CJD_NSEC_PER_SEC)
 
+uint64_t cjd_output_attempt_budget(struct cjd_output_attempt *a, uint64_t timeout_ns)
+{
+	uint64_t now = cjd_now_mono_ns();
+
+	if (a->deadline_mono_ns <= now) {
+		snprintf(a->why, sizeof(a->why), "no time left to send (shutting down)");
+		return 0;
+	}
+	return a->deadline_mono_ns - now < timeout_ns ? a->deadline_mono_ns - now : timeout_ns;
+}
+
 uint64_t cjd_output_backoff_ns(unsigned attempt, uint64_t min_ns, uint64_t max_ns, uint64_t rnd)
 {
 	uint64_t d = min_ns ? min_ns : 1;

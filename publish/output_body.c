@@ -12,6 +12,7 @@
 #include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
 #include "cjd/publish/output_body.h"
+#include "publish_internal.h"
 
 static const char *const format_names[] = {"ecs", "falcosidekick", "splunk-hec"};
 
@@ -31,21 +32,9 @@ const char *cjd_http_format_name(enum cjd_http_format f)
 	return (unsigned)f < CJD_ARRAY_SIZE(format_names) ? format_names[f] : "?";
 }
 
-/* doc["a"]["b"] for "a.b" (our keys hold no dots). */
 static json_t *get(json_t *doc, const char *path)
 {
-	char key[64];
-
-	while (doc && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		doc = json_object_get(doc, key);
-		path += n + (path[n] == '.');
-	}
-	return doc;
+	return cjd_json_path(doc, path);
 }
 
 const char *cjd_falco_priority(const char *topic, long long severity)

@@ -90,17 +90,13 @@ static enum cjd_output_result http_deliver(void *ctx, const char *topic, const c
 	struct curl_slist *hdrs = NULL;
 	char *body = NULL, id[64], line[128];
 	size_t blen;
-	uint64_t now = cjd_now_mono_ns(), budget = h->timeout_ns;
+	uint64_t budget = cjd_output_attempt_budget(a, h->timeout_ns);
 	enum cjd_output_result res = CJD_OUTPUT_RETRY;
 	long status = 0;
 	int rc;
 
-	if (a->deadline_mono_ns <= now) {
-		snprintf(a->why, sizeof(a->why), "no time left to send (shutting down)");
+	if (!budget)
 		return CJD_OUTPUT_RETRY;
-	}
-	if (a->deadline_mono_ns - now < budget)
-		budget = a->deadline_mono_ns - now;
 	rc = cjd_http_body(h->format, &h->body, topic, json, len, &body, &blen);
 	if (rc == -EINVAL) {
 		snprintf(a->why, sizeof(a->why), "a %s message is not a JSON object", topic);

@@ -369,17 +369,13 @@ static enum cjd_output_result syslog_deliver(void *ctx, const char *topic, const
 					     size_t len, struct cjd_output_attempt *a)
 {
 	struct rsyslog *r = ctx;
-	uint64_t now = cjd_now_mono_ns(), budget = r->timeout_ns;
+	uint64_t budget = cjd_output_attempt_budget(a, r->timeout_ns);
 	char *frame;
 	size_t flen;
 	int rc;
 
-	if (a->deadline_mono_ns <= now) {
-		snprintf(a->why, sizeof(a->why), "no time left to send (shutting down)");
+	if (!budget)
 		return CJD_OUTPUT_RETRY;
-	}
-	if (a->deadline_mono_ns - now < budget)
-		budget = a->deadline_mono_ns - now;
 	rc = cjd_syslog_frame(r->format, topic, json, len, &frame, &flen);
 	if (rc == -EINVAL) {
 		snprintf(a->why, sizeof(a->why), "a %s message is not a JSON object", topic);

@@ -163,20 +163,13 @@ static void test_output_file_errors_are_config_errors(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (access("/usr/bin/python3", X_OK) != 0) {
-		print_message("SKIP: /usr/bin/python3 is missing\n");
-		exit(77);
-	}
-	dir = zt_tmpdir("pipeline-outputs");
-	return 0;
+	return zt_receivers_setup("pipeline-outputs", false, &dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	zt_kill_spawned();
-	zt_rmrf(dir);
-	return 0;
+	return zt_receivers_teardown(&dir);
 }
 
 int main(void)

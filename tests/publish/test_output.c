@@ -116,6 +116,18 @@ static int submit_n(struct cjd_output *o, int from, int n)
 	return failed;
 }
 
+/* Waits (at most 20 s: a loaded host may not run the worker for a while) until the queue is
+ * empty and `done` messages were sent or rejected; *st gets the counters. */
+static void wait_done(struct cjd_output *o, uint64_t done, struct cjd_output_stats *st)
+{
+	for (int i = 0; i < 20000; i++) {
+		cjd_output_stats(o, st);
+		if (st->queued == 0 && st->sent + st->rejected >= done)
+			return;
+		usleep(1000);
+	}
+}
+
 static const struct cjd_output_options fast = {
 	.queue = 64, .backoff_min_ns = 1000000, .backoff_max_ns = 4000000, .drain_ns = 5000000000ull};
 
@@ -150,14 +162,7 @@ static void test_retries_keep_order(void **state)
 	assert_int_equal(cjd_output_new(&o, "fake retries", &fast, &fake_tp, f), 0);
 	assert_int_equal(submit_n(o, 0, 20), 0);
 	/* wait for the worker to get through, then look at the counters */
-	for (int i = 0; i < 5000; i++) {
-		cjd_output_stats(o, &st);
-		if (st.sent == 20)
-			break;
-		struct timespec ts = {0, 1000000};
-		nanosleep(&ts, NULL);
-	}
-	cjd_output_stats(o, &st);
+	wait_done(o, 20, &st);
 	assert_string_equal(st.kind, "fake");
 	assert_int_equal(st.sent, 20);
 	assert_int_equal(st.retries, 5);
@@ -201,13 +206,7 @@ static void test_full_queue_drops_counted(void **state)
 	assert_int_equal(st.queued, 10);
 	fake_release(f);
 	/* room again: the burst ends */
-	for (int i = 0; i < 5000; i++) {
-		cjd_output_stats(o, &st);
-		if (st.queued == 0)
-			break;
-		struct timespec ts = {0, 1000000};
-		nanosleep(&ts, NULL);
-	}
+	wait_done(o, 10, &st);
 	assert_int_equal(submit_n(o, 100, 5), 0);
 	cjd_output_free(o);
 	assert_int_equal(f->n_delivered, 15);
@@ -229,13 +228,7 @@ static void test_rejected_not_retried(void **state)
 	f->reject_seq = 3;
 	assert_int_equal(cjd_output_new(&o, "fake reject", &fast, &fake_tp, f), 0);
 	assert_int_equal(submit_n(o, 0, 6), 0);
-	for (int i = 0; i < 5000; i++) {
-		cjd_output_stats(o, &st);
-		if (st.sent + st.rejected == 6)
-			break;
-		struct timespec ts = {0, 1000000};
-		nanosleep(&ts, NULL);
-	}
+	wait_done(o, 6, &st);
 	assert_int_equal(st.sent, 5);
 	assert_int_equal(st.rejected, 1);
 	assert_int_equal(st.retries, 0);

@@ -555,26 +555,15 @@ static void test_setup_errors(void **state)
 
 static int setup(void **state)
 {
-	char cmd[1200], script[600];
-
 	(void)state;
-	if (access("/usr/bin/python3", X_OK) != 0) {
-		print_message("SKIP: /usr/bin/python3 is missing (scripts/packages.txt lists python3)\n");
-		exit(77);
-	}
-	dir = zt_tmpdir("outputs-http");
 	cjd_event_idgen_init(&gen);
-	zt_source("tests/publish/make_test_ca.sh", script, sizeof(script));
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/ca && %s %s/ca", dir, script, dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return zt_receivers_setup("outputs-http", true, &dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	zt_kill_spawned();
-	zt_rmrf(dir);
-	return 0;
+	return zt_receivers_teardown(&dir);
 }
 
 int main(void)

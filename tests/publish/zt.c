@@ -476,3 +476,28 @@ json_t *zt_json_lines(const char *path)
 		fclose(f);
 	return all;
 }
+
+int zt_receivers_setup(const char *tag, bool ca, char **dir)
+{
+	char cmd[1400], script[600];
+
+	if (access("/usr/bin/python3", X_OK) != 0) {
+		fprintf(stderr, "skip: /usr/bin/python3 is missing (scripts/packages.txt lists python3)\n");
+		exit(77);
+	}
+	*dir = zt_tmpdir(tag);
+	if (!ca)
+		return 0;
+	zt_source("tests/publish/make_test_ca.sh", script, sizeof(script));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/ca && %s %s/ca", *dir, script, *dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int zt_receivers_teardown(char **dir)
+{
+	zt_kill_spawned();
+	if (*dir)
+		zt_rmrf(*dir);
+	*dir = NULL;
+	return 0;
+}

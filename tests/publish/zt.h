@@ -98,6 +98,17 @@ int zt_spawn_python(struct zt_child *c, const char *script, char *const args[],
 /* Kills and reaps what zt_spawn_python started and nothing reaped yet (for teardowns). */
 void zt_kill_spawned(void);
 
+/*
+ * The fixture of the push output tests: exits 77 (a skip, with the reason)
+ * without /usr/bin/python3, makes a temp dir named after tag and, with ca,
+ * a throwaway CA and certificates in DIR/ca (tests/publish/make_test_ca.sh).
+ * Returns 0 or -1 (for cmocka group setup).
+ */
+int zt_receivers_setup(const char *tag, bool ca, char **dir);
+
+/* Kills the receivers still running and removes the dir. Returns 0. */
+int zt_receivers_teardown(char **dir);
+
 /* Every line of a JSON Lines file, parsed, as a jansson array (empty when unreadable). */
 json_t *zt_json_lines(const char *path);
 

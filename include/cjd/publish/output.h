@@ -38,6 +38,13 @@ struct cjd_output_attempt {
 };
 
 /*
+ * How long this attempt may take: timeout_ns, or less when the drain
+ * deadline is nearer. 0 when no time is left (a->why says so: the
+ * transport returns CJD_OUTPUT_RETRY without trying).
+ */
+uint64_t cjd_output_attempt_budget(struct cjd_output_attempt *a, uint64_t timeout_ns);
+
+/*
  * A transport: how one message reaches one receiver. Every call is made on
  * the output's worker thread, one at a time, so a transport needs no lock.
  */
