@@ -335,8 +335,9 @@ int cjd_output_submit(struct cjd_output *o, const char *topic, const char *json,
 				 "(dropped messages are counted in heartbeats; alerts stay in the "
 				 "journal)",
 				 o->name, why, topic);
+		int rc = m ? -ENOBUFS : -ENOMEM;
 		free(m);
-		return m ? -ENOBUFS : -ENOMEM;
+		return rc;
 	}
 	m->next = NULL;
 	m->topic_len = tl;

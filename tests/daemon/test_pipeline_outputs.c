@@ -101,7 +101,15 @@ static void test_outputs_from_config(void **state)
 	cjd_pipeline_heartbeat(p, &hb);
 	cjd_pipeline_free(p); /* drains both outputs */
 	cjd_config_release(&cfg);
-	usleep(200000); /* the receivers log what they read a moment later */
+	/* the syslog receiver logs what it read a moment after the write */
+	for (int i = 0; i < 500; i++) {
+		json_t *l = zt_json_lines(slog);
+		size_t n = json_array_size(l);
+		json_decref(l);
+		if (n >= 1)
+			break;
+		usleep(20000);
+	}
 
 	json_t *h = zt_json_lines(hlog), *e;
 	size_t i;
