@@ -22,7 +22,6 @@ const char *const cjd_publish_default_endpoints[2] = {CJD_PUBLISH_DEFAULT_TCP,
 
 enum { SEQ_ALERT, SEQ_METRICS, SEQ_HEARTBEAT, SEQ__COUNT };
 
-
 struct cjd_publisher {
 	void *zctx;
 	void *sock;
