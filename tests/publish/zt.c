@@ -498,6 +498,7 @@ int zt_receivers_teardown(char **dir)
 	zt_kill_spawned();
 	if (*dir)
 		zt_rmrf(*dir);
+	free(*dir);
 	*dir = NULL;
 	return 0;
 }

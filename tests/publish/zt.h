@@ -106,7 +106,7 @@ void zt_kill_spawned(void);
  */
 int zt_receivers_setup(const char *tag, bool ca, char **dir);
 
-/* Kills the receivers still running and removes the dir. Returns 0. */
+/* Kills the receivers still running, removes the dir and frees *dir. Returns 0. */
 int zt_receivers_teardown(char **dir);
 
 /* Every line of a JSON Lines file, parsed, as a jansson array (empty when unreadable). */
