@@ -65,6 +65,17 @@ uint64_t cjd_output_attempt_budget(struct cjd_output_attempt *a, uint64_t timeou
 	return a->deadline_mono_ns - now < timeout_ns ? a->deadline_mono_ns - now : timeout_ns;
 }
 
+enum cjd_output_result cjd_output_render_failed(struct cjd_output_attempt *a, const char *topic,
+						const char *what, int rc)
+{
+	if (rc == -EINVAL) {
+		snprintf(a->why, sizeof(a->why), "a %s message is not a JSON object", topic);
+		return CJD_OUTPUT_REJECTED;
+	}
+	snprintf(a->why, sizeof(a->why), "cannot %s: %s", what, strerror(-rc));
+	return CJD_OUTPUT_RETRY;
+}
+
 uint64_t cjd_output_backoff_ns(unsigned attempt, uint64_t min_ns, uint64_t max_ns, uint64_t rnd)
 {
 	uint64_t d = min_ns ? min_ns : 1;

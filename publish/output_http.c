@@ -98,14 +98,8 @@ static enum cjd_output_result http_deliver(void *ctx, const char *topic, const c
 	if (!budget)
 		return CJD_OUTPUT_RETRY;
 	rc = cjd_http_body(h->format, &h->body, topic, json, len, &body, &blen);
-	if (rc == -EINVAL) {
-		snprintf(a->why, sizeof(a->why), "a %s message is not a JSON object", topic);
-		return CJD_OUTPUT_REJECTED;
-	}
-	if (rc) {
-		snprintf(a->why, sizeof(a->why), "cannot build the body: %s", strerror(-rc));
-		return CJD_OUTPUT_RETRY;
-	}
+	if (rc)
+		return cjd_output_render_failed(a, topic, "build the body", rc);
 	for (struct curl_slist *s = h->headers; s; s = s->next)
 		if (!(hdrs = curl_slist_append(hdrs, s->data)))
 			goto out_oom;

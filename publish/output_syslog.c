@@ -377,14 +377,8 @@ static enum cjd_output_result syslog_deliver(void *ctx, const char *topic, const
 	if (!budget)
 		return CJD_OUTPUT_RETRY;
 	rc = cjd_syslog_frame(r->format, topic, json, len, &frame, &flen);
-	if (rc == -EINVAL) {
-		snprintf(a->why, sizeof(a->why), "a %s message is not a JSON object", topic);
-		return CJD_OUTPUT_REJECTED;
-	}
-	if (rc) {
-		snprintf(a->why, sizeof(a->why), "cannot render the message: %s", strerror(-rc));
-		return CJD_OUTPUT_RETRY;
-	}
+	if (rc)
+		return cjd_output_render_failed(a, topic, "render the message", rc);
 	if (r->fd >= 0 && peer_closed(r)) {
 		cjd_info("output syslog %s: the receiver closed the connection; reconnecting",
 			 r->shown);

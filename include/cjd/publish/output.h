@@ -45,6 +45,15 @@ struct cjd_output_attempt {
 uint64_t cjd_output_attempt_budget(struct cjd_output_attempt *a, uint64_t timeout_ns);
 
 /*
+ * The verdict on a message the transport could not render (rc, a negative
+ * errno from its renderer; what: "build the body"): -EINVAL (the message is
+ * not a JSON object) is rejected for good, anything else is tried again.
+ * Sets a->why.
+ */
+enum cjd_output_result cjd_output_render_failed(struct cjd_output_attempt *a, const char *topic,
+						const char *what, int rc);
+
+/*
  * A transport: how one message reaches one receiver. Every call is made on
  * the output's worker thread, one at a time, so a transport needs no lock.
  */
