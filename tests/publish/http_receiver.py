@@ -4,10 +4,12 @@ refused, HTTP 500, a request never answered) before it accepts, checks each body
 Falcosidekick or Splunk HEC require, and logs every request it read as one JSON line.
 
   http_receiver.py --port-file F --log F [--script STEPS] [--expect ecs|falcosidekick|splunk-hec]
-                   [--token T] [--tls CERT KEY]
+                   [--token T] [--tls CERT KEY] [--release-file F]
 
 STEPS, comma-separated, in order (then every request is accepted with 200):
-  refuse:S   nothing listens on the port for S seconds (connections are refused)
+  refuse:S   nothing listens on the port for S seconds (connections are refused), and with
+             --release-file until F exists too (the test creates it once it has seen a refused
+             connection: a client slowed down, by valgrind say, still meets the refusal)
   500:N      the next N requests get HTTP 500
   stall:N    the next N requests are read and never answered (the client must time out)
   400:N      the next N requests get HTTP 400 (a permanent refusal)
@@ -182,6 +184,7 @@ def main():
     ap.add_argument("--expect", default="ecs")
     ap.add_argument("--token")
     ap.add_argument("--tls", nargs=2)
+    ap.add_argument("--release-file")
     a = ap.parse_args()
     steps = []
     for s in filter(None, a.script.split(",")):
@@ -199,6 +202,8 @@ def main():
     for kind, val in list(steps):
         if kind == "refuse":
             time.sleep(val)
+            while a.release_file and not os.path.exists(a.release_file):
+                time.sleep(0.01)
     log = open(a.log, "a")
     state = State([s for s in steps if s[0] != "refuse"], a.expect, a.token, log)
     ThreadingHTTPServer.daemon_threads = True
