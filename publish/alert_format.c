@@ -1,4 +1,4 @@
-/* SIEM renderings of received messages: flat ECS JSON, CEF and RFC 5424 syslog. */
+/* SIEM renderings of received messages: flat ECS JSON, CEF, LEEF and RFC 5424 syslog. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,12 +13,15 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
+#include "cjd/publish/output_body.h"
+#include "publish_internal.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {
-	static const char *const names[] = {"json", "ecs", "cef", "syslog", "text"};
+	static const char *const names[] = {"json", "ecs",  "cef",	   "syslog",
+					    "text", "leef", "falcosidekick", "splunk-hec"};
 
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum cjd_sub_format)i;
 			return 0;
@@ -27,8 +30,7 @@ int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 	return -EINVAL;
 }
 
-/* doc["a"]["b"]["c"] for path "a.b.c" (keys themselves hold no dots in our schemas). */
-static json_t *get(json_t *doc, const char *path)
+json_t *cjd_json_path(json_t *doc, const char *path)
 {
 	char key[64];
 
@@ -42,6 +44,11 @@ static json_t *get(json_t *doc, const char *path)
 		path += n + (path[n] == '.');
 	}
 	return doc;
+}
+
+static json_t *get(json_t *doc, const char *path)
+{
+	return cjd_json_path(doc, path);
 }
 
 static const char *str(json_t *doc, const char *path)
@@ -445,28 +452,162 @@ int cjd_format_syslog_body(const char *topic, json_t *doc, char **out, int *seve
 	return cjd_buf_steal(&b, out, NULL);
 }
 
+/* "<PRI>1 TIMESTAMP HOST cjd - TOPIC ": the RFC 5424 header every syslog rendering shares. */
+static void put_syslog_header(struct cjd_buf *f, const char *topic, json_t *doc, int sev)
+{
+	const char *ts = str(doc, "@timestamp");
+
+	cjd_buf_printf(f, "<%d>1 ", LOG_DAEMON | sev);
+	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
+	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
+		cjd_buf_printf(f, "%.26sZ ", ts);
+	else
+		put_token(f, ts, 64), cjd_buf_putc(f, ' ');
+	put_token(f, str(doc, "host.name"), 255);
+	cjd_buf_puts(f, " cjd - ");
+	put_token(f, topic, 32);
+	cjd_buf_putc(f, ' ');
+}
+
 static int format_syslog(const char *topic, json_t *doc, char **out)
 {
 	struct cjd_buf b = CJD_BUF_INIT;
-	const char *ts = str(doc, "@timestamp");
 	char *body;
 	int sev, rc;
 
 	rc = cjd_format_syslog_body(topic, doc, &body, &sev);
 	if (rc)
 		return rc;
-	cjd_buf_printf(&b, "<%d>1 ", LOG_DAEMON | sev);
-	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
-	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
-		cjd_buf_printf(&b, "%.26sZ ", ts);
-	else
-		put_token(&b, ts, 64), cjd_buf_putc(&b, ' ');
-	put_token(&b, str(doc, "host.name"), 255);
-	cjd_buf_puts(&b, " cjd - ");
-	put_token(&b, topic, 32);
-	cjd_buf_putc(&b, ' ');
+	put_syslog_header(&b, topic, doc, sev);
 	cjd_buf_puts(&b, body);
 	free(body);
+	return cjd_buf_steal(&b, out, NULL);
+}
+
+int cjd_format_syslog_wrap(const char *topic, json_t *doc, const char *msg, char **out)
+{
+	struct cjd_buf b = CJD_BUF_INIT;
+
+	put_syslog_header(&b, topic, doc, syslog_severity(topic));
+	cjd_buf_puts(&b, "- "); /* no structured data: the MSG carries everything */
+	cjd_buf_puts(&b, msg);
+	return cjd_buf_steal(&b, out, NULL);
+}
+
+int cjd_format_summary(const char *topic, json_t *doc, char **out)
+{
+	struct cjd_buf b = CJD_BUF_INIT;
+
+	put_summary(&b, topic, doc);
+	return cjd_buf_steal(&b, out, NULL);
+}
+
+/* ---- LEEF 2.0 (IBM QRadar) ---- */
+
+/*
+ * Attribute values: LEEF has no escape for its delimiter, so the delimiter is
+ * a tab and every control character, tabs included, is written as \t \n \r
+ * or \xHH (a real backslash as \\): no value, however hostile, can hold the
+ * delimiter or end the line. '=' needs nothing (a value runs to the next
+ * delimiter).
+ */
+static void leef_value(struct cjd_buf *f, const char *s)
+{
+	put_escaped(f, s, "\\", CTL_ESCAPE);
+}
+
+static void leef_pair(struct cjd_buf *f, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	cjd_buf_printf(f, "\t%s=", key);
+	leef_value(f, val);
+}
+
+static void leef_num(struct cjd_buf *f, const char *key, json_t *v)
+{
+	if (!json_is_number(v))
+		return;
+	cjd_buf_printf(f, "\t%s=", key);
+	put_number(f, v);
+}
+
+/* LEEF sev is 1..10: event.severity / 10, rounded, at least 1. */
+static int leef_sev(const char *topic, json_t *doc)
+{
+	int s = severity10(topic, doc);
+	return s < 1 ? 1 : s;
+}
+
+static int format_leef(const char *topic, json_t *doc, char **out)
+{
+	struct cjd_buf b = CJD_BUF_INIT;
+	uint64_t ns;
+	const char *ts = str(doc, "@timestamp");
+	bool alert = strncmp(topic, "alert.", 6) == 0;
+
+	cjd_buf_puts(&b, "LEEF:2.0|");
+	/* header fields escape \ and | as in CEF (they are ours, but the topic is not checked) */
+	cef_header(&b, "cjd");
+	cef_header(&b, "cjd");
+	cef_header(&b, str(doc, "agent.version"));
+	cef_header(&b, topic);
+	cjd_buf_puts(&b, "x09|"); /* the attribute delimiter, a tab, in LEEF 2.0's hex form */
+	/* the first attribute has no delimiter before it; every later one does */
+	cjd_buf_puts(&b, "cat=");
+	leef_value(&b, alert ? "cryptomining" : topic);
+	cjd_buf_printf(&b, "\tsev=%d", leef_sev(topic, doc));
+	/* devTime in the form devTimeFormat names (Java SimpleDateFormat), to the ms */
+	if (ts && !cjd_rfc3339_parse(ts, &ns)) {
+		char sec[32];
+		time_t t = (time_t)(ns / 1000000000ull);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+		cjd_buf_printf(&b, "\tdevTime=%s.%03uZ\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX", sec,
+			(unsigned)(ns / 1000000ull % 1000));
+	}
+	leef_pair(&b, "host", str(doc, "host.name"));
+	leef_pair(&b, "eventId", str(doc, "event.id"));
+	leef_pair(&b, "action", str(doc, "event.action"));
+	leef_pair(&b, "outcome", str(doc, "event.outcome"));
+	leef_pair(&b, "ruleName", str(doc, "rule.name"));
+	leef_pair(&b, "ruleId", str(doc, "rule.id"));
+	leef_pair(&b, "cgroup", str(doc, "cgroup.path"));
+	leef_pair(&b, "containerId", str(doc, "container.id"));
+	leef_pair(&b, "container", str(doc, "container.name"));
+	{
+		char image[700];
+		leef_pair(&b, "image", image_ref(doc, image, sizeof(image)));
+	}
+	leef_pair(&b, "pod", str(doc, "orchestrator.resource.name"));
+	leef_pair(&b, "namespace", str(doc, "orchestrator.namespace"));
+	leef_pair(&b, "podUid", str(doc, "orchestrator.resource.id"));
+	leef_num(&b, "score", get(doc, "cjd.score"));
+	leef_pair(&b, "model", str(doc, "cjd.model.name"));
+	leef_pair(&b, "modelVersion", str(doc, "cjd.model.version"));
+	leef_pair(&b, "mode", str(doc, "cjd.mode"));
+	leef_num(&b, "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
+	leef_num(&b, "costUsd", get(doc, "cjd.cost.usd"));
+	leef_num(&b, "seq", get(doc, "cjd.seq"));
+	leef_num(&b, "dropped", get(doc, "cjd.publish.dropped"));
+	leef_num(&b, "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
+	json_t *p0 = json_array_get(get(doc, "cjd.processes"), 0);
+	if (p0) {
+		leef_pair(&b, "proc", str(p0, "comm"));
+		leef_num(&b, "pid", json_object_get(p0, "pid"));
+	}
+	{
+		struct cjd_buf s = CJD_BUF_INIT;
+		char *text;
+		put_summary(&s, topic, doc);
+		if (cjd_buf_steal(&s, &text, NULL) == 0) {
+			/* the summary is escaped already (control characters as
+			 * \t \n \xHH, backslashes doubled): no second pass */
+			cjd_buf_printf(&b, "\tmsg=%s", text);
+			free(text);
+		}
+	}
 	return cjd_buf_steal(&b, out, NULL);
 }
 
@@ -488,6 +629,21 @@ static int format_text(const char *topic, json_t *doc, char **out)
 	return cjd_buf_steal(&b, out, NULL);
 }
 
+/* The HTTP output's bodies, as they would be POSTed (default Splunk metadata). */
+static int format_http_body(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
+{
+	char *json = cjd_json_dumps(doc);
+	size_t len;
+	int rc;
+
+	if (!json)
+		return -ENOMEM;
+	rc = cjd_http_body(fmt == CJD_FMT_FALCOSIDEKICK ? CJD_HTTP_FALCOSIDEKICK : CJD_HTTP_SPLUNK_HEC,
+			   NULL, topic, json, strlen(json), out, &len);
+	free(json);
+	return rc;
+}
+
 int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
 {
 	switch (fmt) {
@@ -495,6 +651,9 @@ int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, 
 	case CJD_FMT_ECS: return format_ecs(doc, out);
 	case CJD_FMT_CEF: return format_cef(topic, doc, out);
 	case CJD_FMT_SYSLOG: return format_syslog(topic, doc, out);
+	case CJD_FMT_LEEF: return format_leef(topic, doc, out);
+	case CJD_FMT_FALCOSIDEKICK:
+	case CJD_FMT_SPLUNK_HEC: return format_http_body(fmt, topic, doc, out);
 	default: return -EINVAL;
 	}
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cjd/common/identity.h"
 #include "cjd/common/json_writer.h"
 
@@ -36,5 +38,9 @@ void cjd_jw_host(struct cjd_jw *w, const char *remote, const char *name, const c
 /* cgroup.path, container.*, orchestrator.*: from `id` when given (names
  * included), else derived from the cgroup path. */
 void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const struct cjd_identity *id);
+
+/* doc["a"]["b"]["c"] for the path "a.b.c" (our schemas' keys hold no dots), or NULL.
+ * Shared by the renderings of received messages (alert_format.c, output_body.c). */
+json_t *cjd_json_path(json_t *doc, const char *path);
 
 #endif
