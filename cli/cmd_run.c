@@ -8,6 +8,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/agent.h"
+#include "cjd/metrics/http.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -19,6 +20,8 @@ static const char usage[] =
 	"setting has an embedded default (`cjd config --defaults`). Hardware mode is used\n"
 	"where the PMU counts per cgroup, software mode otherwise; the start-up banner\n"
 	"says which and why, and the model is picked to match (hw-default / sw-default).\n"
+	"Prometheus scrapes its per-cgroup CPU-seconds, cost, scores and states, and probes\n"
+	"check its health, over HTTP on " CJD_METRICS_DEFAULT_LISTEN " unless told otherwise.\n"
 	"\n"
 	"Options (each overrides the configuration file; docs/config.md has every key):\n"
 	"  -c, --config FILE        configuration file (default " CJD_CONFIG_DEFAULT_PATH
@@ -40,6 +43,10 @@ static const char usage[] =
 	"                           \"\" turns it off)\n"
 	"      --curve-secret FILE  publish with CURVE using this secret key (cjd keygen)\n"
 	"      --curve-clients DIR  authorised subscriber public keys\n"
+	"      --metrics-listen ADDR\n"
+	"                           serve /metrics (Prometheus), /healthz and /readyz on ADDR:\n"
+	"                           IPv4:PORT or [IPv6]:PORT (default " CJD_METRICS_DEFAULT_LISTEN "),\n"
+	"                           or off (metrics.listen; docs/metrics.md)\n"
 	"      --action ACTION      alert (default), freeze or throttle firing cgroups\n"
 	"      --action-min-score X act only on alerts scoring at least X (default 0.95)\n"
 	"      --throttle-quota \"QUOTA PERIOD\"  cpu.max for throttle (default \"10000 100000\")\n"
@@ -108,7 +115,7 @@ static int open_fds(bool *seen, char *list, size_t len)
 int cmd_run(int argc, char **argv)
 {
 	enum { O_CGROUP = 256, O_EXCLUDE, O_EVENTS, O_ROOT, O_THR, O_ALLOW, O_CURVE_S, O_CURVE_C,
-	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG };
+	       O_METRICS, O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"interval", required_argument, NULL, 'i'},
@@ -123,6 +130,7 @@ int cmd_run(int argc, char **argv)
 		{"journal", required_argument, NULL, 'j'},
 		{"curve-secret", required_argument, NULL, O_CURVE_S},
 		{"curve-clients", required_argument, NULL, O_CURVE_C},
+		{"metrics-listen", required_argument, NULL, O_METRICS},
 		{"action", required_argument, NULL, O_ACTION},
 		{"action-min-score", required_argument, NULL, O_MIN_SCORE},
 		{"throttle-quota", required_argument, NULL, O_QUOTA},
@@ -184,6 +192,7 @@ int cmd_run(int argc, char **argv)
 		case 'j': rc = add(r, "journal.path", optarg[0] ? optarg : NULL, true); break;
 		case O_CURVE_S: rc = add(r, "publish.curve_secret", optarg, true); break;
 		case O_CURVE_C: rc = add(r, "publish.curve_clients", optarg, true); break;
+		case O_METRICS: rc = add(r, "metrics.listen", optarg, true); break;
 		case O_ACTION: rc = add(r, "actions.action", optarg, true); break;
 		case O_MIN_SCORE: rc = add(r, "actions.min_score", optarg, true); break;
 		case O_QUOTA: rc = add(r, "actions.throttle_quota", optarg, true); break;

@@ -27,6 +27,8 @@ cjd_require_lib(cjd::jansson jansson.h jansson libjansson-dev)
 cjd_require_lib(cjd::zmq zmq.h zmq libzmq3-dev)
 cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
 cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
+# The metrics HTTP server (/metrics, /healthz, /readyz); Debian builds it with GnuTLS (HTTPS).
+cjd_require_lib(cjd::microhttpd microhttpd.h microhttpd libmicrohttpd-dev)
 if(CJD_BUILD_TESTS)
   cjd_require_lib(cjd::cmocka cmocka.h cmocka libcmocka-dev)
 endif()

@@ -14,6 +14,7 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
+#include "cjd/metrics/http.h"
 
 enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION };
 
@@ -25,7 +26,7 @@ struct opt {
 	double min, max;     /* numbers; durations in seconds; sizes in bytes */
 	const char *choices; /* T_CHOICE: "a|b|c" */
 	const char *doc;
-	/* T_STRLIST: checks one item; 0, or -EINVAL with why filled */
+	/* T_STRLIST: checks one item; T_STRING: a non-null value. 0, or -EINVAL with why filled */
 	int (*check)(const char *item, char *why, size_t whylen);
 };
 
@@ -39,6 +40,19 @@ static int check_allow(const char *item, char *why, size_t whylen)
 	if (cjd_allowlist_parse_entry(item, &kind, &glob, one, sizeof(one)) == 0)
 		return 0;
 	snprintf(why, whylen, "detector.allowlist: %s", one);
+	return -EINVAL;
+}
+
+/* metrics.listen: "off", or an address the HTTP server can bind. */
+static int check_listen(const char *text, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char one[300];
+
+	if (cjd_metrics_listen_off(text) || !cjd_metrics_listen_parse(text, &ss, &len, one, sizeof(one)))
+		return 0;
+	snprintf(why, whylen, "metrics.listen %s", one);
 	return -EINVAL;
 }
 
@@ -113,9 +127,28 @@ static const struct opt opts[] = {
 	 "Log level on stderr."},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
 	 "Log format on stderr: text lines or JSON lines."},
+	{"metrics.listen", T_STRING, OFF(metrics_listen), CJD_METRICS_DEFAULT_LISTEN, 0, 0, NULL,
+	 "Address of the HTTP server for Prometheus (`/metrics`) and probes (`/healthz`, `/readyz`): "
+	 "`IPv4:PORT`, `[IPv6]:PORT`, or `off` (docs/metrics.md). Loopback by default; port 0 "
+	 "picks a free one (the banner says which).",
+	 check_listen},
+	{"metrics.stale_after", T_DURATION, OFF(metrics_stale_ns), "5m", 0, 86400, NULL,
+	 "A vanished cgroup's series stay this long after it is gone (so its last counts are "
+	 "scraped), then leave the output."},
+	{"metrics.max_cgroups", T_UINT, OFF(metrics_max_cgroups), "1000", 1, 1000000, NULL,
+	 "Most cgroups with series (each at most 12). Beyond it, new cgroups are left out and counted "
+	 "in `cjd_metrics_cgroups_left_out`; a suspect or firing one still gets a place."},
+	{"metrics.tls_cert", T_STRING, OFF(metrics_tls_cert), NULL, 0, 0, NULL,
+	 "PEM certificate (chain): serve HTTPS only, with `tls_key`; null serves plain HTTP."},
+	{"metrics.tls_key", T_STRING, OFF(metrics_tls_key), NULL, 0, 0, NULL,
+	 "PEM private key of `tls_cert`."},
+	{"metrics.basic_auth_file", T_STRING, OFF(metrics_basic_auth_file), NULL, 0, 0, NULL,
+	 "File whose first line is `USER:PASSWORD` (not readable by others): `/metrics` then needs "
+	 "HTTP basic auth (`/healthz` and `/readyz` never do); null: no auth."},
 };
 
-static const char *const sections[] = {"collector", "detector", "publish", "journal", "actions", "log"};
+static const char *const sections[] = {"collector", "detector", "publish", "journal",
+				       "actions",   "log",      "metrics"};
 
 static const char *const action_names[] = {"alert", "freeze", "throttle"};
 
@@ -300,6 +333,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 	}
 	case T_STRING: {
 		char *s = NULL;
+		if (text && o->check && (rc = o->check(text, why, whylen)))
+			return rc;
 		if (text && !(s = strdup(text)))
 			return -ENOMEM;
 		free(*(char **)f);
@@ -413,7 +448,18 @@ static int rule_endpoints(const struct cjd_config *cfg, const char **key, char *
 	return 0;
 }
 
-static const rule_fn rules[] = {rule_thresholds, rule_throttle, rule_curve, rule_endpoints};
+static int rule_tls(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	if (!cfg->metrics_tls_cert != !cfg->metrics_tls_key) {
+		*key = cfg->metrics_tls_cert ? "metrics.tls_cert" : "metrics.tls_key";
+		snprintf(why, whylen, "metrics.tls_cert and metrics.tls_key go together: set both or neither");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const rule_fn rules[] = {rule_thresholds, rule_throttle, rule_curve, rule_endpoints,
+				rule_tls};
 
 /* The first rule that fails (for overrides, which change one key at a time). */
 static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
@@ -744,10 +790,11 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			else
 				h = key_hint(NULL, skey, hint, sizeof(hint)); /* a key without its section */
 			cjd_json_path_append(path, sizeof(path), skey);
-			load_err(lc, path, 1,
-				 "unknown section \"%s\" (sections: collector, detector, publish, "
-				 "journal, actions, log)%s",
-				 skey, h);
+			char names[160] = "";
+			for (size_t k = 0; k < CJD_ARRAY_SIZE(sections); k++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 k ? ", " : "", sections[k]);
+			load_err(lc, path, 1, "unknown section \"%s\" (sections: %s)%s", skey, names, h);
 			continue;
 		}
 		if (!json_is_object(sec)) {

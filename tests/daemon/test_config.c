@@ -82,13 +82,13 @@ static const struct {
 	 "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
 	{"{\"collectors\": {}}", 1, 2,
 	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, "
-	 "log); did you mean 'collector'?"},
+	 "log, metrics); did you mean 'collector'?"},
 	{"{\"colector\": {}, \"collector.interval\": \"1s\"}", 1, 2,
 	 "unknown section \"colector\" (sections: collector, detector, publish, journal, actions, "
-	 "log); did you mean 'collector'?"},
+	 "log, metrics); did you mean 'collector'?"},
 	{"{\"collector\": {}, \"collector.interval\": \"1s\"}", 1, 19,
 	 "unknown section \"collector.interval\" (sections: collector, detector, publish, journal, "
-	 "actions, log); write it as {\"collector\": {\"interval\": ...}}"},
+	 "actions, log, metrics); write it as {\"collector\": {\"interval\": ...}}"},
 	{"{\"detector\": {\"interval\": \"1s\"}}", 1, 15,
 	 "unknown key \"interval\" in section \"detector\"; did you mean 'collector.interval'? (it "
 	 "belongs in section \"collector\")"},
@@ -178,7 +178,7 @@ static void test_check_reports_all(void **state)
 		{2, 46, "collector.rescan is 5ms; allowed 100ms to 1h"},
 		{3, 35, "collector.include must hold non-empty strings"},
 		{4, 3, "unknown section \"detectr\" (sections: collector, detector, publish, journal, "
-		       "actions, log); did you mean 'detector'?"},
+		       "actions, log, metrics); did you mean 'detector'?"},
 		{5, 51, "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
 		{6, 20, "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
 		{7, 28, "publish.endpoints must list at least one endpoint"},

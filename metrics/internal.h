@@ -1,0 +1,50 @@
+/* What the metrics library's files share: the snapshot a scrape renders. */
+#ifndef CJD_METRICS_INTERNAL_H
+#define CJD_METRICS_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "cjd/metrics/registry.h"
+
+/* The detector's states as operators read them: idle and resolved are ok. */
+enum cjd_metrics_state {
+	CJD_METRICS_OK = 0,
+	CJD_METRICS_SUSPECT,
+	CJD_METRICS_FIRING,
+	CJD_METRICS_STATE__COUNT
+};
+
+extern const char *const cjd_metrics_state_names[CJD_METRICS_STATE__COUNT];
+
+/* One cgroup's series, as of the snapshot. */
+struct cjd_metrics_row {
+	const char *labels; /* escaped label pairs (cjd_om_label), never empty: cgroup is always there */
+	double cpu_seconds;
+	double cost_usd;
+	bool has_score;
+	float score;
+	enum cjd_metrics_state state;
+	uint64_t alerts[CJD_ALERT__COUNT];
+};
+
+struct cjd_metrics_probe_row {
+	const char *name;
+	uint64_t inspections;
+	double cpu_seconds;
+};
+
+/* Immutable once built; freed with its last reference. Strings live in `arena`. */
+struct cjd_metrics_snapshot {
+	atomic_uint refs;
+	struct cjd_metrics_agent agent;
+	uint64_t alerts[CJD_ALERT__COUNT]; /* agent-wide, by action */
+	struct cjd_metrics_registry_stats st;
+	size_t max_cgroups;
+	size_t n_rows;
+	struct cjd_metrics_row *rows;
+	size_t n_probes;
+	struct cjd_metrics_probe_row *probes;
+	char *arena;
+};
+
+#endif
