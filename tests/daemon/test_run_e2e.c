@@ -141,7 +141,8 @@ static void test_run_fires_freezes_and_stops(void **state)
 	zt_source("tests/detector/data/good/sw-test.json", model, sizeof(model));
 	char *const argv[] = {(char *)zt_cjd_bin(), "--log-level", "debug", "run",
 			      "--interval", "200ms", "--cgroup", include, "--model", model,
-			      "--publish", endpoint, "--journal", journal, "--action", "freeze",
+			      "--publish", endpoint, "--metrics-listen", "127.0.0.1:0",
+			      "--journal", journal, "--action", "freeze",
 			      "--action-min-score", "0.5", NULL};
 	assert_int_equal(zt_spawn(&agent, argv, true), 0);
 	char sockpath[600];
