@@ -1,5 +1,6 @@
 #!/bin/sh
 # Runs the detector benchmarks recorded in BENCHMARKS.md ("Detector"), with the machine and date.
+# (bench/tiers-compare.py runs the same subjects for two binaries side by side.)
 #   bench/detector.sh [path/to/cjd]      (default: build/cjd)
 set -eu
 cjd=${1:-$(dirname "$0")/../build/cjd}
@@ -11,6 +12,9 @@ echo "cjd:     $("$cjd" --version), git $(git -C "$(dirname "$0")/.." rev-parse 
 echo
 echo "\$ cjd bench features --reps 7"
 "$cjd" bench features --reps 7
+echo
+echo "\$ cjd bench gbdt --reps 7"
+"$cjd" bench gbdt --reps 7
 echo
 echo "\$ cjd bench tick --reps 7"
 "$cjd" bench tick --reps 7

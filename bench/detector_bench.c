@@ -9,7 +9,7 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/detector/detector.h"
-#include "features_kernels.h"
+#include "kernels.h"
 #include "model_internal.h"
 
 #define MIN_REP_NS 20000000ull /* each repetition runs at least 20 ms */
@@ -98,7 +98,7 @@ struct fx_bench {
 	float *out; /* CJD_STAT__COUNT rows per ratio */
 };
 
-static void fx_tick(struct fx_bench *b, const struct cjd_fx_kernels *k)
+static void fx_tick(struct fx_bench *b, const struct cjd_kernels *k)
 {
 	for (int i = 0; i < b->n_ratio; i++) {
 		const struct cjd_ratio_info *ri = cjd_ratio_info(b->ratio[i]);
@@ -158,7 +158,7 @@ static int fx_setup(struct fx_bench *b, size_t n, unsigned w, enum cjd_feature_s
 				if (used[o])
 					b->stage[o][l] = (float)count_for(o, busy, &rng);
 		}
-		fx_tick(b, cjd_fx_kernels(CJD_SIMD_SCALAR));
+		fx_tick(b, cjd_kernels(CJD_SIMD_SCALAR));
 	}
 	return 0;
 }
@@ -167,6 +167,22 @@ static void fx_free(struct fx_bench *b)
 {
 	free(b->slab);
 	free(b->out);
+}
+
+/* Every row that ran: its speedup over row 0 (the scalar reference). */
+static void speedups(struct cjd_bench_row *rows, size_t n)
+{
+	for (size_t r = 0; r < n; r++)
+		if (rows[r].ran)
+			rows[r].speedup = rows[0].median_ns / rows[r].median_ns;
+}
+
+/* A row for tier t (name: the tier's unless given), or why it cannot run here. */
+static void tier_row(struct cjd_bench_row *row, enum cjd_simd_tier t, const char *name)
+{
+	snprintf(row->name, sizeof(row->name), "%s", name ? name : cjd_simd_tier_name(t));
+	if (!cjd_kernels(t) || !cjd_simd_cpu_supports(t))
+		snprintf(row->skip_reason, sizeof(row->skip_reason), "%s", cjd_simd_why_not(t));
 }
 
 /* Ticks per repetition so one lasts at least MIN_REP_NS. */
@@ -180,7 +196,7 @@ static unsigned calibrate(double ns_per_tick)
 int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, unsigned reps,
 			   struct cjd_bench_features *out, struct cjd_error *err)
 {
-	const struct cjd_fx_kernels *k[CJD_BENCH_MAX_ROWS];
+	const struct cjd_kernels *k[CJD_BENCH_MAX_ROWS];
 	enum cjd_feature_set fs;
 	struct fx_bench b;
 	double *times = NULL, *walls = NULL, *bw = NULL;
@@ -202,28 +218,23 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	out->ratios = b.n_ratio;
 	out->input_bytes = (double)(b.slab_floats / b.pitch) * (double)cgroups * sizeof(float);
 
-	/* Rows: the reference first, then the compiler's own vectorisation, then the tiers. */
-	k[0] = cjd_fx_kernels(CJD_SIMD_SCALAR);
-	k[1] = &cjd_fx_kernels_scalar_o3;
-	for (int t = CJD_SIMD_SSE42; t < CJD_SIMD__COUNT; t++)
-		k[t + 1] = cjd_fx_kernels((enum cjd_simd_tier)t);
+	/* Rows: the reference first, then the compiler's own vectorisation, then every
+	 * tier of every architecture (those that cannot run here say why). */
+	k[0] = cjd_kernels(CJD_SIMD_SCALAR);
+	k[1] = &cjd_kernels_scalar_o3;
+	for (int t = CJD_SIMD_SCALAR + 1; t < CJD_SIMD__COUNT; t++)
+		k[t + 1] = cjd_kernels((enum cjd_simd_tier)t);
 	out->n_rows = CJD_SIMD__COUNT + 1;
-	for (size_t r = 0; r < out->n_rows; r++) {
-		struct cjd_bench_row *row = &out->rows[r];
-		enum cjd_simd_tier t = r < 2 ? CJD_SIMD_SCALAR : (enum cjd_simd_tier)(r - 1);
-		snprintf(row->name, sizeof(row->name), "%s",
-			 r == 0 ? "scalar (-O3 -fno-tree-vectorize)"
+	for (size_t r = 0; r < out->n_rows; r++)
+		tier_row(&out->rows[r], r < 2 ? CJD_SIMD_SCALAR : (enum cjd_simd_tier)(r - 1),
+			 r == 0   ? "scalar (-O3 -fno-tree-vectorize)"
 			 : r == 1 ? "scalar, plain -O3 (autovec)"
-				  : k[r]->name);
-		if (!cjd_simd_cpu_supports(t))
-			snprintf(row->skip_reason, sizeof(row->skip_reason),
-				 "this CPU lacks %s", k[r]->name);
-	}
+				  : NULL);
 	/* The widest tier the CPU has does the streaming read. */
-	const struct cjd_fx_kernels *bwk = k[0];
+	const struct cjd_kernels *bwk = k[0];
 	for (int t = CJD_SIMD__COUNT - 1; t >= 0; t--) {
 		if (cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
-			bwk = cjd_fx_kernels((enum cjd_simd_tier)t);
+			bwk = cjd_kernels((enum cjd_simd_tier)t);
 			break;
 		}
 	}
@@ -276,9 +287,7 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	for (size_t r = 0; r < out->n_rows; r++)
 		if (!out->rows[r].skip_reason[0])
 			summarise(&out->rows[r], times + r * reps, walls + r * reps, reps, cgroups);
-	for (size_t r = 0; r < out->n_rows; r++)
-		if (out->rows[r].ran)
-			out->rows[r].speedup = out->rows[0].median_ns / out->rows[r].median_ns;
+	speedups(out->rows, out->n_rows);
 	out->bw_gbs = cjd_median(bw, reps);
 	out->bw_windows_per_s = (double)cgroups / (out->input_bytes / out->bw_gbs / 1e9);
 	rc = 0;
@@ -287,6 +296,145 @@ out_free:
 	free(walls);
 	free(bw);
 	fx_free(&b);
+	return rc;
+}
+
+/* ---- a synthetic forest over real feature values ---- */
+
+/* The features of set fs, into feats (CJD_MODEL_MAX_FEATURES long) if given; returns the count. */
+static size_t set_features(enum cjd_feature_set fs, int *feats)
+{
+	size_t n = 0;
+
+	for (int f = 0; f < CJD_FEATURE__COUNT; f++) {
+		if (cjd_ratio_info(f / CJD_STAT__COUNT)->set != fs)
+			continue;
+		if (feats)
+			feats[n] = f;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A SYNTHETIC random gbdt of trees x depth over every feature of set fs
+ * (window W), whose thresholds are drawn from the features of n plausible
+ * cgroups so that lanes branch both ways, as with a trained model. If x is
+ * given it gets that feature matrix (CJD_FEATURE__COUNT rows of *pitch
+ * floats; the caller frees it). Returns 0 or -ENOMEM.
+ */
+static int synthetic_forest(size_t n, unsigned window, enum cjd_feature_set fs, size_t trees,
+			    unsigned depth, struct cjd_model **model, float **x, size_t *pitch)
+{
+	int feats[CJD_MODEL_MAX_FEATURES];
+	size_t n_feat = set_features(fs, feats);
+	struct fx_bench fb;
+	float *m = NULL;
+	int rc;
+
+	*model = NULL;
+	if ((rc = fx_setup(&fb, n, window, fs)))
+		goto out;
+	if (!(m = calloc((size_t)CJD_FEATURE__COUNT * fb.pitch, sizeof(float)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < fb.n_ratio; i++)
+		memcpy(m + (size_t)CJD_FEATURE(fb.ratio[i], 0) * fb.pitch,
+		       fb.out + (size_t)i * CJD_STAT__COUNT * fb.pitch,
+		       CJD_STAT__COUNT * fb.pitch * sizeof(float));
+	if ((rc = cjd_model_synthetic_gbdt(model, feats, n_feat, trees, depth, m, fb.pitch, n, 7)))
+		goto out;
+	(*model)->window = window;
+	if (x) {
+		*x = m;
+		*pitch = fb.pitch;
+		m = NULL;
+	}
+out:
+	free(m);
+	fx_free(&fb);
+	return rc;
+}
+
+/* ---- the gbdt kernels alone ---- */
+
+int cjd_bench_gbdt_run(size_t cgroups, const char *set, size_t trees, unsigned depth,
+		       unsigned reps, struct cjd_bench_gbdt *out, struct cjd_error *err)
+{
+	struct cjd_model *model = NULL;
+	enum cjd_feature_set fs;
+	float *x = NULL, *z = NULL;
+	int32_t *offs = NULL;
+	double *cpu = NULL, *wall = NULL;
+	unsigned iters[CJD_SIMD__COUNT];
+	size_t pitch = 0;
+	int rc;
+
+	if ((rc = parse_set(set, &fs, err)))
+		return rc;
+	if (!cgroups || !reps || !trees || depth < 1 || depth > CJD_MODEL_MAX_DEPTH)
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "bad benchmark parameters");
+	memset(out, 0, sizeof(*out));
+	out->cgroups = cgroups;
+	snprintf(out->set, sizeof(out->set), "%s", set);
+	out->trees = trees;
+	out->depth = depth;
+	out->reps = reps;
+	out->features = set_features(fs, NULL);
+	if ((rc = synthetic_forest(cgroups, 8, fs, trees, depth, &model, &x, &pitch)))
+		goto out_nomem;
+	const struct cjd_gbdt_flat *g = &model->gbdt;
+	size_t nodes = g->n_trees * g->n_inner;
+	offs = malloc(nodes * sizeof(*offs));
+	z = calloc(cgroups, sizeof(*z));
+	cpu = calloc((size_t)CJD_SIMD__COUNT * reps, sizeof(*cpu));
+	wall = calloc((size_t)CJD_SIMD__COUNT * reps, sizeof(*wall));
+	if (!offs || !z || !cpu || !wall)
+		goto out_nomem;
+	for (size_t k = 0; k < nodes; k++)
+		offs[k] = (int32_t)((size_t)g->feat[k] * pitch);
+
+	out->n_rows = CJD_SIMD__COUNT;
+	for (int t = 0; t < CJD_SIMD__COUNT; t++) {
+		tier_row(&out->rows[t], (enum cjd_simd_tier)t, NULL);
+		if (out->rows[t].skip_reason[0])
+			continue;
+		/* z only accumulates: bounded leaves keep it finite for any run length */
+		uint64_t t0 = cjd_now_mono_ns();
+		cjd_kernels((enum cjd_simd_tier)t)->gbdt(g, offs, x, cgroups, z);
+		iters[t] = calibrate((double)(cjd_now_mono_ns() - t0));
+	}
+	for (unsigned rep = 0; rep < reps; rep++) {
+		for (int t = 0; t < CJD_SIMD__COUNT; t++) {
+			if (out->rows[t].skip_reason[0])
+				continue;
+			cjd_gbdt_fn walk = cjd_kernels((enum cjd_simd_tier)t)->gbdt;
+			struct stopwatch w = sw_start();
+			double c, wl;
+			for (unsigned i = 0; i < iters[t]; i++)
+				walk(g, offs, x, cgroups, z);
+			sw_stop(&w, &wl, &c);
+			cpu[(size_t)t * reps + rep] = c / iters[t];
+			wall[(size_t)t * reps + rep] = wl / iters[t];
+		}
+	}
+	for (int t = 0; t < CJD_SIMD__COUNT; t++)
+		if (!out->rows[t].skip_reason[0])
+			summarise(&out->rows[t], cpu + (size_t)t * reps, wall + (size_t)t * reps, reps,
+				  cgroups);
+	speedups(out->rows, out->n_rows);
+	rc = 0;
+	goto out_free;
+out_nomem:
+	rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+out_free:
+	cjd_model_free(model);
+	free(x);
+	free(z);
+	free(offs);
+	free(cpu);
+	free(wall);
 	return rc;
 }
 
@@ -366,9 +514,8 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 	struct cjd_detector *d[CJD_SIMD__COUNT] = {NULL};
 	struct cjd_model *model = NULL;
 	struct tick_bench tb = {0};
-	struct fx_bench fb = {0};
 	enum cjd_feature_set fs;
-	int feats[CJD_MODEL_MAX_FEATURES], n_feat = 0, rc;
+	int rc;
 	double *push = NULL, *tick = NULL, *twall = NULL;
 
 	if ((rc = parse_set(set, &fs, err)))
@@ -384,43 +531,19 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 	out->depth = depth;
 	out->reps = reps;
 	cjd_event_mask events = cjd_feature_set_events(fs);
-	for (int f = 0; f < CJD_FEATURE__COUNT; f++)
-		if (cjd_ratio_info(f / CJD_STAT__COUNT)->set == fs)
-			feats[n_feat++] = f;
-	out->features = (size_t)n_feat;
+	out->features = set_features(fs, NULL);
 
-	/* Thresholds of the synthetic forest come from real feature values so
-	 * that lanes branch both ways, as with a trained model. */
-	if ((rc = fx_setup(&fb, cgroups, window, fs)) || (rc = tick_setup(&tb, cgroups, events)))
+	if ((rc = synthetic_forest(cgroups, window, fs, trees, depth, &model, NULL, NULL)) ||
+	    (rc = tick_setup(&tb, cgroups, events)))
 		goto out_nomem;
-	{
-		size_t pitch = fb.pitch;
-		float *x = calloc((size_t)CJD_FEATURE__COUNT * pitch, sizeof(float));
-		if (!x)
-			goto out_nomem;
-		for (int i = 0; i < fb.n_ratio; i++)
-			memcpy(x + (size_t)CJD_FEATURE(fb.ratio[i], 0) * pitch,
-			       fb.out + (size_t)i * CJD_STAT__COUNT * pitch,
-			       CJD_STAT__COUNT * pitch * sizeof(float));
-		rc = cjd_model_synthetic_gbdt(&model, feats, (size_t)n_feat, trees, depth, x, pitch,
-					      cgroups, 7);
-		free(x);
-		if (rc)
-			goto out_nomem;
-		model->window = window;
-	}
 
 	out->n_rows = CJD_SIMD__COUNT;
 	for (int t = 0; t < CJD_SIMD__COUNT; t++) {
 		struct cjd_bench_row *row = &out->rows[t];
 		struct cjd_detector_config cfg;
-		snprintf(row->name, sizeof(row->name), "%s",
-			 cjd_simd_tier_name((enum cjd_simd_tier)t));
-		if (!cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
-			snprintf(row->skip_reason, sizeof(row->skip_reason), "this CPU lacks %s",
-				 cjd_simd_tier_name((enum cjd_simd_tier)t));
+		tier_row(row, (enum cjd_simd_tier)t, NULL);
+		if (row->skip_reason[0])
 			continue;
-		}
 		cjd_detector_config_init(&cfg);
 		cfg.events = events;
 		cfg.tier = (enum cjd_simd_tier)t;
@@ -470,9 +593,7 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 		row->push_median_ns = cjd_median(push + (size_t)t * reps, reps);
 		summarise(row, tick + (size_t)t * reps, twall + (size_t)t * reps, reps, cgroups);
 	}
-	for (int t = 0; t < CJD_SIMD__COUNT; t++)
-		if (out->rows[t].ran)
-			out->rows[t].speedup = out->rows[0].median_ns / out->rows[t].median_ns;
+	speedups(out->rows, out->n_rows);
 	rc = 0;
 	goto out_free;
 out_inval:
@@ -485,7 +606,6 @@ out_free:
 		cjd_detector_free(d[t]);
 	cjd_model_free(model);
 	tick_free(&tb);
-	fx_free(&fb);
 	free(push);
 	free(tick);
 	free(twall);

@@ -1,4 +1,4 @@
-/* `cjd bench SUBJECT`: speed of feature extraction, a detector round, and replay; medians, side by side. */
+/* `cjd bench SUBJECT`: speed of feature extraction, gbdt scoring, a detector round, and replay; medians, side by side. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,12 +7,15 @@
 
 #include "bench.h"
 #include "cjd/bench/detector_bench.h"
+#include "cjd/bench/emulation.h"
 #include "cjd/common/text.h"
 #include "cjd/detector/simd.h"
 #include "cli.h"
 
 static const char bench_usage[] =
 	"Usage: cjd bench features [--cgroups N] [--reps R] [--window W]... [--set hw|sw]... [--json]\n"
+	"       cjd bench gbdt [--cgroups N] [--reps R] [--set hw|sw]... [--trees T] [--depth D]\n"
+	"                      [--json]\n"
 	"       cjd bench tick [--cgroups N] [--reps R] [--window W] [--set hw|sw]...\n"
 	"                      [--trees T] [--depth D] [--json]\n"
 	"       cjd bench replay [--samples N] [--cgroups C] [--reps R] [--model FILE]\n"
@@ -24,6 +27,12 @@ static const char bench_usage[] =
 	"time (what the work costs one core); wall time is shown beside it: where the two\n"
 	"differ, other processes were taking the CPU. Run on a quiet machine.\n"
 	"\n"
+	"Every SIMD tier of every architecture gets a row (scalar, sse42, avx2, avx512 on x86;\n"
+	"neon on arm64); one that cannot run here says why (\"this CPU has no AVX-512F\", \"an\n"
+	"arm64 tier, and this binary is built for x86-64\"). Under an emulator (qemu-user, seen\n"
+	"in /proc/cpuinfo or named by $CJD_EMULATOR) every table is labelled EMULATED: its\n"
+	"times measure the emulator, not a CPU of the binary's architecture.\n"
+	"\n"
 	"Subjects:\n"
 	"  features  feature extraction alone (ratio and window-statistics kernels) for N\n"
 	"            cgroups (default 4096), W = 8 and 32, hardware and software sets:\n"
@@ -31,6 +40,9 @@ static const char bench_usage[] =
 	"            same code at plain -O3 (compiler auto-vectorisation), and every SIMD tier\n"
 	"            this CPU has; speedups over the scalar reference; and a memory-bandwidth\n"
 	"            reference: a streaming read of the same buffers in the same run.\n"
+	"  gbdt      the gbdt kernel alone, per tier: scoring N cgroups (default 4096) with a\n"
+	"            SYNTHETIC random forest of T trees of depth D (default 100 x 6) over every\n"
+	"            feature of the set, thresholds drawn from plausible feature values.\n"
 	"  tick      a whole detector round through the public API for N cgroups: staging the\n"
 	"            samples (push), then extraction, classification by a gbdt of T trees of\n"
 	"            depth D (default 100 x 6) and the alert state machines (tick). The gbdt is\n"
@@ -130,6 +142,45 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 	return 0;
 }
 
+/* The EMULATED label: a line before a table, or a JSON member (null when native). */
+static void emulation_note(bool json)
+{
+	char why[160];
+	bool emulated = cjd_bench_emulated(why, sizeof(why));
+
+	if (json) {
+		printf(emulated ? "\"emulated\":\"%s\"," : "\"emulated\":null,", why);
+		return;
+	}
+	if (emulated)
+		printf("  EMULATED (%s): these times measure the emulator running %s code, not a "
+		       "CPU of that architecture\n",
+		       why, cjd_simd_build_arch());
+}
+
+/* A table's rows: cpu and wall medians, throughput and speedup, or why a row was skipped. */
+static void text_rows(const struct cjd_bench_row *rows, size_t n, const char *rate)
+{
+	printf("  %-34s %9s %9s %14s %9s\n", "variant", "cpu us", "wall us", rate, "speedup");
+	for (size_t i = 0; i < n; i++) {
+		const struct cjd_bench_row *row = &rows[i];
+		if (!row->ran) {
+			printf("  %-34s skipped: %s\n", row->name, row->skip_reason);
+			continue;
+		}
+		printf("  %-34s %9.1f %9.1f %14.3g %8.2fx\n", row->name, row->median_ns / 1e3,
+		       row->wall_median_ns / 1e3, row->windows_per_s, row->speedup);
+	}
+}
+
+/* Opens the --json document of a subject: {"subject":..., "emulated":..., "runs":[ */
+static void json_begin(const char *subject)
+{
+	printf("{\"subject\":\"%s\",", subject);
+	emulation_note(true);
+	printf("\"runs\":[");
+}
+
 static void json_row(const struct cjd_bench_row *r, bool tick)
 {
 	printf("{\"name\":\"%s\",\"ran\":%s", r->name, r->ran ? "true" : "false");
@@ -145,12 +196,23 @@ static void json_row(const struct cjd_bench_row *r, bool tick)
 	printf("}");
 }
 
+/* A run's rows, closing the run's object: "rows":[...]} */
+static void json_rows(const struct cjd_bench_row *rows, size_t n, bool tick)
+{
+	printf("\"rows\":[");
+	for (size_t i = 0; i < n; i++) {
+		printf(i ? "," : "");
+		json_row(&rows[i], tick);
+	}
+	printf("]}");
+}
+
 static int bench_features(const struct bench_opts *o)
 {
 	bool first = true;
 
 	if (o->json)
-		printf("{\"subject\":\"features\",\"runs\":[");
+		json_begin("features");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		for (size_t w = 0; w < o->n_windows; w++) {
 			struct cjd_bench_features r;
@@ -164,37 +226,57 @@ static int bench_features(const struct bench_opts *o)
 			if (o->json) {
 				printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"ratios\":%d,"
 				       "\"reps\":%u,\"input_bytes\":%.0f,\"bandwidth_gbs\":%.2f,"
-				       "\"bandwidth_tier\":\"%s\",\"bandwidth_windows_per_s\":%.0f,"
-				       "\"rows\":[",
+				       "\"bandwidth_tier\":\"%s\",\"bandwidth_windows_per_s\":%.0f,",
 				       first ? "" : ",", r.set, r.window, r.cgroups, r.ratios, r.reps,
 				       r.input_bytes, r.bw_gbs, r.bw_tier, r.bw_windows_per_s);
-				for (size_t i = 0; i < r.n_rows; i++) {
-					printf(i ? "," : "");
-					json_row(&r.rows[i], false);
-				}
-				printf("]}");
+				json_rows(r.rows, r.n_rows, false);
 				first = false;
 				continue;
 			}
 			printf("\nfeatures: set %s (%d ratios x 6 statistics), W=%u, %zu cgroups, "
 			       "median of %u\n",
 			       r.set, r.ratios, r.window, r.cgroups, r.reps);
-			printf("  %-34s %9s %9s %14s %9s\n", "variant", "cpu us", "wall us",
-			       "cgroup-win/s", "speedup");
-			for (size_t i = 0; i < r.n_rows; i++) {
-				const struct cjd_bench_row *row = &r.rows[i];
-				if (!row->ran) {
-					printf("  %-34s skipped: %s\n", row->name, row->skip_reason);
-					continue;
-				}
-				printf("  %-34s %9.1f %9.1f %14.3g %8.2fx\n", row->name,
-				       row->median_ns / 1e3, row->wall_median_ns / 1e3,
-				       row->windows_per_s, row->speedup);
-			}
+			emulation_note(false);
+			text_rows(r.rows, r.n_rows, "cgroup-win/s");
 			printf("  bandwidth reference: %s streaming read of the same %.0f KiB: "
 			       "%.1f GB/s = %.3g cgroup-windows/s if bound by it\n",
 			       r.bw_tier, r.input_bytes / 1024, r.bw_gbs, r.bw_windows_per_s);
 		}
+	}
+	if (o->json)
+		printf("]}\n");
+	return CJD_EXIT_OK;
+}
+
+static int bench_gbdt(const struct bench_opts *o)
+{
+	bool first = true;
+
+	if (o->json)
+		json_begin("gbdt");
+	for (size_t s = 0; s < o->n_sets; s++) {
+		struct cjd_bench_gbdt r;
+		struct cjd_error err;
+		if (!o->json)
+			fprintf(stderr, "measuring gbdt: set %s, %zu cgroups, %zu x %u...\n",
+				o->sets[s], o->cgroups, o->trees, o->depth);
+		if (cjd_bench_gbdt_run(o->cgroups, o->sets[s], o->trees, o->depth, o->reps, &r,
+				       &err))
+			return cjd_cli_fail("bench", "%s", err.text);
+		if (o->json) {
+			printf("%s{\"set\":\"%s\",\"cgroups\":%zu,\"trees\":%zu,\"depth\":%u,"
+			       "\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
+			       first ? "" : ",", r.set, r.cgroups, r.trees, r.depth, r.features,
+			       r.reps);
+			json_rows(r.rows, r.n_rows, false);
+			first = false;
+			continue;
+		}
+		printf("\ngbdt: set %s, %zu cgroups, SYNTHETIC forest %zu trees x depth %u over %zu "
+		       "features, median of %u\n",
+		       r.set, r.cgroups, r.trees, r.depth, r.features, r.reps);
+		emulation_note(false);
+		text_rows(r.rows, r.n_rows, "cgroups/s");
 	}
 	if (o->json)
 		printf("]}\n");
@@ -206,7 +288,7 @@ static int bench_tick(const struct bench_opts *o)
 	bool first = true;
 
 	if (o->json)
-		printf("{\"subject\":\"tick\",\"runs\":[");
+		json_begin("tick");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		struct cjd_bench_tick r;
 		struct cjd_error err;
@@ -218,21 +300,17 @@ static int bench_tick(const struct bench_opts *o)
 			return cjd_cli_fail("bench", "%s", err.text);
 		if (o->json) {
 			printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"trees\":%zu,"
-			       "\"depth\":%u,\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,"
-			       "\"rows\":[",
+			       "\"depth\":%u,\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
 			       first ? "" : ",", r.set, r.window, r.cgroups, r.trees, r.depth,
 			       r.features, r.reps);
-			for (size_t i = 0; i < r.n_rows; i++) {
-				printf(i ? "," : "");
-				json_row(&r.rows[i], true);
-			}
-			printf("]}");
+			json_rows(r.rows, r.n_rows, true);
 			first = false;
 			continue;
 		}
 		printf("\ntick: set %s, %zu cgroups, W=%u, SYNTHETIC gbdt %zu trees x depth %u over "
 		       "%zu features, median of %u\n",
 		       r.set, r.cgroups, r.window, r.trees, r.depth, r.features, r.reps);
+		emulation_note(false);
 		printf("  %-10s %13s %20s %13s %9s\n", "tier", "push cpu us", "tick cpu us (x+s)",
 		       "tick wall us", "speedup");
 		for (size_t i = 0; i < r.n_rows; i++) {
@@ -259,6 +337,7 @@ struct subject {
 /* New subjects (collector overhead, publisher) add a row here. */
 static const struct subject subjects[] = {
 	{"features", bench_features},
+	{"gbdt", bench_gbdt},
 	{"tick", bench_tick},
 	{"replay", bench_replay},
 };
@@ -270,7 +349,7 @@ int cmd_bench(int argc, char **argv)
 	int rc;
 
 	if (argc < 2)
-		return cjd_cli_usage_error("bench", "no subject given (features, tick or replay)");
+		return cjd_cli_usage_error("bench", "no subject given (features, gbdt, tick or replay)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return fputs(bench_usage, stdout), CJD_EXIT_OK;
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(subjects); i++) {
@@ -292,6 +371,6 @@ int cmd_bench(int argc, char **argv)
 			o.cgroups = 256;
 		return subjects[i].run(&o);
 	}
-	return cjd_cli_usage_error("bench", "unknown subject '%s' (features, tick or replay)",
+	return cjd_cli_usage_error("bench", "unknown subject '%s' (features, gbdt, tick or replay)",
 				   argv[1]);
 }

@@ -67,7 +67,7 @@ static const char replay_usage[] =
 	"      --wall-clock         stamp alerts with the current time, not the trace's\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Environment: CJD_SIMD=scalar|sse42|avx2|avx512 forces a SIMD tier.\n"
+	"Environment: CJD_SIMD=scalar|sse42|avx2|avx512|neon forces a SIMD tier.\n"
 	"Exit status: 0 done, 1 a trace could not be read, 2 usage or model error.\n";
 
 struct replay_opts {

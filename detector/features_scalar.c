@@ -1,7 +1,7 @@
 /* The reference feature kernels: one lane at a time, every other tier must agree with these. */
 #include <math.h>
 
-#include "features_kernels.h"
+#include "kernels.h"
 
 /*
  * This file is also compiled a second time as features_scalar_o3.c with the

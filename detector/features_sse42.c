@@ -1,7 +1,10 @@
 /* Feature kernels for SSE4.2: four cgroups per vector; the last n % 4 lanes go to the scalar kernel. */
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "an x86 kernel file: cmake/CjdIsa.cmake compiles it only for x86 targets"
+#endif
 #include <immintrin.h>
 
-#include "features_kernels.h"
+#include "kernels.h"
 
 void cjd_fx_ratio_sse42(const float *num, const float *den, float scale, float safe, float *out,
 			size_t n)

@@ -1,6 +1,10 @@
 /* gbdt traversal for AVX-512: 16 cgroups per vector walk each tree in lockstep, 4 vectors at a time. */
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "an x86 kernel file: cmake/CjdIsa.cmake compiles it only for x86 targets"
+#endif
 #include <immintrin.h>
 
+#include "kernels.h"
 #include "model_internal.h"
 
 /*

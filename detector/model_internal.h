@@ -1,4 +1,4 @@
-/* The flat in-memory model the loader builds and the predictors read; and the per-tier gbdt kernels. */
+/* The flat in-memory model the loader builds and the predictors (and the per-tier gbdt kernels) read. */
 #ifndef CJD_DETECTOR_MODEL_INTERNAL_H
 #define CJD_DETECTOR_MODEL_INTERNAL_H
 
@@ -50,25 +50,6 @@ struct cjd_model {
 	bool log1p[CJD_MODEL_MAX_FEATURES];
 	struct cjd_gbdt_flat gbdt;
 };
-
-/*
- * z[i] += sum over trees of the leaf lane i reaches, for lanes 0..n-1 of the
- * feature matrix x. offs[t * n_inner + k] is the offset of node k's feature
- * row in x (feature index * pitch), computed per call because the pitch is
- * the caller's. The wide tiers hand their tail to a narrower one. No SSE4.2
- * version: without gathers and wide permutes it is no faster than scalar.
- */
-typedef void (*cjd_gbdt_fn)(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x,
-			    size_t n, float *z);
-void cjd_gbdt_eval_scalar(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x,
-			  size_t n, float *z);
-void cjd_gbdt_eval_avx2(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x,
-			size_t n, float *z);
-void cjd_gbdt_eval_avx512(const struct cjd_gbdt_flat *g, const int32_t *offs, const float *x,
-			  size_t n, float *z);
-
-/* The gbdt kernel a tier uses. */
-cjd_gbdt_fn cjd_gbdt_kernel(enum cjd_simd_tier t);
 
 /* Builds a random gbdt over the given features, for speed benchmarks only
  * (synthetic: it detects nothing). Thresholds are drawn from the feature

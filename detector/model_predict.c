@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cjd/detector/features_table.h"
+#include "kernels.h"
 #include "model_internal.h"
 
 #define TERM_MAX 1e30f /* |one logistic term|: 64 of them still sum to a finite float */
@@ -90,15 +91,6 @@ int cjd_model_check_events(const struct cjd_model *m, cjd_event_mask available,
 			     m->name, missing, available ? have : "none");
 }
 
-cjd_gbdt_fn cjd_gbdt_kernel(enum cjd_simd_tier t)
-{
-	switch (t) {
-	case CJD_SIMD_AVX512: return cjd_gbdt_eval_avx512;
-	case CJD_SIMD_AVX2: return cjd_gbdt_eval_avx2;
-	default: return cjd_gbdt_eval_scalar;
-	}
-}
-
 static void logistic(const struct cjd_model *m, const float *x, size_t pitch, size_t n, float *z)
 {
 	for (size_t i = 0; i < n; i++)
@@ -126,18 +118,21 @@ static void gbdt(const struct cjd_gbdt_flat *g, enum cjd_simd_tier tier, const f
 	enum { STACK_NODES = 8192 };
 	int32_t stack[STACK_NODES];
 	size_t nodes = g->n_trees * g->n_inner;
+	const struct cjd_kernels *kern = cjd_kernels(tier);
 
+	if (!kern) /* not a tier of this build (callers check cjd_simd_cpu_supports first) */
+		kern = cjd_kernels(CJD_SIMD_SCALAR);
 	if (nodes <= STACK_NODES) {
 		for (size_t k = 0; k < nodes; k++)
 			stack[k] = (int32_t)((size_t)g->feat[k] * pitch);
-		cjd_gbdt_kernel(tier)(g, stack, x, n, z);
+		kern->gbdt(g, stack, x, n, z);
 		return;
 	}
 	int32_t *offs = malloc(nodes * sizeof(*offs));
 	if (offs) {
 		for (size_t k = 0; k < nodes; k++)
 			offs[k] = (int32_t)((size_t)g->feat[k] * pitch);
-		cjd_gbdt_kernel(tier)(g, offs, x, n, z);
+		kern->gbdt(g, offs, x, n, z);
 		free(offs);
 		return;
 	}

@@ -7,7 +7,7 @@
 
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
-#include "features_kernels.h"
+#include "kernels.h"
 #include "window_internal.h"
 
 #define LANE_ALIGN 16 /* floats: one 64-byte line, one AVX-512 vector */
@@ -16,7 +16,7 @@ struct cjd_win {
 	unsigned w;
 	cjd_event_mask events;
 	enum cjd_simd_tier tier;
-	const struct cjd_fx_kernels *k;
+	const struct cjd_kernels *k;
 	int n_active;
 	int active[CJD_RATIO__COUNT]; /* ratios whose events are all present */
 	bool op_used[CJD_OP__COUNT];
@@ -161,7 +161,7 @@ int cjd_win_new(struct cjd_win **out, unsigned w, cjd_event_mask events, enum cj
 	e->w = w;
 	e->events = events;
 	e->tier = tier;
-	e->k = cjd_fx_kernels(tier);
+	e->k = cjd_kernels(tier);
 	for (int r = 0; r < CJD_RATIO__COUNT; r++) {
 		const struct cjd_ratio_info *ri = cjd_ratio_info(r);
 		if ((ri->events & events) != ri->events)

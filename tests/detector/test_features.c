@@ -1,25 +1,30 @@
-/* SIMD equivalence: every compiled feature kernel against the scalar reference, tails, zeros, huge counts. */
+/* SIMD equivalence: every compiled feature kernel against the scalar reference bit for bit; tier choice and CJD_SIMD. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cjd/detector/features_table.h"
-#include "features_kernels.h"
+#include "kernels.h"
 
 #define SENTINEL 12345.678f
 #define MAXN 1100
 #define PAD 8
 
-/* A tier under test: its kernels, and whether this CPU can run them. */
+/* A tier under test: its kernels (NULL when this build has none), and what it needs. */
 struct tier {
-	const struct cjd_fx_kernels *k;
+	const struct cjd_kernels *k;
 	enum cjd_simd_tier t; /* CJD_SIMD_SCALAR for scalar-O3, which needs nothing */
+	const char *name;
 };
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
@@ -56,19 +61,36 @@ static bool close_enough(float a, float b)
 	return d <= 1e-6f || d <= 1e-5f * fmaxf(fabsf(a), fabsf(b));
 }
 
+/* The same bits; any NaN equals any NaN (payloads may follow operand order,
+ * which the compiler is free to swap in commutative operations). */
+static bool same_bits(float a, float b)
+{
+	return (isnan(a) && isnan(b)) || !memcmp(&a, &b, sizeof(a));
+}
+
+/* IEEE specials and edges, for inputs outside the kernels' contract: the
+ * tiers must still agree with the scalar reference. */
+static float special(void)
+{
+	static const float v[] = {NAN, -NAN, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN,
+				  FLT_TRUE_MIN, -FLT_TRUE_MIN, 0.0f, -0.0f, 1.0f, CJD_RATIO_MAX,
+				  1e30f, 3.0f};
+	return v[next_u64() % (sizeof(v) / sizeof(v[0]))];
+}
+
 static bool skip_unsupported(const struct tier *t)
 {
-	if (cjd_simd_cpu_supports(t->t))
+	if (t->k && cjd_simd_cpu_supports(t->t))
 		return false;
-	print_message("skipping %s: this CPU lacks it (cjd_simd_cpu_supports is false)\n",
-		      t->k->name);
+	/* Says which kind of skip: another architecture's tier, or what this CPU lacks. */
+	print_message("skipping %s: %s\n", t->name, cjd_simd_why_not(t->t));
 	return true;
 }
 
 /* ---- ratio kernel ---- */
 
 static void check_ratio(const struct tier *t, const float *num, const float *den, size_t n,
-			float scale, float safe)
+			float scale, float safe, bool in_contract)
 {
 	float ref[MAXN + PAD], out[MAXN + PAD];
 
@@ -77,17 +99,20 @@ static void check_ratio(const struct tier *t, const float *num, const float *den
 	cjd_fx_ratio_scalar(num, den, scale, safe, ref, n);
 	t->k->ratio(num, den, scale, safe, out, n);
 	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(out[i]) || !close_enough(out[i], ref[i]) || out[i] < 0.0f)
+		if (in_contract &&
+		    (!isfinite(out[i]) || !close_enough(out[i], ref[i]) || out[i] < 0.0f))
 			fail_msg("%s ratio n=%zu lane %zu: num %g den %g -> %g, scalar %g",
 				 t->k->name, n, i, (double)num[i], (double)den[i], (double)out[i],
 				 (double)ref[i]);
-		if (den[i] == 0.0f)
+		if (in_contract && den[i] == 0.0f)
 			assert_true(out[i] == safe);
 		/* Stronger than the tolerance: no FMA, same operation order, so the
 		 * tiers agree bit for bit (docs/model-format.md promises it). */
-		if (out[i] != ref[i])
-			fail_msg("%s ratio lane %zu: %a differs in bits from scalar %a", t->k->name,
-				 i, (double)out[i], (double)ref[i]);
+		if (!same_bits(out[i], ref[i]))
+			fail_msg("%s ratio n=%zu lane %zu: num %a den %a -> %a differs in bits from "
+				 "scalar %a",
+				 t->k->name, n, i, (double)num[i], (double)den[i], (double)out[i],
+				 (double)ref[i]);
 	}
 	for (size_t i = n; i < n + PAD; i++)
 		if (out[i] != SENTINEL)
@@ -98,10 +123,10 @@ static void test_ratio(void **state)
 {
 	const struct tier *t = *state;
 	static float num[MAXN], den[MAXN];
-	size_t maxn = 2 * t->k->width + 1;
 
 	if (skip_unsupported(t))
 		skip();
+	size_t maxn = 2 * t->k->width + 1;
 	for (size_t i = 0; i < CJD_RATIO__COUNT; i++) {
 		const struct cjd_ratio_info *ri = cjd_ratio_info((enum cjd_ratio)i);
 		/* Every tail length, random data. */
@@ -110,22 +135,28 @@ static void test_ratio(void **state)
 				num[k] = random_count();
 				den[k] = random_count();
 			}
-			check_ratio(t, num, den, n, ri->scale, ri->safe);
+			check_ratio(t, num, den, n, ri->scale, ri->safe, true);
+			/* The same lengths over NaN, infinities, denormals, signed zeros. */
+			for (size_t k = 0; k < n; k++) {
+				num[k] = k % 2 ? special() : random_count();
+				den[k] = k % 3 ? special() : random_count();
+			}
+			check_ratio(t, num, den, n, ri->scale, ri->safe, false);
 		}
 		/* Zeros everywhere, then huge over tiny (clamped), then a long run. */
 		memset(num, 0, sizeof(num));
 		memset(den, 0, sizeof(den));
-		check_ratio(t, num, den, maxn, ri->scale, ri->safe);
+		check_ratio(t, num, den, maxn, ri->scale, ri->safe, true);
 		for (size_t k = 0; k < MAXN; k++) {
 			num[k] = (float)UINT64_MAX;
 			den[k] = k % 3 ? 1.0f : 0.0f;
 		}
-		check_ratio(t, num, den, MAXN, ri->scale, ri->safe);
+		check_ratio(t, num, den, MAXN, ri->scale, ri->safe, true);
 		for (size_t k = 0; k < MAXN; k++) {
 			num[k] = random_count();
 			den[k] = random_count();
 		}
-		check_ratio(t, num, den, MAXN, ri->scale, ri->safe);
+		check_ratio(t, num, den, MAXN, ri->scale, ri->safe, true);
 	}
 }
 
@@ -165,6 +196,9 @@ static void case_free(struct stats_case *c)
 			free(c->out[v][k]);
 }
 
+/* Kinds of data below SPECIAL_KIND are inside the kernels' contract. */
+#define SPECIAL_KIND 5
+
 /* Fills lane i's ring; kind selects the data. Each lane gets a random head,
  * as real lanes do, and newest/oldest follow from it. */
 static void case_fill(struct stats_case *c, int kind)
@@ -186,6 +220,9 @@ static void case_fill(struct stats_case *c, int kind)
 			case 3: /* nearly flat around a large mean, as hashing loops are */
 				v = base * (1.0f + 1e-4f * (unit() - 0.5f));
 				break;
+			case SPECIAL_KIND: /* outside the contract: NaN, infinities, denormals, -0 */
+				v = next_u64() % 3 ? special() : unit();
+				break;
 			default: /* per lane: constant, zero, huge, alternating, random */
 				v = lane_kind == 0   ? 42.0f
 				    : lane_kind == 1 ? 0.0f
@@ -202,7 +239,7 @@ static void case_fill(struct stats_case *c, int kind)
 	}
 }
 
-static void check_stats(const struct tier *t, struct stats_case *c)
+static void check_stats(const struct tier *t, struct stats_case *c, int kind)
 {
 	for (int v = 0; v < 2; v++)
 		for (int k = 0; k < CJD_STAT__COUNT; k++)
@@ -213,14 +250,15 @@ static void check_stats(const struct tier *t, struct stats_case *c)
 	for (int k = 0; k < CJD_STAT__COUNT; k++) {
 		for (size_t i = 0; i < c->n; i++) {
 			float a = c->out[1][k][i], b = c->out[0][k][i];
-			if (!isfinite(a) || !close_enough(a, b))
+			if (kind < SPECIAL_KIND && (!isfinite(a) || !close_enough(a, b)))
 				fail_msg("%s stats w=%u n=%zu lane %zu %s: %g, scalar %g", t->k->name,
 					 c->w, c->n, i, cjd_stat_info((enum cjd_stat)k)->suffix,
 					 (double)a, (double)b);
-			if (memcmp(&a, &b, sizeof(a)))
-				fail_msg("%s stats lane %zu %s: %a differs in bits from scalar %a",
-					 t->k->name, i, cjd_stat_info((enum cjd_stat)k)->suffix,
-					 (double)a, (double)b);
+			if (!same_bits(a, b))
+				fail_msg("%s stats kind %d w=%u n=%zu lane %zu %s: %a differs in bits "
+					 "from scalar %a",
+					 t->k->name, kind, c->w, c->n, i,
+					 cjd_stat_info((enum cjd_stat)k)->suffix, (double)a, (double)b);
 		}
 		for (size_t i = c->n; i < c->n + PAD; i++)
 			if (c->out[1][k][i] != SENTINEL)
@@ -232,23 +270,23 @@ static void test_stats(void **state)
 {
 	const struct tier *t = *state;
 	static const unsigned ws[] = {2, 3, 8, 32, 64};
-	size_t maxn = 2 * t->k->width + 1;
 
 	if (skip_unsupported(t))
 		skip();
+	size_t maxn = 2 * t->k->width + 1;
 	for (size_t wi = 0; wi < sizeof(ws) / sizeof(ws[0]); wi++) {
-		for (int kind = 0; kind < 5; kind++) {
+		for (int kind = 0; kind <= SPECIAL_KIND; kind++) {
 			for (size_t n = 0; n <= maxn; n++) {
 				struct stats_case c;
 				case_alloc(&c, ws[wi], n);
 				case_fill(&c, kind);
-				check_stats(t, &c);
+				check_stats(t, &c, kind);
 				case_free(&c);
 			}
 			struct stats_case c;
 			case_alloc(&c, ws[wi], 1000);
 			case_fill(&c, kind);
-			check_stats(t, &c);
+			check_stats(t, &c, kind);
 			case_free(&c);
 		}
 	}
@@ -316,6 +354,54 @@ static void test_flat_and_zero_windows(void **state)
 	case_free(&c);
 }
 
+/*
+ * Features are the same bits on every architecture, not only on every tier of
+ * one, so a model trained on x86-64 sees the same windows on arm64: IEEE
+ * division and square root, no FMA contraction, no x87 excess precision.
+ * The scalar reference over fixed inputs (integer xorshift, no libm) hashes to
+ * GOLDEN on x86-64, and the arm64 run (scripts/test --arm64) checks the same
+ * value. A deliberate change to the kernels' arithmetic or to the feature
+ * table changes the hash: then update it here and say so in the commit.
+ */
+#define GOLDEN 0x82b538c81274f11dull
+
+static void test_same_bits_on_every_architecture(void **state)
+{
+	(void)state;
+	enum { N = 37, W = 8 };
+	static float num[N], den[N], ring[W * N], out[CJD_STAT__COUNT][N];
+	float *o[CJD_STAT__COUNT];
+	uint64_t x = 0x9E3779B97F4A7C15ull, h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (int k = 0; k < CJD_STAT__COUNT; k++)
+		o[k] = out[k];
+	for (int r = 0; r < CJD_RATIO__COUNT; r++) {
+		const struct cjd_ratio_info *ri = cjd_ratio_info((enum cjd_ratio)r);
+		for (unsigned s = 0; s < W; s++) {
+			for (size_t i = 0; i < N; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				num[i] = (float)(x >> (x % 61));
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				den[i] = (i % 5) ? (float)(x >> (x % 64)) : 0.0f;
+			}
+			cjd_fx_ratio_scalar(num, den, ri->scale, ri->safe, ring + s * N, N);
+		}
+		cjd_fx_stats_scalar(ring, N, W, ring + 3 * N, ring + 4 * N, o, N);
+		const unsigned char *b = (const unsigned char *)out;
+		for (size_t i = 0; i < sizeof(out); i++)
+			h = (h ^ b[i]) * 0x100000001b3ull;
+		b = (const unsigned char *)ring;
+		for (size_t i = 0; i < sizeof(ring); i++)
+			h = (h ^ b[i]) * 0x100000001b3ull;
+	}
+	if (h != GOLDEN)
+		fail_msg("scalar features hash to %#llx on %s, not %#llx as on x86-64. If the "
+			 "kernels' arithmetic or the feature table changed on purpose, set GOLDEN "
+			 "to the x86-64 value; if only this architecture differs, its floating "
+			 "point does (fused multiply-add? excess precision?)",
+			 (unsigned long long)h, cjd_simd_build_arch(), (unsigned long long)GOLDEN);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -378,23 +464,129 @@ static void test_dispatch_env(void **state)
 
 	assert_int_equal(cjd_simd_tier_parse("avx2", &t), 0);
 	assert_int_equal(t, CJD_SIMD_AVX2);
-	assert_int_equal(cjd_simd_tier_parse("neon", &t), -22);
+	assert_int_equal(cjd_simd_tier_parse("neon", &t), 0);
+	assert_int_equal(t, CJD_SIMD_NEON);
+	assert_int_equal(cjd_simd_tier_parse("sse5", &t), -EINVAL);
 	/* An explicit tier the CPU lacks is refused with a reason; scalar always works. */
 	assert_int_equal(cjd_simd_resolve(CJD_SIMD_SCALAR, &t, &err), 0);
 	for (int i = 0; i < CJD_SIMD__COUNT; i++) {
-		int rc = cjd_simd_resolve((enum cjd_simd_tier)i, &t, &err);
-		if (cjd_simd_cpu_supports((enum cjd_simd_tier)i))
+		enum cjd_simd_tier ti = (enum cjd_simd_tier)i;
+		int rc = cjd_simd_resolve(ti, &t, &err);
+		if (cjd_simd_cpu_supports(ti)) {
 			assert_int_equal(rc, 0);
-		else
-			assert_non_null(strstr(err.text, "this CPU cannot run"));
+			assert_int_equal(t, ti);
+			assert_string_equal(cjd_simd_why_not(ti), "");
+			assert_non_null(cjd_kernels(ti));
+			continue;
+		}
+		assert_int_equal(rc, -ENOTSUP);
+		assert_true(cjd_simd_why_not(ti)[0]);
+		assert_non_null(strstr(err.text, "this CPU cannot run"));
+		assert_non_null(strstr(err.text, cjd_simd_why_not(ti)));
 	}
+	/* This build has exactly the tiers of its architecture. */
+	bool x86 = !strcmp(cjd_simd_build_arch(), "x86-64") || !strcmp(cjd_simd_build_arch(), "x86");
+	bool arm64 = !strcmp(cjd_simd_build_arch(), "arm64");
+	assert_int_equal(cjd_kernels(CJD_SIMD_AVX2) != NULL, x86);
+	assert_int_equal(cjd_kernels(CJD_SIMD_NEON) != NULL, arm64);
+	if (arm64) /* NEON is in every AArch64 CPU */
+		assert_true(cjd_simd_cpu_supports(CJD_SIMD_NEON));
+	if (!x86)
+		assert_non_null(strstr(cjd_simd_why_not(CJD_SIMD_AVX512), "an x86 tier"));
+	if (!arm64)
+		assert_non_null(strstr(cjd_simd_why_not(CJD_SIMD_NEON), "an arm64 tier"));
+	for (int i = 0; i < CJD_SIMD__COUNT; i++) {
+		const struct cjd_kernels *k = cjd_kernels((enum cjd_simd_tier)i);
+		if (k)
+			assert_int_equal(k->width, cjd_simd_tier_width((enum cjd_simd_tier)i));
+	}
+	assert_null(cjd_kernels(CJD_SIMD__COUNT));
 }
 
+/*
+ * CJD_SIMD as a process sees it: cjd_simd_tier() decides once per process,
+ * so each value is tried in a forked child that has not decided yet (this
+ * test runs first, before anything in the parent asks for the tier).
+ */
+static void env_child(const char *value, int *rc, enum cjd_simd_tier *t, char *text, size_t len)
+{
+	int fd[2];
+	pid_t pid;
+	struct {
+		int rc;
+		enum cjd_simd_tier t;
+		char text[CJD_ERROR_TEXT];
+	} r;
+
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cjd_error err = {0};
+		memset(&r, 0, sizeof(r));
+		if (value)
+			setenv("CJD_SIMD", value, 1);
+		else
+			unsetenv("CJD_SIMD");
+		r.rc = cjd_simd_tier(&r.t, &err);
+		snprintf(r.text, sizeof(r.text), "%s", r.rc ? err.text : "");
+		_exit(write(fd[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+	close(fd[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	*rc = r.rc;
+	*t = r.t;
+	snprintf(text, len, "%s", r.text);
+}
+
+static void test_env_forcing(void **state)
+{
+	(void)state;
+	char text[CJD_ERROR_TEXT], want[CJD_ERROR_TEXT];
+	enum cjd_simd_tier t, widest = CJD_SIMD_SCALAR;
+	int rc;
+
+	for (int i = 0; i < CJD_SIMD__COUNT; i++) {
+		enum cjd_simd_tier ti = (enum cjd_simd_tier)i;
+		const char *name = cjd_simd_tier_name(ti);
+		env_child(name, &rc, &t, text, sizeof(text));
+		if (cjd_simd_cpu_supports(ti)) {
+			if (rc)
+				fail_msg("CJD_SIMD=%s refused on a CPU that supports it: %s", name, text);
+			assert_int_equal(t, ti);
+			widest = ti;
+			continue;
+		}
+		/* the clear error: which variable, which tier, and why not */
+		snprintf(want, sizeof(want), "CJD_SIMD=%s: this CPU cannot run the %s tier (%s)", name,
+			 name, cjd_simd_why_not(ti));
+		assert_int_equal(rc, -ENOTSUP);
+		assert_string_equal(text, want);
+	}
+	/* unset, empty and "auto": the widest tier this CPU supports */
+	const char *autos[] = {NULL, "", "auto"};
+	for (size_t i = 0; i < sizeof(autos) / sizeof(autos[0]); i++) {
+		env_child(autos[i], &rc, &t, text, sizeof(text));
+		assert_int_equal(rc, 0);
+		assert_int_equal(t, widest);
+	}
+	env_child("AVX2", &rc, &t, text, sizeof(text));
+	assert_int_equal(rc, -EINVAL);
+	assert_string_equal(text, "CJD_SIMD=AVX2: not a tier (use scalar, sse42, avx2, avx512, neon "
+				  "or auto)");
+}
+
+/* Every tier of every architecture, so each gets its own named test (run or skipped). */
 static struct tier tiers[] = {
-	{&cjd_fx_kernels_scalar_o3, CJD_SIMD_SCALAR},
-	{NULL, CJD_SIMD_SSE42},
-	{NULL, CJD_SIMD_AVX2},
-	{NULL, CJD_SIMD_AVX512},
+	{&cjd_kernels_scalar_o3, CJD_SIMD_SCALAR, "scalar-O3"},
+	{NULL, CJD_SIMD_SSE42, "sse42"},
+	{NULL, CJD_SIMD_AVX2, "avx2"},
+	{NULL, CJD_SIMD_AVX512, "avx512"},
+	{NULL, CJD_SIMD_NEON, "neon"},
 };
 
 /* One named cmocka test per tier and kernel, so a skip or failure says which. */
@@ -413,13 +605,16 @@ PER_TIER(scalar_o3, 0)
 PER_TIER(sse42, 1)
 PER_TIER(avx2, 2)
 PER_TIER(avx512, 3)
+PER_TIER(neon, 4)
 
 int main(void)
 {
-	for (size_t i = 1; i < 4; i++)
-		tiers[i].k = cjd_fx_kernels(tiers[i].t);
+	for (size_t i = 1; i < sizeof(tiers) / sizeof(tiers[0]); i++)
+		tiers[i].k = cjd_kernels(tiers[i].t);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_env_forcing), /* first: see env_child */
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_same_bits_on_every_architecture),
 		cmocka_unit_test(test_dispatch_env),
 		cmocka_unit_test(test_docs_list_features),
 		cmocka_unit_test(test_scalar_matches_definitions),
@@ -432,6 +627,8 @@ int main(void)
 		cmocka_unit_test(test_stats_avx2),
 		cmocka_unit_test(test_ratio_avx512),
 		cmocka_unit_test(test_stats_avx512),
+		cmocka_unit_test(test_ratio_neon),
+		cmocka_unit_test(test_stats_neon),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

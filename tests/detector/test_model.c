@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "cjd/detector/model_load.h"
 #include "cjd/detector/model_predict.h"
 #include "features_internal.h"
+#include "kernels.h"
 #include "model_internal.h"
 
 static char *data_path(const char *rel)
@@ -106,48 +108,96 @@ static void test_good_gbdt(void **state)
 	cjd_model_free(m);
 }
 
-/* Every tier's gbdt kernel against scalar, over lane tails and a synthetic forest. */
+/* Feature values for the gbdt tests: spread, or IEEE specials mixed in. */
+static float feature_value(uint64_t *s, bool specials)
+{
+	static const float sp[] = {NAN, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_TRUE_MIN,
+				   0.0f, -0.0f, 1e15f};
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	if (specials && (*s >> 61) == 0)
+		return sp[(*s >> 32) % (sizeof(sp) / sizeof(sp[0]))];
+	return (float)(*s >> 40) / 1024.0f;
+}
+
+/* z of lanes 0..n-1 through tier t's kernel, from the same start as scalar. */
+static void gbdt_z(const struct cjd_kernels *k, const struct cjd_model *m, const float *x,
+		   size_t pitch, size_t n, float *z)
+{
+	const struct cjd_gbdt_flat *g = &m->gbdt;
+	size_t nodes = g->n_trees * g->n_inner;
+	int32_t *offs = malloc((nodes + 1) * sizeof(*offs));
+
+	assert_non_null(offs);
+	for (size_t i = 0; i < nodes; i++)
+		offs[i] = (int32_t)((size_t)g->feat[i] * pitch);
+	for (size_t i = 0; i < n; i++)
+		z[i] = g->base + (float)i; /* a different start per lane: z is added to */
+	k->gbdt(g, offs, x, n, z);
+	free(offs);
+}
+
+/*
+ * Every compiled gbdt kernel against the scalar one, bit for bit on the
+ * log-odds: every depth, lengths 0 .. 2 * width + 1 and across the 64-lane
+ * blocks, on spread values and with NaN, infinities, denormals and signed
+ * zeros among the features (NaN never goes right: "x > thr" is false).
+ */
 static void test_gbdt_tiers(void **state)
 {
 	(void)state;
 	enum { N = 300, F = CJD_FEATURE__COUNT };
+	static const size_t longer[] = {63, 64, 65, 127, 128, 129, 200, 300};
 	size_t pitch = N + 16;
 	float *x = calloc((size_t)F * pitch, sizeof(float));
 	float ref[N], out[N + 4];
 	int feats[8];
-	uint64_t s = 42;
 
-	for (size_t i = 0; i < (size_t)F * pitch; i++) {
-		s = s * 6364136223846793005ull + 1442695040888963407ull;
-		x[i] = (float)(s >> 40) / 1024.0f;
-	}
+	assert_non_null(x);
 	for (int j = 0; j < 8; j++)
 		feats[j] = j * 7;
-	for (unsigned depth = 1; depth <= CJD_MODEL_MAX_DEPTH; depth++) {
-		struct cjd_model *m;
-		assert_int_equal(cjd_model_synthetic_gbdt(&m, feats, 8, 20, depth, x, pitch, N, depth),
-				 0);
-		for (size_t n = 0; n <= 40; n += (n < 34 ? 1 : 6)) {
-			cjd_model_predict_tier(m, CJD_SIMD_SCALAR, x, pitch, n, ref);
-			for (int t = CJD_SIMD_SSE42; t < CJD_SIMD__COUNT; t++) {
-				if (!cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
-					print_message("skipping %s gbdt: CPU lacks it\n",
-						      cjd_simd_tier_name((enum cjd_simd_tier)t));
+	for (int specials = 0; specials < 2; specials++) {
+		uint64_t s = 42 + (uint64_t)specials;
+		for (size_t i = 0; i < (size_t)F * pitch; i++)
+			x[i] = feature_value(&s, specials);
+		for (unsigned depth = 1; depth <= CJD_MODEL_MAX_DEPTH; depth++) {
+			struct cjd_model *m;
+			assert_int_equal(cjd_model_synthetic_gbdt(&m, feats, 8, 20, depth, x, pitch,
+								  N, depth),
+					 0);
+			for (int t = CJD_SIMD_SCALAR + 1; t < CJD_SIMD__COUNT; t++) {
+				enum cjd_simd_tier ti = (enum cjd_simd_tier)t;
+				const struct cjd_kernels *k = cjd_kernels(ti);
+				if (!k || !cjd_simd_cpu_supports(ti)) {
+					if (depth == 1 && !specials)
+						print_message("skipping %s gbdt: %s\n",
+							      cjd_simd_tier_name(ti),
+							      cjd_simd_why_not(ti));
 					continue;
 				}
-				for (size_t i = 0; i < n + 4; i++)
-					out[i] = -1.0f;
-				cjd_model_predict_tier(m, (enum cjd_simd_tier)t, x, pitch, n, out);
-				for (size_t i = 0; i < n; i++)
-					if (fabsf(out[i] - ref[i]) > 1e-6f)
-						fail_msg("%s depth %u n %zu lane %zu: %g vs %g",
-							 cjd_simd_tier_name((enum cjd_simd_tier)t),
-							 depth, n, i, (double)out[i], (double)ref[i]);
-				for (size_t i = n; i < n + 4; i++)
-					assert_true(out[i] == -1.0f);
+				size_t maxn = 2 * k->width + 1;
+				for (size_t c = 0; c <= maxn + sizeof(longer) / sizeof(longer[0]); c++) {
+					size_t n = c <= maxn ? c : longer[c - maxn - 1];
+					gbdt_z(cjd_kernels(CJD_SIMD_SCALAR), m, x, pitch, n, ref);
+					for (size_t i = 0; i < n + 4; i++)
+						out[i] = -1.0f;
+					gbdt_z(k, m, x, pitch, n, out);
+					for (size_t i = 0; i < n; i++)
+						if (memcmp(&out[i], &ref[i], sizeof(float)))
+							fail_msg("%s depth %u n %zu lane %zu%s: z %a, "
+								 "scalar %a",
+								 k->name, depth, n, i,
+								 specials ? " (specials)" : "",
+								 (double)out[i], (double)ref[i]);
+					for (size_t i = n; i < n + 4; i++)
+						assert_true(out[i] == -1.0f);
+				}
+				/* and through the public path, scores included */
+				cjd_model_predict_tier(m, CJD_SIMD_SCALAR, x, pitch, N, ref);
+				cjd_model_predict_tier(m, ti, x, pitch, N, out);
+				assert_memory_equal(out, ref, N * sizeof(float));
 			}
+			cjd_model_free(m);
 		}
-		cjd_model_free(m);
 	}
 	free(x);
 }

@@ -7,15 +7,24 @@ command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed (
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no C compiler"; exit 77; }
 . "$(dirname "$0")/../lib.sh"
 
-# Each iteration is exactly `dec; jnz`: 2 instructions, 1 conditional branch.
+# Each iteration is exactly 2 instructions and 1 conditional branch: `dec; jnz` on x86,
+# `subs; b.ne` on arm64. Another architecture has no such loop here: skip with the reason.
 cat > "$T/loop.c" <<'C'
 #include <stdlib.h>
 #include <time.h>
+#if !defined(__x86_64__) && !defined(__i386__) && !defined(__aarch64__)
+#error "no counted loop for this architecture"
+#endif
 int main(int argc, char **argv)
 {
 	unsigned long n = strtoul(argv[1], NULL, 10);
+#if defined(__aarch64__)
 	if (n)
-		__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n));
+		__asm__ volatile("1: subs %0, %0, #1\n\tb.ne 1b" : "+r"(n) : : "cc");
+#else
+	if (n)
+		__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n) : : "cc");
+#endif
 	if (argc > 2) {
 		struct timespec ts = {0, atol(argv[2]) * 1000000L};
 		nanosleep(&ts, NULL);
@@ -23,6 +32,10 @@ int main(int argc, char **argv)
 	return argc > 3 ? atoi(argv[3]) : 0;
 }
 C
+case $(uname -m) in
+x86_64|i?86|aarch64) ;;
+*) echo "SKIP: no counted inline-asm loop for $(uname -m) (only x86 and arm64)"; exit 77 ;;
+esac
 cc -O1 -o "$T/loop" "$T/loop.c" || { echo "FAIL cannot compile the test program"; exit 1; }
 
 total() { # total FILE EVENT

@@ -68,6 +68,27 @@ struct cjd_bench_tick {
 	struct cjd_bench_row rows[CJD_BENCH_MAX_ROWS];
 };
 
+/*
+ * The gbdt kernel of every tier alone, on the same SYNTHETIC random forest
+ * of trees x depth over every feature of the set (thresholds drawn from
+ * plausible feature values) and the same feature matrix of `cgroups`
+ * lanes: what scoring one round costs, per tier. Returns 0, -EINVAL or
+ * -ENOMEM (err filled).
+ */
+struct cjd_bench_gbdt {
+	size_t cgroups;
+	char set[4];
+	size_t trees;
+	unsigned depth;
+	size_t features;
+	unsigned reps;
+	size_t n_rows;
+	struct cjd_bench_row rows[CJD_BENCH_MAX_ROWS];
+};
+
+int cjd_bench_gbdt_run(size_t cgroups, const char *set, size_t trees, unsigned depth,
+		       unsigned reps, struct cjd_bench_gbdt *out, struct cjd_error *err);
+
 int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t trees,
 		       unsigned depth, unsigned reps, struct cjd_bench_tick *out,
 		       struct cjd_error *err);

@@ -1,5 +1,8 @@
 /* A CryptoNight-style miner (AES rounds and 64-bit multiplies over a 2 MiB scratchpad), written here. */
-#include <cpuid.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h> /* AES-NI is x86's; elsewhere the software rounds run */
+#define CN_AESNI 1
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +240,6 @@ void cn_scratchpad_soft(uint8_t state[200], uint8_t *sp, size_t mem_len, uint32_
 
 static int setup(int threads, const char *opt)
 {
-	unsigned eax, ebx, ecx, edx;
 	int soft = 0;
 
 	(void)threads;
@@ -256,7 +258,12 @@ static int setup(int threads, const char *opt)
 		}
 	}
 	aes_tables();
+#ifdef CN_AESNI
+	unsigned eax, ebx, ecx, edx;
 	aesni = !soft && __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_AES);
+#else
+	(void)soft; /* the software rounds are all there is */
+#endif
 	fprintf(stderr, "miner: cryptonight: %zu KiB scratchpad, %u iterations, %s AES\n",
 		mem >> 10, iters, aesni ? "AES-NI" : "software");
 	return 0;
@@ -296,9 +303,11 @@ static void hash(void *state, const uint8_t *blob, uint8_t out[32])
 	keccak1600(blob, 76, st);
 	aes256_round_keys((const uint8_t *)st, rk_in);
 	aes256_round_keys((const uint8_t *)st + 32, rk_out);
+#ifdef CN_AESNI
 	if (aesni)
 		cn_scratchpad_aesni((uint8_t *)st, t->sp, mem, iters, rk_in, rk_out);
 	else
+#endif
 		cn_scratchpad_soft((uint8_t *)st, t->sp, mem, iters, rk_in, rk_out);
 	keccakf(st);
 	memcpy(out, st, 32);

@@ -1,4 +1,7 @@
 /* The CryptoNight-style scratchpad loop with AES-NI (built with -maes; called only where CPUID says AES). */
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "AES-NI is x86's: the Makefile builds this file only for x86"
+#endif
 #include <immintrin.h>
 #include <string.h>
 
