@@ -318,7 +318,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	}
 	/* after the loop blocked its signals; an address in use fails the start like an endpoint */
 	if ((rc = cjd_agent_metrics_serve(a, err))) {
-		code = rc == -EINVAL || rc == -EPERM ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+		/* a file it names (TLS, auth) is the configuration's fault; a port in use is not */
+		code = err->file[0] || rc == -EINVAL ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
 		goto out_free;
 	}
 	banner(a);

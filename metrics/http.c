@@ -455,7 +455,8 @@ int cjd_metrics_http_new(struct cjd_metrics_http **out, const struct cjd_metrics
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!h->mhd) {
 		close(fd);
-		rc = cjd_error_set(err, rc, NULL, 0, 0,
+		/* with TLS, the likely cause is the key or certificate (GnuTLS said why, above) */
+		rc = cjd_error_set(err, rc, tls ? cfg->tls_key_file : NULL, 0, 0,
 				   "metrics.listen %s: the HTTP server did not start%s (%s)", cfg->listen,
 				   tls ? " (is the TLS key the certificate's, both PEM?)" : "",
 				   strerror(-rc));

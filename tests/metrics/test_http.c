@@ -404,21 +404,43 @@ static void test_bind_errors(void **state)
 	}
 }
 
+/* The threads of this process now, as a list of tids (0-terminated). */
+static void tasks(int *tid, size_t cap)
+{
+	DIR *d = opendir("/proc/self/task");
+	size_t n = 0;
+
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d)) && n + 1 < cap;)
+		if (atoi(e->d_name) > 0)
+			tid[n++] = atoi(e->d_name);
+	tid[n] = 0;
+	closedir(d);
+}
+
 /* The server thread starts with every signal blocked (SigBlk bits are 1 << (sig - 1)). */
 static void test_server_thread_blocks_signals(void **state)
 {
 	(void)state;
-	struct cjd_metrics_http *h = start(NULL, NULL, NULL);
+	int before[256], after[256], checked = 0;
 	char path[300], line[256];
-	int others = 0;
-	DIR *d = opendir("/proc/self/task");
 
-	assert_non_null(d);
-	for (struct dirent *e; (e = readdir(d));) {
-		int tid = atoi(e->d_name);
-		if (tid <= 0 || tid == (int)getpid())
+	if (getenv("CJD_EMULATOR")) {
+		/* qemu-user keeps the guest's signal masks itself; /proc shows the host's */
+		print_message("skip: under %s, /proc/PID/task/*/status shows the emulator's masks\n",
+			      getenv("CJD_EMULATOR"));
+		skip();
+	}
+	tasks(before, 256);
+	struct cjd_metrics_http *h = start(NULL, NULL, NULL);
+	tasks(after, 256);
+	for (int *t = after; *t; t++) {
+		bool old = false;
+		for (int *b = before; *b; b++)
+			old |= *b == *t;
+		if (old)
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/status", *t);
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -430,10 +452,9 @@ static void test_server_thread_blocks_signals(void **state)
 		assert_true(blk & (1ull << (SIGTERM - 1)));
 		assert_true(blk & (1ull << (SIGINT - 1)));
 		assert_true(blk & (1ull << (SIGHUP - 1)));
-		others++;
+		checked++;
 	}
-	closedir(d);
-	assert_true(others >= 1);
+	assert_true(checked >= 1); /* the server's thread is new */
 	cjd_metrics_http_free(h);
 }
 
