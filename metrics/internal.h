@@ -16,15 +16,20 @@ enum cjd_metrics_state {
 
 extern const char *const cjd_metrics_state_names[CJD_METRICS_STATE__COUNT];
 
-/* One cgroup's series, as of the snapshot. */
-struct cjd_metrics_row {
-	const char *labels; /* escaped label pairs (cjd_om_label), never empty: cgroup is always there */
+/* What a cgroup's series say. */
+struct cjd_metrics_values {
 	double cpu_seconds;
 	double cost_usd;
 	bool has_score;
 	float score;
 	enum cjd_metrics_state state;
 	uint64_t alerts[CJD_ALERT__COUNT];
+};
+
+/* One cgroup's series, as of the snapshot. */
+struct cjd_metrics_row {
+	const char *labels; /* escaped label pairs (cjd_om_label), never empty: cgroup is always there */
+	struct cjd_metrics_values v;
 };
 
 struct cjd_metrics_probe_row {

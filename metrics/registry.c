@@ -12,12 +12,7 @@ const char *const cjd_metrics_state_names[CJD_METRICS_STATE__COUNT] = {"ok", "su
 struct series {
 	char *key;    /* "host\ncgroup" */
 	char *labels; /* escaped label pairs */
-	double cpu_seconds;
-	double cost_usd;
-	bool has_score;
-	float score;
-	enum cjd_metrics_state state;
-	uint64_t alerts[CJD_ALERT__COUNT];
+	struct cjd_metrics_values val;
 	bool seen;    /* in the current pass */
 	bool gone;
 	uint64_t gone_ns;
@@ -145,8 +140,8 @@ static ptrdiff_t victim(const struct cjd_metrics_registry *r, bool hot)
 	if (best >= 0 || !hot)
 		return best;
 	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].state == CJD_METRICS_OK && !r->v[i].alerts[CJD_ALERT_FIRING] &&
-		    (best < 0 || r->v[i].cpu_seconds < r->v[best].cpu_seconds))
+		if (r->v[i].val.state == CJD_METRICS_OK && !r->v[i].val.alerts[CJD_ALERT_FIRING] &&
+		    (best < 0 || r->v[i].val.cpu_seconds < r->v[best].val.cpu_seconds))
 			best = (ptrdiff_t)i;
 	return best;
 }
@@ -253,11 +248,11 @@ void cjd_metrics_registry_cgroup(struct cjd_metrics_registry *r, const struct cj
 		r->st.left_out_total++;
 		return;
 	}
-	s->cpu_seconds = m->cpu_seconds_total;
-	s->cost_usd = m->cost_usd_total;
-	s->has_score = m->has_score;
-	s->score = m->score;
-	s->state = st;
+	s->val.cpu_seconds = m->cpu_seconds_total;
+	s->val.cost_usd = m->cost_usd_total;
+	s->val.has_score = m->has_score;
+	s->val.score = m->score;
+	s->val.state = st;
 	s->seen = true;
 	s->gone = false;
 	r->dirty = true;
@@ -289,7 +284,7 @@ void cjd_metrics_registry_gone(struct cjd_metrics_registry *r, const char *host,
 		return;
 	s->gone = true;
 	s->gone_ns = now_ns;
-	s->state = CJD_METRICS_OK;
+	s->val.state = CJD_METRICS_OK;
 	r->dirty = true;
 }
 
@@ -322,8 +317,8 @@ void cjd_metrics_registry_alert(struct cjd_metrics_registry *r, const struct cjd
 		}
 		s->seen = true; /* counts as present until the next pass says otherwise */
 	}
-	s->alerts[al->action]++;
-	s->state = hot ? CJD_METRICS_FIRING : CJD_METRICS_OK;
+	s->val.alerts[al->action]++;
+	s->val.state = hot ? CJD_METRICS_FIRING : CJD_METRICS_OK;
 }
 
 static int dup_into(const char **dst, const char *src)
@@ -461,12 +456,7 @@ int cjd_metrics_registry_snapshot(struct cjd_metrics_registry *r,
 		if (!v->labels)
 			continue;
 		row->labels = put(s->arena, &pos, v->labels);
-		row->cpu_seconds = v->cpu_seconds;
-		row->cost_usd = v->cost_usd;
-		row->has_score = v->has_score;
-		row->score = v->score;
-		row->state = v->state;
-		memcpy(row->alerts, v->alerts, sizeof(row->alerts));
+		row->v = v->val;
 		s->n_rows++;
 	}
 	for (size_t i = 0; i < r->n_probes; i++) {

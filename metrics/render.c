@@ -129,35 +129,35 @@ static void cgroup_families(struct cjd_om_buf *b, enum cjd_om_format f,
 	       "CPU time the cgroup used since cjd began watching it (task-clock).");
 	for (size_t i = 0; i < s->n_rows; i++)
 		cjd_om_sample(b, "cjd_cgroup_cpu_seconds", TOTAL, s->rows[i].labels, NULL, NULL,
-			      s->rows[i].cpu_seconds);
+			      s->rows[i].v.cpu_seconds);
 	FAMILY("cjd_cgroup_cost_usd", CJD_OM_COUNTER, "usd",
 	       "Cost of that CPU time at detector.price_per_cpu_hour.");
 	for (size_t i = 0; i < s->n_rows; i++)
 		cjd_om_sample(b, "cjd_cgroup_cost_usd", TOTAL, s->rows[i].labels, NULL, NULL,
-			      s->rows[i].cost_usd);
+			      s->rows[i].v.cost_usd);
 	FAMILY("cjd_cgroup_score", CJD_OM_GAUGE, NULL,
 	       "The latest window's model score, 0 to 1 (absent before the first full window).");
 	for (size_t i = 0; i < s->n_rows; i++)
-		if (s->rows[i].has_score)
+		if (s->rows[i].v.has_score)
 			cjd_om_sample(b, "cjd_cgroup_score", "", s->rows[i].labels, NULL, NULL,
-				      float_as_double(s->rows[i].score));
+				      float_as_double(s->rows[i].v.score));
 	FAMILY("cjd_cgroup_state", CJD_OM_STATESET, NULL,
 	       "The detector's state of the cgroup: ok, suspect (flagged, not yet firing) or firing.");
 	for (size_t i = 0; i < s->n_rows; i++)
 		for (int k = 0; k < CJD_METRICS_STATE__COUNT; k++)
 			cjd_om_sample_u64(b, "cjd_cgroup_state", "", s->rows[i].labels,
 					  "cjd_cgroup_state", cjd_metrics_state_names[k],
-					  s->rows[i].state == (enum cjd_metrics_state)k);
+					  s->rows[i].v.state == (enum cjd_metrics_state)k);
 	FAMILY("cjd_cgroup_alerts", CJD_OM_COUNTER, NULL,
 	       "Alerts published for the cgroup by event.action: firing always, the others once "
 	       "they happened.");
 	for (size_t i = 0; i < s->n_rows; i++)
 		for (int k = 0; k < CJD_ALERT__COUNT; k++)
-			if (k == CJD_ALERT_FIRING || s->rows[i].alerts[k])
+			if (k == CJD_ALERT_FIRING || s->rows[i].v.alerts[k])
 				cjd_om_sample_u64(b, "cjd_cgroup_alerts", TOTAL, s->rows[i].labels,
 						  "action",
 						  cjd_alert_action_name((enum cjd_alert_action)k),
-						  s->rows[i].alerts[k]);
+						  s->rows[i].v.alerts[k]);
 }
 
 int cjd_metrics_render(const struct cjd_metrics_snapshot *s, enum cjd_om_format f, char **out,

@@ -104,6 +104,19 @@ static int http(int port, const char *method, const char *path, const char *head
 	return 0;
 }
 
+/* One request that must answer `status`, and `body` exactly when it is not NULL. */
+static void expect(int port, const char *path, const char *headers, int status, const char *body)
+{
+	struct resp r;
+
+	if (http(port, "GET", path, headers, &r))
+		fail_msg("GET %s: no answer", path);
+	if (r.status != status || (body && strcmp(r.body, body)))
+		fail_msg("GET %s (%s): %d \"%s\", want %d \"%s\"", path, headers ? headers : "", r.status,
+			 r.body, status, body ? body : "...");
+	free(r.body);
+}
+
 static struct cjd_metrics_registry *reg;
 
 static struct cjd_metrics_snapshot *snapshot(double cpu)
@@ -272,28 +285,15 @@ static void test_health_and_ready(void **state)
 	(void)state;
 	struct cjd_metrics_http *h = start(NULL, NULL, NULL);
 	int port = port_of(h);
-	struct resp r;
 
 	atomic_store(&is_healthy, false);
 	atomic_store(&is_ready, false);
-	assert_int_equal(http(port, "GET", "/healthz", NULL, &r), 0);
-	assert_int_equal(r.status, 503);
-	assert_string_equal(r.body, "unhealthy: the collector took no sample for 3.0s\n");
-	free(r.body);
-	assert_int_equal(http(port, "GET", "/readyz", NULL, &r), 0);
-	assert_int_equal(r.status, 503);
-	assert_string_equal(r.body, "not ready: starting\n");
-	free(r.body);
+	expect(port, "/healthz", NULL, 503, "unhealthy: the collector took no sample for 3.0s\n");
+	expect(port, "/readyz", NULL, 503, "not ready: starting\n");
 	atomic_store(&is_healthy, true);
 	atomic_store(&is_ready, true);
-	assert_int_equal(http(port, "GET", "/healthz", NULL, &r), 0);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(r.body, "ok\n");
-	free(r.body);
-	assert_int_equal(http(port, "GET", "/readyz", NULL, &r), 0);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(r.body, "ready\n");
-	free(r.body);
+	expect(port, "/healthz", NULL, 200, "ok\n");
+	expect(port, "/readyz", NULL, 200, "ready\n");
 	cjd_metrics_http_free(h);
 }
 
@@ -325,27 +325,23 @@ static void test_basic_auth(void **state)
 	assert_int_equal(r.status, 401);
 	assert_non_null(strstr(r.head, "WWW-Authenticate: Basic realm=\"cjd\""));
 	free(r.body);
-	assert_int_equal(http(port, "GET", "/metrics", "Authorization: Basic cHJvbTp3cm9uZw==\r\n", &r), 0);
-	assert_int_equal(r.status, 401);
-	free(r.body);
-	/* a prefix of the right credential is not the credential */
-	assert_int_equal(http(port, "GET", "/metrics", "Authorization: Basic cHJvbTpzM2Ny\r\n", &r), 0);
-	assert_int_equal(r.status, 401);
-	free(r.body);
-	assert_int_equal(http(port, "GET", "/", "Authorization: Bearer cHJvbTpzM2NyOmV0\r\n", &r), 0);
-	assert_int_equal(r.status, 401);
-	free(r.body);
-	/* the password may hold a colon; the scheme's case does not matter */
+	static const struct {
+		const char *path, *header;
+		int status;
+	} cases[] = {
+		{"/metrics", "Authorization: Basic cHJvbTp3cm9uZw==\r\n", 401},     /* prom:wrong */
+		{"/metrics", "Authorization: Basic cHJvbTpzM2Ny\r\n", 401},         /* a prefix of it */
+		{"/", "Authorization: Bearer cHJvbTpzM2NyOmV0\r\n", 401},           /* another scheme */
+		{"/metrics", "Authorization: Basic cHJvbTpzM2NyOmV0\r\n", 200},     /* a colon in the password */
+		{"/metrics", "Authorization: basic cHJvbTpzM2NyOmV0\r\n", 200},     /* the scheme's case */
+		{"/healthz", NULL, 200}, /* the kubelet's probes carry no credentials */
+		{"/readyz", NULL, 200},
+	};
+	atomic_store(&is_ready, true);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect(port, cases[i].path, cases[i].header, cases[i].status, NULL);
 	assert_int_equal(http(port, "GET", "/metrics", "Authorization: Basic cHJvbTpzM2NyOmV0\r\n", &r), 0);
-	assert_int_equal(r.status, 200);
-	assert_non_null(strstr(r.body, "cjd_cgroup_cpu_seconds_total"));
-	free(r.body);
-	assert_int_equal(http(port, "GET", "/metrics", "Authorization: basic cHJvbTpzM2NyOmV0\r\n", &r), 0);
-	assert_int_equal(r.status, 200);
-	free(r.body);
-	/* the kubelet's probes carry no credentials */
-	assert_int_equal(http(port, "GET", "/healthz", NULL, &r), 0);
-	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "cjd_cgroup_cpu_seconds_total{cgroup=\"/docker/abc\"} 1\n"));
 	free(r.body);
 	struct cjd_metrics_http_stats st;
 	cjd_metrics_http_stats(h, &st);
