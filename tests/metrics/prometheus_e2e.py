@@ -16,18 +16,23 @@ fails = 0
 t_start = time.monotonic()
 
 
+def stamp():
+    """Seconds since the start: on a loaded machine every phase is slower, and this says which."""
+    return "[%5.1f s]" % (time.monotonic() - t_start)
+
+
 def ok(m):
-    print("ok  ", m, flush=True)
+    print("ok  ", stamp(), m, flush=True)
 
 
 def bad(m):
     global fails
     fails += 1
-    print("FAIL", m, flush=True)
+    print("FAIL", stamp(), m, flush=True)
 
 
 def note(m):
-    print("note", m, flush=True)
+    print("note", stamp(), m, flush=True)
 
 
 if os.geteuid() != 0:
@@ -338,7 +343,8 @@ scrape_configs:
         except subprocess.TimeoutExpired:
             rc = "timeout"
         (ok if rc == 0 else bad)("agent %s stopped on SIGTERM: exit %s" % (label, rc))
-    print("info test took %.1f s" % (time.monotonic() - t_start))
+    print("info test took %.1f s (load average %s)" % (time.monotonic() - t_start,
+                                                      open("/proc/loadavg").read().split()[0]))
 finally:
     cleanup()
 sys.exit(1 if fails else 0)
