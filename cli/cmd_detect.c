@@ -12,7 +12,6 @@
 #include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/daemon/split.h"
-#include "cjd/detector/model_load.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -25,7 +24,8 @@ static const char usage[] =
 	"never taken from here, because the cgroups live on other hosts.\n"
 	"\n"
 	"Each mode gets its own model: hosts with a PMU are scored by the hardware model,\n"
-	"hosts without one by the software model, chosen on their first frame.\n"
+	"hosts without one by the software model, chosen on their first frame. Every\n"
+	"model a host may need is loaded at start-up: one that cannot be is an error.\n"
 	"\n"
 	"Options:\n"
 	"      --connect ENDPOINT   connect to a collector that binds ENDPOINT (repeatable)\n"
@@ -207,16 +207,8 @@ int cmd_detect(int argc, char **argv)
 		.model_dirs = model_dirs,
 		.n_model_dirs = md.n,
 	};
-	/* modes start on the first frame of each; a --model is checked now */
-	if (cfg.model) {
-		struct cjd_model *m;
-		if (cjd_model_load(&m, cfg.model, &err)) {
-			fprintf(stderr, "cjd detect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-			rc = CJD_EXIT_USAGE;
-			goto out_cfg;
-		}
-		cjd_model_free(m);
-	}
+	/* every model a host may need is loaded now (a bad one is a configuration
+	 * error); each mode's detector starts on the first frame of that mode */
 	if ((rc = cjd_pipeline_new(&d.pipe, &po, 0, 0, &err))) {
 		fprintf(stderr, "cjd detect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
 		goto out_cfg;

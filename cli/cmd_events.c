@@ -24,7 +24,10 @@ static const char events_usage[] =
 	"it can be counted here and, when not, why: no PMU, not supported, paranoid\n"
 	"(needs kernel.perf_event_paranoid <= 0 or CAP_PERFMON), permission, or\n"
 	"encoding. The last lines say which mode (hardware or software) cjd record\n"
-	"and cjd run will choose, and why.\n"
+	"and cjd run will choose, and why. Tracepoints (syscalls) are named under\n"
+	"tracefs: when nothing has mounted it, cjd mounts it at /sys/kernel/tracing\n"
+	"(as perf does; it needs CAP_SYS_ADMIN) and leaves it mounted; the tracefs\n"
+	"line says where it is, that it was mounted, or why it could not be.\n"
 	"\n"
 	"Options:\n"
 	"  --json            one JSON object instead of the table\n"
@@ -48,6 +51,13 @@ static const char *kind_name(enum cjd_event_kind k)
 	return k == CJD_EVK_HARDWARE ? "hardware" : k == CJD_EVK_SOFTWARE ? "software" : "tracepoint";
 }
 
+static const char *tracefs_state(const struct cjd_tracefs *t)
+{
+	return t->state == CJD_TRACEFS_FOUND     ? "found"
+	       : t->state == CJD_TRACEFS_MOUNTED ? "mounted"
+						 : "missing";
+}
+
 static int print_json(const struct cjd_probe *p)
 {
 	json_t *root = json_object(), *evs = json_array();
@@ -69,6 +79,9 @@ static int print_json(const struct cjd_probe *p)
 				      p->caps.watchdog));
 	cjd_event_mask_format(p->countable, mask, sizeof(mask));
 	json_object_set_new(root, "countable", json_string(mask));
+	json_object_set_new(root, "tracefs",
+			    json_pack("{s:s,s:s,s:s}", "state", tracefs_state(&p->tracefs), "path",
+				      p->tracefs.path, "text", p->tracefs.text));
 	for (int ev = 0; ev < CJD_EV__COUNT; ev++) {
 		const struct cjd_event_info *info = cjd_event_info((enum cjd_event)ev);
 		const struct cjd_probe_event *pe = &p->ev[ev];
@@ -114,6 +127,8 @@ static int print_table(const struct cjd_probe *p)
 	}
 	cjd_event_mask_format(p->countable, mask, sizeof(mask));
 	printf("\nPMU: %s\n", p->caps.name[0] ? p->caps.name : "none known to libpfm4");
+	printf("tracefs: %s%s\n", p->tracefs.state == CJD_TRACEFS_FOUND ? "at " : "",
+	       p->tracefs.text);
 	printf("perf_event_paranoid: %d, CAP_PERFMON: %s, CAP_SYS_ADMIN: %s\n", p->paranoid,
 	       p->cap_perfmon ? "yes" : "no", p->cap_sys_admin ? "yes" : "no");
 	if (!p->permitted)

@@ -353,7 +353,7 @@ static int load_model(const struct replay_opts *o, cjd_event_mask events, struct
 	const char *p = o->model_path;
 
 	if (!p) {
-		if (cjd_model_default_path(cjd_mode_of(events), dirs, md.n, path,
+		if (cjd_model_default_path(events, dirs, md.n, path,
 					   sizeof(path), &err)) {
 			fprintf(stderr, "cjd replay: %s\n", err.text);
 			return CJD_EXIT_USAGE;

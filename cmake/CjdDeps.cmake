@@ -29,6 +29,8 @@ cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
 cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
 # The metrics HTTP server (/metrics, /healthz, /readyz); Debian builds it with GnuTLS (HTTPS).
 cjd_require_lib(cjd::microhttpd microhttpd.h microhttpd libmicrohttpd-dev)
+# Capstone decodes the hot code the code-sampling probe reads (x86-64 and arm64).
+cjd_require_lib(cjd::capstone capstone/capstone.h capstone libcapstone-dev)
 if(CJD_BUILD_TESTS)
   cjd_require_lib(cjd::cmocka cmocka.h cmocka libcmocka-dev)
 endif()

@@ -49,6 +49,31 @@ static bool has_option(const char *opts, const char *name)
 	return false;
 }
 
+/* The v1 controllers named in a mount's super options ("rw,cpu,cpuacct" -> "cpu,cpuacct"). */
+static void add_v1(struct cjd_mounts *m, const char *mountpoint, const char *superopts)
+{
+	static const char *const not_controllers[] = {"rw", "ro", "xattr", "noprefix",
+						      "clone_children", "none"};
+	const char *slash = strrchr(mountpoint, '/');
+	size_t pos = strlen(m->v1_controllers);
+
+	if (m->n_v1++ == 0 && slash)
+		snprintf(m->v1_parent, sizeof(m->v1_parent), "%.*s",
+			 slash == mountpoint ? 1 : (int)(slash - mountpoint), mountpoint);
+	for (const char *p = superopts; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool skip = strncmp(p, "release_agent=", 14) == 0;
+		for (size_t i = 0; i < sizeof(not_controllers) / sizeof(not_controllers[0]); i++)
+			skip |= len == strlen(not_controllers[i]) &&
+				strncmp(p, not_controllers[i], len) == 0;
+		if (!skip && pos + len + 2 < sizeof(m->v1_controllers))
+			pos += (size_t)snprintf(m->v1_controllers + pos, sizeof(m->v1_controllers) - pos,
+						"%s%.*s", pos ? "," : "", (int)len, p);
+		p = end ? end + 1 : NULL;
+	}
+}
+
 int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m)
 {
 	char *line = NULL;
@@ -83,6 +108,7 @@ int cjd_mounts_parse(const char *mountinfo, struct cjd_mounts *m)
 		if (strcmp(fstype, "cgroup2") == 0 && m->n_v2 < 4) {
 			snprintf(m->v2[m->n_v2++], sizeof(m->v2[0]), "%s", fields[4]);
 		} else if (strcmp(fstype, "cgroup") == 0) {
+			add_v1(m, fields[4], superopts);
 			/* one v1 hierarchy may carry both controllers (co-mounted) */
 			if (!m->perf_v1[0] && has_option(superopts, "perf_event"))
 				snprintf(m->perf_v1, sizeof(m->perf_v1), "%s", fields[4]);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/collector/cgroup_layout.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
@@ -37,6 +38,7 @@ struct cjd_collector {
 	size_t max_cgroups;
 
 	struct cjd_cgroupfs fs;
+	struct cjd_cgroup_layout layout;
 	struct cjd_probe probe;
 	struct cjd_plan plan;
 	const struct cjd_backend_ops *ops;
@@ -420,7 +422,11 @@ static int choose_events(struct cjd_collector *c, const struct cjd_collector_con
 		for (int ev = 0; ev < CJD_EV__COUNT; ev++) {
 			bool wanted = (c->mode == CJD_MODE_HARDWARE ||
 				       !(CJD_EVMASK_HARDWARE & CJD_EVMASK(ev)));
-			if (wanted && !(mask & CJD_EVMASK(ev)))
+			/* a tracepoint left out for want of tracefs is told once, with
+			 * the failed mount (cjd_collector_info().tracefs) */
+			bool told = c->probe.tracefs.state == CJD_TRACEFS_MISSING &&
+				    !strcmp(c->probe.ev[ev].reason, c->probe.tracefs.cause);
+			if (wanted && !(mask & CJD_EVMASK(ev)) && !told)
 				cjd_warn("collector: %s is left out: %s (%s)",
 					 cjd_event_info((enum cjd_event)ev)->name,
 					 cjd_why_name(c->probe.ev[ev].why), c->probe.ev[ev].reason);
@@ -491,6 +497,7 @@ int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_con
 		goto out_free;
 	if ((rc = cjd_cgroupfs_find(&c->fs, cfg->cgroup_root, NULL, err)) != 0)
 		goto out_free;
+	cjd_cgroup_layout_detect(&c->layout, &c->fs, NULL);
 	n = cjd_cpus_online(NULL, c->plan.cpus, err);
 	if (n < 0) {
 		rc = n;
@@ -529,7 +536,15 @@ int cjd_collector_new(struct cjd_collector **out, const struct cjd_collector_con
 	cjd_event_mask_format(c->plan.mask, evs, sizeof(evs));
 	if (cfg->quiet)
 		goto out_ok;
+	if (c->probe.tracefs.state == CJD_TRACEFS_MOUNTED)
+		cjd_info("collector: tracefs %s", c->probe.tracefs.text);
+	else if (c->probe.tracefs.state == CJD_TRACEFS_MISSING)
+		cjd_warn("collector: tracefs %s; tracepoints (syscalls) are not counted",
+			 c->probe.tracefs.text);
 	cjd_info("collector: %s mode (%s)", cjd_mode_name(c->mode), c->mode_reason);
+	cjd_info("collector: cgroup layout: %s", c->layout.text);
+	if (c->layout.warning[0])
+		cjd_warn("collector: %s", c->layout.warning);
 	cjd_info("collector: events %s in %u group(s); cgroups under %s (v%d), every %s",
 		 evs, c->plan.ngroups, c->fs.path, c->fs.version,
 		 cjd_duration_format(c->interval_ns, ivl, sizeof(ivl)));
@@ -679,6 +694,10 @@ void cjd_collector_info(const struct cjd_collector *c, struct cjd_collector_info
 	info->pmu = c->probe.caps.name;
 	info->backend = c->ops->name;
 	info->groups = c->plan.ngroups;
+	info->layout = &c->layout;
+	info->tracefs = &c->probe.tracefs;
+	for (int ev = 0; ev < CJD_EV__COUNT; ev++)
+		info->why_not[ev] = c->plan.mask & CJD_EVMASK(ev) ? NULL : c->probe.ev[ev].reason;
 }
 
 void cjd_collector_stats(const struct cjd_collector *c, struct cjd_collector_stats *st)

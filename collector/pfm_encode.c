@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/tracefs.h"
 #include "cjd/common/text.h"
 #include "internal.h"
 
@@ -37,45 +37,42 @@ static bool tp_name_ok(const char *s, size_t n)
 	return true;
 }
 
-/* Reads events/<sys>/<name>/id under the first tracefs that has it. */
+/* Reads events/<sys>/<name>/id under tracefs (wherever cjd_tracefs_find sees it). */
 static int tracepoint_id(const char *sys, size_t sn, const char *name, size_t nn, uint64_t *id,
 			 char *why, size_t len)
 {
-	struct cjd_mounts m;
-	const char *roots[3];
-	int nroots = 0, last = -ENOENT;
+	char root[256], path[512], buf[32];
+	ssize_t n;
+	int fd;
 
-	if (cjd_mounts_parse(NULL, &m) == 0 && m.tracefs[0])
-		roots[nroots++] = m.tracefs;
-	roots[nroots++] = "/sys/kernel/tracing";
-	roots[nroots++] = "/sys/kernel/debug/tracing";
-	for (int i = 0; i < nroots; i++) {
-		char path[4300], buf[32];
-		snprintf(path, sizeof(path), "%s/events/%.*s/%.*s/id", roots[i], (int)sn, sys,
-			 (int)nn, name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EACCES || errno == EPERM) {
-				snprintf(why, len,
-					 "cannot read %s: %s (tracefs is root-only; run as root)",
-					 path, strerror(errno));
-				return -EACCES;
-			}
-			continue;
+	if (cjd_tracefs_find(NULL, root, sizeof(root)) != 0) {
+		snprintf(why, len, "tracefs is not mounted (looked in /proc/self/mountinfo, "
+				   "/sys/kernel/tracing and /sys/kernel/debug/tracing)");
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/events/%.*s/%.*s/id", root, (int)sn, sys, (int)nn, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (e == EACCES || e == EPERM) {
+			snprintf(why, len, "cannot read %s: %s (tracefs is root-only; run as root)",
+				 path, strerror(e));
+			return -EACCES;
 		}
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
+		snprintf(why, len, "tracepoint %.*s:%.*s not found under tracefs (%s: %s)",
+			 (int)sn, sys, (int)nn, name, root, strerror(e));
+		return -ENOENT;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
 		buf[n] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		if (cjd_parse_u64(buf, id) == 0)
 			return 0;
-		last = -EINVAL;
 	}
-	snprintf(why, len, "tracepoint %.*s:%.*s not found under tracefs (%s)", (int)sn, sys,
-		 (int)nn, name, nroots > 2 ? roots[0] : "/sys/kernel/tracing");
-	return last;
+	snprintf(why, len, "%s does not hold a tracepoint id", path);
+	return -EINVAL;
 }
 
 int cjd_event_encode(const char *encoding, struct perf_event_attr *attr, char *why, size_t len)

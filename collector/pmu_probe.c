@@ -7,9 +7,11 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#include "cjd/collector/cgroup_layout.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/pfm_encode.h"
 #include "cjd/collector/pmu_probe.h"
+#include "cjd/collector/tracefs.h"
 #include "internal.h"
 
 #ifndef CAP_PERFMON
@@ -128,6 +130,10 @@ static void probe_event(struct cjd_probe *p, enum cjd_event ev, const char *enco
 	if (rc) {
 		pe->err = -rc;
 		pe->why = rc == -EACCES ? CJD_WHY_PERMISSION : CJD_WHY_ENCODING;
+		/* the cause, not its symptom: the failed mount */
+		if (rc == -ENOENT && p->tracefs.state == CJD_TRACEFS_MISSING &&
+		    strncmp(encoding, "tracepoint:", 11) == 0)
+			snprintf(pe->reason, sizeof(pe->reason), "%s", p->tracefs.cause);
 		return;
 	}
 	pe->encoded = true;
@@ -173,6 +179,9 @@ void cjd_probe_run(struct cjd_probe *p, const char *cgroup_dir, int cpu,
 	int cgfd = -1, open_err = 0, rc;
 
 	memset(p, 0, sizeof(*p));
+	/* Before anything is encoded: tracepoints are named under tracefs, and
+	 * nothing may have mounted it yet on a freshly booted host. */
+	cjd_tracefs_ensure(&p->tracefs, NULL);
 	p->paranoid = cjd_read_int_file("/proc/sys/kernel/perf_event_paranoid", INT32_MIN);
 	caps = cap_get_proc();
 	p->cap_perfmon = cap_effective(caps, CAP_PERFMON);
@@ -202,6 +211,9 @@ void cjd_probe_run(struct cjd_probe *p, const char *cgroup_dir, int cpu,
 			 "cannot open the cgroup directory %.200s: %s",
 			 cgroup_dir ? cgroup_dir : "(none found)",
 			 open_err ? strerror(open_err) : "no cgroup hierarchy");
+	else if (rc == -ENOENT &&
+		 cjd_cgroup_perf_elsewhere(p->permission_fix, sizeof(p->permission_fix)))
+		; /* the reason is in permission_fix */
 	else if (rc)
 		snprintf(p->permission_fix, sizeof(p->permission_fix),
 			 "perf_event_open(task-clock, cgroup %.200s, cpu %d): %s", cgroup_dir, cpu,

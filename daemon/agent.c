@@ -170,6 +170,30 @@ static void on_signal(struct cjd_loop *l, int signo, void *ctx)
 
 /* ---- start-up ---- */
 
+/* Why this model: the one configured, or the shipped one the counted events call for. */
+static void model_why(const struct cjd_agent *a, char *why, size_t len)
+{
+	const char *tp = cjd_event_info(CJD_EV_SYSCALLS)->encoding;
+	const char *missing = a->info.why_not[CJD_EV_SYSCALLS];
+
+	if (a->cfg.model) {
+		snprintf(why, len, ", as configured");
+		return;
+	}
+	if (a->info.mode == CJD_MODE_HARDWARE) {
+		snprintf(why, len, ", the default in hardware mode");
+		return;
+	}
+	if (!missing) {
+		snprintf(why, len, ", the default in software mode with syscalls counted");
+		return;
+	}
+	if (!strncmp(tp, "tracepoint:", 11))
+		tp += 11;
+	snprintf(why, len, ", because %s cannot be counted: %s", tp,
+		 missing[0] ? missing : "it is not among collector.events");
+}
+
 static void banner(const struct cjd_agent *a)
 {
 	struct cjd_collector_stats st;
@@ -180,18 +204,27 @@ static void banner(const struct cjd_agent *a)
 	cjd_collector_mode(a->collector, &reason);
 	cjd_event_mask_format(a->info.events, events, sizeof(events));
 	cjd_info("cjd %s: %s mode (%s)", CJD_VERSION, cjd_mode_name(a->info.mode), reason);
+	if (a->info.tracefs->state == CJD_TRACEFS_MOUNTED)
+		cjd_info("tracefs: %s", a->info.tracefs->text);
+	else if (a->info.tracefs->state == CJD_TRACEFS_MISSING)
+		cjd_warn("tracefs: %s; tracepoints (syscalls) are not counted",
+			 a->info.tracefs->text);
 	cjd_info("events: %s, every %s on %u CPUs", events,
 		 cjd_duration_format(a->info.interval_ns, iv, sizeof(iv)), a->info.cpus);
-	cjd_info("cgroups: %zu monitored, %zu unmonitored under %s (cgroup v%d)", st.monitored,
-		 st.unmonitored, a->info.cgroup_root, a->info.cgroup_version);
+	cjd_info("cgroups: %zu monitored, %zu unmonitored; %s", st.monitored, st.unmonitored,
+		 a->info.layout->text);
+	if (a->info.layout->warning[0])
+		cjd_warn("cgroups: %s", a->info.layout->warning);
 	snprintf(fd, sizeof(fd), "%llu", (unsigned long long)st.fd_limit);
 	cjd_info("fd budget: %zu fds per cgroup (events x CPUs) x %zu cgroups = %zu fds, limit %s",
 		 st.fds_per_cgroup, st.monitored, st.fds, fd);
 	const char *path;
+	char why[400];
 	const struct cjd_model *m = cjd_pipeline_model(a->pipe, a->info.mode, &path);
-	cjd_info("model: %s %s (%s, %s), threshold %.3f", cjd_model_name(m), cjd_model_version(m),
+	model_why(a, why, sizeof(why));
+	cjd_info("model: %s %s (%s, %s), threshold %.3f%s", cjd_model_name(m), cjd_model_version(m),
 		 cjd_model_kind_name(cjd_model_kind(m)), path,
-		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(m) : a->cfg.threshold);
+		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(m) : a->cfg.threshold, why);
 	for (size_t i = 0;; i++) {
 		const char *ep = cjd_publisher_endpoint(cjd_pipeline_publisher(a->pipe), i);
 		if (!ep)

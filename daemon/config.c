@@ -74,7 +74,7 @@ static const struct opt opts[] = {
 	{"collector.cgroup_root", T_STRING, OFF(cgroup_root), NULL, 0, 0, NULL,
 	 "Mount point of the cgroup hierarchy; null discovers it (v2 first, then v1 perf_event)."},
 	{"detector.model", T_STRING, OFF(model), NULL, 0, 0, NULL,
-	 "Model file; null picks models/hw-default.json or sw-default.json by mode."},
+	 "Model file; null picks hw-default, sw-default or (no syscalls) sw-nosyscalls."},
 	{"detector.window", T_UINT, OFF(window), "8", 2, 64, NULL,
 	 "Samples per feature window (W)."},
 	{"detector.threshold", T_DOUBLE, OFF(threshold), NULL, 0, 1, NULL,

@@ -188,14 +188,24 @@ float cjd_model_predict_one(const struct cjd_model *m, const float *features)
 	return s;
 }
 
-int cjd_model_default_path(enum cjd_mode mode, const char *const *dirs, size_t n, char *out,
+const char *cjd_model_default_name(cjd_event_mask events)
+{
+	if (cjd_mode_of(events) == CJD_MODE_HARDWARE)
+		return "hw-default";
+	/* 0 is "not known yet": the full software set */
+	return !events || (events & CJD_EVMASK(CJD_EV_SYSCALLS)) ? "sw-default" : "sw-nosyscalls";
+}
+
+int cjd_model_default_path(cjd_event_mask events, const char *const *dirs, size_t n, char *out,
 			   size_t len, struct cjd_error *err)
 {
-	const char *file = mode == CJD_MODE_HARDWARE ? "hw-default.json" : "sw-default.json";
+	enum cjd_mode mode = cjd_mode_of(events);
+	char file[64];
 	const char *env = getenv("CJD_MODEL_DIR");
 	char tried[CJD_ERROR_TEXT] = "";
 	size_t pos = 0;
 
+	snprintf(file, sizeof(file), "%s.json", cjd_model_default_name(events));
 	for (size_t i = 0; i <= n; i++) {
 		const char *dir = i == 0 ? env : dirs[i - 1];
 		if (!dir || !*dir)

@@ -7,13 +7,14 @@
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
 #   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
 #   --no-train                record only
-#   --train-only              record nothing: retrain hw-default.json and sw-default.json
-#                             from the committed traces and rewrite models/eval/
+#   --train-only              record nothing: retrain hw-default.json, sw-default.json and
+#                             sw-nosyscalls.json from the committed traces and rewrite
+#                             models/eval/
 #
 # Needs only Debian packages (scripts/packages.txt) and no network. Builds cjd (build/),
 # the miner program (models/.work/bin/cjd-miner), generates the inputs deterministically
 # (models/.work/inputs/), then runs every workload script in turn (each in the modes its
-# Usage line lists), validates each trace, trains both models with `cjd train` and writes
+# Usage line lists), validates each trace, trains the three models with `cjd train` and writes
 # the evaluations (`cjd eval`) to models/eval/. On this 2-vCPU KVM guest a full --sim
 # regeneration took about 35 minutes, real mode about 75 more (48 traces of 90 s; issue 11 adds
 # 23 real and 6 simulated traces, about 40 minutes more);
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
 	--no-evasion) evasion=0 ;;
 	--no-train) train=0 ;;
 	--train-only) record=0 ;;
-	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -130,21 +131,26 @@ if [ $train -eq 1 ]; then
 	ho_real=$(held_out real $SW_TRAIN)
 	set -f # the options hold globs for cjd, not for the shell
 	# shellcheck disable=SC2086
-	for m in hw sw; do
-		if [ $m = hw ]; then mode=sim opts=$HW_OPTS set=$HW_TRAIN desc=$HW_DESC ho=$ho_sim
-		else mode=real opts=$SW_OPTS set=$SW_TRAIN desc=$SW_DESC ho=$ho_real; fi
+	# m: the evaluation files' prefix (eval/<m>-lowo.json ...); name: the model's
+	for m in hw sw sw-nosys; do
+		case $m in
+		hw) name=hw-default mode=sim opts=$HW_OPTS set=$HW_TRAIN desc=$HW_DESC ho=$ho_sim ;;
+		sw) name=sw-default mode=real opts=$SW_OPTS set=$SW_TRAIN desc=$SW_DESC ho=$ho_real ;;
+		sw-nosys) name=sw-nosyscalls mode=real opts=$SW_NOSYS_OPTS set=$SW_NOSYS_TRAIN
+			desc=$SW_NOSYS_DESC ho=$ho_real ;;
+		esac
 		ivl=$(printf '%s\n' $opts | sed -n '/^--intervals$/{n;p}')
-		say "training $m-default.json"
-		"$CJD" train $opts --name "$m-default" --version "$VERSION" --description "$desc" \
-			-o "$MODELS/$m-default.json" $(traces $mode $set)
-		say "evaluating $m: leave-one-workload-out"
+		say "training $name.json"
+		"$CJD" train $opts --name "$name" --version "$VERSION" --description "$desc" \
+			-o "$MODELS/$name.json" $(traces $mode $set)
+		say "evaluating $name: leave-one-workload-out"
 		"$CJD" eval -q --lowo-train $opts --json $(traces $mode $set) > "$EVAL/$m-lowo.json"
-		say "evaluating $m-default.json on its own training traces"
-		"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json \
+		say "evaluating $name.json on its own training traces"
+		"$CJD" eval -q --model "$MODELS/$name.json" --intervals "$ivl" --json \
 			$(traces $mode $set) > "$EVAL/$m-train.json"
 		if [ -n "$ho" ]; then
-			say "evaluating $m-default.json on the held-out traces"
-			"$CJD" eval -q --model "$MODELS/$m-default.json" --intervals "$ivl" --json $ho \
+			say "evaluating $name.json on the held-out traces"
+			"$CJD" eval -q --model "$MODELS/$name.json" --intervals "$ivl" --json $ho \
 				> "$EVAL/$m-heldout.json"
 		fi
 	done

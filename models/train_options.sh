@@ -1,5 +1,5 @@
 # The options the shipped models are trained with (sourced by models/build.sh and by
-# tests/models/reproduce.sh, which retrains both and compares them byte for byte).
+# tests/models/reproduce.sh, which retrains all three and compares them byte for byte).
 # models/README.md explains each choice; change them together with it. The option lists
 # hold globs for cjd (--drop '*.ac1'): expand them with pathname expansion off (set -f).
 
@@ -58,3 +58,16 @@ SW_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s \
 --decreasing syscall_per_cpu_s.* --decreasing pgflt_per_cpu_s.* \
 --benign-weight 0.5 --target-fpr 0.3 --target-fpr-low 0.4"
 SW_DESC="Software-event model: flags sustained compute consistent with mining; cannot tell a CPU-bound benign job from a miner reliably (models/README.md)."
+
+# Software model without system calls, for hosts where raw_syscalls:sys_enter cannot be counted
+# (tracefs not mounted and cjd not allowed to mount it: a container without CAP_SYS_ADMIN).
+# The same recipe as SW_OPTS with the syscall features dropped (their --decreasing constraint
+# goes with them); the agent picks it only when syscalls are missing (models/README.md).
+SW_NOSYS_TRAIN="$SW_TRAIN"
+SW_NOSYS_OPTS="--features sw --kind gbdt --seed 1 --intervals native,200ms,500ms,1s \
+--drop ctxsw_per_cpu_s.* --drop migr_per_cpu_s.* --drop *.ac1 --drop syscall_per_cpu_s.* \
+--increasing cpu_util.mean --increasing cpu_util.min --increasing cpu_util.max \
+--decreasing cpu_util.std --decreasing cpu_util.cv \
+--decreasing pgflt_per_cpu_s.* \
+--benign-weight 0.5 --target-fpr 0.3 --target-fpr-low 0.4"
+SW_NOSYS_DESC="Software-event model WITHOUT system calls, for hosts where raw_syscalls:sys_enter cannot be counted: task-clock and page faults only; weaker than sw-default (models/README.md)."

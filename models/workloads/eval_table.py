@@ -3,7 +3,8 @@
 
 Usage: eval_table.py EVAL_DIR > EVAL_DIR/tables.md
 
-Reads <m>-lowo.json, <m>-train.json and <m>-heldout.json for m in hw, sw (those present).
+Reads <m>-lowo.json, <m>-train.json and <m>-heldout.json for m in hw, sw, sw-nosys (those
+present), and sets sw and sw-nosys side by side.
 Runs are named "<trace>:<cgroup>:<label>[@<interval>][#<segment>]" by cjd eval; the
 interval part splits the software model's figures by agent interval ("native" = as
 recorded, 100 ms for the real corpus).
@@ -111,11 +112,13 @@ def table(title, report):
 
 
 def evasion_summary(d):
-    """One row per evasion (and throttled miner): hw (simulated) and sw (real) side by side,
-    at the intervals an agent would use (hw: 50 ms of simulated time; sw: 1 s and 200 ms)."""
-    cols = [("hw", "native"), ("hw", "50ms"), ("sw", "200ms"), ("sw", "1s")]
+    """One row per evasion (and throttled miner): hw (simulated), sw and sw-nosys (real) side
+    by side, at the intervals an agent would use (hw: 50 ms of simulated time; sw: 1 s and
+    200 ms)."""
+    cols = [("hw", "native"), ("hw", "50ms"), ("sw", "200ms"), ("sw", "1s"),
+            ("sw-nosys", "200ms"), ("sw-nosys", "1s")]
     parts = {}
-    for m in ("hw", "sw"):
+    for m in ("hw", "sw", "sw-nosys"):
         p = os.path.join(d, "%s-heldout.json" % m)
         if os.path.exists(p):
             with open(p) as f:
@@ -137,18 +140,48 @@ def evasion_summary(d):
     print()
 
 
+def side_by_side(d, models):
+    """Pooled leave-one-workload-out figures of models (eval prefixes) per interval, side by
+    side: what dropping a feature group costs."""
+    reports = {}
+    for m in models:
+        p = os.path.join(d, "%s-lowo.json" % m)
+        if os.path.exists(p):
+            with open(p) as f:
+                reports[m] = split(json.load(f))
+    if len(reports) < 2:
+        return
+    ivls = sorted({i for r in reports.values() for i in r}, key=order)
+    print("#### %s: leave-one-workload-out, pooled, side by side\n" % " and ".join(reports))
+    print("| interval | " + " | ".join(reports) + " |")
+    print("|---|" + "---|" * len(reports))
+    for i in ivls:
+        row = []
+        for m in reports:
+            cells = list(reports[m].get(i, {}).values())
+            if not cells:
+                row.append("-")
+                continue
+            tp, pos, fp, neg, mr, mf, br, bf, _ = pooled(cells)
+            row.append("TPR %s, FPR %s; miner runs fired %d/%d, benign runs fired %d/%d"
+                       % (pct(tp, pos), pct(fp, neg), mf, mr, bf, br))
+        print("| %s | %s |" % (i, " | ".join(row)))
+    print()
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "eval")
     titles = {"lowo": "leave-one-workload-out (each workload scored by a model trained without it)",
               "train": "the shipped model on its own training traces (not a generalisation figure)",
               "heldout": "the shipped model on traces it was not trained on (evasions; sw: "
                          "also the throttled miners)"}
-    for m in ("hw", "sw"):
+    for m in ("hw", "sw", "sw-nosys"):
         for kind in ("lowo", "train", "heldout"):
             p = os.path.join(d, "%s-%s.json" % (m, kind))
             if os.path.exists(p):
                 with open(p) as f:
                     table("%s model: %s" % (m, titles[kind]), json.load(f))
+    side_by_side(d, ("sw", "sw-nosys"))
     evasion_summary(d)
 
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/collector/cgroup_layout.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "internal.h"
 
@@ -110,6 +111,165 @@ static void test_mounts(void **state)
 	/* An override that is no cgroup filesystem is refused. */
 	assert_int_equal(cjd_cgroupfs_find(&fs, "/tmp", NULL, &err), -EINVAL);
 	assert_int_equal(cjd_cgroupfs_find(&fs, "/nonexistent-cjd", NULL, &err), -ENOENT);
+}
+
+/* ---- the layout: v2, systemd v2, hybrid (perf on v2 or v1), v1 only; the container driver ---- */
+
+static char tree[64];
+
+static void mkdirs(const char *rel)
+{
+	char p[256], *slash;
+
+	snprintf(p, sizeof(p), "%s/%s", tree, rel);
+	for (slash = strchr(p + strlen(tree) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(p, 0755);
+		*slash = '/';
+	}
+	mkdir(p, 0755);
+}
+
+static void rm(const char *rel)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", tree, rel);
+	assert_int_equal(rmdir(p), 0);
+}
+
+/* Detects the layout of mountinfo + /proc/self/cgroup + /proc/cgroups fixtures, with the
+ * cgroup tree in `tree`. */
+static void layout(struct cjd_cgroup_layout *l, const char *mountinfo, const char *self,
+		   const char *cgroups)
+{
+	struct cjd_cgroupfs fs;
+	struct cjd_error err;
+	char mi[1024], pc[1024], pcs[1024];
+
+	snprintf(mi, sizeof(mi), "%s", fixture(mountinfo));
+	snprintf(pc, sizeof(pc), "%s", fixture(self));
+	snprintf(pcs, sizeof(pcs), "%s", fixture(cgroups));
+	assert_int_equal(cjd_cgroupfs_find(&fs, NULL, mi, &err), 0);
+	struct cjd_cgroup_layout_sources src = {
+		.mountinfo = mi, .proc_cgroup = pc, .proc_cgroups = pcs, .tree = tree};
+	assert_int_equal(cjd_cgroup_layout_detect(l, &fs, &src), 0);
+}
+
+static void test_layouts(void **state)
+{
+	(void)state;
+	struct cjd_cgroup_layout l;
+
+	snprintf(tree, sizeof(tree), "/tmp/cjd-layout-%d-XXXXXX", (int)getpid());
+	assert_non_null(mkdtemp(tree));
+
+	/* Pure cgroup v2, no systemd, no containers yet. */
+	layout(&l, "mountinfo-v2.txt", "proc-cgroup-v2.txt", "proc-cgroups-v2.txt");
+	assert_int_equal(l.kind, CJD_LAYOUT_UNIFIED);
+	assert_false(l.systemd);
+	assert_int_equal(l.perf_hierarchy, 0);
+	assert_string_equal(l.text, "cgroup v2 at /sys/fs/cgroup; cgroup driver: no container "
+				    "cgroups yet");
+	assert_string_equal(l.warning, "");
+
+	/* systemd-managed v2 (a service's own cgroup), Docker with the systemd driver, and a
+	 * kubelet with it too. */
+	mkdirs("system.slice/docker-4f1c.scope");
+	mkdirs("kubepods.slice/kubepods-besteffort.slice");
+	layout(&l, "mountinfo-v2.txt", "proc-cgroup-systemd-v2.txt", "proc-cgroups-v2.txt");
+	assert_true(l.systemd);
+	assert_string_equal(l.driver, "systemd (docker), systemd (kubelet)");
+	assert_string_equal(l.text, "systemd-managed cgroup v2 at /sys/fs/cgroup; cgroup driver: "
+				    "systemd (docker), systemd (kubelet)");
+	/* slices at the root say systemd too, whatever cjd's own cgroup is */
+	layout(&l, "mountinfo-v2.txt", "proc-cgroup-v2.txt", "proc-cgroups-v2.txt");
+	assert_true(l.systemd);
+	rm("system.slice/docker-4f1c.scope");
+	rm("system.slice");
+	rm("kubepods.slice/kubepods-besteffort.slice");
+	rm("kubepods.slice");
+
+	/* This development host: hybrid, perf_event on v2 at /sys/fs/cgroup/unified, no
+	 * systemd, Docker with the cgroupfs driver (/docker/<id> in every hierarchy). */
+	mkdirs("docker/0123abcd");
+	layout(&l, "mountinfo-hybrid-host.txt", "proc-cgroup-hybrid.txt", "proc-cgroups-hybrid.txt");
+	assert_int_equal(l.kind, CJD_LAYOUT_HYBRID);
+	assert_false(l.perf_on_v1);
+	assert_false(l.systemd);
+	assert_string_equal(l.text, "hybrid: perf_event on cgroup v2 at /sys/fs/cgroup/unified, v1 "
+				    "controllers at /sys/fs/cgroup/* (cpu,cpuacct,cpuset,memory,"
+				    "devices,freezer,blkio,pids,name=systemd); cgroup driver: "
+				    "cgroupfs (docker)");
+	assert_string_equal(l.warning, "");
+
+	/* The same host while something else holds perf_event on a v1 hierarchy it has not
+	 * mounted here (a systemd in a container): said, with the fix. */
+	layout(&l, "mountinfo-hybrid-host.txt", "proc-cgroup-hybrid.txt", "proc-cgroups-perf-v1.txt");
+	assert_int_equal(l.perf_hierarchy, 13);
+	assert_non_null(strstr(l.warning, "perf_event is bound to cgroup v1 hierarchy 13"));
+	assert_non_null(strstr(l.warning, "fails (ENOENT)"));
+
+	/* systemd's hybrid layout with perf_event on its v1 hierarchy. */
+	layout(&l, "mountinfo-v1-perf.txt", "proc-cgroup-systemd-hybrid.txt",
+	       "proc-cgroups-perf-v1.txt");
+	assert_int_equal(l.kind, CJD_LAYOUT_HYBRID);
+	assert_true(l.perf_on_v1);
+	assert_true(l.systemd);
+	assert_string_equal(l.text, "systemd-managed hybrid: perf_event on cgroup v1 at "
+				    "/sys/fs/cgroup/perf_event, cgroup v2 at /sys/fs/cgroup/unified, "
+				    "v1 controllers at /sys/fs/cgroup/* (cpu,cpuacct,perf_event); "
+				    "cgroup driver: cgroupfs (docker)");
+	assert_string_equal(l.warning, ""); /* perf_event's hierarchy is the one mounted */
+
+	/* v1 only (no cgroup2 mount), systemd, and a kubelet with the cgroupfs driver. */
+	mkdirs("kubepods/burstable");
+	layout(&l, "mountinfo-v1-only.txt", "proc-cgroup-systemd-v1.txt", "proc-cgroups-perf-v1.txt");
+	assert_int_equal(l.kind, CJD_LAYOUT_LEGACY);
+	assert_true(l.perf_on_v1);
+	assert_string_equal(l.text, "systemd-managed cgroup v1 only: perf_event at "
+				    "/sys/fs/cgroup/perf_event, controllers at /sys/fs/cgroup/* "
+				    "(name=systemd,cpu,cpuacct,memory,perf_event,freezer); cgroup "
+				    "driver: cgroupfs (docker), cgroupfs (kubelet)");
+
+	/* Podman's drivers. */
+	rm("kubepods/burstable");
+	rm("kubepods");
+	rm("docker/0123abcd");
+	rm("docker");
+	mkdirs("machine.slice/libpod-77aa.scope");
+	mkdirs("libpod_parent");
+	layout(&l, "mountinfo-v2.txt", "proc-cgroup-v2.txt", "proc-cgroups-v2.txt");
+	assert_string_equal(l.driver, "cgroupfs (podman), systemd (podman)");
+	rm("machine.slice/libpod-77aa.scope");
+	rm("machine.slice");
+	rm("libpod_parent");
+	assert_int_equal(rmdir(tree), 0);
+
+	/* A root given by hand is described as given, unless it is the mount itself. */
+	struct cjd_cgroupfs given = {.path = "/run/my-cgroups", .version = 2, .how = "override"};
+	char gmi[1024], gpc[1024];
+	snprintf(gmi, sizeof(gmi), "%s", fixture("mountinfo-hybrid-host.txt"));
+	snprintf(gpc, sizeof(gpc), "%s", fixture("proc-cgroup-v2.txt"));
+	struct cjd_cgroup_layout_sources gsrc = {
+		.mountinfo = gmi, .proc_cgroup = gpc, .proc_cgroups = gpc, .tree = "/nonexistent-cjd"};
+	assert_int_equal(cjd_cgroup_layout_detect(&l, &given, &gsrc), 0);
+	assert_int_equal(l.kind, CJD_LAYOUT_OTHER);
+	assert_string_equal(l.text, "cgroup v2 at /run/my-cgroups (given); cgroup driver: no "
+				    "container cgroups yet");
+	snprintf(given.path, sizeof(given.path), "/sys/fs/cgroup/unified");
+	assert_int_equal(cjd_cgroup_layout_detect(&l, &given, &gsrc), 0);
+	assert_int_equal(l.kind, CJD_LAYOUT_HYBRID);
+
+	/* The v1 controllers and their directory come from mountinfo. */
+	struct cjd_mounts m;
+	assert_int_equal(cjd_mounts_parse(fixture("mountinfo-v1-only.txt"), &m), 0);
+	assert_int_equal(m.n_v1, 5);
+	assert_string_equal(m.v1_parent, "/sys/fs/cgroup");
+	assert_int_equal(m.n_v2, 0);
+	assert_int_equal(cjd_cgroup_perf_hierarchy(fixture("proc-cgroups-v2.txt")), 0);
+	assert_int_equal(cjd_cgroup_perf_hierarchy(fixture("proc-cgroups-perf-v1.txt")), 13);
+	assert_int_equal(cjd_cgroup_perf_hierarchy(fixture("missing.txt")), -ENOENT);
 }
 
 /* ---- the table ---- */
@@ -311,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_cpus_parse),
 		cmocka_unit_test(test_cpus_online_file),
 		cmocka_unit_test(test_mounts),
+		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_table_findnew_put),
 		cmocka_unit_test(test_table_churn),
 		cmocka_unit_test_setup_teardown(test_scan_selection, tree_setup, tree_teardown),

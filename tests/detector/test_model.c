@@ -226,17 +226,33 @@ static void test_default_path(void **state)
 	const char *dirs[] = {"/nonexistent-cjd-a", "/nonexistent-cjd-b"};
 
 	unsetenv("CJD_MODEL_DIR");
-	assert_int_equal(cjd_model_default_path(CJD_MODE_SOFTWARE, dirs, 2, path, sizeof(path), &err),
+	assert_int_equal(cjd_model_default_path(CJD_EVMASK_SOFTWARE, dirs, 2, path, sizeof(path), &err),
 			 -ENOENT);
 	assert_string_equal(err.text, "no software model found: looked for sw-default.json in "
 				      "/nonexistent-cjd-a, /nonexistent-cjd-b (give one with "
 				      "--model, or set CJD_MODEL_DIR)");
 	/* $CJD_MODEL_DIR comes first. */
 	setenv("CJD_MODEL_DIR", data_path("defaults"), 1);
-	assert_int_equal(cjd_model_default_path(CJD_MODE_SOFTWARE, dirs, 2, path, sizeof(path), &err),
+	assert_int_equal(cjd_model_default_path(CJD_EVMASK_SOFTWARE, dirs, 2, path, sizeof(path), &err),
 			 0);
 	assert_non_null(strstr(path, "defaults/sw-default.json"));
 	unsetenv("CJD_MODEL_DIR");
+
+	/* The pick follows the events: no syscalls, the model trained without them. */
+	assert_string_equal(cjd_model_default_name(CJD_EVMASK_SOFTWARE), "sw-default");
+	assert_string_equal(cjd_model_default_name(0), "sw-default");
+	assert_string_equal(cjd_model_default_name(CJD_EVMASK_SOFTWARE &
+						   ~CJD_EVMASK(CJD_EV_SYSCALLS)),
+			    "sw-nosyscalls");
+	assert_string_equal(cjd_model_default_name(CJD_EVMASK_HARDWARE |
+						   CJD_EVMASK(CJD_EV_TASK_CLOCK)),
+			    "hw-default");
+	assert_int_equal(cjd_model_default_path(CJD_EVMASK(CJD_EV_TASK_CLOCK), dirs, 2, path,
+						sizeof(path), &err),
+			 -ENOENT);
+	assert_string_equal(err.text, "no software model found: looked for sw-nosyscalls.json in "
+				      "/nonexistent-cjd-a, /nonexistent-cjd-b (give one with "
+				      "--model, or set CJD_MODEL_DIR)");
 }
 
 /* Each bad file and the exact error it gets ("line:column: text"). */

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Regression tests on the SHIPPED models (models/hw-default.json, models/sw-default.json):
-# they load, the default model is picked by the trace's events, and cjd replay with them
-# flags recorded miner traces and passes recorded compression traces from models/data.
+# Regression tests on the SHIPPED models (models/hw-default.json, sw-default.json,
+# sw-nosyscalls.json): they load, the default model is picked by the trace's events, and cjd
+# replay with them flags recorded miner traces and passes recorded compression traces from
+# models/data (for sw-nosyscalls, rewritten without the syscalls event).
 set -u
 : "${CJD_BIN:?CJD_BIN must point at the cjd binary}"
 : "${CJD_SOURCE_DIR:?CJD_SOURCE_DIR must point at the source tree}"
@@ -49,4 +50,33 @@ expect randomx-light.real.cjdt.gz fires sw-default
 expect sha256d.real.cjdt.gz fires sw-default
 expect gzip.real.cjdt.gz passes sw-default
 expect idle.real.cjdt.gz passes sw-default
+
+# Without syscalls (a host where tracefs could not be mounted) the pick is sw-nosyscalls.
+[ -f "$M/sw-nosyscalls.json" ] && grep -q '"name": "sw-nosyscalls"' "$M/sw-nosyscalls.json" &&
+	! grep -q '"syscalls"' "$M/sw-nosyscalls.json" && ok "sw-nosyscalls.json is named so and needs no syscalls" ||
+	bad "models/sw-nosyscalls.json is missing, misnamed, or needs syscalls"
+# drop_syscalls IN OUT: the trace as a host without tracefs would have recorded it
+drop_syscalls() {
+	/usr/bin/python3 -c '
+import gzip, json, sys
+with gzip.open(sys.argv[1], "rt") as f, gzip.open(sys.argv[2], "wt") as o:
+    head = json.loads(f.readline())
+    i = head["events"].index("syscalls")
+    del head["events"][i]
+    o.write(json.dumps(head) + "\n")
+    for line in f:
+        s = json.loads(line)
+        for k in ("counts", "running"):
+            if k in s:
+                del s[k][i]
+        o.write(json.dumps(s) + "\n")' "$1" "$2"
+}
+for w in randomx-light sha256d gzip idle; do
+	drop_syscalls "$D/$w.real.cjdt.gz" "$T/$w-nosys.real.cjdt.gz" || bad "cannot rewrite $w"
+done
+D=$T
+expect randomx-light-nosys.real.cjdt.gz fires sw-nosyscalls
+expect sha256d-nosys.real.cjdt.gz fires sw-nosyscalls
+expect gzip-nosys.real.cjdt.gz passes sw-nosyscalls
+expect idle-nosys.real.cjdt.gz passes sw-nosyscalls
 exit $fail

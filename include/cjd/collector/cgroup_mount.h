@@ -35,6 +35,9 @@ struct cjd_mounts {
 	char perf_v1[4096]; /* a v1 hierarchy carrying perf_event, "" if none */
 	char cpu_v1[4096];  /* a v1 hierarchy carrying the cpu controller, "" if none */
 	char freezer_v1[4096]; /* a v1 hierarchy carrying the freezer, "" if none */
+	int n_v1;           /* v1 hierarchies mounted */
+	char v1_parent[4096];      /* the directory the first v1 hierarchy is mounted in */
+	char v1_controllers[256];  /* their controllers, "cpu,cpuacct,...,name=systemd" */
 	char tracefs[4096]; /* tracefs mount point, "" if none */
 };
 

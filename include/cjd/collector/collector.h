@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cjd/collector/cgroup_layout.h"
+#include "cjd/collector/tracefs.h"
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
 #include "cjd/common/loop.h"
@@ -99,6 +101,10 @@ struct cjd_collector_info {
 	const char *pmu;           /* core PMU name from libpfm4, "" when none */
 	const char *backend;       /* "perf" */
 	unsigned groups;           /* perf event groups per (cgroup, CPU) */
+	const struct cjd_cgroup_layout *layout; /* v2/hybrid/v1, systemd, container driver */
+	const struct cjd_tracefs *tracefs;      /* found, mounted by the collector, or missing */
+	const char *why_not[CJD_EV__COUNT];     /* events not counted: why ("" or the probe's
+						 * reason); NULL for the events counted */
 };
 
 /*
@@ -137,10 +143,13 @@ struct cjd_collector_callbacks {
 struct cjd_collector;
 
 /*
- * Creates a collector: probes the PMU and permissions once, picks the mode,
+ * Creates a collector: mounts tracefs when nothing has (cjd_probe_run; this
+ * needs CAP_SYS_ADMIN, so create collectors before dropping privileges),
+ * probes the PMU and permissions once, picks the mode,
  * finds the cgroup hierarchy, walks it, raises RLIMIT_NOFILE as far as
  * allowed and opens and enables the counters of the selected cgroups, so
- * counting starts now (t_ns 0). Logs the mode and the fd budget at info.
+ * counting starts now (t_ns 0). Unless cfg->quiet, logs what it did to tracefs,
+ * the mode, the cgroup layout and the fd budget at info.
  *
  * Returns 0 with *out owned by the caller (cjd_collector_free), or a
  * negative errno with err filled with one line naming the fix:

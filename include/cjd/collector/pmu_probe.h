@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/tracefs.h"
 #include "cjd/common/event.h"
 
 /*
@@ -50,6 +51,7 @@ struct cjd_probe {
 	char mode_reason[256];   /* why */
 	cjd_event_mask countable;
 	struct cjd_pmu_caps caps;
+	struct cjd_tracefs tracefs; /* where tracepoints are named, mounted by the probe if need be */
 	struct cjd_probe_event ev[CJD_EV__COUNT];
 };
 
@@ -59,6 +61,10 @@ struct cjd_probe {
  * discovered hierarchy's root), with `overrides[ev]` (may be NULL, or hold
  * NULLs) replacing the registry's encoding. Fills p. Never fails as a whole:
  * everything it learns, including "permission denied", lands in p.
+ * First makes sure tracefs is mounted (cjd_tracefs_ensure: it mounts it when
+ * nothing has, which needs CAP_SYS_ADMIN, so probe before dropping
+ * privileges); p->tracefs says what it found or did, and a tracepoint that
+ * cannot be named because the mount failed gets that failure as its reason.
  * Initialises libpfm4 (idempotent). Not thread-safe.
  */
 void cjd_probe_run(struct cjd_probe *p, const char *cgroup_dir, int cpu,

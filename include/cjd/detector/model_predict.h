@@ -78,11 +78,20 @@ void cjd_model_predict_tier(const struct cjd_model *m, enum cjd_simd_tier tier,
 float cjd_model_predict_one(const struct cjd_model *m, const float *features);
 
 /*
- * Finds the default model of a mode ("hw-default.json" or "sw-default.json")
- * in $CJD_MODEL_DIR, then in each of dirs[0..n). Returns 0 with the path in
+ * The name of the shipped model for a source that supplies `events`:
+ * "hw-default" in hardware mode (cycles and instructions), else "sw-default"
+ * when syscalls are counted, else "sw-nosyscalls" (the software model trained
+ * without the syscall features, for hosts where tracefs cannot be mounted).
+ * events 0 means "not known yet" and gets "sw-default". Static string.
+ */
+const char *cjd_model_default_name(cjd_event_mask events);
+
+/*
+ * Finds the default model for `events` (cjd_model_default_name + ".json") in
+ * $CJD_MODEL_DIR, then in each of dirs[0..n). Returns 0 with the path in
  * out, or -ENOENT with err->text listing where it looked.
  */
-int cjd_model_default_path(enum cjd_mode mode, const char *const *dirs, size_t n, char *out,
+int cjd_model_default_path(cjd_event_mask events, const char *const *dirs, size_t n, char *out,
 			   size_t len, struct cjd_error *err);
 
 #endif
