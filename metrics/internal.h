@@ -38,6 +38,14 @@ struct cjd_metrics_probe_row {
 	double cpu_seconds;
 };
 
+/* An agent-wide metric added through cjd_metrics_registry_gauge_set/_counter_add. */
+struct cjd_metrics_extra_row {
+	const char *name;
+	const char *help;
+	bool counter;
+	double value;
+};
+
 /* Immutable once built; freed with its last reference. Strings live in `arena`. */
 struct cjd_metrics_snapshot {
 	atomic_uint refs;
@@ -49,7 +57,17 @@ struct cjd_metrics_snapshot {
 	struct cjd_metrics_row *rows;
 	size_t n_probes;
 	struct cjd_metrics_probe_row *probes;
+	size_t n_extras;
+	struct cjd_metrics_extra_row *extras;
 	char *arena;
 };
+
+/*
+ * Whether an added metric called name (a counter: its samples are
+ * name_total) would share a family or sample name with a built-in family:
+ * 1 if so, 0 if not, -ENOMEM. Found by rendering an empty snapshot, so the
+ * built-in names are written down once, in render.c.
+ */
+int cjd_metrics_render_clashes(const char *name, bool counter);
 
 #endif

@@ -1,5 +1,6 @@
 /* Per-cgroup series with bounded cardinality and staleness, agent-wide values, and the immutable snapshots scrapes read. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,13 @@ struct probe {
 	uint64_t cpu_ns;
 };
 
+struct extra {
+	char *name;
+	char *help;
+	bool counter;
+	double value;
+};
+
 struct cjd_metrics_registry {
 	struct cjd_metrics_registry_config cfg;
 	struct cjd_strmap *index; /* key -> position in v */
@@ -32,6 +40,8 @@ struct cjd_metrics_registry {
 	struct cjd_metrics_agent agent; /* strings owned */
 	struct probe *probes;
 	size_t n_probes;
+	struct extra *extras; /* in the order declared */
+	size_t n_extras;
 	uint64_t alerts[CJD_ALERT__COUNT];
 	struct cjd_metrics_registry_stats st;
 	size_t pass_left_out;
@@ -81,6 +91,11 @@ void cjd_metrics_registry_free(struct cjd_metrics_registry *r)
 	for (size_t i = 0; i < r->n_probes; i++)
 		free(r->probes[i].name);
 	free(r->probes);
+	for (size_t i = 0; i < r->n_extras; i++) {
+		free(r->extras[i].name);
+		free(r->extras[i].help);
+	}
+	free(r->extras);
 	free_agent_strings(&r->agent);
 	cjd_strmap_free(r->index);
 	cjd_om_buf_release(&r->scratch);
@@ -375,6 +390,90 @@ int cjd_metrics_registry_probe(struct cjd_metrics_registry *r, const char *name,
 	return 0;
 }
 
+/* The name rule of cjd_metrics_registry_gauge_set, short of clashes with built-ins. */
+static bool extra_name_ok(const char *name)
+{
+	static const char *const reserved[] = {"_total", "_info", "_created", "_count", "_sum",
+					       "_bucket"};
+	size_t n = strlen(name);
+
+	if (n <= 4 || n > 100 || strncmp(name, "cjd_", 4) || name[n - 1] == '_')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_'))
+			return false;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		size_t k = strlen(reserved[i]);
+		if (n >= k && !strcmp(name + n - k, reserved[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Finds or declares the added metric name of its kind: 0 with *out set, or -errno. */
+static int extra_find(struct cjd_metrics_registry *r, const char *name, const char *help,
+		      bool counter, struct extra **out)
+{
+	struct extra *e;
+	int rc;
+
+	for (size_t i = 0; i < r->n_extras; i++)
+		if (!strcmp(r->extras[i].name, name)) {
+			if (r->extras[i].counter != counter)
+				return -EEXIST;
+			*out = &r->extras[i];
+			return 0;
+		}
+	if (!extra_name_ok(name) || !help || !help[0])
+		return -EINVAL;
+	if ((rc = cjd_metrics_render_clashes(name, counter)))
+		return rc < 0 ? rc : -EINVAL;
+	if (!(e = realloc(r->extras, (r->n_extras + 1) * sizeof(*e))))
+		return -ENOMEM;
+	r->extras = e;
+	e = &r->extras[r->n_extras];
+	*e = (struct extra){.name = strdup(name), .help = strdup(help), .counter = counter};
+	if (!e->name || !e->help) {
+		free(e->name);
+		free(e->help);
+		return -ENOMEM;
+	}
+	r->n_extras++;
+	*out = e;
+	return 0;
+}
+
+int cjd_metrics_registry_gauge_set(struct cjd_metrics_registry *r, const char *name,
+				   const char *help, double value)
+{
+	struct extra *e;
+	int rc;
+
+	if (!isfinite(value))
+		return -EINVAL;
+	if ((rc = extra_find(r, name, help, false, &e)))
+		return rc;
+	e->value = value;
+	r->dirty = true;
+	return 0;
+}
+
+int cjd_metrics_registry_counter_add(struct cjd_metrics_registry *r, const char *name,
+				     const char *help, double delta)
+{
+	struct extra *e;
+	int rc;
+
+	if (!isfinite(delta) || delta < 0)
+		return -EINVAL;
+	if ((rc = extra_find(r, name, help, true, &e)))
+		return rc;
+	e->value += delta;
+	r->dirty = true;
+	return 0;
+}
+
 bool cjd_metrics_registry_dirty(const struct cjd_metrics_registry *r)
 {
 	return r->dirty;
@@ -428,10 +527,13 @@ int cjd_metrics_registry_snapshot(struct cjd_metrics_registry *r,
 		arena += len0(r->v[i].labels);
 	for (size_t i = 0; i < r->n_probes; i++)
 		arena += len0(r->probes[i].name);
+	for (size_t i = 0; i < r->n_extras; i++)
+		arena += len0(r->extras[i].name) + len0(r->extras[i].help);
 	if (!(s->arena = malloc(arena ? arena : 1)) ||
 	    (r->n && !(s->rows = calloc(r->n, sizeof(*s->rows)))) ||
 	    (r->n && !(order = malloc(r->n * sizeof(*order)))) ||
-	    (r->n_probes && !(s->probes = calloc(r->n_probes, sizeof(*s->probes))))) {
+	    (r->n_probes && !(s->probes = calloc(r->n_probes, sizeof(*s->probes)))) ||
+	    (r->n_extras && !(s->extras = calloc(r->n_extras, sizeof(*s->extras))))) {
 		free(order);
 		atomic_init(&s->refs, 1);
 		cjd_metrics_snapshot_unref(s);
@@ -465,6 +567,13 @@ int cjd_metrics_registry_snapshot(struct cjd_metrics_registry *r,
 		s->probes[i].cpu_seconds = (double)r->probes[i].cpu_ns / 1e9;
 	}
 	s->n_probes = r->n_probes;
+	for (size_t i = 0; i < r->n_extras; i++) {
+		s->extras[i].name = put(s->arena, &pos, r->extras[i].name);
+		s->extras[i].help = put(s->arena, &pos, r->extras[i].help);
+		s->extras[i].counter = r->extras[i].counter;
+		s->extras[i].value = r->extras[i].value;
+	}
+	s->n_extras = r->n_extras;
 	free(order);
 	r->dirty = false;
 	*out = s;
@@ -483,6 +592,7 @@ void cjd_metrics_snapshot_unref(struct cjd_metrics_snapshot *s)
 		return;
 	free(s->rows);
 	free(s->probes);
+	free(s->extras);
 	free(s->arena);
 	free(s);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cjd/common/text.h"
 
@@ -103,6 +104,13 @@ static void agent_families(struct cjd_om_buf *b, enum cjd_om_format f,
 		cjd_om_sample(b, "cjd_probe_cpu_seconds", TOTAL, NULL, "probe", s->probes[i].name,
 			      s->probes[i].cpu_seconds);
 
+	/* those added by other modules (cjd_metrics_registry_gauge_set/_counter_add) */
+	for (size_t i = 0; i < s->n_extras; i++) {
+		const struct cjd_metrics_extra_row *e = &s->extras[i];
+		FAMILY(e->name, e->counter ? CJD_OM_COUNTER : CJD_OM_GAUGE, NULL, e->help);
+		cjd_om_sample(b, e->name, e->counter ? TOTAL : "", NULL, NULL, NULL, e->value);
+	}
+
 	FAMILY("cjd_metrics_cgroups", CJD_OM_GAUGE, NULL, "Cgroups with series in this output.");
 	cjd_om_sample_u64(b, "cjd_metrics_cgroups", "", NULL, NULL, NULL, s->st.cgroups);
 	FAMILY("cjd_metrics_max_cgroups", CJD_OM_GAUGE, NULL,
@@ -170,4 +178,45 @@ int cjd_metrics_render(const struct cjd_metrics_snapshot *s, enum cjd_om_format 
 	cgroup_families(&b, f, s);
 	cjd_om_end(&b, f);
 	return cjd_om_buf_take(&b, out, len);
+}
+
+/* Whether family or sample name x of one side equals one of the other's. */
+static bool names_meet(const char *fam, const char *type, const char *name, bool counter)
+{
+	char a[3][160], n[2][160];
+	int na = 1;
+
+	snprintf(a[0], sizeof(a[0]), "%s", fam);
+	if (!strcmp(type, "counter")) {
+		snprintf(a[na++], sizeof(a[0]), "%s_total", fam);
+		snprintf(a[na++], sizeof(a[0]), "%s_created", fam);
+	} else if (!strcmp(type, "info")) {
+		snprintf(a[na++], sizeof(a[0]), "%s_info", fam);
+	}
+	snprintf(n[0], sizeof(n[0]), "%s", name);
+	snprintf(n[1], sizeof(n[1]), "%s%s", name, counter ? "_total" : "");
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < 2; j++)
+			if (!strcmp(a[i], n[j]))
+				return true;
+	return false;
+}
+
+int cjd_metrics_render_clashes(const char *name, bool counter)
+{
+	static const struct cjd_metrics_snapshot empty; /* every built-in family, no series */
+	char *text, *line, *save = NULL;
+	size_t len;
+	int clash = 0;
+
+	if (cjd_metrics_render(&empty, CJD_OM_OPENMETRICS, &text, &len))
+		return -ENOMEM;
+	for (line = strtok_r(text, "\n", &save); line && !clash; line = strtok_r(NULL, "\n", &save)) {
+		char fam[128], type[16];
+		if (sscanf(line, "# TYPE %127s %15s", fam, type) == 2 &&
+		    names_meet(fam, type, name, counter))
+			clash = 1;
+	}
+	free(text);
+	return clash;
 }

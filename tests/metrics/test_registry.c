@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +348,73 @@ static void test_agent_values_and_probes(void **state)
 	cjd_metrics_registry_free(NULL);
 }
 
+/* Agent-wide gauges and counters another module adds: the name rule, clashes with built-in
+ * families (by family and by sample name), kinds kept apart, counters only grow, nothing
+ * changes on error, rendered in the order declared, snapshots keep their values. */
+static void test_added_gauges_and_counters(void **state)
+{
+	(void)state;
+	struct cjd_metrics_registry *r = new_reg(0, 0);
+	static const char *const bad[] = {
+		"", "cjd_", "inspect_runs", "cjd_Inspect", "cjd_inspect-runs", "cjd_runs_",
+		"cjd_runs_total", "cjd_x_info", "cjd_x_created", "cjd_x_count", "cjd_x_sum",
+		"cjd_x_bucket", "cjd_\xc3\xa9",
+		/* built-in: a family, a counter's family and sample names, an info's sample name */
+		"cjd_fd_limit", "cjd_samples", "cjd_build", "cjd_metrics_series_evicted",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (cjd_metrics_registry_gauge_set(r, bad[i], "h", 1) != -EINVAL)
+			fail_msg("gauge \"%s\" accepted", bad[i]);
+		if (cjd_metrics_registry_counter_add(r, bad[i], "h", 1) != -EINVAL)
+			fail_msg("counter \"%s\" accepted", bad[i]);
+	}
+	char longname[110];
+	snprintf(longname, sizeof(longname), "cjd_%097d", 0);
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, longname, "h", 1), -EINVAL);
+	/* a gauge named as a built-in counter's sample, a counter whose sample is a built-in gauge */
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_build_info", "h", 1), -EINVAL);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_cgroup_cpu_seconds", "h", 1), -EINVAL);
+	/* help is needed on first use, values must be numbers, counters never go down */
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_queue_depth", NULL, 1), -EINVAL);
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_queue_depth", "", 1), -EINVAL);
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_queue_depth", "h", NAN), -EINVAL);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", "h", -1), -EINVAL);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", "h", INFINITY), -EINVAL);
+	char *t = text_of(r);
+	assert_null(strstr(t, "cjd_queue_depth"));
+	assert_null(strstr(t, "cjd_inspect_runs"));
+	free(t);
+
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", "Suspects inspected.", 1), 0);
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_queue_depth", "Inspections waiting.", 7), 0);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", NULL, 2.5), 0);
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_queue_depth", NULL, 3), 0);
+	/* one name, one kind */
+	assert_int_equal(cjd_metrics_registry_gauge_set(r, "cjd_inspect_runs", "h", 1), -EEXIST);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_queue_depth", "h", 1), -EEXIST);
+	assert_true(cjd_metrics_registry_dirty(r));
+
+	struct cjd_metrics_snapshot *s;
+	assert_int_equal(cjd_metrics_registry_snapshot(r, &s), 0);
+	assert_int_equal(cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", NULL, 1), 0);
+	char *om;
+	size_t n;
+	assert_int_equal(cjd_metrics_render(s, CJD_OM_OPENMETRICS, &om, &n), 0);
+	const char *c = strstr(om, "# TYPE cjd_inspect_runs counter\n# HELP cjd_inspect_runs Suspects inspected.\n"
+				   "cjd_inspect_runs_total 3.5\n");
+	const char *g = strstr(om, "# TYPE cjd_queue_depth gauge\n# HELP cjd_queue_depth Inspections waiting.\n"
+				   "cjd_queue_depth 3\n");
+	if (!c || !g || g < c)
+		fail_msg("added metrics missing or out of order:\n%s", om);
+	free(om);
+	cjd_metrics_snapshot_unref(s);
+	t = text_of(r);
+	assert_non_null(strstr(t, "# TYPE cjd_inspect_runs_total counter\n"));
+	assert_non_null(strstr(t, "cjd_inspect_runs_total 4.5\n"));
+	free(t);
+	cjd_metrics_registry_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_alerts_and_state),
 		cmocka_unit_test(test_snapshots_are_immutable_and_ordered),
 		cmocka_unit_test(test_agent_values_and_probes),
+		cmocka_unit_test(test_added_gauges_and_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

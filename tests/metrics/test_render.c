@@ -171,6 +171,9 @@ static int setup(void **state)
 	cjd_metrics_registry_agent(reg, &a);
 	cjd_metrics_registry_probe(reg, "fpstate", 0, 0);
 	cjd_metrics_registry_probe(reg, "memory", 2, 1500000);
+	/* metrics another module adds, with a help text that needs escaping */
+	cjd_metrics_registry_counter_add(reg, "cjd_test_added_seconds", "Added \\ counter\nline.", 0.25);
+	cjd_metrics_registry_gauge_set(reg, "cjd_test_added_depth", "Added gauge.", 4);
 	return 0;
 }
 
@@ -252,6 +255,10 @@ static void test_render_text_format(void **state)
 	assert_non_null(strstr(text, "cjd_cgroup_state{cgroup=\"/system.slice/cron.service\",cjd_cgroup_state=\"firing\"} 0\n"));
 	assert_non_null(strstr(text, "cjd_probe_cpu_seconds_total{probe=\"memory\"} 0.0015\n"));
 	assert_non_null(strstr(text, "cjd_alerts_total{action=\"firing\"} 1\n"));
+	assert_non_null(strstr(text, "# TYPE cjd_test_added_seconds_total counter\n"
+				     "# HELP cjd_test_added_seconds_total Added \\\\ counter\\nline.\n"
+				     "cjd_test_added_seconds_total 0.25\n"));
+	assert_non_null(strstr(text, "# TYPE cjd_test_added_depth gauge\n"));
 	assert_non_null(strstr(text, "cjd_model_info{name=\"sw-default\",version=\"2026.11.26\","
 				     "kind=\"gbdt\",mode=\"software\"} 1\n"));
 
@@ -296,6 +303,9 @@ static void test_render_openmetrics(void **state)
 	assert_non_null(strstr(text, "# TYPE cjd_build info\n"));
 	assert_non_null(strstr(text, "cjd_build_info{version=\"0.1.0\"} 1\n"));
 	assert_non_null(strstr(text, "# TYPE cjd_cgroup_state stateset\n"));
+	assert_non_null(strstr(text, "# TYPE cjd_test_added_seconds counter\n"));
+	assert_non_null(strstr(text, "cjd_test_added_seconds_total 0.25\n"));
+	assert_non_null(strstr(text, "cjd_test_added_depth 4\n"));
 	/* the alert counted on its cgroup, the firing count present (at 0) for the quiet one */
 	assert_non_null(strstr(text, "cjd_cgroup_alerts_total{cgroup=\"/system.slice/cron.service\",action=\"firing\"} 0\n"));
 	assert_null(strstr(text, "action=\"ongoing\"} 0\ncjd_cgroup")); /* only firing is always there */

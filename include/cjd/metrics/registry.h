@@ -104,6 +104,30 @@ void cjd_metrics_registry_agent(struct cjd_metrics_registry *r, const struct cjd
 int cjd_metrics_registry_probe(struct cjd_metrics_registry *r, const char *name,
 			       uint64_t inspections, uint64_t cpu_ns);
 
+/*
+ * Agent-wide metrics a module adds without editing this library (render.c
+ * defines the built-in ones): a label-free gauge set to value, or a counter
+ * that grows by delta, each rendered after the built-in agent-wide families
+ * in the order first declared, with help as its HELP text (copied when the
+ * name is first seen; later calls may pass the same text or NULL).
+ *
+ * name: "cjd_" then [a-z0-9_], at most 100 characters, not ending in '_' or
+ * in a suffix the formats reserve (_total, _info, _created, _count, _sum,
+ * _bucket): a counter is named without its _total, which the rendering adds.
+ * Returns 0; -EINVAL for such a name, for a name whose samples would clash
+ * with a built-in family's, for a missing help on first use, for a NaN or
+ * infinite value, or for a negative delta (counters never go down); -EEXIST
+ * when name was declared as the other kind; -ENOMEM. On error nothing
+ * changes. Loop thread only, like the rest of the registry.
+ *
+ * Example: cjd_metrics_registry_counter_add(r, "cjd_inspect_runs", "Suspects
+ * inspected.", 1) renders `cjd_inspect_runs_total 1` (docs/metrics.md).
+ */
+int cjd_metrics_registry_gauge_set(struct cjd_metrics_registry *r, const char *name,
+				   const char *help, double value);
+int cjd_metrics_registry_counter_add(struct cjd_metrics_registry *r, const char *name,
+				     const char *help, double delta);
+
 /* True when something changed since the last snapshot. */
 bool cjd_metrics_registry_dirty(const struct cjd_metrics_registry *r);
 
