@@ -177,8 +177,10 @@ fi
 
 # The DaemonSet's probes, as the kubelet calls them (GET on the named port), and a scrape that
 # names the agent's own container, through the ports mapped as the DaemonSet declares them.
+# (a reader that stops early, grep -q or head, ends it quietly as it would any Unix tool)
 get() { /usr/bin/python3 -c "
-import sys, urllib.request, urllib.error
+import signal, sys, urllib.request, urllib.error
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 try:
     r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status); sys.stdout.write(r.read().decode())
 except urllib.error.HTTPError as e:
