@@ -246,8 +246,8 @@ try:
         host_a = urllib.parse.urlparse(url_a).netloc
         host_b = urllib.parse.urlparse(url_b).netloc
         open(tmp + "/prometheus.yml", "w").write(f"""global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s
   evaluation_interval: 1s
 scrape_configs:
   - job_name: cjd
@@ -292,13 +292,24 @@ scrape_configs:
         else:
             plog.seek(0)
             bad("Prometheus never answered %s: %s\n%s" % (q, query(q), plog.read()[-2000:]))
-        # both targets healthy, and scraped as OpenMetrics (its metadata knows info and stateset)
-        up = query('up{job=~"cjd|cjd-tls"}')
-        ups = {r["metric"]["job"]: r["value"][1] for r in (up or {"data": {"result": []}})["data"]["result"]}
-        (ok if ups == {"cjd": "1", "cjd-tls": "1"} else bad)("up: %s" % ups)
-        s, _, body = http(api + "targets")
-        errs = [(t["labels"]["job"], t["lastError"]) for t in json.loads(body)["data"]["activeTargets"]]
-        (ok if all(not e for _, e in errs) else bad)("targets' last errors: %s" % errs)
+        # both targets healthy, and scraped as OpenMetrics (its metadata knows info and stateset).
+        # Waited for: on a loaded machine one scrape can miss its deadline (a TLS handshake took
+        # over a second at load average 11-20); a target that never succeeds still fails here.
+        seen = {}
+
+        def both_up():
+            up = query('up{job=~"cjd|cjd-tls"}')
+            seen["up"] = {r["metric"]["job"]: r["value"][1] for r in (up or {"data": {"result": []}})["data"]["result"]}
+            try:
+                s, _, body = http(api + "targets")
+                seen["errs"] = [(t["labels"]["job"], t["lastError"]) for t in json.loads(body)["data"]["activeTargets"]]
+            except (OSError, ValueError, KeyError):
+                seen["errs"] = [("?", "no answer from /api/v1/targets")]
+            return seen["up"] == {"cjd": "1", "cjd-tls": "1"} and all(not e for _, e in seen["errs"])
+        t1 = time.monotonic()
+        healthy = wait_for(both_up, 30, 0.5)
+        (ok if healthy else bad)("up: %s (after %.1f s)" % (seen["up"], time.monotonic() - t1))
+        (ok if healthy else bad)("targets' last errors: %s" % seen["errs"])
         s, _, body = http(api + "targets/metadata?" + urllib.parse.urlencode(
             {"match_target": '{job="cjd-tls"}', "metric": "cjd_cgroup_state"}))
         types = {m["type"] for m in json.loads(body)["data"]}
@@ -306,8 +317,14 @@ scrape_configs:
             {"match_target": '{job="cjd"}', "metric": "cjd_build"}))
         types |= {m["type"] for m in json.loads(body)["data"]}
         (ok if types == {"stateset", "info"} else bad)("Prometheus parsed OpenMetrics types: %s" % sorted(types))
-        r = query('cjd_cgroup_state{job="cjd-tls",cgroup="%s",cjd_cgroup_state="firing"}' % busy_cg)
-        v = r and r["data"]["result"] and r["data"]["result"][0]["value"][1]
+        fq = 'cjd_cgroup_state{job="cjd-tls",cgroup="%s",cjd_cgroup_state="firing"}' % busy_cg
+
+        def firing():
+            r = query(fq)
+            seen["firing"] = r and r["data"]["result"] and r["data"]["result"][0]["value"][1]
+            return seen["firing"] == "1"
+        wait_for(firing, 15, 0.5)
+        v = seen["firing"]
         (ok if v == "1" else bad)("Prometheus: the busy cgroup is firing on agent B: %s" % v)
         pp.terminate()
         pp.wait(10)
