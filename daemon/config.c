@@ -19,6 +19,7 @@
 #include "cjd/daemon/config.h"
 #include "cjd/publish/output_http.h"
 #include "cjd/publish/output_syslog.h"
+#include "cjd/metrics/http.h"
 
 enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION };
 
@@ -30,7 +31,7 @@ struct opt {
 	double min, max;     /* numbers; durations in seconds; sizes in bytes */
 	const char *choices; /* T_CHOICE: "a|b|c" */
 	const char *doc;
-	/* T_STRLIST: checks one item; 0, or -EINVAL with why filled */
+	/* T_STRLIST: checks one item; T_STRING: a non-null value. 0, or -EINVAL with why filled */
 	int (*check)(const char *item, char *why, size_t whylen);
 };
 
@@ -68,6 +69,19 @@ static int check_topic(const char *item, char *why, size_t whylen)
 static int check_header(const char *item, char *why, size_t whylen)
 {
 	return cjd_http_header_check(item, why, whylen);
+}
+
+/* metrics.listen: "off", or an address the HTTP server can bind. */
+static int check_listen(const char *text, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char one[300];
+
+	if (cjd_metrics_listen_off(text) || !cjd_metrics_listen_parse(text, &ss, &len, one, sizeof(one)))
+		return 0;
+	snprintf(why, whylen, "metrics.listen %s", one);
+	return -EINVAL;
 }
 
 #define OFF(f) offsetof(struct cjd_config, f)
@@ -176,10 +190,28 @@ static const struct opt opts[] = {
 	 "Log level on stderr."},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
 	 "Log format on stderr: text lines or JSON lines."},
+	{"metrics.listen", T_STRING, OFF(metrics_listen), CJD_METRICS_DEFAULT_LISTEN, 0, 0, NULL,
+	 "Address of the HTTP server for Prometheus (`/metrics`) and probes (`/healthz`, `/readyz`): "
+	 "`IPv4:PORT`, `[IPv6]:PORT`, or `off` (docs/metrics.md). Loopback by default; port 0 "
+	 "picks a free one (the banner says which).",
+	 check_listen},
+	{"metrics.stale_after", T_DURATION, OFF(metrics_stale_ns), "5m", 0, 86400, NULL,
+	 "A vanished cgroup's series stay this long after it is gone (so its last counts are "
+	 "scraped), then leave the output."},
+	{"metrics.max_cgroups", T_UINT, OFF(metrics_max_cgroups), "1000", 1, 1000000, NULL,
+	 "Most cgroups with series (each at most 12). Beyond it, new cgroups are left out and counted "
+	 "in `cjd_metrics_cgroups_left_out`; a suspect or firing one still gets a place."},
+	{"metrics.tls_cert", T_STRING, OFF(metrics_tls_cert), NULL, 0, 0, NULL,
+	 "PEM certificate (chain): serve HTTPS only, with `tls_key`; null serves plain HTTP."},
+	{"metrics.tls_key", T_STRING, OFF(metrics_tls_key), NULL, 0, 0, NULL,
+	 "PEM private key of `tls_cert`."},
+	{"metrics.basic_auth_file", T_STRING, OFF(metrics_basic_auth_file), NULL, 0, 0, NULL,
+	 "File whose first line is `USER:PASSWORD` (not readable by others): `/metrics` then needs "
+	 "HTTP basic auth (`/healthz` and `/readyz` never do); null: no auth."},
 };
 
-static const char *const sections[] = {"collector", "detector", "publish", "journal", "actions",
-					"outputs", "log"};
+static const char *const sections[] = {"collector", "detector", "publish", "journal",
+				       "actions",   "outputs",  "log",     "metrics"};
 
 static const char *const action_names[] = {"alert", "freeze", "throttle"};
 
@@ -364,6 +396,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 	}
 	case T_STRING: {
 		char *s = NULL;
+		if (text && o->check && (rc = o->check(text, why, whylen)))
+			return rc;
 		if (text && !(s = strdup(text)))
 			return -ENOMEM;
 		free(*(char **)f);
@@ -550,10 +584,20 @@ OUTPUT_RULE(rule_syslog_pair, true, OC_PAIR)
 OUTPUT_RULE(rule_syslog_remote, true, OC_REMOTE)
 OUTPUT_RULE(rule_syslog_tls, true, OC_TLS_ONLY)
 
+static int rule_metrics_tls(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	if (!cfg->metrics_tls_cert != !cfg->metrics_tls_key) {
+		*key = cfg->metrics_tls_cert ? "metrics.tls_cert" : "metrics.tls_key";
+		snprintf(why, whylen, "metrics.tls_cert and metrics.tls_key go together: set both or neither");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const rule_fn rules[] = {rule_thresholds,     rule_throttle,     rule_curve,
 				rule_endpoints,      rule_http_backoff, rule_http_pair,
 				rule_http_url,       rule_syslog_backoff, rule_syslog_pair,
-				rule_syslog_remote,  rule_syslog_tls};
+				rule_syslog_remote,  rule_syslog_tls,   rule_metrics_tls};
 
 /* The first rule that fails (for overrides, which change one key at a time). */
 static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
@@ -934,10 +978,11 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			else
 				h = key_hint(NULL, skey, hint, sizeof(hint)); /* a key without its section */
 			cjd_json_path_append(path, sizeof(path), skey);
-			load_err(lc, path, 1,
-				 "unknown section \"%s\" (sections: collector, detector, publish, "
-				 "journal, actions, outputs, log)%s",
-				 skey, h);
+			char names[160] = "";
+			for (size_t k = 0; k < CJD_ARRAY_SIZE(sections); k++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 k ? ", " : "", sections[k]);
+			load_err(lc, path, 1, "unknown section \"%s\" (sections: %s)%s", skey, names, h);
 			continue;
 		}
 		if (!json_is_object(sec)) {
