@@ -108,6 +108,21 @@ static inline int cjd_evfeat_find(const char *name)
 	return -ENOENT;
 }
 
+/* The probe that measures feature i ("fpstate", "codesample", "network", "memory", from the
+ * name's prefix), or NULL out of range. */
+static inline const char *cjd_evfeat_probe(unsigned i)
+{
+	const char *n = cjd_evfeat_name(i);
+
+	if (!n)
+		return NULL;
+	if (!strncmp(n, "fp_", 3))
+		return "fpstate";
+	if (!strncmp(n, "code_", 5) || !strncmp(n, "mix_", 4))
+		return "codesample";
+	return !strncmp(n, "net_", 4) ? "network" : "memory";
+}
+
 /* The features as a JSON object {"name": value, ...} of the present ones only (*out, the
  * caller's). Returns 0 or -ENOMEM. */
 int cjd_evfeat_to_json(const struct cjd_evfeat *f, json_t **out);
