@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_writer.h"
+#include "cjd/evidence/periodic.h"
 #include "cli.h"
 
 static const char record_usage[] =
@@ -75,6 +77,13 @@ static const char record_usage[] =
 	"\n"
 	"Command form only:\n"
 	"      --name NAME        the cgroup name written to samples (default: CMD's basename)\n"
+	"      --evidence[=DUR]   also inspect CMD's cgroup with the evidence probes (as\n"
+	"                         'cjd inspect' does) 2 s after the start and then every DUR\n"
+	"                         (default 10s, at least 3s), in a thread of its own, and\n"
+	"                         store each inspection in the trace as an evidence record\n"
+	"                         (docs/trace-format.md). The probes stop each thread for\n"
+	"                         microseconds a few times per inspection and sample where\n"
+	"                         the CPU time goes for 1 s (about 2 % of the work then).\n"
 	"      --kill-after DUR   when -d or Ctrl-C stops CMD, whatever in its cgroup still\n"
 	"                         runs DUR after the SIGTERM gets SIGKILL; processes CMD\n"
 	"                         leaves behind when it exits (a daemon it started) get\n"
@@ -89,7 +98,8 @@ static const char record_usage[] =
 	"Examples:\n"
 	"  cjd record -i 1s -d 60s -o host.cjdt\n"
 	"  cjd record --cgroup '/system.slice/docker-*' -o docker.cjdt.gz\n"
-	"  cjd record -i 100ms -d 30s --label miner/randomx -o xmrig.cjdt -- xmrig --bench=1M\n";
+	"  cjd record -i 100ms -d 30s --label miner/randomx -o xmrig.cjdt -- xmrig --bench=1M\n"
+	"  cjd record -i 100ms -d 60s --evidence -o job.cjdt.gz -- ./batch-job\n";
 
 struct rec {
 	struct cjd_loop *loop;
@@ -115,6 +125,13 @@ struct rec {
 	bool child_done;
 	int grace_timer;
 	struct cjd_stopper stop; /* SIGTERM, then SIGKILL after --kill-after */
+
+	/* --evidence: the inspection thread writes through the same writer */
+	const char *name;        /* the samples' cgroup name, "/NAME" */
+	struct cjd_inspect_periodic *insp;
+	pthread_mutex_t wmu;     /* the writer, shared with the inspection thread */
+	uint64_t origin_ns;      /* CLOCK_MONOTONIC of the trace's t_ns 0 */
+	uint64_t nevidence, evidence_failed;
 };
 
 /* ---- sample sink ---- */
@@ -128,6 +145,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	struct cjd_error err;
 	uint64_t now = cjd_now_mono_ns();
 
+	pthread_mutex_lock(&r->wmu);
 	for (size_t i = 0; i < n && !r->err; i++) {
 		struct cjd_sample one = s[i];
 		one.label = r->label;
@@ -147,6 +165,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 			r->err = -EIO;
 		}
 	}
+	pthread_mutex_unlock(&r->wmu);
 	cjd_collector_stats(r->col, &st);
 	if (!r->quiet) {
 		uint64_t t = n ? s[0].t_ns : cjd_collector_now(r->col);
@@ -159,6 +178,32 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 		r->duration_reached = true;
 	if (r->err || r->duration_reached)
 		finish(r);
+}
+
+/* The inspection thread's hand-over: one evidence record, written under the writer's lock. */
+static void on_evidence(void *ctx, uint64_t t_mono_ns, const json_t *inspection, int rc,
+			const struct cjd_error *ierr)
+{
+	struct rec *r = ctx;
+	struct cjd_trace_evidence ev = {.cgroup = r->name, .inspection = (json_t *)inspection};
+	struct cjd_error err;
+	char msg[600];
+
+	pthread_mutex_lock(&r->wmu);
+	if (rc) {
+		r->evidence_failed++;
+		cjd_warn("record: inspection of %s failed: %s", r->name,
+			 cjd_error_format(ierr, msg, sizeof(msg)));
+	} else {
+		ev.t_ns = t_mono_ns > r->origin_ns ? t_mono_ns - r->origin_ns : 0;
+		if (!r->err && cjd_trace_writer_write_evidence(r->w, &ev, &err) != 0) {
+			cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
+			r->evidence_failed++;
+		} else {
+			r->nevidence++;
+		}
+	}
+	pthread_mutex_unlock(&r->wmu);
 }
 
 static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
@@ -233,6 +278,9 @@ static void finish(struct rec *r)
 		return;
 	r->finished = true;
 	cjd_collector_detach(r->col);
+	/* no inspection after the last sample (an inspection under way ends first) */
+	cjd_inspect_periodic_stop(r->insp);
+	r->insp = NULL;
 	if (r->child && !r->child_done) {
 		r->stopping = true; /* the SIGTERM below is ours, not CMD failing */
 		cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), NULL);
@@ -292,6 +340,8 @@ static void on_child(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 	}
 	r->finished = true;
 	cjd_collector_detach(r->col);
+	cjd_inspect_periodic_stop(r->insp);
+	r->insp = NULL;
 	cjd_loop_stop(loop);
 }
 
@@ -305,6 +355,7 @@ struct opts {
 	size_t n_include, n_exclude;
 	bool all_cgroups, quiet;
 	uint64_t kill_after_ns;
+	uint64_t evidence_ns; /* --evidence: every this long; 0 = off */
 	char **cmd;
 };
 
@@ -359,6 +410,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		OPT_MAX,
 		OPT_WORKLOAD,
 		OPT_KILL_AFTER,
+		OPT_EVIDENCE,
 	};
 	static const struct option lopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -375,6 +427,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"max-cgroups", required_argument, NULL, OPT_MAX},
 		{"workload", required_argument, NULL, OPT_WORKLOAD},
 		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+		{"evidence", optional_argument, NULL, OPT_EVIDENCE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -461,6 +514,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 						   &o->kill_after_ns)))
 				return rc;
 			break;
+		case OPT_EVIDENCE:
+			o->evidence_ns = 10 * CJD_NSEC_PER_SEC;
+			if (optarg && (rc = cjd_cli_duration("record", "--evidence", optarg,
+							     3 * CJD_NSEC_PER_SEC, &o->evidence_ns)))
+				return rc;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -494,6 +553,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 					   "give a file");
 	if (o->name && !o->cmd)
 		return cjd_cli_usage_error("record", "--name names CMD's cgroup; it needs CMD");
+	if (o->evidence_ns && !o->cmd)
+		return cjd_cli_usage_error("record", "--evidence inspects CMD's cgroup; it needs CMD");
 	if (o->name && (!o->name[0] || strchr(o->name, '/') || strlen(o->name) > 200))
 		return cjd_cli_usage_error("record",
 					   "--name '%s': one path component, at most 200 bytes",
@@ -538,6 +599,8 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 	}
 	if (o->label)
 		json_object_set_new(meta, "label", json_string(o->label));
+	if (o->evidence_ns)
+		json_object_set_new(meta, "evidence_interval_ns", json_integer((json_int_t)o->evidence_ns));
 	text = cjd_json_dumps(meta);
 	json_decref(meta);
 	if (!text)
@@ -689,12 +752,33 @@ static void remove_cgroup(struct rec *r)
 	r->rel[0] = '\0';
 }
 
+/* --evidence: the inspection thread, on CMD's cgroup, on the samples' clock. */
+static int start_evidence(struct rec *r, uint64_t every_ns)
+{
+	struct cjd_error err;
+	char dir[4200], msg[600];
+	int rc;
+
+	if (!cjd_cgroupfs_join(&r->fs, r->rel, dir, sizeof(dir)))
+		return -ENAMETOOLONG;
+	r->origin_ns = cjd_now_mono_ns() - cjd_collector_now(r->col);
+	cjd_error_clear(&err);
+	rc = cjd_inspect_periodic_start(&r->insp, dir, 2 * CJD_NSEC_PER_SEC, every_ns, on_evidence, r,
+					&err);
+	if (rc)
+		cjd_err("record: --evidence: %s", cjd_error_format(&err, msg, sizeof(msg)));
+	else
+		cjd_info("record: inspecting %s 2 s after the start, then every %s", r->name,
+			 cjd_duration_format(every_ns, msg, sizeof(msg)));
+	return rc;
+}
+
 /* ---- main ---- */
 
 int cmd_record(int argc, char **argv)
 {
 	struct opts o = {0};
-	struct rec r = {.pidfd = -1, .grace_timer = -1};
+	struct rec r = {.pidfd = -1, .grace_timer = -1, .wmu = PTHREAD_MUTEX_INITIALIZER};
 	struct cjd_collector_config cfg = {0};
 	struct cjd_trace_header h = {0};
 	struct cjd_error err;
@@ -741,6 +825,7 @@ int cmd_record(int argc, char **argv)
 		cfg.cgroup_root = r.fs.path;
 		cfg.only_cgroup = r.rel;
 		cfg.only_name = name;
+		r.name = name;
 	}
 
 	if ((rc = cjd_collector_new(&r.col, &cfg, &err)) != 0) {
@@ -778,6 +863,8 @@ int cmd_record(int argc, char **argv)
 		}
 		cjd_info("record: running '%s' in cgroup %s%s as %s", o.cmd[0], r.fs.path, r.rel,
 			 name);
+		if (o.evidence_ns && (rc = start_evidence(&r, o.evidence_ns)) != 0)
+			goto out_loop;
 	} else {
 		struct cjd_collector_stats st;
 		cjd_collector_stats(r.col, &st);
@@ -802,6 +889,8 @@ int cmd_record(int argc, char **argv)
 
 out_loop:
 	cjd_collector_detach(r.col);
+	cjd_inspect_periodic_stop(r.insp);
+	r.insp = NULL;
 	if (r.child && !r.child_done) {
 		/* Only on an early failure: finish() normally waits for CMD. */
 		cjd_cgroupfs_signal(&r.fs, r.rel, SIGKILL);
@@ -820,6 +909,9 @@ out_writer:
 		ret = CJD_EXIT_FAIL;
 	} else if (r.w && ret == CJD_EXIT_OK) {
 		cjd_info("record: %" PRIu64 " samples written to %s", r.samples, o.out);
+		if (o.evidence_ns)
+			cjd_info("record: %" PRIu64 " evidence records written, %" PRIu64
+				 " inspections failed", r.nevidence, r.evidence_failed);
 		if (r.samples == 0 && o.cmd)
 			cjd_warn("record: '%s' ended before half an interval had passed, so there "
 				 "is no sample; try a shorter -i",
