@@ -19,6 +19,12 @@ const char *cjd_verdict_model_name(const struct cjd_verdict_model *m)
 	return m->name;
 }
 
+double cjd_verdict_model_threshold(const struct cjd_verdict_model *m, enum cjd_verdict_level l)
+{
+	return l == CJD_VERDICT_HIGH ? m->high : l == CJD_VERDICT_MEDIUM ? m->medium
+					      : l == CJD_VERDICT_LOW ? m->low : 0.0;
+}
+
 int cjd_verdict_default_path(const char *const *dirs, size_t n, char *out, size_t len,
 			     struct cjd_error *err)
 {

@@ -43,6 +43,9 @@ int cjd_verdict_default_path(const char *const *dirs, size_t n, char *out, size_
 
 enum cjd_verdict_level { CJD_VERDICT_NONE, CJD_VERDICT_LOW, CJD_VERDICT_MEDIUM, CJD_VERDICT_HIGH };
 
+/* The lowest score of level l (CJD_VERDICT_LOW..HIGH) under m; 0 for NONE. */
+double cjd_verdict_model_threshold(const struct cjd_verdict_model *m, enum cjd_verdict_level l);
+
 /* "none", "low", "medium", "high"; NULL out of range. */
 const char *cjd_verdict_level_name(enum cjd_verdict_level l);
 
