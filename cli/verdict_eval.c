@@ -217,6 +217,42 @@ out:
 	return rc;
 }
 
+/* The written file, loaded as the agent loads it, must score every row as the trained model
+ * does: checks the rewriting of the coefficients (terms_json) on every training. */
+static int check_written(const struct cjd_trained_model *m, const struct cjd_dataset *ds,
+			 const char *path, struct cjd_error *err)
+{
+	struct cjd_verdict_model *vm = NULL;
+	size_t n = cjd_dataset_rows(ds);
+	float *ref = malloc(n * sizeof(float));
+	int rc;
+
+	if (!ref)
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+	if ((rc = cjd_trained_model_score_rows(m, ds, NULL, n, ref, err)) ||
+	    (rc = cjd_verdict_model_load(path, &vm, err)))
+		goto out;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct cjd_verdict v;
+		struct cjd_evfeat ev;
+		double s;
+
+		vd_row(ds, i, &s, &ev);
+		/* ev with nothing present is still evidence (every probe off), not "no inspection" */
+		if ((rc = cjd_verdict_score(vm, s, &ev, &v, err)))
+			break;
+		if (fabs(v.score - ref[i]) > 1e-4)
+			rc = cjd_error_set(err, -EPROTO, path, 0, 0,
+					   "row %zu: the written model scores %.6f, the trained one %.6f",
+					   i, v.score, (double)ref[i]);
+		cjd_verdict_clear(&v);
+	}
+out:
+	cjd_verdict_model_free(vm);
+	free(ref);
+	return rc;
+}
+
 int vd_cli_run(const char *cmd, const struct vd_cli *a)
 {
 	struct cjd_verdict_model *rule = NULL;
@@ -239,10 +275,11 @@ int vd_cli_run(const char *cmd, const struct vd_cli *a)
 			 cjd_dataset_rows(ds), cjd_dataset_groups(ds), cjd_model_name(screen),
 			 cjd_verdict_model_name(rule));
 	if (a->out_path) {
-		if (vd_train(ds, NULL, 0, a->target_fpr, &m, &err) ||
+		if (vd_train(ds, NULL, cjd_dataset_rows(ds), a->target_fpr, &m, &err) ||
 		    vd_write_model(m, a->name, "Learned verdict: L2 logistic regression on the screening "
 				   "score and the evidence features (cjd train --verdict; models/README.md)",
-				   a->verdict_path, a->out_path, &err))
+				   a->verdict_path, a->out_path, &err) ||
+		    check_written(m, ds, a->out_path, &err))
 			goto out_err;
 		if (!a->quiet)
 			cjd_info("%s: wrote %s (threshold %.3f)", cmd, a->out_path, (double)m->threshold);
