@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cjd/collector/cgroup_cmd.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
@@ -105,7 +106,6 @@ struct rec {
 	struct cjd_loop *loop;
 	struct cjd_collector *col;
 	struct cjd_trace_writer *w;
-	struct cjd_cgroupfs fs;
 	struct cjd_progress prog;
 	const char *label;
 	const char *out;
@@ -118,9 +118,7 @@ struct rec {
 	bool duration_reached;
 
 	/* command form */
-	char rel[64];     /* "/cjd-record-<pid>" */
-	pid_t child;
-	int pidfd;
+	struct cjd_cgroup_cmd cg; /* CMD's cgroup and process (collector/cgroup_cmd.c) */
 	int child_status;
 	bool child_done;
 	int grace_timer;
@@ -218,9 +216,9 @@ static void on_collector_end(void *ctx, int err)
 	struct rec *r = ctx;
 
 	/* -ENOENT: the one cgroup we recorded vanished (someone removed it). */
-	if (!r->child || err != -ENOENT)
+	if (!r->cg.pid || err != -ENOENT)
 		cjd_err("record: nothing left to monitor (%s)", strerror(-err));
-	if (!r->child)
+	if (!r->cg.pid)
 		r->err = err;
 	finish(r);
 }
@@ -246,7 +244,7 @@ static int signal_cgroup(void *ctx, int sig)
 {
 	struct rec *r = ctx;
 
-	return cjd_cgroupfs_signal(&r->fs, r->rel, sig);
+	return cjd_cgroupfs_signal(&r->cg.fs, r->cg.rel, sig);
 }
 
 /*
@@ -258,14 +256,14 @@ static int signal_cgroup(void *ctx, int sig)
 static void stop_leftovers(struct rec *r, const char *cmd)
 {
 	char why[300];
-	int n = cjd_cgroupfs_nprocs(&r->fs, r->rel);
+	int n = cjd_cgroupfs_nprocs(&r->cg.fs, r->cg.rel);
 
 	if (n <= 0)
 		return;
 	snprintf(why, sizeof(why), "'%s' exited and left %d process%s in its cgroup (a daemon it "
 				   "started?)", cmd, n, n == 1 ? "" : "es");
 	cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), why);
-	while (cjd_cgroupfs_nprocs(&r->fs, r->rel) > 0 && !cjd_stopper_killed(&r->stop)) {
+	while (cjd_cgroupfs_nprocs(&r->cg.fs, r->cg.rel) > 0 && !cjd_stopper_killed(&r->stop)) {
 		poll(NULL, 0, 50);
 		cjd_stopper_poll(&r->stop, cjd_now_mono_ns());
 	}
@@ -281,7 +279,7 @@ static void finish(struct rec *r)
 	/* no inspection after the last sample (an inspection under way ends first) */
 	cjd_inspect_periodic_stop(r->insp);
 	r->insp = NULL;
-	if (r->child && !r->child_done) {
+	if (r->cg.pid && !r->child_done) {
 		r->stopping = true; /* the SIGTERM below is ours, not CMD failing */
 		cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), NULL);
 		r->grace_timer = cjd_loop_add_timer(r->loop, r->stop.grace_ns, on_grace, r);
@@ -311,13 +309,13 @@ static void on_signal(struct cjd_loop *loop, int signo, void *ctx)
 	(void)loop;
 	if (r->stopping) {
 		cjd_info("record: %s again; stopping now", strsignal(signo));
-		if (r->child && !r->child_done)
-			cjd_cgroupfs_signal(&r->fs, r->rel, SIGKILL);
+		if (r->cg.pid && !r->child_done)
+			cjd_cgroupfs_signal(&r->cg.fs, r->cg.rel, SIGKILL);
 		return;
 	}
 	cjd_info("record: %s; stopping", strsignal(signo));
 	r->stopping = true;
-	if (!r->child)
+	if (!r->cg.pid)
 		final_tick(r); /* with CMD, the last sample comes when CMD has stopped */
 	finish(r);
 }
@@ -328,7 +326,7 @@ static void on_child(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 	int status;
 
 	(void)events;
-	if (waitpid(r->child, &status, WNOHANG) != r->child)
+	if (waitpid(r->cg.pid, &status, WNOHANG) != r->cg.pid)
 		return;
 	r->child_done = true;
 	r->child_status = status;
@@ -595,7 +593,7 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 		for (char **a = o->cmd; *a; a++)
 			json_array_append_new(argv, json_string(*a));
 		json_object_set_new(meta, "command", argv);
-		json_object_set_new(meta, "cgroup_path", json_string(r->rel));
+		json_object_set_new(meta, "cgroup_path", json_string(r->cg.rel));
 	}
 	if (o->label)
 		json_object_set_new(meta, "label", json_string(o->label));
@@ -618,140 +616,6 @@ static const char *basename_of(const char *p)
 	return s && s[1] ? s + 1 : p;
 }
 
-/* Child side, between fork and exec: only async-signal-safe calls. */
-static void child_exec(const char *dir, char **cmd, int errfd)
-{
-	sigset_t none;
-	int e;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL); /* the loop blocked INT/TERM for signalfd */
-	signal(SIGPIPE, SIG_DFL);
-	e = cjd_cgroupfs_enter_self(dir);
-	if (e == 0) {
-		execvp(cmd[0], cmd);
-		e = -errno;
-	}
-	e = -e;
-	if (write(errfd, &e, sizeof(e)) < 0) {
-		/* nothing more to say: the parent sees a short read */
-	}
-	_exit(127);
-}
-
-static int start_child(struct rec *r, char **cmd)
-{
-	char dir[4200];
-	int pfd[2], e = 0;
-	ssize_t n;
-
-	if (!cjd_cgroupfs_join(&r->fs, r->rel, dir, sizeof(dir)))
-		return -ENAMETOOLONG;
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return -errno;
-	fflush(NULL);
-	r->child = fork();
-	if (r->child < 0) {
-		e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		r->child = 0;
-		return -e;
-	}
-	if (r->child == 0)
-		child_exec(dir, cmd, pfd[1]);
-	close(pfd[1]);
-	/* The pipe closes on exec (O_CLOEXEC): EOF means CMD is running. */
-	do
-		n = read(pfd[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	if (n == (ssize_t)sizeof(e)) {
-		waitpid(r->child, NULL, 0);
-		r->child = 0;
-		return -e;
-	}
-	r->pidfd = (int)syscall(SYS_pidfd_open, r->child, 0);
-	if (r->pidfd < 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * A run killed with SIGKILL (or by the OOM killer) cannot remove its cgroup. The next run sweeps
- * the cjd-record-<pid> cgroups whose pid is gone; rmdir only succeeds on an empty cgroup, so one
- * that still holds a process (or a live run whose pid was reused) is left alone.
- */
-static void sweep_stale(const struct cjd_cgroupfs *fs)
-{
-	DIR *d = opendir(fs->path);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[sizeof(fs->path) + 300];
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, "cjd-record-", 11) != 0)
-			continue;
-		errno = 0;
-		pid = strtol(de->d_name + 11, &end, 10);
-		if (errno || pid <= 0 || (*end && *end != '-'))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", fs->path, de->d_name);
-		if (rmdir(path) == 0)
-			cjd_info("record: removed %s, left by a run (pid %ld) that was killed", path, pid);
-	}
-	closedir(d);
-}
-
-static int make_cgroup(struct rec *r, const struct opts *o)
-{
-	struct cjd_error err;
-	char msg[600];
-
-	if (cjd_cgroupfs_find(&r->fs, o->root, NULL, &err) != 0) {
-		cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
-		return -ENOENT;
-	}
-	sweep_stale(&r->fs);
-	for (int i = 0; i < 100; i++) {
-		if (i == 0)
-			snprintf(r->rel, sizeof(r->rel), "/cjd-record-%d", (int)getpid());
-		else
-			snprintf(r->rel, sizeof(r->rel), "/cjd-record-%d-%d", (int)getpid(), i);
-		int rc = cjd_cgroupfs_create(&r->fs, r->rel, &err);
-		if (rc == 0)
-			return 0;
-		if (rc != -EEXIST) {
-			cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
-			if (rc == -EACCES || rc == -EPERM || rc == -EROFS)
-				cjd_err("record: the CMD form creates a cgroup under %s: run it as "
-					"root (with the cgroup filesystem writable)",
-					r->fs.path);
-			return rc;
-		}
-	}
-	cjd_err("record: could not find a free cgroup name under %s", r->fs.path);
-	return -EEXIST;
-}
-
-static void remove_cgroup(struct rec *r)
-{
-	struct cjd_error err;
-	char msg[600];
-
-	if (!r->rel[0])
-		return;
-	if (cjd_cgroupfs_destroy(&r->fs, r->rel, 2000, &err) != 0)
-		cjd_warn("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-	r->rel[0] = '\0';
-}
-
 /* --evidence: the inspection thread, on CMD's cgroup, on the samples' clock. */
 static int start_evidence(struct rec *r, uint64_t every_ns)
 {
@@ -759,7 +623,7 @@ static int start_evidence(struct rec *r, uint64_t every_ns)
 	char dir[4200], msg[600];
 	int rc;
 
-	if (!cjd_cgroupfs_join(&r->fs, r->rel, dir, sizeof(dir)))
+	if (!cjd_cgroupfs_join(&r->cg.fs, r->cg.rel, dir, sizeof(dir)))
 		return -ENAMETOOLONG;
 	r->origin_ns = cjd_now_mono_ns() - cjd_collector_now(r->col);
 	cjd_error_clear(&err);
@@ -778,7 +642,7 @@ static int start_evidence(struct rec *r, uint64_t every_ns)
 int cmd_record(int argc, char **argv)
 {
 	struct opts o = {0};
-	struct rec r = {.pidfd = -1, .grace_timer = -1, .wmu = PTHREAD_MUTEX_INITIALIZER};
+	struct rec r = {.cg = {.pidfd = -1}, .grace_timer = -1, .wmu = PTHREAD_MUTEX_INITIALIZER};
 	struct cjd_collector_config cfg = {0};
 	struct cjd_trace_header h = {0};
 	struct cjd_error err;
@@ -817,13 +681,15 @@ int cmd_record(int argc, char **argv)
 	cfg.max_cgroups = o.max_cgroups;
 	cfg.cgroup_root = o.root;
 	if (o.cmd) {
-		if (make_cgroup(&r, &o) != 0)
+		if (cjd_cgroup_cmd_make(&r.cg, o.root, &err) != 0) {
+			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
 			goto out_opts;
+		}
 		cjd_stopper_init(&r.stop, "record", "CMD and what it started, in its cgroup",
 				 o.kill_after_ns, signal_cgroup, &r);
 		snprintf(name, sizeof(name), "/%s", o.name ? o.name : basename_of(o.cmd[0]));
-		cfg.cgroup_root = r.fs.path;
-		cfg.only_cgroup = r.rel;
+		cfg.cgroup_root = r.cg.fs.path;
+		cfg.only_cgroup = r.cg.rel;
 		cfg.only_name = name;
 		r.name = name;
 	}
@@ -853,15 +719,15 @@ int cmd_record(int argc, char **argv)
 		goto out_loop;
 	}
 	if (o.cmd) {
-		if ((rc = start_child(&r, o.cmd)) != 0) {
-			cjd_err("record: cannot run '%s': %s", o.cmd[0], strerror(-rc));
+		if ((rc = cjd_cgroup_cmd_start(&r.cg, o.cmd, &err)) != 0) {
+			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
 			goto out_loop;
 		}
-		if ((rc = cjd_loop_add_fd(r.loop, r.pidfd, EPOLLIN, on_child, &r)) != 0) {
+		if ((rc = cjd_loop_add_fd(r.loop, r.cg.pidfd, EPOLLIN, on_child, &r)) != 0) {
 			cjd_err("record: watching '%s': %s", o.cmd[0], strerror(-rc));
 			goto out_loop;
 		}
-		cjd_info("record: running '%s' in cgroup %s%s as %s", o.cmd[0], r.fs.path, r.rel,
+		cjd_info("record: running '%s' in cgroup %s%s as %s", o.cmd[0], r.cg.fs.path, r.cg.rel,
 			 name);
 		if (o.evidence_ns && (rc = start_evidence(&r, o.evidence_ns)) != 0)
 			goto out_loop;
@@ -891,15 +757,13 @@ out_loop:
 	cjd_collector_detach(r.col);
 	cjd_inspect_periodic_stop(r.insp);
 	r.insp = NULL;
-	if (r.child && !r.child_done) {
+	if (r.cg.pid && !r.child_done) {
 		/* Only on an early failure: finish() normally waits for CMD. */
-		cjd_cgroupfs_signal(&r.fs, r.rel, SIGKILL);
-		waitpid(r.child, &r.child_status, 0);
+		cjd_cgroupfs_signal(&r.cg.fs, r.cg.rel, SIGKILL);
+		waitpid(r.cg.pid, &r.child_status, 0);
 		r.child_done = true;
 		r.stopping = true;
 	}
-	if (r.pidfd >= 0)
-		close(r.pidfd);
 	if (o.cmd && r.child_done)
 		stop_leftovers(&r, o.cmd[0]);
 	cjd_loop_free(r.loop);
@@ -921,8 +785,9 @@ out_writer:
 out_collector:
 	cjd_collector_free(r.col);
 out_cgroup:
-	remove_cgroup(&r);
-	if (r.child && r.child_done && ret == CJD_EXIT_OK) {
+	if (cjd_cgroup_cmd_remove(&r.cg, &err) != 0)
+		cjd_warn("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+	if (r.cg.pid && r.child_done && ret == CJD_EXIT_OK) {
 		int st = r.child_status;
 		if (r.stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
 			/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
