@@ -394,140 +394,123 @@ static int push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	enum {
-		OPT_CGROUP = 256,
-		OPT_EXCLUDE,
-		OPT_ALL,
-		OPT_EVENTS,
-		OPT_LABEL,
-		OPT_NAME,
-		OPT_ROOT,
-		OPT_RESCAN,
-		OPT_MAX,
-		OPT_WORKLOAD,
-		OPT_KILL_AFTER,
-		OPT_EVIDENCE,
-	};
-	static const struct option lopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"interval", required_argument, NULL, 'i'},
-		{"duration", required_argument, NULL, 'd'},
-		{"cgroup", required_argument, NULL, OPT_CGROUP},
-		{"exclude", required_argument, NULL, OPT_EXCLUDE},
-		{"all-cgroups", no_argument, NULL, OPT_ALL},
-		{"events", required_argument, NULL, OPT_EVENTS},
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"rescan", required_argument, NULL, OPT_RESCAN},
-		{"max-cgroups", required_argument, NULL, OPT_MAX},
-		{"workload", required_argument, NULL, OPT_WORKLOAD},
-		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
-		{"evidence", optional_argument, NULL, OPT_EVIDENCE},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	bool host_opts = false;
-	uint64_t v;
-	int c, rc;
+/* cjd record's long options without a short form. */
+enum {
+	OPT_CGROUP = 256,
+	OPT_EXCLUDE,
+	OPT_ALL,
+	OPT_EVENTS,
+	OPT_LABEL,
+	OPT_NAME,
+	OPT_ROOT,
+	OPT_RESCAN,
+	OPT_MAX,
+	OPT_WORKLOAD,
+	OPT_KILL_AFTER,
+	OPT_EVIDENCE,
+};
 
-	o->interval_ns = CJD_COLLECTOR_DEFAULT_INTERVAL_NS;
-	optind = 1;
-	/* '+': stop at the first non-option, so CMD's own options stay CMD's. */
-	while ((c = getopt_long(argc, argv, "+o:i:d:qh", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'i':
-			if ((rc = cjd_cli_duration("record", "--interval", optarg,
-						   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->interval_ns)))
-				return rc;
-			break;
-		case 'd':
-			if ((rc = cjd_cli_duration("record", "--duration", optarg, 1, &o->duration_ns)))
-				return rc;
-			break;
-		case OPT_CGROUP:
-		case OPT_EXCLUDE:
-			if (optarg[0] != '/' && optarg[0] != '*')
-				return cjd_cli_usage_error("record",
-							   "%s '%s': cgroup globs match paths that "
-							   "start with '/'",
-							   c == OPT_CGROUP ? "--cgroup" : "--exclude",
-							   optarg);
-			if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
-					    : push(&o->exclude, &o->n_exclude, optarg))
-				return cjd_cli_fail("record", "out of memory");
-			host_opts = true;
-			break;
-		case OPT_ALL:
-			o->all_cgroups = host_opts = true;
-			break;
-		case OPT_EVENTS:
-			o->events = optarg;
-			break;
-		case OPT_LABEL:
-			if (cjd_label_check(optarg))
-				return cjd_cli_usage_error("record",
-							   "--label '%s': expected benign[/NAME] or "
-							   "miner[/ALGO], NAME of 1-64 [A-Za-z0-9._+/-]",
-							   optarg);
-			o->label = optarg;
-			break;
-		case OPT_NAME:
-			o->name = optarg;
-			break;
-		case OPT_WORKLOAD:
-			if (!cjd_name_ok(optarg))
-				return cjd_cli_usage_error("record",
-							   "--workload '%s': expected 1-64 of "
-							   "A-Z a-z 0-9 . _ + -",
-							   optarg);
-			o->workload = optarg;
-			break;
-		case OPT_ROOT:
-			o->root = optarg;
-			break;
-		case OPT_RESCAN:
-			if ((rc = cjd_cli_duration("record", "--rescan", optarg,
-						   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->rescan_ns)))
-				return rc;
-			host_opts = true;
-			break;
-		case OPT_MAX:
-			if (cjd_parse_u64(optarg, &v) || v == 0 || v > SIZE_MAX)
-				return cjd_cli_usage_error("record",
-							   "--max-cgroups '%s': expected a positive "
-							   "integer",
-							   optarg);
-			o->max_cgroups = (size_t)v;
-			host_opts = true;
-			break;
-		case OPT_KILL_AFTER:
-			if ((rc = cjd_cli_duration("record", "--kill-after", optarg, 1000000,
-						   &o->kill_after_ns)))
-				return rc;
-			break;
-		case OPT_EVIDENCE:
-			o->evidence_ns = 10 * CJD_NSEC_PER_SEC;
-			if (optarg && (rc = cjd_cli_duration("record", "--evidence", optarg,
-							     3 * CJD_NSEC_PER_SEC, &o->evidence_ns)))
-				return rc;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(record_usage, stdout);
-			return -1;
-		default:
-			return cjd_cli_bad_option("record", argv, "+o:i:d:qh");
-		}
+/* One option of cjd record into o. Returns 0, -1 (--help printed) or an exit status. */
+static int record_opt(int c, const char *optarg, struct opts *o, bool *host_opts)
+{
+	uint64_t v;
+	int rc;
+
+	switch (c) {
+	case 'o':
+		o->out = optarg;
+		break;
+	case 'i':
+		if ((rc = cjd_cli_duration("record", "--interval", optarg,
+					   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->interval_ns)))
+			return rc;
+		break;
+	case 'd':
+		if ((rc = cjd_cli_duration("record", "--duration", optarg, 1, &o->duration_ns)))
+			return rc;
+		break;
+	case OPT_CGROUP:
+	case OPT_EXCLUDE:
+		if (optarg[0] != '/' && optarg[0] != '*')
+			return cjd_cli_usage_error("record",
+						   "%s '%s': cgroup globs match paths that "
+						   "start with '/'",
+						   c == OPT_CGROUP ? "--cgroup" : "--exclude",
+						   optarg);
+		if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
+				    : push(&o->exclude, &o->n_exclude, optarg))
+			return cjd_cli_fail("record", "out of memory");
+		*host_opts = true;
+		break;
+	case OPT_ALL:
+		o->all_cgroups = *host_opts = true;
+		break;
+	case OPT_EVENTS:
+		o->events = optarg;
+		break;
+	case OPT_LABEL:
+		if (cjd_label_check(optarg))
+			return cjd_cli_usage_error("record",
+						   "--label '%s': expected benign[/NAME] or "
+						   "miner[/ALGO], NAME of 1-64 [A-Za-z0-9._+/-]",
+						   optarg);
+		o->label = optarg;
+		break;
+	case OPT_NAME:
+		o->name = optarg;
+		break;
+	case OPT_WORKLOAD:
+		if (!cjd_name_ok(optarg))
+			return cjd_cli_usage_error("record",
+						   "--workload '%s': expected 1-64 of "
+						   "A-Z a-z 0-9 . _ + -",
+						   optarg);
+		o->workload = optarg;
+		break;
+	case OPT_ROOT:
+		o->root = optarg;
+		break;
+	case OPT_RESCAN:
+		if ((rc = cjd_cli_duration("record", "--rescan", optarg,
+					   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->rescan_ns)))
+			return rc;
+		*host_opts = true;
+		break;
+	case OPT_MAX:
+		if (cjd_parse_u64(optarg, &v) || v == 0 || v > SIZE_MAX)
+			return cjd_cli_usage_error("record",
+						   "--max-cgroups '%s': expected a positive "
+						   "integer",
+						   optarg);
+		o->max_cgroups = (size_t)v;
+		*host_opts = true;
+		break;
+	case OPT_KILL_AFTER:
+		if ((rc = cjd_cli_duration("record", "--kill-after", optarg, 1000000,
+					   &o->kill_after_ns)))
+			return rc;
+		break;
+	case OPT_EVIDENCE:
+		o->evidence_ns = 10 * CJD_NSEC_PER_SEC;
+		if (optarg && (rc = cjd_cli_duration("record", "--evidence", optarg,
+						     3 * CJD_NSEC_PER_SEC, &o->evidence_ns)))
+			return rc;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'h':
+		fputs(record_usage, stdout);
+		return -1;
+	default:
+		return cjd_cli_usage_error("record", "unknown option");
 	}
+	return 0;
+}
+
+/* The options taken together, and the command after "--". Returns 0 or an exit status. */
+static int check_opts(int argc, char **argv, struct opts *o, bool host_opts)
+{
 	if (optind < argc) {
 		/* getopt leaves "--" consumed; anything left is the command. */
 		if (strcmp(argv[optind - 1], "--") != 0)
@@ -558,6 +541,43 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 					   "--name '%s': one path component, at most 200 bytes",
 					   o->name);
 	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"interval", required_argument, NULL, 'i'},
+		{"duration", required_argument, NULL, 'd'},
+		{"cgroup", required_argument, NULL, OPT_CGROUP},
+		{"exclude", required_argument, NULL, OPT_EXCLUDE},
+		{"all-cgroups", no_argument, NULL, OPT_ALL},
+		{"events", required_argument, NULL, OPT_EVENTS},
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"name", required_argument, NULL, OPT_NAME},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"rescan", required_argument, NULL, OPT_RESCAN},
+		{"max-cgroups", required_argument, NULL, OPT_MAX},
+		{"workload", required_argument, NULL, OPT_WORKLOAD},
+		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+		{"evidence", optional_argument, NULL, OPT_EVIDENCE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool host_opts = false;
+	int c, rc;
+
+	o->interval_ns = CJD_COLLECTOR_DEFAULT_INTERVAL_NS;
+	optind = 1;
+	/* '+': stop at the first non-option, so CMD's own options stay CMD's. */
+	while ((c = getopt_long(argc, argv, "+o:i:d:qh", lopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return cjd_cli_bad_option("record", argv, "+o:i:d:qh");
+		if ((rc = record_opt(c, optarg, o, &host_opts)))
+			return rc;
+	}
+	return check_opts(argc, argv, o, host_opts);
 }
 
 /* ---- the header ---- */
@@ -639,6 +659,103 @@ static int start_evidence(struct rec *r, uint64_t every_ns)
 
 /* ---- main ---- */
 
+/* The collector's configuration from the options; in the command form, CMD's fresh cgroup
+ * (collector/cgroup_cmd.c), recorded as "/NAME" (name). Returns 0 or -errno, said. */
+static int collector_config(struct rec *r, const struct opts *o, struct cjd_collector_config *cfg,
+			    char *name, size_t len)
+{
+	struct cjd_error err;
+	char msg[700];
+
+	cfg->interval_ns = o->interval_ns;
+	cfg->rescan_ns = o->rescan_ns;
+	cfg->include = o->include;
+	cfg->n_include = o->n_include;
+	cfg->exclude = o->exclude;
+	cfg->n_exclude = o->n_exclude;
+	cfg->select = o->all_cgroups ? CJD_SELECT_ALL : CJD_SELECT_LEAVES;
+	cfg->max_cgroups = o->max_cgroups;
+	cfg->cgroup_root = o->root;
+	if (!o->cmd)
+		return 0;
+	if (cjd_cgroup_cmd_make(&r->cg, o->root, &err) != 0) {
+		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		return -EIO;
+	}
+	cjd_stopper_init(&r->stop, "record", "CMD and what it started, in its cgroup",
+			 o->kill_after_ns, signal_cgroup, r);
+	snprintf(name, len, "/%s", o->name ? o->name : basename_of(o->cmd[0]));
+	cfg->cgroup_root = r->cg.fs.path;
+	cfg->only_cgroup = r->cg.rel;
+	cfg->only_name = name;
+	r->name = name;
+	return 0;
+}
+
+/* Wires the loop (samples, signals, CMD's exit), starts CMD and the inspections, and the
+ * collector's timer. Returns 0 or -errno, said. */
+static int start(struct rec *r, const struct opts *o)
+{
+	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = r};
+	struct cjd_error err;
+	char msg[700];
+	int rc;
+
+	cjd_collector_set_callbacks(r->col, &cbs);
+	if ((rc = cjd_loop_add_signal(r->loop, SIGINT, on_signal, r)) != 0 ||
+	    (rc = cjd_loop_add_signal(r->loop, SIGTERM, on_signal, r)) != 0) {
+		cjd_err("record: signals: %s", strerror(-rc));
+		return rc;
+	}
+	if (o->cmd) {
+		if ((rc = cjd_cgroup_cmd_start(&r->cg, o->cmd, &err)) != 0) {
+			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+			return rc;
+		}
+		if ((rc = cjd_loop_add_fd(r->loop, r->cg.pidfd, EPOLLIN, on_child, r)) != 0) {
+			cjd_err("record: watching '%s': %s", o->cmd[0], strerror(-rc));
+			return rc;
+		}
+		cjd_info("record: running '%s' in cgroup %s%s as %s", o->cmd[0], r->cg.fs.path,
+			 r->cg.rel, r->name);
+		if (o->evidence_ns && (rc = start_evidence(r, o->evidence_ns)) != 0)
+			return rc;
+	} else {
+		struct cjd_collector_stats st;
+		cjd_collector_stats(r->col, &st);
+		if (st.monitored == 0)
+			cjd_warn("record: no cgroup matches yet; waiting for one (re-scan every %s)",
+				 cjd_duration_format(o->rescan_ns ? o->rescan_ns
+								  : CJD_COLLECTOR_DEFAULT_RESCAN_NS,
+						     msg, sizeof(msg)));
+	}
+	if ((rc = cjd_collector_attach(r->col, r->loop, on_collector_end, r)) != 0)
+		cjd_err("record: timer: %s", strerror(-rc));
+	return rc;
+}
+
+/* The exit status after CMD ended: its failure is ours, unless it was cjd that stopped it. */
+static int child_exit(const struct rec *r, const char *cmd)
+{
+	int st = r->child_status;
+
+	if (r->stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
+		 * program may exit 1; none of that is CMD failing. */
+		cjd_info("record: '%s' exited with status %d after cjd stopped it", cmd,
+			 WEXITSTATUS(st));
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		cjd_err("record: '%s' exited with status %d (the trace is complete)", cmd,
+			WEXITSTATUS(st));
+		return CJD_EXIT_FAIL;
+	} else if (WIFSIGNALED(st) && !r->stopping) {
+		cjd_err("record: '%s' was killed by %s (the trace is complete)", cmd,
+			strsignal(WTERMSIG(st)));
+		return CJD_EXIT_FAIL;
+	}
+	return CJD_EXIT_OK;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -671,28 +788,8 @@ int cmd_record(int argc, char **argv)
 	r.duration_ns = o.duration_ns;
 	cjd_progress_init(&r.prog);
 
-	cfg.interval_ns = o.interval_ns;
-	cfg.rescan_ns = o.rescan_ns;
-	cfg.include = o.include;
-	cfg.n_include = o.n_include;
-	cfg.exclude = o.exclude;
-	cfg.n_exclude = o.n_exclude;
-	cfg.select = o.all_cgroups ? CJD_SELECT_ALL : CJD_SELECT_LEAVES;
-	cfg.max_cgroups = o.max_cgroups;
-	cfg.cgroup_root = o.root;
-	if (o.cmd) {
-		if (cjd_cgroup_cmd_make(&r.cg, o.root, &err) != 0) {
-			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-			goto out_opts;
-		}
-		cjd_stopper_init(&r.stop, "record", "CMD and what it started, in its cgroup",
-				 o.kill_after_ns, signal_cgroup, &r);
-		snprintf(name, sizeof(name), "/%s", o.name ? o.name : basename_of(o.cmd[0]));
-		cfg.cgroup_root = r.cg.fs.path;
-		cfg.only_cgroup = r.cg.rel;
-		cfg.only_name = name;
-		r.name = name;
-	}
+	if (collector_config(&r, &o, &cfg, name, sizeof(name)) != 0)
+		goto out_opts;
 
 	if ((rc = cjd_collector_new(&r.col, &cfg, &err)) != 0) {
 		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
@@ -711,39 +808,8 @@ int cmd_record(int argc, char **argv)
 		cjd_err("record: event loop: %s", strerror(-rc));
 		goto out_writer;
 	}
-	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = &r};
-	cjd_collector_set_callbacks(r.col, &cbs);
-	if ((rc = cjd_loop_add_signal(r.loop, SIGINT, on_signal, &r)) != 0 ||
-	    (rc = cjd_loop_add_signal(r.loop, SIGTERM, on_signal, &r)) != 0) {
-		cjd_err("record: signals: %s", strerror(-rc));
+	if (start(&r, &o) != 0)
 		goto out_loop;
-	}
-	if (o.cmd) {
-		if ((rc = cjd_cgroup_cmd_start(&r.cg, o.cmd, &err)) != 0) {
-			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-			goto out_loop;
-		}
-		if ((rc = cjd_loop_add_fd(r.loop, r.cg.pidfd, EPOLLIN, on_child, &r)) != 0) {
-			cjd_err("record: watching '%s': %s", o.cmd[0], strerror(-rc));
-			goto out_loop;
-		}
-		cjd_info("record: running '%s' in cgroup %s%s as %s", o.cmd[0], r.cg.fs.path, r.cg.rel,
-			 name);
-		if (o.evidence_ns && (rc = start_evidence(&r, o.evidence_ns)) != 0)
-			goto out_loop;
-	} else {
-		struct cjd_collector_stats st;
-		cjd_collector_stats(r.col, &st);
-		if (st.monitored == 0)
-			cjd_warn("record: no cgroup matches yet; waiting for one (re-scan every %s)",
-				 cjd_duration_format(o.rescan_ns ? o.rescan_ns
-								 : CJD_COLLECTOR_DEFAULT_RESCAN_NS,
-						     msg, sizeof(msg)));
-	}
-	if ((rc = cjd_collector_attach(r.col, r.loop, on_collector_end, &r)) != 0) {
-		cjd_err("record: timer: %s", strerror(-rc));
-		goto out_loop;
-	}
 	r.last_flush_ns = cjd_now_mono_ns();
 	if ((rc = cjd_loop_run(r.loop)) != 0) {
 		cjd_err("record: event loop: %s", strerror(-rc));
@@ -787,23 +853,8 @@ out_collector:
 out_cgroup:
 	if (cjd_cgroup_cmd_remove(&r.cg, &err) != 0)
 		cjd_warn("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-	if (r.cg.pid && r.child_done && ret == CJD_EXIT_OK) {
-		int st = r.child_status;
-		if (r.stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
-			 * program may exit 1; none of that is CMD failing. */
-			cjd_info("record: '%s' exited with status %d after cjd stopped it",
-				 o.cmd[0], WEXITSTATUS(st));
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			cjd_err("record: '%s' exited with status %d (the trace is complete)",
-				o.cmd[0], WEXITSTATUS(st));
-			ret = CJD_EXIT_FAIL;
-		} else if (WIFSIGNALED(st) && !r.stopping) {
-			cjd_err("record: '%s' was killed by %s (the trace is complete)", o.cmd[0],
-				strsignal(WTERMSIG(st)));
-			ret = CJD_EXIT_FAIL;
-		}
-	}
+	if (r.cg.pid && r.child_done && ret == CJD_EXIT_OK)
+		ret = child_exit(&r, o.cmd[0]);
 out_opts:
 	free(events_copy);
 	free(o.include);
