@@ -13,19 +13,25 @@
 #include "cli.h"
 #include "verdict_data.h"
 
+/* The learned verdict's training: L2 logistic regression, every workload weighing alike, the
+ * threshold calibrated to target_fpr of the benign windows. */
+static void train_config(struct cjd_train_config *cfg, double target_fpr)
+{
+	cjd_train_config_defaults(cfg);
+	cfg->kind = CJD_TRAINED_LOGISTIC;
+	cfg->logistic.l2 = 1e-2;
+	cfg->weighting.balance_groups = true;
+	cfg->calibration.target_fpr = target_fpr;
+	cfg->calibration.target_fpr_low = target_fpr * 10 < 0.5 ? target_fpr * 10 : 0.5;
+	cfg->calibration.min_threshold = 0.5f;
+}
+
 int vd_train(const struct cjd_dataset *ds, const uint32_t *rows, size_t n, double target_fpr,
 	     struct cjd_trained_model **out, struct cjd_error *err)
 {
 	struct cjd_train_config cfg;
 
-	cjd_train_config_defaults(&cfg);
-	cfg.kind = CJD_TRAINED_LOGISTIC;
-	cfg.logistic.l2 = 1e-2;
-	/* every workload counts alike, whatever its number of windows */
-	cfg.weighting.balance_groups = true;
-	cfg.calibration.target_fpr = target_fpr;
-	cfg.calibration.target_fpr_low = target_fpr * 10 < 0.5 ? target_fpr * 10 : 0.5;
-	cfg.calibration.min_threshold = 0.5f;
+	train_config(&cfg, target_fpr);
 	return cjd_train(ds, rows, n, &cfg, out, err);
 }
 
@@ -102,25 +108,6 @@ int vd_write_model(const struct cjd_trained_model *m, const char *name, const ch
 	return rc;
 }
 
-/* The learned verdict's fold: trained without group g, scored on it. */
-static int learned_fold(void *ctx, const struct cjd_dataset *ds, uint32_t g, const uint32_t *train,
-			size_t nt, const uint32_t *held, size_t nh, float *score, float *thr,
-			float *thr_low, struct cjd_error *err)
-{
-	const double *target_fpr = ctx;
-	struct cjd_trained_model *m = NULL;
-	int rc;
-
-	(void)g;
-	if ((rc = vd_train(ds, train, nt, *target_fpr, &m, err)))
-		return rc;
-	rc = cjd_trained_model_score_rows(m, ds, held, nh, score, err);
-	*thr = m->threshold;
-	*thr_low = m->threshold_low;
-	cjd_trained_model_free(m);
-	return rc;
-}
-
 /* Scores of every row by screening alone and by the verdict model. */
 static int fixed_scores(const struct cjd_dataset *ds, const struct cjd_verdict_model *rule,
 			float *screen, float *ruled, struct cjd_error *err)
@@ -187,8 +174,10 @@ int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
 	size_t n = cjd_dataset_rows(ds);
 	float *s_screen = malloc(n * sizeof(float)), *s_rule = malloc(n * sizeof(float));
 	struct cjd_eval *e[3] = { NULL, NULL, NULL };
+	struct cjd_train_config cfg;
 	int rc = -ENOMEM;
 
+	train_config(&cfg, target_fpr);
 	if (!s_screen || !s_rule) {
 		cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 		goto out;
@@ -198,7 +187,7 @@ int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
 				  cjd_model_threshold_low(screen), k, &e[0], err)) ||
 	    (rc = cjd_eval_scores(ds, s_rule, NULL, NULL, (float)cjd_verdict_model_threshold(rule, CJD_VERDICT_MEDIUM),
 				  (float)cjd_verdict_model_threshold(rule, CJD_VERDICT_MEDIUM), k, &e[1], err)) ||
-	    (rc = cjd_lowo_scored(ds, k, learned_fold, &target_fpr, NULL, NULL, &e[2], err)))
+	    (rc = cjd_lowo(ds, &cfg, k, NULL, NULL, &e[2], err)))
 		goto out;
 	if (json) {
 		json_t *o = json_pack("{s:o, s:o, s:o}", "screening", eval_json(ds, e[0]), "rule",
