@@ -110,7 +110,7 @@ int vd_write_model(const struct cjd_trained_model *m, const char *name, const ch
 
 /* Scores of every row by screening alone and by the verdict model. */
 static int fixed_scores(const struct cjd_dataset *ds, const struct cjd_verdict_model *rule,
-			float *screen, float *ruled, struct cjd_error *err)
+			float *screen, float *ruled, bool *specific, struct cjd_error *err)
 {
 	for (size_t i = 0; i < cjd_dataset_rows(ds); i++) {
 		struct cjd_verdict v;
@@ -123,25 +123,40 @@ static int fixed_scores(const struct cjd_dataset *ds, const struct cjd_verdict_m
 		if ((rc = cjd_verdict_score(rule, s, ev.present ? &ev : NULL, &v, err)))
 			return rc;
 		ruled[i] = (float)v.score;
+		specific[i] = v.mining_specific;
 		cjd_verdict_clear(&v);
 	}
 	return 0;
 }
 
-static void print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3], FILE *f)
+/* Per group: the share of its windows whose evidence was mining-specific under the rule. */
+static double specific_share(const struct cjd_dataset *ds, const bool *specific, uint32_t g)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < cjd_dataset_rows(ds); i++)
+		if (cjd_dataset_group(ds, i) == g) {
+			n++;
+			k += specific[i];
+		}
+	return n ? (double)k / (double)n : 0.0;
+}
+
+static void print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3],
+		       const bool *specific, FILE *f)
 {
 	static const char *const what[3] = { "screening", "rule", "learned" };
 
 	fprintf(f, "Flagged windows per workload (TPR for a miner, FPR for a benign one), and whether\n"
 		   "a run fired (K flagged windows in a row):\n");
-	fprintf(f, "%-28s %7s   %-17s %-17s %-17s\n", "workload", "windows", "screening", "rule",
-		"learned (LOWO)");
+	fprintf(f, "%-28s %7s   %-17s %-17s %-17s %s\n", "workload", "windows", "screening", "rule",
+		"learned (LOWO)", "mining-specific");
 	for (size_t g = 0; g < cjd_dataset_groups(ds); g++) {
 		fprintf(f, "%-28s %7zu  ", cjd_dataset_group_name(ds, (uint32_t)g), e[0]->groups[g].windows);
 		for (int k = 0; k < 3; k++)
 			fprintf(f, " %6.1f %% %-8s", 100 * e[k]->groups[g].rate,
 				e[k]->groups[g].runs_fired ? "fired" : "-");
-		fputc('\n', f);
+		fprintf(f, " %6.1f %%\n", 100 * specific_share(ds, specific, (uint32_t)g));
 	}
 	for (int k = 0; k < 3; k++)
 		fprintf(f, "%-10s window TPR %.4f FPR %.4f; miner runs fired %zu/%zu, benign runs fired %zu/%zu\n",
@@ -149,17 +164,22 @@ static void print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3]
 			e[k]->benign_runs_fired, e[k]->benign_runs);
 }
 
-static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e)
+static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e, const bool *specific)
 {
 	json_t *w = json_array(), *o;
 
 	for (size_t g = 0; g < cjd_dataset_groups(ds); g++)
-		json_array_append_new(w, json_pack("{s:s, s:b, s:I, s:I, s:f, s:b}", "workload",
-						   cjd_dataset_group_name(ds, (uint32_t)g), "miner",
-						   e->groups[g].miner, "windows",
-						   (json_int_t)e->groups[g].windows, "flagged",
-						   (json_int_t)e->groups[g].flagged, "rate",
-						   e->groups[g].rate, "fired", e->groups[g].runs_fired > 0));
+	{
+		json_t *wo = json_pack("{s:s, s:b, s:I, s:I, s:f, s:b}", "workload",
+				      cjd_dataset_group_name(ds, (uint32_t)g), "miner", e->groups[g].miner,
+				      "windows", (json_int_t)e->groups[g].windows, "flagged",
+				      (json_int_t)e->groups[g].flagged, "rate", e->groups[g].rate, "fired",
+				      e->groups[g].runs_fired > 0);
+		if (specific)
+			json_object_set_new(wo, "mining_specific_share",
+					    json_real(specific_share(ds, specific, (uint32_t)g)));
+		json_array_append_new(w, wo);
+	}
 	o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:o}", "tpr", e->tpr, "fpr", e->fpr,
 		      "miner_runs", (json_int_t)e->miner_runs, "miner_runs_fired",
 		      (json_int_t)e->miner_runs_fired, "benign_runs", (json_int_t)e->benign_runs,
@@ -173,16 +193,17 @@ int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
 {
 	size_t n = cjd_dataset_rows(ds);
 	float *s_screen = malloc(n * sizeof(float)), *s_rule = malloc(n * sizeof(float));
+	bool *specific = malloc(n * sizeof(bool));
 	struct cjd_eval *e[3] = { NULL, NULL, NULL };
 	struct cjd_train_config cfg;
 	int rc = -ENOMEM;
 
 	train_config(&cfg, target_fpr);
-	if (!s_screen || !s_rule) {
+	if (!s_screen || !s_rule || !specific) {
 		cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	if ((rc = fixed_scores(ds, rule, s_screen, s_rule, err)) ||
+	if ((rc = fixed_scores(ds, rule, s_screen, s_rule, specific, err)) ||
 	    (rc = cjd_eval_scores(ds, s_screen, NULL, NULL, cjd_model_threshold(screen),
 				  cjd_model_threshold_low(screen), k, &e[0], err)) ||
 	    (rc = cjd_eval_scores(ds, s_rule, NULL, NULL, (float)cjd_verdict_model_threshold(rule, CJD_VERDICT_MEDIUM),
@@ -190,19 +211,21 @@ int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
 	    (rc = cjd_lowo(ds, &cfg, k, NULL, NULL, &e[2], err)))
 		goto out;
 	if (json) {
-		json_t *o = json_pack("{s:o, s:o, s:o}", "screening", eval_json(ds, e[0]), "rule",
-				      eval_json(ds, e[1]), "learned_lowo", eval_json(ds, e[2]));
+		json_t *o = json_pack("{s:o, s:o, s:o}", "screening", eval_json(ds, e[0], NULL), "rule",
+				      eval_json(ds, e[1], specific), "learned_lowo",
+				      eval_json(ds, e[2], NULL));
 		json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', f);
 		json_decref(o);
 	} else {
-		print_text(ds, e, f);
+		print_text(ds, e, specific, f);
 	}
 out:
 	for (int i = 0; i < 3; i++)
 		cjd_eval_free(e[i]);
 	free(s_screen);
 	free(s_rule);
+	free(specific);
 	return rc;
 }
 
