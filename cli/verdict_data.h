@@ -52,12 +52,50 @@ int vd_write_model(const struct cjd_trained_model *m, const char *name, const ch
 /*
  * Leave-one-workload-out comparison, printed to f (text, or JSON with json): screening alone
  * (at the screening model's threshold), the verdict model `rule` (flagged at its medium
- * level; not trained), and the learned verdict trained without each workload in turn.
- * k: the alert rule's K. Returns 0 or -errno with err.
+ * level; not trained), and the learned verdict trained without each workload in turn;
+ * then, per workload, the verdict model's details (vd_detail_group). k: the alert rule's K;
+ * interval_ns: the windows' sample interval (0: as recorded, times unknown). Returns 0 or -errno with err.
  */
 int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
-	       const struct cjd_verdict_model *rule, double target_fpr, unsigned k, bool json,
-	       FILE *f, struct cjd_error *err);
+	       const struct cjd_verdict_model *rule, double target_fpr, unsigned k,
+	       uint64_t interval_ns, bool json, FILE *f, struct cjd_error *err);
+
+/* What a verdict model said about one window (row), for the per-workload details. */
+struct vd_rowinfo {
+	float score;         /* the verdict's score */
+	unsigned char level; /* enum cjd_verdict_level */
+	bool specific;       /* mining-specific evidence */
+	bool confirming;     /* the weights of the rules that fired sum above 0: the evidence
+	                      * counted for mining */
+	json_t *rules;       /* the ids of the rules that fired (strings) */
+};
+
+/* Fills ri from v (score: v's). Returns 0 or -ENOMEM. */
+int vd_rowinfo_set(struct vd_rowinfo *ri, double score, const struct cjd_verdict *v);
+
+/* Frees ri[0..n) and ri. NULL is allowed. */
+void vd_rowinfo_free(struct vd_rowinfo *ri, size_t n);
+
+/* How window times and alerts are reckoned: a row's window ends (order + window) x
+ * interval_ns after the recording's start (0: unknown, times are null); a window is flagged
+ * at score >= flag_at, an alert is k flagged windows in a row. */
+struct vd_timing {
+	uint64_t interval_ns;
+	unsigned window, k;
+	double flag_at;
+};
+
+/*
+ * Group g's details under the verdict model: max_level, levels {none, low, medium, high:
+ * windows}, rule_share {rule id: share of the windows it fired in}, first_specific_s,
+ * first_confirming_s and alert_s (seconds from the start to the end of the first such
+ * window; the slowest run's; null when a run never had one). NULL when out of memory.
+ */
+json_t *vd_detail_group(const struct cjd_dataset *ds, const struct vd_rowinfo *ri, uint32_t g,
+			const struct vd_timing *t);
+
+/* One indented text line of d (from vd_detail_group) for workload. */
+void vd_detail_print(FILE *f, const char *workload, const json_t *d);
 
 /* What cjd eval --verdict and cjd train --verdict were given. */
 struct vd_cli {

@@ -108,9 +108,9 @@ int vd_write_model(const struct cjd_trained_model *m, const char *name, const ch
 	return rc;
 }
 
-/* Scores of every row by screening alone and by the verdict model. */
+/* Scores of every row by screening alone and by the verdict model, with what the model said. */
 static int fixed_scores(const struct cjd_dataset *ds, const struct cjd_verdict_model *rule,
-			float *screen, float *ruled, bool *specific, struct cjd_error *err)
+			float *screen, float *ruled, struct vd_rowinfo *ri, struct cjd_error *err)
 {
 	for (size_t i = 0; i < cjd_dataset_rows(ds); i++) {
 		struct cjd_verdict v;
@@ -123,27 +123,29 @@ static int fixed_scores(const struct cjd_dataset *ds, const struct cjd_verdict_m
 		if ((rc = cjd_verdict_score(rule, s, ev.present ? &ev : NULL, &v, err)))
 			return rc;
 		ruled[i] = (float)v.score;
-		specific[i] = v.mining_specific;
+		rc = vd_rowinfo_set(&ri[i], v.score, &v);
 		cjd_verdict_clear(&v);
+		if (rc)
+			return cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 	}
 	return 0;
 }
 
 /* Per group: the share of its windows whose evidence was mining-specific under the rule. */
-static double specific_share(const struct cjd_dataset *ds, const bool *specific, uint32_t g)
+static double specific_share(const struct cjd_dataset *ds, const struct vd_rowinfo *ri, uint32_t g)
 {
 	size_t n = 0, k = 0;
 
 	for (size_t i = 0; i < cjd_dataset_rows(ds); i++)
 		if (cjd_dataset_group(ds, i) == g) {
 			n++;
-			k += specific[i];
+			k += ri[i].specific;
 		}
 	return n ? (double)k / (double)n : 0.0;
 }
 
-static void print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3],
-		       const bool *specific, FILE *f)
+static int print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3],
+		      const struct vd_rowinfo *ri, const struct vd_timing *t, FILE *f)
 {
 	static const char *const what[3] = { "screening", "rule", "learned" };
 
@@ -156,15 +158,30 @@ static void print_text(const struct cjd_dataset *ds, struct cjd_eval *const e[3]
 		for (int k = 0; k < 3; k++)
 			fprintf(f, " %6.1f %% %-8s", 100 * e[k]->groups[g].rate,
 				e[k]->groups[g].runs_fired ? "fired" : "-");
-		fprintf(f, " %6.1f %%\n", 100 * specific_share(ds, specific, (uint32_t)g));
+		fprintf(f, " %6.1f %%\n", 100 * specific_share(ds, ri, (uint32_t)g));
 	}
 	for (int k = 0; k < 3; k++)
 		fprintf(f, "%-10s window TPR %.4f FPR %.4f; miner runs fired %zu/%zu, benign runs fired %zu/%zu\n",
 			what[k], e[k]->tpr, e[k]->fpr, e[k]->miner_runs_fired, e[k]->miner_runs,
 			e[k]->benign_runs_fired, e[k]->benign_runs);
+	fprintf(f, "\nThe rule per workload: its levels, when the alert and the first mining-specific and\n"
+		   "confirming evidence (the rules that fired weigh more than 0 together) came (end of\n"
+		   "the window, from the start; the slowest run's), and the share of windows each rule\n"
+		   "fired in:\n");
+	for (size_t g = 0; g < cjd_dataset_groups(ds); g++) {
+		json_t *d = vd_detail_group(ds, ri, (uint32_t)g, t);
+
+		if (!d)
+			return -ENOMEM;
+		vd_detail_print(f, cjd_dataset_group_name(ds, (uint32_t)g), d);
+		json_decref(d);
+	}
+	return 0;
 }
 
-static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e, const bool *specific)
+/* ri and t (the rule's details) may be NULL. */
+static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e,
+			 const struct vd_rowinfo *ri, const struct vd_timing *t)
 {
 	json_t *w = json_array(), *o;
 
@@ -175,9 +192,11 @@ static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e,
 				      "windows", (json_int_t)e->groups[g].windows, "flagged",
 				      (json_int_t)e->groups[g].flagged, "rate", e->groups[g].rate, "fired",
 				      e->groups[g].runs_fired > 0);
-		if (specific)
+		if (ri) {
 			json_object_set_new(wo, "mining_specific_share",
-					    json_real(specific_share(ds, specific, (uint32_t)g)));
+					    json_real(specific_share(ds, ri, (uint32_t)g)));
+			json_object_set_new(wo, "details", vd_detail_group(ds, ri, (uint32_t)g, t));
+		}
 		json_array_append_new(w, wo);
 	}
 	o = json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:o}", "tpr", e->tpr, "fpr", e->fpr,
@@ -188,22 +207,24 @@ static json_t *eval_json(const struct cjd_dataset *ds, const struct cjd_eval *e,
 }
 
 int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
-	       const struct cjd_verdict_model *rule, double target_fpr, unsigned k, bool json,
-	       FILE *f, struct cjd_error *err)
+	       const struct cjd_verdict_model *rule, double target_fpr, unsigned k,
+	       uint64_t interval_ns, bool json, FILE *f, struct cjd_error *err)
 {
 	size_t n = cjd_dataset_rows(ds);
 	float *s_screen = malloc(n * sizeof(float)), *s_rule = malloc(n * sizeof(float));
-	bool *specific = malloc(n * sizeof(bool));
+	struct vd_rowinfo *ri = calloc(n ? n : 1, sizeof(*ri));
+	struct vd_timing t = {.interval_ns = interval_ns, .window = cjd_model_window(screen), .k = k,
+			      .flag_at = cjd_verdict_model_threshold(rule, CJD_VERDICT_MEDIUM)};
 	struct cjd_eval *e[3] = { NULL, NULL, NULL };
 	struct cjd_train_config cfg;
 	int rc = -ENOMEM;
 
 	train_config(&cfg, target_fpr);
-	if (!s_screen || !s_rule || !specific) {
+	if (!s_screen || !s_rule || !ri) {
 		cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	if ((rc = fixed_scores(ds, rule, s_screen, s_rule, specific, err)) ||
+	if ((rc = fixed_scores(ds, rule, s_screen, s_rule, ri, err)) ||
 	    (rc = cjd_eval_scores(ds, s_screen, NULL, NULL, cjd_model_threshold(screen),
 				  cjd_model_threshold_low(screen), k, &e[0], err)) ||
 	    (rc = cjd_eval_scores(ds, s_rule, NULL, NULL, (float)cjd_verdict_model_threshold(rule, CJD_VERDICT_MEDIUM),
@@ -211,21 +232,21 @@ int vd_compare(const struct cjd_dataset *ds, const struct cjd_model *screen,
 	    (rc = cjd_lowo(ds, &cfg, k, NULL, NULL, &e[2], err)))
 		goto out;
 	if (json) {
-		json_t *o = json_pack("{s:o, s:o, s:o}", "screening", eval_json(ds, e[0], NULL), "rule",
-				      eval_json(ds, e[1], specific), "learned_lowo",
-				      eval_json(ds, e[2], NULL));
+		json_t *o = json_pack("{s:o, s:o, s:o}", "screening", eval_json(ds, e[0], NULL, NULL),
+				      "rule", eval_json(ds, e[1], ri, &t), "learned_lowo",
+				      eval_json(ds, e[2], NULL, NULL));
 		json_dumpf(o, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', f);
 		json_decref(o);
-	} else {
-		print_text(ds, e, specific, f);
+	} else if ((rc = print_text(ds, e, ri, &t, f))) {
+		cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 	}
 out:
 	for (int i = 0; i < 3; i++)
 		cjd_eval_free(e[i]);
 	free(s_screen);
 	free(s_rule);
-	free(specific);
+	vd_rowinfo_free(ri, n);
 	return rc;
 }
 
@@ -295,7 +316,8 @@ int vd_cli_run(const char *cmd, const struct vd_cli *a)
 			goto out_err;
 		if (!a->quiet)
 			cjd_info("%s: wrote %s (threshold %.3f)", cmd, a->out_path, (double)m->threshold);
-	} else if (vd_compare(ds, screen, rule, a->target_fpr, a->k, a->json, stdout, &err)) {
+	} else if (vd_compare(ds, screen, rule, a->target_fpr, a->k, a->interval_ns, a->json, stdout,
+			      &err)) {
 		goto out_err;
 	}
 	ret = CJD_EXIT_OK;

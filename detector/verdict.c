@@ -100,10 +100,16 @@ static void render(const char *tmpl, const struct cjd_evfeat *ev, char *out, siz
 	out[pos < len ? pos : len - 1] = '\0';
 }
 
-static int add_finding(json_t *arr, const char *probe, const char *text, double weight)
+/* rule: the id of the rule that found it, or NULL (a probe that measured nothing, screening). */
+static int add_finding(json_t *arr, const char *probe, const char *rule, const char *text,
+		       double weight)
 {
 	json_t *o = json_pack("{s:s, s:s, s:f}", "probe", probe, "finding", text, "weight", weight);
 
+	if (o && rule && json_object_set_new(o, "rule", json_string(rule))) {
+		json_decref(o);
+		return -ENOMEM;
+	}
 	return o && !json_array_append_new(arr, o) ? 0 : -ENOMEM;
 }
 
@@ -142,7 +148,7 @@ static int unmeasured(json_t *arr, const struct cjd_evfeat *ev)
 		snprintf(text, sizeof(text),
 			 "The %s probe measured nothing (turned off, not available here, or nothing to "
 			 "look at): its evidence is missing, not negative.", p);
-		if (add_finding(arr, p, text, 0))
+		if (add_finding(arr, p, NULL, text, 0))
 			return -ENOMEM;
 	}
 	return 0;
@@ -167,7 +173,7 @@ static int screening_only(const struct cjd_verdict_model *m, double screen, stru
 		 "No evidence was gathered (no inspection yet, or the probes are off): the verdict "
 		 "rests on the counters' screening score %.2f alone, which cannot tell mining from "
 		 "other flat, CPU-bound work.", screen);
-	return add_finding(out->findings, "screening", text, 0);
+	return add_finding(out->findings, "screening", NULL, text, 0);
 }
 
 int cjd_verdict_score(const struct cjd_verdict_model *m, double screen_score, const struct cjd_evfeat *ev,
@@ -198,14 +204,14 @@ int cjd_verdict_score(const struct cjd_verdict_model *m, double screen_score, co
 		z += r->weight;
 		out->mining_specific |= r->mining_specific;
 		render(r->finding, ev, text, sizeof(text));
-		if (add_finding(out->findings, cjd_evfeat_probe(r->cond[0].feat), text,
+		if (add_finding(out->findings, cjd_evfeat_probe(r->cond[0].feat), r->id, text,
 				rule_weight(m, r, ev)))
 			goto out_nomem;
 	}
 	if (unmeasured(out->findings, ev))
 		goto out_nomem;
 	snprintf(text, sizeof(text), "The counters' screening score is %.2f.", screen_score);
-	if (add_finding(out->findings, "screening", text, m->screen_weight * screen_score))
+	if (add_finding(out->findings, "screening", NULL, text, m->screen_weight * screen_score))
 		goto out_nomem;
 	out->score = 1 / (1 + exp(-z));
 	out->level = level_of(m, out->score, out->mining_specific);

@@ -98,6 +98,9 @@ static void test_randomx_high(void **state)
 	f = finding(&v, "fpstate", "round-toward-zero");
 	assert_non_null(f);
 	assert_true(json_real_value(json_object_get(f, "weight")) == 5.0);
+	/* a rule's finding names its rule; the screening's does not */
+	assert_string_equal(json_string_value(json_object_get(f, "rule")), "rounding-toward-zero");
+	assert_null(json_object_get(finding(&v, "screening", "0.90"), "rule"));
 	assert_non_null(strstr(json_string_value(json_object_get(f, "finding")), "1 thread(s)"));
 	assert_non_null(strstr(json_string_value(json_object_get(f, "finding")), "(67 % of the threads"));
 	assert_non_null(finding(&v, "codesample", "anonymous executable memory"));
@@ -212,6 +215,7 @@ static void test_missing_probes(void **state)
 	assert_int_equal(json_array_size(v.findings), 5); /* 4 probes + screening */
 	assert_non_null(finding(&v, "fpstate", "measured nothing"));
 	assert_non_null(finding(&v, "memory", "measured nothing"));
+	assert_null(json_object_get(finding(&v, "memory", "measured nothing"), "rule"));
 	assert_false(v.mining_specific);
 	/* bias -3 + 3 * 0.9: nothing else counts */
 	assert_true(v.score > 0.42 && v.score < 0.43);

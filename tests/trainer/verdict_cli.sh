@@ -34,6 +34,12 @@ for v in screening rule learned; do
 	grep -q "^$v  *window TPR [0-9.]* FPR [0-9.]*; miner runs fired [0-9]*/2, benign runs fired [0-9]*/3" \
 		"$T/cmp.txt" && ok "pooled $v" || bad "no pooled line for $v: $(cat "$T/cmp.txt")"
 done
+# the rule's details per workload: levels, when the evidence and the alert came, the rules
+# (cryptonight: the AES + 64-bit multiply loop, mining-specific from the first inspection on)
+grep -q "^  miner/cryptonight: max level high (windows none/low/medium/high [0-9]*/[0-9]*/[0-9]*/[1-9][0-9]*); alert [0-9]* s; first mining-specific [0-9]* s; first confirming [0-9]* s; rules:.* aes-mul64-loop 100 %" \
+	"$T/cmp.txt" && ok "rule details: cryptonight" || bad "rule details: $(grep -A7 'rule per workload' "$T/cmp.txt")"
+grep -q "^  benign/numeric: max level none .*; alert never; first mining-specific never; first confirming never; rules:.* nothing-of-a-miner 100 %" \
+	"$T/cmp.txt" && ok "rule details: numeric" || bad "rule details: $(grep -A7 'rule per workload' "$T/cmp.txt")"
 # the -ffast-math program: FTZ/DAZ alone, no rounding change, file-backed code: the rule
 # does not flag it (its window FPR is 0)
 grep -q "^benign/numeric-fastmath .* [0-9.]* % [a-z-]*  *0.0 % -" "$T/cmp.txt" \
@@ -47,6 +53,17 @@ d = json.load(open(sys.argv[1]))
 assert set(d) == {"screening", "rule", "learned_lowo"}, d.keys()
 for v in d.values():
     assert len(v["workloads"]) == 5 and 0 <= v["tpr"] <= 1 and 0 <= v["fpr"] <= 1
+for w in d["rule"]["workloads"]:
+    dt = w["details"]
+    assert dt["max_level"] in ("none", "low", "medium", "high"), dt
+    assert sum(dt["levels"].values()) == w["windows"], dt
+    assert all(0 < x <= 1 for x in dt["rule_share"].values()), dt
+    for k in ("first_specific_s", "first_confirming_s", "alert_s"):
+        assert dt[k] is None or dt[k] >= 8, dt  # a window ends W = 8 s after the start at least
+    assert (dt["alert_s"] is not None) == w["fired"], w
+cn = [w for w in d["rule"]["workloads"] if w["workload"] == "miner/cryptonight"][0]["details"]
+assert cn["max_level"] == "high" and cn["first_specific_s"] is not None, cn
+assert "details" not in d["screening"]["workloads"][0]
 ' "$T/cmp.json" && ok "JSON report" || bad "JSON report: $(head -c 300 "$T/cmp.json")"
 
 "$CJD_BIN" train -q --verdict "$M/sw-default.json" --rules "$M/verdict-rule.json" --intervals 1s \

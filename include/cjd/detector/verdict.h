@@ -53,7 +53,8 @@ struct cjd_verdict {
 	double score;                 /* combined, 0..1 */
 	enum cjd_verdict_level level; /* HIGH only with mining-specific evidence */
 	bool mining_specific;         /* a finding that benign programs almost never show */
-	json_t *findings; /* array of {"probe":..,"finding":"sentence a responder can act on","weight":..} */
+	json_t *findings; /* array of {"probe":..,"finding":"sentence a responder can act on","weight":..,
+	                   * "rule":"the rule's id" (only for a rule's finding)} */
 };
 
 /*
