@@ -12,7 +12,8 @@
 
 static const struct algo *const algos[] = {&algo_randomx_light, &algo_randomx_fast,
 					   &algo_sha256d,	&algo_scrypt,
-					   &algo_argon2id,	&algo_cryptonight};
+					   &algo_argon2id,	&algo_cryptonight,
+					   &algo_blake2b,	&algo_keccak};
 
 const struct algo *algo_find(const char *name)
 {
@@ -211,7 +212,8 @@ static unsigned long total_hashes(void *ctx)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: cjd-miner --algo randomx-light|randomx-fast|sha256d|scrypt|argon2id|cryptonight\n"
+		"Usage: cjd-miner --algo randomx-light|randomx-fast|sha256d|scrypt|argon2id|cryptonight|\n"
+		"                 blake2b|keccak\n"
 		"                 [--threads N] [--hashes N] [--seconds S] [--throttle BUSY,SLEEP_MS]\n"
 		"                 [--difficulty BITS] [--opt OPT] [--calibrate] [--print]\n"
 		"                 [--pool | --pool-connect HOST:PORT]\n"

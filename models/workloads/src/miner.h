@@ -21,7 +21,7 @@ struct algo {
 };
 
 extern const struct algo algo_randomx_light, algo_randomx_fast, algo_sha256d, algo_scrypt,
-	algo_argon2id, algo_cryptonight;
+	algo_argon2id, algo_cryptonight, algo_blake2b, algo_keccak;
 /* The algorithm called name, or NULL. */
 const struct algo *algo_find(const char *name);
 
