@@ -13,12 +13,18 @@ BENIGN="sha256sum b2sum openssl-sha256 openssl-aes-gcm gzip xz zstd cc sqlite py
 perl lua numeric numeric-fastmath interval"
 # Thread-count variants, recorded in real mode only (the simulator runs all threads on one
 # core, so their simulated traces would be their base workloads'): one-thread miners and
-# two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines".
-MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t cryptonight-1t"
+# two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines"; and (the
+# last two) hashing families with no simulated trace.
+MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t cryptonight-1t \
+blake2b keccak-solo"
 # ... and benign programs that have no simulated trace: JIT runtimes (valgrind runs the JVM and
 # V8 poorly), and jobs whose cost is start-up, other processes or a server.
 BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2 \
-ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat"
+ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat \
+roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
+# (blake2b, keccak-solo and the last four benign ones above were HELD OUT: written and recorded
+# after the verdict rule, and measured with it and the learned verdict as they were before
+# being added here; models/README.md, "HELD-OUT". keccak-solo mines with no network at all.)
 
 # Workloads scripted and recorded by models/build.sh whose traces are not in models/data/ yet,
 # so the shipped models are not trained on them: issue 11's additions, to be recorded with the
@@ -29,7 +35,8 @@ ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgr
 # machine for the verdict's evaluation; the screening models are not retrained on them:
 # models/README.md, "The corpus with evidence".)
 UNTRAINED="cryptonight cryptonight-1t perl lua numeric numeric-fastmath interval \
-ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat"
+ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat \
+blake2b keccak-solo roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
 # trained W...: the workloads W that are not UNTRAINED.
 trained() {
 	for w in "$@"; do case " $(echo $UNTRAINED) " in *" $w "*) ;; *) printf '%s ' "$w" ;; esac; done
