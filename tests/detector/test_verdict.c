@@ -114,6 +114,35 @@ static void test_randomx_high(void **state)
 	cjd_verdict_clear(&v);
 }
 
+/* A rounding-mode sweep through toward-zero without FTZ/DAZ (a numerical test, the held-out
+ * roundsweep) is not mining-specific: RandomX's VM runs with FTZ and DAZ set. */
+static void test_toward_zero_needs_ftz(void **state)
+{
+	struct cjd_evfeat f;
+	struct cjd_error err = { 0 };
+	struct cjd_verdict v;
+	const json_t *o;
+
+	(void)state;
+	evidence("randomx-light", &f);
+	f.v[CJD_EVFEAT_fp_ftz_share] = 0;
+	f.v[CJD_EVFEAT_fp_daz_share] = 0;
+	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
+	assert_false(v.mining_specific);
+	assert_int_not_equal(v.level, CJD_VERDICT_HIGH);
+	assert_null(finding(&v, "fpstate", "ran in round-toward-zero"));
+	o = finding(&v, "fpstate", "no thread had flush-to-zero");
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "rule")), "rounding-all-modes-ieee");
+	cjd_verdict_clear(&v);
+	/* FTZ seen but not DAZ: not the VM's state either */
+	evidence("randomx-light", &f);
+	f.v[CJD_EVFEAT_fp_daz_share] = 0;
+	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
+	assert_false(v.mining_specific);
+	cjd_verdict_clear(&v);
+}
+
 /* CryptoNight: AES with 64-bit multiplies in a tiny loop is mining-specific. */
 static void test_cryptonight_high(void **state)
 {
@@ -343,7 +372,7 @@ int main(void)
 		cmocka_unit_test(test_benign_low),     cmocka_unit_test(test_monotone),
 		cmocka_unit_test(test_no_evidence),    cmocka_unit_test(test_missing_probes),
 		cmocka_unit_test(test_terms),          cmocka_unit_test(test_bad_models),
-		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_default_path),   cmocka_unit_test(test_toward_zero_needs_ftz),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
