@@ -62,7 +62,10 @@ static const char eval_usage_head[] =
 	"                           medium level) and a logistic regression on the screening\n"
 	"                           score and the evidence features trained leave-one-\n"
 	"                           workload-out (each fold calibrated to --verdict-fpr of\n"
-	"                           its benign windows, default 0.001)\n"
+	"                           its benign windows, default 0.001); then, per workload,\n"
+	"                           VMODEL's levels, the share of windows each of its rules\n"
+	"                           fired in, and when the alert and the first mining-\n"
+	"                           specific and confirming evidence came\n"
 	"  -q, --quiet              no progress on stderr\n"
 	"  -h, --help               this help\n"
 	"\n";
