@@ -45,7 +45,7 @@ struct cjd_metrics_registry {
 	uint64_t alerts[CJD_ALERT__COUNT];
 	struct cjd_metrics_registry_stats st;
 	size_t pass_left_out;
-	struct cjd_om_buf scratch; /* label text being built */
+	struct cjd_buf scratch; /* label text being built */
 	bool dirty;
 };
 
@@ -65,7 +65,7 @@ int cjd_metrics_registry_new(struct cjd_metrics_registry **out,
 		return -ENOMEM;
 	}
 	r->cfg = *cfg;
-	cjd_om_buf_init(&r->scratch);
+	cjd_buf_init(&r->scratch);
 	r->dirty = true;
 	*out = r;
 	return 0;
@@ -98,7 +98,7 @@ void cjd_metrics_registry_free(struct cjd_metrics_registry *r)
 	free(r->extras);
 	free_agent_strings(&r->agent);
 	cjd_strmap_free(r->index);
-	cjd_om_buf_release(&r->scratch);
+	cjd_buf_release(&r->scratch);
 	free(r);
 }
 
@@ -199,14 +199,12 @@ static struct series *find_or_add(struct cjd_metrics_registry *r, const char *ke
 static void set_labels(struct cjd_metrics_registry *r, struct series *s, const char *host,
 		       const char *cgroup, const struct cjd_identity *id)
 {
-	struct cjd_om_buf *b = &r->scratch;
+	struct cjd_buf *b = &r->scratch;
 	char image[CJD_IDENTITY_IMAGE_MAX + CJD_IDENTITY_TAG_MAX];
 	bool first = true;
 	char *text;
 
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
+	cjd_buf_clear(b);
 	cjd_om_label(b, &first, "host", host);
 	cjd_om_label(b, &first, "cgroup", cgroup[0] ? cgroup : "/");
 	if (id) {
@@ -215,9 +213,9 @@ static void set_labels(struct cjd_metrics_registry *r, struct series *s, const c
 		cjd_om_label(b, &first, "pod", id->pod_name);
 		cjd_om_label(b, &first, "namespace", id->namespace);
 	}
-	if (b->oom || (s->labels && !strcmp(s->labels, b->p)))
+	if (b->err || !b->data || (s->labels && !strcmp(s->labels, b->data)))
 		return; /* unchanged (or no memory: the old labels stay) */
-	if (!(text = strdup(b->p)))
+	if (!(text = strdup(b->data)))
 		return;
 	free(s->labels);
 	s->labels = text;
