@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "cjd/metrics/om_text.h"
 #include "internal.h"
@@ -176,14 +177,8 @@ static struct series *find_or_add(struct cjd_metrics_registry *r, const char *ke
 		remove_at(r, (size_t)i);
 		r->st.evicted_total++;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct series *nv = realloc(r->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (cjd_array_reserve(r->v, r->cap, r->n + 1))
+		return NULL;
 	s = &r->v[r->n];
 	memset(s, 0, sizeof(*s));
 	if (!(s->key = strdup(key)) || cjd_strmap_upsert(r->index, key, &pos) < 0) {
