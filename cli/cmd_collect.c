@@ -143,10 +143,8 @@ int cmd_collect(int argc, char **argv)
 		return cjd_cli_usage_error("collect", "say where samples go: --publish or --connect");
 	ao.overrides = ov;
 	ao.n_overrides = n_ov;
-	if (cjd_agent_load_config(&ao, &cfg, &err)) {
-		fprintf(stderr, "cjd collect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-		return CJD_EXIT_USAGE;
-	}
+	if ((rc = cjd_cli_report("collect", cjd_agent_load_config(&ao, &cfg, &err), &err)))
+		return rc;
 	cc.interval_ns = cfg.interval_ns;
 	cc.rescan_ns = cfg.rescan_ns;
 	cc.include = (const char *const *)cfg.include.v;

@@ -196,10 +196,8 @@ int cmd_detect(int argc, char **argv)
 		return cjd_cli_usage_error("detect", "say where samples come from: --connect or --bind");
 	ao.overrides = ov;
 	ao.n_overrides = n_ov;
-	if (cjd_agent_load_config(&ao, &cfg, &err)) {
-		fprintf(stderr, "cjd detect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-		return CJD_EXIT_USAGE;
-	}
+	if ((rc = cjd_cli_report("detect", cjd_agent_load_config(&ao, &cfg, &err), &err)))
+		return rc;
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	struct cjd_pipeline_options po = {
@@ -217,10 +215,8 @@ int cmd_detect(int argc, char **argv)
 		}
 		cjd_model_free(m);
 	}
-	if ((rc = cjd_pipeline_new(&d.pipe, &po, 0, 0, &err))) {
-		fprintf(stderr, "cjd detect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
+	if ((rc = cjd_cli_report("detect", cjd_pipeline_new(&d.pipe, &po, 0, 0, &err), &err)))
 		goto out_cfg;
-	}
 	rc_cfg.bind = bind;
 	rc_cfg.n_bind = n_bind;
 	rc_cfg.connect = connect;

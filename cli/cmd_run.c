@@ -212,13 +212,9 @@ int cmd_run(int argc, char **argv)
 	}
 	ao.overrides = r->ov;
 	ao.n_overrides = r->n;
-	rc = cjd_agent_new(&agent, &ao, &err);
-	if (rc) {
-		char msg[1024];
-		fprintf(stderr, "cjd run: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
+	if ((rc = cjd_cli_report("run", cjd_agent_new(&agent, &ao, &err), &err)))
 		goto out;
-	}
-	rc = cjd_agent_run(agent);
+	rc = cjd_cli_exit_code(cjd_agent_run(agent));
 	cjd_agent_free(agent);
 	agent = NULL;
 	{

@@ -37,7 +37,7 @@ int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_confi
 	return 0;
 out_fail:
 	cjd_config_release(&tmp);
-	return rc;
+	return cjd_errno_config(rc); /* an unreadable file is a configuration error too */
 }
 
 /* "auto", "hardware", "software" or a list, as a collector event mask (0 = by mode). */
@@ -94,7 +94,7 @@ static void on_collector_end(void *ctx, int rc)
 	struct cjd_agent *a = ctx;
 
 	cjd_err("collector stopped: %s", strerror(-rc));
-	a->exit_code = CJD_AGENT_FAIL;
+	a->stop_rc = cjd_errno_runtime(rc);
 	cjd_loop_stop(a->loop);
 }
 
@@ -235,12 +235,12 @@ static void banner(const struct cjd_agent *a)
 			 a->cfg.action_min_score);
 }
 
-static int fail(struct cjd_error *err, int code, int rc, const char *what)
+static int fail(struct cjd_error *err, int rc, const char *what)
 {
 	/* keep the part's own message; prefix what failed when it has none */
 	if (!err->text[0])
 		cjd_error_set(err, rc, NULL, 0, 0, "%s: %s", what, strerror(-rc));
-	return code;
+	return rc;
 }
 
 int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
@@ -249,18 +249,16 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	struct cjd_agent *a = calloc(1, sizeof(*a));
 	struct cjd_collector_config cc = {0};
 	cjd_event_mask events;
-	int rc, code = CJD_AGENT_FAIL;
+	int rc;
 
 	*out = NULL;
 	cjd_error_clear(err);
 	if (!a)
-		return fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
+		return fail(err, -ENOMEM, "agent");
 	a->opts = *opts;
 	a->start_mono_ns = a->heartbeat_mono_ns = cjd_now_mono_ns();
-	if ((rc = cjd_agent_load_config(opts, &a->cfg, err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+	if ((rc = cjd_agent_load_config(opts, &a->cfg, err)))
 		goto out_free;
-	}
 	{
 		enum cjd_log_level lvl;
 		enum cjd_log_format fmt;
@@ -268,10 +266,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		    !cjd_log_format_parse(a->cfg.log_format, &fmt))
 			cjd_log_setup(lvl, fmt);
 	}
-	if ((rc = events_of(a->cfg.events, &events, err))) {
-		code = CJD_AGENT_CONFIG;
+	if ((rc = events_of(a->cfg.events, &events, err)))
 		goto out_free;
-	}
 	/* A full disk must fail a journal write, not kill the agent; a gone
 	 * subscriber must not kill it through a write to a dead socket. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -291,14 +287,14 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	if (a->cfg.model) {
 		struct cjd_model *m;
 		if ((rc = cjd_model_load(&m, a->cfg.model, err))) {
-			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+			rc = cjd_errno_config(rc);
 			goto out_free;
 		}
 		cjd_model_free(m);
 	}
 	if ((rc = cjd_collector_new(&a->collector, &cc, err))) {
-		code = rc == -EINVAL || rc == -EOPNOTSUPP ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
-		fail(err, code, rc, "collector");
+		/* events this host cannot count are the configuration's to change */
+		rc = fail(err, rc == -EOPNOTSUPP ? -EINVAL : rc, "collector");
 		goto out_free;
 	}
 	cjd_collector_info(a->collector, &a->info);
@@ -316,10 +312,10 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	};
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
-	if ((code = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
+	if ((rc = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
 		goto out_free;
 	if ((rc = cjd_loop_new(&a->loop))) {
-		fail(err, CJD_AGENT_FAIL, rc, "event loop");
+		rc = fail(err, cjd_errno_runtime(rc), "event loop");
 		goto out_free;
 	}
 	struct cjd_collector_callbacks cbs = {
@@ -333,7 +329,7 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a)) ||
 	    (rc = cjd_agent_notify_start(a))) {
-		fail(err, CJD_AGENT_FAIL, rc, "event loop");
+		rc = fail(err, cjd_errno_runtime(rc), "event loop");
 		goto out_free;
 	}
 	banner(a);
@@ -350,7 +346,7 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	return 0;
 out_free:
 	cjd_agent_free(a);
-	return code;
+	return rc;
 }
 
 int cjd_agent_run(struct cjd_agent *a)
@@ -362,12 +358,12 @@ int cjd_agent_run(struct cjd_agent *a)
 	cjd_agent_notify_stopping(a);
 	if (rc) {
 		cjd_err("event loop failed: %s", strerror(-rc));
-		a->exit_code = CJD_AGENT_FAIL;
+		a->stop_rc = cjd_errno_runtime(rc);
 	}
 	/* The last word to subscribers, then the journal is fsynced by free(). */
 	heartbeat(a, true);
 	cjd_pipeline_housekeeping(a->pipe);
-	return a->exit_code;
+	return a->stop_rc;
 }
 
 void cjd_agent_free(struct cjd_agent *a)

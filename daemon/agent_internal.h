@@ -18,7 +18,7 @@ struct cjd_agent {
 	uint64_t start_mono_ns;
 	uint64_t samples_at_heartbeat;
 	uint64_t heartbeat_mono_ns;
-	int exit_code;
+	int stop_rc; /* why the loop stopped: 0 (a signal) or a negative errno */
 	/* systemd (agent_notify.c): NULL when not started with a $NOTIFY_SOCKET */
 	struct cjd_sdnotify *notify;
 	uint64_t watchdog_ns;          /* WatchdogSec= as $WATCHDOG_USEC; 0: no watchdog */

@@ -8,7 +8,6 @@
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/time.h"
-#include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/detector/model_load.h"
 
@@ -153,11 +152,11 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 {
 	struct cjd_pipeline *p = calloc(1, sizeof(*p));
 	const struct cjd_config *cfg = opts->cfg;
-	int rc, code = CJD_AGENT_FAIL;
+	int rc;
 
 	*out = NULL;
 	if (!p)
-		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory"), CJD_AGENT_FAIL;
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	p->opts = *opts;
 	p->cfg = cfg;
 	p->acted = cjd_strmap_new();
@@ -165,20 +164,20 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 	p->refused = cjd_strmap_new();
 	if (!p->acted || !p->metrics_prev || !p->refused ||
 	    (opts->meta && cjd_meta_cache_new(&p->meta, opts->meta))) {
-		cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+		rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 		goto out_free;
 	}
 	for (int m = 0; m < 2; m++) {
 		if (!(modes & (1u << m)))
 			continue;
 		if ((rc = start_mode(p, (enum cjd_mode)m, events, err))) {
-			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+			rc = cjd_errno_config(rc); /* a model that cannot serve this source */
 			goto out_free;
 		}
 	}
 	if ((rc = actions_new(p, cfg, &p->actions))) {
-		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s (is a cgroup hierarchy mounted?)",
-			      strerror(-rc));
+		rc = cjd_error_set(err, cjd_errno_runtime(rc), NULL, 0, 0,
+				   "actions: %s (is a cgroup hierarchy mounted?)", strerror(-rc));
 		goto out_free;
 	}
 	/* The publisher last among the parts that can refuse: its sockets and
@@ -194,16 +193,14 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		.curve_clients_dir = cfg->curve_clients,
 		.cgroup_root = opts->cgroup_root,
 	};
-	if ((rc = cjd_publisher_new(&p->pub, &pc, err))) {
-		/* a malformed key file is a configuration error; an endpoint in use is not */
-		code = err->line ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+	/* -EINVAL: a key file or endpoint that cannot be used; else runtime (in use, ...) */
+	if ((rc = cjd_publisher_new(&p->pub, &pc, err)))
 		goto out_free;
-	}
 	*out = p;
 	return 0;
 out_free:
 	cjd_pipeline_free(p);
-	return code;
+	return rc;
 }
 
 void cjd_pipeline_free(struct cjd_pipeline *p)

@@ -40,7 +40,11 @@ struct cjd_pipeline_options {
  * its detector now, so configuration errors surface at start-up. Modes not
  * listed are created on the first sample that needs them. `events` is what
  * the source supplies (0: taken from that first sample).
- * Returns 0, or CJD_AGENT_CONFIG / CJD_AGENT_FAIL with err holding one line.
+ * Returns 0, or a negative errno with err holding one line: -EINVAL for a
+ * configuration problem (a model that cannot be loaded or cannot serve these
+ * events, a key file or endpoint that cannot be used), another errno for a
+ * runtime failure (an endpoint in use, a journal that cannot be written,
+ * -ENOMEM).
  */
 int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,
 		     unsigned modes, cjd_event_mask events, struct cjd_error *err);
