@@ -9,6 +9,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/agent.h"
+#include "cjd/daemon/source.h"
 #include "cjd/daemon/split.h"
 #include "cli.h"
 
@@ -38,42 +39,15 @@ static const char usage[] =
 	"SIGTERM or SIGINT stop it, waiting up to 1 s for queued frames to leave.\n"
 	"Exit status: 0 stopped by a signal, 1 runtime failure, 2 usage or configuration error.\n";
 
-struct collect {
-	struct cjd_split_sender *tx;
-	struct cjd_collector *col;
-	struct cjd_loop *loop;
-	int exit_code;
-};
-
 static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 {
-	struct collect *c = ctx;
-
-	cjd_split_send_samples(c->tx, s, n);
+	cjd_split_send_samples(ctx, s, n);
 }
 
 static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 {
-	struct collect *c = ctx;
-
 	(void)t_ns;
-	cjd_split_send_gone(c->tx, &cgroup, 1);
-}
-
-static void on_end(void *ctx, int rc)
-{
-	struct collect *c = ctx;
-
-	cjd_err("collector stopped: %s", strerror(-rc));
-	c->exit_code = CJD_EXIT_FAIL;
-	cjd_loop_stop(c->loop);
-}
-
-static void on_signal(struct cjd_loop *l, int signo, void *ctx)
-{
-	(void)ctx;
-	cjd_info("%s: stopping", strsignal(signo));
-	cjd_loop_stop(l);
+	cjd_split_send_gone(ctx, &cgroup, 1);
 }
 
 #define MAX_EP 32
@@ -101,11 +75,11 @@ int cmd_collect(int argc, char **argv)
 	size_t n_bind = 0, n_connect = 0, n_ov = 0;
 	struct cjd_agent_options ao = {0};
 	struct cjd_split_sender_config sc = {0};
-	struct cjd_collector_config cc = {0};
-	struct collect c = {.exit_code = CJD_EXIT_OK};
+	struct cjd_collector_config cc;
+	struct cjd_split_sender *tx = NULL;
+	struct cjd_source *src = NULL;
 	struct cjd_config cfg;
 	struct cjd_error err;
-	char msg[1024], bad[64];
 	uint64_t u;
 	int ch, rc;
 
@@ -145,58 +119,34 @@ int cmd_collect(int argc, char **argv)
 	ao.n_overrides = n_ov;
 	if ((rc = cjd_cli_report("collect", cjd_agent_load_config(&ao, &cfg, &err), &err)))
 		return rc;
-	cc.interval_ns = cfg.interval_ns;
-	cc.rescan_ns = cfg.rescan_ns;
-	cc.include = (const char *const *)cfg.include.v;
-	cc.n_include = cfg.include.n;
-	cc.exclude = (const char *const *)cfg.exclude.v;
-	cc.n_exclude = cfg.exclude.n;
-	cc.cgroup_root = cfg.cgroup_root;
-	if (!strcmp(cfg.events, "software"))
-		cc.events = CJD_EVMASK_SOFTWARE;
-	else if (!strcmp(cfg.events, "hardware"))
-		cc.events = CJD_EVMASK_HARDWARE | CJD_EVMASK_SOFTWARE;
-	else if (strcmp(cfg.events, "auto") && cjd_event_mask_parse(cfg.events, &cc.events, bad,
-								    sizeof(bad))) {
-		rc = cjd_cli_usage_error("collect", "--events: unknown event \"%s\"", bad);
+	if ((rc = cjd_cli_report("collect", cjd_source_config(&cfg, &cc, &err), &err)))
 		goto out_cfg;
-	}
 	sc.bind = bind;
 	sc.n_bind = n_bind;
 	sc.connect = connect;
 	sc.n_connect = n_connect;
 	/* a full disk or a dead peer must never kill the collector */
 	signal(SIGPIPE, SIG_IGN);
-	rc = CJD_EXIT_FAIL;
-	if (cjd_split_sender_new(&c.tx, &sc, &err) || cjd_collector_new(&c.col, &cc, &err)) {
-		fprintf(stderr, "cjd collect: %s\n", cjd_error_format(&err, msg, sizeof(msg)));
-		goto out_free;
-	}
-	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = &c};
-	cjd_collector_set_callbacks(c.col, &cbs);
-	if (cjd_loop_new(&c.loop) || cjd_collector_attach(c.col, c.loop, on_end, &c) ||
-	    cjd_loop_add_signal(c.loop, SIGTERM, on_signal, &c) ||
-	    cjd_loop_add_signal(c.loop, SIGINT, on_signal, &c)) {
-		fprintf(stderr, "cjd collect: cannot set up the event loop\n");
+	if ((rc = cjd_split_sender_new(&tx, &sc, &err)) || (rc = cjd_source_new(&src, &cc, &err)) ||
+	    (rc = cjd_source_start(src, &(struct cjd_source_callbacks){.samples = on_samples,
+									.gone = on_gone, .ctx = tx},
+				   true))) {
+		rc = cjd_cli_report("collect", rc, &err);
 		goto out_free;
 	}
 	for (size_t i = 0; i < n_bind; i++)
 		cjd_info("collect: streaming samples on %s", bind[i]);
 	for (size_t i = 0; i < n_connect; i++)
 		cjd_info("collect: streaming samples to %s", connect[i]);
-	if (cjd_loop_run(c.loop) == 0)
-		rc = c.exit_code;
+	rc = cjd_cli_exit_code(cjd_source_run(src));
 	struct cjd_split_sender_stats st;
-	cjd_split_sender_stats(c.tx, &st);
+	cjd_split_sender_stats(tx, &st);
 	cjd_info("collect: %llu frames (%llu samples) sent, %llu frames (%llu samples) dropped",
 		 (unsigned long long)st.frames, (unsigned long long)st.samples,
 		 (unsigned long long)st.frames_dropped, (unsigned long long)st.samples_dropped);
 out_free:
-	if (c.col)
-		cjd_collector_detach(c.col);
-	cjd_loop_free(c.loop);
-	cjd_collector_free(c.col);
-	cjd_split_sender_free(c.tx, 1000);
+	cjd_source_free(src);
+	cjd_split_sender_free(tx, 1000);
 out_cfg:
 	cjd_config_release(&cfg);
 	return rc;
