@@ -27,6 +27,13 @@ struct opt {
 	const char *doc;
 	/* T_STRLIST: checks one item; 0, or -EINVAL with why filled */
 	int (*check)(const char *item, char *why, size_t whylen);
+	/* the key as a command-line option (cli/options.c): -short, --name ARG */
+	struct {
+		const char *name, *arg;
+		char short_name;
+		const char *help;  /* one phrase: the key, its default and "repeatable" are added */
+		const char *unset; /* what null (an empty list) means, for --help; or NULL */
+	} cli;
 };
 
 /* detector.allowlist items: cgroup globs and image:, container:, namespace:, pod: entries. */
@@ -47,72 +54,119 @@ static int check_allow(const char *item, char *why, size_t whylen)
 /* Strings lists in `def` are separated by '\n'. */
 static const struct opt opts[] = {
 	{"collector.interval", T_DURATION, OFF(interval_ns), "1s", 0.01, 3600, NULL,
-	 "Sampling interval: one sample per cgroup per interval (minimum 10ms)."},
+	 "Sampling interval: one sample per cgroup per interval (minimum 10ms).",
+	 .cli = {"interval", "DURATION", 'i',
+		 "sampling interval, e.g. 200ms or 1s; at least 10ms"}},
 	{"collector.rescan", T_DURATION, OFF(rescan_ns), "2s", 0.1, 3600, NULL,
-	 "How often the cgroup tree is re-scanned for new and removed cgroups."},
+	 "How often the cgroup tree is re-scanned for new and removed cgroups.",
+	 .cli = {"rescan", "DURATION", 0,
+		 "how often the cgroup tree is re-scanned for new and removed cgroups"}},
 	{"collector.include", T_STRLIST, OFF(include), NULL, 0, 0, NULL,
-	 "Globs (fnmatch) of cgroup paths to monitor; empty means every leaf cgroup with processes."},
+	 "Globs (fnmatch) of cgroup paths to monitor; empty means every leaf cgroup with processes.",
+	 .cli = {"cgroup", "GLOB", 0,
+		 "monitor cgroups matching GLOB",
+		 "every leaf cgroup with processes"}},
 	{"collector.exclude", T_STRLIST, OFF(exclude), NULL, 0, 0, NULL,
-	 "Globs of cgroup paths never to monitor."},
+	 "Globs of cgroup paths never to monitor.",
+	 .cli = {"exclude", "GLOB", 0, "never monitor cgroups matching GLOB"}},
 	{"collector.events", T_STRING, OFF(events), "auto", 0, 0, NULL,
 	 "`auto` (hardware events if the PMU counts them, else software), `hardware`, `software`, "
-	 "or a comma list of registry event names."},
+	 "or a comma list of registry event names.",
+	 .cli = {"events", "SPEC", 0,
+		 "auto, hardware, software, or a comma list of events as `cjd events` names them"}},
 	{"collector.cgroup_root", T_STRING, OFF(cgroup_root), NULL, 0, 0, NULL,
-	 "Mount point of the cgroup hierarchy; null discovers it (v2 first, then v1 perf_event)."},
+	 "Mount point of the cgroup hierarchy; null discovers it (v2 first, then v1 perf_event).",
+	 .cli = {"cgroup-root", "DIR", 0, "the cgroup hierarchy to watch",
+		 "discover it"}},
 	{"detector.model", T_STRING, OFF(model), NULL, 0, 0, NULL,
-	 "Model file; null picks hw-default, sw-default or (no syscalls) sw-nosyscalls."},
+	 "Model file; null picks hw-default, sw-default or (no syscalls) sw-nosyscalls.",
+	 .cli = {"model", "FILE", 'm', "model file", "by mode, from the model directory"}},
 	{"detector.window", T_UINT, OFF(window), "8", 2, 64, NULL,
-	 "Samples per feature window (W)."},
+	 "Samples per feature window (W).",
+	 .cli = {"window", "W", 0, "samples per window"}},
 	{"detector.threshold", T_DOUBLE, OFF(threshold), NULL, 0, 1, NULL,
-	 "Score at or above which a window counts as flagged; null uses the model's calibrated value."},
+	 "Score at or above which a window counts as flagged; null uses the model's calibrated value.",
+	 .cli = {"threshold", "X", 0, "score that flags a window", "the model's"}},
 	{"detector.threshold_low", T_DOUBLE, OFF(threshold_low), NULL, 0, 1, NULL,
-	 "Score below which a window counts towards resolving; null uses the model's value."},
+	 "Score below which a window counts towards resolving; null uses the model's value.",
+	 .cli = {"threshold-low", "X", 0,
+		 "a firing alert resolves below X", "the model's"}},
 	{"detector.fire_windows", T_UINT, OFF(fire_windows), "3", 1, 1000, NULL,
-	 "Consecutive flagged windows before an alert fires (K)."},
+	 "Consecutive flagged windows before an alert fires (K).",
+	 .cli = {"fire-windows", "K", 0, "flagged windows in a row before an alert fires"}},
 	{"detector.resolve_windows", T_UINT, OFF(resolve_windows), "3", 1, 1000, NULL,
-	 "Consecutive windows below threshold_low before a firing alert resolves (R)."},
+	 "Consecutive windows below threshold_low before a firing alert resolves (R).",
+	 .cli = {"resolve-windows", "R", 0, "low windows in a row before a firing alert resolves"}},
 	{"detector.ongoing_every", T_DURATION, OFF(ongoing_ns), "60s", 1, 86400, NULL,
-	 "While firing, re-publish an `ongoing` update this often."},
+	 "While firing, re-publish an `ongoing` update this often.",
+	 .cli = {"ongoing", "DURATION", 0, "while firing, re-publish this often"}},
 	{"detector.refire_holddown", T_DURATION, OFF(refire_holddown_ns), "5m", 0, 86400, NULL,
 	 "After an alert resolves, the cgroup cannot fire again for this long (flap suppression: "
 	 "a job hovering around the threshold pages once per hold-down at most); a cgroup still "
-	 "flagged when it ends fires at once. 0 turns it off."},
+	 "flagged when it ends fires at once. 0 turns it off.",
+	 .cli = {"refire-holddown", "DURATION", 0,
+		 "after an alert resolves, the cgroup cannot fire again for DURATION (flap "
+		 "suppression; 0 turns it off)"}},
 	{"detector.price_per_cpu_hour", T_DOUBLE, OFF(price_per_cpu_hour), "0.04", 0, 1000, NULL,
-	 "USD per CPU-hour, for the cost estimate in alerts and metrics."},
+	 "USD per CPU-hour, for the cost estimate in alerts and metrics.",
+	 .cli = {"price", "USD", 0, "price per CPU-hour, for the cost estimates"}},
 	{"detector.allowlist", T_STRLIST, OFF(allowlist), NULL, 0, 0, NULL,
 	 "Workloads that never alert (and are never acted on): cgroup path globs (`/system.slice/*`), "
 	 "or `image:GLOB`, `container:GLOB`, `namespace:GLOB`, `pod:GLOB` on the container's names "
 	 "(see Allowlist below).",
-	 check_allow},
+	 check_allow,
+	 .cli = {"allowlist", "ENTRY", 0,
+		 "workloads that never alert nor get acted on: a cgroup glob, or image:GLOB, "
+		 "container:GLOB, namespace:GLOB, pod:GLOB; see Allowlist in docs/config.md"}},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
-	 "ZeroMQ endpoints the PUB socket binds."},
+	 "ZeroMQ endpoints the PUB socket binds.",
+	 .cli = {"publish", "ENDPOINT", 'p',
+		 "ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:5556 or ipc:///run/cjd/alerts.sock"}},
 	{"publish.hwm", T_UINT, OFF(hwm), "10000", 1, 10000000, NULL,
-	 "Send high-water mark per subscriber; messages beyond it are dropped and counted."},
+	 "Send high-water mark per subscriber; messages beyond it are dropped and counted.",
+	 .cli = {"hwm", "N", 0,
+		 "per-subscriber send queue, messages; beyond it they are dropped and counted"}},
 	{"publish.metrics_every", T_DURATION, OFF(metrics_ns), "10s", 1, 86400, NULL,
-	 "Period of the per-cgroup `metrics` message (CPU-seconds, cost, score)."},
+	 "Period of the per-cgroup `metrics` message (CPU-seconds, cost, score).",
+	 .cli = {"metrics-every", "DURATION", 0, "period of the per-cgroup metrics message"}},
 	{"publish.heartbeat_every", T_DURATION, OFF(heartbeat_ns), "5s", 1, 3600, NULL,
-	 "Period of the `heartbeat` message."},
+	 "Period of the `heartbeat` message.",
+	 .cli = {"heartbeat-every", "DURATION", 0, "period of the heartbeat message"}},
 	{"publish.curve_secret", T_STRING, OFF(curve_secret), NULL, 0, 0, NULL,
-	 "Server secret key file (from `cjd keygen`); null disables CURVE."},
+	 "Server secret key file (from `cjd keygen`); null disables CURVE.",
+	 .cli = {"curve-secret", "FILE", 0,
+		 "publish with CURVE, using this server secret key (cjd keygen)",
+		 "no CURVE"}},
 	{"publish.curve_clients", T_STRING, OFF(curve_clients), NULL, 0, 0, NULL,
-	 "Directory of authorised client public keys (with curve_secret)."},
+	 "Directory of authorised client public keys (with curve_secret).",
+	 .cli = {"curve-clients", "DIR", 0,
+		 "authorised subscriber public keys (with --curve-secret)"}},
 	{"journal.path", T_STRING, OFF(journal), "/var/lib/cjd/alerts.jsonl", 0, 0, NULL,
-	 "Alert journal (JSON Lines), written before publishing; null or \"\" disables it."},
+	 "Alert journal (JSON Lines), written before publishing; null or \"\" disables it.",
+	 .cli = {"journal", "FILE", 'j', "alert journal, JSON Lines; \"\" turns it off"}},
 	{"journal.rotate_size", T_SIZE, OFF(journal_rotate_bytes), "64M", 4096, 1e12, NULL,
-	 "Rotate the journal when it reaches this size (K, M, G suffixes)."},
+	 "Rotate the journal when it reaches this size (K, M, G suffixes).",
+	 .cli = {"journal-rotate", "SIZE", 0,
+		 "rotate the journal at this size (K, M, G suffixes)"}},
 	{"journal.keep", T_UINT, OFF(journal_keep), "5", 1, 1000, NULL,
-	 "Rotated journal files to keep."},
+	 "Rotated journal files to keep.",
+	 .cli = {"journal-keep", "N", 0, "rotated journal files to keep"}},
 	{"actions.action", T_ACTION, OFF(action), "alert", 0, 0, "alert|freeze|throttle",
-	 "Response to a firing alert: `alert` only, `freeze` the cgroup, or `throttle` its CPU."},
+	 "Response to a firing alert: `alert` only, `freeze` the cgroup, or `throttle` its CPU.",
+	 .cli = {"action", "ACTION", 0, "alert, freeze or throttle firing cgroups"}},
 	{"actions.min_score", T_DOUBLE, OFF(action_min_score), "0.95", 0, 1, NULL,
-	 "Act only on alerts whose score is at least this."},
+	 "Act only on alerts whose score is at least this.",
+	 .cli = {"action-min-score", "X", 0, "act only on alerts scoring at least X"}},
 	{"actions.throttle_quota", T_STRING, OFF(throttle_quota), "10000 100000", 0, 0, NULL,
-	 "cpu.max value for `throttle`: \"QUOTA PERIOD\" in microseconds (v1: cfs_quota_us/cfs_period_us)."},
+	 "cpu.max value for `throttle`: \"QUOTA PERIOD\" in microseconds (v1: cfs_quota_us/cfs_period_us).",
+	 .cli = {"throttle-quota", "\"QUOTA PERIOD\"", 0, "cpu.max for throttle, in microseconds"}},
 	{"log.level", T_CHOICE, OFF(log_level), "info", 0, 0, "error|warn|info|debug",
-	 "Log level on stderr."},
+	 "Log level on stderr.",
+	 .cli = {"log-level", "LEVEL", 0, "error, warn, info or debug"}},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
-	 "Log format on stderr: text lines or JSON lines."},
+	 "Log format on stderr: text lines or JSON lines.",
+	 .cli = {"log-format", "FORMAT", 0, "text or json lines on stderr"}},
 };
 
 static const char *const sections[] = {"collector", "detector", "publish", "journal", "actions", "log"};
@@ -922,6 +976,23 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 	return rc;
 }
 
+bool cjd_config_flag(size_t i, struct cjd_config_flag *out)
+{
+	if (i >= CJD_ARRAY_SIZE(opts))
+		return false;
+	*out = (struct cjd_config_flag){
+		.key = opts[i].key,
+		.name = opts[i].cli.name,
+		.short_name = opts[i].cli.short_name,
+		.arg = opts[i].cli.arg,
+		.help = opts[i].cli.help,
+		.unset = opts[i].cli.unset,
+		.def = opts[i].def,
+		.list = opts[i].type == T_STRLIST,
+	};
+	return true;
+}
+
 /* ---- output ---- */
 
 static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE *out)
@@ -1014,7 +1085,8 @@ void cjd_config_write_docs(FILE *out)
 		return;
 	for (size_t s = 0; s < CJD_ARRAY_SIZE(sections); s++) {
 		size_t sl = strlen(sections[s]);
-		fprintf(out, "\n### `%s`\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n",
+		fprintf(out, "\n### `%s`\n\n| key | option | type | default | allowed | meaning |\n"
+			     "|---|---|---|---|---|---|\n",
 			sections[s]);
 		for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
 			const struct opt *o = &opts[i];
@@ -1034,7 +1106,12 @@ void cjd_config_write_docs(FILE *out)
 			for (char *p = range; *p; p++)
 				if (*p == '|')
 					*p = '/';
-			fprintf(out, "| `%s` | %s | `", o->key + sl + 1, type_names[o->type]);
+			char flag[64];
+			snprintf(flag, sizeof(flag), "`--%s`", o->cli.name);
+			if (o->cli.short_name)
+				snprintf(flag + strlen(flag), sizeof(flag) - strlen(flag), ", `-%c`",
+					 o->cli.short_name);
+			fprintf(out, "| `%s` | %s | %s | `", o->key + sl + 1, flag, type_names[o->type]);
 			write_value(&def, o, out);
 			fprintf(out, "` | %s | %s |\n", range, o->doc);
 		}
