@@ -17,7 +17,7 @@
 #include "cjd/detector/model_load.h"
 #include "cjd/publish/publish_zmq.h"
 #include "cli.h"
-#include "replay.h"
+#include "cjd/daemon/replay_summary.h"
 
 static const char replay_usage[] =
 	"Usage: cjd replay [OPTIONS] FILE...\n"
@@ -93,7 +93,7 @@ struct replay_opts {
 };
 
 struct replay_ctx {
-	struct replay_summary *sum;
+	struct cjd_replay_summary *sum;
 	int file;
 	uint64_t epoch_real_ns; /* trace "created" as CLOCK_REALTIME ns, 0 if unknown */
 	bool wall_clock;
@@ -125,14 +125,14 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 	if (n == -ENOMEM || n == -EINVAL)
 		cjd_err("alert for %s could not be rendered (%s)", a->cgroup, strerror(-n));
 	fflush(stdout); /* alerts are rare; a consumer should see each at once */
-	return replay_summary_alert(rc->sum, rc->file, a);
+	return cjd_replay_summary_alert(rc->sum, rc->file, a);
 }
 
 static int on_window(const struct cjd_window *w, void *ctx)
 {
 	struct replay_ctx *rc = ctx;
 
-	return replay_summary_window(rc->sum, rc->file, w);
+	return cjd_replay_summary_window(rc->sum, rc->file, w);
 }
 
 static void sleep_until(uint64_t mono_ns)
@@ -179,7 +179,7 @@ static int replay_file(struct cjd_detector *d, struct replay_ctx *rc, struct cjd
 			last_t = s.t_ns;
 		}
 		uint64_t start = s.t_ns > s.dt_ns ? s.t_ns - s.dt_ns : 0;
-		if (replay_summary_sample(rc->sum, rc->file, s.cgroup, s.label, start)) {
+		if (cjd_replay_summary_sample(rc->sum, rc->file, s.cgroup, s.label, start)) {
 			ret = cjd_cli_fail("replay", "out of memory");
 			goto out;
 		}
@@ -416,7 +416,7 @@ int cmd_replay(int argc, char **argv)
 	cfg.window_cb = on_window;
 	cfg.window_ctx = &rc;
 	rc.wall_clock = o.wall_clock;
-	rc.sum = replay_summary_new();
+	rc.sum = cjd_replay_summary_new();
 	if (!rc.sum) {
 		ret = cjd_cli_fail("replay", "out of memory");
 		goto out_free;
@@ -477,19 +477,19 @@ int cmd_replay(int argc, char **argv)
 			goto out_free;
 	}
 
-	struct replay_totals tot = {
+	struct cjd_replay_totals tot = {
 		.samples = samples,
 		.seconds = (double)(cjd_now_mono_ns() - t_start) / 1e9,
-		.model_name = cjd_model_name(model),
-		.model_version = cjd_model_version(model),
 		.model_kind = cjd_model_kind_name(cjd_model_kind(model)),
 		.window = cjd_detector_window(d),
 		.fire_windows = cfg.fire_windows,
 		.threshold = isnan(o.threshold) ? cjd_model_threshold(model) : o.threshold,
 		.tier = cjd_simd_tier_name(cjd_detector_tier(d)),
 	};
+	snprintf(tot.model_name, sizeof(tot.model_name), "%s", cjd_model_name(model));
+	snprintf(tot.model_version, sizeof(tot.model_version), "%s", cjd_model_version(model));
 	if (!o.quiet)
-		replay_summary_print(rc.sum, files, &tot, stderr);
+		cjd_replay_summary_print(rc.sum, files, &tot, stderr);
 	if (!o.quiet && (o.n_publish || o.journal)) {
 		struct cjd_publisher_stats st;
 		cjd_publisher_stats(rc.pub, &st);
@@ -501,7 +501,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (o.summary_json) {
 		FILE *f = fopen(o.summary_json, "we");
-		if (!f || replay_summary_json(rc.sum, files, &tot, f) || fclose(f)) {
+		if (!f || cjd_replay_summary_json(rc.sum, files, &tot, f) || fclose(f)) {
 			ret = cjd_cli_fail("replay", "%s: %s", o.summary_json, strerror(errno));
 			goto out_free;
 		}
@@ -512,7 +512,7 @@ out_free:
 	cjd_detector_free(d);
 	cjd_publisher_free(rc.pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_model_free(model);
-	replay_summary_free(rc.sum);
+	cjd_replay_summary_free(rc.sum);
 out_opts:
 	free(o.allow);
 	free(o.publish);

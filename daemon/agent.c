@@ -46,8 +46,10 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 {
 	struct cjd_agent *a = ctx;
 
+	struct cjd_error err;
+
 	for (size_t i = 0; i < n; i++)
-		cjd_pipeline_push(a->pipe, &s[i]);
+		cjd_pipeline_push(a->pipe, &s[i], &err); /* refusals are counted and logged */
 	cjd_pipeline_tick(a->pipe);
 }
 

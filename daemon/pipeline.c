@@ -79,6 +79,10 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->n_allowlist = cfg->allowlist.n;
 	dc->identify = identify;
 	dc->identify_ctx = p;
+	if (p->opts.gone_intervals)
+		dc->gone_intervals = p->opts.gone_intervals;
+	dc->window_cb = p->opts.window_cb;
+	dc->window_ctx = p->opts.hook_ctx;
 }
 
 /*
@@ -192,6 +196,7 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		.curve_secret_file = cfg->curve_secret,
 		.curve_clients_dir = cfg->curve_clients,
 		.cgroup_root = opts->cgroup_root,
+		.echo = opts->echo,
 	};
 	/* -EINVAL: a key file or endpoint that cannot be used; else runtime (in use, ...) */
 	if ((rc = cjd_publisher_new(&p->pub, &pc, err)))
@@ -233,6 +238,8 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 	/* journal trouble is logged and flagged by the publisher; the alert went out */
 	if (rc == -ENOMEM || rc == -EINVAL)
 		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
+	if (p->opts.quiet)
+		return;
 	cjd_alert_summary(al, ctx.identity, line, sizeof(line));
 	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
 				al->action == CJD_ALERT_THROTTLED
@@ -285,6 +292,8 @@ static int on_alert(const struct cjd_alert *alert, void *ctx)
 	struct cjd_alert copy = *alert;
 	char key[4400];
 
+	if (p->opts.alert_hook)
+		p->opts.alert_hook(p->opts.hook_ctx, &copy);
 	publish(p, &copy);
 	switch (alert->action) {
 	case CJD_ALERT_FIRING:
@@ -316,19 +325,34 @@ static void refuse(struct cjd_pipeline *p, const struct cjd_sample *s, enum cjd_
 			 cjd_mode_name(mode), s->host ? s->host : "this host", why);
 }
 
-int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s)
+int cjd_pipeline_expect(struct cjd_pipeline *p, cjd_event_mask events, struct cjd_error *err)
+{
+	enum cjd_mode mode = cjd_mode_of(events);
+	struct mode_slot *slot = &p->slot[mode];
+	int rc;
+
+	if (!slot->det)
+		rc = start_mode(p, mode, events, err);
+	else
+		rc = cjd_model_check_events(slot->model, events, err);
+	return rc ? cjd_errno_config(rc) : 0;
+}
+
+int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s, struct cjd_error *err)
 {
 	enum cjd_mode mode = cjd_mode_of(s->events);
 	struct mode_slot *slot = &p->slot[mode];
-	struct cjd_error err;
+	int rc;
 
 	p->st.samples++;
-	if (!slot->det && start_mode(p, mode, s->events, &err)) {
-		refuse(p, s, mode, err.text);
-		return 0;
+	if ((!slot->det && (rc = start_mode(p, mode, s->events, err))) ||
+	    (rc = cjd_detector_push(slot->det, s, err))) {
+		if (rc == -ENOMEM)
+			return rc;
+		if (p->opts.strict)
+			return -EINVAL;
+		refuse(p, s, mode, err->text);
 	}
-	if (cjd_detector_push(slot->det, s, &err))
-		refuse(p, s, mode, err.text);
 	return 0;
 }
 
@@ -337,6 +361,13 @@ void cjd_pipeline_tick(struct cjd_pipeline *p)
 	for (int m = 0; m < 2; m++)
 		if (p->slot[m].det)
 			cjd_detector_tick(p->slot[m].det);
+}
+
+void cjd_pipeline_finish(struct cjd_pipeline *p)
+{
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			cjd_detector_finish(p->slot[m].det);
 }
 
 void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup)
@@ -500,7 +531,12 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 	return p->slot[mode].model;
 }
 
-const struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p)
+const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode)
+{
+	return p->slot[mode].det;
+}
+
+struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p)
 {
 	return p->pub;
 }

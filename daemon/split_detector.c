@@ -22,8 +22,10 @@ static void on_sample(void *ctx, const char *host, const struct cjd_sample *s)
 {
 	struct cjd_split_detector *d = ctx;
 
+	struct cjd_error err;
+
 	(void)host; /* s->host is the frame's host already */
-	cjd_pipeline_push(d->pipe, s);
+	cjd_pipeline_push(d->pipe, s, &err); /* refusals are counted and logged */
 }
 
 static void on_frame_done(void *ctx, const char *host)
