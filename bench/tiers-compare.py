@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """SIMD tiers of two cjd binaries side by side: `cjd bench features`, `gbdt` and `tick`, interleaved.
 
-Usage: bench/tiers-compare.py OLD_CJD NEW_CJD [RUNS] [REPS]
-       bench/tiers-compare.py - CJD [RUNS] [REPS]      (one binary: no old column)
+Usage: bench/tiers-compare.py OLD_CJD NEW_CJD [RUNS] [REPS] [SUBJECTS]
+       bench/tiers-compare.py - CJD [RUNS] [REPS] [SUBJECTS]   (one binary: no old column)
 
 Runs every subject, feature set and window RUNS times (default 5) on both binaries,
 alternating old and new call by call so both see the same machine, each call with --reps
 REPS (default 7; every figure of one call is already a median of REPS). Prints, per row,
 the median over the runs of the CPU-time medians, and new/old. A subject the old binary
 does not have is shown for the new one only. Timings under an emulator say so (the
-binaries' own "emulated" field).
+binaries' own "emulated" field). SUBJECTS is a comma list (default features,gbdt,tick);
+`tick` rows also give the push of the round ("TIER push").
 """
 import json
 import statistics
@@ -40,6 +41,8 @@ def bench(cjd, subject, args, reps):
         for row in run["rows"]:
             key = (run["set"], run.get("window", ""), row["name"])
             rows[key] = row["cpu_median_ns"] if row["ran"] else None
+            if "push_median_ns" in row:
+                rows[key[:2] + (row["name"] + " push",)] = row["push_median_ns"]
     return rows, doc.get("emulated")
 
 
@@ -49,7 +52,8 @@ def main():
     old, new = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
     reps = int(sys.argv[4]) if len(sys.argv) > 4 else 7
-    for subject in ("features", "gbdt", "tick"):
+    subjects = sys.argv[5].split(",") if len(sys.argv) > 5 else list(CONFIGS)
+    for subject in subjects:
         got = {"old": [], "new": []}
         emulated = None
         for r in range(runs):

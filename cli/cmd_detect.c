@@ -17,7 +17,8 @@ static const char usage[] =
 	"never taken from here, because the cgroups live on other hosts.\n"
 	"\n"
 	"Each mode gets its own model: hosts with a PMU are scored by the hardware model,\n"
-	"hosts without one by the software model, chosen on their first frame.\n";
+	"hosts without one by the software model, chosen on their first frame. Every\n"
+	"model a host may need is loaded at start-up: one that cannot be is an error.\n";
 
 static const char tail[] =
 	"The default journal needs write access to /var/lib/cjd: an unprivileged user gives\n"

@@ -27,15 +27,34 @@ static const char inspect_usage[] =
 	"relative to the hierarchy cjd run monitors, as alerts print it\n"
 	"(/system.slice/docker-ID.scope).\n"
 	"\n"
-	"Probes (docs/evidence.md says what each measures, costs and cannot see):\n"
-	"  fpstate   the SSE rounding mode and flush-to-zero/denormals-are-zero flags\n"
-	"            of every thread, read with ptrace a few times: RandomX changes\n"
-	"            the rounding mode all the time, almost no benign program does.\n"
-	"            Stops one thread at a time, each for tens of microseconds;\n"
-	"            needs CAP_SYS_PTRACE for other users' processes\n"
-	"  memory    anonymous resident memory and transparent/hugetlb huge pages\n"
-	"            (smaps_rollup, memory.stat): RandomX keeps 256 MiB (light mode)\n"
-	"            or 2 GiB more (fast mode) resident. Stops nothing\n"
+	"Probes (docs/evidence.md says what each measures, costs and cannot see),\n"
+	"in the order they run:\n"
+	"  fpstate     the SSE rounding mode and flush-to-zero/denormals-are-zero\n"
+	"              flags of every thread, read with ptrace a few times over\n"
+	"              0.5 s: RandomX changes the rounding mode all the time,\n"
+	"              almost no benign program does. Stops one thread at a time,\n"
+	"              each for tens of microseconds; needs CAP_SYS_PTRACE for\n"
+	"              other users' processes\n"
+	"  codesample  where the CPU time goes: the instruction pointer every 1 ms\n"
+	"              of CPU time for 1 s (the cpu-clock software event: no PMU\n"
+	"              needed), the file or anonymous memory each sample hit (JIT\n"
+	"              code, as RandomX generates, runs from anonymous memory),\n"
+	"              and the instruction mix (AES, 64-bit multiply, SIMD, ALU...)\n"
+	"              of the hottest code, read with process_vm_readv. A CGROUP\n"
+	"              is sampled as a whole on every CPU, --pid PID on its\n"
+	"              threads. Stops nothing; the target does about 2 % less work\n"
+	"              while sampled. Needs CAP_PERFMON for a cgroup, and\n"
+	"              CAP_SYS_PTRACE to read other users' code\n"
+	"  network     the TCP and UDP sockets of every process (/proc/PID/fd,\n"
+	"              matched with sock_diag in the process's network namespace,\n"
+	"              or /proc/PID/net): outbound connections, their peers,\n"
+	"              messages per second and bytes each way over 1 s, listeners.\n"
+	"              A stratum client is one long-lived outbound connection with\n"
+	"              small, regular messages. Stops nothing; needs CAP_SYS_ADMIN\n"
+	"              for byte counters in another network namespace\n"
+	"  memory      anonymous resident memory and transparent/hugetlb huge pages\n"
+	"              (smaps_rollup, memory.stat): RandomX keeps 256 MiB (light\n"
+	"              mode) or 2 GiB more (fast mode) resident. Stops nothing\n"
 	"\n"
 	"Options:\n"
 	"  --pid PID           inspect this process (a thread id names its process)\n"
@@ -63,13 +82,23 @@ static const char inspect_usage[] =
 	"                      priority where cjd may (CAP_SYS_NICE), so that on a\n"
 	"                      busy host a stopped thread does not wait for cjd to\n"
 	"                      get a CPU\n"
+	"  --sample-for DUR    codesample: how long to sample (default 1s, at most 60s)\n"
+	"  --sample-period DUR codesample: CPU time between two samples of a thread\n"
+	"                      (default 1ms, at least 100us)\n"
+	"  --no-code           codesample: do not read or decode the target's code\n"
+	"                      (regions and concentration only, no instruction mix)\n"
+	"  --net-window DUR    network: time between the two reads of the TCP\n"
+	"                      counters the rates come from (default 1s, at most 60s)\n"
 	"  -h, --help          this help\n"
 	"\n"
-	"Only one thread of the whole target is stopped at any time. No thread is\n"
-	"ever left stopped or traced, even when cjd inspect is killed: the kernel\n"
-	"releases a seized thread when its tracer exits. Signals that arrive while\n"
-	"a thread is held keep their meaning. docs/security.md says what ptrace\n"
-	"means for the inspected workload.\n"
+	"The probes run one after the other: about 2.5 s with the defaults. Only\n"
+	"fpstate stops threads, one thread of the whole target at any time. No\n"
+	"thread is ever left stopped or traced, even when cjd inspect is killed:\n"
+	"the kernel releases a seized thread when its tracer exits. Signals that\n"
+	"arrive while a thread is held keep their meaning. docs/security.md says\n"
+	"what ptrace, reading code and entering network namespaces mean for the\n"
+	"inspected workload, which privileges each probe needs, and how to leave\n"
+	"a probe out (--probes).\n"
 	"\n"
 	"Exit status: 0 when evidence was gathered (at least one probe ran), 1 when\n"
 	"the target does not exist, no probe could run or a probe named with\n"
@@ -78,13 +107,15 @@ static const char inspect_usage[] =
 	"Examples:\n"
 	"  cjd inspect /system.slice/docker-4f1c.scope\n"
 	"  cjd inspect --pid 4242 --json\n"
-	"  cjd inspect --probes memory /sys/fs/cgroup/memory/docker/4f1c\n";
+	"  cjd inspect --probes memory /sys/fs/cgroup/memory/docker/4f1c\n"
+	"  cjd inspect --probes codesample,network --sample-for 3s /system.slice/x.scope\n";
 
 struct inspect_args {
 	const char *cgroup, *root, *probes;
 	pid_t pid;
-	bool json, normal_priority;
+	bool json, normal_priority, no_code;
 	uint64_t rounds, duration_ns, max_pause_ns, max_threads;
+	uint64_t sample_ns, period_ns, net_window_ns;
 };
 
 static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -98,18 +129,24 @@ static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t h
 static int parse_args(int argc, char **argv, struct inspect_args *a)
 {
 	enum { OPT_PID = 256, OPT_ROOT, OPT_PROBES, OPT_JSON, OPT_ROUNDS, OPT_DURATION,
-	       OPT_MAX_PAUSE, OPT_MAX_THREADS, OPT_NORMAL_PRIORITY };
-	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID},
-					     {"root", required_argument, NULL, OPT_ROOT},
-					     {"probes", required_argument, NULL, OPT_PROBES},
-					     {"json", no_argument, NULL, OPT_JSON},
-					     {"rounds", required_argument, NULL, OPT_ROUNDS},
-					     {"duration", required_argument, NULL, OPT_DURATION},
-					     {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
-					     {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
-					     {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	       OPT_MAX_PAUSE, OPT_MAX_THREADS, OPT_NORMAL_PRIORITY, OPT_SAMPLE_FOR,
+	       OPT_SAMPLE_PERIOD, OPT_NO_CODE, OPT_NET_WINDOW };
+	static const struct option opts[] = {
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"probes", required_argument, NULL, OPT_PROBES},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"rounds", required_argument, NULL, OPT_ROUNDS},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"max-pause", required_argument, NULL, OPT_MAX_PAUSE},
+	    {"max-threads", required_argument, NULL, OPT_MAX_THREADS},
+	    {"normal-priority", no_argument, NULL, OPT_NORMAL_PRIORITY},
+	    {"sample-for", required_argument, NULL, OPT_SAMPLE_FOR},
+	    {"sample-period", required_argument, NULL, OPT_SAMPLE_PERIOD},
+	    {"no-code", no_argument, NULL, OPT_NO_CODE},
+	    {"net-window", required_argument, NULL, OPT_NET_WINDOW},
+	    {"help", no_argument, NULL, 'h'},
+	    {0}};
 	uint64_t v;
 	int c, rc;
 
@@ -153,6 +190,31 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 			break;
 		case OPT_NORMAL_PRIORITY:
 			a->normal_priority = true;
+			break;
+		case OPT_SAMPLE_FOR:
+			if ((rc = cjd_cli_duration("inspect", "--sample-for", optarg, 1000000,
+						   &a->sample_ns)))
+				return rc;
+			if (a->sample_ns > 60 * CJD_NSEC_PER_SEC)
+				return cjd_cli_usage_error("inspect", "--sample-for: at most 60s");
+			break;
+		case OPT_SAMPLE_PERIOD:
+			if ((rc = cjd_cli_duration("inspect", "--sample-period", optarg, 100000,
+						   &a->period_ns)))
+				return rc;
+			if (a->period_ns > CJD_NSEC_PER_SEC)
+				return cjd_cli_usage_error("inspect",
+							   "--sample-period: at most 1s");
+			break;
+		case OPT_NO_CODE:
+			a->no_code = true;
+			break;
+		case OPT_NET_WINDOW:
+			if ((rc = cjd_cli_duration("inspect", "--net-window", optarg, 1000000,
+						   &a->net_window_ns)))
+				return rc;
+			if (a->net_window_ns > 60 * CJD_NSEC_PER_SEC)
+				return cjd_cli_usage_error("inspect", "--net-window: at most 60s");
 			break;
 		case 'h':
 			fputs(inspect_usage, stdout);
@@ -224,6 +286,12 @@ int cmd_inspect(int argc, char **argv)
 	o.fpstate.max_pause_ns = a.max_pause_ns;
 	o.fpstate.max_threads = (unsigned)a.max_threads;
 	o.fpstate.normal_priority = a.normal_priority;
+	o.codesample.duration_ns = a.sample_ns;
+	o.codesample.period_ns = a.period_ns;
+	o.codesample.no_code = a.no_code;
+	o.network.window_ns = a.net_window_ns;
+	/* one inspection: no network history, so connections' ages are bounded by their
+	 * processes' ages only (the agent keeps a history per suspect) */
 	if ((rc = make_target(&a, &t)) != 0)
 		return rc;
 	cjd_error_clear(&err);

@@ -27,6 +27,8 @@ cjd_require_lib(cjd::jansson jansson.h jansson libjansson-dev)
 cjd_require_lib(cjd::zmq zmq.h zmq libzmq3-dev)
 cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
 cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
+# Capstone decodes the hot code the code-sampling probe reads (x86-64 and arm64).
+cjd_require_lib(cjd::capstone capstone/capstone.h capstone libcapstone-dev)
 if(CJD_BUILD_TESTS)
   cjd_require_lib(cjd::cmocka cmocka.h cmocka libcmocka-dev)
 endif()

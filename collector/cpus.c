@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "cjd/collector/cpus.h"
 
 static int parse_id(const char **p, int *out)
 {

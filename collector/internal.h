@@ -1,4 +1,4 @@
-/* The collector's internal pieces: CPUs, cgroup scan and table, event plan, group reads, backends. */
+/* The collector's internal pieces: cgroup scan and table, event plan, group reads, backends. */
 #ifndef CJD_COLLECTOR_INTERNAL_H
 #define CJD_COLLECTOR_INTERNAL_H
 
@@ -8,37 +8,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cjd/collector/cpus.h"
 #include "cjd/collector/pfm_encode.h"
+#include "cjd/collector/sys_perf.h"
 #include "cjd/common/error.h"
 #include "cjd/common/event.h"
 #include "cjd/common/sample.h"
-
-/* ---- the one syscall glibc does not wrap (sys_perf.c) ---- */
-
-/*
- * perf_event_open(2), retrying EINTR. Returns the fd or -errno. A function of
- * its own so tests can replace it with -Wl,--wrap=cjd_sys_perf_event_open.
- */
-int cjd_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
-			    unsigned long flags);
 
 /* ---- /proc and /sys knobs (procfs.c) ---- */
 
 /* The integer at the start of a small file, or dflt when it cannot be read. */
 int cjd_read_int_file(const char *path, int dflt);
-
-/* ---- online CPUs (cpus.c) ---- */
-
-#define CJD_MAX_CPUS 4096
-
-/* Parses a kernel CPU list ("0-3,8,10-11\n") into ascending ids. Returns the
- * count, or -EINVAL (bad syntax, descending range, id >= CJD_MAX_CPUS) or
- * -E2BIG (more than max ids). */
-int cjd_cpus_parse(const char *text, int *cpus, int max);
-
-/* Reads /sys/devices/system/cpu/online (path NULL) or path. Returns the count
- * or a negative errno, with err filled. cpus must hold CJD_MAX_CPUS. */
-int cjd_cpus_online(const char *path, int *cpus, struct cjd_error *err);
 
 /* ---- cgroup tree walk (cgroup_scan.c) ---- */
 

@@ -11,9 +11,26 @@
 #include "cjd/daemon/pipeline.h"
 #include "cjd/detector/model_load.h"
 
+/*
+ * The models the pipeline may need, loaded (and so validated) at start-up
+ * and on reload, all or nothing: a sample never waits for a file. Entries
+ * are keyed by model_key(): one per distinct model, shared by the modes
+ * that use it (a detector borrows its model).
+ */
+#define MAX_MODELS 3
+
+struct model_set {
+	size_t n;
+	struct {
+		const char *key; /* static: "" for the configured model, else a default's name */
+		char path[4096];
+		struct cjd_model *m;
+	} e[MAX_MODELS];
+};
+
 struct mode_slot {
-	struct cjd_model *model;
-	char model_path[4096];
+	const struct cjd_model *model; /* borrowed from models */
+	const char *model_path;        /* likewise */
 	struct cjd_detector *det;
 	cjd_event_mask events; /* what the source supplies in this mode */
 };
@@ -22,6 +39,9 @@ struct cjd_pipeline {
 	struct cjd_pipeline_options opts;
 	const struct cjd_config *cfg;
 	struct cjd_publisher *pub;
+	struct model_set models;
+	cjd_event_mask wants[MAX_MODELS]; /* the event sets samples may come with */
+	size_t n_wants;
 	struct mode_slot slot[2]; /* indexed by enum cjd_mode */
 	struct cjd_actions *actions;
 	struct cjd_strmap *acted;        /* "host\ncgroup" acted on in this firing episode */
@@ -86,23 +106,56 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 }
 
 /*
- * The configured model, or the shipped one for what the source supplies
- * (cjd_model_default_name: without syscalls, the model trained without
- * them). A configured model is never swapped: if it needs events the source
- * lacks, the detector refuses it.
+ * Which model samples with `events` use under cfg: the configured one, or
+ * the shipped one for what the source supplies (cjd_model_default_name:
+ * without syscalls, the model trained without them). A configured model is
+ * never swapped: if it needs events the source lacks, the detector refuses it.
  */
-static int load_model(const struct cjd_pipeline *p, const struct cjd_config *cfg,
-		      cjd_event_mask events, struct cjd_model **m, char *path, size_t len,
-		      struct cjd_error *err)
+static const char *model_key(const struct cjd_config *cfg, cjd_event_mask events)
+{
+	return cfg->model ? "" : cjd_model_default_name(events);
+}
+
+static void models_free(struct model_set *ms)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		cjd_model_free(ms->e[i].m);
+	ms->n = 0;
+}
+
+static int models_find(const struct model_set *ms, const char *key)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		if (!strcmp(ms->e[i].key, key))
+			return (int)i;
+	return -ENOENT;
+}
+
+/* Loads into ms (empty) every model cfg names for the pipeline's event sets. */
+static int models_load(const struct cjd_pipeline *p, const struct cjd_config *cfg,
+		       struct model_set *ms, struct cjd_error *err)
 {
 	int rc;
 
-	if (cfg->model)
-		snprintf(path, len, "%s", cfg->model);
-	else if ((rc = cjd_model_default_path(events, p->opts.model_dirs, p->opts.n_model_dirs,
-					      path, len, err)))
-		return rc;
-	return cjd_model_load(m, path, err);
+	for (size_t w = 0; w < p->n_wants; w++) {
+		const char *key = model_key(cfg, p->wants[w]);
+		if (models_find(ms, key) >= 0)
+			continue;
+		char *path = ms->e[ms->n].path;
+		size_t len = sizeof(ms->e[ms->n].path);
+		if (cfg->model)
+			snprintf(path, len, "%s", cfg->model);
+		else if ((rc = cjd_model_default_path(p->wants[w], p->opts.model_dirs,
+						      p->opts.n_model_dirs, path, len, err)))
+			goto out_free;
+		if ((rc = cjd_model_load(&ms->e[ms->n].m, path, err)))
+			goto out_free;
+		ms->e[ms->n++].key = key;
+	}
+	return 0;
+out_free:
+	models_free(ms);
+	return rc;
 }
 
 static int actions_new(const struct cjd_pipeline *p, const struct cjd_config *cfg,
@@ -130,25 +183,45 @@ static int actions_new(const struct cjd_pipeline *p, const struct cjd_config *cf
 
 static int on_alert(const struct cjd_alert *alert, void *ctx);
 
-/* Loads the model of a mode and starts its detector. */
+/* Starts the detector of a mode with its model, loaded already. */
 static int start_mode(struct cjd_pipeline *p, enum cjd_mode mode, cjd_event_mask events,
 		      struct cjd_error *err)
 {
 	struct mode_slot *s = &p->slot[mode];
 	struct cjd_detector_config dc;
-	int rc;
+	int i = models_find(&p->models, model_key(p->cfg, events)), rc;
 
-	if ((rc = load_model(p, p->cfg, events, &s->model, s->model_path, sizeof(s->model_path),
-			     err)))
-		return rc;
+	if (i < 0) /* the event sets wanted at start cover every mode: a bug */
+		return cjd_error_set(err, -ENOENT, NULL, 0, 0, "no model loaded for %s mode",
+				     cjd_mode_name(mode));
 	detector_config(p, p->cfg, events, &dc);
-	if ((rc = cjd_detector_new(&s->det, &dc, s->model, on_alert, p, err))) {
-		cjd_model_free(s->model);
-		s->model = NULL;
+	if ((rc = cjd_detector_new(&s->det, &dc, p->models.e[i].m, on_alert, p, err)))
 		return rc;
-	}
+	s->model = p->models.e[i].m;
+	s->model_path = p->models.e[i].path;
 	s->events = events;
 	return 0;
+}
+
+/*
+ * The event sets samples may come with: what the source supplies for the
+ * modes it names, or, from an unknown source (split mode), every kind a
+ * collector sends.
+ */
+static void set_wants(struct cjd_pipeline *p, unsigned modes, cjd_event_mask events)
+{
+	if (modes) {
+		for (int m = 0; m < 2; m++)
+			if (modes & (1u << m))
+				p->wants[p->n_wants++] =
+					events ? events
+					       : (m == CJD_MODE_HARDWARE ? CJD_EVMASK_HARDWARE
+									: CJD_EVMASK_SOFTWARE);
+		return;
+	}
+	p->wants[p->n_wants++] = CJD_EVMASK_HARDWARE | CJD_EVMASK_SOFTWARE;
+	p->wants[p->n_wants++] = CJD_EVMASK_SOFTWARE;
+	p->wants[p->n_wants++] = CJD_EVMASK_SOFTWARE & ~CJD_EVMASK(CJD_EV_SYSCALLS);
 }
 
 int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,
@@ -169,6 +242,11 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 	if (!p->acted || !p->metrics_prev || !p->refused ||
 	    (opts->meta && cjd_meta_cache_new(&p->meta, opts->meta))) {
 		rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+		goto out_free;
+	}
+	set_wants(p, modes, events);
+	if ((rc = models_load(p, cfg, &p->models, err))) {
+		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
 		goto out_free;
 	}
 	for (int m = 0; m < 2; m++) {
@@ -212,10 +290,9 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 {
 	if (!p)
 		return;
-	for (int m = 0; m < 2; m++) {
+	for (int m = 0; m < 2; m++)
 		cjd_detector_free(p->slot[m].det);
-		cjd_model_free(p->slot[m].model);
-	}
+	models_free(&p->models);
 	cjd_publisher_free(p->pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_actions_free(p->actions);
 	cjd_strmap_free(p->acted);
@@ -454,23 +531,38 @@ void cjd_pipeline_housekeeping(struct cjd_pipeline *p)
 
 /* ---- reload ---- */
 
+/* Puts the detectors of modes [0, upto) back on the current configuration
+ * after a later one refused the new one. */
+static void reconfigure_undo(struct cjd_pipeline *p, int upto)
+{
+	struct cjd_detector_config dc;
+	struct cjd_error ignore;
+
+	for (int k = 0; k < upto; k++) {
+		if (!p->slot[k].det)
+			continue;
+		detector_config(p, p->cfg, p->slot[k].events, &dc);
+		cjd_detector_reconfigure(p->slot[k].det, &dc, p->slot[k].model, &ignore);
+	}
+}
+
 int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cfg,
 			     struct cjd_error *err)
 {
-	struct cjd_model *nm[2] = {NULL, NULL};
-	char path[2][4096];
+	struct model_set nm = {0};
+	int idx[2] = {-1, -1};
 	struct cjd_actions *na = NULL;
 	struct cjd_detector_config dc;
 	int rc = 0;
 
 	/* everything that can fail first, for every mode, before anything changes */
+	if ((rc = models_load(p, cfg, &nm, err)))
+		goto out_fail;
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
-		if ((rc = load_model(p, cfg, p->slot[m].events, &nm[m], path[m], sizeof(path[m]),
-				     err)))
-			goto out_fail;
-		if ((rc = cjd_model_check_events(nm[m], p->slot[m].events, err)))
+		idx[m] = models_find(&nm, model_key(cfg, p->slot[m].events));
+		if ((rc = cjd_model_check_events(nm.e[idx[m]].m, p->slot[m].events, err)))
 			goto out_fail;
 	}
 	if ((rc = actions_new(p, cfg, &na))) {
@@ -481,36 +573,30 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 		if (!p->slot[m].det)
 			continue;
 		detector_config(p, cfg, p->slot[m].events, &dc);
-		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm[m], err))) {
+		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm.e[idx[m]].m, err))) {
 			/* Only a change of W or of the model's events fails here, and for
 			 * the first mode it leaves nothing changed; a later mode failing
 			 * after an earlier one switched cannot be undone cleanly, so
 			 * put the earlier one back. */
-			for (int k = 0; k < m; k++) {
-				if (!p->slot[k].det)
-					continue;
-				struct cjd_error ignore;
-				detector_config(p, p->cfg, p->slot[k].events, &dc);
-				cjd_detector_reconfigure(p->slot[k].det, &dc, p->slot[k].model, &ignore);
-			}
+			reconfigure_undo(p, m);
 			goto out_fail;
 		}
 	}
-	/* committed */
+	/* committed: the set moves in (its paths with it), the old one goes */
+	models_free(&p->models);
+	p->models = nm;
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
-		cjd_model_free(p->slot[m].model);
-		p->slot[m].model = nm[m];
-		memcpy(p->slot[m].model_path, path[m], sizeof(path[m]));
+		p->slot[m].model = p->models.e[idx[m]].m;
+		p->slot[m].model_path = p->models.e[idx[m]].path;
 	}
 	cjd_actions_free(p->actions);
 	p->actions = na;
 	return 0;
 out_fail:
 	cjd_actions_free(na);
-	for (int m = 0; m < 2; m++)
-		cjd_model_free(nm[m]);
+	models_free(&nm);
 	return rc ? rc : -EINVAL;
 }
 
@@ -527,7 +613,7 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 					   const char **path)
 {
 	if (path)
-		*path = p->slot[mode].model_path;
+		*path = p->slot[mode].model_path ? p->slot[mode].model_path : "";
 	return p->slot[mode].model;
 }
 

@@ -58,21 +58,6 @@ static int perf_cap_held(void)
 	return cap;
 }
 
-int cjd_privs_effective(uint64_t *mask)
-{
-	FILE *fp = fopen("/proc/self/status", "re");
-	char line[256];
-	int rc = -ENOENT;
-
-	if (!fp)
-		return -errno;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "CapEff: %lx", (unsigned long *)mask) == 1)
-			rc = 0;
-	fclose(fp);
-	return rc;
-}
-
 int cjd_privs_drop(bool actions, char *why, size_t whylen)
 {
 	cap_value_t keep[2];

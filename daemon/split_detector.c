@@ -9,7 +9,6 @@
 #include "cjd/common/time.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/daemon/split_detector.h"
-#include "cjd/detector/model_load.h"
 
 struct cjd_split_detector {
 	struct cjd_pipeline *pipe;
@@ -130,15 +129,8 @@ int cjd_split_detector_new(struct cjd_split_detector **out,
 	/* a full disk fails a journal write, a gone subscriber a send: neither kills */
 	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	/* modes start on the first frame of each; a configured model is checked now */
-	if (opts->cfg->model) {
-		struct cjd_model *m;
-		if ((rc = cjd_model_load(&m, opts->cfg->model, err))) {
-			rc = cjd_errno_config(rc);
-			goto out_free;
-		}
-		cjd_model_free(m);
-	}
+	/* every model a host may need is loaded now (a bad one is a configuration
+	 * error); each mode's detector starts on the first frame of that mode */
 	if ((rc = cjd_pipeline_new(&d->pipe, &po, 0, 0, err)) ||
 	    (rc = cjd_split_receiver_new(&d->rx, &opts->rx, &cbs, err)) ||
 	    (rc = start_loop(d, opts->cfg, err)))

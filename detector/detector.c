@@ -1,10 +1,9 @@
-/* The detector core: window engine + model + per-cgroup alert state, emitting struct cjd_alert. */
+/* The detector core: window engine + model + the per-cgroup state on each lane, emitting struct cjd_alert. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert_state_internal.h"
 #include "cjd/common/allowlist.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
@@ -14,20 +13,6 @@
 #include "model_internal.h"
 #include "window_internal.h"
 
-/* Per-lane detector state, parallel to the engine's lanes. */
-struct dlane {
-	struct cjd_alert_state as;
-	bool scored;
-	float last_score;
-	uint64_t windows, windows_flagged;
-	uint64_t cpu_ns; /* task-clock since first seen */
-};
-
-struct host_scan {
-	uint64_t checked_now; /* host time of the last vanish scan */
-	uint64_t min_dt;      /* shortest interval seen on the host */
-};
-
 struct cjd_detector {
 	struct cjd_detector_config cfg;
 	struct cjd_allowlist *allow;
@@ -35,13 +20,7 @@ struct cjd_detector {
 	struct cjd_alert_params params;
 	enum cjd_mode mode;
 	int severity;
-	struct cjd_win *e;
-	struct dlane *lanes;
-	size_t lanes_cap;
-	float *scores;
-	size_t scores_cap;
-	struct host_scan *hosts;
-	size_t hosts_cap;
+	struct cjd_win *e; /* the lanes, each with its cgroup's state (cgroup_state_internal.h) */
 	cjd_alert_cb cb;
 	void *ctx;
 	float row[CJD_FEATURE__COUNT];
@@ -59,22 +38,6 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->price_per_cpu_hour = CJD_DETECTOR_DEFAULT_PRICE;
 	cfg->gone_intervals = CJD_DETECTOR_DEFAULT_GONE_INTERVALS;
 	cfg->tier = CJD_SIMD_AUTO;
-}
-
-/*
- * Whether a cgroup is allowlisted. Entries on names need the container's
- * identity: the owner resolves it (the detector knows no runtime), the
- * detector asks only when some entry needs it.
- */
-static bool allowlisted(const struct cjd_detector *d, const char *host, const char *cgroup)
-{
-	struct cjd_identity id;
-	const struct cjd_identity *idp = NULL;
-
-	if (cjd_allowlist_needs_identity(d->allow) && d->cfg.identify &&
-	    d->cfg.identify(d->cfg.identify_ctx, host && host[0] ? host : NULL, cgroup, &id))
-		idp = &id;
-	return cjd_allowlist_match(d->allow, cgroup, idp) != NULL;
 }
 
 /* Checks cfg against model; fills the effective window and alert parameters. */
@@ -186,9 +149,6 @@ void cjd_detector_free(struct cjd_detector *d)
 		return;
 	cjd_win_free(d->e);
 	cjd_allowlist_free(d->allow);
-	free(d->lanes);
-	free(d->scores);
-	free(d->hosts);
 	free(d);
 }
 
@@ -202,47 +162,12 @@ unsigned cjd_detector_window(const struct cjd_detector *d)
 	return cjd_win_w(d->e);
 }
 
-/* Keeps the per-lane arrays as large as the engine's. */
-static int fit(struct cjd_detector *d)
-{
-	size_t cap = cjd_win_capacity(d->e), pitch;
-
-	cjd_win_features(d->e, &pitch);
-	if (cap > d->lanes_cap) {
-		struct dlane *n = realloc(d->lanes, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		memset(n + d->lanes_cap, 0, (cap - d->lanes_cap) * sizeof(*n));
-		d->lanes = n;
-		d->lanes_cap = cap;
-	}
-	if (pitch > d->scores_cap) {
-		float *s = realloc(d->scores, pitch * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		d->scores = s;
-		d->scores_cap = pitch;
-	}
-	size_t nh = cjd_win_hosts(d->e);
-	if (nh > d->hosts_cap) {
-		struct host_scan *h = realloc(d->hosts, nh * 2 * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		memset(h + d->hosts_cap, 0, (nh * 2 - d->hosts_cap) * sizeof(*h));
-		d->hosts = h;
-		d->hosts_cap = nh * 2;
-	}
-	return 0;
-}
-
 /* ---- alerts ---- */
 
-static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t lane,
-		 const struct cjd_alert_state *as, uint64_t t_ns)
+static void emit(struct cjd_detector *d, enum cjd_alert_action action,
+		 const struct cjd_win_lane *ln, const struct cjd_alert_state *as, uint64_t t_ns)
 {
-	const struct cjd_win_lane *ln = cjd_win_lane(d->e, lane);
-	const struct dlane *dl = &d->lanes[lane];
-	const char *host = cjd_win_host_name(d->e, ln->host);
+	const char *host = cjd_win_host_name(d->e, ln);
 	struct cjd_alert a;
 
 	if (!d->cb)
@@ -256,7 +181,7 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t 
 	a.label = ln->label;
 	a.mode = d->mode;
 	a.severity = d->severity;
-	a.score = dl->last_score;
+	a.score = ln->det.last_score;
 	a.threshold = d->params.threshold;
 	a.model_name = cjd_model_name(d->model);
 	a.model_version = cjd_model_version(d->model);
@@ -267,7 +192,7 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t 
 	a.cost_usd = a.cpu_seconds / 3600.0 * d->cfg.price_per_cpu_hour;
 	/* The deciding window is still in the lane's ring (for "gone" too, unless a
 	 * gap emptied it): recompute it rather than copy features every window. */
-	if (cjd_win_lane_recompute(d->e, lane, d->row)) {
+	if (cjd_win_lane_recompute(d->e, ln->id, d->row)) {
 		a.n_features = (int)cjd_model_n_features(d->model);
 		for (int j = 0; j < a.n_features; j++) {
 			int f = cjd_model_feature(d->model, (size_t)j);
@@ -281,136 +206,188 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action, uint32_t 
 			 cjd_alert_action_name(action), ln->cgroup);
 }
 
-/* Forgets a lane: "gone" if it was firing. */
-static void drop_lane(struct cjd_detector *d, uint32_t lane, uint64_t t_ns)
-{
-	struct dlane *dl = &d->lanes[lane];
-	struct cjd_alert_state before = dl->as;
+/*
+ * ---- the per-lane stages ----
+ * Each takes one lane and works on its cgroup's state (ln->det), which it
+ * owns for the duration; the lane's other fields are the engine's, read
+ * only. Push runs lane_sampled; tick runs lane_windowed or lane_unscored on
+ * every lane it computed; lane_drop ends a lane (vanished, forgotten, end
+ * of input); lane_allowlist re-decides the allowlist. A new per-cgroup stage
+ * (an inspection between suspect and firing, say) hooks in here, keeping
+ * its state in struct cjd_cgroup_state.
+ */
 
-	if (cjd_alert_state_gone(&dl->as))
-		emit(d, CJD_ALERT_GONE, lane, &before, t_ns);
-	memset(dl, 0, sizeof(*dl));
-	cjd_win_release(d->e, lane);
+/*
+ * Whether a cgroup is allowlisted. Entries on names need the container's
+ * identity: the owner resolves it (the detector knows no runtime), the
+ * detector asks only when some entry needs it.
+ */
+static bool allowlisted(const struct cjd_detector *d, const struct cjd_win_lane *ln)
+{
+	const char *host = cjd_win_host_name(d->e, ln);
+	struct cjd_identity id;
+	const struct cjd_identity *idp = NULL;
+
+	if (cjd_allowlist_needs_identity(d->allow) && d->cfg.identify &&
+	    d->cfg.identify(d->cfg.identify_ctx, host[0] ? host : NULL, ln->cgroup, &id))
+		idp = &id;
+	return cjd_allowlist_match(d->allow, ln->cgroup, idp) != NULL;
 }
 
-/* Cgroups silent for gone_intervals of their interval while their host moved on. */
-static void scan_vanished(struct cjd_detector *d)
+/* A sample was staged: a new cgroup is checked against the allowlist; a gap
+ * breaks the alert state's runs. */
+static void lane_sampled(struct cjd_detector *d, struct cjd_win_lane *ln, bool gap)
 {
-	size_t nh = cjd_win_hosts(d->e), nl = cjd_win_lanes(d->e);
-	bool any = false;
-
-	for (uint32_t h = 0; h < nh; h++)
-		if (cjd_win_host_now(d->e, h) >= d->hosts[h].checked_now + d->hosts[h].min_dt)
-			any = true;
-	if (!any)
-		return;
-	for (uint32_t l = 0; l < nl; l++) {
-		const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-		if (!ln->used || ln->pending)
-			continue;
-		uint64_t now = cjd_win_host_now(d->e, ln->host);
-		if (now - ln->last_t_ns > (uint64_t)d->cfg.gone_intervals * ln->dt_ns)
-			drop_lane(d, l, now);
-	}
-	for (uint32_t h = 0; h < nh; h++)
-		d->hosts[h].checked_now = cjd_win_host_now(d->e, h);
-}
-
-/* ---- samples and ticks ---- */
-
-int cjd_detector_push(struct cjd_detector *d, const struct cjd_sample *s, struct cjd_error *err)
-{
-	bool gap;
-	int rc = cjd_win_stage(d->e, s, &gap, err);
-
-	if (rc == -EAGAIN) {
-		if ((rc = cjd_detector_tick(d)))
-			return rc;
-		rc = cjd_win_stage(d->e, s, &gap, err);
-	}
-	if (rc < 0)
-		return rc;
-	uint32_t lane = (uint32_t)rc;
-	if (fit(d)) {
-		/* Only a new lane or host grows the arrays: drop the new lane so engine
-		 * and detector stay in step. */
-		if (cjd_win_lane(d->e, lane)->samples == 1)
-			cjd_win_release(d->e, lane);
-		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	struct dlane *dl = &d->lanes[lane];
-	const struct cjd_win_lane *ln = cjd_win_lane(d->e, lane);
 	if (ln->samples == 1)
-		dl->as.allowlisted = allowlisted(d, cjd_win_host_name(d->e, ln->host), ln->cgroup);
+		ln->det.as.allowlisted = allowlisted(d, ln);
 	if (gap)
-		cjd_alert_state_gap(&dl->as);
-	struct host_scan *hs = &d->hosts[ln->host];
-	if (!hs->min_dt || s->dt_ns < hs->min_dt)
-		hs->min_dt = s->dt_ns;
-	return 0;
+		cjd_alert_state_gap(&ln->det.as);
 }
 
-static int window_done(struct cjd_detector *d, uint32_t l, float score)
+/* A complete window scored: counters, the alert state machine, then the
+ * window callback. Returns the callback's value. */
+static int lane_windowed(struct cjd_detector *d, struct cjd_win_lane *ln, float score)
 {
-	const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-	struct dlane *dl = &d->lanes[l];
+	struct cjd_cgroup_state *st = &ln->det;
 	bool flagged = score >= d->params.threshold;
-
-	dl->scored = true;
-	dl->last_score = score;
-	dl->windows++;
-	dl->windows_flagged += flagged;
-	enum cjd_alert_step step =
-		cjd_alert_state_step(&dl->as, &d->params, score, ln->last_t_ns, ln->task_clock_ns);
 	static const enum cjd_alert_action act[] = {
 		[CJD_STEP_FIRING] = CJD_ALERT_FIRING,
 		[CJD_STEP_ONGOING] = CJD_ALERT_ONGOING,
 		[CJD_STEP_RESOLVED] = CJD_ALERT_RESOLVED,
 	};
+
+	st->cpu_ns += ln->task_clock_ns;
+	st->scored = true;
+	st->last_score = score;
+	st->windows++;
+	st->windows_flagged += flagged;
+	enum cjd_alert_step step =
+		cjd_alert_state_step(&st->as, &d->params, score, ln->last_t_ns, ln->task_clock_ns);
 	if (step != CJD_STEP_NONE)
-		emit(d, act[step], l, &dl->as, ln->last_t_ns);
+		emit(d, act[step], ln, &st->as, ln->last_t_ns);
 	if (!d->cfg.window_cb)
 		return 0;
 	if (d->cfg.window_features)
-		cjd_win_lane_features(d->e, l, d->row);
+		cjd_win_lane_features(d->e, ln->id, d->row);
 	struct cjd_window w;
-	cjd_win_describe(d->e, l, d->cfg.window_features ? d->row : NULL, &w);
+	cjd_win_describe(d->e, ln, d->cfg.window_features ? d->row : NULL, &w);
 	w.scored = true;
 	w.score = score;
 	w.flagged = flagged;
-	w.state = cjd_astate_name(dl->as.state);
+	w.state = cjd_astate_name(st->as.state);
 	return d->cfg.window_cb(&w, d->cfg.window_ctx);
+}
+
+/* A sample computed without a complete window (the window is filling). */
+static void lane_unscored(struct cjd_win_lane *ln)
+{
+	ln->det.cpu_ns += ln->task_clock_ns;
+	cjd_alert_state_charge(&ln->det.as, ln->task_clock_ns);
+}
+
+/* Forgets a lane: "gone" if it was firing. */
+static void lane_drop(struct cjd_detector *d, struct cjd_win_lane *ln, uint64_t t_ns)
+{
+	struct cjd_alert_state before = ln->det.as;
+
+	if (cjd_alert_state_gone(&ln->det.as))
+		emit(d, CJD_ALERT_GONE, ln, &before, t_ns);
+	cjd_win_release(d->e, ln); /* clears ln->det with the rest */
+}
+
+/* The allowlist changed: newly allowlisted while firing says it stopped, as
+ * for a vanished cgroup. */
+static void lane_allowlist(struct cjd_detector *d, struct cjd_win_lane *ln)
+{
+	bool allow = allowlisted(d, ln);
+	struct cjd_alert_state *as = &ln->det.as;
+
+	if (allow && !as->allowlisted) {
+		struct cjd_alert_state before = *as;
+		if (cjd_alert_state_gone(as))
+			emit(d, CJD_ALERT_RESOLVED, ln, &before, ln->last_t_ns);
+	}
+	as->allowlisted = allow;
+}
+
+/* ---- samples and ticks ---- */
+
+/* Cgroups silent for gone_intervals of their interval while their host moved on. */
+static void scan_vanished(struct cjd_detector *d)
+{
+	size_t nh, nl;
+	struct cjd_win_host *hosts = cjd_win_hosts(d->e, &nh);
+	struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &nl);
+	bool any = false;
+
+	for (size_t h = 0; h < nh; h++)
+		if (hosts[h].now >= hosts[h].det.scanned_ns + hosts[h].min_dt_ns)
+			any = true;
+	if (!any)
+		return;
+	for (size_t l = 0; l < nl; l++) {
+		struct cjd_win_lane *ln = &lanes[l];
+		if (!ln->used || ln->pending)
+			continue;
+		uint64_t now = hosts[ln->host].now;
+		if (now - ln->last_t_ns > (uint64_t)d->cfg.gone_intervals * ln->dt_ns)
+			lane_drop(d, ln, now);
+	}
+	for (size_t h = 0; h < nh; h++)
+		hosts[h].det.scanned_ns = hosts[h].now;
+}
+
+int cjd_detector_push(struct cjd_detector *d, const struct cjd_sample *s, struct cjd_error *err)
+{
+	struct cjd_win_lane *ln;
+	bool gap;
+	int rc = cjd_win_stage(d->e, s, &ln, &gap, err);
+
+	if (rc == -EAGAIN) {
+		if ((rc = cjd_detector_tick(d)))
+			return rc;
+		rc = cjd_win_stage(d->e, s, &ln, &gap, err);
+	}
+	if (rc < 0)
+		return rc;
+	lane_sampled(d, ln, gap);
+	return 0;
+}
+
+/* Scores the span of ready lanes in one batch, into the engine's output row. */
+static const float *score_ready(struct cjd_detector *d, const uint32_t *ready, size_t n_ready)
+{
+	float *scores = cjd_win_out_row(d->e);
+	size_t pitch;
+	const float *f = cjd_win_features(d->e, &pitch);
+	size_t lo = ready[0], hi = (size_t)ready[n_ready - 1] + 1;
+
+	cjd_model_predict_tier(d->model, d->cfg.tier, f + lo, pitch, hi - lo, scores + lo);
+	return scores;
 }
 
 int cjd_detector_tick(struct cjd_detector *d)
 {
 	const uint32_t *done, *ready;
-	size_t n_done, n_ready, pitch;
+	size_t n_lanes;
 	int rc = 0;
 
 	if (cjd_win_has_pending(d->e)) {
 		cjd_win_tick(d->e);
-		n_done = cjd_win_done(d->e, &done);
-		n_ready = cjd_win_ready(d->e, &ready);
-		if (n_ready) {
-			/* Score the span of ready lanes in one batch. */
-			const float *f = cjd_win_features(d->e, &pitch);
-			size_t lo = ready[0], hi = (size_t)ready[n_ready - 1] + 1;
-			cjd_model_predict_tier(d->model, d->cfg.tier, f + lo, pitch, hi - lo,
-					       d->scores + lo);
-		}
+		size_t n_done = cjd_win_done(d->e, &done);
+		size_t n_ready = cjd_win_ready(d->e, &ready);
+		const float *scores = n_ready ? score_ready(d, ready, n_ready) : NULL;
+		struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &n_lanes);
 		size_t r = 0;
 		for (size_t i = 0; i < n_done; i++) {
-			uint32_t l = done[i];
-			const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-			d->lanes[l].cpu_ns += ln->task_clock_ns;
-			if (r < n_ready && ready[r] == l) {
+			struct cjd_win_lane *ln = &lanes[done[i]];
+			if (r < n_ready && ready[r] == ln->id) {
 				r++;
-				int cbrc = window_done(d, l, d->scores[l]);
+				int cbrc = lane_windowed(d, ln, scores[ln->id]);
 				if (cbrc && !rc)
 					rc = cbrc;
 			} else {
-				cjd_alert_state_charge(&d->lanes[l].as, ln->task_clock_ns);
+				lane_unscored(ln);
 			}
 		}
 	}
@@ -420,35 +397,34 @@ int cjd_detector_tick(struct cjd_detector *d)
 
 int cjd_detector_forget(struct cjd_detector *d, const char *host, const char *cgroup)
 {
-	int lane = cjd_win_find(d->e, host, cgroup);
+	struct cjd_win_lane *ln = cjd_win_find(d->e, host, cgroup);
+	size_t nh;
 
-	if (lane < 0)
+	if (!ln)
 		return -ENOENT;
-	/* A staged sample of the cgroup still counts: compute it first. */
-	if (cjd_win_lane(d->e, (uint32_t)lane)->pending)
+	/* A staged sample of the cgroup still counts: compute it first (which
+	 * may find the cgroup vanished and drop it already). */
+	if (ln->pending) {
 		cjd_detector_tick(d);
-	lane = cjd_win_find(d->e, host, cgroup);
-	if (lane < 0)
-		return 0;
-	const struct cjd_win_lane *ln = cjd_win_lane(d->e, (uint32_t)lane);
-	drop_lane(d, (uint32_t)lane, cjd_win_host_now(d->e, ln->host));
+		if (!(ln = cjd_win_find(d->e, host, cgroup)))
+			return 0;
+	}
+	lane_drop(d, ln, cjd_win_hosts(d->e, &nh)[ln->host].now);
 	return 0;
 }
 
 int cjd_detector_finish(struct cjd_detector *d)
 {
 	int rc = cjd_detector_tick(d);
-	size_t n = cjd_win_lanes(d->e);
+	size_t n;
+	struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &n);
 
-	for (uint32_t l = 0; l < n; l++) {
-		const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-		if (ln->used)
-			drop_lane(d, l, ln->last_t_ns);
-	}
+	for (size_t l = 0; l < n; l++)
+		if (lanes[l].used)
+			lane_drop(d, &lanes[l], lanes[l].last_t_ns);
 	/* The next input (another trace, maybe of the same host, its clock from 0)
 	 * then behaves exactly as it would alone. */
 	cjd_win_reset(d->e);
-	memset(d->hosts, 0, d->hosts_cap * sizeof(*d->hosts));
 	return rc;
 }
 
@@ -456,67 +432,59 @@ int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs,
 {
 	struct cjd_allowlist *v;
 	char why[600];
+	size_t nl;
 	int rc;
 
 	if ((rc = cjd_allowlist_new(&v, globs, n, why, sizeof(why))))
 		return rc;
 	cjd_allowlist_free(d->allow);
 	d->allow = v;
-	size_t nl = cjd_win_lanes(d->e);
-	for (uint32_t l = 0; l < nl; l++) {
-		const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-		if (!ln->used)
-			continue;
-		bool allow = allowlisted(d, cjd_win_host_name(d->e, ln->host), ln->cgroup);
-		/* Newly allowlisted while firing: say it stopped, as for a vanished one. */
-		if (allow && !d->lanes[l].as.allowlisted) {
-			struct cjd_alert_state before = d->lanes[l].as;
-			if (cjd_alert_state_gone(&d->lanes[l].as))
-				emit(d, CJD_ALERT_RESOLVED, l, &before, ln->last_t_ns);
-		}
-		d->lanes[l].as.allowlisted = allow;
-	}
+	struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &nl);
+	for (size_t l = 0; l < nl; l++)
+		if (lanes[l].used)
+			lane_allowlist(d, &lanes[l]);
 	return 0;
 }
 
 /* ---- summaries ---- */
 
-static void summarise(const struct cjd_detector *d, uint32_t l, struct cjd_cgroup_summary *s)
+static void summarise(const struct cjd_detector *d, const struct cjd_win_lane *ln,
+		      struct cjd_cgroup_summary *s)
 {
-	const struct cjd_win_lane *ln = cjd_win_lane(d->e, l);
-	const struct dlane *dl = &d->lanes[l];
+	const struct cjd_cgroup_state *st = &ln->det;
 
 	*s = (struct cjd_cgroup_summary){
-		.host = cjd_win_host_name(d->e, ln->host),
+		.host = cjd_win_host_name(d->e, ln),
 		.cgroup = ln->cgroup,
 		.label = ln->label,
 		.mode = d->mode,
-		.state = cjd_astate_name(dl->as.state),
-		.allowlisted = dl->as.allowlisted,
-		.scored = dl->scored,
-		.last_score = dl->last_score,
+		.state = cjd_astate_name(st->as.state),
+		.allowlisted = st->as.allowlisted,
+		.scored = st->scored,
+		.last_score = st->last_score,
 		.samples = ln->samples,
-		.windows = dl->windows,
-		.windows_flagged = dl->windows_flagged,
-		.cpu_ns = dl->cpu_ns,
-		.cpu_seconds = (double)dl->cpu_ns / 1e9,
-		.cost_usd = (double)dl->cpu_ns / 1e9 / 3600.0 * d->cfg.price_per_cpu_hour,
+		.windows = st->windows,
+		.windows_flagged = st->windows_flagged,
+		.cpu_ns = st->cpu_ns,
+		.cpu_seconds = (double)st->cpu_ns / 1e9,
+		.cost_usd = (double)st->cpu_ns / 1e9 / 3600.0 * d->cfg.price_per_cpu_hour,
 		.first_t_ns = ln->first_t_ns,
 		.last_t_ns = ln->last_t_ns,
-		.alerts_fired = dl->as.alerts_fired,
+		.alerts_fired = st->as.alerts_fired,
 	};
 }
 
 int cjd_detector_foreach(const struct cjd_detector *d,
 			 int (*fn)(const struct cjd_cgroup_summary *sum, void *ctx), void *ctx)
 {
-	size_t n = cjd_win_lanes(d->e);
+	size_t n;
+	const struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &n);
 	struct cjd_cgroup_summary s;
 
-	for (uint32_t l = 0; l < n; l++) {
-		if (!cjd_win_lane(d->e, l)->used)
+	for (size_t l = 0; l < n; l++) {
+		if (!lanes[l].used)
 			continue;
-		summarise(d, l, &s);
+		summarise(d, &lanes[l], &s);
 		int rc = fn(&s, ctx);
 		if (rc)
 			return rc;
@@ -527,19 +495,20 @@ int cjd_detector_foreach(const struct cjd_detector *d,
 int cjd_detector_summary(const struct cjd_detector *d, const char *host, const char *cgroup,
 			 struct cjd_cgroup_summary *out)
 {
-	int lane = cjd_win_find(d->e, host, cgroup);
+	const struct cjd_win_lane *ln = cjd_win_find(d->e, host, cgroup);
 
-	if (lane < 0)
+	if (!ln)
 		return -ENOENT;
-	summarise(d, (uint32_t)lane, out);
+	summarise(d, ln, out);
 	return 0;
 }
 
 size_t cjd_detector_cgroups(const struct cjd_detector *d)
 {
-	size_t n = cjd_win_lanes(d->e), c = 0;
+	size_t n, c = 0;
+	const struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &n);
 
-	for (uint32_t l = 0; l < n; l++)
-		c += cjd_win_lane(d->e, l)->used;
+	for (size_t l = 0; l < n; l++)
+		c += lanes[l].used;
 	return c;
 }

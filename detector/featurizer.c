@@ -41,16 +41,17 @@ void cjd_featurizer_free(struct cjd_featurizer *f)
 int cjd_featurizer_tick(struct cjd_featurizer *f)
 {
 	const uint32_t *ready;
-	size_t n;
+	size_t n, n_lanes;
 
 	if (!cjd_win_has_pending(f->e))
 		return 0;
 	cjd_win_tick(f->e);
 	n = cjd_win_ready(f->e, &ready);
+	struct cjd_win_lane *lanes = cjd_win_lanes(f->e, &n_lanes);
 	for (size_t i = 0; i < n; i++) {
 		struct cjd_window w;
 		cjd_win_lane_features(f->e, ready[i], f->row);
-		cjd_win_describe(f->e, ready[i], f->row, &w);
+		cjd_win_describe(f->e, &lanes[ready[i]], f->row, &w);
 		int rc = f->cb ? f->cb(&w, f->ctx) : 0;
 		if (rc)
 			return rc;
@@ -61,13 +62,14 @@ int cjd_featurizer_tick(struct cjd_featurizer *f)
 int cjd_featurizer_push(struct cjd_featurizer *f, const struct cjd_sample *s,
 			struct cjd_error *err)
 {
+	struct cjd_win_lane *ln;
 	bool gap;
-	int rc = cjd_win_stage(f->e, s, &gap, err);
+	int rc = cjd_win_stage(f->e, s, &ln, &gap, err);
 
 	if (rc == -EAGAIN) {
 		if ((rc = cjd_featurizer_tick(f)))
 			return rc;
-		rc = cjd_win_stage(f->e, s, &gap, err);
+		rc = cjd_win_stage(f->e, s, &ln, &gap, err);
 	}
-	return rc < 0 ? rc : 0;
+	return rc;
 }

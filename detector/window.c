@@ -1,6 +1,7 @@
 /* The window engine: lanes per (host, cgroup), staging, ring buffers, and the batched feature tick. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "window_internal.h"
 
 #define LANE_ALIGN 16 /* floats: one 64-byte line, one AVX-512 vector */
+
+_Static_assert(offsetof(struct cjd_win_lane, cgroup) <= 64,
+	       "the staging fields of a lane must stay in its first cache line");
 
 struct cjd_win {
 	unsigned w;
@@ -31,6 +35,7 @@ struct cjd_win {
 	float *oldest[CJD_RATIO__COUNT];
 	float *ring[CJD_RATIO__COUNT];    /* W rows each */
 	float *feat;                      /* CJD_FEATURE__COUNT rows */
+	float *out;                       /* the owner's per-lane output row */
 	float *slab;                      /* owns every row above */
 
 	struct cjd_win_lane *lanes;
@@ -45,8 +50,7 @@ struct cjd_win {
 	size_t key_cap;
 
 	struct cjd_strmap *host_index; /* host -> id + 1 */
-	char **host_names;
-	uint64_t *host_now;
+	struct cjd_win_host *hosts;
 	size_t n_hosts, host_cap;
 };
 
@@ -61,11 +65,12 @@ static size_t pitch_of(size_t cap)
  * Every float row lives in one slab, so growing is all-or-nothing: a new
  * slab is filled and swapped in, or nothing changes. Row order: staged
  * operands, then per active ratio cur/newest/oldest and W ring rows, then
- * the feature matrix (contiguous, so features[f * pitch + lane] works).
+ * the feature matrix (contiguous, so features[f * pitch + lane] works), then
+ * the output row.
  */
 static size_t slab_rows(const struct cjd_win *e)
 {
-	size_t rows = CJD_FEATURE__COUNT + (size_t)e->n_active * (3 + e->w);
+	size_t rows = CJD_FEATURE__COUNT + 1 + (size_t)e->n_active * (3 + e->w);
 
 	for (int o = 0; o < CJD_OP__COUNT; o++)
 		rows += e->op_used[o];
@@ -91,6 +96,7 @@ static void slab_point(struct cjd_win *e, float *slab, size_t pitch)
 		p += (3 + (size_t)e->w) * pitch;
 	}
 	e->feat = p;
+	e->out = p + (size_t)CJD_FEATURE__COUNT * pitch;
 }
 
 static int grow(struct cjd_win *e, size_t cap)
@@ -103,9 +109,10 @@ static int grow(struct cjd_win *e, size_t cap)
 
 	if (!slab)
 		goto out_nomem;
-	nl = calloc(cap, sizeof(*nl));
+	nl = aligned_alloc(_Alignof(struct cjd_win_lane), cap * sizeof(*nl));
 	if (!nl)
 		goto out_nomem;
+	memset(nl, 0, cap * sizeof(*nl));
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(lists); i++)
 		if (!(lists[i] = calloc(cap, sizeof(uint32_t))))
 			goto out_nomem;
@@ -197,9 +204,8 @@ void cjd_win_free(struct cjd_win *e)
 	free(e->key);
 	cjd_strmap_free(e->host_index);
 	for (size_t h = 0; h < e->n_hosts; h++)
-		free(e->host_names[h]);
-	free(e->host_names);
-	free(e->host_now);
+		free(e->hosts[h].name);
+	free(e->hosts);
 	free(e);
 }
 
@@ -233,20 +239,16 @@ static int host_id(struct cjd_win *e, const char *host, uint32_t *id)
 	}
 	if (e->n_hosts == e->host_cap) {
 		size_t nc = e->host_cap ? e->host_cap * 2 : 4;
-		char **nn = realloc(e->host_names, nc * sizeof(*nn));
-		if (!nn)
+		struct cjd_win_host *nh = realloc(e->hosts, nc * sizeof(*nh));
+		if (!nh)
 			goto out_undo;
-		e->host_names = nn;
-		uint64_t *nt = realloc(e->host_now, nc * sizeof(*nt));
-		if (!nt)
-			goto out_undo;
-		e->host_now = nt;
+		e->hosts = nh;
 		e->host_cap = nc;
 	}
-	e->host_names[e->n_hosts] = strdup(host);
-	if (!e->host_names[e->n_hosts])
+	struct cjd_win_host *h = &e->hosts[e->n_hosts];
+	memset(h, 0, sizeof(*h));
+	if (!(h->name = strdup(host)))
 		goto out_undo;
-	e->host_now[e->n_hosts] = 0;
 	*id = (uint32_t)e->n_hosts++;
 	*v = *id + 1;
 	return 0;
@@ -284,12 +286,12 @@ static const char *lane_key(struct cjd_win *e, const char *host, const char *cgr
 	return e->key;
 }
 
-int cjd_win_find(const struct cjd_win *e, const char *host, const char *cgroup)
+struct cjd_win_lane *cjd_win_find(struct cjd_win *e, const char *host, const char *cgroup)
 {
-	const char *k = lane_key((struct cjd_win *)e, host ? host : "", cgroup);
+	const char *k = lane_key(e, host ? host : "", cgroup);
 	uint64_t *v = k ? cjd_strmap_get(e->index, k) : NULL;
 
-	return v ? (int)(*v - 1) : -ENOENT;
+	return v ? &e->lanes[*v - 1] : NULL;
 }
 
 static int lane_new(struct cjd_win *e, const char *key, uint32_t host, const char *cgroup,
@@ -315,6 +317,7 @@ static int lane_new(struct cjd_win *e, const char *key, uint32_t host, const cha
 		return -ENOMEM;
 	}
 	*v = (uint64_t)l + 1;
+	ln->id = l;
 	ln->used = true;
 	ln->host = host;
 	ln->head = e->sync_head;
@@ -341,7 +344,8 @@ static int set_label(struct cjd_win_lane *ln, const char *label)
 	return 0;
 }
 
-int cjd_win_stage(struct cjd_win *e, const struct cjd_sample *s, bool *gap, struct cjd_error *err)
+int cjd_win_stage(struct cjd_win *e, const struct cjd_sample *s, struct cjd_win_lane **lane,
+		  bool *gap, struct cjd_error *err)
 {
 	const char *host = s->host ? s->host : "";
 	uint32_t hid, l;
@@ -396,14 +400,18 @@ int cjd_win_stage(struct cjd_win *e, const struct cjd_sample *s, bool *gap, stru
 									 : 0;
 	ln->samples++;
 	ln->pending = true;
-	if (s->t_ns > e->host_now[ln->host])
-		e->host_now[ln->host] = s->t_ns;
+	struct cjd_win_host *h = &e->hosts[ln->host];
+	if (s->t_ns > h->now)
+		h->now = s->t_ns;
+	if (!h->min_dt_ns || s->dt_ns < h->min_dt_ns)
+		h->min_dt_ns = s->dt_ns;
 	if (e->n_pend == 0) {
 		e->n_done = 0;
 		e->n_ready = 0;
 	}
 	e->pend[e->n_pend++] = l;
-	return (int)l;
+	*lane = ln;
+	return 0;
 }
 
 bool cjd_win_has_pending(const struct cjd_win *e)
@@ -558,13 +566,11 @@ bool cjd_win_lane_recompute(const struct cjd_win *e, uint32_t lane, float *out)
 	return true;
 }
 
-void cjd_win_describe(const struct cjd_win *e, uint32_t lane, const float *features,
-		      struct cjd_window *w)
+void cjd_win_describe(const struct cjd_win *e, const struct cjd_win_lane *ln,
+		      const float *features, struct cjd_window *w)
 {
-	const struct cjd_win_lane *ln = &e->lanes[lane];
-
 	*w = (struct cjd_window){
-		.host = cjd_win_host_name(e, ln->host),
+		.host = cjd_win_host_name(e, ln),
 		.cgroup = ln->cgroup,
 		.label = ln->label,
 		.t_ns = ln->last_t_ns,
@@ -576,34 +582,24 @@ void cjd_win_describe(const struct cjd_win *e, uint32_t lane, const float *featu
 	};
 }
 
-size_t cjd_win_lanes(const struct cjd_win *e)
+struct cjd_win_lane *cjd_win_lanes(struct cjd_win *e, size_t *n)
 {
-	return e->n_lanes;
+	*n = e->n_lanes;
+	return e->lanes;
 }
 
-const struct cjd_win_lane *cjd_win_lane(const struct cjd_win *e, uint32_t lane)
+float *cjd_win_out_row(struct cjd_win *e)
 {
-	return lane < e->n_lanes ? &e->lanes[lane] : NULL;
+	return e->out;
 }
 
-size_t cjd_win_capacity(const struct cjd_win *e)
+void cjd_win_release(struct cjd_win *e, struct cjd_win_lane *ln)
 {
-	return e->cap;
-}
+	uint32_t lane = ln->id;
 
-void cjd_win_restart(struct cjd_win *e, uint32_t lane)
-{
-	if (lane < e->n_lanes)
-		e->lanes[lane].fill = 0;
-}
-
-void cjd_win_release(struct cjd_win *e, uint32_t lane)
-{
-	struct cjd_win_lane *ln;
-
-	if (lane >= e->n_lanes || !(ln = &e->lanes[lane])->used)
+	if (!ln->used)
 		return;
-	const char *key = lane_key(e, e->host_names[ln->host], ln->cgroup);
+	const char *key = lane_key(e, e->hosts[ln->host].name, ln->cgroup);
 	if (key)
 		cjd_strmap_remove(e->index, key);
 	if (ln->pending) {
@@ -620,26 +616,15 @@ void cjd_win_release(struct cjd_win *e, uint32_t lane)
 	e->free_lanes[e->n_free++] = lane;
 }
 
-size_t cjd_win_hosts(const struct cjd_win *e)
+struct cjd_win_host *cjd_win_hosts(struct cjd_win *e, size_t *n)
 {
-	return e->n_hosts;
+	*n = e->n_hosts;
+	return e->hosts;
 }
 
-const char *cjd_win_host_name(const struct cjd_win *e, uint32_t host)
+const char *cjd_win_host_name(const struct cjd_win *e, const struct cjd_win_lane *ln)
 {
-	return host < e->n_hosts ? e->host_names[host] : "";
-}
-
-uint64_t cjd_win_host_now(const struct cjd_win *e, uint32_t host)
-{
-	return host < e->n_hosts ? e->host_now[host] : 0;
-}
-
-int cjd_win_host_find(const struct cjd_win *e, const char *host)
-{
-	uint64_t *v = cjd_strmap_get(e->host_index, host ? host : "");
-
-	return v ? (int)(*v - 1) : -ENOENT;
+	return ln->host < e->n_hosts ? e->hosts[ln->host].name : "";
 }
 
 void cjd_win_reset(struct cjd_win *e)
@@ -651,6 +636,9 @@ void cjd_win_reset(struct cjd_win *e)
 	e->n_free = 0;
 	e->n_pend = e->n_done = e->n_ready = 0;
 	e->sync_head = 0;
-	for (size_t h = 0; h < e->n_hosts; h++)
-		e->host_now[h] = 0;
+	for (size_t h = 0; h < e->n_hosts; h++) {
+		char *name = e->hosts[h].name;
+		memset(&e->hosts[h], 0, sizeof(e->hosts[h]));
+		e->hosts[h].name = name;
+	}
 }

@@ -1,5 +1,6 @@
 /* The fpstate probe: seize, interrupt, read MXCSR/FPCR, detach - each thread, a few rounds, never two stopped at once. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjd/common/caps.h"
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/target.h"
 #include "cjd/common/time.h"
@@ -559,25 +561,9 @@ void cjd_fpstate_result_free(struct cjd_fpstate_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* CapEff bit CAP_SYS_PTRACE (19), from /proc/self/status. */
-static bool have_cap_sys_ptrace(void)
-{
-	FILE *fp = fopen("/proc/self/status", "re");
-	char line[256];
-	unsigned long long eff = 0;
-
-	if (!fp)
-		return false;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	fclose(fp);
-	return (eff >> 19) & 1u;
-}
-
 bool cjd_fpstate_available(char *why, size_t len)
 {
-	bool cap = have_cap_sys_ptrace();
+	bool cap = cjd_caps_have(CAP_SYS_PTRACE);
 	int scope = -1;
 	FILE *fp;
 

@@ -1,10 +1,10 @@
 /* The fpstate probe's result in JSON, and in a sentence or two a responder can act on. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cjd/evidence/fpstate.h"
+#include "internal.h"
 
 static const char *thread_status(const struct cjd_fpstate_thread *t)
 {
@@ -114,21 +114,6 @@ int cjd_fpstate_to_json(const struct cjd_fpstate_result *res, json_t **out)
 	return 0;
 }
 
-/* Appends to buf at *pos like snprintf, keeping count of the length needed. */
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*pos < len ? buf + *pos : NULL, *pos < len ? len - *pos : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 static size_t kernel_threads(const struct cjd_fpstate_result *res)
 {
 	size_t n = 0;
@@ -155,75 +140,82 @@ int cjd_fpstate_describe(const struct cjd_fpstate_result *res, char *buf, size_t
 	if (len)
 		buf[0] = '\0';
 	if (!res->nthreads) {
-		put(buf, len, &pos, "No threads to look at%s.",
+		cjd_ev_appendf(buf, len, &pos, "No threads to look at%s.",
 		    res->pids_skipped_self ? " (only cjd itself, which it does not trace)" : "");
 		return (int)pos;
 	}
 	if (!res->n_looked) {
-		put(buf, len, &pos, "Could not look at any of %zu %s", res->nthreads,
+		cjd_ev_appendf(buf, len, &pos, "Could not look at any of %zu %s", res->nthreads,
 		    threads_word(res->nthreads));
 		if (res->n_traced)
-			put(buf, len, &pos, ": %zu already traced by another process (a debugger?)",
-			    res->n_traced);
+			cjd_ev_appendf(buf, len, &pos,
+				       ": %zu already traced by another process (a debugger?)",
+				       res->n_traced);
 		else if (res->n_denied)
-			put(buf, len, &pos, ": permission denied (needs CAP_SYS_PTRACE)");
+			cjd_ev_appendf(buf, len, &pos,
+				       ": permission denied (needs CAP_SYS_PTRACE)");
 		else if (res->n_gave_up)
-			put(buf, len, &pos, ": %s not stop within the pause cap",
+			cjd_ev_appendf(buf, len, &pos, ": %s not stop within the pause cap",
 			    res->n_gave_up == 1 ? "it did" : "they did");
 		else if (kernel_threads(res) == res->nthreads)
-			put(buf, len, &pos, ": kernel threads have no user floating-point state");
-		put(buf, len, &pos, ".");
+			cjd_ev_appendf(buf, len, &pos,
+				       ": kernel threads have no user floating-point state");
+		cjd_ev_appendf(buf, len, &pos, ".");
 		if (res->budget_spent)
-			put(buf, len, &pos, " Stopped early: the time budget ran out.");
+			cjd_ev_appendf(buf, len, &pos, " Stopped early: the time budget ran out.");
 		return (int)pos;
 	}
 	if (res->n_changed && res->n_toward_zero)
-		put(buf, len, &pos,
+		cjd_ev_appendf(buf, len, &pos,
 		    "%zu of %zu %s changed the %s rounding mode during %.1f s, %zu of them through "
 		    "round-toward-zero too (RandomX cycles through all four modes; almost no benign "
 		    "program changes the mode, and interval arithmetic only rounds up and down).",
 		    res->n_changed, res->n_looked, threads_word(res->n_looked), reg, secs,
 		    res->n_toward_zero);
 	else if (res->n_changed)
-		put(buf, len, &pos,
+		cjd_ev_appendf(buf, len, &pos,
 		    "%zu of %zu %s changed the %s rounding mode during %.1f s, among up, down and "
 		    "nearest only: interval arithmetic does this; RandomX also rounds toward zero, "
 		    "which more looks would likely show (almost no other program changes the "
 		    "mode).",
 		    res->n_changed, res->n_looked, threads_word(res->n_looked), reg, secs);
 	else if (res->n_nondefault)
-		put(buf, len, &pos,
+		cjd_ev_appendf(buf, len, &pos,
 		    "%zu of %zu %s ran with a %s rounding mode other than round-to-nearest (rare "
 		    "outside RandomX-style hashing and interval arithmetic); none changed it in %u "
 		    "looks over %.1f s.",
 		    res->n_nondefault, res->n_looked, threads_word(res->n_looked), reg, res->rounds,
 		    secs);
 	else
-		put(buf, len, &pos,
+		cjd_ev_appendf(buf, len, &pos,
 		    "None of %zu %s changed the %s rounding mode in %u looks over %.1f s (RandomX "
 		    "would).",
 		    res->n_looked, threads_word(res->n_looked), reg, res->rounds, secs);
 	if (res->n_ftz || res->n_daz) {
 		size_t n = res->n_ftz > res->n_daz ? res->n_ftz : res->n_daz;
-		put(buf, len, &pos, " %zu of %zu set %s (miners commonly do; so does code built with "
-				    "-ffast-math).",
-		    n, res->n_looked,
-		    res->n_ftz && res->n_daz ? "flush-to-zero and denormals-are-zero"
-		    : res->n_ftz	     ? "flush-to-zero"
-					     : "denormals-are-zero");
+		cjd_ev_appendf(buf, len, &pos,
+			       " %zu of %zu set %s (miners commonly do; so does code built with "
+			       "-ffast-math).",
+			       n, res->n_looked,
+			       res->n_ftz && res->n_daz ? "flush-to-zero and denormals-are-zero"
+			       : res->n_ftz		? "flush-to-zero"
+							: "denormals-are-zero");
 	} else {
-		put(buf, len, &pos, " None set flush-to-zero or denormals-are-zero.");
+		cjd_ev_appendf(buf, len, &pos, " None set flush-to-zero or denormals-are-zero.");
 	}
 	if (res->budget_spent)
-		put(buf, len, &pos, " Stopped early: the time budget ran out.");
+		cjd_ev_appendf(buf, len, &pos, " Stopped early: the time budget ran out.");
 	if (res->n_skipped || res->threads_over) {
-		put(buf, len, &pos, " Not looked at: %zu %s", res->n_skipped + res->threads_over,
-		    threads_word(res->n_skipped + res->threads_over));
+		cjd_ev_appendf(buf, len, &pos, " Not looked at: %zu %s",
+			       res->n_skipped + res->threads_over,
+			       threads_word(res->n_skipped + res->threads_over));
 		if (res->n_traced)
-			put(buf, len, &pos, " (%zu already traced by another process)", res->n_traced);
+			cjd_ev_appendf(buf, len, &pos, " (%zu already traced by another process)",
+				       res->n_traced);
 		else if (res->threads_over)
-			put(buf, len, &pos, " (%zu over the thread limit)", res->threads_over);
-		put(buf, len, &pos, ".");
+			cjd_ev_appendf(buf, len, &pos, " (%zu over the thread limit)",
+				       res->threads_over);
+		cjd_ev_appendf(buf, len, &pos, ".");
 	}
 	return (int)pos;
 }

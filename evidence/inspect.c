@@ -5,8 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cjd/evidence/inspect.h"
+#include "cjd/collector/cgroup_mount.h"
 #include "cjd/common/time.h"
+#include "cjd/evidence/inspect.h"
 
 static const char *const names[CJD_PROBE__COUNT] = {
 #define CJD_INSPECT_NAME(name, input, summary) #name,
@@ -77,11 +78,26 @@ static uint64_t cpu_now_ns(void)
 	return (uint64_t)ts.tv_sec * CJD_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* What a CGROUP probe is given: the target's cgroup, or the cgroup of a process target.
- * (Unused until a CGROUP probe is listed.) */
-__attribute__((unused)) static const char *target_cgroup(const struct cjd_target *t)
+/*
+ * The cgroup directory a CGROUP probe watches as a whole, or NULL when it must
+ * follow the target's threads instead: for a process target (its own threads,
+ * not its cgroup's neighbours), and for a cgroup outside the hierarchy perf_event
+ * counts on (a v1 memory or cpu cgroup on a hybrid host: perf cannot open it).
+ */
+static const char *perf_cgroup(const struct cjd_target *t)
 {
-	return t->path[0] ? t->path : t->pid_cgroup;
+	struct cjd_cgroupfs fs;
+	struct cjd_error err;
+	size_t n;
+
+	if (!t->path[0] || cjd_cgroupfs_find(&fs, NULL, NULL, &err) != 0)
+		return NULL;
+	n = strlen(fs.path);
+	while (n > 1 && fs.path[n - 1] == '/')
+		n--;
+	if (strncmp(t->path, fs.path, n) || (t->path[n] && t->path[n] != '/'))
+		return NULL;
+	return t->path;
 }
 
 /* why without a leading "<name>: " (probes' messages often start so; we say it once). */
@@ -99,16 +115,21 @@ static void add_reason(char *buf, size_t len, size_t *pos, const char *name, con
 				 *pos ? "; " : "", name, unnamed(name, why));
 }
 
-/* The call of one probe, by the kind of input it takes. */
+/* The calls of one probe, by the kind of input it takes (cg: perf_cgroup(t)). */
 #define CJD_INSPECT_CALL_PIDS(name) cjd_##name##_run(t->pids, t->npids, &o.name, &res->name, &perr)
-#define CJD_INSPECT_CALL_CGROUP(name) cjd_##name##_run(target_cgroup(t), &o.name, &res->name, &perr)
+#define CJD_INSPECT_CALL_CGROUP(name)                                                             \
+	(cg ? cjd_##name##_run(cg, &o.name, &res->name, &perr)                                     \
+	    : cjd_##name##_run_tids(t->tids, t->ntids, &o.name, &res->name, &perr))
+#define CJD_INSPECT_AVAIL_PIDS(name) cjd_##name##_available(why, len)
+#define CJD_INSPECT_AVAIL_CGROUP(name) cjd_##name##_available(!cg, why, len)
 
-static bool probe_available(enum cjd_inspect_probe p, char *why, size_t len)
+static bool probe_available(enum cjd_inspect_probe p, const char *cg, char *why, size_t len)
 {
+	(void)cg; /* unused when no CGROUP probe is listed */
 	switch (p) {
 #define CJD_INSPECT_AVAIL(name, input, summary)                                                   \
 	case CJD_PROBE_##name:                                                                     \
-		return cjd_##name##_available(why, len);
+		return CJD_INSPECT_AVAIL_##input(name);
 		CJD_INSPECT_PROBES(CJD_INSPECT_AVAIL)
 #undef CJD_INSPECT_AVAIL
 	default:
@@ -121,6 +142,7 @@ int cjd_inspect_run(const struct cjd_target *t, const struct cjd_inspect_opts *o
 {
 	struct cjd_inspect_opts o = opts ? *opts : (struct cjd_inspect_opts){0};
 	uint64_t t0 = cjd_now_mono_ns(), c0 = cpu_now_ns();
+	const char *cg = perf_cgroup(t);
 	char none[1024] = "";
 	size_t npos = 0;
 
@@ -142,7 +164,7 @@ int cjd_inspect_run(const struct cjd_target *t, const struct cjd_inspect_opts *o
 
 		if (!(o.probes & (1u << p)))
 			continue;
-		if (!probe_available((enum cjd_inspect_probe)p, s->why, sizeof(s->why))) {
+		if (!probe_available((enum cjd_inspect_probe)p, cg, s->why, sizeof(s->why))) {
 			s->state = CJD_INSPECT_UNAVAILABLE;
 			add_reason(none, sizeof(none), &npos, names[p], s->why);
 			continue;

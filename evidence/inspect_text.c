@@ -41,9 +41,9 @@ static void fmt_scalar(const char *key, const json_t *v, char *buf, size_t len)
 	} else if (json_is_integer(v)) {
 		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
 	} else if (json_is_real(v)) {
-		snprintf(buf, len, "%g", json_real_value(v));
+		snprintf(buf, len, "%.3g", json_real_value(v));
 	} else if (json_is_string(v)) {
-		snprintf(buf, len, "%s", json_string_value(v));
+		snprintf(buf, len, "%s", json_string_length(v) ? json_string_value(v) : "-");
 	} else if (json_is_true(v)) {
 		snprintf(buf, len, "yes");
 	} else if (json_is_false(v)) {
@@ -80,52 +80,94 @@ static bool is_table(const json_t *v)
 	return true;
 }
 
-/* Prints an array of objects as a table: one column per key, in order of first use. */
+/* A table cell: column "k" or, for an object-valued member, "k.sub" (one level). */
+static const json_t *cell(const json_t *row, const char *col)
+{
+	const char *dot = strchr(col, '.');
+	char key[128];
+
+	if (!dot)
+		return json_object_get(row, col);
+	snprintf(key, sizeof(key), "%.*s", (int)(dot - col), col);
+	return json_object_get(json_object_get(row, key), dot + 1);
+}
+
+#define TABLE_COLS 64
+
+struct table {
+	char cols[TABLE_COLS][128];
+	size_t width[TABLE_COLS], ncols;
+};
+
+/* Adds column col (once) and widens it for the cell v. */
+static void table_col(struct table *tb, const char *col, const json_t *v)
+{
+	char text[CELL_MAX * 4];
+	const char *leaf = strrchr(col, '.');
+	size_t c, w;
+
+	for (c = 0; c < tb->ncols && strcmp(tb->cols[c], col); c++)
+		;
+	if (c == tb->ncols) {
+		if (tb->ncols == TABLE_COLS)
+			return;
+		snprintf(tb->cols[c], sizeof(tb->cols[c]), "%s", col);
+		tb->width[tb->ncols++] = strlen(col);
+	}
+	fmt_scalar(leaf ? leaf + 1 : col, v, text, sizeof(text));
+	w = strlen(text) > CELL_MAX ? CELL_MAX : strlen(text);
+	if (w > tb->width[c])
+		tb->width[c] = w;
+}
+
+/* Prints an array of objects as a table: one column per key (an object member's members
+ * as "key.member"), in order of first use. */
 static int print_table(FILE *out, const char *name, const json_t *rows)
 {
-	const char *cols[64];
-	size_t width[64], ncols = 0, i;
+	struct table *tb = calloc(1, sizeof(*tb));
+	size_t i;
 	json_t *row;
 
+	if (!tb)
+		return -ENOMEM;
 	json_array_foreach(rows, i, row) {
 		const char *k;
 		json_t *v;
 		json_object_foreach((json_t *)row, k, v) {
-			size_t c;
-			char cell[CELL_MAX * 4];
-			for (c = 0; c < ncols && strcmp(cols[c], k); c++)
-				;
-			if (c == ncols) {
-				if (ncols == 64)
-					continue;
-				cols[ncols] = k;
-				width[ncols++] = strlen(k);
+			if (json_is_object(v)) {
+				const char *k2;
+				json_t *v2;
+				json_object_foreach(v, k2, v2) {
+					char col[128];
+					snprintf(col, sizeof(col), "%s.%s", k, k2);
+					table_col(tb, col, v2);
+				}
+			} else {
+				table_col(tb, k, v);
 			}
-			fmt_scalar(k, v, cell, sizeof(cell));
-			size_t w = strlen(cell) > CELL_MAX ? CELL_MAX : strlen(cell);
-			if (w > width[c])
-				width[c] = w;
 		}
 	}
 	fprintf(out, "  %s:\n   ", name);
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(out, " %-*s", c + 1 < ncols ? (int)width[c] : 0, cols[c]);
+	for (size_t c = 0; c < tb->ncols; c++)
+		fprintf(out, " %-*s", c + 1 < tb->ncols ? (int)tb->width[c] : 0, tb->cols[c]);
 	fputc('\n', out);
 	json_array_foreach(rows, i, row) {
 		fputs("   ", out);
-		for (size_t c = 0; c < ncols; c++) {
-			char cell[CELL_MAX * 4];
-			json_t *v = json_object_get(row, cols[c]);
+		for (size_t c = 0; c < tb->ncols; c++) {
+			char text[CELL_MAX * 4];
+			const char *leaf = strrchr(tb->cols[c], '.');
+			const json_t *v = cell(row, tb->cols[c]);
 			if (v)
-				fmt_scalar(cols[c], v, cell, sizeof(cell));
+				fmt_scalar(leaf ? leaf + 1 : tb->cols[c], v, text, sizeof(text));
 			else
-				snprintf(cell, sizeof(cell), "-");
-			if (strlen(cell) > CELL_MAX)
-				memcpy(cell + CELL_MAX - 3, "...", 4);
-			fprintf(out, " %-*s", c + 1 < ncols ? (int)width[c] : 0, cell);
+				snprintf(text, sizeof(text), "-");
+			if (strlen(text) > CELL_MAX)
+				memcpy(text + CELL_MAX - 3, "...", 4);
+			fprintf(out, " %-*s", c + 1 < tb->ncols ? (int)tb->width[c] : 0, text);
 		}
 		fputc('\n', out);
 	}
+	free(tb);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -142,14 +184,59 @@ static void figure(FILE *out, size_t *col, const char *key, const char *val)
 	*col += 2 + w;
 }
 
-static int print_probe(FILE *out, const char *name, const json_t *pj)
+/* The figures of object o, keys prefixed (nested objects flattened as "a.b.c"); tables are
+ * left for print_tables. */
+static void print_figures(FILE *out, size_t *col, const char *prefix, const json_t *o)
 {
 	const char *k;
-	json_t *v, *el = json_object_get(pj, "probe_elapsed_ns"),
-		   *cpu = json_object_get(pj, "probe_cpu_ns"), *why = json_object_get(pj, "why"),
-		   *caveat = json_object_get(pj, "caveat");
+	json_t *v;
+
+	json_object_foreach((json_t *)o, k, v) {
+		char key[256], val[512];
+		if (!*prefix &&
+		    (!strcmp(k, "status") || !strcmp(k, "why") || !strcmp(k, "caveat") ||
+		     !strcmp(k, "probe_elapsed_ns") || !strcmp(k, "probe_cpu_ns")))
+			continue;
+		if (is_table(v))
+			continue;
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(v)) {
+			print_figures(out, col, key, v);
+			continue;
+		}
+		fmt_scalar(k, v, val, sizeof(val));
+		figure(out, col, key, val);
+	}
+}
+
+/* The tables (arrays of objects) of object o, at any depth, named by their dotted keys. */
+static int print_tables(FILE *out, const char *prefix, const json_t *o)
+{
+	const char *k;
+	json_t *v;
+	int rc = 0;
+
+	json_object_foreach((json_t *)o, k, v) {
+		char key[256];
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (is_table(v))
+			rc = print_table(out, key, v);
+		else if (json_is_object(v))
+			rc = print_tables(out, key, v);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int print_probe(FILE *out, const char *name, const json_t *pj)
+{
+	json_t *el = json_object_get(pj, "probe_elapsed_ns"),
+	       *cpu = json_object_get(pj, "probe_cpu_ns"), *why = json_object_get(pj, "why"),
+	       *caveat = json_object_get(pj, "caveat");
 	char a[64] = "", b[64] = "";
 	size_t col = 0;
+	int rc;
 
 	if (el)
 		fmt_scalar("x_ns", el, a, sizeof(a));
@@ -163,30 +250,12 @@ static int print_probe(FILE *out, const char *name, const json_t *pj)
 		fprintf(out, "  why: %s\n", json_string_value(why));
 	if (caveat)
 		fprintf(out, "  caveat: %s\n", json_string_value(caveat));
-	/* scalars and small objects first, as wrapped figures; tables after */
-	json_object_foreach((json_t *)pj, k, v) {
-		char val[512];
-		if (!strcmp(k, "status") || !strcmp(k, "why") || !strcmp(k, "caveat") ||
-		    !strcmp(k, "probe_elapsed_ns") || !strcmp(k, "probe_cpu_ns") || is_table(v))
-			continue;
-		if (json_is_object(v)) {
-			const char *k2;
-			json_t *v2;
-			json_object_foreach(v, k2, v2) {
-				char key[128];
-				snprintf(key, sizeof(key), "%s.%s", k, k2);
-				fmt_scalar(k2, v2, val, sizeof(val));
-				figure(out, &col, key, val);
-			}
-			continue;
-		}
-		fmt_scalar(k, v, val, sizeof(val));
-		figure(out, &col, k, val);
-	}
+	/* scalars and objects first, as wrapped figures; tables after */
+	print_figures(out, &col, "", pj);
 	if (col)
 		fputc('\n', out);
-	json_object_foreach((json_t *)pj, k, v) if (is_table(v) && print_table(out, k, v))
-		return -EIO;
+	if ((rc = print_tables(out, "", pj)) != 0)
+		return rc;
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -147,8 +147,7 @@ int cjd_memory_run(const pid_t *pids, size_t npids, const struct cjd_memory_opts
 
 		p->pid = pids[i];
 		cjd_ev_comm(p->pid, 0, o.proc, p->comm, sizeof(p->comm));
-		snprintf(path, sizeof(path), "%s/%d/smaps_rollup", o.proc ? o.proc : "/proc",
-			 (int)p->pid);
+		cjd_ev_proc_path(path, sizeof(path), o.proc, p->pid, 0, "smaps_rollup");
 		p->rc = cjd_memory_parse_rollup(path, &p->m, &perr);
 		if (p->rc) {
 			/* a format the parser does not know is worth reporting as it is */
@@ -253,19 +252,6 @@ out_nomem:
 	return -ENOMEM;
 }
 
-/* "2.25 GiB", "256 MiB", "12 KiB" */
-static void fmt_bytes(uint64_t b, char *buf, size_t len)
-{
-	if (b >= GIB)
-		snprintf(buf, len, "%.2f GiB", (double)b / GIB);
-	else if (b >= MIB)
-		snprintf(buf, len, "%.0f MiB", (double)b / MIB);
-	else if (b >= 1024)
-		snprintf(buf, len, "%.0f KiB", (double)b / 1024);
-	else
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-}
-
 int cjd_memory_describe(const struct cjd_memory_result *res, char *buf, size_t len)
 {
 	char a[32], thp[32], htlb[32];
@@ -294,9 +280,9 @@ int cjd_memory_describe(const struct cjd_memory_result *res, char *buf, size_t l
 		return snprintf(buf, len, "Could not read the memory of any of %zu process%s (%s).",
 				res->nprocs, res->nprocs == 1 ? "" : "es", res->stat_why);
 	}
-	fmt_bytes(anon, a, sizeof(a));
-	fmt_bytes(huge_thp, thp, sizeof(thp));
-	fmt_bytes(hugetlb, htlb, sizeof(htlb));
+	cjd_ev_fmt_bytes(anon, a, sizeof(a));
+	cjd_ev_fmt_bytes(huge_thp, thp, sizeof(thp));
+	cjd_ev_fmt_bytes(hugetlb, htlb, sizeof(htlb));
 	if (anon + hugetlb >= RANDOMX_DATASET)
 		fit = "enough for a RandomX fast-mode dataset (2 GiB, plus a 256 MiB cache)";
 	else if (anon + hugetlb >= RANDOMX_CACHE)

@@ -1,12 +1,14 @@
-/* Small reads from /proc/PID/task/TID: status fields, scheduler state, thread names. */
+/* Reading /proc: paths, whole files, status fields, scheduler state and flags, names, process ages. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
-static void task_path(char *buf, size_t len, const char *proc, pid_t pid, pid_t tid,
+void cjd_ev_proc_path(char *buf, size_t len, const char *proc, pid_t pid, pid_t tid,
 		      const char *file)
 {
 	if (tid > 0)
@@ -23,7 +25,7 @@ int cjd_ev_status_field(pid_t pid, pid_t tid, const char *proc, const char *key,
 	int rc = -ENOENT;
 	FILE *fp;
 
-	task_path(path, sizeof(path), proc, pid, tid, "status");
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, tid, "status");
 	fp = fopen(path, "re");
 	if (!fp)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -47,7 +49,7 @@ static const char *stat_fields(pid_t pid, pid_t tid, const char *proc, char *buf
 	size_t n;
 	FILE *fp;
 
-	task_path(path, sizeof(path), proc, pid, tid, "stat");
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, tid, "stat");
 	fp = fopen(path, "re");
 	if (!fp)
 		return NULL;
@@ -84,7 +86,7 @@ void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len)
 	size_t n = 0;
 	FILE *fp;
 
-	task_path(path, sizeof(path), proc, pid, tid, "comm");
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, tid, "comm");
 	buf[0] = '\0';
 	fp = fopen(path, "re");
 	if (!fp)
@@ -93,4 +95,76 @@ void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len)
 		n = strcspn(buf, "\n");
 	buf[n] = '\0';
 	fclose(fp);
+}
+
+int cjd_ev_slurp(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 8192, n = 0;
+	char *b = malloc(cap + 1);
+	int fd;
+
+	if (!b)
+		return -ENOMEM;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(b);
+		return -errno;
+	}
+	for (;;) {
+		ssize_t r;
+		if (n == cap) {
+			char *nb = realloc(b, cap * 2 + 1);
+			if (!nb) {
+				close(fd);
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = r < 0 ? -errno : 0;
+			close(fd);
+			if (e) {
+				free(b);
+				return e;
+			}
+			break;
+		}
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int64_t cjd_ev_process_age_ms(pid_t pid, const char *proc)
+{
+	char buf[1024], path[256];
+	const char *f = stat_fields(pid, 0, proc, buf, sizeof(buf));
+	unsigned long long start = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	double uptime = 0;
+	FILE *fp;
+
+	/* state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
+	 * cutime cstime priority nice num_threads itrealvalue starttime(22) */
+	if (!f || hz <= 0 ||
+	    sscanf(f, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d "
+		      "%llu",
+		   &start) != 1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/uptime", proc ? proc : "/proc");
+	if (!(fp = fopen(path, "re")))
+		return -1;
+	if (fscanf(fp, "%lf", &uptime) != 1) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	double age = uptime - (double)start / (double)hz;
+	return age < 0 ? 0 : (int64_t)(age * 1000.0);
 }

@@ -236,7 +236,7 @@ int cjd_target_list_tids(pid_t pid, const char *proc, pid_t **tids)
 	DIR *d;
 
 	*tids = NULL;
-	snprintf(path, sizeof(path), "%s/%d/task", proc ? proc : "/proc", (int)pid);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "task");
 	d = opendir(path);
 	if (!d)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -264,7 +264,7 @@ int cjd_target_cgroup_of(pid_t pid, const char *proc, const char *controller, ch
 	int rc = -ENOENT;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/%d/cgroup", proc ? proc : "/proc", (int)pid);
+	cjd_ev_proc_path(path, sizeof(path), proc, pid, 0, "cgroup");
 	fp = fopen(path, "re");
 	if (!fp)
 		return errno == ENOENT ? -ESRCH : -errno;

@@ -353,14 +353,18 @@ static int add_params(struct cjd_trained_meta *m, const struct cjd_gbdt_params *
 	return 0;
 }
 
+/* One training run: the rows (n of them, d features), their state, and the trees so far. */
 struct work {
+	size_t n, d;
 	struct cjd_bins bins;
 	uint8_t *B, *y;
 	double *w, *F, *g, *h;
+	double wpos, wneg;        /* class weights */
 	uint32_t *idx, *tmp, *usable, *sel;
+	size_t n_usable;          /* features with more than one bin */
 	struct grower *G;
 	struct cjd_trained_node *nodes; /* all trees so far */
-	size_t nodes_cap;
+	size_t nodes_cap, total_nodes;
 	size_t *tree_start;
 };
 
@@ -438,6 +442,165 @@ int cjd_train_gbdt(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 	return cjd_gbdt_train_logits(ds, rows, n, w, p, progress, ctx, out, NULL, err);
 }
 
+/* ---- the steps of a training run ---- */
+
+static int work_alloc(struct work *W, size_t n, size_t d, const struct cjd_gbdt_params *p)
+{
+	W->n = n;
+	W->d = d;
+	W->y = malloc(n);
+	W->w = malloc(n * sizeof(double));
+	W->F = malloc(n * sizeof(double));
+	W->g = malloc(n * sizeof(double));
+	W->h = malloc(n * sizeof(double));
+	W->idx = malloc(n * sizeof(uint32_t));
+	W->tmp = malloc(n * sizeof(uint32_t));
+	W->B = malloc(n * d);
+	W->usable = malloc(d * sizeof(uint32_t));
+	W->sel = malloc(d * sizeof(uint32_t));
+	W->G = calloc(1, sizeof(*W->G));
+	W->tree_start = calloc((size_t)p->n_trees + 1, sizeof(size_t));
+	if (!W->y || !W->w || !W->F || !W->g || !W->h || !W->idx || !W->tmp || !W->B ||
+	    !W->usable || !W->sel || !W->G || !W->tree_start)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Labels and weights of the training rows; both classes must weigh something. */
+static int load_labels(struct work *W, const struct cjd_dataset *ds, const uint32_t *rows,
+		       const double *w, struct cjd_error *err)
+{
+	for (size_t i = 0; i < W->n; i++) {
+		uint32_t r = cjd_sel(rows, i);
+		W->y[i] = cjd_dataset_miner(ds, r);
+		W->w[i] = w ? w[i] : 1.0;
+		if (!(W->w[i] >= 0.0) || !isfinite(W->w[i]))
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					     "gbdt: weight %zu is %g (must be finite and >= 0)", i,
+					     W->w[i]);
+		*(W->y[i] ? &W->wpos : &W->wneg) += W->w[i];
+	}
+	if (!(W->wpos > 0.0) || !(W->wneg > 0.0))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "gbdt: the training rows need both classes (miner weight %g, "
+				     "benign weight %g)",
+				     W->wpos, W->wneg);
+	return 0;
+}
+
+static int check_monotone(const struct cjd_gbdt_params *p, size_t d, struct cjd_error *err)
+{
+	for (size_t j = 0; p->monotone && j < d; j++)
+		if (p->monotone[j] < -1 || p->monotone[j] > 1)
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					     "gbdt: monotone constraint of feature %zu is %d (must "
+					     "be -1, 0 or 1)",
+					     j, (int)p->monotone[j]);
+	return 0;
+}
+
+/* Bins every feature of the training rows and lists the usable ones. */
+static int bin_features(struct work *W, const struct cjd_dataset *ds, const uint32_t *rows,
+			const struct cjd_gbdt_params *p, struct cjd_error *err)
+{
+	int rc = cjd_bins_fit(&W->bins, ds, rows, W->n, p->max_bins, W->B);
+
+	if (rc)
+		return cjd_error_set(err, rc, NULL, 0, 0, "gbdt: binning failed: %s",
+				     strerror(-rc));
+	for (size_t j = 0; j < W->d; j++)
+		if (W->bins.n_bins[j] > 1)
+			W->usable[W->n_usable++] = (uint32_t)j;
+	return 0;
+}
+
+/* Points the grower at the run's arrays and sizes its histograms. */
+static int grower_init(struct work *W, const struct cjd_gbdt_params *p)
+{
+	struct grower *G = W->G;
+
+	G->p = p;
+	G->bins = &W->bins;
+	G->B = W->B;
+	G->d = W->d;
+	G->g = W->g;
+	G->h = W->h;
+	G->idx = W->idx;
+	G->tmp = W->tmp;
+	G->sel = W->sel;
+	G->hist_stride = (W->n_usable ? W->n_usable : 1) * p->max_bins;
+	G->hist = malloc(((size_t)p->max_depth + 1) * 2 * G->hist_stride * sizeof(struct hbin));
+	return G->hist ? 0 : -ENOMEM;
+}
+
+/* One boosting round: gradients at the current logits, this tree's rows and
+ * features, the tree grown into W->G->nodes, and the logits moved by it. */
+static void boost_round(struct work *W, const struct cjd_gbdt_params *p, struct cjd_rng *rng)
+{
+	struct grower *G = W->G;
+	size_t n = W->n;
+
+	for (size_t i = 0; i < n; i++) {
+		double pr = cjd_sigmoid(W->F[i]);
+		W->g[i] = W->w[i] * (pr - (double)W->y[i]);
+		W->h[i] = W->w[i] * pr * (1.0 - pr);
+	}
+	/* Draw rows then features from one stream, in a fixed order. */
+	size_t nrows = sample_rows(W, n, p->row_subsample, rng);
+	G->n_sel = W->n_usable ? sample_features(W, W->n_usable, p->col_subsample, rng) : 0;
+	G->n_nodes = 0;
+	struct hbin *root = NULL;
+	if (G->n_sel) {
+		root = hist_at(G, 0, 0);
+		build_hist(G, root, 0, nrows);
+	}
+	struct totals t0 = {0.0, 0.0};
+	for (size_t i = 0; i < nrows; i++) {
+		t0.g += W->g[W->idx[i]];
+		t0.h += W->h[W->idx[i]];
+	}
+	grow(G, 0, nrows, 0, root, t0, (struct bounds){-INFINITY, INFINITY});
+	for (size_t i = 0; i < n; i++)
+		W->F[i] += (double)tree_value(G, i);
+}
+
+/* Appends the tree just grown (tree t) to the run's node array. */
+static int keep_tree(struct work *W, unsigned t)
+{
+	size_t k = (size_t)W->G->n_nodes;
+
+	if (W->total_nodes + k > W->nodes_cap) {
+		size_t cap = W->nodes_cap ? W->nodes_cap * 2 : 4096;
+		void *nn = realloc(W->nodes, cap * sizeof(*W->nodes));
+		if (!nn)
+			return -ENOMEM;
+		W->nodes = nn;
+		W->nodes_cap = cap;
+	}
+	memcpy(W->nodes + W->total_nodes, W->G->nodes, k * sizeof(*W->nodes));
+	W->total_nodes += k;
+	W->tree_start[t + 1] = W->total_nodes;
+	return 0;
+}
+
+/* Hands the trees to the model, trimmed, and the final logits to the caller. */
+static int hand_over(struct work *W, struct cjd_trained_model *m,
+		     const struct cjd_gbdt_params *p, double *logits)
+{
+	free(m->tree_start);
+	m->tree_start = W->tree_start;
+	W->tree_start = NULL;
+	m->n_trees = p->n_trees;
+	m->nodes = realloc(W->nodes, W->total_nodes * sizeof(*W->nodes));
+	if (!m->nodes)
+		m->nodes = W->nodes;
+	W->nodes = NULL;
+	m->meta.seed = p->seed;
+	if (logits)
+		memcpy(logits, W->F, W->n * sizeof(*logits));
+	return add_params(&m->meta, p);
+}
+
 int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 			  const double *w, const struct cjd_gbdt_params *p,
 			  cjd_train_progress_fn progress, void *ctx, struct cjd_trained_model **out,
@@ -447,136 +610,36 @@ int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, si
 	struct work W = {0};
 	struct cjd_trained_model *m = NULL;
 	struct cjd_rng rng;
-	double wpos = 0.0, wneg = 0.0;
-	size_t n_usable = 0, total_nodes = 0;
 	int rc;
 
 	if ((rc = check_params(p, err)))
 		return rc;
 	if (n == 0 || (!rows && n != cjd_dataset_rows(ds)))
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0, "gbdt: no training rows");
-	W.y = malloc(n);
-	W.w = malloc(n * sizeof(double));
-	W.F = malloc(n * sizeof(double));
-	W.g = malloc(n * sizeof(double));
-	W.h = malloc(n * sizeof(double));
-	W.idx = malloc(n * sizeof(uint32_t));
-	W.tmp = malloc(n * sizeof(uint32_t));
-	W.B = malloc(n * d);
-	W.usable = malloc(d * sizeof(uint32_t));
-	W.sel = malloc(d * sizeof(uint32_t));
-	W.G = calloc(1, sizeof(*W.G));
-	W.tree_start = calloc((size_t)p->n_trees + 1, sizeof(size_t));
-	if (!W.y || !W.w || !W.F || !W.g || !W.h || !W.idx || !W.tmp || !W.B || !W.usable ||
-	    !W.sel || !W.G || !W.tree_start)
+	if (work_alloc(&W, n, d, p))
 		goto out_nomem;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t r = cjd_sel(rows, i);
-		W.y[i] = cjd_dataset_miner(ds, r);
-		W.w[i] = w ? w[i] : 1.0;
-		if (!(W.w[i] >= 0.0) || !isfinite(W.w[i])) {
-			rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-					   "gbdt: weight %zu is %g (must be finite and >= 0)", i,
-					   W.w[i]);
-			goto out;
-		}
-		*(W.y[i] ? &wpos : &wneg) += W.w[i];
-	}
-	if (!(wpos > 0.0) || !(wneg > 0.0)) {
-		rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-				   "gbdt: the training rows need both classes (miner weight %g, "
-				   "benign weight %g)",
-				   wpos, wneg);
+	if ((rc = load_labels(&W, ds, rows, w, err)) || (rc = check_monotone(p, d, err)) ||
+	    (rc = bin_features(&W, ds, rows, p, err)))
 		goto out;
-	}
-	for (size_t j = 0; p->monotone && j < d; j++)
-		if (p->monotone[j] < -1 || p->monotone[j] > 1) {
-			rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-					   "gbdt: monotone constraint of feature %zu is %d (must be "
-					   "-1, 0 or 1)",
-					   j, (int)p->monotone[j]);
-			goto out;
-		}
-	if ((rc = cjd_bins_fit(&W.bins, ds, rows, n, p->max_bins, W.B)))
-		goto out_rc;
-	for (size_t j = 0; j < d; j++)
-		if (W.bins.n_bins[j] > 1)
-			W.usable[n_usable++] = (uint32_t)j;
-
-	W.G->p = p;
-	W.G->bins = &W.bins;
-	W.G->B = W.B;
-	W.G->d = d;
-	W.G->g = W.g;
-	W.G->h = W.h;
-	W.G->idx = W.idx;
-	W.G->tmp = W.tmp;
-	W.G->sel = W.sel;
-	W.G->hist_stride = (n_usable ? n_usable : 1) * p->max_bins;
-	W.G->hist = malloc(((size_t)p->max_depth + 1) * 2 * W.G->hist_stride * sizeof(struct hbin));
-	if (!W.G->hist)
+	if (grower_init(&W, p))
 		goto out_nomem;
-
 	m = cjd_trained_model_new(CJD_TRAINED_GBDT, d, cjd_dataset_feature_names(ds));
 	if (!m)
 		goto out_nomem;
 	/* The prior log-odds, rounded to the float the file stores, so the
 	 * boosting starts exactly where the scorer will. */
-	m->base_score = (float)log(wpos / wneg);
+	m->base_score = (float)log(W.wpos / W.wneg);
 	for (size_t i = 0; i < n; i++)
 		W.F[i] = (double)m->base_score;
 	cjd_rng_seed(&rng, p->seed);
 	for (unsigned t = 0; t < p->n_trees; t++) {
-		for (size_t i = 0; i < n; i++) {
-			double pr = cjd_sigmoid(W.F[i]);
-			W.g[i] = W.w[i] * (pr - (double)W.y[i]);
-			W.h[i] = W.w[i] * pr * (1.0 - pr);
-		}
-		/* Draw rows then features from one stream, in a fixed order. */
-		size_t nrows = sample_rows(&W, n, p->row_subsample, &rng);
-		W.G->n_sel = n_usable ? sample_features(&W, n_usable, p->col_subsample, &rng) : 0;
-		W.G->n_nodes = 0;
-		struct hbin *root = NULL;
-		if (W.G->n_sel) {
-			root = hist_at(W.G, 0, 0);
-			build_hist(W.G, root, 0, nrows);
-		}
-		struct totals t0 = {0.0, 0.0};
-		for (size_t i = 0; i < nrows; i++) {
-			t0.g += W.g[W.idx[i]];
-			t0.h += W.h[W.idx[i]];
-		}
-		grow(W.G, 0, nrows, 0, root, t0, (struct bounds){-INFINITY, INFINITY});
-		for (size_t i = 0; i < n; i++)
-			W.F[i] += (double)tree_value(W.G, i);
-		if (total_nodes + (size_t)W.G->n_nodes > W.nodes_cap) {
-			size_t cap = W.nodes_cap ? W.nodes_cap * 2 : 4096;
-			void *nn = realloc(W.nodes, cap * sizeof(*W.nodes));
-			if (!nn)
-				goto out_nomem;
-			W.nodes = nn;
-			W.nodes_cap = cap;
-		}
-		memcpy(W.nodes + total_nodes, W.G->nodes, (size_t)W.G->n_nodes * sizeof(*W.nodes));
-		total_nodes += (size_t)W.G->n_nodes;
-		W.tree_start[t + 1] = total_nodes;
+		boost_round(&W, p, &rng);
+		if (keep_tree(&W, t))
+			goto out_nomem;
 		if (progress && (rc = progress(ctx, "tree", t + 1, p->n_trees)))
 			goto out;
 	}
-	/* Hand the arrays to the model, trimmed. */
-	free(m->tree_start);
-	m->tree_start = W.tree_start;
-	W.tree_start = NULL;
-	m->n_trees = p->n_trees;
-	m->nodes = realloc(W.nodes, total_nodes * sizeof(*W.nodes));
-	if (!m->nodes) {
-		m->nodes = W.nodes;
-	}
-	W.nodes = NULL;
-	m->meta.seed = p->seed;
-	if (logits)
-		memcpy(logits, W.F, n * sizeof(*logits));
-	if (add_params(&m->meta, p))
+	if (hand_over(&W, m, p, logits))
 		goto out_nomem;
 	*out = m;
 	m = NULL;
@@ -584,9 +647,6 @@ int cjd_gbdt_train_logits(const struct cjd_dataset *ds, const uint32_t *rows, si
 	goto out;
 out_nomem:
 	rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-	goto out;
-out_rc:
-	rc = cjd_error_set(err, rc, NULL, 0, 0, "gbdt: binning failed: %s", strerror(-rc));
 out:
 	cjd_trained_model_free(m);
 	work_release(&W);

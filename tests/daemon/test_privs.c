@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cjd/common/caps.h"
 #include "cjd/daemon/privs.h"
 
 /* Drops in a child so the test process keeps its own capabilities. With
@@ -33,7 +34,7 @@ static uint64_t drop_in_child(int actions, int without_perfmon)
 			cap_free(c);
 		}
 		if (cjd_privs_drop(actions, why, sizeof(why)) == 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
-			cjd_privs_effective(&m);
+			cjd_caps_effective(&m);
 		if (write(p[1], &m, sizeof(m)) != sizeof(m))
 			_exit(1);
 		_exit(0);
@@ -49,7 +50,7 @@ static void test_drop(void **state)
 {
 	(void)state;
 	uint64_t before;
-	assert_int_equal(cjd_privs_effective(&before), 0);
+	assert_int_equal(cjd_caps_effective(&before), 0);
 	uint64_t perf = 1ull << cjd_privs_perf_cap();
 	if ((before & perf) == 0) {
 		print_message("skip: this process does not hold the perf capability to keep\n");
@@ -64,7 +65,7 @@ static void test_drop_keeps_sys_admin(void **state)
 {
 	(void)state;
 	uint64_t before, admin = 1ull << CAP_SYS_ADMIN;
-	assert_int_equal(cjd_privs_effective(&before), 0);
+	assert_int_equal(cjd_caps_effective(&before), 0);
 	if (cjd_privs_perf_cap() != CAP_PERFMON) {
 		print_message("skip: this kernel has no CAP_PERFMON\n");
 		skip();

@@ -714,6 +714,60 @@ static void test_flapping_job_holddown(void **state)
 	assert_true(r.a[2].t_ns < resolved_at + 300 * SEC + 22 * SEC);
 }
 
+/*
+ * A cgroup's state lives on its lane: it must survive the lane arrays
+ * growing (64 lanes at first, doubled as cgroups arrive) and must not leak
+ * into a lane reused after its cgroup vanished.
+ */
+static void test_state_kept_as_lanes_grow(void **state)
+{
+	(void)state;
+	static struct rec r;
+	struct cjd_cgroup_summary sum;
+	struct cjd_detector *d;
+	char name[300][24];
+
+	memset(&r, 0, sizeof(r));
+	d = new_detector(&r, NULL, 0);
+	for (int i = 0; i < 300; i++)
+		snprintf(name[i], sizeof(name[i]), "/crowd%03d", i);
+	for (uint64_t t = 1; t <= 30; t++) {
+		push(d, sw(NULL, "/a", t, miner_util(t), 20));
+		if (t <= 11)
+			push(d, sw(NULL, "/leaver", t, miner_util(t), 20));
+		/* 30 newcomers a second from t=11: the arrays grow while /a fires */
+		for (uint64_t i = 0; t > 10 && i < (t - 10) * 30 && i < 300; i++)
+			push(d, sw(NULL, name[i], t, 0.001, 3));
+		assert_int_equal(cjd_detector_tick(d), 0);
+	}
+	/* /leaver's last sample was at 11: gone once 5 intervals passed, at 17 */
+	assert_int_equal(r.n, 3);
+	expect(&r, 0, CJD_ALERT_FIRING, "/a", 10);
+	expect(&r, 1, CJD_ALERT_FIRING, "/leaver", 10);
+	expect(&r, 2, CJD_ALERT_GONE, "/leaver", 17);
+	assert_int_equal(cjd_detector_cgroups(d), 301);
+	/* /a's state came through three growths (64 -> 128 -> 256 -> 512 lanes) */
+	uint64_t cpu_ns = 0;
+	for (uint64_t t = 1; t <= 30; t++)
+		cpu_ns += (uint64_t)(miner_util(t) * 1e9);
+	assert_int_equal(cjd_detector_summary(d, NULL, "/a", &sum), 0);
+	assert_string_equal(sum.state, "firing");
+	assert_int_equal(sum.samples, 30);
+	assert_int_equal(sum.windows, 23);
+	assert_int_equal(sum.windows_flagged, 23);
+	assert_int_equal(sum.alerts_fired, 1);
+	assert_int_equal(sum.cpu_ns, cpu_ns);
+	/* /crowd210, the first cgroup new after /leaver went, took its lane: nothing
+	 * of /leaver's state came with it */
+	assert_int_equal(cjd_detector_summary(d, NULL, "/crowd210", &sum), 0);
+	assert_string_equal(sum.state, "idle");
+	assert_int_equal(sum.alerts_fired, 0);
+	assert_int_equal(sum.samples, 13);
+	assert_int_equal(sum.windows_flagged, 0);
+	assert_true(sum.first_t_ns == 17 * SEC);
+	cjd_detector_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_extreme_counts_stay_finite),
 		cmocka_unit_test(test_flapping_job_holddown),
+		cmocka_unit_test(test_state_kept_as_lanes_grow),
 	};
 	return cmocka_run_group_tests(tests, load_model, free_model);
 }

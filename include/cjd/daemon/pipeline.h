@@ -48,11 +48,14 @@ struct cjd_pipeline_options {
 };
 
 /*
- * Creates the publisher (binding its endpoints, opening the journal) and, for
- * each mode in `modes` (bit 1 << enum cjd_mode), loads the model and creates
- * its detector now, so configuration errors surface at start-up. Modes not
- * listed are created on the first sample that needs them. `events` is what
- * the source supplies (0: taken from that first sample).
+ * Creates the publisher (binding its endpoints, opening the journal), loads
+ * every model the pipeline can need, and creates the detector of each mode
+ * in `modes` (bit 1 << enum cjd_mode) now, so configuration errors surface
+ * at start-up and a sample never loads a file. `events` is what the source
+ * supplies (0: the mode's full set). modes 0 means a source of unknown kind
+ * (split mode): the models of every kind of source are loaded now (the
+ * configured one, or each default), and each mode's detector is created
+ * from them on the first sample of that mode.
  * Returns 0, or a negative errno with err holding one line: -EINVAL for a
  * configuration problem (a model that cannot be loaded or cannot serve these
  * events, a key file or endpoint that cannot be used), another errno for a
@@ -122,7 +125,8 @@ struct cjd_pipeline_stats {
 };
 void cjd_pipeline_stats(const struct cjd_pipeline *p, struct cjd_pipeline_stats *st);
 
-/* The model of a mode, or NULL when none is loaded yet; its path in *path. */
+/* The model of a mode's detector, or NULL when that mode has not started
+ * (no sample of it yet); its path in *path ("" then). */
 const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cjd_mode mode,
 					   const char **path);
 /* The detector of a mode, or NULL when it has not started (for its window and tier). */

@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 /*
  * Keeps, in the effective and permitted sets, only CAP_PERFMON (or
@@ -20,7 +19,6 @@ int cjd_privs_drop(bool actions, char *why, size_t whylen);
 /* The capability cjd needs to count per cgroup on this kernel: CAP_PERFMON or CAP_SYS_ADMIN. */
 int cjd_privs_perf_cap(void);
 
-/* CapEff of this process, as the kernel reports it in /proc/self/status. */
-int cjd_privs_effective(uint64_t *mask);
+/* The effective set itself is read by cjd_caps_effective() (cjd/common/caps.h). */
 
 #endif

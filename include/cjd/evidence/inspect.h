@@ -8,28 +8,35 @@
 #include <stdio.h>
 
 #include "cjd/common/error.h"
+#include "cjd/evidence/codesample.h"
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/memory.h"
+#include "cjd/evidence/network.h"
 #include "cjd/evidence/target.h"
-/* ---- probe headers: add yours here ---- */
 
 /*
- * The probes, in the order they run. X(name, input, summary):
+ * The probes, in the order they run and report. X(name, input, summary):
  *   name     the probe's unit: cjd_<name>_run, _to_json, _describe, _available,
  *            _result_free, struct cjd_<name>_opts (all zero = defaults) and
  *            struct cjd_<name>_result
  *   input    PIDS:   int cjd_<name>_run(const pid_t *pids, size_t npids, opts, res, err)
- *            CGROUP: int cjd_<name>_run(const char *cgroup_dir, opts, res, err), given
- *                    the target's cgroup directory (for a process target, the
- *                    process's cgroup v2 directory; "" when unknown)
+ *                    bool cjd_<name>_available(char *why, size_t len)
+ *            CGROUP: int cjd_<name>_run(const char *cgroup_dir, opts, res, err) for a
+ *                    cgroup target on the hierarchy perf_event counts on (the probe
+ *                    watches the whole cgroup, threads that start later included);
+ *                    otherwise - a process target (cjd inspect --pid), or a cgroup of a
+ *                    v1 hierarchy without perf_event - int cjd_<name>_run_tids(const
+ *                    pid_t *tids, size_t ntids, opts, res, err) on the target's threads.
+ *                    bool cjd_<name>_available(bool per_thread, char *why, size_t len)
  *   summary  one line for --help and the docs
  * Adding a probe is one X line here, plus its #include above.
  */
 #define CJD_INSPECT_PROBES(X)                                                                     \
 	X(fpstate, PIDS, "rounding mode and flush-to-zero of every thread (ptrace)")              \
-	X(memory, PIDS, "anonymous resident memory and huge pages (smaps_rollup, memory.stat)")   \
-	/* ---- code sampling probe: X(..., CGROUP, "...") here ---- */                            \
-	/* ---- network probe: X(..., PIDS, "...") here ---- */
+	X(codesample, CGROUP, "where the CPU time goes: cpu-clock samples, code regions, "       \
+				"instruction mix")                                                 \
+	X(network, PIDS, "TCP and UDP sockets, peers and traffic (sock_diag, /proc/PID/net)")     \
+	X(memory, PIDS, "anonymous resident memory and huge pages (smaps_rollup, memory.stat)")
 
 enum cjd_inspect_probe {
 #define CJD_INSPECT_ENUM(name, input, summary) CJD_PROBE_##name,
@@ -38,6 +45,15 @@ enum cjd_inspect_probe {
 	CJD_PROBE__COUNT
 };
 
+/*
+ * What to run and each probe's options. The pointers in them are the
+ * caller's. For repeated inspections of one target (the agent inspects a
+ * suspect again and again), the caller keeps a cjd_network_history per
+ * target (cjd_network_history_new) and sets network.history to it for every
+ * inspection of that target: connections then get ages (seen_for_ms) across
+ * inspections. A run forgets the sockets it did not see, so one history must
+ * not be shared between targets.
+ */
 struct cjd_inspect_opts {
 	unsigned probes; /* bits (1u << CJD_PROBE_<name>); 0 means every probe */
 #define CJD_INSPECT_OPTS(name, input, summary) struct cjd_##name##_opts name;

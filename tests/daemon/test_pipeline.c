@@ -1,0 +1,239 @@
+/* The pipeline's models: loaded and checked at start-up and on reload, never on the sample path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cjd/daemon/agent.h"
+#include "cjd/daemon/pipeline.h"
+
+#define SEC 1000000000ull
+
+static char dir[64];
+static char model_src[1024];
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[8192];
+	size_t n;
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	int rc = in && out ? 0 : -1;
+
+	while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	return rc;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *src = getenv("CJD_SOURCE_DIR");
+
+	snprintf(model_src, sizeof(model_src), "%s/tests/detector/data/good/sw-test.json",
+		 src ? src : ".");
+	snprintf(dir, sizeof(dir), "/tmp/cjd-test-pipeline-%d", (int)getpid());
+	return mkdir(dir, 0700) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+/* The defaults, publishing nowhere and journalling nothing. */
+static void config(struct cjd_config *cfg, const char *model)
+{
+	assert_int_equal(cjd_config_defaults(cfg), 0);
+	for (size_t i = 0; i < cfg->endpoints.n; i++)
+		free(cfg->endpoints.v[i]);
+	cfg->endpoints.n = 0;
+	free(cfg->journal);
+	cfg->journal = NULL;
+	free(cfg->model);
+	cfg->model = model ? strdup(model) : NULL;
+}
+
+static struct cjd_sample sw_sample(uint64_t t)
+{
+	struct cjd_sample s;
+
+	cjd_sample_clear(&s);
+	s.t_ns = t * SEC;
+	s.dt_ns = SEC;
+	s.cgroup = "/busy";
+	s.events = CJD_EVMASK_SOFTWARE;
+	s.count[CJD_EV_TASK_CLOCK] = SEC;
+	s.count[CJD_EV_CONTEXT_SWITCHES] = 5;
+	s.count[CJD_EV_PAGE_FAULTS] = 1;
+	s.count[CJD_EV_SYSCALLS] = 20;
+	return s;
+}
+
+/* Split mode (source of unknown kind): the configured model is read at start; the
+ * first sample of a mode starts its detector without touching the file. */
+static void test_loaded_before_samples(void **state)
+{
+	(void)state;
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_pipeline_stats st;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char model[128];
+	const char *path;
+
+	snprintf(model, sizeof(model), "%s/configured.json", dir);
+	assert_int_equal(copy_file(model_src, model), 0);
+	config(&cfg, model);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), 0);
+	assert_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_string_equal(path, "");
+	assert_int_equal(unlink(model), 0); /* from here on, a load would fail */
+	for (uint64_t t = 1; t <= 12; t++) {
+		struct cjd_sample s = sw_sample(t);
+		assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
+		cjd_pipeline_tick(p);
+	}
+	cjd_pipeline_stats(p, &st);
+	assert_int_equal(st.samples, 12);
+	assert_int_equal(st.samples_refused, 0);
+	assert_int_equal(st.cgroups, 1);
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_string_equal(path, model);
+	assert_null(cjd_pipeline_model(p, CJD_MODE_HARDWARE, NULL));
+	cjd_pipeline_free(p);
+	cjd_config_release(&cfg);
+}
+
+/* A default model that cannot be found is a start-up error naming it; split
+ * mode needs the defaults of both modes, an agent only its own. */
+static void test_missing_default_fails_at_start(void **state)
+{
+	(void)state;
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char sw[128];
+
+	snprintf(sw, sizeof(sw), "%s/sw-default.json", dir);
+	assert_int_equal(copy_file(model_src, sw), 0);
+	setenv("CJD_MODEL_DIR", dir, 1);
+	config(&cfg, NULL);
+	po.cfg = &cfg;
+	char msg[1024];
+	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), -EINVAL);
+	assert_non_null(strstr(cjd_error_format(&err, msg, sizeof(msg)), "hw-default.json"));
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	const char *path;
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_string_equal(path, sw);
+	cjd_pipeline_free(p);
+	unsetenv("CJD_MODEL_DIR");
+	unlink(sw);
+	cjd_config_release(&cfg);
+}
+
+/* A reload loads the new model before anything changes: a missing one leaves
+ * the old in place, a good one replaces it. */
+static void test_reload_loads_first(void **state)
+{
+	(void)state;
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg, bad, good;
+	struct cjd_error err;
+	char a[128], b[128];
+	const char *path;
+
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(b, sizeof(b), "%s/b.json", dir);
+	assert_int_equal(copy_file(model_src, a), 0);
+	assert_int_equal(copy_file(model_src, b), 0);
+	config(&cfg, a);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	config(&bad, "/nonexistent/cjd-model.json");
+	char msg[1024];
+	assert_int_not_equal(cjd_pipeline_reconfigure(p, &bad, &err), 0);
+	assert_non_null(strstr(cjd_error_format(&err, msg, sizeof(msg)),
+			       "/nonexistent/cjd-model.json"));
+	cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path);
+	assert_string_equal(path, a);
+	config(&good, b);
+	assert_int_equal(cjd_pipeline_reconfigure(p, &good, &err), 0);
+	cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path);
+	assert_string_equal(path, b);
+	cjd_pipeline_free(p);
+	cjd_config_release(&cfg);
+	cjd_config_release(&bad);
+	cjd_config_release(&good);
+	unlink(a);
+	unlink(b);
+}
+
+/* The shipped models: split mode loads all three at start; an agent whose source
+ * cannot count syscalls gets sw-nosyscalls, decided at start from its events. */
+static void test_shipped_models_by_events(void **state)
+{
+	(void)state;
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char models[1024];
+	const char *src = getenv("CJD_SOURCE_DIR"), *path;
+
+	snprintf(models, sizeof(models), "%s/models", src ? src : ".");
+	setenv("CJD_MODEL_DIR", models, 1);
+	config(&cfg, NULL);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), 0);
+	cjd_pipeline_free(p);
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE,
+					  CJD_EVMASK_SOFTWARE & ~CJD_EVMASK(CJD_EV_SYSCALLS), &err),
+			 0);
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_non_null(strstr(path, "/sw-nosyscalls.json"));
+	cjd_pipeline_free(p);
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
+	assert_non_null(strstr(path, "/sw-default.json"));
+	cjd_pipeline_free(p);
+	unsetenv("CJD_MODEL_DIR");
+	cjd_config_release(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loaded_before_samples),
+		cmocka_unit_test(test_missing_default_fails_at_start),
+		cmocka_unit_test(test_reload_loads_first),
+		cmocka_unit_test(test_shipped_models_by_events),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
