@@ -131,6 +131,14 @@ bool cjd_cli_given(const struct cjd_cli_args *args, const char *key)
 	return false;
 }
 
+void cjd_cli_apply_defaults(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
+			    struct cjd_config *cfg)
+{
+	for (const struct cjd_cli_default *d = spec->defaults; d && d->key; d++)
+		if (d->unset && !cjd_cli_given(args, d->key))
+			cjd_config_unset(cfg, d->key); /* the spec names table keys */
+}
+
 static int add_override(const struct cjd_cli_spec *spec, struct cjd_cli_args *args,
 			const struct cjd_config_flag *f, const char *value)
 {

@@ -33,11 +33,12 @@ struct cjd_cli_opt {
 	bool after;       /* listed after the configuration keys, not before */
 };
 
-/* A default the command shows instead of the table's (it applies it itself:
- * cjd replay publishes and journals only where asked). */
+/* A default the command shows instead of the table's (cjd replay publishes
+ * and journals only where asked). */
 struct cjd_cli_default {
 	const char *key;
 	const char *text; /* "none", "the model's" */
+	bool unset;       /* the default is "not set": cjd_cli_apply_defaults() applies it */
 };
 
 struct cjd_cli_spec {
@@ -81,6 +82,11 @@ int cjd_cli_parse(const struct cjd_cli_spec *spec, int argc, char **argv,
 
 /* Whether an option set `key`. */
 bool cjd_cli_given(const struct cjd_cli_args *args, const char *key);
+
+/* Sets the keys whose command default is unset (struct cjd_cli_default) and
+ * that no option gave to "not set" in cfg (cjd_config_unset). */
+void cjd_cli_apply_defaults(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
+			    struct cjd_config *cfg);
 
 /* Prints the command's --help: usage, one line per option (generated), tail. */
 void cjd_cli_help(const struct cjd_cli_spec *spec, FILE *out);

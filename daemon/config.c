@@ -611,6 +611,29 @@ int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, b
 	return 0;
 }
 
+int cjd_config_unset(struct cjd_config *cfg, const char *key)
+{
+	const struct opt *o = find_opt(key);
+
+	if (!o)
+		return -ENOENT;
+	void *f = field(cfg, o);
+	switch (o->type) {
+	case T_STRING:
+	case T_CHOICE:
+		free(*(char **)f);
+		*(char **)f = NULL;
+		break;
+	case T_STRLIST: strlist_clear(f); break;
+	case T_DOUBLE: *(double *)f = NAN; break;
+	case T_UINT: *(uint32_t *)f = 0; break;
+	case T_DURATION:
+	case T_SIZE: *(uint64_t *)f = 0; break;
+	case T_ACTION: *(enum cjd_action_kind *)f = CJD_ACTION_ALERT; break;
+	}
+	return 0;
+}
+
 /* ---- the JSON file ---- */
 
 /* More problems than this in one file are counted, not itemised. */

@@ -1,4 +1,4 @@
-/* The detect-and-publish pipeline shared by `cjd run` and `cjd detect`. */
+/* The detect-and-publish pipeline shared by `cjd run`, `cjd detect` and `cjd replay`. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -107,6 +107,15 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, bool replace,
 		   struct cjd_error *err);
 
+/*
+ * Sets one key to "not set", past the rules a whole configuration obeys:
+ * for a command whose default differs from the agent's (cjd replay
+ * publishes and journals only where asked, and windows as the model says).
+ * A string becomes NULL, a list empty, a number 0 (a double NaN: the
+ * model's), an action `alert`. Returns 0, or -ENOENT for an unknown key.
+ */
+int cjd_config_unset(struct cjd_config *cfg, const char *key);
+
 /* Writes cfg as a JSON document that cjd_config_load() accepts. */
 int cjd_config_write(const struct cjd_config *cfg, FILE *out);
 

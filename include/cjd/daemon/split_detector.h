@@ -26,7 +26,7 @@ struct cjd_split_detector_options {
 };
 
 /*
- * Checks a configured model, creates the pipeline (binding the publisher,
+ * Creates the pipeline (loading every model a host may need, binding the publisher,
  * opening the journal) and the receiver (binding or connecting its
  * endpoints), and the loop. Returns 0, or a negative errno with err holding
  * one line: -EINVAL when the configuration is at fault (a model, key file or

@@ -1,4 +1,5 @@
-/* End to end: a small SYNTHETIC trace, built here, replayed through the cjd binary; exactly the expected alerts. */
+/* cjd replay on a small SYNTHETIC trace built here: the library (daemon/replay.c) and the cjd binary end to end; exactly the expected alerts. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "cjd/bench/emulation.h"
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_writer.h"
+#include "cjd/daemon/replay.h"
 #include "cjd/detector/simd.h"
 #include "kernels.h"
 
@@ -227,6 +229,119 @@ static void test_replay_fires_expected_alerts(void **state)
 	json_decref(s);
 }
 
+
+/* A replay's configuration as cjd replay builds it: no endpoint, no journal, the model's window. */
+static void replay_config(struct cjd_config *cfg, const char *model_path)
+{
+	struct cjd_error err;
+
+	assert_int_equal(cjd_config_defaults(cfg), 0);
+	assert_int_equal(cjd_config_set(cfg, "detector.model", model_path, true, &err), 0);
+	assert_int_equal(cjd_config_set(cfg, "detector.allowlist", "/allowed/*", false, &err), 0);
+	assert_int_equal(cjd_config_unset(cfg, "publish.endpoints"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "journal.path"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "detector.window"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "no.such_key"), -ENOENT);
+}
+
+/* The library: the alerts echoed, the summary, the totals and the publisher's count agree. */
+static void test_replay_library(void **state)
+{
+	(void)state;
+	const char *files[] = {trace};
+	struct cjd_config cfg;
+	struct cjd_replay *r;
+	struct cjd_error err;
+	char *echo = NULL, *js = NULL;
+	size_t echo_len = 0, js_len = 0;
+
+	replay_config(&cfg, model);
+	FILE *out = open_memstream(&echo, &echo_len);
+	assert_non_null(out);
+	struct cjd_replay_options o = {.cfg = &cfg, .files = files, .n_files = 1, .echo = out};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), 0);
+	assert_int_equal(cjd_replay_run(r, &err), 0);
+	fclose(out);
+	size_t lines = 0;
+	for (char *p = echo; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 8); /* as test_replay_fires_expected_alerts lists them */
+
+	struct cjd_replay_totals t;
+	cjd_replay_totals(r, &t);
+	assert_int_equal(t.samples, 120 + 20 + 40 + 91 + 140 * 3);
+	assert_string_equal(t.model_name, "sw-test");
+	assert_int_equal(t.window, 8); /* the model's: the configuration said 0 */
+	assert_int_equal(t.fire_windows, 3);
+	struct cjd_publisher_stats st;
+	cjd_replay_publisher_stats(r, &st);
+	assert_int_equal(st.alerts, 8);
+	assert_int_equal(st.journal_lines, 0);
+
+	FILE *jf = open_memstream(&js, &js_len);
+	assert_int_equal(cjd_replay_summary_json(cjd_replay_summary(r), files, &t, jf), 0);
+	fclose(jf);
+	json_error_t je;
+	json_t *j = json_loads(js, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "samples")), (json_int_t)t.samples);
+	json_decref(j);
+	cjd_replay_free(r);
+	cjd_config_release(&cfg);
+	free(echo);
+	free(js);
+}
+
+/* A sample the detector refuses ends the replay naming the file and line;
+ * a trace that cannot be opened is a runtime error, a model that cannot
+ * score the trace a configuration one. */
+static void test_replay_library_errors(void **state)
+{
+	(void)state;
+	char bad[400], hw[1100];
+	const char *data = getenv("CJD_DETECTOR_DATA");
+	struct cjd_config cfg;
+	struct cjd_replay *r;
+	struct cjd_error err;
+
+	/* two samples of one cgroup, the second older than the first */
+	snprintf(bad, sizeof(bad), "%s/backwards.cjdt", dir);
+	FILE *f = fopen(bad, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"format\":\"cjd-trace\",\"version\":1,\"host\":\"h\",\"source\":\"synthetic\","
+		   "\"interval_ns\":1000000000,\"cpus\":1,\"events\":[\"task-clock\","
+		   "\"context-switches\",\"cpu-migrations\",\"page-faults\",\"syscalls\"],"
+		   "\"created\":\"2026-11-26T18:00:00Z\"}\n");
+	for (int t = 2; t >= 1; t--)
+		fprintf(f, "{\"t_ns\":%d000000000,\"dt_ns\":1000000000,\"cgroup\":\"/a\","
+			   "\"counts\":[1000,1,0,1,1]}\n", t);
+	fclose(f);
+	replay_config(&cfg, model);
+	const char *files[] = {bad};
+	struct cjd_replay_options o = {.cfg = &cfg, .files = files, .n_files = 1};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), 0);
+	assert_int_equal(cjd_replay_run(r, &err), -EIO);
+	assert_string_equal(err.file, bad);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.text, "is not after the previous sample"));
+	cjd_replay_free(r);
+	unlink(bad);
+
+	const char *missing[] = {"/nonexistent/cjd-test.cjdt"};
+	o.files = missing;
+	assert_true(cjd_replay_new(&r, &o, &err) < 0);
+	assert_int_not_equal(cjd_replay_new(&r, &o, &err), -EINVAL);
+	assert_null(r);
+
+	snprintf(hw, sizeof(hw), "%s/good/hw-gbdt.json", data ? data : "tests/detector/data");
+	cjd_config_release(&cfg);
+	replay_config(&cfg, hw); /* whole-configuration rules: set before the unsets */
+	o.files = (const char *[]){trace};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), -EINVAL);
+	assert_non_null(strstr(err.text, "needs events the source cannot supply"));
+	cjd_config_release(&cfg);
+}
+
 /*
  * Drops what legitimately differs between two replays of the same input: the
  * event ids (UUIDv7, unique per alert) and the publisher's sequence numbers
@@ -432,6 +547,8 @@ static void test_bench_smoke(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_library),
+		cmocka_unit_test(test_replay_library_errors),
 		cmocka_unit_test(test_replay_fires_expected_alerts),
 		cmocka_unit_test(test_replay_speed_paces),
 		cmocka_unit_test(test_replay_two_files),
