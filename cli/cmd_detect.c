@@ -103,21 +103,13 @@ int cmd_detect(int argc, char **argv)
 	};
 	struct cjd_cli_args args;
 	struct cjd_config cfg;
-	struct cjd_error err;
 	int rc;
 
 	if ((rc = cjd_cli_parse(&spec, argc, argv, &args)))
 		return rc == CJD_CLI_HELP ? CJD_EXIT_OK : rc;
-	if (args.first_operand < argc)
-		return cjd_cli_usage_error("detect", "unexpected argument '%s'",
-					   argv[args.first_operand]);
 	if (!d.rx.n_bind && !d.rx.n_connect)
 		return cjd_cli_usage_error("detect", "say where samples come from: --connect or --bind");
-	struct cjd_agent_options ao = {.config_path = args.config_path,
-				       .config_required = true,
-				       .overrides = args.ov,
-				       .n_overrides = args.n_ov};
-	if ((rc = cjd_cli_report("detect", cjd_agent_load_config(&ao, &cfg, &err), &err)))
+	if ((rc = cjd_cli_load_config(&spec, &args, &cfg)))
 		return rc;
 	rc = detect(&cfg, &d.rx);
 	cjd_config_release(&cfg);

@@ -154,6 +154,7 @@ int cmd_replay(int argc, char **argv)
 		.cmd = "replay",
 		.usage = usage,
 		.tail = tail,
+		.operands = "FILE",
 		.own = replay_opts,
 		.n_own = CJD_ARRAY_SIZE(replay_opts),
 		.sections = replay_sections,
@@ -164,19 +165,14 @@ int cmd_replay(int argc, char **argv)
 	};
 	struct cjd_cli_args args;
 	struct cjd_config cfg;
-	struct cjd_error err;
 	int rc;
 
 	if ((rc = cjd_cli_parse(&spec, argc, argv, &args)))
 		return rc == CJD_CLI_HELP ? CJD_EXIT_OK : rc;
-	if (args.first_operand >= argc)
-		return cjd_cli_usage_error("replay", "no FILE given");
 	if (c.o.wait_subscriber_ns && !cjd_cli_given(&args, "publish.endpoints"))
 		return cjd_cli_usage_error("replay", "--wait-subscriber needs --publish");
-	struct cjd_agent_options ao = {.overrides = args.ov, .n_overrides = args.n_ov};
-	if ((rc = cjd_cli_report("replay", cjd_agent_load_config(&ao, &cfg, &err), &err)))
+	if ((rc = cjd_cli_load_config(&spec, &args, &cfg)))
 		return rc;
-	cjd_cli_apply_defaults(&spec, &args, &cfg);
 	c.o.cfg = &cfg;
 	c.o.files = (const char *const *)argv + args.first_operand;
 	c.o.n_files = (size_t)(argc - args.first_operand);

@@ -147,10 +147,6 @@ int cmd_run(int argc, char **argv)
 	open_fds(inherited, NULL, 0);
 	if ((rc = cjd_cli_parse(&spec, argc, argv, args)))
 		goto out;
-	if (args->first_operand < argc) {
-		rc = cjd_cli_usage_error("run", "unexpected argument '%s'", argv[args->first_operand]);
-		goto out;
-	}
 	if (args->config_path) {
 		ao.config_path = args->config_path;
 		ao.config_required = true;

@@ -131,12 +131,22 @@ bool cjd_cli_given(const struct cjd_cli_args *args, const char *key)
 	return false;
 }
 
-void cjd_cli_apply_defaults(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
-			    struct cjd_config *cfg)
+int cjd_cli_load_config(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
+			struct cjd_config *cfg)
 {
+	struct cjd_agent_options ao = {.config_path = args->config_path,
+				       .config_required = true,
+				       .overrides = args->ov,
+				       .n_overrides = args->n_ov};
+	struct cjd_error err;
+	int rc = cjd_cli_report(spec->cmd, cjd_agent_load_config(&ao, cfg, &err), &err);
+
+	if (rc)
+		return rc;
 	for (const struct cjd_cli_default *d = spec->defaults; d && d->key; d++)
 		if (d->unset && !cjd_cli_given(args, d->key))
 			cjd_config_unset(cfg, d->key); /* the spec names table keys */
+	return 0;
 }
 
 static int add_override(const struct cjd_cli_spec *spec, struct cjd_cli_args *args,
@@ -187,6 +197,10 @@ int cjd_cli_parse(const struct cjd_cli_spec *spec, int argc, char **argv,
 		rc = e ? take(spec, e, args) : cjd_cli_bad_option(spec->cmd, argv, t->optstring);
 	}
 	args->first_operand = optind;
+	if (!rc && !spec->operands && optind < argc)
+		rc = cjd_cli_usage_error(spec->cmd, "unexpected argument '%s'", argv[optind]);
+	else if (!rc && spec->operands && optind >= argc)
+		rc = cjd_cli_usage_error(spec->cmd, "no %s given", spec->operands);
 out:
 	free(t);
 	return rc;

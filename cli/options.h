@@ -47,6 +47,7 @@ struct cjd_cli_spec {
 	const char *heading; /* the options' heading; NULL: "Options:" */
 	const char *tail;    /* --help after the options (signals, exit status); may be NULL */
 	const char *config;  /* help of -c/--config FILE; NULL: no configuration file */
+	const char *operands; /* what follows the options, at least one ("FILE"); NULL: nothing */
 	const struct cjd_cli_opt *own;
 	size_t n_own;
 	const char *const *sections; /* sections whose keys are offered; NULL-terminated */
@@ -74,7 +75,8 @@ struct cjd_cli_args {
 /*
  * Parses argv (argv[0] is the command's name) into *args. Returns 0,
  * CJD_CLI_HELP, or an exit code after a one-line error on stderr (an unknown
- * option, a value missing, too many options, or the handler's own code).
+ * option, a value missing, too many options, an operand missing or one the
+ * command does not take, or the handler's own code).
  * Values of configuration keys are checked later, where they are applied.
  */
 int cjd_cli_parse(const struct cjd_cli_spec *spec, int argc, char **argv,
@@ -83,10 +85,15 @@ int cjd_cli_parse(const struct cjd_cli_spec *spec, int argc, char **argv,
 /* Whether an option set `key`. */
 bool cjd_cli_given(const struct cjd_cli_args *args, const char *key);
 
-/* Sets the keys whose command default is unset (struct cjd_cli_default) and
- * that no option gave to "not set" in cfg (cjd_config_unset). */
-void cjd_cli_apply_defaults(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
-			    struct cjd_config *cfg);
+/*
+ * The command's configuration: the embedded defaults, the file of -c (which
+ * must then exist) and the keys the options gave on top, then the command's
+ * own "not set" defaults for keys no option gave (struct cjd_cli_default,
+ * cjd_config_unset). Returns 0 (the caller releases cfg), or an exit code
+ * after a one-line error naming the file and line or the option.
+ */
+int cjd_cli_load_config(const struct cjd_cli_spec *spec, const struct cjd_cli_args *args,
+			struct cjd_config *cfg);
 
 /* Prints the command's --help: usage, one line per option (generated), tail. */
 void cjd_cli_help(const struct cjd_cli_spec *spec, FILE *out);
