@@ -296,6 +296,31 @@ static int check_range(const struct opt *o, double v, const char *text, char *wh
 	return 0;
 }
 
+/* A choice (T_CHOICE, kept as its text) or an action (T_ACTION, its enum). */
+static int set_choice(void *f, const struct opt *o, const char *text, char *why, size_t whylen)
+{
+	char hint[96];
+
+	if (text && choice_ok(o->choices, text)) {
+		if (o->type == T_CHOICE) {
+			char *s = strdup(text);
+			if (!s)
+				return -ENOMEM;
+			free(*(char **)f);
+			*(char **)f = s;
+			return 0;
+		}
+		for (size_t i = 0; i < CJD_ARRAY_SIZE(action_names); i++)
+			if (!strcmp(text, action_names[i])) {
+				*(enum cjd_action_kind *)f = (enum cjd_action_kind)i;
+				return 0;
+			}
+	}
+	snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
+		 choice_hint(o->choices, text, hint, sizeof(hint)));
+	return -EINVAL;
+}
+
 /*
  * Sets o from its text form (NULL = null). `why` gets the reason on failure.
  * This is the only place values are validated, so defaults, the file and the
@@ -361,29 +386,7 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		return 0;
 	}
 	case T_CHOICE:
-		if (!text || !choice_ok(o->choices, text)) {
-			char hint[96];
-			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
-				 choice_hint(o->choices, text, hint, sizeof(hint)));
-			return -EINVAL;
-		}
-		free(*(char **)f);
-		if (!(*(char **)f = strdup(text)))
-			return -ENOMEM;
-		return 0;
-	case T_ACTION:
-		for (size_t i = 0; i < CJD_ARRAY_SIZE(action_names); i++) {
-			if (text && strcmp(text, action_names[i]) == 0) {
-				*(enum cjd_action_kind *)f = (enum cjd_action_kind)i;
-				return 0;
-			}
-		}
-		{
-			char hint[96];
-			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
-				 choice_hint(o->choices, text, hint, sizeof(hint)));
-		}
-		return -EINVAL;
+	case T_ACTION: return set_choice(f, o, text, why, whylen);
 	case T_STRLIST: {
 		struct cjd_strlist *l = f;
 		if (replace)
