@@ -597,7 +597,8 @@ static int sub_parse(int argc, char **argv, struct sub *s, struct sub_args *a)
 	return 0;
 }
 
-/* Subscribes to the endpoints (after the journal, with --since) until done. Returns an exit code. */
+/* Subscribes to the endpoints (after the journal, with --since) until done. Returns an exit
+ * code. */
 static int subscribe(struct sub *s, const struct sub_args *a, char **endpoints, size_t n_ep)
 {
 	void *zctx;

@@ -66,7 +66,8 @@ static size_t fmt_uint(char *out, uint64_t v)
 }
 
 /* Length-prefixed key: unambiguous whatever bytes the names hold. */
-static struct row *row_of(struct cjd_replay_summary *s, int file, const char *cgroup, const char *label)
+static struct row *row_of(struct cjd_replay_summary *s, int file, const char *cgroup,
+			  const char *label)
 {
 	size_t need = strlen(cgroup) + (label ? strlen(label) : 0) + 48;
 	uint64_t *v;

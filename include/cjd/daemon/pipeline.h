@@ -132,7 +132,8 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 /* The detector of a mode, or NULL when it has not started (for its window and tier). */
 const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode);
 
-/* The publisher; the pipeline keeps it (its stats, its endpoints, replay's wait for a subscriber). */
+/* The publisher; the pipeline keeps it (its stats, its endpoints, replay's wait for a
+ * subscriber). */
 struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p);
 
 #endif
