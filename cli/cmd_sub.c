@@ -525,15 +525,7 @@ out_loop:
 	return rc;
 }
 
-/* What the command line asks beyond struct sub. */
-struct sub_args {
-	const char *server_key, *secret, *journal;
-	struct cjd_since since_buf, *since;
-};
-
-/* Returns 0, SUB_HELP after --help, or an exit code. */
-#define SUB_HELP (-1)
-static int sub_parse(int argc, char **argv, struct sub *s, struct sub_args *a)
+int cmd_sub(int argc, char **argv)
 {
 	enum { OPT_TOPIC = 256, OPT_FORMAT, OPT_SYSLOG, OPT_SERVER_KEY, OPT_SECRET, OPT_SINCE,
 	       OPT_JOURNAL, OPT_COUNT };
@@ -549,101 +541,89 @@ static int sub_parse(int argc, char **argv, struct sub *s, struct sub_args *a)
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
-	const char *since_arg = NULL;
+	struct sub s = {.format = CJD_FMT_JSON};
+	const char *server_key = NULL, *secret = NULL, *since_arg = NULL;
+	struct cjd_since since_buf, *since = NULL;
 	char why[300];
-	int c;
+	const char *journal = CJD_JOURNAL_DEFAULT_PATH;
+	char *default_ep[] = {CJD_PUBLISH_DEFAULT_TCP};
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TOPIC:
-			if (s->n_topics == MAX_TOPICS)
+			if (s.n_topics == MAX_TOPICS)
 				return cjd_cli_usage_error("sub", "at most %d --topic options",
 							   MAX_TOPICS);
-			s->topics[s->n_topics++] = optarg;
+			s.topics[s.n_topics++] = optarg;
 			break;
 		case OPT_FORMAT:
-			if (cjd_sub_format_parse(optarg, &s->format))
+			if (cjd_sub_format_parse(optarg, &s.format))
 				return cjd_cli_usage_error("sub", "--format: '%s' is not json, ecs, cef, syslog or text",
 							   optarg);
 			break;
-		case OPT_SYSLOG: s->use_syslog = true; break;
-		case OPT_SERVER_KEY: a->server_key = optarg; break;
-		case OPT_SECRET: a->secret = optarg; break;
+		case OPT_SYSLOG: s.use_syslog = true; break;
+		case OPT_SERVER_KEY: server_key = optarg; break;
+		case OPT_SECRET: secret = optarg; break;
 		case OPT_SINCE: since_arg = optarg; break;
-		case 'q': s->quiet = true; break;
-		case OPT_JOURNAL: a->journal = optarg; break;
+		case 'q': s.quiet = true; break;
+		case OPT_JOURNAL: journal = optarg; break;
 		case OPT_COUNT:
-			if (cjd_parse_u64(optarg, &s->count) || s->count == 0)
+			if (cjd_parse_u64(optarg, &s.count) || s.count == 0)
 				return cjd_cli_usage_error("sub", "--count: '%s' is not a positive number",
 							   optarg);
 			break;
-		case 'h': fputs(sub_usage, stdout); return SUB_HELP;
+		case 'h': fputs(sub_usage, stdout); return CJD_EXIT_OK;
 		default: return cjd_cli_bad_option("sub", argv, "hq");
 		}
 	}
-	if (!a->server_key != !a->secret)
+	if (!server_key != !secret)
 		return cjd_cli_usage_error("sub", "--curve-server-key and --curve-secret go together");
 	if (since_arg) {
-		if (cjd_since_parse(since_arg, cjd_now_real_ns(), &a->since_buf, why, sizeof(why)))
+		if (cjd_since_parse(since_arg, cjd_now_real_ns(), &since_buf, why, sizeof(why)))
 			return cjd_cli_usage_error("sub", "--since: %s", why);
-		a->since = &a->since_buf;
-		if (a->since->kind == CJD_SINCE_TIME && a->since->real_ns > cjd_now_real_ns())
+		since = &since_buf;
+		if (since->kind == CJD_SINCE_TIME && since->real_ns > cjd_now_real_ns())
 			cjd_warn("sub: --since %s is in the future: no journaled alert is that new",
 				 since_arg);
 	}
-	if (s->n_topics == 0)
-		s->topics[s->n_topics++] = "alert";
-	return 0;
-}
-
-/* Subscribes to the endpoints (after the journal, with --since) until done. Returns an exit
- * code. */
-static int subscribe(struct sub *s, const struct sub_args *a, char **endpoints, size_t n_ep)
-{
-	void *zctx;
-	int rc;
-
-	if (a->since && !(s->seen_ids = cjd_strmap_new()))
-		return cjd_cli_fail("sub", "out of memory");
-	if (!(zctx = zmq_ctx_new()))
-		return cjd_cli_fail("sub", "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
-	rc = run_live(s, zctx, endpoints, n_ep, a->server_key, a->secret, a->journal, a->since);
-	cjd_conn_monitor_free(s->mon);
-	if (s->zsock) {
-		int zero = 0;
-		zmq_setsockopt(s->zsock, ZMQ_LINGER, &zero, sizeof(zero));
-		zmq_close(s->zsock);
-	}
-	zmq_ctx_term(zctx);
-	return rc;
-}
-
-int cmd_sub(int argc, char **argv)
-{
-	struct sub s = {.format = CJD_FMT_JSON};
-	struct sub_args a = {.journal = CJD_JOURNAL_DEFAULT_PATH};
-	char *default_ep[] = {CJD_PUBLISH_DEFAULT_TCP};
-	int rc;
-
-	if ((rc = sub_parse(argc, argv, &s, &a)))
-		return rc == SUB_HELP ? CJD_EXIT_OK : rc;
+	if (s.n_topics == 0)
+		s.topics[s.n_topics++] = "alert";
 	if (s.use_syslog)
 		openlog("cjd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	if (!(s.last_seq = cjd_strmap_new())) {
-		rc = cjd_cli_fail("sub", "out of memory");
-		goto out;
-	}
+	s.last_seq = cjd_strmap_new();
+	if (!s.last_seq)
+		return cjd_cli_fail("sub", "out of memory");
+
 	size_t n_ep = (size_t)(argc - optind);
-	if (a.since && n_ep == 0) /* catch-up only: no socket, exit when the journal is printed */
-		rc = catch_up(&s, a.journal, a.since, false) < 0 || s.failed ? CJD_EXIT_FAIL
-									: CJD_EXIT_OK;
-	else
-		rc = subscribe(&s, &a, n_ep ? argv + optind : default_ep, n_ep ? n_ep : 1);
+	if (since && n_ep == 0) {
+		/* catch-up only: no socket, exit when the journal is printed */
+		rc = catch_up(&s, journal, since, false) < 0 || s.failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+		cjd_strmap_free(s.last_seq);
+		return rc;
+	}
+	if (since && !(s.seen_ids = cjd_strmap_new())) {
+		cjd_strmap_free(s.last_seq);
+		return cjd_cli_fail("sub", "out of memory");
+	}
+	void *zctx = zmq_ctx_new();
+	if (!zctx) {
+		rc = cjd_cli_fail("sub", "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+	} else {
+		rc = run_live(&s, zctx, n_ep ? argv + optind : default_ep, n_ep ? n_ep : 1, server_key,
+			      secret, journal, since);
+		cjd_conn_monitor_free(s.mon);
+		if (s.zsock) {
+			int zero = 0;
+			zmq_setsockopt(s.zsock, ZMQ_LINGER, &zero, sizeof(zero));
+			zmq_close(s.zsock);
+		}
+		zmq_ctx_term(zctx);
+	}
 	if (s.malformed)
 		cjd_warn("sub: %" PRIu64 " malformed message%s skipped", s.malformed,
 			 s.malformed == 1 ? "" : "s");
-out:
 	cjd_strmap_free(s.seen_ids);
 	cjd_strmap_free(s.last_seq);
 	if (s.use_syslog)
