@@ -45,7 +45,8 @@ static const struct cjd_cli_opt detect_opts[] = {
 };
 
 /* publish.hwm would clash with --hwm, the frames' queue; the file can set it */
-static const char *const detect_sections[] = {"detector", "publish", "journal", NULL};
+static const char *const detect_sections[] = {"detector", "publish", "journal", "outputs",
+					      NULL};
 static const char *const detect_skip[] = {"publish.hwm", NULL};
 
 static int detect_option(void *ctx, int id, const char *arg)
@@ -93,7 +94,8 @@ int cmd_detect(int argc, char **argv)
 		.cmd = "detect",
 		.usage = usage,
 		.tail = tail,
-		.config = "read the detector.*, publish.* and journal.* keys from FILE (docs/config.md)",
+		.config = "read the detector.*, publish.*, journal.* and outputs.* keys from FILE "
+			  "(docs/config.md)",
 		.own = detect_opts,
 		.n_own = CJD_ARRAY_SIZE(detect_opts),
 		.sections = detect_sections,

@@ -34,9 +34,11 @@ static const char tail[] =
 	"Exit status: 0 stopped by a signal, 1 runtime failure (no permission to count, an\n"
 	"endpoint in use, ...), 2 usage or configuration error.\n";
 
-enum { O_KEEP = 1, O_FG };
+enum { O_KEEP = 1, O_FG, O_SYSLOG_TLS };
 
 static const struct cjd_cli_opt run_opts[] = {
+	{"syslog-tls", 0, NULL,
+	 "the syslog receiver over TLS (RFC 5425): --syslog-transport tls", O_SYSLOG_TLS, true},
 	{"keep-privileges", 0, NULL, "do not drop capabilities after start-up", O_KEEP, true},
 	{"foreground", 0, NULL,
 	 "run in the foreground (the default and only way; use systemd, a container or nohup to "
@@ -45,15 +47,22 @@ static const struct cjd_cli_opt run_opts[] = {
 };
 
 static const char *const run_sections[] = {"collector", "detector", "publish", "journal",
-					   "actions", "log", NULL};
+					   "outputs", "actions", "log", NULL};
+
+struct run_ctx {
+	struct cjd_agent_options *ao;
+	bool syslog_tls;
+};
 
 static int run_option(void *ctx, int id, const char *arg)
 {
-	struct cjd_agent_options *ao = ctx;
+	struct run_ctx *rc = ctx;
 
 	(void)arg;
 	if (id == O_KEEP)
-		ao->drop_privileges = false;
+		rc->ao->drop_privileges = false;
+	else if (id == O_SYSLOG_TLS)
+		rc->syslog_tls = true;
 	return 0;
 }
 
@@ -123,6 +132,7 @@ int cmd_run(int argc, char **argv)
 		.n_model_dirs = md.n,
 		.drop_privileges = true,
 	};
+	struct run_ctx ctx = {.ao = &ao};
 	const struct cjd_cli_spec spec = {
 		.cmd = "run",
 		.usage = usage,
@@ -134,7 +144,7 @@ int cmd_run(int argc, char **argv)
 		.n_own = CJD_ARRAY_SIZE(run_opts),
 		.sections = run_sections,
 		.handle = run_option,
-		.ctx = &ao,
+		.ctx = &ctx,
 	};
 	struct cjd_agent *agent = NULL;
 	struct cjd_error err;
@@ -152,6 +162,8 @@ int cmd_run(int argc, char **argv)
 		ao.config_required = true;
 	}
 	global_log_options(args);
+	if (ctx.syslog_tls && args->n_ov < CJD_CLI_MAX_OVERRIDES)
+		args->ov[args->n_ov++] = (struct cjd_override){"outputs.syslog.transport", "tls", true};
 	ao.overrides = args->ov;
 	ao.n_overrides = args->n_ov;
 	if ((rc = cjd_cli_report("run", cjd_agent_new(&agent, &ao, &err), &err)))
