@@ -19,6 +19,7 @@
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/loop.h"
 #include "cjd/common/proc_stop.h"
@@ -302,7 +303,7 @@ struct opts {
 	uint64_t interval_ns, duration_ns, rescan_ns;
 	size_t max_cgroups;
 	const char **include, **exclude;
-	size_t n_include, n_exclude;
+	size_t n_include, n_exclude, cap_include, cap_exclude;
 	bool all_cgroups, quiet;
 	uint64_t kill_after_ns;
 	char **cmd;
@@ -335,13 +336,11 @@ static int parse_events(const char *list, struct cjd_collector_config *cfg, char
 	return 0;
 }
 
-static int push(const char ***v, size_t *n, const char *s)
+static int push(const char ***v, size_t *n, size_t *cap, const char *s)
 {
-	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
+	if (cjd_array_reserve(*v, *cap, *n + 1))
 		return -ENOMEM;
-	nv[(*n)++] = s;
-	*v = nv;
+	(*v)[(*n)++] = s;
 	return 0;
 }
 
@@ -408,8 +407,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 							   "start with '/'",
 							   c == OPT_CGROUP ? "--cgroup" : "--exclude",
 							   optarg);
-			if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
-					    : push(&o->exclude, &o->n_exclude, optarg))
+			if (c == OPT_CGROUP ? push(&o->include, &o->n_include, &o->cap_include, optarg)
+					    : push(&o->exclude, &o->n_exclude, &o->cap_exclude, optarg))
 				return cjd_cli_fail("record", "out of memory");
 			host_opts = true;
 			break;

@@ -7,6 +7,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/agent.h"
+#include "cjd/metrics/http.h"
 #include "cli.h"
 #include "options.h"
 
@@ -24,7 +25,9 @@ static const char usage[] =
 	"drops privileges (as perf does; it stays mounted). Where that fails (no\n"
 	"CAP_SYS_ADMIN, a container), it runs with sw-nosyscalls, the software model\n"
 	"trained without them, and the banner says why. The banner also names the cgroup\n"
-	"layout found (cgroup v2, hybrid, v1; systemd-managed; the container driver).\n";
+	"layout found (cgroup v2, hybrid, v1; systemd-managed; the container driver).\n"
+	"Prometheus scrapes its per-cgroup CPU-seconds, cost, scores and states, and probes\n"
+	"check its health, over HTTP on " CJD_METRICS_DEFAULT_LISTEN " unless told otherwise.\n";
 
 static const char tail[] =
 	"Signals: SIGHUP reloads the configuration and the model (an invalid new one is\n"
@@ -47,7 +50,7 @@ static const struct cjd_cli_opt run_opts[] = {
 };
 
 static const char *const run_sections[] = {"collector", "detector", "publish", "journal",
-					   "outputs", "actions", "log", NULL};
+					   "outputs", "actions", "log", "metrics", NULL};
 
 struct run_ctx {
 	struct cjd_agent_options *ao;

@@ -51,6 +51,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		cjd_pipeline_push(a->pipe, &s[i], &err); /* refusals are counted and logged */
 	cjd_pipeline_tick(a->pipe);
+	cjd_agent_metrics_progress(a); /* /healthz sees the tick */
 }
 
 static void on_added(void *ctx, const char *cgroup)
@@ -77,6 +78,8 @@ static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
 	(void)exp;
 	cjd_pipeline_housekeeping(a->pipe);
 	a->housekeeping_mono_ns = cjd_now_mono_ns(); /* the watchdog's proof of progress */
+	cjd_agent_metrics_progress(a);
+	cjd_agent_metrics_publish(a); /* a new snapshot for scrapes, when anything changed */
 }
 
 static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -108,8 +111,10 @@ static void heartbeat(struct cjd_agent *a, bool stopping)
 	a->samples_at_heartbeat = st.samples;
 	a->heartbeat_mono_ns = now;
 	cjd_pipeline_heartbeat(a->pipe, &hb);
-	if (!stopping)
+	if (!stopping) {
 		cjd_agent_notify_status(a);
+		cjd_agent_metrics_agent(a, hb.samples_per_s);
+	}
 }
 
 static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -196,6 +201,11 @@ static void banner(const struct cjd_agent *a)
 		cjd_info("publishing alerts on %s", ep);
 	}
 	cjd_info("journal: %s", a->cfg.journal && a->cfg.journal[0] ? a->cfg.journal : "off");
+	if (a->http)
+		cjd_info("metrics: %s/metrics, health %s/healthz and /readyz",
+			 cjd_metrics_http_url(a->http), cjd_metrics_http_url(a->http));
+	else
+		cjd_info("metrics: off");
 	if (a->cfg.action == CJD_ACTION_ALERT)
 		cjd_info("actions: alert only");
 	else
@@ -260,7 +270,11 @@ static int open_pipeline(struct cjd_agent *a, struct cjd_error *err)
 		.actions = true,
 		.meta = &meta,
 	};
+	int rc;
 
+	if ((rc = cjd_agent_metrics_new(a, err)))
+		return rc;
+	po.metrics = a->metrics;
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
 	return cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err);
@@ -317,6 +331,12 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	if ((rc = open_source(a, err)) || (rc = open_pipeline(a, err)) ||
 	    (rc = start_loop(a, err)))
 		goto out_free;
+	/* after the loop blocked its signals; an address in use fails the start like an endpoint */
+	if ((rc = cjd_agent_metrics_serve(a, err))) {
+		/* a file it names (TLS, auth) is the configuration's fault; a port in use is not */
+		rc = err->file[0] || rc == -EINVAL ? -EINVAL : cjd_errno_runtime(rc);
+		goto out_free;
+	}
 	banner(a);
 	if (opts->drop_privileges)
 		drop_privileges(a);
@@ -332,7 +352,9 @@ int cjd_agent_run(struct cjd_agent *a)
 	int rc;
 
 	cjd_agent_notify_ready(a); /* counters are open and enabled, sockets bound */
+	cjd_agent_metrics_readiness(a, CJD_AGENT_READY);
 	rc = cjd_source_run(a->src);
+	cjd_agent_metrics_readiness(a, CJD_AGENT_STOPPING);
 	cjd_agent_notify_stopping(a);
 	/* The last word to subscribers, then the journal is fsynced by free(). */
 	heartbeat(a, true);
@@ -346,6 +368,7 @@ void cjd_agent_free(struct cjd_agent *a)
 		return;
 	cjd_agent_notify_free(a);
 	cjd_pipeline_free(a->pipe);
+	cjd_agent_metrics_free(a); /* its server thread reads the collector: stopped first */
 	cjd_source_free(a->src); /* stops ticking, closes the counters and the loop */
 	cjd_config_release(&a->cfg);
 	free(a);

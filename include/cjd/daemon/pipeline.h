@@ -13,6 +13,7 @@
 #include "cjd/daemon/actions.h"
 #include "cjd/daemon/config.h"
 #include "cjd/detector/detector.h"
+#include "cjd/metrics/registry.h"
 #include "cjd/publish/publish_zmq.h"
 
 /*
@@ -45,6 +46,9 @@ struct cjd_pipeline_options {
 	void (*alert_hook)(void *ctx, struct cjd_alert *alert);
 	cjd_window_cb window_cb;       /* every scored window (replay's summary) */
 	void *hook_ctx;                /* for alert_hook and window_cb */
+	/* Per-cgroup series and alert counts for /metrics (run), fed from the same
+	 * data as the `metrics` messages; NULL: none (detect). Borrowed. */
+	struct cjd_metrics_registry *metrics;
 };
 
 /*
