@@ -18,6 +18,7 @@
 #include "cjd/publish/publish_zmq.h"
 #include "cli.h"
 #include "replay.h"
+#include "replay_identities.h"
 
 static const char replay_usage[] =
 	"Usage: cjd replay [OPTIONS] FILE...\n"
@@ -40,6 +41,16 @@ static const char replay_usage[] =
 	"  -s, --speed N|max        replay at N times the trace's pace, or as fast as\n"
 	"                           possible (default: max)\n"
 	"      --allowlist GLOB     cgroups matching GLOB never alert (repeatable)\n"
+	"      --aggregate LIST     groupings across cgroups scored as one, as cjd run's\n"
+	"                           detector.aggregate: a comma list of pod, image, host, or\n"
+	"                           none (default pod,image). Needs samples in time order\n"
+	"                           across cgroups (cjd trace cat --sort); image groups need\n"
+	"                           --identities\n"
+	"      --aggregate-min-members N\n"
+	"                           groups of fewer cgroups are not scored (default 2)\n"
+	"      --identities FILE    the container names and images of the trace's cgroups\n"
+	"                           (JSON: {\"/docker/ID\": {\"name\": ..., \"image\": ...}}),\n"
+	"                           for image groups and image: allowlist entries\n"
 	"      --window W           samples per window (default: the model's)\n"
 	"      --threshold X        flag windows scoring >= X (default: the model's)\n"
 	"      --threshold-low X    resolve below X (default: the model's)\n"
@@ -90,6 +101,9 @@ struct replay_opts {
 	const char *journal, *curve_secret, *curve_clients;
 	int hwm;
 	uint64_t wait_sub_ns;
+	unsigned aggregate; /* bits (1 << enum cjd_agg_kind) */
+	uint32_t aggregate_min;
+	const char *identities;
 };
 
 struct replay_ctx {
@@ -206,11 +220,32 @@ out:
 	return ret;
 }
 
+/* "pod,image", "host", "none" -> bits of enum cjd_agg_kind. */
+static int parse_aggregate(const char *list, unsigned *out)
+{
+	char buf[64];
+	char *save = NULL;
+
+	*out = 0;
+	if (!strcmp(list, "none"))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		enum cjd_agg_kind k;
+		if (cjd_agg_kind_parse(t, &k))
+			return cjd_cli_usage_error("replay", "--aggregate: unknown grouping '%s' (a "
+							     "comma list of pod, image, host, or none)",
+						   t);
+		*out |= 1u << k;
+	}
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
 	       O_SUMMARY, O_WALL, O_PUBLISH, O_JOURNAL, O_HWM, O_CURVE_SECRET, O_CURVE_CLIENTS,
-	       O_WAIT_SUB, O_HOLDDOWN };
+	       O_WAIT_SUB, O_HOLDDOWN, O_AGG, O_AGG_MIN, O_IDENT };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"speed", required_argument, NULL, 's'},
@@ -233,6 +268,9 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{"curve-secret", required_argument, NULL, O_CURVE_SECRET},
 		{"curve-clients", required_argument, NULL, O_CURVE_CLIENTS},
 		{"wait-subscriber", required_argument, NULL, O_WAIT_SUB},
+		{"aggregate", required_argument, NULL, O_AGG},
+		{"aggregate-min-members", required_argument, NULL, O_AGG_MIN},
+		{"identities", required_argument, NULL, O_IDENT},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -329,6 +367,17 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 			o->holddown_set = true;
 			break;
 		case O_SUMMARY: o->summary_json = optarg; break;
+		case O_AGG:
+			if ((c = parse_aggregate(optarg, &o->aggregate)))
+				return c;
+			break;
+		case O_AGG_MIN:
+			if (cjd_parse_u64(optarg, &u) || u < 2 || u > 1000)
+				return cjd_cli_usage_error("replay", "--aggregate-min-members: '%s' is not "
+								     "a count from 2 to 1000", optarg);
+			o->aggregate_min = (uint32_t)u;
+			break;
+		case O_IDENT: o->identities = optarg; break;
 		case 'q': o->quiet = true; break;
 		case O_WALL: o->wall_clock = true; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
@@ -369,7 +418,9 @@ static int load_model(const struct replay_opts *o, cjd_event_mask events, struct
 
 int cmd_replay(int argc, char **argv)
 {
-	struct replay_opts o = {.threshold = NAN, .threshold_low = NAN};
+	struct replay_opts o = {.threshold = NAN, .threshold_low = NAN,
+				.aggregate = 1u << CJD_AGG_POD | 1u << CJD_AGG_IMAGE};
+	struct replay_identities *ids = NULL;
 	struct replay_ctx rc = {0};
 	struct cjd_trace_reader *r = NULL;
 	struct cjd_model *model = NULL;
@@ -413,6 +464,16 @@ int cmd_replay(int argc, char **argv)
 		cfg.gone_intervals = o.gone_after;
 	cfg.allowlist = o.allow;
 	cfg.n_allowlist = o.n_allow;
+	cfg.aggregate.kinds = o.aggregate;
+	cfg.aggregate.min_members = o.aggregate_min;
+	if (o.identities) {
+		if (replay_identities_load(&ids, o.identities, &err)) {
+			ret = cjd_cli_error("replay", &err);
+			goto out_free;
+		}
+		cfg.identify = replay_identities_identify;
+		cfg.identify_ctx = ids;
+	}
 	cfg.window_cb = on_window;
 	cfg.window_ctx = &rc;
 	rc.wall_clock = o.wall_clock;
@@ -513,6 +574,7 @@ out_free:
 	cjd_publisher_free(rc.pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_model_free(model);
 	replay_summary_free(rc.sum);
+	replay_identities_free(ids);
 out_opts:
 	free(o.allow);
 	free(o.publish);

@@ -14,12 +14,13 @@
 #include "cjd/common/trace_reader.h"
 #include "cjd/common/trace_writer.h"
 #include "cli.h"
+#include "trace_sort.h"
 
 static const char trace_usage[] =
 	"Usage: cjd trace validate [-q] FILE...\n"
 	"       cjd trace stats [--json] FILE\n"
 	"       cjd trace cat [-o OUT] [-z|--no-gzip] [--cgroup GLOB]... [--label GLOB]...\n"
-	"                     [--resample DUR] FILE...\n"
+	"                     [--resample DUR] [--sort] FILE...\n"
 	"\n"
 	"Work with .cjdt traces (JSON Lines; .cjdt.gz is read and written through zlib).\n"
 	"Compressed input is recognised by its content, not its name. FILE may be '-' for stdin.\n"
@@ -45,6 +46,11 @@ static const char trace_usage[] =
 	"                       at a gap in the samples, a label change or the end of a\n"
 	"                       FILE; a short sum of under half of DUR is not written (how\n"
 	"                       many samples that left out is printed on stderr).\n"
+	"    --sort             write the samples in time order (stable), not one FILE or\n"
+	"                       cgroup after the other: traces recorded side by side then\n"
+	"                       replay as a live agent sees them, round by round (the\n"
+	"                       aggregation across cgroups needs it). Holds every sample\n"
+	"                       in memory (~200 bytes each) until the end.\n"
 	"\n"
 	"See docs/trace-format.md for the format.\n";
 
@@ -209,6 +215,7 @@ struct cat_ctx {
 	const char *const *cg_globs, *const *lb_globs;
 	size_t n_cg, n_lb;
 	struct cjd_trace_writer *w;
+	struct trace_sort *sort; /* --sort: samples are held here until the end */
 	struct cjd_error err;
 };
 
@@ -220,7 +227,9 @@ static int cat_emit(const struct cjd_sample *s, void *ctx)
 		return 0;
 	if (cc->n_lb && !cjd_glob_any(cc->lb_globs, cc->n_lb, s->label ? s->label : ""))
 		return 0;
-	return cjd_trace_writer_write(cc->w, s, &cc->err);
+	if (cc->sort && trace_sort_add(cc->sort, s))
+		return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
+	return cc->sort ? 0 : cjd_trace_writer_write(cc->w, s, &cc->err);
 }
 
 static int trace_cat(int argc, char **argv)
@@ -231,6 +240,7 @@ static int trace_cat(int argc, char **argv)
 					     {"cgroup", required_argument, NULL, 'c'},
 					     {"label", required_argument, NULL, 'l'},
 					     {"resample", required_argument, NULL, 'r'},
+					     {"sort", no_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *out_path = "-", *cg_globs[MAX_GLOBS], *lb_globs[MAX_GLOBS];
@@ -245,6 +255,7 @@ static int trace_cat(int argc, char **argv)
 	struct cjd_sample s;
 	cjd_event_mask events = 0;
 	int c, rc, ret = CJD_EXIT_FAIL;
+	bool sort = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:zh", opts, NULL)) != -1) {
@@ -266,12 +277,15 @@ static int trace_cat(int argc, char **argv)
 			if ((rc = cjd_cli_duration("trace cat", "--resample", optarg, 1, &resample_ns)))
 				return rc;
 			break;
+		case 's': sort = true; break;
 		case 'h': return fputs(trace_usage, stdout), CJD_EXIT_OK;
 		default: return cjd_cli_bad_option("trace cat", argv, "o:zh");
 		}
 	}
 	if (optind >= argc)
 		return cjd_cli_usage_error("trace cat", "no FILE given");
+	if (sort && !(cc.sort = trace_sort_new()))
+		return cjd_cli_fail("trace cat", "out of memory");
 	cc.n_cg = n_cg;
 	cc.n_lb = n_lb;
 	if (resample_ns && cjd_resampler_new(&rs, resample_ns, cat_emit, &cc)) {
@@ -346,8 +360,13 @@ static int trace_cat(int argc, char **argv)
 			"cjd trace cat: %llu samples at gaps or ends made sums shorter than half of "
 			"--resample and were not written\n",
 			(unsigned long long)cjd_resampler_discarded(rs));
+	if (cc.sort && w && trace_sort_write(cc.sort, w, &cc.err)) {
+		ret = report(&cc.err);
+		goto out_close;
+	}
 	ret = CJD_EXIT_OK;
 out_close:
+	trace_sort_free(cc.sort);
 	cjd_resampler_free(rs);
 	cjd_trace_reader_free(r);
 	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)

@@ -151,7 +151,8 @@ int replay_summary_alert(struct replay_summary *s, int file, const struct cjd_al
 		return -ENOMEM;
 	if ((unsigned)a->action < CJD_ALERT__COUNT)
 		r->alerts[a->action]++;
-	if (a->action == CJD_ALERT_FIRING && r->first_alert_ns == UINT64_MAX)
+	if ((a->action == CJD_ALERT_FIRING || a->action == CJD_ALERT_AGG_FIRING) &&
+	    r->first_alert_ns == UINT64_MAX)
 		r->first_alert_ns = a->t_ns;
 	return 0;
 }
@@ -200,7 +201,7 @@ void replay_summary_print(const struct replay_summary *s, const char *const *fil
 		fprintf(out, "  %-36s %-20s %8" PRIu64 " %8" PRIu64 " %8.1f%% %12s %6u\n",
 			r->cgroup, r->label ? r->label : "-", r->samples, r->windows,
 			r->windows ? 100.0 * (double)r->flagged / (double)r->windows : 0.0, first,
-			r->alerts[CJD_ALERT_FIRING]);
+			r->alerts[CJD_ALERT_FIRING] + r->alerts[CJD_ALERT_AGG_FIRING]);
 	}
 	fprintf(out, "%" PRIu64 " samples in %.3f s (%.0f samples/s)\n", t->samples, t->seconds,
 		t->seconds > 0 ? (double)t->samples / t->seconds : 0.0);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cjd/common/allowlist.h"
+#include "cjd/detector/detector.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/suggest.h"
 #include "cjd/common/log.h"
@@ -39,6 +40,18 @@ static int check_allow(const char *item, char *why, size_t whylen)
 	if (cjd_allowlist_parse_entry(item, &kind, &glob, one, sizeof(one)) == 0)
 		return 0;
 	snprintf(why, whylen, "detector.allowlist: %s", one);
+	return -EINVAL;
+}
+
+/* detector.aggregate items: the groupings. */
+static int check_aggregate(const char *item, char *why, size_t whylen)
+{
+	enum cjd_agg_kind k;
+
+	if (cjd_agg_kind_parse(item, &k) == 0)
+		return 0;
+	snprintf(why, whylen, "detector.aggregate: unknown grouping \"%s\" (pod, image or host)",
+		 item);
 	return -EINVAL;
 }
 
@@ -84,6 +97,14 @@ static const struct opt opts[] = {
 	 "or `image:GLOB`, `container:GLOB`, `namespace:GLOB`, `pod:GLOB` on the container's names "
 	 "(see Allowlist below).",
 	 check_allow},
+	{"detector.aggregate", T_STRLIST, OFF(aggregate), "pod\nimage", 0, 0, NULL,
+	 "Groupings across cgroups scored as one (a miner split over several cgroups): `pod` (the "
+	 "containers of one Kubernetes pod), `image` (the containers of one image), `host` (every "
+	 "cgroup of the host). An aggregate alert names every member; [] turns aggregation off "
+	 "(see docs/alerts.md, \"Aggregation across cgroups\").",
+	 check_aggregate},
+	{"detector.aggregate_min_members", T_UINT, OFF(aggregate_min_members), "2", 2, 1000, NULL,
+	 "Groups of fewer member cgroups are not scored."},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds."},

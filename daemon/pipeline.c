@@ -100,6 +100,12 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->n_allowlist = cfg->allowlist.n;
 	dc->identify = identify;
 	dc->identify_ctx = p;
+	for (size_t i = 0; i < cfg->aggregate.n; i++) {
+		enum cjd_agg_kind k;
+		if (cjd_agg_kind_parse(cfg->aggregate.v[i], &k) == 0) /* the config checked it */
+			dc->aggregate.kinds |= 1u << k;
+	}
+	dc->aggregate.min_members = cfg->aggregate_min_members;
 }
 
 /*
@@ -306,8 +312,9 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 {
 	char line[2048];
 	struct cjd_identity id;
+	/* an aggregate's cgroup is its group's id: its members carry their names */
 	struct cjd_alert_context ctx = {
-		.identity = identity_of(p, al->host, al->cgroup, true, &id)};
+		.identity = al->group ? NULL : identity_of(p, al->host, al->cgroup, true, &id)};
 	int rc = cjd_publisher_alert(p->pub, al, &ctx);
 
 	/* journal trouble is logged and flagged by the publisher; the alert went out */
@@ -315,7 +322,8 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
 	cjd_alert_summary(al, ctx.identity, line, sizeof(line));
 	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
-				al->action == CJD_ALERT_THROTTLED
+				al->action == CJD_ALERT_THROTTLED ||
+				al->action == CJD_ALERT_AGG_FIRING
 			? CJD_LOG_WARN
 			: CJD_LOG_INFO,
 		"%s", line);
