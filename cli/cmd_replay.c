@@ -48,6 +48,12 @@ static const char replay_usage[] =
 	"                           --identities\n"
 	"      --aggregate-min-members N\n"
 	"                           groups of fewer cgroups are not scored (default 2)\n"
+	"      --aggregate-member-max-cpu X\n"
+	"                           a member sample using more than X CPUs is left out of\n"
+	"                           its group's sum (default 0.75; 0: no limit)\n"
+	"      --aggregate-model FILE\n"
+	"                           score groups with this model (default: --model's); same\n"
+	"                           window and events as --model's\n"
 	"      --identities FILE    the container names and images of the trace's cgroups\n"
 	"                           (JSON: {\"/docker/ID\": {\"name\": ..., \"image\": ...}}),\n"
 	"                           for image groups and image: allowlist entries\n"
@@ -103,6 +109,8 @@ struct replay_opts {
 	uint64_t wait_sub_ns;
 	unsigned aggregate; /* bits (1 << enum cjd_agg_kind) */
 	uint32_t aggregate_min;
+	float aggregate_max_cpu;
+	const char *aggregate_model;
 	const char *identities;
 };
 
@@ -245,7 +253,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 {
 	enum { O_ALLOW = 256, O_WINDOW, O_THR, O_THR_LOW, O_K, O_R, O_ONGOING, O_PRICE, O_GONE,
 	       O_SUMMARY, O_WALL, O_PUBLISH, O_JOURNAL, O_HWM, O_CURVE_SECRET, O_CURVE_CLIENTS,
-	       O_WAIT_SUB, O_HOLDDOWN, O_AGG, O_AGG_MIN, O_IDENT };
+	       O_WAIT_SUB, O_HOLDDOWN, O_AGG, O_AGG_MIN, O_IDENT,
+	       O_AGG_MAX_CPU, O_AGG_MODEL };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"speed", required_argument, NULL, 's'},
@@ -271,6 +280,8 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		{"aggregate", required_argument, NULL, O_AGG},
 		{"aggregate-min-members", required_argument, NULL, O_AGG_MIN},
 		{"identities", required_argument, NULL, O_IDENT},
+		{"aggregate-member-max-cpu", required_argument, NULL, O_AGG_MAX_CPU},
+		{"aggregate-model", required_argument, NULL, O_AGG_MODEL},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -378,6 +389,15 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 			o->aggregate_min = (uint32_t)u;
 			break;
 		case O_IDENT: o->identities = optarg; break;
+		case O_AGG_MODEL: o->aggregate_model = optarg; break;
+		case O_AGG_MAX_CPU:
+			x = strtod(optarg, &end);
+			if (*end || !isfinite(x) || x < 0 || x > 1e6)
+				return cjd_cli_usage_error("replay", "--aggregate-member-max-cpu: '%s' is "
+								     "not a number of CPUs >= 0",
+							   optarg);
+			o->aggregate_max_cpu = (float)x;
+			break;
 		case 'q': o->quiet = true; break;
 		case O_WALL: o->wall_clock = true; break;
 		case 'h': fputs(replay_usage, stdout); return -1;
@@ -419,7 +439,9 @@ static int load_model(const struct replay_opts *o, cjd_event_mask events, struct
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = {.threshold = NAN, .threshold_low = NAN,
-				.aggregate = 1u << CJD_AGG_POD | 1u << CJD_AGG_IMAGE};
+				.aggregate = 1u << CJD_AGG_POD | 1u << CJD_AGG_IMAGE,
+				.aggregate_max_cpu = CJD_AGG_DEFAULT_MEMBER_MAX_CPU};
+	struct cjd_model *agg_model = NULL;
 	struct replay_identities *ids = NULL;
 	struct replay_ctx rc = {0};
 	struct cjd_trace_reader *r = NULL;
@@ -466,6 +488,13 @@ int cmd_replay(int argc, char **argv)
 	cfg.n_allowlist = o.n_allow;
 	cfg.aggregate.kinds = o.aggregate;
 	cfg.aggregate.min_members = o.aggregate_min;
+	cfg.aggregate.member_max_cpu = o.aggregate_max_cpu;
+	if (o.aggregate_model) {
+		struct replay_opts mo = {.model_path = o.aggregate_model};
+		if ((ret = load_model(&mo, events, &agg_model)))
+			goto out_free;
+		cfg.aggregate.model = agg_model;
+	}
 	if (o.identities) {
 		if (replay_identities_load(&ids, o.identities, &err)) {
 			ret = cjd_cli_error("replay", &err);
@@ -573,6 +602,7 @@ out_free:
 	cjd_detector_free(d);
 	cjd_publisher_free(rc.pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_model_free(model);
+	cjd_model_free(agg_model);
 	replay_summary_free(rc.sum);
 	replay_identities_free(ids);
 out_opts:

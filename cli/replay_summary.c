@@ -257,6 +257,11 @@ int replay_summary_json(const struct replay_summary *s, const char *const *files
 		for (int a = 0; a <= CJD_ALERT_GONE; a++)
 			fprintf(out, "%s\"%s\":%u", a ? "," : "",
 				cjd_alert_action_name((enum cjd_alert_action)a), r->alerts[a]);
+		/* a group's lane (detector/aggregate.c) */
+		for (int a = CJD_ALERT_AGG_FIRING; a <= CJD_ALERT_AGG_GONE; a++)
+			if (r->alerts[a])
+				fprintf(out, ",\"%s\":%u",
+					cjd_alert_action_name((enum cjd_alert_action)a), r->alerts[a]);
 		fprintf(out, "}}");
 	}
 	fprintf(out, "]}\n");

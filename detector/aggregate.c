@@ -124,6 +124,9 @@ int cjd_agg_new(struct cjd_agg **out, const struct cjd_detector_config *cfg,
 	struct cjd_agg *a;
 	int rc;
 
+	if (!(cfg->aggregate.member_max_cpu >= 0.0f))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "aggregate member_max_cpu must be >= 0 (0: no limit)");
 	if (cfg->aggregate.min_members == 1)
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
 				     "aggregate min_members must be at least 2 (a group of one "
@@ -147,6 +150,8 @@ int cjd_agg_new(struct cjd_agg **out, const struct cjd_detector_config *cfg,
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	inner_config(cfg, &ic);
+	if (cfg->aggregate.model)
+		model = cfg->aggregate.model;
 	if ((rc = cjd_detector_new(&a->inner, &ic, model, on_inner_alert, a, err))) {
 		cjd_agg_free(a);
 		return rc;
@@ -215,7 +220,8 @@ bool cjd_agg_same(const struct cjd_agg *a, const struct cjd_aggregate_config *cf
 {
 	uint32_t min = cfg->min_members ? cfg->min_members : MIN_MEMBERS_DEFAULT;
 
-	return a->acfg.kinds == cfg->kinds && a->min_members == min;
+	return a->acfg.kinds == cfg->kinds && a->min_members == min &&
+	       a->acfg.member_max_cpu == cfg->member_max_cpu && a->acfg.model == cfg->model;
 }
 
 int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg,
@@ -226,7 +232,8 @@ int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg
 	inner_config(cfg, &ic);
 	a->identify = cfg->identify;
 	a->identify_ctx = cfg->identify_ctx;
-	return cjd_detector_reconfigure(a->inner, &ic, model, err);
+	return cjd_detector_reconfigure(a->inner, &ic,
+					cfg->aggregate.model ? cfg->aggregate.model : model, err);
 }
 
 /* ---- alerts ---- */
@@ -389,12 +396,12 @@ static void close_round(struct cjd_agg *a, int32_t gi)
 	group_clear_round(g);
 }
 
-/* Adds one member sample to the group's open round. */
-static void round_add(struct group *g, const struct cjd_sample *s)
+/* Adds one member sample to the group's open round (its counts unless heavy). */
+static void round_add(struct group *g, const struct cjd_sample *s, bool heavy)
 {
 	g->events = g->in_round ? g->events & s->events : s->events;
 	for (int e = 0; e < CJD_EV__COUNT; e++) {
-		if (!(s->events & CJD_EVMASK(e)))
+		if (heavy || !(s->events & CJD_EVMASK(e)))
 			continue;
 		uint64_t sum = g->count[e] + s->count[e];
 		g->count[e] = sum < g->count[e] ? UINT64_MAX : sum;
@@ -570,13 +577,18 @@ void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s)
 		cjd_warn("out of memory: a sample of %s is not aggregated", s->cgroup);
 		return;
 	}
+	/* A heavy member is judged on its own: it adds nothing to its rounds (it
+	 * still counts as a member, so a round waits for it no longer). */
+	bool heavy = a->acfg.member_max_cpu > 0.0f && (s->events & CJD_EVMASK(CJD_EV_TASK_CLOCK)) &&
+		     (double)s->count[CJD_EV_TASK_CLOCK] >
+			     (double)a->acfg.member_max_cpu * (double)s->dt_ns;
 	for (int k = 0; k < CJD_AGG__KINDS; k++) {
 		int32_t gi = a->members[mi].group[k];
 		if (gi < 0)
 			continue;
 		if (a->members[mi].contributed[k] == a->groups[gi].seq + 1)
 			close_round(a, gi); /* the member's next round has begun */
-		round_add(&a->groups[gi], s);
+		round_add(&a->groups[gi], s, heavy);
 		a->members[mi].contributed[k] = a->groups[gi].seq + 1;
 	}
 	deliver_pending(a);

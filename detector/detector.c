@@ -40,6 +40,7 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->price_per_cpu_hour = CJD_DETECTOR_DEFAULT_PRICE;
 	cfg->gone_intervals = CJD_DETECTOR_DEFAULT_GONE_INTERVALS;
 	cfg->tier = CJD_SIMD_AUTO;
+	cfg->aggregate.member_max_cpu = CJD_AGG_DEFAULT_MEMBER_MAX_CPU;
 }
 
 /* Checks cfg against model; fills the effective window and alert parameters. */

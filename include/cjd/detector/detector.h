@@ -64,7 +64,16 @@ enum cjd_agg_kind {
 struct cjd_aggregate_config {
 	unsigned kinds;       /* bit set of (1u << enum cjd_agg_kind); 0: off */
 	uint32_t min_members; /* groups with fewer members are not scored; >= 2 (0: 2) */
+	/* A member sample using more CPUs than this (task-clock / dt) is left out
+	 * of its group's round: a heavy cgroup is judged well on its own, and
+	 * aggregation is for work spread thin. 0: no limit. */
+	float member_max_cpu;
+	/* The model that scores groups; NULL: the detector's. Borrowed, with the
+	 * same window and events as the detector's model. */
+	const struct cjd_model *model;
 };
+
+#define CJD_AGG_DEFAULT_MEMBER_MAX_CPU 0.75f
 
 /* "pod", "image", "host" */
 const char *cjd_agg_kind_name(enum cjd_agg_kind k);
