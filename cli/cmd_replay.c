@@ -50,7 +50,7 @@ static const char replay_usage[] =
 	"                           groups of fewer cgroups are not scored (default 2)\n"
 	"      --aggregate-member-max-cpu X\n"
 	"                           a member sample using more than X CPUs is left out of\n"
-	"                           its group's sum (default 0.75; 0: no limit)\n"
+	"                           its group's sum (default 0.5; 0: no limit)\n"
 	"      --aggregate-model FILE\n"
 	"                           score groups with this model (default: --model's); same\n"
 	"                           window and events as --model's\n"

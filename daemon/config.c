@@ -105,6 +105,13 @@ static const struct opt opts[] = {
 	 check_aggregate},
 	{"detector.aggregate_min_members", T_UINT, OFF(aggregate_min_members), "2", 2, 1000, NULL,
 	 "Groups of fewer member cgroups are not scored."},
+	{"detector.aggregate_member_max_cpu", T_DOUBLE, OFF(aggregate_member_max_cpu), "0.5", 0, 1e6,
+	 NULL,
+	 "A member sample using more CPUs than this is left out of its group's sum: a heavy cgroup "
+	 "is judged on its own, aggregation is for work spread thin. 0: no limit."},
+	{"detector.aggregate_model", T_STRING, OFF(aggregate_model), NULL, 0, 0, NULL,
+	 "Model file that scores groups (same window and events as detector.model's); null: the "
+	 "detector's model. models/README.md measures sw-nosyscalls.json here."},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds."},

@@ -49,6 +49,7 @@ struct cjd_pipeline {
 	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
 	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
 	struct cjd_meta_cache *meta;     /* names of local containers; NULL: none */
+	struct cjd_model *agg_model;     /* detector.aggregate_model; NULL: each mode's own */
 	struct cjd_pipeline_stats st;
 };
 
@@ -106,6 +107,8 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 			dc->aggregate.kinds |= 1u << k;
 	}
 	dc->aggregate.min_members = cfg->aggregate_min_members;
+	dc->aggregate.member_max_cpu = (float)cfg->aggregate_member_max_cpu;
+	dc->aggregate.model = p->agg_model;
 }
 
 /*
@@ -248,6 +251,10 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		goto out_free;
 	}
 	set_wants(p, modes, events);
+	if (cfg->aggregate_model && (rc = cjd_model_load(&p->agg_model, cfg->aggregate_model, err))) {
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
 	if ((rc = models_load(p, cfg, &p->models, err))) {
 		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
 		goto out_free;
@@ -297,6 +304,7 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 	for (int m = 0; m < 2; m++)
 		cjd_detector_free(p->slot[m].det);
 	models_free(&p->models);
+	cjd_model_free(p->agg_model); /* after the detectors that borrowed it */
 	cjd_publisher_free(p->pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_actions_free(p->actions);
 	cjd_strmap_free(p->acted);
@@ -533,9 +541,12 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	int idx[2] = {-1, -1};
 	struct cjd_actions *na = NULL;
 	struct cjd_detector_config dc;
+	struct cjd_model *agg_old = p->agg_model, *agg_new = NULL;
 	int rc = 0;
 
 	/* everything that can fail first, for every mode, before anything changes */
+	if (cfg->aggregate_model && (rc = cjd_model_load(&agg_new, cfg->aggregate_model, err)))
+		goto out_fail;
 	if ((rc = models_load(p, cfg, &nm, err)))
 		goto out_fail;
 	for (int m = 0; m < 2; m++) {
@@ -549,11 +560,13 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s", strerror(-rc));
 		goto out_fail;
 	}
+	p->agg_model = agg_new; /* what detector_config hands the detectors */
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
 		detector_config(p, cfg, p->slot[m].events, &dc);
 		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm.e[idx[m]].m, err))) {
+			p->agg_model = agg_old;
 			/* Only a change of W or of the model's events fails here, and for
 			 * the first mode it leaves nothing changed; a later mode failing
 			 * after an earlier one switched cannot be undone cleanly, so
@@ -573,8 +586,11 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	}
 	cjd_actions_free(p->actions);
 	p->actions = na;
+	cjd_model_free(agg_old);
 	return 0;
 out_fail:
+	p->agg_model = agg_old;
+	cjd_model_free(agg_new);
 	cjd_actions_free(na);
 	models_free(&nm);
 	return rc ? rc : -EINVAL;

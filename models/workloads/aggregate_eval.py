@@ -12,7 +12,7 @@ per host for the traces without container names, per image for the container rec
 (their .identities.json). Each cell is: the group lane's flagged windows, and whether
 (and after how long) an aggregate alert fired; "member fired" when a cgroup fired on its
 own. Columns: the model scoring groups (sw-default or sw-nosyscalls) and
---aggregate-member-max-cpu (0.75, the default, and 0: no limit).
+--aggregate-member-max-cpu (0.5, the default, 0.75, and 0: no limit).
 """
 import argparse
 import glob
@@ -72,7 +72,7 @@ def main():
     ap.add_argument("--cjd", default=os.path.join(os.path.dirname(MODELS), "build", "cjd"))
     ap.add_argument("--interval", default="1s")
     ap.add_argument("--copies", type=int, default=4)
-    ap.add_argument("--max-cpu", default="0.75,0", help="comma list of --aggregate-member-max-cpu")
+    ap.add_argument("--max-cpu", default="0.5,0.75,0", help="comma list of --aggregate-member-max-cpu")
     o = ap.parse_args()
     cases = []  # (name, trace, kinds, identities, miner)
     for f in sorted(glob.glob(os.path.join(DATA, "evade-spread4-*.real.cjdt.gz"))):

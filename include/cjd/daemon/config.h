@@ -48,6 +48,8 @@ struct cjd_config {
 	struct cjd_strlist allowlist;
 	struct cjd_strlist aggregate;    /* groupings on: "pod", "image", "host" */
 	uint32_t aggregate_min_members;
+	double aggregate_member_max_cpu;
+	char *aggregate_model;           /* NULL: the detector's model */
 	/* publish */
 	struct cjd_strlist endpoints;
 	uint32_t hwm;

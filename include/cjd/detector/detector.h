@@ -73,7 +73,7 @@ struct cjd_aggregate_config {
 	const struct cjd_model *model;
 };
 
-#define CJD_AGG_DEFAULT_MEMBER_MAX_CPU 0.75f
+#define CJD_AGG_DEFAULT_MEMBER_MAX_CPU 0.5f
 
 /* "pod", "image", "host" */
 const char *cjd_agg_kind_name(enum cjd_agg_kind k);
