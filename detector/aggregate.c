@@ -372,10 +372,19 @@ static void close_round(struct cjd_agg *a, int32_t gi)
 		return;
 	if (g->n_members >= a->min_members) {
 		uint64_t t = g->t_max;
-		if (g->prev_t && t <= g->prev_t)
-			t = g->prev_t + 1;
 		/* consecutive rounds tile time; after a silence the round is its own length */
 		uint64_t dt = g->prev_t && t - g->prev_t <= 2 * g->dt_max ? t - g->prev_t : g->dt_max;
+		if (g->prev_t && t <= g->prev_t) {
+			/* samples out of time order across cgroups (a trace of one cgroup
+			 * after another): such a round is no round, it is not scored */
+			if (a->refused++ == 0)
+				cjd_warn("aggregate %s: a round ends at %.3f s, before the previous one "
+					 "(%.3f s): samples are not in time order across cgroups "
+					 "(cjd trace cat --sort); such rounds are counted, not scored",
+					 g->id, (double)t / 1e9, (double)g->prev_t / 1e9);
+			group_clear_round(g);
+			return;
+		}
 		cjd_sample_clear(&s);
 		s.t_ns = t;
 		s.dt_ns = dt ? dt : 1;
