@@ -47,6 +47,21 @@ else
 	echo "SKIP (part): python3-jsonschema missing, the schema check did not run"
 fi
 
+# The SIEM forms name the group and every member.
+"$CJD_BIN" replay -q --aggregate host --aggregate-model "$CJD_SOURCE_DIR/models/sw-nosyscalls.json" \
+	--journal "$T/j.jsonl" "$T/spread.cjdt" >/dev/null || die "replay --journal"
+for f in text cef syslog; do
+	"$CJD_BIN" sub -q --since all --journal "$T/j.jsonl" --format $f >"$T/$f.out" || die "sub --format $f"
+done
+m="/evade-spread4-sha256d-[1-4]"
+grep -q "spread over several cgroups detected: host (4 cgroups: $m $m $m $m)" "$T/text.out" ||
+	{ cat "$T/text.out"; die "text form"; }
+grep -q "|alert.aggregate_firing|.* act=aggregate_firing .*cjdGroup=host cjdGroupKind=host cjdMembersTotal=4 cjdMembers=$m,$m,$m,$m " \
+	"$T/cef.out" || { cat "$T/cef.out"; die "CEF form"; }
+grep -q "^<28>1 .* alert.aggregate_firing .*group=\"host\" group_kind=\"host\" members_total=\"4\" members=\"$m,$m,$m,$m\"" \
+	"$T/syslog.out" || { cat "$T/syslog.out"; die "syslog form"; }
+ok "text, CEF and syslog forms name the group and its four members"
+
 # Without sorting, the trace holds one cgroup after the other: no round ever has two members.
 "$CJD_BIN" replay -q --aggregate host --aggregate-model "$CJD_SOURCE_DIR/models/sw-nosyscalls.json" \
 	"$data/evade-spread4-sha256d.real.cjdt.gz" >"$T/unsorted.jsonl" || die "replay unsorted"
