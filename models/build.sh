@@ -5,7 +5,8 @@
 #        models/build.sh --train-only
 #   --sim / --real / --both   which recordings to make (default --both)
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
-#   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
+#   --no-evasion              skip the evasion workloads (evade-*.sh, and the container
+#                             workloads *-ctr4.sh; evaluation only)
 #   --no-train                record only
 #   --train-only              record nothing: retrain hw-default.json, sw-default.json and
 #                             sw-nosyscalls.json from the committed traces and rewrite
@@ -30,6 +31,9 @@ EVASION=""
 for how in throttle10 burst spread4 mixed; do
 	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
 done
+# Issue 13 (aggregation across cgroups): jobs spread over 4 Docker containers of one image
+# (ctr_lib.sh; real mode, needs a Docker engine): the sha256d spread miner and a benign gzip.
+EVASION="$EVASION evade-ctr4-sha256d gzip-ctr4"
 
 modes="real sim"
 only=""
@@ -46,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--no-evasion) evasion=0 ;;
 	--no-train) train=0 ;;
 	--train-only) record=0 ;;
-	-h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -156,6 +160,8 @@ if [ $train -eq 1 ]; then
 	done
 	set +f
 	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
+	say "evaluating the aggregation across cgroups (eval/aggregate.md)"
+	/usr/bin/python3 "$WL/aggregate_eval.py" --cjd "$CJD" > "$EVAL/aggregate.md"
 	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi
 # ===== END TRAINING HOOK =====

@@ -52,7 +52,9 @@ def replay(cjd, trace, kinds, model, max_cpu, ids, tmp):
     members = [r for r in rows if r["cgroup"].startswith("/")]
     agg = [json.loads(a) for a in alerts]
     agg = [a for a in agg if a["event"]["action"] == "aggregate_firing"]
-    return group, members, agg, " ".join(shlex.quote(c) for c in cmd)
+    shown = [c.replace(tmp + "/", "$TMP/").replace(os.path.dirname(MODELS) + "/", "")
+             for c in cmd]
+    return group, members, agg, " ".join(shlex.quote(c) if "$" not in c else c for c in shown)
 
 
 def cell(group, members, agg):
@@ -110,7 +112,8 @@ def main():
             print(f"| {label} | {kinds} | " + " | ".join(cells) + " |", flush=True)
         print("| **fired** | | " + " | ".join(
             f"miners {k[0]}/{k[1]}, benign {k[2]}/{k[3]}" for k in fired.values()) + " |")
-        print(f"\nOne cell's command (on the sorted, resampled trace): `{example}`")
+        print(f"\nOne cell's command, from the checkout, on the sorted and resampled trace "
+              f"($TMP/sorted.cjdt): `{example}`")
 
 
 main()

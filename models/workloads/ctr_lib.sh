@@ -86,6 +86,6 @@ ctr_run_record() {
 	cat "$WL_TMP/record.err" >&2
 	[ $rc -eq 0 ] || wl_die "cjd record failed (exit $rc)"
 	"$CJD" trace validate -q "$out" || wl_die "the trace does not validate: $out"
-	n=$("$CJD" trace stats --json "$out" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["cgroups"]))' 2>/dev/null)
+	n=$("$CJD" trace stats --json "$out" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["cgroups"])' 2>/dev/null)
 	wl_say "the trace holds ${n:-?} cgroups; identities in $ids"
 }
