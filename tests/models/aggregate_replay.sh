@@ -4,7 +4,7 @@
 # scored by sw-nosyscalls.json (models/README.md) must give one aggregate_firing alert naming
 # the four cgroups, valid against the alert schema, and no per-cgroup alert; the container
 # recording (evade-ctr4-sha256d, four containers of one image) must form one image group from
-# its identities file, its members named by container and image.
+# its identities file and fire once, naming its members by container and image.
 set -u
 . "$(dirname "$0")/../lib.sh"
 : "${CJD_BIN:?}" "${CJD_SOURCE_DIR:?}"
@@ -85,15 +85,23 @@ assert not [a for a in alerts if a["event"]["action"].startswith("aggregate")], 
 assert sorted(a["cgroup"]["path"] for a in alerts if a["event"]["action"] == "firing") == sorted(ids)
 PY
 "$CJD_BIN" replay -q --aggregate image --identities "$data/evade-ctr4-sha256d.identities.json" \
-	--summary-json "$T/ctr.json" "$T/ctr.cjdt" >/dev/null || die "replay ctr4 summary"
-/usr/bin/python3 - "$T/ctr.json" "$data/evade-ctr4-sha256d.identities.json" <<'PY' || die "the image group's lane"
+	--summary-json "$T/ctr.json" "$T/ctr.cjdt" >"$T/ctr2.jsonl" || die "replay ctr4 summary"
+/usr/bin/python3 - "$T/ctr.json" "$data/evade-ctr4-sha256d.identities.json" "$T/ctr2.jsonl" <<'PY' || die "the image group's alert"
 import json, sys
 ids = json.load(open(sys.argv[2]))
 image = next(iter(ids.values()))["image"]
 rows = {r["cgroup"]: r for r in json.load(open(sys.argv[1]))["cgroups"]}
 assert rows[f"image:{image}"]["windows"] == 83, rows.keys()
+alerts = [json.loads(l) for l in open(sys.argv[3])]
+firing = [a for a in alerts if a["event"]["action"] == "aggregate_firing"]
+assert len(firing) == 1 and not [a for a in alerts if a["event"]["action"] == "firing"], alerts
+g = firing[0]["cjd"]["aggregate"]
+assert g["kind"] == "image" and g["key"] == image and g["members_total"] == 4, g
+got = sorted((m["cgroup"], m["container"]["name"], m["container"]["image"]) for m in g["members"])
+assert got == sorted((c, v["name"], v["image"]) for c, v in ids.items()), got
+assert all(m["container"]["id"] == m["cgroup"].rsplit("/", 1)[1] for m in g["members"]), g
 PY
-ok "evade-ctr4-sha256d: one image group of the four containers, scored"
+ok "evade-ctr4-sha256d: one image group; its aggregate_firing names the four containers and their image"
 
 # A broken identities file is refused with file, line and column.
 printf '{"/docker/x": {"nmae": "a"}}\n' >"$T/bad.json"
