@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/common/resample.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
@@ -33,7 +35,9 @@ static const char trace_usage[] =
 	"    --json          one JSON object instead of text\n"
 	"\n"
 	"  cat        re-emit samples (all FILEs must list the same events), optionally\n"
-	"             filtered; convert between .cjdt and .cjdt.gz\n"
+	"             filtered; convert between .cjdt and .cjdt.gz. Evidence records\n"
+	"             (cjd record --evidence) go with their cgroup: kept when it passes\n"
+	"             --cgroup and, with --label, once a sample of it has passed.\n"
 	"    -o, --output OUT   write to OUT instead of stdout (gzip when OUT ends in .gz)\n"
 	"    -z, --gzip         compress the output whatever its name\n"
 	"        --no-gzip      never compress the output\n"
@@ -50,7 +54,8 @@ static const char trace_usage[] =
 	"                       cgroup after the other: traces recorded side by side then\n"
 	"                       replay as a live agent sees them, round by round (the\n"
 	"                       aggregation across cgroups needs it). Holds every sample\n"
-	"                       in memory (~200 bytes each) until the end.\n"
+	"                       in memory (~200 bytes each) until the end; evidence\n"
+	"                       records are written as they come, before the samples.\n"
 	"\n"
 	"See docs/trace-format.md for the format.\n";
 
@@ -92,11 +97,16 @@ static int trace_validate(int argc, char **argv)
 			return report(&err);
 		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0)
 			n++;
-		cjd_trace_reader_free(r);
-		if (rc < 0)
+		if (rc < 0) {
+			cjd_trace_reader_free(r);
 			return report(&err);
-		if (!quiet)
+		}
+		if (!quiet && cjd_trace_reader_evidence_count(r))
+			printf("%s: ok, %" PRIu64 " samples, %" PRIu64 " evidence records\n", argv[i], n,
+			       cjd_trace_reader_evidence_count(r));
+		else if (!quiet)
 			printf("%s: ok, %" PRIu64 " samples\n", argv[i], n);
+		cjd_trace_reader_free(r);
 	}
 	return CJD_EXIT_OK;
 }
@@ -171,16 +181,33 @@ static int trace_stats(int argc, char **argv)
 	const char *key;
 	uint64_t *val;
 	if (json) {
-		printf("{\"file\":\"%s\",\"host\":\"%s\",\"source\":\"%s\",\"samples\":%" PRIu64
-		       ",\"cgroups\":%zu,\"duration_s\":%.3f,\"labels\":{",
-		       argv[optind], h->host, h->source, n, cjd_strmap_count(cgroups), dur);
-		for (int first = 1; cjd_strmap_next(labels, &it, &key, &val); first = 0)
-			printf("%s\"%s\":%" PRIu64, first ? "" : ",", key, *val);
-		printf("},\"unlabelled\":%" PRIu64 ",\"totals\":{", unlabelled);
+		struct cjd_jw w;
+		char *text;
+		cjd_jw_init(&w, 0);
+		cjd_jw_obj(&w, NULL);
+		cjd_jw_str(&w, "file", argv[optind]);
+		cjd_jw_str(&w, "host", h->host);
+		cjd_jw_str(&w, "source", h->source);
+		cjd_jw_u64(&w, "samples", n);
+		cjd_jw_u64(&w, "cgroups", cjd_strmap_count(cgroups));
+		cjd_jw_double(&w, "duration_s", round(dur * 1e3) / 1e3);
+		cjd_jw_obj(&w, "labels");
+		while (cjd_strmap_next(labels, &it, &key, &val))
+			cjd_jw_u64(&w, key, *val);
+		cjd_jw_end(&w, '}');
+		cjd_jw_u64(&w, "unlabelled", unlabelled);
+		cjd_jw_obj(&w, "totals");
 		for (int e = 0; e < h->n_events; e++)
-			printf("%s\"%s\":%" PRIu64, e ? "," : "", cjd_event_info(h->events[e])->name,
-			       total[h->events[e]]);
-		printf("},\"saturated\":%s}\n", sat ? "true" : "false");
+			cjd_jw_u64(&w, cjd_event_info(h->events[e])->name, total[h->events[e]]);
+		cjd_jw_end(&w, '}');
+		cjd_jw_bool(&w, "saturated", sat);
+		cjd_jw_end(&w, '}');
+		if (cjd_jw_take(&w, &text, NULL)) {
+			ret = cjd_cli_fail("trace stats", "out of memory");
+			goto out_free;
+		}
+		puts(text);
+		free(text);
 	} else {
 		printf("file:       %s\n", argv[optind]);
 		printf("host:       %s (source %s, %u CPUs, interval %.3f s)\n", h->host, h->source,
@@ -216,6 +243,7 @@ struct cat_ctx {
 	size_t n_cg, n_lb;
 	struct cjd_trace_writer *w;
 	struct trace_sort *sort; /* --sort: samples are held here until the end */
+	struct cjd_strmap *passed; /* cgroups with a sample through the label filter */
 	struct cjd_error err;
 };
 
@@ -227,9 +255,25 @@ static int cat_emit(const struct cjd_sample *s, void *ctx)
 		return 0;
 	if (cc->n_lb && !cjd_glob_any(cc->lb_globs, cc->n_lb, s->label ? s->label : ""))
 		return 0;
+	if (cc->n_lb && !cjd_strmap_get(cc->passed, s->cgroup)) {
+		uint64_t *v;
+		if (cjd_strmap_upsert(cc->passed, s->cgroup, &v) < 0)
+			return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
+	}
 	if (cc->sort && trace_sort_add(cc->sort, s))
 		return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
 	return cc->sort ? 0 : cjd_trace_writer_write(cc->w, s, &cc->err);
+}
+
+/* Evidence records follow their cgroup: kept when it passes --cgroup and, with --label, when
+ * a sample of it has passed the label filter (evidence records carry no label). */
+static int cat_evidence(const struct cjd_trace_evidence *ev, struct cat_ctx *cc)
+{
+	if (cc->n_cg && !cjd_glob_any(cc->cg_globs, cc->n_cg, ev->cgroup))
+		return 0;
+	if (cc->n_lb && !cjd_strmap_get(cc->passed, ev->cgroup))
+		return 0;
+	return cjd_trace_writer_write_evidence(cc->w, ev, &cc->err);
 }
 
 static int trace_cat(int argc, char **argv)
@@ -248,6 +292,7 @@ static int trace_cat(int argc, char **argv)
 	uint64_t resample_ns = 0;
 	struct cjd_resampler *rs = NULL;
 	struct cat_ctx cc = {.cg_globs = cg_globs, .lb_globs = lb_globs};
+	struct cjd_trace_evidence ev;
 	enum cjd_trace_compress comp = CJD_TRACE_COMPRESS_AUTO;
 	struct cjd_trace_writer *w = NULL;
 	struct cjd_trace_reader *r = NULL;
@@ -288,6 +333,8 @@ static int trace_cat(int argc, char **argv)
 		return cjd_cli_fail("trace cat", "out of memory");
 	cc.n_cg = n_cg;
 	cc.n_lb = n_lb;
+	if (!(cc.passed = cjd_strmap_new()))
+		return cjd_cli_fail("trace cat", "out of memory");
 	if (resample_ns && cjd_resampler_new(&rs, resample_ns, cat_emit, &cc)) {
 		ret = cjd_cli_fail("trace cat", "out of memory");
 		goto out_close;
@@ -327,8 +374,10 @@ static int trace_cat(int argc, char **argv)
 				"cat only joins traces with the same events", argv[i], argv[optind]);
 			goto out_close;
 		}
-		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
-			if (rs) {
+		while ((rc = cjd_trace_reader_next_record(r, &s, &ev, &err)) > 0) {
+			if (rc == CJD_TRACE_EVIDENCE) {
+				rc = cat_evidence(&ev, &cc);
+			} else if (rs) {
 				rc = cjd_resampler_push(rs, &s, &cc.err);
 				if (rc && !cc.err.file[0]) /* the resampler's own complaint */
 					cjd_error_set(&cc.err, rc, argv[i],
@@ -368,6 +417,7 @@ static int trace_cat(int argc, char **argv)
 out_close:
 	trace_sort_free(cc.sort);
 	cjd_resampler_free(rs);
+	cjd_strmap_free(cc.passed);
 	cjd_trace_reader_free(r);
 	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)
 		ret = report(&err);

@@ -8,7 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
+#include "cjd/common/trace_evidence.h"
 #include "cjd/common/trace_line.h"
 #include "cjd/common/trace_reader.h"
 #include "trace_internal.h"
@@ -27,7 +29,10 @@ struct cjd_trace_reader {
 	long line;       /* number of the line last returned */
 	uint64_t bytes;  /* uncompressed bytes consumed */
 	char *scratch;   /* decoded strings of the current sample */
+	size_t scratch_cap;
 	struct cjd_strmap *last_t; /* cgroup -> last t_ns + 1 (0 = never seen) */
+	json_t *evidence;          /* the current evidence record's JSON */
+	uint64_t nevidence;        /* evidence records read so far */
 	struct cjd_error sticky;   /* first error, repeated on later calls */
 	int sticky_rc;
 };
@@ -56,14 +61,8 @@ static int fill(struct cjd_trace_reader *r, struct cjd_error *err)
 		r->tail -= r->head;
 		r->head = 0;
 	}
-	if (r->cap - r->tail < CHUNK) {
-		size_t ncap = r->cap * 2;
-		char *nb = realloc(r->buf, ncap);
-		if (!nb)
-			return fail(r, err, -ENOMEM, (int)r->line + 1, 0, "out of memory");
-		r->buf = nb;
-		r->cap = ncap;
-	}
+	if (cjd_array_reserve(r->buf, r->cap, r->tail + CHUNK))
+		return fail(r, err, -ENOMEM, (int)r->line + 1, 0, "out of memory");
 	int n = gzread(r->gz, r->buf + r->tail, (unsigned)(r->cap - r->tail));
 	if (n < 0 || (n == 0 && !gzeof(r->gz))) {
 		int zerr;
@@ -150,10 +149,8 @@ int cjd_trace_reader_open(struct cjd_trace_reader **out, const char *path, struc
 		goto out_free;
 	}
 	gzbuffer(r->gz, CHUNK);
-	r->cap = 2 * CHUNK;
-	r->buf = malloc(r->cap);
 	r->last_t = cjd_strmap_new();
-	if (!r->buf || !r->last_t) {
+	if (cjd_array_reserve(r->buf, r->cap, 2 * CHUNK) || !r->last_t) {
 		rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
 		goto out_free;
 	}
@@ -192,27 +189,37 @@ uint64_t cjd_trace_reader_bytes(const struct cjd_trace_reader *r)
 	return r->bytes;
 }
 
-int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, struct cjd_error *err)
+/* The evidence record in line into *ev (the JSON kept until the next call). */
+static int read_evidence(struct cjd_trace_reader *r, const char *line, size_t len,
+			 struct cjd_trace_evidence *ev, struct cjd_error *err)
 {
-	char *line;
-	size_t len;
+	int rc;
+
+	json_decref(r->evidence);
+	r->evidence = NULL;
+	rc = cjd_trace_parse_evidence(line, len, ev, &r->evidence, &r->sticky);
+	if (rc) {
+		snprintf(r->sticky.file, sizeof(r->sticky.file), "%s", r->path);
+		r->sticky.line = (int)r->line;
+		r->sticky_rc = rc;
+		if (err)
+			*err = r->sticky;
+		return rc;
+	}
+	r->nevidence++;
+	return CJD_TRACE_EVIDENCE;
+}
+
+static int read_sample(struct cjd_trace_reader *r, const char *line, size_t len,
+		       struct cjd_sample *s, struct cjd_error *err)
+{
 	uint64_t *last;
 	int rc;
 
-	if (r->sticky_rc) {
-		if (err)
-			*err = r->sticky;
-		return r->sticky_rc;
-	}
-	rc = next_line(r, &line, &len, err);
-	if (rc <= 0)
-		return rc;
 	/* scratch must hold the decoded strings, never longer than the line itself */
-	char *scratch = realloc(r->scratch, len + 1);
-	if (!scratch)
+	if (cjd_array_reserve(r->scratch, r->scratch_cap, len + 1))
 		return fail(r, err, -ENOMEM, (int)r->line, 0, "out of memory");
-	r->scratch = scratch;
-	rc = cjd_trace_parse_sample(&r->header, line, len, scratch, s, &r->sticky);
+	rc = cjd_trace_parse_sample(&r->header, line, len, r->scratch, s, &r->sticky);
 	if (rc) {
 		snprintf(r->sticky.file, sizeof(r->sticky.file), "%s", r->path);
 		r->sticky.line = (int)r->line;
@@ -229,7 +236,43 @@ int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, stru
 			    "t_ns %llu is not after the previous sample of cgroup \"%.128s\" (t_ns %llu)",
 			    (unsigned long long)s->t_ns, s->cgroup, (unsigned long long)(*last - 1));
 	*last = s->t_ns + 1;
-	return 1;
+	return CJD_TRACE_SAMPLE;
+}
+
+int cjd_trace_reader_next_record(struct cjd_trace_reader *r, struct cjd_sample *s,
+				 struct cjd_trace_evidence *ev, struct cjd_error *err)
+{
+	char *line;
+	size_t len;
+	int rc;
+
+	if (r->sticky_rc) {
+		if (err)
+			*err = r->sticky;
+		return r->sticky_rc;
+	}
+	rc = next_line(r, &line, &len, err);
+	if (rc <= 0)
+		return rc;
+	if (cjd_trace_is_evidence(line, len))
+		return read_evidence(r, line, len, ev, err);
+	return read_sample(r, line, len, s, err);
+}
+
+int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, struct cjd_error *err)
+{
+	struct cjd_trace_evidence ev;
+	int rc;
+
+	/* evidence records are validated and passed over: this caller wants samples */
+	while ((rc = cjd_trace_reader_next_record(r, s, &ev, err)) == CJD_TRACE_EVIDENCE)
+		;
+	return rc;
+}
+
+uint64_t cjd_trace_reader_evidence_count(const struct cjd_trace_reader *r)
+{
+	return r->nevidence;
 }
 
 void cjd_trace_reader_free(struct cjd_trace_reader *r)
@@ -240,6 +283,7 @@ void cjd_trace_reader_free(struct cjd_trace_reader *r)
 		gzclose(r->gz);
 	cjd_trace_header_release(&r->header);
 	cjd_strmap_free(r->last_t);
+	json_decref(r->evidence);
 	free(r->scratch);
 	free(r->buf);
 	free(r);

@@ -8,6 +8,11 @@
 #   --no-evasion              skip the evasion workloads (evade-*.sh, and the container
 #                             workloads *-ctr4.sh; evaluation only)
 #   --no-train                record only
+#   --evidence[=DUR]          real mode: record with the evidence probes (cjd record
+#                             --evidence=DUR, default 10s), each workload also in a v1 cpu
+#                             cgroup with cpu.shares $WL_CPU_SHARES (default 10240) so that
+#                             other jobs on a shared host disturb it less
+#   --out DIR                 write the traces to DIR instead of models/data (WL_OUT)
 #   --train-only              record nothing: retrain hw-default.json, sw-default.json and
 #                             sw-nosyscalls.json from the committed traces and rewrite
 #                             models/eval/
@@ -50,7 +55,10 @@ while [ $# -gt 0 ]; do
 	--no-evasion) evasion=0 ;;
 	--no-train) train=0 ;;
 	--train-only) record=0 ;;
-	-h|--help) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--evidence) export WL_EVIDENCE=10s WL_CPU_SHARES="${WL_CPU_SHARES:-10240}" ;;
+	--evidence=*) export WL_EVIDENCE="${1#--evidence=}" WL_CPU_SHARES="${WL_CPU_SHARES:-10240}" ;;
+	--out) export WL_OUT="$2"; shift ;;
+	-h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -159,6 +167,17 @@ if [ $train -eq 1 ]; then
 		fi
 	done
 	set +f
+	# The combined verdict on the traces recorded with evidence (models/README.md, "The verdict"):
+	# screening alone, the rule, and the learned verdict leave-one-workload-out, at 1 s.
+	if ls "$MODELS"/evidence/*.real.cjdt.gz >/dev/null 2>&1; then
+		say "evaluating the verdict on models/evidence/"
+		for fmt in txt json; do
+			# shellcheck disable=SC2046
+			"$CJD" eval -q --model "$MODELS/sw-default.json" --verdict "$MODELS/verdict-rule.json" \
+				--intervals 1s $( [ $fmt = json ] && echo --json) "$MODELS"/evidence/*.real.cjdt.gz \
+				> "$EVAL/verdict-lowo.$fmt"
+		done
+	fi
 	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
 	say "evaluating the aggregation across cgroups (eval/aggregate.md)"
 	/usr/bin/python3 "$WL/aggregate_eval.py" --cjd "$CJD" > "$EVAL/aggregate.md"

@@ -12,6 +12,7 @@
 #include "cjd/daemon/actions.h"
 #include "cjd/daemon/config.h"
 #include "cjd/detector/detector.h"
+#include "cjd/metrics/registry.h"
 #include "cjd/publish/publish_zmq.h"
 
 /*
@@ -32,6 +33,9 @@ struct cjd_pipeline_options {
 	/* Container names of local cgroups from the runtimes' records (run);
 	 * NULL: none, alerts carry the ids the cgroup paths hold (detect). */
 	const struct cjd_meta_config *meta;
+	/* Per-cgroup series and alert counts for /metrics (run), fed from the same
+	 * data as the `metrics` messages; NULL: none (detect). Borrowed. */
+	struct cjd_metrics_registry *metrics;
 };
 
 /*
