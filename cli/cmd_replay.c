@@ -10,6 +10,7 @@
 #include "cjd/daemon/replay.h"
 #include "cli.h"
 #include "options.h"
+#include "replay_identities.h"
 
 static const char usage[] =
 	"Usage: cjd replay [OPTIONS] FILE...\n"
@@ -31,7 +32,7 @@ static const char tail[] =
 	"Environment: CJD_SIMD=scalar|sse42|avx2|avx512|neon forces a SIMD tier.\n"
 	"Exit status: 0 done, 1 a trace could not be read, 2 usage or model error.\n";
 
-enum { O_SPEED = 1, O_GONE, O_SUMMARY, O_WAIT_SUB, O_QUIET, O_WALL };
+enum { O_SPEED = 1, O_GONE, O_SUMMARY, O_WAIT_SUB, O_QUIET, O_WALL, O_IDENT };
 
 static const struct cjd_cli_opt replay_opts[] = {
 	{"speed", 's', "N|max",
@@ -39,6 +40,10 @@ static const struct cjd_cli_opt replay_opts[] = {
 	{"gone-after", 0, "N", "a cgroup silent for N of its intervals is gone (default 5)", O_GONE,
 	 true},
 	{"summary-json", 0, "FILE", "also write the summary as JSON to FILE", O_SUMMARY, true},
+	{"identities", 0, "FILE",
+	 "the container names and images of the trace's cgroups (JSON: {\"/docker/ID\": "
+	 "{\"name\": ..., \"image\": ...}}), for image groups and image: allowlist entries",
+	 O_IDENT, true},
 	{"wait-subscriber", 0, "DURATION",
 	 "with --publish, wait up to DURATION for a subscriber before replaying (PUB/SUB drops "
 	 "what is sent before a subscriber has joined)",
@@ -63,7 +68,7 @@ static const struct cjd_cli_default replay_defaults[] = {
 /* What the command line says beyond the configuration keys. */
 struct replay_cli {
 	struct cjd_replay_options o;
-	const char *summary_json;
+	const char *summary_json, *identities;
 	bool quiet;
 };
 
@@ -93,6 +98,7 @@ static int replay_option(void *ctx, int id, const char *arg)
 		c->o.gone_intervals = (uint32_t)u;
 		break;
 	case O_SUMMARY: c->summary_json = arg; break;
+	case O_IDENT: c->identities = arg; break;
 	case O_WAIT_SUB:
 		return cjd_cli_duration("replay", "--wait-subscriber", arg, 1,
 					&c->o.wait_subscriber_ns);
@@ -132,18 +138,27 @@ static int report(const struct replay_cli *c, const struct cjd_replay *r)
 static int replay(struct replay_cli *c)
 {
 	struct cjd_cli_model_dirs md;
+	struct replay_identities *ids = NULL;
 	struct cjd_replay *r;
 	struct cjd_error err;
 	int rc;
 
+	if (c->identities) {
+		if ((rc = replay_identities_load(&ids, c->identities, &err)))
+			return cjd_cli_error("replay", &err);
+		c->o.identify = replay_identities_identify;
+		c->o.identify_ctx = ids;
+	}
 	c->o.model_dirs = cjd_cli_model_dirs(&md);
 	c->o.n_model_dirs = md.n;
 	c->o.progress = !c->quiet;
 	if ((rc = cjd_cli_report("replay", cjd_replay_new(&r, &c->o, &err), &err)))
-		return rc;
+		goto out;
 	if (!(rc = cjd_cli_report("replay", cjd_replay_run(r, &err), &err)))
 		rc = report(c, r);
 	cjd_replay_free(r); /* fsyncs the journal, lets queued messages leave */
+out:
+	replay_identities_free(ids);
 	return rc;
 }
 

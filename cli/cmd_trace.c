@@ -16,12 +16,13 @@
 #include "cjd/common/trace_reader.h"
 #include "cjd/common/trace_writer.h"
 #include "cli.h"
+#include "trace_sort.h"
 
 static const char trace_usage[] =
 	"Usage: cjd trace validate [-q] FILE...\n"
 	"       cjd trace stats [--json] FILE\n"
 	"       cjd trace cat [-o OUT] [-z|--no-gzip] [--cgroup GLOB]... [--label GLOB]...\n"
-	"                     [--resample DUR] FILE...\n"
+	"                     [--resample DUR] [--sort] FILE...\n"
 	"\n"
 	"Work with .cjdt traces (JSON Lines; .cjdt.gz is read and written through zlib).\n"
 	"Compressed input is recognised by its content, not its name. FILE may be '-' for stdin.\n"
@@ -49,6 +50,12 @@ static const char trace_usage[] =
 	"                       at a gap in the samples, a label change or the end of a\n"
 	"                       FILE; a short sum of under half of DUR is not written (how\n"
 	"                       many samples that left out is printed on stderr).\n"
+	"    --sort             write the samples in time order (stable), not one FILE or\n"
+	"                       cgroup after the other: traces recorded side by side then\n"
+	"                       replay as a live agent sees them, round by round (the\n"
+	"                       aggregation across cgroups needs it). Holds every sample\n"
+	"                       in memory (~200 bytes each) until the end; evidence\n"
+	"                       records are written as they come, before the samples.\n"
 	"\n"
 	"See docs/trace-format.md for the format.\n";
 
@@ -235,6 +242,7 @@ struct cat_ctx {
 	const char *const *cg_globs, *const *lb_globs;
 	size_t n_cg, n_lb;
 	struct cjd_trace_writer *w;
+	struct trace_sort *sort; /* --sort: samples are held here until the end */
 	struct cjd_strmap *passed; /* cgroups with a sample through the label filter */
 	struct cjd_error err;
 };
@@ -252,7 +260,9 @@ static int cat_emit(const struct cjd_sample *s, void *ctx)
 		if (cjd_strmap_upsert(cc->passed, s->cgroup, &v) < 0)
 			return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	return cjd_trace_writer_write(cc->w, s, &cc->err);
+	if (cc->sort && trace_sort_add(cc->sort, s))
+		return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
+	return cc->sort ? 0 : cjd_trace_writer_write(cc->w, s, &cc->err);
 }
 
 /* Evidence records follow their cgroup: kept when it passes --cgroup and, with --label, when
@@ -287,6 +297,7 @@ static int cat_parse(int argc, char **argv, struct cat *ct)
 					     {"cgroup", required_argument, NULL, 'c'},
 					     {"label", required_argument, NULL, 'l'},
 					     {"resample", required_argument, NULL, 'r'},
+					     {"sort", no_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int c, rc;
@@ -311,6 +322,10 @@ static int cat_parse(int argc, char **argv, struct cat *ct)
 			if ((rc = cjd_cli_duration("trace cat", "--resample", optarg, 1,
 						   &ct->resample_ns)))
 				return rc;
+			break;
+		case 's':
+			if (!ct->cc.sort && !(ct->cc.sort = trace_sort_new()))
+				return cjd_cli_fail("trace cat", "out of memory");
 			break;
 		case 'h': return fputs(trace_usage, stdout), CAT_HELP;
 		default: return cjd_cli_bad_option("trace cat", argv, "o:zh");
@@ -408,12 +423,14 @@ static int trace_cat(int argc, char **argv)
 
 	ct.cc.cg_globs = ct.cg_globs;
 	ct.cc.lb_globs = ct.lb_globs;
-	if ((ret = cat_parse(argc, argv, &ct)))
+	if ((ret = cat_parse(argc, argv, &ct))) {
+		trace_sort_free(ct.cc.sort);
 		return ret == CAT_HELP ? CJD_EXIT_OK : ret;
-	if (!(ct.cc.passed = cjd_strmap_new()))
-		return cjd_cli_fail("trace cat", "out of memory");
-	if (ct.resample_ns && cjd_resampler_new(&ct.rs, ct.resample_ns, cat_emit, &ct.cc)) {
+	}
+	if (!(ct.cc.passed = cjd_strmap_new()) ||
+	    (ct.resample_ns && cjd_resampler_new(&ct.rs, ct.resample_ns, cat_emit, &ct.cc))) {
 		cjd_strmap_free(ct.cc.passed);
+		trace_sort_free(ct.cc.sort);
 		return cjd_cli_fail("trace cat", "out of memory");
 	}
 	for (int i = optind; i < argc && !ret; i++)
@@ -423,6 +440,9 @@ static int trace_cat(int argc, char **argv)
 			"cjd trace cat: %llu samples at gaps or ends made sums shorter than half of "
 			"--resample and were not written\n",
 			(unsigned long long)cjd_resampler_discarded(ct.rs));
+	if (!ret && ct.cc.sort && ct.cc.w && trace_sort_write(ct.cc.sort, ct.cc.w, &ct.cc.err))
+		ret = report(&ct.cc.err);
+	trace_sort_free(ct.cc.sort);
 	cjd_resampler_free(ct.rs);
 	cjd_strmap_free(ct.cc.passed);
 	if (cjd_trace_writer_close(ct.cc.w, &err) && ret == CJD_EXIT_OK)

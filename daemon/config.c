@@ -10,6 +10,7 @@
 
 #include "cjd/common/array.h"
 #include "cjd/common/allowlist.h"
+#include "cjd/detector/detector.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/json_writer.h"
 #include "cjd/common/suggest.h"
@@ -55,11 +56,25 @@ static int check_allow(const char *item, char *why, size_t whylen)
 	return -EINVAL;
 }
 
+/* detector.aggregate items: the groupings. */
+static int check_aggregate(const char *item, char *why, size_t whylen)
+{
+	enum cjd_agg_kind k;
+
+	if (cjd_agg_kind_parse(item, &k) == 0)
+		return 0;
+	snprintf(why, whylen, "detector.aggregate: unknown grouping \"%s\" (pod, image or host)",
+		 item);
+	return -EINVAL;
+}
+
 /* outputs.*.topics items: a prefix of some topic cjd publishes. */
 static int check_topic(const char *item, char *why, size_t whylen)
 {
 	static const char *const topics[] = {"alert.firing", "alert.ongoing", "alert.resolved",
 					     "alert.gone", "alert.frozen", "alert.throttled",
+					     "alert.aggregate_firing", "alert.aggregate_ongoing",
+					     "alert.aggregate_resolved", "alert.aggregate_gone",
 					     "metrics", "heartbeat"};
 
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(topics); i++)
@@ -67,7 +82,9 @@ static int check_topic(const char *item, char *why, size_t whylen)
 			return 0;
 	snprintf(why, whylen,
 		 "topic '%s' matches no topic cjd publishes (alert, alert.firing, alert.ongoing, "
-		 "alert.resolved, alert.gone, alert.frozen, alert.throttled, metrics, heartbeat)",
+		 "alert.resolved, alert.gone, alert.frozen, alert.throttled, alert.aggregate_firing, "
+		 "alert.aggregate_ongoing, alert.aggregate_resolved, alert.aggregate_gone, metrics, "
+		 "heartbeat)",
 		 item);
 	return -EINVAL;
 }
@@ -200,6 +217,27 @@ static const struct opt opts[] = {
 	 .cli = {"allowlist", "ENTRY", 0,
 		 "workloads that never alert nor get acted on: a cgroup glob, or image:GLOB, "
 		 "container:GLOB, namespace:GLOB, pod:GLOB; see Allowlist in docs/config.md"}},
+	{"detector.aggregate", T_STRLIST, OFF(aggregate), "pod\nimage", 0, 0, NULL,
+	 "Groupings across cgroups scored as one (a miner split over several cgroups): `pod` (the "
+	 "containers of one Kubernetes pod), `image` (the containers of one image), `host` (every "
+	 "cgroup of the host). An aggregate alert names every member; [] turns aggregation off "
+	 "(see docs/alerts.md, \"Aggregation across cgroups\").",
+	 check_aggregate,
+	 .cli = {"aggregate", "KIND", 0,
+		 "a grouping across cgroups scored as one: pod, image or host (docs/alerts.md)"}},
+	{"detector.aggregate_min_members", T_UINT, OFF(aggregate_min_members), "2", 2, 1000, NULL,
+	 "Groups of fewer member cgroups are not scored.",
+	 .cli = {"aggregate-min-members", "N", 0, "groups of fewer cgroups are not scored"}},
+	{"detector.aggregate_member_max_cpu", T_DOUBLE, OFF(aggregate_member_max_cpu), "0.5", 0, 1e6,
+	 NULL,
+	 "A member sample using more CPUs than this is left out of its group's sum: a heavy cgroup "
+	 "is judged on its own, aggregation is for work spread thin. 0: no limit.",
+	 .cli = {"aggregate-member-max-cpu", "CPUS", 0,
+		 "a member sample using more CPUs is left out of its group's sum (0: no limit)"}},
+	{"detector.aggregate_model", T_STRING, OFF(aggregate_model), NULL, 0, 0, NULL,
+	 "Model file that scores groups (same window and events as detector.model's); null: the "
+	 "detector's model. models/README.md measures sw-nosyscalls.json here.",
+	 .cli = {"aggregate-model", "FILE", 0, "the model that scores groups (default: the detector's)"}},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds.",

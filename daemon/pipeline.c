@@ -50,6 +50,7 @@ struct cjd_pipeline {
 	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
 	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
 	struct cjd_meta_cache *meta;     /* names of local containers; NULL: none */
+	struct cjd_model *agg_model;     /* detector.aggregate_model; NULL: each mode's own */
 	struct cjd_pipeline_stats st;
 };
 
@@ -72,6 +73,8 @@ static const struct cjd_identity *identity_of(struct cjd_pipeline *p, const char
 static bool identify(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id)
 {
 	struct cjd_pipeline *p = ctx;
+	if (p->opts.identify)
+		return p->opts.identify(p->opts.identify_ctx, host, cgroup, id);
 	return identity_of(p, host, cgroup, true, id) && id->resolved;
 }
 
@@ -105,6 +108,14 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 		dc->gone_intervals = p->opts.gone_intervals;
 	dc->window_cb = p->opts.window_cb;
 	dc->window_ctx = p->opts.hook_ctx;
+	for (size_t i = 0; i < cfg->aggregate.n; i++) {
+		enum cjd_agg_kind k;
+		if (cjd_agg_kind_parse(cfg->aggregate.v[i], &k) == 0) /* the config checked it */
+			dc->aggregate.kinds |= 1u << k;
+	}
+	dc->aggregate.min_members = cfg->aggregate_min_members;
+	dc->aggregate.member_max_cpu = (float)cfg->aggregate_member_max_cpu;
+	dc->aggregate.model = p->agg_model;
 }
 
 /*
@@ -316,6 +327,10 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		goto out_free;
 	}
 	set_wants(p, modes, events);
+	if (cfg->aggregate_model && (rc = cjd_model_load(&p->agg_model, cfg->aggregate_model, err))) {
+		rc = cjd_errno_config(rc); /* a group model that cannot be found or loaded */
+		goto out_free;
+	}
 	if ((rc = models_load(p, cfg, &p->models, err))) {
 		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
 		goto out_free;
@@ -376,6 +391,7 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 	for (int m = 0; m < 2; m++)
 		cjd_detector_free(p->slot[m].det);
 	models_free(&p->models);
+	cjd_model_free(p->agg_model); /* after the detectors that borrowed it */
 	cjd_publisher_free(p->pub); /* fsyncs the journal, lets queued messages leave */
 	cjd_actions_free(p->actions);
 	cjd_strmap_free(p->acted);
@@ -391,8 +407,9 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 {
 	char line[2048];
 	struct cjd_identity id;
+	/* an aggregate's cgroup is its group's id: its members carry their names */
 	struct cjd_alert_context ctx = {
-		.identity = identity_of(p, al->host, al->cgroup, true, &id)};
+		.identity = al->group ? NULL : identity_of(p, al->host, al->cgroup, true, &id)};
 	int rc = cjd_publisher_alert(p->pub, al, &ctx);
 
 	if (p->opts.metrics) /* after the publisher: it counts what went out */
@@ -405,7 +422,8 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 		return;
 	cjd_alert_summary(al, ctx.identity, line, sizeof(line));
 	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
-				al->action == CJD_ALERT_THROTTLED
+				al->action == CJD_ALERT_THROTTLED ||
+				al->action == CJD_ALERT_AGG_FIRING
 			? CJD_LOG_WARN
 			: CJD_LOG_INFO,
 		"%s", line);
@@ -647,9 +665,12 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	int idx[2] = {-1, -1};
 	struct cjd_actions *na = NULL;
 	struct cjd_detector_config dc;
+	struct cjd_model *agg_old = p->agg_model, *agg_new = NULL;
 	int rc = 0;
 
 	/* everything that can fail first, for every mode, before anything changes */
+	if (cfg->aggregate_model && (rc = cjd_model_load(&agg_new, cfg->aggregate_model, err)))
+		goto out_fail;
 	if ((rc = models_load(p, cfg, &nm, err)))
 		goto out_fail;
 	for (int m = 0; m < 2; m++) {
@@ -663,11 +684,13 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s", strerror(-rc));
 		goto out_fail;
 	}
+	p->agg_model = agg_new; /* what detector_config hands the detectors */
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
 		detector_config(p, cfg, p->slot[m].events, &dc);
 		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm.e[idx[m]].m, err))) {
+			p->agg_model = agg_old;
 			/* Only a change of W or of the model's events fails here, and for
 			 * the first mode it leaves nothing changed; a later mode failing
 			 * after an earlier one switched cannot be undone cleanly, so
@@ -687,8 +710,11 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	}
 	cjd_actions_free(p->actions);
 	p->actions = na;
+	cjd_model_free(agg_old);
 	return 0;
 out_fail:
+	p->agg_model = agg_old;
+	cjd_model_free(agg_new);
 	cjd_actions_free(na);
 	models_free(&nm);
 	return rc ? rc : -EINVAL;

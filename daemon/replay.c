@@ -216,6 +216,8 @@ int cjd_replay_new(struct cjd_replay **out, const struct cjd_replay_options *opt
 		.alert_hook = on_alert,
 		.window_cb = on_window,
 		.hook_ctx = r,
+		.identify = opts->identify,
+		.identify_ctx = opts->identify_ctx,
 	};
 	r->mode = cjd_mode_of(events);
 	if ((rc = cjd_pipeline_new(&r->pipe, &po, 1u << r->mode, events, err)))

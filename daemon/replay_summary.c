@@ -128,7 +128,8 @@ int cjd_replay_summary_alert(struct cjd_replay_summary *s, int file, const struc
 		return -ENOMEM;
 	if ((unsigned)a->action < CJD_ALERT__COUNT)
 		r->alerts[a->action]++;
-	if (a->action == CJD_ALERT_FIRING && r->first_alert_ns == UINT64_MAX)
+	if ((a->action == CJD_ALERT_FIRING || a->action == CJD_ALERT_AGG_FIRING) &&
+	    r->first_alert_ns == UINT64_MAX)
 		r->first_alert_ns = a->t_ns;
 	return 0;
 }
@@ -177,7 +178,7 @@ void cjd_replay_summary_print(const struct cjd_replay_summary *s, const char *co
 		fprintf(out, "  %-36s %-20s %8" PRIu64 " %8" PRIu64 " %8.1f%% %12s %6u\n",
 			r->cgroup, r->label ? r->label : "-", r->samples, r->windows,
 			r->windows ? 100.0 * (double)r->flagged / (double)r->windows : 0.0, first,
-			r->alerts[CJD_ALERT_FIRING]);
+			r->alerts[CJD_ALERT_FIRING] + r->alerts[CJD_ALERT_AGG_FIRING]);
 	}
 	fprintf(out, "%" PRIu64 " samples in %.3f s (%.0f samples/s)\n", t->samples, t->seconds,
 		t->seconds > 0 ? (double)t->samples / t->seconds : 0.0);
@@ -225,6 +226,11 @@ int cjd_replay_summary_json(const struct cjd_replay_summary *s, const char *cons
 		cjd_jw_obj(&w, "alerts");
 		for (int a = 0; a <= CJD_ALERT_GONE; a++)
 			cjd_jw_u64(&w, cjd_alert_action_name((enum cjd_alert_action)a), r->alerts[a]);
+		/* a group's lane (detector/aggregate.c) */
+		for (int a = CJD_ALERT_AGG_FIRING; a <= CJD_ALERT_AGG_GONE; a++)
+			if (r->alerts[a])
+				cjd_jw_u64(&w, cjd_alert_action_name((enum cjd_alert_action)a),
+					   r->alerts[a]);
 		cjd_jw_end(&w, '}');
 		cjd_jw_end(&w, '}');
 	}

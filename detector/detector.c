@@ -10,6 +10,7 @@
 #include "cjd/common/time.h"
 #include "cjd/detector/detector.h"
 #include "cjd/detector/features_table.h"
+#include "aggregate_internal.h"
 #include "model_internal.h"
 #include "window_internal.h"
 
@@ -23,6 +24,7 @@ struct cjd_detector {
 	struct cjd_win *e; /* the lanes, each with its cgroup's state (cgroup_state_internal.h) */
 	cjd_alert_cb cb;
 	void *ctx;
+	struct cjd_agg *agg; /* aggregation across cgroups, NULL: off (aggregate.c) */
 	float row[CJD_FEATURE__COUNT];
 };
 
@@ -38,6 +40,7 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	cfg->price_per_cpu_hour = CJD_DETECTOR_DEFAULT_PRICE;
 	cfg->gone_intervals = CJD_DETECTOR_DEFAULT_GONE_INTERVALS;
 	cfg->tier = CJD_SIMD_AUTO;
+	cfg->aggregate.member_max_cpu = CJD_AGG_DEFAULT_MEMBER_MAX_CPU;
 }
 
 /* Checks cfg against model; fills the effective window and alert parameters. */
@@ -87,6 +90,18 @@ static void apply(struct cjd_detector *d, const struct cjd_detector_config *cfg,
 	d->severity = d->mode == CJD_MODE_HARDWARE ? CJD_SEVERITY_HARDWARE : CJD_SEVERITY_SOFTWARE;
 }
 
+static void member_status(void *ctx, const char *host, const char *cgroup,
+			  struct cjd_agg_member_info *out);
+
+/* The aggregator, when cfg asks for one, sees every sample and asks about members. */
+static int agg_start(struct cjd_detector *d, const struct cjd_detector_config *cfg,
+		     const struct cjd_model *model, struct cjd_error *err)
+{
+	if (!cfg->aggregate.kinds)
+		return 0;
+	return cjd_agg_new(&d->agg, cfg, model, d->cb, d->ctx, member_status, d, err);
+}
+
 int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config *cfg,
 		     const struct cjd_model *model, cjd_alert_cb cb, void *ctx,
 		     struct cjd_error *err)
@@ -119,7 +134,33 @@ int cjd_detector_new(struct cjd_detector **out, const struct cjd_detector_config
 		return rc;
 	}
 	d->cfg.tier = cjd_win_tier(d->e);
+	if ((rc = agg_start(d, cfg, model, err))) {
+		cjd_detector_free(d);
+		return rc;
+	}
 	*out = d;
+	return 0;
+}
+
+/* Same groupings: the groups stay; other groupings: the old groups end
+ * ("aggregate_gone" for those firing) and new ones form from the next samples. */
+static int agg_reconfigure(struct cjd_detector *d, const struct cjd_detector_config *cfg,
+			   const struct cjd_model *model, struct cjd_error *err)
+{
+	struct cjd_agg *old = d->agg;
+	int rc;
+
+	if (old && cjd_agg_same(old, &cfg->aggregate))
+		return cjd_agg_reconfigure(old, cfg, model, err);
+	d->agg = NULL;
+	if ((rc = agg_start(d, cfg, model, err))) {
+		d->agg = old;
+		return rc;
+	}
+	if (old) {
+		cjd_agg_finish(old);
+		cjd_agg_free(old);
+	}
 	return 0;
 }
 
@@ -136,6 +177,8 @@ int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_c
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
 				     "the new window length or model events change what is computed: "
 				     "this needs a new detector");
+	if ((rc = agg_reconfigure(d, cfg, model, err)))
+		return rc;
 	if ((rc = cjd_detector_set_allowlist(d, cfg->allowlist, cfg->n_allowlist)))
 		return cjd_error_set(err, rc, NULL, 0, 0, "%s",
 				     rc == -ENOMEM ? "out of memory" : "invalid allowlist entry");
@@ -147,6 +190,7 @@ void cjd_detector_free(struct cjd_detector *d)
 {
 	if (!d)
 		return;
+	cjd_agg_free(d->agg);
 	cjd_win_free(d->e);
 	cjd_allowlist_free(d->allow);
 	free(d);
@@ -292,6 +336,8 @@ static void lane_drop(struct cjd_detector *d, struct cjd_win_lane *ln, uint64_t 
 
 	if (cjd_alert_state_gone(&ln->det.as))
 		emit(d, CJD_ALERT_GONE, ln, &before, t_ns);
+	if (d->agg)
+		cjd_agg_forget(d->agg, cjd_win_host_name(d->e, ln), ln->cgroup);
 	cjd_win_release(d->e, ln); /* clears ln->det with the rest */
 }
 
@@ -306,6 +352,8 @@ static void lane_allowlist(struct cjd_detector *d, struct cjd_win_lane *ln)
 		struct cjd_alert_state before = *as;
 		if (cjd_alert_state_gone(as))
 			emit(d, CJD_ALERT_RESOLVED, ln, &before, ln->last_t_ns);
+		if (d->agg) /* trusted work is no member of any group */
+			cjd_agg_forget(d->agg, cjd_win_host_name(d->e, ln), ln->cgroup);
 	}
 	as->allowlisted = allow;
 }
@@ -351,6 +399,8 @@ int cjd_detector_push(struct cjd_detector *d, const struct cjd_sample *s, struct
 	if (rc < 0)
 		return rc;
 	lane_sampled(d, ln, gap);
+	if (d->agg && !ln->det.as.allowlisted)
+		cjd_agg_sample(d->agg, s);
 	return 0;
 }
 
@@ -392,6 +442,8 @@ int cjd_detector_tick(struct cjd_detector *d)
 		}
 	}
 	scan_vanished(d);
+	if (d->agg)
+		cjd_agg_tick(d->agg);
 	return rc;
 }
 
@@ -417,6 +469,9 @@ int cjd_detector_finish(struct cjd_detector *d)
 {
 	int rc = cjd_detector_tick(d);
 	size_t n;
+
+	if (d->agg) /* the open rounds are scored while every member is known */
+		cjd_agg_finish(d->agg);
 	struct cjd_win_lane *lanes = cjd_win_lanes(d->e, &n);
 
 	for (size_t l = 0; l < n; l++)
@@ -444,6 +499,23 @@ int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs,
 		if (lanes[l].used)
 			lane_allowlist(d, &lanes[l]);
 	return 0;
+}
+
+/* What the aggregator needs of a member cgroup: whether it fires on its own. */
+static void member_status(void *ctx, const char *host, const char *cgroup,
+			  struct cjd_agg_member_info *out)
+{
+	struct cjd_detector *d = ctx;
+	const struct cjd_win_lane *ln = cjd_win_find(d->e, host, cgroup);
+
+	*out = (struct cjd_agg_member_info){.state = "idle"};
+	if (!ln)
+		return;
+	out->found = true;
+	out->firing = ln->det.as.state == CJD_AS_FIRING;
+	out->scored = ln->det.scored;
+	out->score = ln->det.last_score;
+	out->state = cjd_astate_name(ln->det.as.state);
 }
 
 /* ---- summaries ---- */

@@ -308,7 +308,8 @@ void cjd_metrics_registry_alert(struct cjd_metrics_registry *r, const struct cjd
 		return;
 	r->alerts[al->action]++;
 	r->dirty = true;
-	if (!al->cgroup || !key_of(al->host, al->cgroup, key, sizeof(key)))
+	/* an aggregate's cgroup is its group's id: counted agent-wide, no cgroup series */
+	if (!al->cgroup || al->group || !key_of(al->host, al->cgroup, key, sizeof(key)))
 		return;
 	/* a resolved or gone cgroup without a series does not need one now */
 	if (!(s = hot ? find_or_add(r, key, true) : find(r, key))) {

@@ -68,7 +68,8 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 	cjd_om_sample_u64(b, "cjd_samples_refused", TOTAL, NULL, NULL, NULL, a->samples_refused);
 
 	FAMILY("cjd_alerts", CJD_OM_COUNTER, NULL,
-	       "Alerts published by event.action (firing, ongoing, resolved, gone, frozen, throttled).");
+	       "Alerts published by event.action (firing, ongoing, resolved, gone, frozen, throttled, "
+	       "and aggregate_firing, _ongoing, _resolved, _gone for groups of cgroups).");
 	for (int i = 0; i < CJD_ALERT__COUNT; i++)
 		cjd_om_sample_u64(b, "cjd_alerts", TOTAL, NULL, "action",
 				  cjd_alert_action_name((enum cjd_alert_action)i), s->alerts[i]);

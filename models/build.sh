@@ -5,7 +5,8 @@
 #        models/build.sh --train-only
 #   --sim / --real / --both   which recordings to make (default --both)
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
-#   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
+#   --no-evasion              skip the evasion workloads (evade-*.sh, and the container
+#                             workloads *-ctr4.sh; evaluation only)
 #   --no-train                record only
 #   --evidence[=DUR]          real mode: record with the evidence probes (cjd record
 #                             --evidence=DUR, default 10s), each workload also in a v1 cpu
@@ -35,6 +36,9 @@ EVASION=""
 for how in throttle10 burst spread4 mixed; do
 	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
 done
+# Issue 13 (aggregation across cgroups): jobs spread over 4 Docker containers of one image
+# (ctr_lib.sh; real mode, needs a Docker engine): the sha256d spread miner and a benign gzip.
+EVASION="$EVASION evade-ctr4-sha256d gzip-ctr4"
 
 modes="real sim"
 only=""
@@ -175,6 +179,8 @@ if [ $train -eq 1 ]; then
 		done
 	fi
 	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
+	say "evaluating the aggregation across cgroups (eval/aggregate.md)"
+	/usr/bin/python3 "$WL/aggregate_eval.py" --cjd "$CJD" > "$EVAL/aggregate.md"
 	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi
 # ===== END TRAINING HOOK =====

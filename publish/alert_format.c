@@ -157,6 +157,10 @@ static const char *action_title(const char *topic)
 		{"alert.gone", "Cgroup of a detected miner vanished"},
 		{"alert.frozen", "Miner cgroup frozen"},
 		{"alert.throttled", "Miner cgroup throttled"},
+		{"alert.aggregate_firing", "Cryptocurrency miner spread over several cgroups detected"},
+		{"alert.aggregate_ongoing", "Cryptocurrency miner spread over several cgroups still running"},
+		{"alert.aggregate_resolved", "Spread cryptocurrency miner no longer detected"},
+		{"alert.aggregate_gone", "Group of a detected spread miner dissolved"},
 		{"metrics", "Cgroup CPU cost summary"},
 		{"heartbeat", "cjd heartbeat"},
 	};
@@ -191,6 +195,39 @@ static const char *image_ref(json_t *doc, char *buf, size_t len)
 	return buf[0] ? buf : NULL;
 }
 
+/* "name-1 name-2 /cgroup/c" from cjd.aggregate.members: container names where known. */
+static void put_members(struct cjd_buf *f, json_t *doc, const char *sep, const char *special,
+			enum ctl_policy policy)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(get(doc, "cjd.aggregate.members"), i, m) {
+		const char *name = str(m, "container.name");
+		if (i)
+			cjd_buf_puts(f, sep);
+		put_escaped(f, name && name[0] ? name : str(m, "cgroup"), special, policy);
+	}
+}
+
+/* An aggregate's summary: "TITLE: image web:1 (4 cgroups: web-1 web-2 ...) score ...". */
+static void put_group(struct cjd_buf *f, json_t *doc)
+{
+	const char *kind = str(doc, "cjd.aggregate.kind"), *key = str(doc, "cjd.aggregate.key");
+
+	cjd_buf_puts(f, ": ");
+	put_escaped(f, kind, "\\", CTL_ESCAPE);
+	if (key && key[0]) {
+		cjd_buf_putc(f, ' ');
+		put_escaped(f, key, "\\", CTL_ESCAPE);
+	}
+	cjd_buf_puts(f, " (");
+	put_number(f, get(doc, "cjd.aggregate.members_total"));
+	cjd_buf_puts(f, " cgroups: ");
+	put_members(f, doc, " ", "\\", CTL_ESCAPE);
+	cjd_buf_putc(f, ')');
+}
+
 /*
  * The human summary used as CEF msg, syslog MSG and text lines, with hostile
  * bytes escaped: "TITLE: container web-1 (image nginx:1.25, pod
@@ -204,7 +241,9 @@ static void put_summary(struct cjd_buf *f, const char *topic, json_t *doc)
 	char who[1400];
 
 	cjd_buf_puts(f, action_title(topic));
-	if (workload_of(doc, &id) && cjd_identity_describe(&id, who, sizeof(who))[0]) {
+	if (get(doc, "cjd.aggregate"))
+		put_group(f, doc);
+	else if (workload_of(doc, &id) && cjd_identity_describe(&id, who, sizeof(who))[0]) {
 		cjd_buf_puts(f, ": ");
 		put_escaped(f, who, "\\", CTL_ESCAPE);
 		if (cg) {
@@ -325,6 +364,17 @@ static int format_cef(const char *topic, json_t *doc, char **out)
 		cef_pair(&b, "cjdPodName", str(doc, "orchestrator.resource.name"));
 		cef_pair(&b, "cjdNamespace", str(doc, "orchestrator.namespace"));
 	}
+	if (get(doc, "cjd.aggregate")) {
+		/* an aggregate: its group and every member (vendor keys) */
+		cef_pair(&b, "cjdGroup", str(doc, "cjd.aggregate.id"));
+		cef_pair(&b, "cjdGroupKind", str(doc, "cjd.aggregate.kind"));
+		if (json_is_integer(get(doc, "cjd.aggregate.members_total")))
+			cjd_buf_printf(&b, " cjdMembersTotal=%lld",
+				       (long long)json_integer_value(
+					       get(doc, "cjd.aggregate.members_total")));
+		cjd_buf_puts(&b, " cjdMembers=");
+		put_members(&b, doc, ",", "\\=", CTL_CRLF);
+	}
 	cef_labelled_num(&b, "cfp1", "score", get(doc, "cjd.score"));
 	cef_labelled_num(&b, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
 	cef_labelled_num(&b, "cfp3", "costUsd", get(doc, "cjd.cost.usd"));
@@ -402,6 +452,14 @@ static void put_sd(struct cjd_buf *f, json_t *doc)
 	sd_param(f, "pod", str(doc, "orchestrator.resource.name"));
 	sd_param(f, "namespace", str(doc, "orchestrator.namespace"));
 	sd_param(f, "pod_uid", str(doc, "orchestrator.resource.id"));
+	if (get(doc, "cjd.aggregate")) {
+		sd_param(f, "group", str(doc, "cjd.aggregate.id"));
+		sd_param(f, "group_kind", str(doc, "cjd.aggregate.kind"));
+		sd_param_num(f, "members_total", get(doc, "cjd.aggregate.members_total"));
+		cjd_buf_puts(f, " members=\"");
+		put_members(f, doc, ",", "\"\\]", CTL_ESCAPE);
+		cjd_buf_putc(f, '"');
+	}
 	sd_param_num(f, "score", get(doc, "cjd.score"));
 	sd_param(f, "mode", str(doc, "cjd.mode"));
 	sd_param(f, "model", str(doc, "cjd.model.name"));
@@ -417,9 +475,11 @@ static void put_sd(struct cjd_buf *f, json_t *doc)
 static int syslog_severity(const char *topic)
 {
 	if (!strcmp(topic, "alert.firing") || !strcmp(topic, "alert.ongoing") ||
-	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled"))
+	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled") ||
+	    !strcmp(topic, "alert.aggregate_firing") || !strcmp(topic, "alert.aggregate_ongoing"))
 		return LOG_WARNING;
-	if (!strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone"))
+	if (!strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone") ||
+	    !strcmp(topic, "alert.aggregate_resolved") || !strcmp(topic, "alert.aggregate_gone"))
 		return LOG_NOTICE;
 	return LOG_INFO;
 }
@@ -583,6 +643,13 @@ static int format_leef(const char *topic, json_t *doc, char **out)
 	leef_pair(&b, "pod", str(doc, "orchestrator.resource.name"));
 	leef_pair(&b, "namespace", str(doc, "orchestrator.namespace"));
 	leef_pair(&b, "podUid", str(doc, "orchestrator.resource.id"));
+	if (get(doc, "cjd.aggregate")) { /* an aggregate: its group and every member */
+		leef_pair(&b, "group", str(doc, "cjd.aggregate.id"));
+		leef_pair(&b, "groupKind", str(doc, "cjd.aggregate.kind"));
+		leef_num(&b, "membersTotal", get(doc, "cjd.aggregate.members_total"));
+		cjd_buf_puts(&b, "\tmembers=");
+		put_members(&b, doc, ",", "\\", CTL_ESCAPE);
+	}
 	leef_num(&b, "score", get(doc, "cjd.score"));
 	leef_pair(&b, "model", str(doc, "cjd.model.name"));
 	leef_pair(&b, "modelVersion", str(doc, "cjd.model.version"));

@@ -77,6 +77,39 @@ static void processes(struct cjd_jw *w, const struct cjd_alert_context *ctx)
 	cjd_jw_u64(w, "processes_total", ctx->procs_total);
 }
 
+/* cjd.aggregate: the group an aggregate alert is about, and its members. */
+static void aggregate(struct cjd_jw *w, const struct cjd_alert_group *g)
+{
+	cjd_jw_obj(w, "aggregate");
+	cjd_jw_str(w, "kind", g->kind);
+	cjd_jw_str(w, "key", g->key ? g->key : "");
+	cjd_jw_str(w, "id", g->id ? g->id : "");
+	cjd_jw_u64(w, "members_total", g->members_total);
+	cjd_jw_arr(w, "members");
+	for (uint32_t i = 0; i < g->n_members && i < CJD_ALERT_MAX_MEMBERS; i++) {
+		const struct cjd_alert_member *m = &g->members[i];
+		cjd_jw_obj(w, NULL);
+		cjd_jw_str(w, "cgroup", m->cgroup);
+		if ((m->container_id && m->container_id[0]) || (m->name && m->name[0]) ||
+		    (m->image && m->image[0])) {
+			cjd_jw_obj(w, "container");
+			if (m->container_id && m->container_id[0])
+				cjd_jw_str(w, "id", m->container_id);
+			if (m->name && m->name[0])
+				cjd_jw_str(w, "name", m->name);
+			if (m->image && m->image[0])
+				cjd_jw_str(w, "image", m->image);
+			cjd_jw_end(w, '}');
+		}
+		cjd_jw_str(w, "state", m->state ? m->state : "idle");
+		if (m->scored)
+			cjd_jw_float(w, "score", m->score);
+		cjd_jw_end(w, '}');
+	}
+	cjd_jw_end(w, ']');
+	cjd_jw_end(w, '}');
+}
+
 static bool is_response(enum cjd_alert_action a)
 {
 	return a == CJD_ALERT_FROZEN || a == CJD_ALERT_THROTTLED;
@@ -105,7 +138,8 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 	cjd_jw_end(&w, '}'); /* event */
 
 	cjd_jw_host(&w, a->host, ctx->host_name, ctx->host_id);
-	cjd_jw_workload(&w, a->cgroup, ctx->identity);
+	if (!a->group) /* an aggregate names its cgroups under cjd.aggregate */
+		cjd_jw_workload(&w, a->cgroup, ctx->identity);
 	threat(&w);
 	rule(&w, a);
 
@@ -134,6 +168,8 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 	cjd_jw_end(&w, '}');
 	if (a->label)
 		cjd_jw_str(&w, "label", a->label);
+	if (a->group)
+		aggregate(&w, a->group);
 	if (ctx->procs_known)
 		processes(&w, ctx);
 	if (is_response(a->action)) {
@@ -186,12 +222,23 @@ static size_t visible(char *dst, size_t cap, const char *s)
 const char *cjd_alert_summary(const struct cjd_alert *a, const struct cjd_identity *id,
 			      char *buf, size_t len)
 {
-	char cg[512], action[16], who[1400], raw[1400];
+	char cg[512], action[24], who[1400], raw[1400], members[1400];
 	size_t i;
 
 	visible(cg, sizeof(cg), a->cgroup);
-	who[0] = '\0';
-	if (id && id->resolved && cjd_identity_describe(id, raw, sizeof(raw))[0]) {
+	who[0] = members[0] = '\0';
+	if (a->group) {
+		/* "AGGREGATE_FIRING image:web:1 (4 cgroups: web-1 web-2 ...) score ..." */
+		size_t n = (size_t)snprintf(raw, sizeof(raw), " (%u cgroups:", a->group->members_total);
+		for (uint32_t m = 0; m < a->group->n_members && n < sizeof(raw); m++) {
+			const struct cjd_alert_member *mb = &a->group->members[m];
+			n += (size_t)snprintf(raw + n, sizeof(raw) - n, " %s",
+					      mb->name && mb->name[0] ? mb->name : mb->cgroup);
+		}
+		if (n < sizeof(raw))
+			snprintf(raw + n, sizeof(raw) - n, ")");
+		visible(members, sizeof(members), raw);
+	} else if (id && id->resolved && cjd_identity_describe(id, raw, sizeof(raw))[0]) {
 		size_t n = visible(who, sizeof(who) - 1, raw);
 		who[n] = ' ';
 		who[n + 1] = '\0';
@@ -200,8 +247,8 @@ const char *cjd_alert_summary(const struct cjd_alert *a, const struct cjd_identi
 	for (i = 0; name[i] && i + 1 < sizeof(action); i++)
 		action[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 	action[i] = '\0';
-	snprintf(buf, len, "%s %s%s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, who, cg,
-		 (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
+	snprintf(buf, len, "%s %s%s%s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, who,
+		 cg, members, (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
 		 a->id[0] ? a->id : "-");
 	return buf;
 }

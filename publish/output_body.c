@@ -40,7 +40,9 @@ static json_t *get(json_t *doc, const char *path)
 const char *cjd_falco_priority(const char *topic, long long severity)
 {
 	bool alert = strncmp(topic, "alert.", 6) == 0;
-	bool ended = !strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone");
+	bool ended = !strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone") ||
+		     !strcmp(topic, "alert.aggregate_resolved") ||
+		     !strcmp(topic, "alert.aggregate_gone");
 
 	if (!alert || severity < 0)
 		return "Informational";

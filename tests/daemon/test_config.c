@@ -354,7 +354,8 @@ static void test_outputs_keys(void **state)
 			"!#$%&'*+-.^_`|~)"},
 		{3, 66, "topic 'alerts' matches no topic cjd publishes (alert, alert.firing, "
 			"alert.ongoing, alert.resolved, alert.gone, alert.frozen, alert.throttled, "
-			"metrics, heartbeat)"},
+			"alert.aggregate_firing, alert.aggregate_ongoing, alert.aggregate_resolved, "
+			"alert.aggregate_gone, metrics, heartbeat)"},
 		{4, 35, "outputs.syslog.remote: 'h:70000': the port must be a number from 1 to 65535"},
 		{4, 57, "outputs.syslog.ca_file is set but outputs.syslog.transport is not tls"},
 		{4, 76, "outputs.syslog.cert_file and outputs.syslog.key_file go together"},

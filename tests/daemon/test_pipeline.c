@@ -227,6 +227,71 @@ static void test_shipped_models_by_events(void **state)
 	cjd_config_release(&cfg);
 }
 
+#define POD_CG(c)                                                                                \
+	"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod3f1c2a9e_4b5d_4c6e_8f70_" \
+	"123456789abc.slice/cri-containerd-" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".scope"
+
+/* detector.aggregate (pod by default): four containers of one pod at a quarter of a
+ * CPU each are journaled as one aggregate_firing naming the four; a missing
+ * detector.aggregate_model is a start-up error naming it. */
+static void test_aggregate_journaled(void **state)
+{
+	(void)state;
+	static const char *const cg[] = {POD_CG("a"), POD_CG("b"), POD_CG("c"), POD_CG("d")};
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char journal[128], line[16384], msg[1024];
+
+	snprintf(journal, sizeof(journal), "%s/agg.jsonl", dir);
+	config(&cfg, model_src);
+	cfg.journal = strdup(journal);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	for (uint64_t t = 1; t <= 12; t++) {
+		for (int i = 0; i < 4; i++) {
+			struct cjd_sample s = sw_sample(t);
+			s.cgroup = cg[i];
+			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
+			s.count[CJD_EV_SYSCALLS] = 1;
+			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
+		}
+		cjd_pipeline_tick(p);
+	}
+	cjd_pipeline_free(p); /* fsyncs the journal */
+	FILE *f = fopen(journal, "r");
+	assert_non_null(f);
+	int firing = 0, other = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "\"action\":\"aggregate_firing\"")) {
+			firing++;
+			assert_non_null(strstr(line, "\"aggregate\":{\"kind\":\"pod\",\"key\":"
+						     "\"3f1c2a9e-4b5d-4c6e-8f70-123456789abc\""));
+			assert_non_null(strstr(line, "\"members_total\":4"));
+			for (int i = 0; i < 4; i++)
+				assert_non_null(strstr(line, cg[i]));
+			assert_null(strstr(line, "\"cgroup\":{\"path\""));
+		} else {
+			other++;
+		}
+	}
+	fclose(f);
+	assert_int_equal(firing, 1);
+	assert_int_equal(other, 0);
+
+	free(cfg.aggregate_model);
+	cfg.aggregate_model = strdup("/nonexistent/agg-model.json");
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 -EINVAL);
+	assert_non_null(strstr(cjd_error_format(&err, msg, sizeof(msg)), "agg-model.json"));
+	cjd_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_missing_default_fails_at_start),
 		cmocka_unit_test(test_reload_loads_first),
 		cmocka_unit_test(test_shipped_models_by_events),
+		cmocka_unit_test(test_aggregate_journaled),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

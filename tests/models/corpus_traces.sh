@@ -24,7 +24,7 @@ for f in "$data"/*.cjdt.gz; do
 		echo "FAIL $base does not validate"; fail=1; continue
 	fi
 	[ -x "$wl/$name.sh" ] || { echo "FAIL $base: no workload script $name.sh"; fail=1; }
-	kind=$(sed -n 's/^wl_init \([a-z]*\) .*/\1/p' "$wl/$name.sh" 2>/dev/null)
+	kind=$(sed -n 's/^\(wl\|ctr\)_init \([a-z]*\) .*/\2/p' "$wl/$name.sh" 2>/dev/null)
 	[ -z "$kind" ] && grep -q "^evade_init " "$wl/$name.sh" 2>/dev/null && kind=miner
 	want_source=simpmu
 	[ "$mode" = real ] && want_source=perf
@@ -51,7 +51,7 @@ done
 # Every workload script has a trace for each mode its Usage line offers.
 for s in "$wl"/*.sh; do
 	name=$(basename "$s" .sh)
-	case "$name" in lib|evade_lib) continue ;; esac
+	case "$name" in lib|evade_lib|ctr_lib) continue ;; esac
 	modes=$(sed -n 's/^# Usage: [^ ]* \([a-z|]*\).*/\1/p' "$s" | tr '|' ' ')
 	[ -n "$modes" ] || { echo "FAIL $name.sh has no '# Usage: $name.sh MODES' line"; fail=1; }
 	for m in $modes; do

@@ -2,6 +2,7 @@
 #ifndef CJD_COMMON_ALERT_H
 #define CJD_COMMON_ALERT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cjd/common/event.h"
@@ -9,7 +10,9 @@
 /*
  * event.action of the alert schema (docs/alerts.md). The detector's state
  * machine emits FIRING, ONGOING, RESOLVED and GONE; the daemon's response
- * actions emit FROZEN and THROTTLED.
+ * actions emit FROZEN and THROTTLED; the aggregation across cgroups
+ * (detector/aggregate.c) emits the AGG_ ones, about a group of cgroups
+ * (cjd_alert.group set) scored as one.
  */
 enum cjd_alert_action {
 	CJD_ALERT_FIRING = 0,
@@ -18,13 +21,42 @@ enum cjd_alert_action {
 	CJD_ALERT_GONE, /* the cgroup vanished while firing */
 	CJD_ALERT_FROZEN,
 	CJD_ALERT_THROTTLED,
+	CJD_ALERT_AGG_FIRING, /* "aggregate_firing": a group of cgroups, none firing alone */
+	CJD_ALERT_AGG_ONGOING,
+	CJD_ALERT_AGG_RESOLVED,
+	CJD_ALERT_AGG_GONE, /* the group fell below its minimum of members while firing */
 	CJD_ALERT__COUNT
 };
 
-/* "firing", "ongoing", ... */
+/* "firing", "ongoing", ... "aggregate_firing" ... */
 const char *cjd_alert_action_name(enum cjd_alert_action a);
 
+/* True for the AGG_ actions. */
+bool cjd_alert_action_is_aggregate(enum cjd_alert_action a);
+
 #define CJD_ALERT_MAX_FEATURES 64
+#define CJD_ALERT_MAX_MEMBERS 64 /* members itemised in an aggregate alert */
+
+/* One cgroup of an aggregate alert's group (cjd.aggregate.members). */
+struct cjd_alert_member {
+	const char *cgroup;
+	const char *container_id; /* "" when the path names no container */
+	const char *name;         /* container name, "" when unknown */
+	const char *image;        /* "name:tag", "" when unknown */
+	const char *state;        /* its own alert state: "idle", "suspect", ... */
+	bool scored;              /* score is meaningful */
+	float score;              /* its own last score */
+};
+
+/* The group an aggregate alert is about (cjd.aggregate). */
+struct cjd_alert_group {
+	const char *kind; /* "pod", "image" or "host" */
+	const char *key;  /* the pod UID, the image "name:tag", or "" for the host */
+	const char *id;   /* "pod:<uid>", "image:<ref>", "host": the group's lane */
+	uint32_t members_total;
+	uint32_t n_members; /* itemised, <= CJD_ALERT_MAX_MEMBERS */
+	const struct cjd_alert_member *members;
+};
 
 /* One feature value of the window that decided the alert (cjd.window). */
 struct cjd_alert_feature {
@@ -63,6 +95,8 @@ struct cjd_alert {
 	/* response actions only (FROZEN/THROTTLED): outcome, 0 or a negative errno */
 	int action_rc;
 	const char *action_detail;  /* e.g. "cpu.max=20000 100000", or the error text */
+	/* aggregate alerts only (AGG_ actions), else NULL; cgroup is then the group's id */
+	const struct cjd_alert_group *group;
 };
 
 /* Called once per alert; returning non-zero is logged, never retried. */

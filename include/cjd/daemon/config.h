@@ -74,6 +74,10 @@ struct cjd_config {
 	uint64_t refire_holddown_ns; /* 0: a resolved cgroup may fire again at once */
 	double price_per_cpu_hour;
 	struct cjd_strlist allowlist;
+	struct cjd_strlist aggregate;    /* groupings on: "pod", "image", "host" */
+	uint32_t aggregate_min_members;
+	double aggregate_member_max_cpu;
+	char *aggregate_model;           /* NULL: the detector's model */
 	/* publish */
 	struct cjd_strlist endpoints;
 	uint32_t hwm;

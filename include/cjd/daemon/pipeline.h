@@ -46,6 +46,10 @@ struct cjd_pipeline_options {
 	void (*alert_hook)(void *ctx, struct cjd_alert *alert);
 	cjd_window_cb window_cb;       /* every scored window (replay's summary) */
 	void *hook_ctx;                /* for alert_hook and window_cb */
+	/* Container identities of the cgroups when no runtime can be asked (replay
+	 * --identities); NULL: from meta as above. */
+	bool (*identify)(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id);
+	void *identify_ctx;
 	/* Per-cgroup series and alert counts for /metrics (run), fed from the same
 	 * data as the `metrics` messages; NULL: none (detect). Borrowed. */
 	struct cjd_metrics_registry *metrics;

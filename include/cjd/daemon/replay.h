@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cjd/common/error.h"
+#include "cjd/common/identity.h"
 #include "cjd/daemon/config.h"
 #include "cjd/daemon/replay_summary.h"
 #include "cjd/publish/publish_zmq.h"
@@ -40,6 +41,9 @@ struct cjd_replay_options {
 	bool wall_clock;               /* alerts carry the current time, not the trace's */
 	bool progress;                 /* progress lines on stderr while replaying */
 	FILE *echo;                    /* every alert also as one JSON line here; NULL: none */
+	/* The cgroups' container identities (cjd replay --identities); NULL: none. */
+	bool (*identify)(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id);
+	void *identify_ctx;
 };
 
 /*

@@ -53,6 +53,34 @@
  */
 struct cjd_detector;
 
+/* Which groupings are on (bit (1 << enum cjd_agg_kind)) and the smallest group scored. */
+enum cjd_agg_kind {
+	CJD_AGG_POD = 0, /* the cgroups whose path names one Kubernetes pod UID */
+	CJD_AGG_IMAGE,   /* the containers of one image (name:tag), from identify */
+	CJD_AGG_HOST,    /* every cgroup of one host */
+	CJD_AGG__KINDS
+};
+
+struct cjd_aggregate_config {
+	unsigned kinds;       /* bit set of (1u << enum cjd_agg_kind); 0: off */
+	uint32_t min_members; /* groups with fewer members are not scored; >= 2 (0: 2) */
+	/* A member sample using more CPUs than this (task-clock / dt) is left out
+	 * of its group's round: a heavy cgroup is judged well on its own, and
+	 * aggregation is for work spread thin. 0: no limit. */
+	float member_max_cpu;
+	/* The model that scores groups; NULL: the detector's. Borrowed, with the
+	 * same window and events as the detector's model. */
+	const struct cjd_model *model;
+};
+
+#define CJD_AGG_DEFAULT_MEMBER_MAX_CPU 0.5f
+
+/* "pod", "image", "host" */
+const char *cjd_agg_kind_name(enum cjd_agg_kind k);
+
+/* Parses "pod", "image" or "host". Returns 0 or -EINVAL. */
+int cjd_agg_kind_parse(const char *s, enum cjd_agg_kind *out);
+
 struct cjd_detector_config {
 	cjd_event_mask events;       /* what the source supplies (required) */
 	unsigned window;             /* W; 0: the model's */
@@ -80,6 +108,11 @@ struct cjd_detector_config {
 	cjd_window_cb window_cb;
 	void *window_ctx;
 	bool window_features;        /* also fill cjd_window.features (costs a copy) */
+	/* Aggregation across cgroups (detector/aggregate.c, docs/alerts.md): the
+	 * cgroups of one pod, one image or one host summed into a virtual lane,
+	 * scored by the same model, alerting as aggregate_* with every member
+	 * named. Image groups need identify. All off by default. */
+	struct cjd_aggregate_config aggregate;
 };
 
 #define CJD_DETECTOR_DEFAULT_K 3

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Aggregation across cgroups (issue 13) measured on the corpus: which groups fire.
+
+Usage: aggregate_eval.py [--cjd CJD] [--interval 1s] [--copies 4] > models/eval/aggregate.md
+
+Every multi-cgroup trace of models/data (the spread miners evade-spread4-*, the container
+recordings evade-ctr4-* and gzip-ctr4, and for each benign workload of the base corpus
+COPIES rotated copies of its one-cgroup recording, models/workloads/copies.py) is resampled
+to INTERVAL and put in time order (`cjd trace cat --resample INTERVAL --sort`), then replayed
+by `cjd replay` with the shipped sw-default.json as the per-cgroup model and aggregation on:
+per host for the traces without container names, per image for the container recordings
+(their .identities.json). Each cell is: the group lane's flagged windows, and whether
+(and after how long) an aggregate alert fired; "member fired" when a cgroup fired on its
+own. Columns: the model scoring groups (sw-default or sw-nosyscalls) and
+--aggregate-member-max-cpu (0.5, the default, 0.75, and 0: no limit).
+"""
+import argparse
+import glob
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+MODELS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(MODELS, "data")
+WL = os.path.join(MODELS, "workloads")
+
+
+def base_benign():
+    out = subprocess.run(
+        ["sh", "-c", f'. "{MODELS}/train_options.sh"; echo $BENIGN $BENIGN_REAL_ONLY'],
+        capture_output=True, text=True, check=True).stdout.split()
+    return [w for w in out if os.path.exists(os.path.join(DATA, f"{w}.real.cjdt.gz"))]
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, check=True)
+
+
+def replay(cjd, trace, kinds, model, max_cpu, ids, tmp):
+    summary = os.path.join(tmp, "summary.json")
+    cmd = [cjd, "replay", "-q", "--model", os.path.join(MODELS, "sw-default.json"),
+           "--aggregate", kinds, "--aggregate-model", os.path.join(MODELS, model + ".json"),
+           "--aggregate-member-max-cpu", max_cpu, "--summary-json", summary, trace]
+    if ids:
+        cmd[2:2] = ["--identities", ids]
+    alerts = run(cmd).stdout.splitlines()
+    rows = json.load(open(summary))["cgroups"]
+    group = [r for r in rows if not r["cgroup"].startswith("/")]
+    members = [r for r in rows if r["cgroup"].startswith("/")]
+    agg = [json.loads(a) for a in alerts]
+    agg = [a for a in agg if a["event"]["action"] == "aggregate_firing"]
+    shown = [c.replace(tmp + "/", "$TMP/").replace(os.path.dirname(MODELS) + "/", "")
+             for c in cmd]
+    return group, members, agg, " ".join(shlex.quote(c) if "$" not in c else c for c in shown)
+
+
+def cell(group, members, agg):
+    if not group:
+        return "not scored"
+    g = group[0]
+    pct = 100.0 * g["windows_flagged"] / g["windows"] if g["windows"] else 0.0
+    s = f"{pct:.1f} % of {g['windows']}; "
+    s += f"fired at {g['time_to_first_alert_s']:.0f} s" if agg else "did not fire"
+    if any(m["alerts"]["firing"] for m in members):
+        s += " (member fired)"
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cjd", default=os.path.join(os.path.dirname(MODELS), "build", "cjd"))
+    ap.add_argument("--interval", default="1s")
+    ap.add_argument("--copies", type=int, default=4)
+    ap.add_argument("--max-cpu", default="0.5,0.75,0", help="comma list of --aggregate-member-max-cpu")
+    o = ap.parse_args()
+    cases = []  # (name, trace, kinds, identities, miner)
+    for f in sorted(glob.glob(os.path.join(DATA, "evade-spread4-*.real.cjdt.gz"))):
+        cases.append((os.path.basename(f).split(".")[0], f, "host", None, True))
+    for f in sorted(glob.glob(os.path.join(DATA, "*-ctr4*.real.cjdt.gz"))):
+        name = os.path.basename(f).split(".")[0]
+        ids = os.path.join(DATA, name + ".identities.json")
+        cases.append((name, f, "image", ids, name.startswith("evade-")))
+    copies = [(w, os.path.join(DATA, f"{w}.real.cjdt.gz")) for w in base_benign()]
+    cols = [(m, c) for m in ("sw-default", "sw-nosyscalls") for c in o.max_cpu.split(",")]
+    with tempfile.TemporaryDirectory(prefix="cjd-aggeval-") as tmp:
+        print(f"Interval {o.interval}; per-cgroup model sw-default.json; K=3, W=8, threshold 0.5.\n")
+        print("| trace | grouping | " + " | ".join(f"{m}, max cpu {c}" for m, c in cols) + " |")
+        print("|---|---|" + "---|" * len(cols))
+        rows = [(n, f, k, i, m, None) for n, f, k, i, m in cases]
+        rows += [(f"{w} x{o.copies}", f, "host", None, False, w) for w, f in copies]
+        fired = {c: [0, 0, 0, 0] for c in cols}  # miners fired, miners, benign fired, benign
+        example = None
+        for name, f, kinds, ids, miner, copy_of in rows:
+            src = f
+            if copy_of:
+                src = os.path.join(tmp, "copies.cjdt")
+                run([sys.executable, os.path.join(WL, "copies.py"), str(o.copies), f, src])
+            trace = os.path.join(tmp, "sorted.cjdt")
+            run([o.cjd, "trace", "cat", "--resample", o.interval, "--sort", "-o", trace, src])
+            cells = []
+            for m, c in cols:
+                group, members, agg, cmd = replay(o.cjd, trace, kinds, m, c, ids, tmp)
+                cells.append(cell(group, members, agg))
+                k = fired[(m, c)]
+                k[0 if miner else 2] += bool(agg)
+                k[1 if miner else 3] += 1
+                example = example or cmd
+            label = f"`miner/{name}`" if miner else f"`benign/{name}`"
+            print(f"| {label} | {kinds} | " + " | ".join(cells) + " |", flush=True)
+        print("| **fired** | | " + " | ".join(
+            f"miners {k[0]}/{k[1]}, benign {k[2]}/{k[3]}" for k in fired.values()) + " |")
+        print(f"\nOne cell's command, from the checkout, on the sorted and resampled trace "
+              f"($TMP/sorted.cjdt): `{example}`")
+
+
+main()
