@@ -49,6 +49,10 @@ static const char usage[] =
 	"      --action ACTION      alert (default), freeze or throttle firing cgroups\n"
 	"      --action-min-score X act only on alerts scoring at least X (default 0.95)\n"
 	"      --throttle-quota \"QUOTA PERIOD\"  cpu.max for throttle (default \"10000 100000\")\n"
+	"      --no-evidence        run no evidence probe (evidence.enabled=false) and drop\n"
+	"                           the capabilities they need (CAP_SYS_PTRACE, ...)\n"
+	"      --evidence-require R none (default), any or mining-specific: the evidence a\n"
+	"                           firing alert needs to be published (evidence.require)\n"
 	"      --keep-privileges    do not drop capabilities after start-up\n"
 	"      --log-level LEVEL    error, warn, info (default) or debug\n"
 	"      --log-format FORMAT  text (default) or json\n"
@@ -59,6 +63,14 @@ static const char usage[] =
 	"Signals: SIGHUP reloads the configuration and the model (an invalid new one is\n"
 	"rejected and the old one keeps running); SIGTERM or SIGINT stop cleanly, flushing\n"
 	"the journal and publishing a last heartbeat with \"stopping\".\n"
+	"\n"
+	"Evidence (docs/evidence.md): a cgroup whose windows score at or above\n"
+	"evidence.suspect_threshold for evidence.suspect_windows windows is inspected by\n"
+	"the probes of `cjd inspect` on a worker thread, within evidence.cpu_budget of one\n"
+	"CPU; every evidence.sweep_every, busy cgroups get the cheap probes (fpstate,\n"
+	"network) even when screening does not flag them. Alerts carry what was found in\n"
+	"cjd.evidence and their severity follows it; mining-specific evidence fires an\n"
+	"alert by itself; evidence found after an alert went out comes as alert.evidence.\n"
 	"\n"
 	"Exit status: 0 stopped by a signal, 1 runtime failure (no permission to count, an\n"
 	"endpoint in use, ...), 2 usage or configuration error.\n";
@@ -114,7 +126,7 @@ static int open_fds(bool *seen, char *list, size_t len)
 int cmd_run(int argc, char **argv)
 {
 	enum { O_CGROUP = 256, O_EXCLUDE, O_EVENTS, O_ROOT, O_THR, O_ALLOW, O_CURVE_S, O_CURVE_C,
-	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG };
+	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG, O_NO_EV, O_EV_REQ };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"interval", required_argument, NULL, 'i'},
@@ -133,6 +145,8 @@ int cmd_run(int argc, char **argv)
 		{"action-min-score", required_argument, NULL, O_MIN_SCORE},
 		{"throttle-quota", required_argument, NULL, O_QUOTA},
 		{"keep-privileges", no_argument, NULL, O_KEEP},
+		{"no-evidence", no_argument, NULL, O_NO_EV},
+		{"evidence-require", required_argument, NULL, O_EV_REQ},
 		{"log-level", required_argument, NULL, O_LEVEL},
 		{"log-format", required_argument, NULL, O_FORMAT},
 		{"foreground", no_argument, NULL, O_FG},
@@ -194,6 +208,8 @@ int cmd_run(int argc, char **argv)
 		case O_MIN_SCORE: rc = add(r, "actions.min_score", optarg, true); break;
 		case O_QUOTA: rc = add(r, "actions.throttle_quota", optarg, true); break;
 		case O_KEEP: ao.drop_privileges = false; break;
+		case O_NO_EV: rc = add(r, "evidence.enabled", "false", true); break;
+		case O_EV_REQ: rc = add(r, "evidence.require", optarg, true); break;
 		case O_LEVEL: rc = add(r, "log.level", optarg, true); break;
 		case O_FORMAT: rc = add(r, "log.format", optarg, true); break;
 		case O_FG: break;

@@ -7,6 +7,7 @@ const char *cjd_alert_action_name(enum cjd_alert_action a)
 		[CJD_ALERT_FIRING] = "firing",     [CJD_ALERT_ONGOING] = "ongoing",
 		[CJD_ALERT_RESOLVED] = "resolved", [CJD_ALERT_GONE] = "gone",
 		[CJD_ALERT_FROZEN] = "frozen",     [CJD_ALERT_THROTTLED] = "throttled",
+		[CJD_ALERT_EVIDENCE] = "evidence",
 	};
 
 	return (unsigned)a < CJD_ALERT__COUNT ? names[a] : "unknown";

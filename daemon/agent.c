@@ -1,6 +1,7 @@
 /* `cjd run`'s agent: builds every part from the configuration, runs them on one loop, stops cleanly. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,15 @@ static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
 	(void)l;
 	(void)exp;
 	cjd_pipeline_metrics(a->pipe);
+}
+
+static void on_sweep(struct cjd_loop *l, uint64_t exp, void *ctx)
+{
+	struct cjd_agent *a = ctx;
+
+	(void)l;
+	(void)exp;
+	cjd_pipeline_sweep(a->pipe);
 }
 
 static void heartbeat(struct cjd_agent *a, bool stopping)
@@ -313,7 +323,19 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		.cgroup_version = a->info.cgroup_version,
 		.actions = true,
 		.meta = &meta,
+		.evidence = true,
 	};
+	if (a->cfg.evidence_enabled) {
+		/* The fpstate probe waits for its tracees' SIGCHLD with sigtimedwait on
+		 * the worker thread; unblocked here, the kernel could hand it to this
+		 * thread and discard it (the probe would then find the stop only at its
+		 * next poll, a few ms later, with the thread held meanwhile). The agent
+		 * has no children of its own. Threads created from now on inherit it. */
+		sigset_t chld;
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		pthread_sigmask(SIG_BLOCK, &chld, NULL);
+	}
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
 	if ((code = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
@@ -329,6 +351,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	    (rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
+	    (cjd_pipeline_evidence_on(a->pipe) && a->cfg.sweep_ns &&
+	     (rc = cjd_loop_add_timer(a->loop, a->cfg.sweep_ns, on_sweep, a)) < 0) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGTERM, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a)) ||
@@ -339,13 +363,18 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	banner(a);
 	if (opts->drop_privileges) {
 		char why[256];
-		if (cjd_privs_drop(a->cfg.action != CJD_ACTION_ALERT, why, sizeof(why)))
+		bool ev = cjd_pipeline_evidence_on(a->pipe);
+		if (cjd_privs_drop(a->cfg.action != CJD_ACTION_ALERT, ev, why, sizeof(why)))
 			cjd_warn("could not drop privileges: %s", why);
 		else
-			cjd_info("privileges: kept only the perf capability%s",
-				 a->cfg.action != CJD_ACTION_ALERT ? " and CAP_DAC_OVERRIDE (actions)"
-								   : "");
+			cjd_info("privileges: kept only the perf capability%s%s",
+				 a->cfg.action != CJD_ACTION_ALERT ? ", CAP_DAC_OVERRIDE (actions)" : "",
+				 ev ? ", CAP_SYS_PTRACE, CAP_SYS_NICE and CAP_SYS_ADMIN (evidence "
+				      "probes; --no-evidence drops them)"
+				    : "");
 	}
+	/* after the drop: what the probes can do with what was kept */
+	cjd_agent_evidence_banner(a);
 	*out = a;
 	return 0;
 out_free:

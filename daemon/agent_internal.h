@@ -28,6 +28,9 @@ struct cjd_agent {
 	bool ready_sent;               /* READY=1 went out once (later ones follow reloads) */
 };
 
+/* agent_evidence.c: the banner's lines on the evidence probes (after privileges are dropped). */
+void cjd_agent_evidence_banner(const struct cjd_agent *a);
+
 /* agent_reload.c: SIGHUP. */
 void cjd_agent_reload(struct cjd_agent *a);
 

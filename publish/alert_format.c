@@ -171,6 +171,7 @@ static const char *action_title(const char *topic)
 		{"alert.gone", "Cgroup of a detected miner vanished"},
 		{"alert.frozen", "Miner cgroup frozen"},
 		{"alert.throttled", "Miner cgroup throttled"},
+		{"alert.evidence", "Evidence on a suspected miner"},
 		{"metrics", "Cgroup CPU cost summary"},
 		{"heartbeat", "cjd heartbeat"},
 	};
@@ -205,6 +206,24 @@ static const char *image_ref(json_t *doc, char *buf, size_t len)
 	return buf[0] ? buf : NULL;
 }
 
+/* The short form of cjd.evidence: "evidence high, mining-specific", "evidence pending". */
+static void put_evidence_short(FILE *f, json_t *doc)
+{
+	const char *level = str(doc, "cjd.evidence.verdict.level");
+	const char *status = str(doc, "cjd.evidence.status");
+
+	if (!status)
+		return;
+	fputs(" evidence ", f);
+	if (!level) {
+		put_escaped(f, status, "\\", CTL_ESCAPE);
+		return;
+	}
+	put_escaped(f, level, "\\", CTL_ESCAPE);
+	if (json_is_true(get(doc, "cjd.evidence.verdict.mining_specific")))
+		fputs(", mining-specific", f);
+}
+
 /*
  * The human summary used as CEF msg, syslog MSG and text lines, with hostile
  * bytes escaped: "TITLE: container web-1 (image nginx:1.25, pod
@@ -237,6 +256,7 @@ static void put_summary(FILE *f, const char *topic, json_t *doc)
 		fputs(" cpu_seconds ", f);
 		put_number(f, get(doc, "cjd.cost.cpu_seconds"));
 	}
+	put_evidence_short(f, doc);
 }
 
 /* ---- CEF ---- */
@@ -340,6 +360,12 @@ static int format_cef(const char *topic, json_t *doc, char **out)
 		/* CEF has no standard key for these: vendor keys, as the specification allows */
 		cef_pair(b.f, "cjdPodName", str(doc, "orchestrator.resource.name"));
 		cef_pair(b.f, "cjdNamespace", str(doc, "orchestrator.namespace"));
+		cef_pair(b.f, "cjdEvidence",
+			 str(doc, "cjd.evidence.verdict.level") ? str(doc, "cjd.evidence.verdict.level")
+								: str(doc, "cjd.evidence.status"));
+		json_t *mspec = get(doc, "cjd.evidence.verdict.mining_specific");
+		if (json_is_boolean(mspec))
+			cef_pair(b.f, "cjdMiningSpecific", json_is_true(mspec) ? "true" : "false");
 	}
 	cef_labelled_num(b.f, "cfp1", "score", get(doc, "cjd.score"));
 	cef_labelled_num(b.f, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
@@ -424,6 +450,10 @@ static void put_sd(FILE *f, json_t *doc)
 	sd_param(f, "model", str(doc, "cjd.model.name"));
 	sd_param_num(f, "cpu_seconds", get(doc, "cjd.cost.cpu_seconds"));
 	sd_param_num(f, "cost_usd", get(doc, "cjd.cost.usd"));
+	sd_param(f, "evidence", str(doc, "cjd.evidence.verdict.level")
+					? str(doc, "cjd.evidence.verdict.level")
+					: str(doc, "cjd.evidence.status"));
+	sd_param_bool(f, "mining_specific", get(doc, "cjd.evidence.verdict.mining_specific"));
 	sd_param_num(f, "seq", get(doc, "cjd.seq"));
 	sd_param_num(f, "dropped", get(doc, "cjd.publish.dropped"));
 	sd_param_bool(f, "journal_error", get(doc, "cjd.journal.error"));
@@ -434,7 +464,8 @@ static void put_sd(FILE *f, json_t *doc)
 static int syslog_severity(const char *topic)
 {
 	if (!strcmp(topic, "alert.firing") || !strcmp(topic, "alert.ongoing") ||
-	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled"))
+	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled") ||
+	    !strcmp(topic, "alert.evidence"))
 		return LOG_WARNING;
 	if (!strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone"))
 		return LOG_NOTICE;
