@@ -31,6 +31,7 @@ struct ev_cg {
 	uint64_t done_mono_ns, elapsed_ns, cpu_ns;
 	bool has_verdict;
 	struct cjd_verdict verdict;
+	bool pinned;                 /* the detector was told: mining (see on_result) */
 	uint64_t asked_full_mono_ns; /* last suspect submission (0: never) */
 	uint64_t sweep_cpu_ns;       /* the detector's CPU count at the last sweep */
 	bool sweep_seen;
@@ -458,11 +459,19 @@ static void on_result(const struct cjd_evresult *r, void *ctx)
 		  kind_name(r->kind), (double)r->elapsed_ns / 1e9, (double)r->cpu_ns / 1e6,
 		  e->has_verdict ? level_name(e->verdict.level) : r->error,
 		  e->has_verdict && e->verdict.mining_specific ? ", mining-specific" : "");
-	/* the detector learns the verdict: mining-specific evidence fires and pins */
+	/*
+	 * The detector learns the verdict: mining-specific evidence fires and pins.
+	 * A pin stays through a later inspection that still finds medium or high
+	 * evidence (five looks can miss RandomX's round-toward-zero, a miner can
+	 * pause between looks); it goes when one finds little or nothing, or the
+	 * cgroup has no processes left.
+	 */
+	bool mining = e->has_verdict && (e->verdict.mining_specific ||
+					 (e->pinned && e->verdict.level >= CJD_VERDICT_MEDIUM));
+	e->pinned = mining;
 	for (int m = 0; m < 2; m++)
 		if (p->slot[m].det)
-			cjd_detector_evidence(p->slot[m].det, NULL, e->cgroup,
-					      e->has_verdict && e->verdict.mining_specific);
+			cjd_detector_evidence(p->slot[m].det, NULL, e->cgroup, mining);
 	if (e->held.set) {
 		if (satisfies(p, e))
 			release(p, e, false);
@@ -477,7 +486,7 @@ static void on_result(const struct cjd_evresult *r, void *ctx)
 	}
 	if (!e->published || !e->last.set)
 		return;
-	bool mining = e->has_verdict && e->verdict.mining_specific;
+	mining = e->has_verdict && e->verdict.mining_specific;
 	enum cjd_verdict_level lvl = e->has_verdict ? e->verdict.level : CJD_VERDICT_NONE;
 	if (e->sent_inspected == e->has_verdict && e->sent_level == lvl && e->sent_mining == mining)
 		return;
@@ -529,8 +538,10 @@ static int sweep_one(const struct cjd_cgroup_summary *s, void *ctx)
 		return 0;
 	double cpus = (double)(s->cpu_ns - before) / (double)sc->period_ns;
 	bool recent = e->done_mono_ns && sc->now - e->done_mono_ns < p->cfg->sweep_ns;
+	cjd_debug("evidence: sweep: %s used %.2f CPUs%s", s->cgroup, cpus,
+		  recent ? ", inspected lately" : "");
 	/* firing on evidence: look again, so that the pin goes when the miner does */
-	bool pinned = e->firing && e->has_verdict && e->verdict.mining_specific;
+	bool pinned = e->firing && e->pinned;
 	if (pinned && !(e->done_mono_ns && sc->now - e->done_mono_ns < p->cfg->reinspect_ns))
 		ask(p, e, CJD_EVJOB_SWEEP);
 	else if (cpus >= p->cfg->sweep_min_cpu && !recent)

@@ -231,8 +231,14 @@ const char *cjd_alert_summary(const struct cjd_alert *a, const struct cjd_identi
 	for (i = 0; name[i] && i + 1 < sizeof(action); i++)
 		action[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 	action[i] = '\0';
-	snprintf(buf, len, "%s %s%s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, who, cg,
-		 (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
+	char ev[64] = "";
+	if (a->evidence)
+		snprintf(ev, sizeof(ev), " evidence %s%s",
+			 a->evidence->level ? a->evidence->level
+					    : a->evidence->status ? a->evidence->status : "-",
+			 a->evidence->mining_specific ? ", mining-specific" : "");
+	snprintf(buf, len, "%s %s%s score %.3f cpu %.1fs cost $%.4f mode %s%s id %s", action, who,
+		 cg, (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode), ev,
 		 a->id[0] ? a->id : "-");
 	return buf;
 }
