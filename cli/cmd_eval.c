@@ -14,6 +14,7 @@
 #include "cjd/trainer/plot.h"
 #include "cli.h"
 #include "train_opts.h"
+#include "verdict_data.h"
 
 static const char eval_usage_head[] =
 	"Usage: cjd eval --model MODEL.json [OPTIONS] TRACE...\n"
@@ -52,6 +53,16 @@ static const char eval_usage_head[] =
 	"                           'cjd trace cat --resample'); default native\n"
 	"      --threshold X        flag windows scoring >= X (default: the model's)\n"
 	"      --fire-windows K     flagged windows in a row that fire an alert (default 3)\n"
+	"      --verdict VMODEL     the combined verdict instead (with --model, the screening\n"
+	"                           model): every window's screening score beside its\n"
+	"                           cgroup's newest complete evidence record (cjd record\n"
+	"                           --evidence), per workload, for three verdicts: screening\n"
+	"                           alone (at the model's threshold), VMODEL (a cjd-verdict\n"
+	"                           file such as models/verdict-rule.json, flagged at its\n"
+	"                           medium level) and a logistic regression on the screening\n"
+	"                           score and the evidence features trained leave-one-\n"
+	"                           workload-out (each fold calibrated to --verdict-fpr of\n"
+	"                           its benign windows, default 0.001)\n"
 	"  -q, --quiet              no progress on stderr\n"
 	"  -h, --help               this help\n"
 	"\n";
@@ -64,7 +75,9 @@ static const char eval_usage_tail[] =
 	"Examples:\n"
 	"  cjd eval --model models/hw-default.json models/data/*.sim.cjdt.gz\n"
 	"  cjd eval --model models/sw-default.json --intervals 1s --json models/data/*.real.cjdt.gz\n"
-	"  cjd eval --lowo-train --features hw --plot /tmp/hw-lowo models/data/*.sim.cjdt.gz\n";
+	"  cjd eval --lowo-train --features hw --plot /tmp/hw-lowo models/data/*.sim.cjdt.gz\n"
+	"  cjd eval --model models/sw-default.json --verdict models/verdict-rule.json \\\n"
+	"      --intervals 1s models/evidence/*.real.cjdt.gz\n";
 
 static void usage(void)
 {
@@ -75,7 +88,7 @@ static void usage(void)
 
 int cmd_eval(int argc, char **argv)
 {
-	enum { OPT_LOWO = 256, OPT_JSON, OPT_PLOT, OPT_THR, OPT_K };
+	enum { OPT_LOWO = 256, OPT_JSON, OPT_PLOT, OPT_THR, OPT_K, OPT_VERDICT, OPT_VFPR };
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"lowo-train", no_argument, NULL, OPT_LOWO},
@@ -83,6 +96,8 @@ int cmd_eval(int argc, char **argv)
 		{"plot", required_argument, NULL, OPT_PLOT},
 		{"threshold", required_argument, NULL, OPT_THR},
 		{"fire-windows", required_argument, NULL, OPT_K},
+		{"verdict", required_argument, NULL, OPT_VERDICT},
+		{"verdict-fpr", required_argument, NULL, OPT_VFPR},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		TR_LONG_OPTIONS,
@@ -94,7 +109,8 @@ int cmd_eval(int argc, char **argv)
 	struct cjd_model *model = NULL;
 	struct cjd_eval *e = NULL;
 	struct cjd_error err;
-	const char *model_path = NULL, *plot = NULL, *train_opt = NULL;
+	const char *model_path = NULL, *plot = NULL, *train_opt = NULL, *verdict = NULL;
+	double verdict_fpr = 0.001;
 	bool lowo = false, json = false, quiet = false;
 	float thr = NAN;
 	unsigned k = CJD_ALERT_K_DEFAULT;
@@ -134,10 +150,34 @@ int cmd_eval(int argc, char **argv)
 							   "1000", optarg);
 			k = (unsigned)u;
 			break;
+		case OPT_VERDICT: verdict = optarg; break;
+		case OPT_VFPR: {
+			char *end;
+			verdict_fpr = strtod(optarg, &end);
+			if (end == optarg || *end || !(verdict_fpr >= 0.0 && verdict_fpr < 0.5))
+				return cjd_cli_usage_error("eval", "--verdict-fpr '%s': expected a rate "
+							   "in [0, 0.5)", optarg);
+			break;
+		}
 		case 'q': quiet = true; break;
 		case 'h': usage(); return CJD_EXIT_OK;
 		default: return cjd_cli_bad_option("eval", argv, "m:qh");
 		}
+	}
+	if (verdict) {
+		if (!model_path || lowo || plot || !isnan(thr) || train_opt)
+			return cjd_cli_usage_error("eval", "--verdict takes the screening model with "
+						   "--model, and --intervals, --json, --fire-windows, "
+						   "--verdict-fpr only");
+		if (optind >= argc)
+			return cjd_cli_usage_error("eval", "no TRACE given");
+		if (o.intervals.n > 1)
+			return cjd_cli_usage_error("eval", "--verdict reads the traces at one interval");
+		struct vd_cli a = {.screen_path = model_path, .verdict_path = verdict,
+				   .interval_ns = o.intervals.n ? o.intervals.ns[0] : 0,
+				   .target_fpr = verdict_fpr, .files = argv + optind,
+				   .n = (size_t)(argc - optind), .k = k, .json = json, .quiet = quiet};
+		return vd_cli_run("eval", &a);
 	}
 	if (!model_path == !lowo)
 		return cjd_cli_usage_error("eval", "give either --model FILE or --lowo-train");

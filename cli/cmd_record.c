@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cjd/collector/cgroup_cmd.h"
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
@@ -27,6 +29,7 @@
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_writer.h"
+#include "cjd/evidence/periodic.h"
 #include "cli.h"
 
 static const char record_usage[] =
@@ -75,6 +78,13 @@ static const char record_usage[] =
 	"\n"
 	"Command form only:\n"
 	"      --name NAME        the cgroup name written to samples (default: CMD's basename)\n"
+	"      --evidence[=DUR]   also inspect CMD's cgroup with the evidence probes (as\n"
+	"                         'cjd inspect' does) 2 s after the start and then every DUR\n"
+	"                         (default 10s, at least 3s), in a thread of its own, and\n"
+	"                         store each inspection in the trace as an evidence record\n"
+	"                         (docs/trace-format.md). The probes stop each thread for\n"
+	"                         microseconds a few times per inspection and sample where\n"
+	"                         the CPU time goes for 1 s (about 2 % of the work then).\n"
 	"      --kill-after DUR   when -d or Ctrl-C stops CMD, whatever in its cgroup still\n"
 	"                         runs DUR after the SIGTERM gets SIGKILL; processes CMD\n"
 	"                         leaves behind when it exits (a daemon it started) get\n"
@@ -89,13 +99,13 @@ static const char record_usage[] =
 	"Examples:\n"
 	"  cjd record -i 1s -d 60s -o host.cjdt\n"
 	"  cjd record --cgroup '/system.slice/docker-*' -o docker.cjdt.gz\n"
-	"  cjd record -i 100ms -d 30s --label miner/randomx -o xmrig.cjdt -- xmrig --bench=1M\n";
+	"  cjd record -i 100ms -d 30s --label miner/randomx -o xmrig.cjdt -- xmrig --bench=1M\n"
+	"  cjd record -i 100ms -d 60s --evidence -o job.cjdt.gz -- ./batch-job\n";
 
 struct rec {
 	struct cjd_loop *loop;
 	struct cjd_collector *col;
 	struct cjd_trace_writer *w;
-	struct cjd_cgroupfs fs;
 	struct cjd_progress prog;
 	const char *label;
 	const char *out;
@@ -108,13 +118,18 @@ struct rec {
 	bool duration_reached;
 
 	/* command form */
-	char rel[64];     /* "/cjd-record-<pid>" */
-	pid_t child;
-	int pidfd;
+	struct cjd_cgroup_cmd cg; /* CMD's cgroup and process (collector/cgroup_cmd.c) */
 	int child_status;
 	bool child_done;
 	int grace_timer;
 	struct cjd_stopper stop; /* SIGTERM, then SIGKILL after --kill-after */
+
+	/* --evidence: the inspection thread writes through the same writer */
+	const char *name;        /* the samples' cgroup name, "/NAME" */
+	struct cjd_inspect_periodic *insp;
+	pthread_mutex_t wmu;     /* the writer, shared with the inspection thread */
+	uint64_t origin_ns;      /* CLOCK_MONOTONIC of the trace's t_ns 0 */
+	uint64_t nevidence, evidence_failed;
 };
 
 /* ---- sample sink ---- */
@@ -128,6 +143,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	struct cjd_error err;
 	uint64_t now = cjd_now_mono_ns();
 
+	pthread_mutex_lock(&r->wmu);
 	for (size_t i = 0; i < n && !r->err; i++) {
 		struct cjd_sample one = s[i];
 		one.label = r->label;
@@ -147,6 +163,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 			r->err = -EIO;
 		}
 	}
+	pthread_mutex_unlock(&r->wmu);
 	cjd_collector_stats(r->col, &st);
 	if (!r->quiet) {
 		uint64_t t = n ? s[0].t_ns : cjd_collector_now(r->col);
@@ -161,6 +178,32 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 		finish(r);
 }
 
+/* The inspection thread's hand-over: one evidence record, written under the writer's lock. */
+static void on_evidence(void *ctx, uint64_t t_mono_ns, const json_t *inspection, int rc,
+			const struct cjd_error *ierr)
+{
+	struct rec *r = ctx;
+	struct cjd_trace_evidence ev = {.cgroup = r->name, .inspection = (json_t *)inspection};
+	struct cjd_error err;
+	char msg[600];
+
+	pthread_mutex_lock(&r->wmu);
+	if (rc) {
+		r->evidence_failed++;
+		cjd_warn("record: inspection of %s failed: %s", r->name,
+			 cjd_error_format(ierr, msg, sizeof(msg)));
+	} else {
+		ev.t_ns = t_mono_ns > r->origin_ns ? t_mono_ns - r->origin_ns : 0;
+		if (!r->err && cjd_trace_writer_write_evidence(r->w, &ev, &err) != 0) {
+			cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
+			r->evidence_failed++;
+		} else {
+			r->nevidence++;
+		}
+	}
+	pthread_mutex_unlock(&r->wmu);
+}
+
 static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 {
 	(void)ctx;
@@ -173,9 +216,9 @@ static void on_collector_end(void *ctx, int err)
 	struct rec *r = ctx;
 
 	/* -ENOENT: the one cgroup we recorded vanished (someone removed it). */
-	if (!r->child || err != -ENOENT)
+	if (!r->cg.pid || err != -ENOENT)
 		cjd_err("record: nothing left to monitor (%s)", strerror(-err));
-	if (!r->child)
+	if (!r->cg.pid)
 		r->err = err;
 	finish(r);
 }
@@ -201,7 +244,7 @@ static int signal_cgroup(void *ctx, int sig)
 {
 	struct rec *r = ctx;
 
-	return cjd_cgroupfs_signal(&r->fs, r->rel, sig);
+	return cjd_cgroupfs_signal(&r->cg.fs, r->cg.rel, sig);
 }
 
 /*
@@ -213,14 +256,14 @@ static int signal_cgroup(void *ctx, int sig)
 static void stop_leftovers(struct rec *r, const char *cmd)
 {
 	char why[300];
-	int n = cjd_cgroupfs_nprocs(&r->fs, r->rel);
+	int n = cjd_cgroupfs_nprocs(&r->cg.fs, r->cg.rel);
 
 	if (n <= 0)
 		return;
 	snprintf(why, sizeof(why), "'%s' exited and left %d process%s in its cgroup (a daemon it "
 				   "started?)", cmd, n, n == 1 ? "" : "es");
 	cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), why);
-	while (cjd_cgroupfs_nprocs(&r->fs, r->rel) > 0 && !cjd_stopper_killed(&r->stop)) {
+	while (cjd_cgroupfs_nprocs(&r->cg.fs, r->cg.rel) > 0 && !cjd_stopper_killed(&r->stop)) {
 		poll(NULL, 0, 50);
 		cjd_stopper_poll(&r->stop, cjd_now_mono_ns());
 	}
@@ -233,7 +276,10 @@ static void finish(struct rec *r)
 		return;
 	r->finished = true;
 	cjd_collector_detach(r->col);
-	if (r->child && !r->child_done) {
+	/* no inspection after the last sample (an inspection under way ends first) */
+	cjd_inspect_periodic_stop(r->insp);
+	r->insp = NULL;
+	if (r->cg.pid && !r->child_done) {
 		r->stopping = true; /* the SIGTERM below is ours, not CMD failing */
 		cjd_stopper_begin(&r->stop, cjd_now_mono_ns(), NULL);
 		r->grace_timer = cjd_loop_add_timer(r->loop, r->stop.grace_ns, on_grace, r);
@@ -263,13 +309,13 @@ static void on_signal(struct cjd_loop *loop, int signo, void *ctx)
 	(void)loop;
 	if (r->stopping) {
 		cjd_info("record: %s again; stopping now", strsignal(signo));
-		if (r->child && !r->child_done)
-			cjd_cgroupfs_signal(&r->fs, r->rel, SIGKILL);
+		if (r->cg.pid && !r->child_done)
+			cjd_cgroupfs_signal(&r->cg.fs, r->cg.rel, SIGKILL);
 		return;
 	}
 	cjd_info("record: %s; stopping", strsignal(signo));
 	r->stopping = true;
-	if (!r->child)
+	if (!r->cg.pid)
 		final_tick(r); /* with CMD, the last sample comes when CMD has stopped */
 	finish(r);
 }
@@ -280,7 +326,7 @@ static void on_child(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 	int status;
 
 	(void)events;
-	if (waitpid(r->child, &status, WNOHANG) != r->child)
+	if (waitpid(r->cg.pid, &status, WNOHANG) != r->cg.pid)
 		return;
 	r->child_done = true;
 	r->child_status = status;
@@ -292,6 +338,8 @@ static void on_child(struct cjd_loop *loop, int fd, uint32_t events, void *ctx)
 	}
 	r->finished = true;
 	cjd_collector_detach(r->col);
+	cjd_inspect_periodic_stop(r->insp);
+	r->insp = NULL;
 	cjd_loop_stop(loop);
 }
 
@@ -305,6 +353,7 @@ struct opts {
 	size_t n_include, n_exclude;
 	bool all_cgroups, quiet;
 	uint64_t kill_after_ns;
+	uint64_t evidence_ns; /* --evidence: every this long; 0 = off */
 	char **cmd;
 };
 
@@ -345,132 +394,123 @@ static int push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	enum {
-		OPT_CGROUP = 256,
-		OPT_EXCLUDE,
-		OPT_ALL,
-		OPT_EVENTS,
-		OPT_LABEL,
-		OPT_NAME,
-		OPT_ROOT,
-		OPT_RESCAN,
-		OPT_MAX,
-		OPT_WORKLOAD,
-		OPT_KILL_AFTER,
-	};
-	static const struct option lopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"interval", required_argument, NULL, 'i'},
-		{"duration", required_argument, NULL, 'd'},
-		{"cgroup", required_argument, NULL, OPT_CGROUP},
-		{"exclude", required_argument, NULL, OPT_EXCLUDE},
-		{"all-cgroups", no_argument, NULL, OPT_ALL},
-		{"events", required_argument, NULL, OPT_EVENTS},
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"rescan", required_argument, NULL, OPT_RESCAN},
-		{"max-cgroups", required_argument, NULL, OPT_MAX},
-		{"workload", required_argument, NULL, OPT_WORKLOAD},
-		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	bool host_opts = false;
-	uint64_t v;
-	int c, rc;
+/* cjd record's long options without a short form. */
+enum {
+	OPT_CGROUP = 256,
+	OPT_EXCLUDE,
+	OPT_ALL,
+	OPT_EVENTS,
+	OPT_LABEL,
+	OPT_NAME,
+	OPT_ROOT,
+	OPT_RESCAN,
+	OPT_MAX,
+	OPT_WORKLOAD,
+	OPT_KILL_AFTER,
+	OPT_EVIDENCE,
+};
 
-	o->interval_ns = CJD_COLLECTOR_DEFAULT_INTERVAL_NS;
-	optind = 1;
-	/* '+': stop at the first non-option, so CMD's own options stay CMD's. */
-	while ((c = getopt_long(argc, argv, "+o:i:d:qh", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'i':
-			if ((rc = cjd_cli_duration("record", "--interval", optarg,
-						   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->interval_ns)))
-				return rc;
-			break;
-		case 'd':
-			if ((rc = cjd_cli_duration("record", "--duration", optarg, 1, &o->duration_ns)))
-				return rc;
-			break;
-		case OPT_CGROUP:
-		case OPT_EXCLUDE:
-			if (optarg[0] != '/' && optarg[0] != '*')
-				return cjd_cli_usage_error("record",
-							   "%s '%s': cgroup globs match paths that "
-							   "start with '/'",
-							   c == OPT_CGROUP ? "--cgroup" : "--exclude",
-							   optarg);
-			if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
-					    : push(&o->exclude, &o->n_exclude, optarg))
-				return cjd_cli_fail("record", "out of memory");
-			host_opts = true;
-			break;
-		case OPT_ALL:
-			o->all_cgroups = host_opts = true;
-			break;
-		case OPT_EVENTS:
-			o->events = optarg;
-			break;
-		case OPT_LABEL:
-			if (cjd_label_check(optarg))
-				return cjd_cli_usage_error("record",
-							   "--label '%s': expected benign[/NAME] or "
-							   "miner[/ALGO], NAME of 1-64 [A-Za-z0-9._+/-]",
-							   optarg);
-			o->label = optarg;
-			break;
-		case OPT_NAME:
-			o->name = optarg;
-			break;
-		case OPT_WORKLOAD:
-			if (!cjd_name_ok(optarg))
-				return cjd_cli_usage_error("record",
-							   "--workload '%s': expected 1-64 of "
-							   "A-Z a-z 0-9 . _ + -",
-							   optarg);
-			o->workload = optarg;
-			break;
-		case OPT_ROOT:
-			o->root = optarg;
-			break;
-		case OPT_RESCAN:
-			if ((rc = cjd_cli_duration("record", "--rescan", optarg,
-						   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->rescan_ns)))
-				return rc;
-			host_opts = true;
-			break;
-		case OPT_MAX:
-			if (cjd_parse_u64(optarg, &v) || v == 0 || v > SIZE_MAX)
-				return cjd_cli_usage_error("record",
-							   "--max-cgroups '%s': expected a positive "
-							   "integer",
-							   optarg);
-			o->max_cgroups = (size_t)v;
-			host_opts = true;
-			break;
-		case OPT_KILL_AFTER:
-			if ((rc = cjd_cli_duration("record", "--kill-after", optarg, 1000000,
-						   &o->kill_after_ns)))
-				return rc;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(record_usage, stdout);
-			return -1;
-		default:
-			return cjd_cli_bad_option("record", argv, "+o:i:d:qh");
-		}
+/* One option of cjd record into o. Returns 0, -1 (--help printed) or an exit status. */
+static int record_opt(int c, const char *optarg, struct opts *o, bool *host_opts)
+{
+	uint64_t v;
+	int rc;
+
+	switch (c) {
+	case 'o':
+		o->out = optarg;
+		break;
+	case 'i':
+		if ((rc = cjd_cli_duration("record", "--interval", optarg,
+					   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->interval_ns)))
+			return rc;
+		break;
+	case 'd':
+		if ((rc = cjd_cli_duration("record", "--duration", optarg, 1, &o->duration_ns)))
+			return rc;
+		break;
+	case OPT_CGROUP:
+	case OPT_EXCLUDE:
+		if (optarg[0] != '/' && optarg[0] != '*')
+			return cjd_cli_usage_error("record",
+						   "%s '%s': cgroup globs match paths that "
+						   "start with '/'",
+						   c == OPT_CGROUP ? "--cgroup" : "--exclude",
+						   optarg);
+		if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
+				    : push(&o->exclude, &o->n_exclude, optarg))
+			return cjd_cli_fail("record", "out of memory");
+		*host_opts = true;
+		break;
+	case OPT_ALL:
+		o->all_cgroups = *host_opts = true;
+		break;
+	case OPT_EVENTS:
+		o->events = optarg;
+		break;
+	case OPT_LABEL:
+		if (cjd_label_check(optarg))
+			return cjd_cli_usage_error("record",
+						   "--label '%s': expected benign[/NAME] or "
+						   "miner[/ALGO], NAME of 1-64 [A-Za-z0-9._+/-]",
+						   optarg);
+		o->label = optarg;
+		break;
+	case OPT_NAME:
+		o->name = optarg;
+		break;
+	case OPT_WORKLOAD:
+		if (!cjd_name_ok(optarg))
+			return cjd_cli_usage_error("record",
+						   "--workload '%s': expected 1-64 of "
+						   "A-Z a-z 0-9 . _ + -",
+						   optarg);
+		o->workload = optarg;
+		break;
+	case OPT_ROOT:
+		o->root = optarg;
+		break;
+	case OPT_RESCAN:
+		if ((rc = cjd_cli_duration("record", "--rescan", optarg,
+					   CJD_COLLECTOR_MIN_INTERVAL_NS, &o->rescan_ns)))
+			return rc;
+		*host_opts = true;
+		break;
+	case OPT_MAX:
+		if (cjd_parse_u64(optarg, &v) || v == 0 || v > SIZE_MAX)
+			return cjd_cli_usage_error("record",
+						   "--max-cgroups '%s': expected a positive "
+						   "integer",
+						   optarg);
+		o->max_cgroups = (size_t)v;
+		*host_opts = true;
+		break;
+	case OPT_KILL_AFTER:
+		if ((rc = cjd_cli_duration("record", "--kill-after", optarg, 1000000,
+					   &o->kill_after_ns)))
+			return rc;
+		break;
+	case OPT_EVIDENCE:
+		o->evidence_ns = 10 * CJD_NSEC_PER_SEC;
+		if (optarg && (rc = cjd_cli_duration("record", "--evidence", optarg,
+						     3 * CJD_NSEC_PER_SEC, &o->evidence_ns)))
+			return rc;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'h':
+		fputs(record_usage, stdout);
+		return -1;
+	default:
+		return cjd_cli_usage_error("record", "unknown option");
 	}
+	return 0;
+}
+
+/* The options taken together, and the command after "--". Returns 0 or an exit status. */
+static int check_opts(int argc, char **argv, struct opts *o, bool host_opts)
+{
 	if (optind < argc) {
 		/* getopt leaves "--" consumed; anything left is the command. */
 		if (strcmp(argv[optind - 1], "--") != 0)
@@ -494,11 +534,50 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 					   "give a file");
 	if (o->name && !o->cmd)
 		return cjd_cli_usage_error("record", "--name names CMD's cgroup; it needs CMD");
+	if (o->evidence_ns && !o->cmd)
+		return cjd_cli_usage_error("record", "--evidence inspects CMD's cgroup; it needs CMD");
 	if (o->name && (!o->name[0] || strchr(o->name, '/') || strlen(o->name) > 200))
 		return cjd_cli_usage_error("record",
 					   "--name '%s': one path component, at most 200 bytes",
 					   o->name);
 	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"interval", required_argument, NULL, 'i'},
+		{"duration", required_argument, NULL, 'd'},
+		{"cgroup", required_argument, NULL, OPT_CGROUP},
+		{"exclude", required_argument, NULL, OPT_EXCLUDE},
+		{"all-cgroups", no_argument, NULL, OPT_ALL},
+		{"events", required_argument, NULL, OPT_EVENTS},
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"name", required_argument, NULL, OPT_NAME},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"rescan", required_argument, NULL, OPT_RESCAN},
+		{"max-cgroups", required_argument, NULL, OPT_MAX},
+		{"workload", required_argument, NULL, OPT_WORKLOAD},
+		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+		{"evidence", optional_argument, NULL, OPT_EVIDENCE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool host_opts = false;
+	int c, rc;
+
+	o->interval_ns = CJD_COLLECTOR_DEFAULT_INTERVAL_NS;
+	optind = 1;
+	/* '+': stop at the first non-option, so CMD's own options stay CMD's. */
+	while ((c = getopt_long(argc, argv, "+o:i:d:qh", lopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return cjd_cli_bad_option("record", argv, "+o:i:d:qh");
+		if ((rc = record_opt(c, optarg, o, &host_opts)))
+			return rc;
+	}
+	return check_opts(argc, argv, o, host_opts);
 }
 
 /* ---- the header ---- */
@@ -534,10 +613,12 @@ static int fill_header(struct rec *r, struct cjd_trace_header *h, const struct o
 		for (char **a = o->cmd; *a; a++)
 			json_array_append_new(argv, json_string(*a));
 		json_object_set_new(meta, "command", argv);
-		json_object_set_new(meta, "cgroup_path", json_string(r->rel));
+		json_object_set_new(meta, "cgroup_path", json_string(r->cg.rel));
 	}
 	if (o->label)
 		json_object_set_new(meta, "label", json_string(o->label));
+	if (o->evidence_ns)
+		json_object_set_new(meta, "evidence_interval_ns", json_integer((json_int_t)o->evidence_ns));
 	text = cjd_json_dumps(meta);
 	json_decref(meta);
 	if (!text)
@@ -555,146 +636,130 @@ static const char *basename_of(const char *p)
 	return s && s[1] ? s + 1 : p;
 }
 
-/* Child side, between fork and exec: only async-signal-safe calls. */
-static void child_exec(const char *dir, char **cmd, int errfd)
+/* --evidence: the inspection thread, on CMD's cgroup, on the samples' clock. */
+static int start_evidence(struct rec *r, uint64_t every_ns)
 {
-	sigset_t none;
-	int e;
+	struct cjd_error err;
+	char dir[4200], msg[600];
+	int rc;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL); /* the loop blocked INT/TERM for signalfd */
-	signal(SIGPIPE, SIG_DFL);
-	e = cjd_cgroupfs_enter_self(dir);
-	if (e == 0) {
-		execvp(cmd[0], cmd);
-		e = -errno;
-	}
-	e = -e;
-	if (write(errfd, &e, sizeof(e)) < 0) {
-		/* nothing more to say: the parent sees a short read */
-	}
-	_exit(127);
-}
-
-static int start_child(struct rec *r, char **cmd)
-{
-	char dir[4200];
-	int pfd[2], e = 0;
-	ssize_t n;
-
-	if (!cjd_cgroupfs_join(&r->fs, r->rel, dir, sizeof(dir)))
+	if (!cjd_cgroupfs_join(&r->cg.fs, r->cg.rel, dir, sizeof(dir)))
 		return -ENAMETOOLONG;
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return -errno;
-	fflush(NULL);
-	r->child = fork();
-	if (r->child < 0) {
-		e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		r->child = 0;
-		return -e;
-	}
-	if (r->child == 0)
-		child_exec(dir, cmd, pfd[1]);
-	close(pfd[1]);
-	/* The pipe closes on exec (O_CLOEXEC): EOF means CMD is running. */
-	do
-		n = read(pfd[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(pfd[0]);
-	if (n == (ssize_t)sizeof(e)) {
-		waitpid(r->child, NULL, 0);
-		r->child = 0;
-		return -e;
-	}
-	r->pidfd = (int)syscall(SYS_pidfd_open, r->child, 0);
-	if (r->pidfd < 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * A run killed with SIGKILL (or by the OOM killer) cannot remove its cgroup. The next run sweeps
- * the cjd-record-<pid> cgroups whose pid is gone; rmdir only succeeds on an empty cgroup, so one
- * that still holds a process (or a live run whose pid was reused) is left alone.
- */
-static void sweep_stale(const struct cjd_cgroupfs *fs)
-{
-	DIR *d = opendir(fs->path);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[sizeof(fs->path) + 300];
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, "cjd-record-", 11) != 0)
-			continue;
-		errno = 0;
-		pid = strtol(de->d_name + 11, &end, 10);
-		if (errno || pid <= 0 || (*end && *end != '-'))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", fs->path, de->d_name);
-		if (rmdir(path) == 0)
-			cjd_info("record: removed %s, left by a run (pid %ld) that was killed", path, pid);
-	}
-	closedir(d);
-}
-
-static int make_cgroup(struct rec *r, const struct opts *o)
-{
-	struct cjd_error err;
-	char msg[600];
-
-	if (cjd_cgroupfs_find(&r->fs, o->root, NULL, &err) != 0) {
-		cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
-		return -ENOENT;
-	}
-	sweep_stale(&r->fs);
-	for (int i = 0; i < 100; i++) {
-		if (i == 0)
-			snprintf(r->rel, sizeof(r->rel), "/cjd-record-%d", (int)getpid());
-		else
-			snprintf(r->rel, sizeof(r->rel), "/cjd-record-%d-%d", (int)getpid(), i);
-		int rc = cjd_cgroupfs_create(&r->fs, r->rel, &err);
-		if (rc == 0)
-			return 0;
-		if (rc != -EEXIST) {
-			cjd_err("%s", cjd_error_format(&err, msg, sizeof(msg)));
-			if (rc == -EACCES || rc == -EPERM || rc == -EROFS)
-				cjd_err("record: the CMD form creates a cgroup under %s: run it as "
-					"root (with the cgroup filesystem writable)",
-					r->fs.path);
-			return rc;
-		}
-	}
-	cjd_err("record: could not find a free cgroup name under %s", r->fs.path);
-	return -EEXIST;
-}
-
-static void remove_cgroup(struct rec *r)
-{
-	struct cjd_error err;
-	char msg[600];
-
-	if (!r->rel[0])
-		return;
-	if (cjd_cgroupfs_destroy(&r->fs, r->rel, 2000, &err) != 0)
-		cjd_warn("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-	r->rel[0] = '\0';
+	r->origin_ns = cjd_now_mono_ns() - cjd_collector_now(r->col);
+	cjd_error_clear(&err);
+	rc = cjd_inspect_periodic_start(&r->insp, dir, 2 * CJD_NSEC_PER_SEC, every_ns, on_evidence, r,
+					&err);
+	if (rc)
+		cjd_err("record: --evidence: %s", cjd_error_format(&err, msg, sizeof(msg)));
+	else
+		cjd_info("record: inspecting %s 2 s after the start, then every %s", r->name,
+			 cjd_duration_format(every_ns, msg, sizeof(msg)));
+	return rc;
 }
 
 /* ---- main ---- */
 
+/* The collector's configuration from the options; in the command form, CMD's fresh cgroup
+ * (collector/cgroup_cmd.c), recorded as "/NAME" (name). Returns 0 or -errno, said. */
+static int collector_config(struct rec *r, const struct opts *o, struct cjd_collector_config *cfg,
+			    char *name, size_t len)
+{
+	struct cjd_error err;
+	char msg[700];
+
+	cfg->interval_ns = o->interval_ns;
+	cfg->rescan_ns = o->rescan_ns;
+	cfg->include = o->include;
+	cfg->n_include = o->n_include;
+	cfg->exclude = o->exclude;
+	cfg->n_exclude = o->n_exclude;
+	cfg->select = o->all_cgroups ? CJD_SELECT_ALL : CJD_SELECT_LEAVES;
+	cfg->max_cgroups = o->max_cgroups;
+	cfg->cgroup_root = o->root;
+	if (!o->cmd)
+		return 0;
+	if (cjd_cgroup_cmd_make(&r->cg, o->root, &err) != 0) {
+		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		return -EIO;
+	}
+	cjd_stopper_init(&r->stop, "record", "CMD and what it started, in its cgroup",
+			 o->kill_after_ns, signal_cgroup, r);
+	snprintf(name, len, "/%s", o->name ? o->name : basename_of(o->cmd[0]));
+	cfg->cgroup_root = r->cg.fs.path;
+	cfg->only_cgroup = r->cg.rel;
+	cfg->only_name = name;
+	r->name = name;
+	return 0;
+}
+
+/* Wires the loop (samples, signals, CMD's exit), starts CMD and the inspections, and the
+ * collector's timer. Returns 0 or -errno, said. */
+static int start(struct rec *r, const struct opts *o)
+{
+	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = r};
+	struct cjd_error err;
+	char msg[700];
+	int rc;
+
+	cjd_collector_set_callbacks(r->col, &cbs);
+	if ((rc = cjd_loop_add_signal(r->loop, SIGINT, on_signal, r)) != 0 ||
+	    (rc = cjd_loop_add_signal(r->loop, SIGTERM, on_signal, r)) != 0) {
+		cjd_err("record: signals: %s", strerror(-rc));
+		return rc;
+	}
+	if (o->cmd) {
+		if ((rc = cjd_cgroup_cmd_start(&r->cg, o->cmd, &err)) != 0) {
+			cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+			return rc;
+		}
+		if ((rc = cjd_loop_add_fd(r->loop, r->cg.pidfd, EPOLLIN, on_child, r)) != 0) {
+			cjd_err("record: watching '%s': %s", o->cmd[0], strerror(-rc));
+			return rc;
+		}
+		cjd_info("record: running '%s' in cgroup %s%s as %s", o->cmd[0], r->cg.fs.path,
+			 r->cg.rel, r->name);
+		if (o->evidence_ns && (rc = start_evidence(r, o->evidence_ns)) != 0)
+			return rc;
+	} else {
+		struct cjd_collector_stats st;
+		cjd_collector_stats(r->col, &st);
+		if (st.monitored == 0)
+			cjd_warn("record: no cgroup matches yet; waiting for one (re-scan every %s)",
+				 cjd_duration_format(o->rescan_ns ? o->rescan_ns
+								  : CJD_COLLECTOR_DEFAULT_RESCAN_NS,
+						     msg, sizeof(msg)));
+	}
+	if ((rc = cjd_collector_attach(r->col, r->loop, on_collector_end, r)) != 0)
+		cjd_err("record: timer: %s", strerror(-rc));
+	return rc;
+}
+
+/* The exit status after CMD ended: its failure is ours, unless it was cjd that stopped it. */
+static int child_exit(const struct rec *r, const char *cmd)
+{
+	int st = r->child_status;
+
+	if (r->stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
+		 * program may exit 1; none of that is CMD failing. */
+		cjd_info("record: '%s' exited with status %d after cjd stopped it", cmd,
+			 WEXITSTATUS(st));
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		cjd_err("record: '%s' exited with status %d (the trace is complete)", cmd,
+			WEXITSTATUS(st));
+		return CJD_EXIT_FAIL;
+	} else if (WIFSIGNALED(st) && !r->stopping) {
+		cjd_err("record: '%s' was killed by %s (the trace is complete)", cmd,
+			strsignal(WTERMSIG(st)));
+		return CJD_EXIT_FAIL;
+	}
+	return CJD_EXIT_OK;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct opts o = {0};
-	struct rec r = {.pidfd = -1, .grace_timer = -1};
+	struct rec r = {.cg = {.pidfd = -1}, .grace_timer = -1, .wmu = PTHREAD_MUTEX_INITIALIZER};
 	struct cjd_collector_config cfg = {0};
 	struct cjd_trace_header h = {0};
 	struct cjd_error err;
@@ -723,25 +788,8 @@ int cmd_record(int argc, char **argv)
 	r.duration_ns = o.duration_ns;
 	cjd_progress_init(&r.prog);
 
-	cfg.interval_ns = o.interval_ns;
-	cfg.rescan_ns = o.rescan_ns;
-	cfg.include = o.include;
-	cfg.n_include = o.n_include;
-	cfg.exclude = o.exclude;
-	cfg.n_exclude = o.n_exclude;
-	cfg.select = o.all_cgroups ? CJD_SELECT_ALL : CJD_SELECT_LEAVES;
-	cfg.max_cgroups = o.max_cgroups;
-	cfg.cgroup_root = o.root;
-	if (o.cmd) {
-		if (make_cgroup(&r, &o) != 0)
-			goto out_opts;
-		cjd_stopper_init(&r.stop, "record", "CMD and what it started, in its cgroup",
-				 o.kill_after_ns, signal_cgroup, &r);
-		snprintf(name, sizeof(name), "/%s", o.name ? o.name : basename_of(o.cmd[0]));
-		cfg.cgroup_root = r.fs.path;
-		cfg.only_cgroup = r.rel;
-		cfg.only_name = name;
-	}
+	if (collector_config(&r, &o, &cfg, name, sizeof(name)) != 0)
+		goto out_opts;
 
 	if ((rc = cjd_collector_new(&r.col, &cfg, &err)) != 0) {
 		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
@@ -760,37 +808,8 @@ int cmd_record(int argc, char **argv)
 		cjd_err("record: event loop: %s", strerror(-rc));
 		goto out_writer;
 	}
-	struct cjd_collector_callbacks cbs = {.samples = on_samples, .gone = on_gone, .ctx = &r};
-	cjd_collector_set_callbacks(r.col, &cbs);
-	if ((rc = cjd_loop_add_signal(r.loop, SIGINT, on_signal, &r)) != 0 ||
-	    (rc = cjd_loop_add_signal(r.loop, SIGTERM, on_signal, &r)) != 0) {
-		cjd_err("record: signals: %s", strerror(-rc));
+	if (start(&r, &o) != 0)
 		goto out_loop;
-	}
-	if (o.cmd) {
-		if ((rc = start_child(&r, o.cmd)) != 0) {
-			cjd_err("record: cannot run '%s': %s", o.cmd[0], strerror(-rc));
-			goto out_loop;
-		}
-		if ((rc = cjd_loop_add_fd(r.loop, r.pidfd, EPOLLIN, on_child, &r)) != 0) {
-			cjd_err("record: watching '%s': %s", o.cmd[0], strerror(-rc));
-			goto out_loop;
-		}
-		cjd_info("record: running '%s' in cgroup %s%s as %s", o.cmd[0], r.fs.path, r.rel,
-			 name);
-	} else {
-		struct cjd_collector_stats st;
-		cjd_collector_stats(r.col, &st);
-		if (st.monitored == 0)
-			cjd_warn("record: no cgroup matches yet; waiting for one (re-scan every %s)",
-				 cjd_duration_format(o.rescan_ns ? o.rescan_ns
-								 : CJD_COLLECTOR_DEFAULT_RESCAN_NS,
-						     msg, sizeof(msg)));
-	}
-	if ((rc = cjd_collector_attach(r.col, r.loop, on_collector_end, &r)) != 0) {
-		cjd_err("record: timer: %s", strerror(-rc));
-		goto out_loop;
-	}
 	r.last_flush_ns = cjd_now_mono_ns();
 	if ((rc = cjd_loop_run(r.loop)) != 0) {
 		cjd_err("record: event loop: %s", strerror(-rc));
@@ -802,15 +821,15 @@ int cmd_record(int argc, char **argv)
 
 out_loop:
 	cjd_collector_detach(r.col);
-	if (r.child && !r.child_done) {
+	cjd_inspect_periodic_stop(r.insp);
+	r.insp = NULL;
+	if (r.cg.pid && !r.child_done) {
 		/* Only on an early failure: finish() normally waits for CMD. */
-		cjd_cgroupfs_signal(&r.fs, r.rel, SIGKILL);
-		waitpid(r.child, &r.child_status, 0);
+		cjd_cgroupfs_signal(&r.cg.fs, r.cg.rel, SIGKILL);
+		waitpid(r.cg.pid, &r.child_status, 0);
 		r.child_done = true;
 		r.stopping = true;
 	}
-	if (r.pidfd >= 0)
-		close(r.pidfd);
 	if (o.cmd && r.child_done)
 		stop_leftovers(&r, o.cmd[0]);
 	cjd_loop_free(r.loop);
@@ -820,6 +839,9 @@ out_writer:
 		ret = CJD_EXIT_FAIL;
 	} else if (r.w && ret == CJD_EXIT_OK) {
 		cjd_info("record: %" PRIu64 " samples written to %s", r.samples, o.out);
+		if (o.evidence_ns)
+			cjd_info("record: %" PRIu64 " evidence records written, %" PRIu64
+				 " inspections failed", r.nevidence, r.evidence_failed);
 		if (r.samples == 0 && o.cmd)
 			cjd_warn("record: '%s' ended before half an interval had passed, so there "
 				 "is no sample; try a shorter -i",
@@ -829,24 +851,10 @@ out_writer:
 out_collector:
 	cjd_collector_free(r.col);
 out_cgroup:
-	remove_cgroup(&r);
-	if (r.child && r.child_done && ret == CJD_EXIT_OK) {
-		int st = r.child_status;
-		if (r.stopping && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			/* We sent SIGTERM: a shell that traps it exits 130 or 143, a
-			 * program may exit 1; none of that is CMD failing. */
-			cjd_info("record: '%s' exited with status %d after cjd stopped it",
-				 o.cmd[0], WEXITSTATUS(st));
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			cjd_err("record: '%s' exited with status %d (the trace is complete)",
-				o.cmd[0], WEXITSTATUS(st));
-			ret = CJD_EXIT_FAIL;
-		} else if (WIFSIGNALED(st) && !r.stopping) {
-			cjd_err("record: '%s' was killed by %s (the trace is complete)", o.cmd[0],
-				strsignal(WTERMSIG(st)));
-			ret = CJD_EXIT_FAIL;
-		}
-	}
+	if (cjd_cgroup_cmd_remove(&r.cg, &err) != 0)
+		cjd_warn("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+	if (r.cg.pid && r.child_done && ret == CJD_EXIT_OK)
+		ret = child_exit(&r, o.cmd[0]);
 out_opts:
 	free(events_copy);
 	free(o.include);

@@ -32,7 +32,9 @@ static const char trace_usage[] =
 	"    --json          one JSON object instead of text\n"
 	"\n"
 	"  cat        re-emit samples (all FILEs must list the same events), optionally\n"
-	"             filtered; convert between .cjdt and .cjdt.gz\n"
+	"             filtered; convert between .cjdt and .cjdt.gz. Evidence records\n"
+	"             (cjd record --evidence) go with their cgroup: kept when it passes\n"
+	"             --cgroup and, with --label, once a sample of it has passed.\n"
 	"    -o, --output OUT   write to OUT instead of stdout (gzip when OUT ends in .gz)\n"
 	"    -z, --gzip         compress the output whatever its name\n"
 	"        --no-gzip      never compress the output\n"
@@ -86,11 +88,16 @@ static int trace_validate(int argc, char **argv)
 			return report(&err);
 		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0)
 			n++;
-		cjd_trace_reader_free(r);
-		if (rc < 0)
+		if (rc < 0) {
+			cjd_trace_reader_free(r);
 			return report(&err);
-		if (!quiet)
+		}
+		if (!quiet && cjd_trace_reader_evidence_count(r))
+			printf("%s: ok, %" PRIu64 " samples, %" PRIu64 " evidence records\n", argv[i], n,
+			       cjd_trace_reader_evidence_count(r));
+		else if (!quiet)
 			printf("%s: ok, %" PRIu64 " samples\n", argv[i], n);
+		cjd_trace_reader_free(r);
 	}
 	return CJD_EXIT_OK;
 }
@@ -209,6 +216,7 @@ struct cat_ctx {
 	const char *const *cg_globs, *const *lb_globs;
 	size_t n_cg, n_lb;
 	struct cjd_trace_writer *w;
+	struct cjd_strmap *passed; /* cgroups with a sample through the label filter */
 	struct cjd_error err;
 };
 
@@ -220,7 +228,23 @@ static int cat_emit(const struct cjd_sample *s, void *ctx)
 		return 0;
 	if (cc->n_lb && !cjd_glob_any(cc->lb_globs, cc->n_lb, s->label ? s->label : ""))
 		return 0;
+	if (cc->n_lb && !cjd_strmap_get(cc->passed, s->cgroup)) {
+		uint64_t *v;
+		if (cjd_strmap_upsert(cc->passed, s->cgroup, &v) < 0)
+			return cjd_error_set(&cc->err, -ENOMEM, NULL, 0, 0, "out of memory");
+	}
 	return cjd_trace_writer_write(cc->w, s, &cc->err);
+}
+
+/* Evidence records follow their cgroup: kept when it passes --cgroup and, with --label, when
+ * a sample of it has passed the label filter (evidence records carry no label). */
+static int cat_evidence(const struct cjd_trace_evidence *ev, struct cat_ctx *cc)
+{
+	if (cc->n_cg && !cjd_glob_any(cc->cg_globs, cc->n_cg, ev->cgroup))
+		return 0;
+	if (cc->n_lb && !cjd_strmap_get(cc->passed, ev->cgroup))
+		return 0;
+	return cjd_trace_writer_write_evidence(cc->w, ev, &cc->err);
 }
 
 static int trace_cat(int argc, char **argv)
@@ -238,6 +262,7 @@ static int trace_cat(int argc, char **argv)
 	uint64_t resample_ns = 0;
 	struct cjd_resampler *rs = NULL;
 	struct cat_ctx cc = {.cg_globs = cg_globs, .lb_globs = lb_globs};
+	struct cjd_trace_evidence ev;
 	enum cjd_trace_compress comp = CJD_TRACE_COMPRESS_AUTO;
 	struct cjd_trace_writer *w = NULL;
 	struct cjd_trace_reader *r = NULL;
@@ -274,6 +299,8 @@ static int trace_cat(int argc, char **argv)
 		return cjd_cli_usage_error("trace cat", "no FILE given");
 	cc.n_cg = n_cg;
 	cc.n_lb = n_lb;
+	if (!(cc.passed = cjd_strmap_new()))
+		return cjd_cli_fail("trace cat", "out of memory");
 	if (resample_ns && cjd_resampler_new(&rs, resample_ns, cat_emit, &cc)) {
 		ret = cjd_cli_fail("trace cat", "out of memory");
 		goto out_close;
@@ -313,8 +340,10 @@ static int trace_cat(int argc, char **argv)
 				"cat only joins traces with the same events", argv[i], argv[optind]);
 			goto out_close;
 		}
-		while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
-			if (rs) {
+		while ((rc = cjd_trace_reader_next_record(r, &s, &ev, &err)) > 0) {
+			if (rc == CJD_TRACE_EVIDENCE) {
+				rc = cat_evidence(&ev, &cc);
+			} else if (rs) {
 				rc = cjd_resampler_push(rs, &s, &cc.err);
 				if (rc && !cc.err.file[0]) /* the resampler's own complaint */
 					cjd_error_set(&cc.err, rc, argv[i],
@@ -349,6 +378,7 @@ static int trace_cat(int argc, char **argv)
 	ret = CJD_EXIT_OK;
 out_close:
 	cjd_resampler_free(rs);
+	cjd_strmap_free(cc.passed);
 	cjd_trace_reader_free(r);
 	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)
 		ret = report(&err);

@@ -15,6 +15,7 @@
 #include "cjd/trainer/plot.h"
 #include "cli.h"
 #include "train_opts.h"
+#include "verdict_data.h"
 
 static const char train_usage_head[] =
 	"Usage: cjd train --features hw|sw [OPTIONS] -o MODEL.json TRACE...\n"
@@ -52,6 +53,17 @@ static const char train_usage_head[] =
 	"                           <features>...), to look at them outside cjd\n"
 	"      --fire-windows K     the alert rule of the --lowo report: K flagged windows in a\n"
 	"                           row fire (default 3, as the detector)\n"
+	"      --verdict SCREEN     train the combined verdict instead (docs/model-format.md,\n"
+	"                           \"Verdict models\"): an L2 logistic regression on the\n"
+	"                           screening model SCREEN's score of each window and the\n"
+	"                           evidence features of its cgroup's newest complete evidence\n"
+	"                           record (traces from cjd record --evidence), calibrated to\n"
+	"                           --target-fpr (default 0.001) of the benign windows; takes\n"
+	"                           -o, --name, --intervals (one), --target-fpr only. The\n"
+	"                           rules of --rules FILE (default: the default verdict\n"
+	"                           model, verdict-rule.json) are kept with weight 0 to\n"
+	"                           explain the verdict and mark mining-specific evidence.\n"
+	"                           'cjd eval --verdict' measures it leave-one-workload-out.\n"
 	"  -q, --quiet              no progress or summary on stderr\n"
 	"  -h, --help               this help\n"
 	"\n";
@@ -123,9 +135,38 @@ static int on_tree(void *ctx, const char *what, size_t done, size_t total)
 	return 0;
 }
 
+/* cjd train --verdict SCREEN [--rules RULE] -o OUT TRACE...: the learned verdict. */
+static int train_verdict(const char *screen, const char *rules, const char *out, const char *name,
+			 const struct tr_opts *o, char *const *files, size_t n, bool quiet)
+{
+	struct cjd_cli_model_dirs md;
+	const char *const *dirs = cjd_cli_model_dirs(&md);
+	char path[4096];
+	struct cjd_error err;
+
+	if (!screen || !out || !n)
+		return cjd_cli_usage_error("train", "--verdict SCREEN.json needs -o OUT.json and TRACEs "
+					   "(with evidence records: cjd record --evidence)");
+	if (o->intervals.n > 1)
+		return cjd_cli_usage_error("train", "--verdict reads the traces at one interval");
+	if (!rules) {
+		cjd_error_clear(&err);
+		if (cjd_verdict_default_path(dirs, md.n, path, sizeof(path), &err))
+			return cjd_cli_error("train", &err);
+		rules = path;
+	}
+	struct vd_cli a = {.screen_path = screen, .verdict_path = rules, .out_path = out,
+			   .name = name ? name : "verdict-learned",
+			   .interval_ns = o->intervals.n ? o->intervals.ns[0] : 0,
+			   .target_fpr = o->cfg.calibration.target_fpr, .files = files, .n = n,
+			   .quiet = quiet};
+	return vd_cli_run("train", &a);
+}
+
 int cmd_train(int argc, char **argv)
 {
-	enum { OPT_NAME = 256, OPT_VERSION, OPT_DESC, OPT_LOWO, OPT_JSON, OPT_PLOT, OPT_K, OPT_CSV };
+	enum { OPT_NAME = 256, OPT_VERSION, OPT_DESC, OPT_LOWO, OPT_JSON, OPT_PLOT, OPT_K, OPT_CSV,
+	       OPT_VERDICT, OPT_RULES };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"name", required_argument, NULL, OPT_NAME},
@@ -136,6 +177,8 @@ int cmd_train(int argc, char **argv)
 		{"plot", required_argument, NULL, OPT_PLOT},
 		{"fire-windows", required_argument, NULL, OPT_K},
 		{"csv", required_argument, NULL, OPT_CSV},
+		{"verdict", required_argument, NULL, OPT_VERDICT},
+		{"rules", required_argument, NULL, OPT_RULES},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		TR_LONG_OPTIONS,
@@ -148,7 +191,7 @@ int cmd_train(int argc, char **argv)
 	struct cjd_eval *e = NULL;
 	struct cjd_error err;
 	const char *out = NULL, *name = NULL, *version = "1", *desc = NULL, *plot = NULL,
-		   *csv = NULL;
+		   *csv = NULL, *verdict = NULL, *rules = NULL;
 	char defname[64];
 	bool lowo = false, json = false, quiet = false;
 	unsigned k = CJD_ALERT_K_DEFAULT;
@@ -178,6 +221,8 @@ int cmd_train(int argc, char **argv)
 		case OPT_JSON: json = true; break;
 		case OPT_PLOT: plot = optarg; break;
 		case OPT_CSV: csv = optarg; break;
+		case OPT_VERDICT: verdict = optarg; break;
+		case OPT_RULES: rules = optarg; break;
 		case OPT_K:
 			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 1000)
 				return cjd_cli_usage_error("train", "--fire-windows '%s': expected 1 to "
@@ -189,6 +234,9 @@ int cmd_train(int argc, char **argv)
 		default: return cjd_cli_bad_option("train", argv, "o:qh");
 		}
 	}
+	if (verdict || rules)
+		return train_verdict(verdict, rules, out, name, &o, argv + optind,
+				     optind < argc ? (size_t)(argc - optind) : 0, quiet);
 	if ((rc = tr_finish("train", &o, &feat)))
 		return rc;
 	if (optind >= argc)

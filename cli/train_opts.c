@@ -10,6 +10,7 @@
 #include "cjd/common/text.h"
 #include "cjd/detector/model_load.h"
 #include "cjd/detector/model_predict.h"
+#include "cjd/trainer/lowo.h"
 #include "cjd/trainer/model_write.h"
 #include "cli.h"
 #include "train_opts.h"
@@ -289,12 +290,20 @@ static int on_progress(void *ctx, const char *what, size_t done, size_t total)
 	return 0;
 }
 
+/* One fold for cjd_lowo_scored: the training options and features, and the progress line. */
+struct tr_fold {
+	const struct tr_opts *o;
+	const struct td_features *feat;
+	struct cjd_train_config cfg;
+	struct lowo_progress *lp;
+};
+
 /* Trains the fold without group g, loads it as the detector does, scores g's rows. */
-static int fold(const struct tr_opts *o, const struct td_features *feat,
-		const struct cjd_dataset *ds, uint32_t g, const uint32_t *train, size_t nt,
-		const uint32_t *held, size_t nh, struct cjd_train_config *cfg, float *oof,
-		float *thr, float *low, struct cjd_error *err)
+static int fold(void *ctx, const struct cjd_dataset *ds, uint32_t g, const uint32_t *train,
+		size_t nt, const uint32_t *held, size_t nh, float *score, float *thr, float *low,
+		struct cjd_error *err)
 {
+	struct tr_fold *f = ctx;
 	struct cjd_trained_model *m = NULL;
 	struct cjd_model *dm = NULL;
 	char *json = NULL, name[64];
@@ -302,10 +311,14 @@ static int fold(const struct tr_opts *o, const struct td_features *feat,
 	float full[CJD_FEATURES_MAX];
 	int rc;
 
-	if ((rc = cjd_train(ds, train, nt, cfg, &m, err)))
+	f->lp->fold = g;
+	if (!f->lp->quiet)
+		cjd_progress_update(&f->lp->p, "leave-one-workload-out: fold %u/%u (without %s)", g + 1,
+				    f->lp->folds, cjd_dataset_group_name(ds, g));
+	if ((rc = cjd_train(ds, train, nt, &f->cfg, &m, err)))
 		return rc;
 	snprintf(name, sizeof(name), "lowo-fold-%u", g + 1);
-	if ((rc = tr_model_finish(m, o, feat, name, "0", NULL))) {
+	if ((rc = tr_model_finish(m, f->o, f->feat, name, "0", NULL))) {
 		rc = cjd_error_set(err, rc, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -314,11 +327,11 @@ static int fold(const struct tr_opts *o, const struct td_features *feat,
 	if ((rc = cjd_model_load_string(&dm, name, json, len, err)))
 		goto out;
 	for (size_t i = 0; i < nh; i++) {
-		td_full_vector(feat, cjd_dataset_row(ds, held[i]), full);
-		oof[held[i]] = cjd_model_predict_one(dm, full);
+		td_full_vector(f->feat, cjd_dataset_row(ds, held[i]), full);
+		score[i] = cjd_model_predict_one(dm, full);
 	}
-	thr[g] = cjd_model_threshold(dm);
-	low[g] = cjd_model_threshold_low(dm);
+	*thr = cjd_model_threshold(dm);
+	*low = cjd_model_threshold_low(dm);
 out:
 	cjd_model_free(dm);
 	free(json);
@@ -330,58 +343,15 @@ int tr_lowo(const struct tr_opts *o, const struct td_features *feat, const struc
 	    unsigned k, bool quiet, struct cjd_eval **out, struct cjd_error *err)
 {
 	const struct cjd_dataset *ds = d->ds;
-	size_t n = cjd_dataset_rows(ds), ng = cjd_dataset_groups(ds), mg, bg;
-	struct lowo_progress lp = {.ds = ds, .folds = (uint32_t)ng, .quiet = quiet};
-	struct cjd_train_config cfg = o->cfg;
-	uint32_t *train = malloc(n * sizeof(*train)), *held = malloc(n * sizeof(*held));
-	float *oof = malloc(n * sizeof(*oof)), *thr = malloc(ng * sizeof(*thr)),
-	      *low = malloc(ng * sizeof(*low));
-	int rc = 0;
+	struct lowo_progress lp = {.ds = ds, .folds = (uint32_t)cjd_dataset_groups(ds), .quiet = quiet};
+	struct tr_fold f = {.o = o, .feat = feat, .cfg = o->cfg, .lp = &lp};
+	int rc;
 
-	td_count_classes(ds, &mg, &bg);
-	if (mg < 2 || bg < 2) {
-		rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-				   "leave-one-workload-out needs at least 2 miner and 2 benign "
-				   "workloads (labels); the traces have %zu and %zu",
-				   mg, bg);
-		goto out;
-	}
-	if (!train || !held || !oof || !thr || !low) {
-		rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
-		goto out;
-	}
 	cjd_progress_init(&lp.p);
-	cfg.progress = on_progress;
-	cfg.progress_ctx = &lp;
-	for (uint32_t g = 0; g < ng && !rc; g++) {
-		size_t nt = 0, nh = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (cjd_dataset_group(ds, i) == g)
-				held[nh++] = (uint32_t)i;
-			else
-				train[nt++] = (uint32_t)i;
-		}
-		lp.fold = g;
-		if (!quiet)
-			cjd_progress_update(&lp.p, "leave-one-workload-out: fold %u/%zu (without %s)",
-					    g + 1, ng, cjd_dataset_group_name(ds, g));
-		rc = fold(o, feat, ds, g, train, nt, held, nh, &cfg, oof, thr, low, err);
-		if (rc) {
-			struct cjd_error why = *err;
-			cjd_error_set(err, rc, why.file[0] ? why.file : NULL, why.line, why.column,
-				      "fold without %s: %s", cjd_dataset_group_name(ds, g),
-				      why.text);
-		}
-	}
+	f.cfg.progress = on_progress;
+	f.cfg.progress_ctx = &lp;
+	rc = cjd_lowo_scored(ds, k, fold, &f, NULL, NULL, out, err);
 	if (!quiet)
 		cjd_progress_done(&lp.p);
-	if (!rc && !(rc = cjd_eval_scores(ds, oof, thr, low, 0.0f, 0.0f, k, out, err)))
-		(*out)->cross_validated = true;
-out:
-	free(train);
-	free(held);
-	free(oof);
-	free(thr);
-	free(low);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "cjd/common/strmap.h"
+#include "cjd/common/trace_evidence.h"
 #include "cjd/common/trace_line.h"
 #include "cjd/common/trace_reader.h"
 #include "trace_internal.h"
@@ -28,6 +29,8 @@ struct cjd_trace_reader {
 	uint64_t bytes;  /* uncompressed bytes consumed */
 	char *scratch;   /* decoded strings of the current sample */
 	struct cjd_strmap *last_t; /* cgroup -> last t_ns + 1 (0 = never seen) */
+	json_t *evidence;          /* the current evidence record's JSON */
+	uint64_t nevidence;        /* evidence records read so far */
 	struct cjd_error sticky;   /* first error, repeated on later calls */
 	int sticky_rc;
 };
@@ -192,21 +195,33 @@ uint64_t cjd_trace_reader_bytes(const struct cjd_trace_reader *r)
 	return r->bytes;
 }
 
-int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, struct cjd_error *err)
+/* The evidence record in line into *ev (the JSON kept until the next call). */
+static int read_evidence(struct cjd_trace_reader *r, const char *line, size_t len,
+			 struct cjd_trace_evidence *ev, struct cjd_error *err)
 {
-	char *line;
-	size_t len;
+	int rc;
+
+	json_decref(r->evidence);
+	r->evidence = NULL;
+	rc = cjd_trace_parse_evidence(line, len, ev, &r->evidence, &r->sticky);
+	if (rc) {
+		snprintf(r->sticky.file, sizeof(r->sticky.file), "%s", r->path);
+		r->sticky.line = (int)r->line;
+		r->sticky_rc = rc;
+		if (err)
+			*err = r->sticky;
+		return rc;
+	}
+	r->nevidence++;
+	return CJD_TRACE_EVIDENCE;
+}
+
+static int read_sample(struct cjd_trace_reader *r, const char *line, size_t len,
+		       struct cjd_sample *s, struct cjd_error *err)
+{
 	uint64_t *last;
 	int rc;
 
-	if (r->sticky_rc) {
-		if (err)
-			*err = r->sticky;
-		return r->sticky_rc;
-	}
-	rc = next_line(r, &line, &len, err);
-	if (rc <= 0)
-		return rc;
 	/* scratch must hold the decoded strings, never longer than the line itself */
 	char *scratch = realloc(r->scratch, len + 1);
 	if (!scratch)
@@ -229,7 +244,43 @@ int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, stru
 			    "t_ns %llu is not after the previous sample of cgroup \"%.128s\" (t_ns %llu)",
 			    (unsigned long long)s->t_ns, s->cgroup, (unsigned long long)(*last - 1));
 	*last = s->t_ns + 1;
-	return 1;
+	return CJD_TRACE_SAMPLE;
+}
+
+int cjd_trace_reader_next_record(struct cjd_trace_reader *r, struct cjd_sample *s,
+				 struct cjd_trace_evidence *ev, struct cjd_error *err)
+{
+	char *line;
+	size_t len;
+	int rc;
+
+	if (r->sticky_rc) {
+		if (err)
+			*err = r->sticky;
+		return r->sticky_rc;
+	}
+	rc = next_line(r, &line, &len, err);
+	if (rc <= 0)
+		return rc;
+	if (cjd_trace_is_evidence(line, len))
+		return read_evidence(r, line, len, ev, err);
+	return read_sample(r, line, len, s, err);
+}
+
+int cjd_trace_reader_next(struct cjd_trace_reader *r, struct cjd_sample *s, struct cjd_error *err)
+{
+	struct cjd_trace_evidence ev;
+	int rc;
+
+	/* evidence records are validated and passed over: this caller wants samples */
+	while ((rc = cjd_trace_reader_next_record(r, s, &ev, err)) == CJD_TRACE_EVIDENCE)
+		;
+	return rc;
+}
+
+uint64_t cjd_trace_reader_evidence_count(const struct cjd_trace_reader *r)
+{
+	return r->nevidence;
 }
 
 void cjd_trace_reader_free(struct cjd_trace_reader *r)
@@ -240,6 +291,7 @@ void cjd_trace_reader_free(struct cjd_trace_reader *r)
 		gzclose(r->gz);
 	cjd_trace_header_release(&r->header);
 	cjd_strmap_free(r->last_t);
+	json_decref(r->evidence);
 	free(r->scratch);
 	free(r->buf);
 	free(r);

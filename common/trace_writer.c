@@ -151,6 +151,44 @@ int cjd_trace_writer_write(struct cjd_trace_writer *w, const struct cjd_sample *
 	return 0;
 }
 
+int cjd_trace_writer_write_evidence(struct cjd_trace_writer *w, const struct cjd_trace_evidence *ev,
+				    struct cjd_error *err)
+{
+	char *line, *keep;
+	size_t n, kept;
+	int rc;
+
+	if (w->first_rc)
+		return cjd_error_set(err, w->first_rc, w->path, 0, 0,
+				     "writer failed earlier: %s", strerror(-w->first_rc));
+	if ((rc = cjd_trace_format_evidence(ev, &line, &n)))
+		return cjd_error_set(err, rc, w->path, 0, 0,
+				     rc == -EINVAL ? "evidence record for cgroup \"%.128s\" has no "
+						     "'/'-rooted cgroup or no inspection object"
+						   : "evidence record for cgroup \"%.128s\": out of memory",
+				     ev->cgroup ? ev->cgroup : "?");
+	if (n - 1 > CJD_TRACE_MAX_LINE) {
+		free(line);
+		return cjd_error_set(err, -E2BIG, w->path, 0, 0,
+				     "evidence record for cgroup \"%.128s\" is %zu bytes, longer than a "
+				     "line may be (%u)", ev->cgroup, n - 1, CJD_TRACE_MAX_LINE);
+	}
+	/* the buffered lines first, then this one, each handed over whole */
+	if ((rc = drain(w, err))) {
+		free(line);
+		return rc;
+	}
+	keep = w->buf;
+	kept = w->used;
+	w->buf = line;
+	w->used = n;
+	rc = drain(w, err);
+	w->buf = keep;
+	w->used = kept;
+	free(line);
+	return rc;
+}
+
 int cjd_trace_writer_flush(struct cjd_trace_writer *w, struct cjd_error *err)
 {
 	int rc;

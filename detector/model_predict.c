@@ -196,16 +196,13 @@ const char *cjd_model_default_name(cjd_event_mask events)
 	return !events || (events & CJD_EVMASK(CJD_EV_SYSCALLS)) ? "sw-default" : "sw-nosyscalls";
 }
 
-int cjd_model_default_path(cjd_event_mask events, const char *const *dirs, size_t n, char *out,
-			   size_t len, struct cjd_error *err)
+int cjd_model_find(const char *file, const char *what, const char *const *dirs, size_t n,
+		   char *out, size_t len, struct cjd_error *err)
 {
-	enum cjd_mode mode = cjd_mode_of(events);
-	char file[64];
 	const char *env = getenv("CJD_MODEL_DIR");
 	char tried[CJD_ERROR_TEXT] = "";
 	size_t pos = 0;
 
-	snprintf(file, sizeof(file), "%s.json", cjd_model_default_name(events));
 	for (size_t i = 0; i <= n; i++) {
 		const char *dir = i == 0 ? env : dirs[i - 1];
 		if (!dir || !*dir)
@@ -218,9 +215,19 @@ int cjd_model_default_path(cjd_event_mask events, const char *const *dirs, size_
 						pos ? ", " : "", dir, i == 0 ? " ($CJD_MODEL_DIR)" : "");
 	}
 	return cjd_error_set(err, -ENOENT, NULL, 0, 0,
-			     "no %s model found: looked for %s in %s (give one with --model, or set "
+			     "no %s found: looked for %s in %s (give one with --model, or set "
 			     "CJD_MODEL_DIR)",
-			     cjd_mode_name(mode), file, pos ? tried : "no directory");
+			     what, file, pos ? tried : "no directory");
+}
+
+int cjd_model_default_path(cjd_event_mask events, const char *const *dirs, size_t n, char *out,
+			   size_t len, struct cjd_error *err)
+{
+	char file[64], what[64];
+
+	snprintf(file, sizeof(file), "%s.json", cjd_model_default_name(events));
+	snprintf(what, sizeof(what), "%s model", cjd_mode_name(cjd_mode_of(events)));
+	return cjd_model_find(file, what, dirs, n, out, len, err);
 }
 
 /* ---- synthetic model for speed benchmarks ---- */

@@ -7,6 +7,11 @@
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
 #   --no-evasion              skip the evasion workloads (evade-*.sh, evaluation only)
 #   --no-train                record only
+#   --evidence[=DUR]          real mode: record with the evidence probes (cjd record
+#                             --evidence=DUR, default 10s), each workload also in a v1 cpu
+#                             cgroup with cpu.shares $WL_CPU_SHARES (default 10240) so that
+#                             other jobs on a shared host disturb it less
+#   --out DIR                 write the traces to DIR instead of models/data (WL_OUT)
 #   --train-only              record nothing: retrain hw-default.json, sw-default.json and
 #                             sw-nosyscalls.json from the committed traces and rewrite
 #                             models/eval/
@@ -46,7 +51,10 @@ while [ $# -gt 0 ]; do
 	--no-evasion) evasion=0 ;;
 	--no-train) train=0 ;;
 	--train-only) record=0 ;;
-	-h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--evidence) export WL_EVIDENCE=10s WL_CPU_SHARES="${WL_CPU_SHARES:-10240}" ;;
+	--evidence=*) export WL_EVIDENCE="${1#--evidence=}" WL_CPU_SHARES="${WL_CPU_SHARES:-10240}" ;;
+	--out) export WL_OUT="$2"; shift ;;
+	-h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift

@@ -1,4 +1,4 @@
-/* Leave-one-workload-out cross-validation: one fold per group, out-of-fold scores. */
+/* Leave-one-workload-out cross-validation: the one fold loop, with a scoring callback, and the trainer's folds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,15 +6,7 @@
 #include "cjd/trainer/eval.h"
 #include "cjd/trainer/lowo.h"
 
-static int default_train(void *ctx, const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
-			 const struct cjd_train_config *cfg, struct cjd_trained_model **out,
-			 struct cjd_error *err)
-{
-	(void)ctx;
-	return cjd_train(ds, rows, n, cfg, out, err);
-}
-
-/* Prefixes err's text with the fold, keeping what the trainer said and where. */
+/* Prefixes err's text with the fold, keeping what the fold said and where. */
 static void blame_fold(struct cjd_error *err, int rc, const char *group)
 {
 	struct cjd_error old;
@@ -26,8 +18,9 @@ static void blame_fold(struct cjd_error *err, int rc, const char *group)
 		      "fold without %s: %s", group, old.text);
 }
 
-int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, unsigned k,
-	     cjd_fold_train_fn train, void *train_ctx, struct cjd_eval **out, struct cjd_error *err)
+int cjd_lowo_scored(const struct cjd_dataset *ds, unsigned k, cjd_lowo_fold_fn fold, void *ctx,
+		    cjd_train_progress_fn progress, void *progress_ctx, struct cjd_eval **out,
+		    struct cjd_error *err)
 {
 	size_t n = cjd_dataset_rows(ds), ng = cjd_dataset_groups(ds);
 	size_t miner_groups = 0, benign_groups = 0;
@@ -42,8 +35,6 @@ int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, u
 				     "leave-one-workload-out needs at least 2 miner and 2 benign "
 				     "workloads (have %zu and %zu): every fold must train on both",
 				     miner_groups, benign_groups);
-	if (!train)
-		train = default_train;
 	rows = malloc(n * sizeof(*rows));
 	held = malloc(n * sizeof(*held));
 	oof = malloc(n * sizeof(*oof));
@@ -55,7 +46,6 @@ int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, u
 		goto out;
 	}
 	for (uint32_t g = 0; g < ng; g++) {
-		struct cjd_trained_model *m = NULL;
 		size_t nt = 0, nh = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (cjd_dataset_group(ds, i) == g)
@@ -63,24 +53,14 @@ int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, u
 			else
 				rows[nt++] = (uint32_t)i;
 		}
-		rc = train(train_ctx, ds, rows, nt, cfg, &m, err);
+		rc = fold(ctx, ds, g, rows, nt, held, nh, part, &thr[g], &low[g], err);
 		if (rc) {
 			blame_fold(err, rc, cjd_dataset_group_name(ds, g));
 			goto out;
 		}
-		rc = cjd_trained_model_score_rows(m, ds, held, nh, part, err);
-		if (!rc) {
-			for (size_t i = 0; i < nh; i++)
-				oof[held[i]] = part[i];
-			thr[g] = m->threshold;
-			low[g] = m->threshold_low;
-		}
-		cjd_trained_model_free(m);
-		if (rc) {
-			blame_fold(err, rc, cjd_dataset_group_name(ds, g));
-			goto out;
-		}
-		if (cfg->progress && (rc = cfg->progress(cfg->progress_ctx, "fold", g + 1, ng)))
+		for (size_t i = 0; i < nh; i++)
+			oof[held[i]] = part[i];
+		if (progress && (rc = progress(progress_ctx, "fold", g + 1, ng)))
 			goto out;
 	}
 	rc = cjd_eval_scores(ds, oof, thr, low, 0.0f, 0.0f, k, out, err);
@@ -94,4 +74,39 @@ out:
 	free(thr);
 	free(low);
 	return rc;
+}
+
+/* cjd_lowo's fold: the trainer (cjd_train unless a spy), then its own scoring. */
+struct train_fold {
+	const struct cjd_train_config *cfg;
+	cjd_fold_train_fn train;
+	void *train_ctx;
+};
+
+static int train_fold(void *ctx, const struct cjd_dataset *ds, uint32_t g, const uint32_t *train,
+		      size_t nt, const uint32_t *held, size_t nh, float *score, float *thr,
+		      float *thr_low, struct cjd_error *err)
+{
+	struct train_fold *tf = ctx;
+	struct cjd_trained_model *m = NULL;
+	int rc;
+
+	(void)g;
+	rc = tf->train ? tf->train(tf->train_ctx, ds, train, nt, tf->cfg, &m, err)
+		       : cjd_train(ds, train, nt, tf->cfg, &m, err);
+	if (rc)
+		return rc;
+	rc = cjd_trained_model_score_rows(m, ds, held, nh, score, err);
+	*thr = m->threshold;
+	*thr_low = m->threshold_low;
+	cjd_trained_model_free(m);
+	return rc;
+}
+
+int cjd_lowo(const struct cjd_dataset *ds, const struct cjd_train_config *cfg, unsigned k,
+	     cjd_fold_train_fn train, void *train_ctx, struct cjd_eval **out, struct cjd_error *err)
+{
+	struct train_fold tf = {.cfg = cfg, .train = train, .train_ctx = train_ctx};
+
+	return cjd_lowo_scored(ds, k, train_fold, &tf, cfg->progress, cfg->progress_ctx, out, err);
 }

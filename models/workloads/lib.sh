@@ -9,7 +9,11 @@
 # quick checks of the scripts, the traces it makes are not the corpus), WL_POOL (real-mode
 # miners: netns, the default, for a TCP stratum connection to a stand-in pool in a network
 # namespace of the script's own; pair for the in-process pool on a socketpair, where
-# `ip netns` is not allowed), WL_POOL_LOG (keep the stand-in pool's message log there).
+# `ip netns` is not allowed), WL_POOL_LOG (keep the stand-in pool's message log there),
+# WL_EVIDENCE (real mode: record with `cjd record --evidence=WL_EVIDENCE`, the evidence probes'
+# inspections in the trace, e.g. 10s), WL_CPU_SHARES (real mode: run the workload also in a
+# cgroup v1 cpu cgroup of its own with this cpu.shares, e.g. 10240, so that other jobs on a
+# shared host disturb the recording less; needs the v1 cpu controller at /sys/fs/cgroup/cpu).
 
 WL_DIR=$(cd "$(dirname "$0")" && pwd)
 WL_MODELS=$(dirname "$WL_DIR")
@@ -60,6 +64,7 @@ wl_init() {
 # network namespace (wl_netns_up, wl_pool_up) are taken down after it.
 wl_cleanup() {
 	[ -n "${WL_CLEANUP:-}" ] && eval "$WL_CLEANUP"
+	wl_cpu_down
 	wl_pool_down
 	[ -n "${WL_NS:-}" ] && ip netns del "$WL_NS" 2>/dev/null
 	rm -rf "$WL_TMP"
@@ -146,6 +151,29 @@ wl_need_inputs() {
 	fi
 }
 
+# wl_cpu_up: the v1 cpu cgroup cjd-corpus-cpu-PID with cpu.shares WL_CPU_SHARES; sets WL_CPU_DIR.
+# The workload joins it through a wrapper (see wl_record): `cjd record` puts it in its own
+# cgroup v2 directory (where perf counts it), and the v1 cpu hierarchy is independent of it.
+wl_cpu_up() {
+	WL_CPU_DIR=""
+	[ -n "${WL_CPU_SHARES:-}" ] || return 0
+	[ -f /sys/fs/cgroup/cpu/cpu.shares ] || wl_die "WL_CPU_SHARES: no cgroup v1 cpu controller at /sys/fs/cgroup/cpu"
+	WL_CPU_DIR=/sys/fs/cgroup/cpu/cjd-corpus-cpu-$$
+	mkdir "$WL_CPU_DIR" && echo "$WL_CPU_SHARES" > "$WL_CPU_DIR/cpu.shares" \
+		|| wl_die "cannot make $WL_CPU_DIR with cpu.shares $WL_CPU_SHARES"
+	wl_say "workload in v1 cpu cgroup $WL_CPU_DIR (cpu.shares $WL_CPU_SHARES)"
+}
+
+# wl_cpu_down: empties (moves what is left to the root cpu cgroup) and removes WL_CPU_DIR.
+wl_cpu_down() {
+	[ -n "${WL_CPU_DIR:-}" ] && [ -d "$WL_CPU_DIR" ] || return 0
+	for p in $(cat "$WL_CPU_DIR/cgroup.procs" 2>/dev/null); do
+		echo "$p" > /sys/fs/cgroup/cpu/cgroup.procs 2>/dev/null
+	done
+	rmdir "$WL_CPU_DIR" 2>/dev/null || wl_say "warning: could not remove $WL_CPU_DIR"
+	WL_CPU_DIR=""
+}
+
 # wl_record [-i N] [--bb N] [--limit N] [--dur D] [--setup-uninstrumented] -- CMD ARGS...
 # --bb: callgrind dump period in basic blocks (sim only; for JIT code with long blocks)
 # sim:  cjd simrecord -i N --limit N ... -o WL_OUT/NAME.sim.cjdt.gz -- CMD
@@ -174,8 +202,15 @@ wl_record() {
 			|| wl_die "cjd simrecord failed"
 	else
 		out=$WL_OUT/$WL_NAME.real.cjdt.gz
-		wl_say "record: 100ms samples for $dur -> $out"
-		"$CJD" record -i 100ms -d "$dur" --label "$WL_LABEL" --workload "$WL_NAME" \
+		ev=""
+		[ -n "${WL_EVIDENCE:-}" ] && ev="--evidence=$WL_EVIDENCE"
+		wl_cpu_up
+		# the workload joins the v1 cpu cgroup, then execs CMD (same pid, same argv)
+		[ -n "$WL_CPU_DIR" ] && set -- /bin/sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' \
+			"$WL_CPU_DIR" "$@"
+		wl_say "record: 100ms samples for $dur${ev:+, inspections every $WL_EVIDENCE} -> $out"
+		# shellcheck disable=SC2086
+		"$CJD" record -i 100ms -d "$dur" $ev --label "$WL_LABEL" --workload "$WL_NAME" \
 			--name "$WL_NAME" -o "$out" -- "$@" \
 			>/dev/null 2>"$WL_TMP/record.err"
 		rc=$?

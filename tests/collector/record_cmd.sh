@@ -130,6 +130,27 @@ cgroup_gone "$T/k.err" && ok "cgroup removed after SIGKILL" || bad "cgroup left 
 "$CJD_BIN" record --kill-after 1s -o "$T/x" 2>/dev/null; [ $? -eq 2 ] && ok "--kill-after without CMD" \
 	|| bad "--kill-after without CMD must exit 2"
 
+# 5e. --evidence: the command's cgroup inspected 2 s in and then every 3 s, each inspection an
+# evidence record of its cgroup name; the trace validates and its samples are unchanged.
+"$CJD_BIN" record -q -i 100ms -d 6s --evidence=3s --name evspin -o "$T/e.cjdt" \
+	-- nice -n -15 sh -c 'while :; do :; done' 2>"$T/e.err"
+rc=$?
+[ $rc -eq 0 ] && ok "record --evidence: exit 0" || bad "record --evidence: exit $rc $(cat "$T/e.err")"
+"$CJD_BIN" trace validate "$T/e.cjdt" >"$T/e.val" 2>&1 && ok "e.cjdt validates" || bad "e.cjdt: $(cat "$T/e.val")"
+nev=$(grep -c '^{"type":"evidence","t_ns":[0-9]*,"cgroup":"/evspin","inspection":{' "$T/e.cjdt")
+# 2 s and 5 s; on a loaded host the first inspection (about 2.5 s) may end after 6 s, and
+# the second is then never started
+[ "$nev" -ge 1 ] && [ "$nev" -le 2 ] && ok "$nev evidence records (2 s, 5 s)" \
+	|| bad "expected 1-2 evidence records, got $nev"
+grep -q "samples, $nev evidence records" "$T/e.val" && ok "validate counts them" || bad "validate: $(cat "$T/e.val")"
+grep '"type":"evidence"' "$T/e.cjdt" | head -1 | grep -q '"fpstate":{' && ok "an inspection with fpstate" \
+	|| bad "no fpstate in the evidence record"
+cgroup_gone "$T/e.err" && ok "cgroup removed after --evidence" || bad "cgroup left after --evidence"
+"$CJD_BIN" record --evidence -o "$T/x" 2>/dev/null; [ $? -eq 2 ] && ok "--evidence without CMD" \
+	|| bad "--evidence without CMD must exit 2"
+"$CJD_BIN" record --evidence=1s -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "--evidence=1s" \
+	|| bad "--evidence=1s must exit 2"
+
 # 6. Usage errors exit 2, before anything is created.
 "$CJD_BIN" record -i 5ms -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "-i 5ms" || bad "-i 5ms must exit 2"
 "$CJD_BIN" record --cgroup '/x' -o "$T/x" -- true 2>/dev/null; [ $? -eq 2 ] && ok "--cgroup with CMD" || bad "--cgroup with CMD must exit 2"

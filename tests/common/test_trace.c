@@ -451,6 +451,136 @@ static void test_header_errors(void **state)
 	}
 }
 
+/* Evidence records: written between samples (plain and gzip), read back in order by
+ * next_record, passed over by next, counted. */
+static void evidence_roundtrip(struct fixture *f, const char *name)
+{
+	char path[128];
+	struct cjd_trace_header h;
+	struct cjd_trace_writer *w;
+	struct cjd_trace_reader *r;
+	struct cjd_trace_evidence ev = { 0 }, got;
+	struct cjd_error err;
+	struct cjd_sample s;
+	json_t *insp = json_pack("{s:{s:s, s:i}, s:[s]}", "fpstate", "status", "ok",
+				 "threads_toward_zero", 2, "summary", "fpstate: ...");
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	cjd_trace_header_init(&h, "perf");
+	cjd_trace_header_set_events(&h, CJD_EVMASK(CJD_EV_TASK_CLOCK));
+	assert_int_equal(cjd_trace_writer_open(&w, path, &h, CJD_TRACE_COMPRESS_AUTO, &err), 0);
+	cjd_sample_clear(&s);
+	s.cgroup = "/a";
+	s.dt_ns = 100;
+	s.events = CJD_EVMASK(CJD_EV_TASK_CLOCK);
+	for (int i = 1; i <= 3; i++) {
+		s.t_ns = 100 * (uint64_t)i;
+		s.count[CJD_EV_TASK_CLOCK] = (uint64_t)i;
+		assert_int_equal(cjd_trace_writer_write(w, &s, &err), 0);
+		if (i == 2) {
+			ev.t_ns = 150;
+			ev.cgroup = "/a";
+			ev.inspection = insp;
+			assert_int_equal(cjd_trace_writer_write_evidence(w, &ev, &err), 0);
+		}
+	}
+	ev.cgroup = "a"; /* not '/'-rooted */
+	assert_int_equal(cjd_trace_writer_write_evidence(w, &ev, &err), -EINVAL);
+	assert_int_equal(cjd_trace_writer_close(w, &err), 0);
+	cjd_trace_header_release(&h);
+
+	assert_int_equal(cjd_trace_reader_open(&r, path, &err), 0);
+	assert_int_equal(cjd_trace_reader_next_record(r, &s, &got, &err), CJD_TRACE_SAMPLE);
+	assert_int_equal(cjd_trace_reader_next_record(r, &s, &got, &err), CJD_TRACE_SAMPLE);
+	assert_true(s.t_ns == 200);
+	assert_int_equal(cjd_trace_reader_next_record(r, &s, &got, &err), CJD_TRACE_EVIDENCE);
+	assert_true(got.t_ns == 150);
+	assert_string_equal(got.cgroup, "/a");
+	assert_true(json_equal(got.inspection, insp));
+	assert_int_equal(cjd_trace_reader_line(r), 4);
+	assert_int_equal(cjd_trace_reader_next_record(r, &s, &got, &err), CJD_TRACE_SAMPLE);
+	assert_true(s.t_ns == 300);
+	assert_int_equal(cjd_trace_reader_next_record(r, &s, &got, &err), 0);
+	assert_true(cjd_trace_reader_evidence_count(r) == 1);
+	cjd_trace_reader_free(r);
+
+	/* a consumer of samples only sees the three samples */
+	assert_int_equal(cjd_trace_reader_open(&r, path, &err), 0);
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(cjd_trace_reader_next(r, &s, &err), 1);
+		assert_true(s.t_ns == 100 * (uint64_t)i);
+	}
+	assert_int_equal(cjd_trace_reader_next(r, &s, &err), 0);
+	assert_true(cjd_trace_reader_evidence_count(r) == 1);
+	cjd_trace_reader_free(r);
+	json_decref(insp);
+}
+
+static void test_evidence_roundtrip(void **state)
+{
+	evidence_roundtrip(*state, "ev.cjdt");
+	evidence_roundtrip(*state, "ev.cjdt.gz");
+}
+
+/* A bad evidence record is an error naming the file and line, also for next(). */
+static void test_evidence_errors(void **state)
+{
+	static const struct {
+		const char *line, *text;
+	} cases[] = {
+		{ "{\"type\":\"evidence\",\"t_ns\":1,\"cgroup\":\"/a\",\"inspection\":{},\"x\":1}",
+		  "evidence record: unknown key \"x\"" },
+		{ "{\"type\":\"evidence\",\"t_ns\":-1,\"cgroup\":\"/a\",\"inspection\":{}}",
+		  "evidence record: \"t_ns\" must be an integer >= 0" },
+		{ "{\"type\":\"evidence\",\"t_ns\":1,\"cgroup\":\"a\",\"inspection\":{}}",
+		  "evidence record: \"cgroup\" must be a string starting with '/'" },
+		{ "{\"type\":\"evidence\",\"t_ns\":1,\"cgroup\":\"/a\",\"inspection\":[]}",
+		  "evidence record: \"inspection\" must be an object (cjd inspect --json)" },
+		{ "{\"type\":\"evidence\",\"t_ns\":1,",
+		  "evidence record: " },
+	};
+	struct fixture *f = *state;
+	char path[128], text[1024];
+	struct cjd_trace_reader *r;
+	struct cjd_error err;
+	struct cjd_sample s;
+
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(cases); i++) {
+		snprintf(path, sizeof(path), "%s/everr%zu.cjdt", f->dir, i);
+		snprintf(text, sizeof(text), "%s{\"t_ns\":10,\"dt_ns\":1,\"cgroup\":\"/a\",\"counts\":[1]}\n%s\n",
+			 header_line, cases[i].line);
+		write_file(path, text, strlen(text));
+		assert_int_equal(cjd_trace_reader_open(&r, path, &err), 0);
+		assert_int_equal(cjd_trace_reader_next(r, &s, &err), 1);
+		assert_int_equal(cjd_trace_reader_next(r, &s, &err), -EINVAL);
+		assert_int_equal(err.line, 3);
+		assert_non_null(strstr(err.file, "everr"));
+		if (strncmp(err.text, cases[i].text, strlen(cases[i].text)))
+			fail_msg("case %zu: '%s'", i, err.text);
+		cjd_trace_reader_free(r);
+	}
+}
+
+/* Traces recorded before evidence records existed read as before. */
+static void test_evidence_old_trace(void **state)
+{
+	struct cjd_trace_reader *r;
+	struct cjd_trace_evidence ev;
+	struct cjd_error err;
+	struct cjd_sample s;
+	long n = 0;
+	int rc;
+
+	(void)state;
+	assert_int_equal(cjd_trace_reader_open(&r, CJD_TEST_OLD_TRACE, &err), 0);
+	while ((rc = cjd_trace_reader_next_record(r, &s, &ev, &err)) == CJD_TRACE_SAMPLE)
+		n++;
+	assert_int_equal(rc, 0);
+	assert_true(n > 100);
+	assert_true(cjd_trace_reader_evidence_count(r) == 0);
+	cjd_trace_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +593,9 @@ int main(void)
 		cmocka_unit_test(test_last_line_without_newline),
 		cmocka_unit_test(test_writer_refuses_missing_event),
 		cmocka_unit_test(test_header_errors),
+		cmocka_unit_test(test_evidence_roundtrip),
+		cmocka_unit_test(test_evidence_errors),
+		cmocka_unit_test(test_evidence_old_trace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,6 +4,7 @@
 
 #include "cjd/common/error.h"
 #include "cjd/common/sample.h"
+#include "cjd/common/trace_evidence.h"
 #include "cjd/common/trace_header.h"
 
 struct cjd_trace_writer;
@@ -30,6 +31,15 @@ int cjd_trace_writer_open(struct cjd_trace_writer **out, const char *path,
  */
 int cjd_trace_writer_write(struct cjd_trace_writer *w, const struct cjd_sample *s,
 			   struct cjd_error *err);
+
+/*
+ * Appends one evidence record (docs/trace-format.md): the buffered samples are handed to
+ * the file first, then the record, as one whole line. Returns 0 or a negative errno
+ * (-EINVAL: no '/'-rooted cgroup or no inspection object; -E2BIG: longer than
+ * CJD_TRACE_MAX_LINE) with err filled. Not thread safe: one writer, one thread at a time.
+ */
+int cjd_trace_writer_write_evidence(struct cjd_trace_writer *w, const struct cjd_trace_evidence *ev,
+				    struct cjd_error *err);
 
 /* Pushes buffered complete lines to the file (gzip: a sync flush). */
 int cjd_trace_writer_flush(struct cjd_trace_writer *w, struct cjd_error *err);

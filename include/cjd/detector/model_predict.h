@@ -87,6 +87,14 @@ float cjd_model_predict_one(const struct cjd_model *m, const float *features);
 const char *cjd_model_default_name(cjd_event_mask events);
 
 /*
+ * Finds the model file `file` ("sw-default.json") in $CJD_MODEL_DIR, then in
+ * each of dirs[0..n). Returns 0 with the path in out, or -ENOENT with err->text
+ * "no <what> found: looked for <file> in <the directories>".
+ */
+int cjd_model_find(const char *file, const char *what, const char *const *dirs, size_t n,
+		   char *out, size_t len, struct cjd_error *err);
+
+/*
  * Finds the default model for `events` (cjd_model_default_name + ".json") in
  * $CJD_MODEL_DIR, then in each of dirs[0..n). Returns 0 with the path in
  * out, or -ENOENT with err->text listing where it looked.
