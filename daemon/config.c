@@ -145,7 +145,7 @@ static const struct opt opts[] = {
 	 "With require `none`, how long a firing alert waits for an inspection under way, so that "
 	 "it carries the evidence; later evidence comes as an `evidence` alert."},
 	{"evidence.model", T_STRING, OFF(verdict_model), NULL, 0, 0, NULL,
-	 "Verdict model file (screening score + evidence); null: the shipped default."},
+	 "Verdict model file (screening score + evidence, docs/model-format.md); null: the shipped verdict-rule.json from the model directory."},
 	{"log.level", T_CHOICE, OFF(log_level), "info", 0, 0, "error|warn|info|debug",
 	 "Log level on stderr."},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",

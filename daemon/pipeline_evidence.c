@@ -130,9 +130,9 @@ static struct ev_cg *cg_get(struct pl_evidence *ev, const char *cgroup, bool cre
 
 static const char *level_name(enum cjd_verdict_level l)
 {
-	static const char *const names[] = {"none", "low", "medium", "high"};
+	const char *n = cjd_verdict_level_name(l);
 
-	return (unsigned)l < 4 ? names[l] : "none";
+	return n ? n : "none";
 }
 
 static const char *kind_name(enum cjd_evjob_kind k)
@@ -562,6 +562,21 @@ void cjd_pl_evidence_sweep(struct cjd_pipeline *p)
 
 /* ---- life ---- */
 
+/* The configured verdict model, or the shipped one (verdict-rule.json) from the model directories. */
+static int verdict_load(const struct cjd_pipeline *p, struct cjd_verdict_model **out,
+			struct cjd_error *err)
+{
+	char path[4096];
+	int rc;
+
+	if (p->cfg->verdict_model)
+		return cjd_verdict_model_load(p->cfg->verdict_model, out, err);
+	if ((rc = cjd_verdict_default_path(p->opts.model_dirs, p->opts.n_model_dirs, path,
+					   sizeof(path), err)))
+		return rc;
+	return cjd_verdict_model_load(path, out, err);
+}
+
 int cjd_pl_evidence_new(struct cjd_pipeline *p, struct cjd_error *err)
 {
 	const struct cjd_config *cfg = p->cfg;
@@ -581,7 +596,7 @@ int cjd_pl_evidence_new(struct cjd_pipeline *p, struct cjd_error *err)
 	if ((rc = cjd_inspect_parse_probes(cfg->evidence_probes, &wc.probes[CJD_EVJOB_SUSPECT],
 					   err)) ||
 	    (rc = cjd_inspect_parse_probes(cfg->sweep_probes, &wc.probes[CJD_EVJOB_SWEEP], err)) ||
-	    (rc = cjd_verdict_model_load(cfg->verdict_model, &ev->model, err)) ||
+	    (rc = verdict_load(p, &ev->model, err)) ||
 	    (rc = cjd_evworker_new(&ev->w, &wc, err))) {
 		cjd_pl_evidence_free(p);
 		return rc;
