@@ -838,7 +838,7 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			cjd_json_path_append(path, sizeof(path), skey);
 			load_err(lc, path, 1,
 				 "unknown section \"%s\" (sections: collector, detector, publish, "
-				 "journal, actions, log)%s",
+				 "journal, actions, evidence, log)%s",
 				 skey, h);
 			continue;
 		}
