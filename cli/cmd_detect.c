@@ -31,7 +31,7 @@ static const char usage[] =
 	"      --connect ENDPOINT   connect to a collector that binds ENDPOINT (repeatable)\n"
 	"      --bind ENDPOINT      bind ENDPOINT for collectors to connect to (repeatable)\n"
 	"      --hwm N              frames queued from the network (default 1000)\n"
-	"  -c, --config FILE        read detector.*, publish.* and journal.* keys from FILE\n"
+	"  -c, --config FILE        read detector.*, publish.*, journal.* and outputs.* keys from FILE\n"
 	"  -m, --model FILE         one model for every host (default: by each host's mode)\n"
 	"      --threshold X        score that flags a window (default: the model's)\n"
 	"      --allowlist GLOB     cgroups that never alert (repeatable)\n"

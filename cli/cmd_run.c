@@ -46,6 +46,12 @@ static const char usage[] =
 	"                           \"\" turns it off)\n"
 	"      --curve-secret FILE  publish with CURVE using this secret key (cjd keygen)\n"
 	"      --curve-clients DIR  authorised subscriber public keys\n"
+	"      --http URL           also POST each alert to URL (outputs.http.url; body,\n"
+	"                           token, TLS and queue: outputs.http.* in the file)\n"
+	"      --http-format FORMAT ecs (default), falcosidekick or splunk-hec\n"
+	"      --syslog-remote HOST:PORT  also send each alert to a syslog receiver over TCP\n"
+	"                           (RFC 5424, octet counting; outputs.syslog.remote)\n"
+	"      --syslog-tls         ... over TLS (RFC 5425; outputs.syslog.transport tls)\n"
 	"      --action ACTION      alert (default), freeze or throttle firing cgroups\n"
 	"      --action-min-score X act only on alerts scoring at least X (default 0.95)\n"
 	"      --throttle-quota \"QUOTA PERIOD\"  cpu.max for throttle (default \"10000 100000\")\n"
@@ -126,7 +132,8 @@ static int open_fds(bool *seen, char *list, size_t len)
 int cmd_run(int argc, char **argv)
 {
 	enum { O_CGROUP = 256, O_EXCLUDE, O_EVENTS, O_ROOT, O_THR, O_ALLOW, O_CURVE_S, O_CURVE_C,
-	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG, O_NO_EV, O_EV_REQ };
+	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG, O_HTTP,
+	       O_HTTP_FORMAT, O_SYSLOG_REMOTE, O_SYSLOG_TLS, O_NO_EV, O_EV_REQ };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"interval", required_argument, NULL, 'i'},
@@ -141,6 +148,10 @@ int cmd_run(int argc, char **argv)
 		{"journal", required_argument, NULL, 'j'},
 		{"curve-secret", required_argument, NULL, O_CURVE_S},
 		{"curve-clients", required_argument, NULL, O_CURVE_C},
+		{"http", required_argument, NULL, O_HTTP},
+		{"http-format", required_argument, NULL, O_HTTP_FORMAT},
+		{"syslog-remote", required_argument, NULL, O_SYSLOG_REMOTE},
+		{"syslog-tls", no_argument, NULL, O_SYSLOG_TLS},
 		{"action", required_argument, NULL, O_ACTION},
 		{"action-min-score", required_argument, NULL, O_MIN_SCORE},
 		{"throttle-quota", required_argument, NULL, O_QUOTA},
@@ -204,6 +215,10 @@ int cmd_run(int argc, char **argv)
 		case 'j': rc = add(r, "journal.path", optarg[0] ? optarg : NULL, true); break;
 		case O_CURVE_S: rc = add(r, "publish.curve_secret", optarg, true); break;
 		case O_CURVE_C: rc = add(r, "publish.curve_clients", optarg, true); break;
+		case O_HTTP: rc = add(r, "outputs.http.url", optarg, true); break;
+		case O_HTTP_FORMAT: rc = add(r, "outputs.http.format", optarg, true); break;
+		case O_SYSLOG_REMOTE: rc = add(r, "outputs.syslog.remote", optarg, true); break;
+		case O_SYSLOG_TLS: rc = add(r, "outputs.syslog.transport", "tls", true); break;
 		case O_ACTION: rc = add(r, "actions.action", optarg, true); break;
 		case O_MIN_SCORE: rc = add(r, "actions.min_score", optarg, true); break;
 		case O_QUOTA: rc = add(r, "actions.throttle_quota", optarg, true); break;

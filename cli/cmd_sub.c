@@ -1,4 +1,4 @@
-/* `cjd sub`: the reference subscriber and SIEM bridge; prints, syslogs, catches up. */
+/* `cjd sub`: the reference subscriber and SIEM bridge; prints, syslogs, forwards over HTTP or remote syslog, catches up. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 #include <syslog.h>
 #include <zmq.h>
 
@@ -21,17 +23,22 @@
 #include "cjd/publish/curve_keys.h"
 #include "cjd/publish/journal.h"
 #include "cjd/publish/journal_read.h"
+#include "cjd/publish/output_http.h"
+#include "cjd/publish/output_syslog.h"
 #include "cjd/publish/publish_zmq.h"
 #include "cli.h"
 
 static const char sub_usage[] =
-	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format json|ecs|cef|syslog|text]\n"
-	"               [--syslog] [--curve-server-key FILE --curve-secret FILE]\n"
+	"Usage: cjd sub [ENDPOINT...] [--topic PREFIX]... [--format FORMAT]\n"
+	"               [--syslog] [--http URL [--http-format F] [--http-token-file FILE]]\n"
+	"               [--syslog-remote HOST:PORT [--syslog-tls] [--syslog-format F]]\n"
+	"               [--ca-file FILE] [--curve-server-key FILE --curve-secret FILE]\n"
 	"               [--since all|EVENT_ID|DURATION|TIME [--journal FILE]]\n"
 	"               [--count N] [-q]\n"
 	"\n"
 	"Subscribe to a cjd publisher (or a `cjd relay`) and print one line per\n"
-	"message on stdout, or forward it to syslog. ENDPOINT defaults to\n"
+	"message on stdout, or forward it: to syslog(3), to an HTTP receiver, or to\n"
+	"a remote syslog receiver over TCP or TLS. ENDPOINT defaults to\n"
 	"" CJD_PUBLISH_DEFAULT_TCP "; several may be given. When a publisher restarts, cjd sub\n"
 	"reconnects on its own.\n"
 	"\n"
@@ -48,6 +55,8 @@ static const char sub_usage[] =
 	"  --format FORMAT       json: the published JSON, unchanged (default)\n"
 	"                        ecs: the same document with dotted keys, flat\n"
 	"                        cef: ArcSight CEF\n"
+	"                        leef: IBM QRadar LEEF 2.0 (tab-separated attributes)\n"
+	"                        falcosidekick, splunk-hec: the bodies --http POSTs\n"
 	"                        syslog: RFC 5424 lines with [" CJD_SYSLOG_SD_ID " ...] data\n"
 	"                        text: one line for a person: time, host, what happened,\n"
 	"                        the container by name (\"container web-1 (image\n"
@@ -55,6 +64,20 @@ static const char sub_usage[] =
 	"  --syslog              send each message through syslog(3) (facility daemon)\n"
 	"                        as RFC 5424 structured data plus a summary, instead of\n"
 	"                        printing it; rsyslog or syslog-ng ship it to any SIEM\n"
+	"  --http URL            POST each message to URL instead of printing it, as\n"
+	"                        the agent's outputs.http does: in order, retried with\n"
+	"                        back-off until the receiver takes it (2xx) or refuses it\n"
+	"                        for good (4xx); each POST carries the event id in\n"
+	"                        " CJD_HTTP_EVENT_ID_HEADER ". With --since it re-sends journaled alerts\n"
+	"  --http-format F       ecs (default), falcosidekick or splunk-hec\n"
+	"  --http-token-file FILE  first line: the token (Authorization: Splunk TOKEN\n"
+	"                        for splunk-hec, else Bearer TOKEN); never on the command line\n"
+	"  --syslog-remote HOST:PORT  send each message as RFC 5424 over TCP with octet\n"
+	"                        counting (RFC 6587) instead of printing it; reconnects\n"
+	"  --syslog-tls          over TLS (RFC 5425; port 6514 when HOST has none)\n"
+	"  --syslog-format F     MSG: rfc5424 (structured data, default), cef, leef or json\n"
+	"  --ca-file FILE        CA certificates (PEM) that verify an https:// or TLS\n"
+	"                        receiver (default: the system's); verification is always on\n"
 	"  --curve-server-key FILE   the publisher's public key (its .pub file)\n"
 	"  --curve-secret FILE   this subscriber's keypair (a .key file from cjd keygen);\n"
 	"                        its .pub must be in the publisher's --curve-clients DIR\n"
@@ -77,14 +100,21 @@ static const char sub_usage[] =
 	"\n"
 	"Gaps in a publisher's cjd.seq (messages this subscriber missed because it was\n"
 	"too slow or disconnected) are reported on stderr; alerts missed that way can be\n"
-	"fetched with --since. Exit status: 0 ok, 1 runtime failure, 2 usage error.\n"
+	"fetched with --since. A forwarding cjd sub waits for its queue (1000 messages) to\n"
+	"have room rather than drop, and on exit keeps delivering for up to 10 s; then it\n"
+	"reports what was sent. Exit status: 0 ok, 1 runtime failure (a message not\n"
+	"delivered included), 2 usage error.\n"
 	"See docs/alerts.md for the message schemas.\n"
 	"\n"
 	"Examples:\n"
 	"  cjd sub                                  # alerts from this host's agent\n"
 	"  cjd sub --since 1h tcp://127.0.0.1:5556  # the last hour from the journal, then live\n"
 	"  cjd sub --since all --format cef         # every journaled alert as CEF, then exit\n"
-	"  cjd sub --topic '' --count 1             # the next message of any kind\n";
+	"  cjd sub --topic '' --count 1             # the next message of any kind\n"
+	"  cjd sub --since all --http https://hec.example:8088/services/collector/event \\\n"
+	"          --http-format splunk-hec --http-token-file /etc/cjd/hec.token\n"
+	"                                           # backfill Splunk from the journal, then live\n"
+	"  cjd sub --syslog-remote qradar.example --syslog-tls --syslog-format leef\n";
 
 #define MAX_TOPICS 16
 
@@ -104,6 +134,9 @@ struct sub {
 	bool quiet;
 	bool curve;
 	bool failed;
+	bool interrupted; /* a stop signal came while waiting for an output */
+	struct cjd_output *outputs[2]; /* --http, --syslog-remote */
+	size_t n_outputs;
 };
 
 /* Informational lines on stderr (stdout is for messages only). */
@@ -149,13 +182,44 @@ static void check_seq(struct sub *s, const char *topic, json_t *doc)
 	*last = v;
 }
 
+/* True when SIGINT or SIGTERM is waiting (blocked for the loop's signalfd, so it stays pending). */
+static bool stop_pending(void)
+{
+	sigset_t p;
+	return sigpending(&p) == 0 && (sigismember(&p, SIGINT) || sigismember(&p, SIGTERM));
+}
+
+/*
+ * Hands a message to an output, waiting for room rather than dropping it: a
+ * bridge has no detection to protect, and a backfill must lose nothing. A
+ * stop signal ends the wait (-EINTR; the message is not forwarded).
+ */
+static int forward(struct sub *s, struct cjd_output *o, const char *topic, const char *json,
+		   size_t len)
+{
+	while (cjd_output_room(o) == 0) {
+		if (stop_pending()) {
+			s->interrupted = true;
+			return -EINTR;
+		}
+		usleep(20000);
+	}
+	return cjd_output_submit(o, topic, json, len);
+}
+
 /* Prints or forwards one message; json is the body exactly as published. */
 static int emit(struct sub *s, const char *topic, const char *json, size_t len, json_t *doc)
 {
 	char *text = NULL;
 	int rc = 0;
 
-	if (s->use_syslog) {
+	for (size_t i = 0; i < s->n_outputs && !rc; i++)
+		rc = forward(s, s->outputs[i], topic, json, len);
+	if (rc == -EINTR)
+		return rc;
+	if (s->n_outputs) {
+		/* forwarded: nothing to print */
+	} else if (s->use_syslog) {
 		int sev;
 		rc = cjd_format_syslog_body(topic, doc, &text, &sev);
 		if (!rc)
@@ -169,7 +233,7 @@ static int emit(struct sub *s, const char *topic, const char *json, size_t len, 
 			rc = -EIO;
 	}
 	free(text);
-	if (!s->use_syslog && fflush(stdout) != 0)
+	if (!s->use_syslog && !s->n_outputs && fflush(stdout) != 0)
 		rc = -EIO;
 	if (rc) {
 		cjd_err("sub: cannot write a message: %s", strerror(-rc));
@@ -182,7 +246,7 @@ static int emit(struct sub *s, const char *topic, const char *json, size_t len, 
 
 static bool done(const struct sub *s)
 {
-	return s->failed || (s->count && s->printed >= s->count);
+	return s->failed || s->interrupted || (s->count && s->printed >= s->count);
 }
 
 /* ---- journal catch-up ---- */
@@ -251,8 +315,8 @@ static int catch_up(struct sub *s, const char *journal, const struct cjd_since *
 			 "every journaled alert with a later id",
 			 since->id, journal);
 	uint64_t n = s->printed - before;
-	say(s, "sub: %" PRIu64 " journaled alert%s printed%s", n, n == 1 ? "" : "s",
-	    then_live && !done(s) ? "; now live" : "");
+	say(s, "sub: %" PRIu64 " journaled alert%s %s%s", n, n == 1 ? "" : "s",
+	    s->n_outputs ? "forwarded" : "printed", then_live && !done(s) ? "; now live" : "");
 	return 0;
 }
 
@@ -511,7 +575,9 @@ static int run_live(struct sub *s, void *zctx, char **endpoints, size_t n_ep,
 		goto out_loop;
 	}
 	say(s, "sub: waiting for messages%s (Ctrl-C stops)",
-	    s->count ? "" : ", printing each on stdout as it arrives");
+	    s->count	     ? ""
+	    : s->n_outputs ? ", forwarding each as it arrives"
+			     : ", printing each on stdout as it arrives");
 	if (s->mon)
 		on_monitor(s->loop, 0, 0, s); /* what happened before the watch began */
 	on_zmq(s->loop, fd, 0, s); /* messages that arrived before the watch began */
@@ -525,10 +591,87 @@ out_loop:
 	return rc;
 }
 
+/* The forwarding destinations given on the command line. */
+struct bridge {
+	const char *http_url, *http_format, *token_file;
+	const char *syslog_remote, *syslog_format;
+	bool syslog_tls;
+	const char *ca_file;
+};
+
+/* Starts the outputs of --http and --syslog-remote. Returns 0 or an exit status. */
+static int start_bridge(struct sub *s, const struct bridge *b)
+{
+	static const char *const all[] = {""}; /* --topic already chose what arrives */
+	const struct cjd_output_options q = {.queue = CJD_OUTPUT_DEFAULT_QUEUE,
+					     .drain_ns = 10 * CJD_NSEC_PER_SEC,
+					     .topics = all,
+					     .n_topics = 1};
+	struct cjd_error err;
+	char msg[700];
+
+	if (b->http_url) {
+		struct cjd_output_http_config hc = {.url = b->http_url,
+						    .token_file = b->token_file,
+						    .ca_file = b->ca_file,
+						    .queue = q};
+		if (b->http_format && cjd_http_format_parse(b->http_format, &hc.format))
+			return cjd_cli_usage_error("sub", "--http-format: '%s' is not ecs, "
+							  "falcosidekick or splunk-hec",
+						   b->http_format);
+		if (cjd_output_http_new(&s->outputs[s->n_outputs], &hc, &err))
+			return cjd_cli_usage_error("sub", "--http: %s",
+						   cjd_error_format(&err, msg, sizeof(msg)));
+		s->n_outputs++;
+	}
+	if (b->syslog_remote) {
+		struct cjd_output_syslog_config sc = {.remote = b->syslog_remote,
+						      .tls = b->syslog_tls,
+						      .ca_file = b->ca_file,
+						      .queue = q};
+		if (b->syslog_format && cjd_syslog_msg_format_parse(b->syslog_format, &sc.format))
+			return cjd_cli_usage_error("sub", "--syslog-format: '%s' is not rfc5424, cef, "
+							  "leef or json",
+						   b->syslog_format);
+		if (cjd_output_syslog_new(&s->outputs[s->n_outputs], &sc, &err))
+			return cjd_cli_usage_error("sub", "--syslog-remote: %s",
+						   cjd_error_format(&err, msg, sizeof(msg)));
+		s->n_outputs++;
+	}
+	return 0;
+}
+
+/* Drains and stops the outputs; says what each delivered. Returns true when all went out. */
+static bool stop_bridge(struct sub *s)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < s->n_outputs; i++) {
+		struct cjd_output_stats st;
+		cjd_output_stop(s->outputs[i]);
+		cjd_output_stats(s->outputs[i], &st);
+		uint64_t lost = st.rejected + st.abandoned + st.dropped;
+		if (lost) {
+			ok = false;
+			cjd_err("sub: %s: %" PRIu64 " sent, %" PRIu64 " refused by the receiver, %" PRIu64
+				" not delivered (last error: %s)",
+				cjd_output_name(s->outputs[i]), st.sent, st.rejected,
+				st.abandoned + st.dropped, st.last_error);
+		} else {
+			say(s, "sub: %s: %" PRIu64 " message%s sent", cjd_output_name(s->outputs[i]),
+			    st.sent, st.sent == 1 ? "" : "s");
+		}
+		cjd_output_free(s->outputs[i]);
+	}
+	s->n_outputs = 0;
+	return ok;
+}
+
 int cmd_sub(int argc, char **argv)
 {
 	enum { OPT_TOPIC = 256, OPT_FORMAT, OPT_SYSLOG, OPT_SERVER_KEY, OPT_SECRET, OPT_SINCE,
-	       OPT_JOURNAL, OPT_COUNT };
+	       OPT_JOURNAL, OPT_COUNT, OPT_HTTP, OPT_HTTP_FORMAT, OPT_HTTP_TOKEN, OPT_SYSLOG_REMOTE,
+	       OPT_SYSLOG_TLS, OPT_SYSLOG_FORMAT, OPT_CA_FILE };
 	static const struct option opts[] = {
 		{"topic", required_argument, NULL, OPT_TOPIC},
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -538,6 +681,13 @@ int cmd_sub(int argc, char **argv)
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"journal", required_argument, NULL, OPT_JOURNAL},
 		{"count", required_argument, NULL, OPT_COUNT},
+		{"http", required_argument, NULL, OPT_HTTP},
+		{"http-format", required_argument, NULL, OPT_HTTP_FORMAT},
+		{"http-token-file", required_argument, NULL, OPT_HTTP_TOKEN},
+		{"syslog-remote", required_argument, NULL, OPT_SYSLOG_REMOTE},
+		{"syslog-tls", no_argument, NULL, OPT_SYSLOG_TLS},
+		{"syslog-format", required_argument, NULL, OPT_SYSLOG_FORMAT},
+		{"ca-file", required_argument, NULL, OPT_CA_FILE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
@@ -547,6 +697,7 @@ int cmd_sub(int argc, char **argv)
 	char why[300];
 	const char *journal = CJD_JOURNAL_DEFAULT_PATH;
 	char *default_ep[] = {CJD_PUBLISH_DEFAULT_TCP};
+	struct bridge br = {0};
 	int c, rc;
 
 	optind = 1;
@@ -560,8 +711,11 @@ int cmd_sub(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (cjd_sub_format_parse(optarg, &s.format))
-				return cjd_cli_usage_error("sub", "--format: '%s' is not json, ecs, cef, syslog or text",
-							   optarg);
+				return cjd_cli_usage_error(
+					"sub",
+					"--format: '%s' is not json, ecs, cef, leef, syslog, text, "
+					"falcosidekick or splunk-hec",
+					optarg);
 			break;
 		case OPT_SYSLOG: s.use_syslog = true; break;
 		case OPT_SERVER_KEY: server_key = optarg; break;
@@ -574,12 +728,25 @@ int cmd_sub(int argc, char **argv)
 				return cjd_cli_usage_error("sub", "--count: '%s' is not a positive number",
 							   optarg);
 			break;
+		case OPT_HTTP: br.http_url = optarg; break;
+		case OPT_HTTP_FORMAT: br.http_format = optarg; break;
+		case OPT_HTTP_TOKEN: br.token_file = optarg; break;
+		case OPT_SYSLOG_REMOTE: br.syslog_remote = optarg; break;
+		case OPT_SYSLOG_TLS: br.syslog_tls = true; break;
+		case OPT_SYSLOG_FORMAT: br.syslog_format = optarg; break;
+		case OPT_CA_FILE: br.ca_file = optarg; break;
 		case 'h': fputs(sub_usage, stdout); return CJD_EXIT_OK;
 		default: return cjd_cli_bad_option("sub", argv, "hq");
 		}
 	}
 	if (!server_key != !secret)
 		return cjd_cli_usage_error("sub", "--curve-server-key and --curve-secret go together");
+	if (!br.http_url && (br.http_format || br.token_file))
+		return cjd_cli_usage_error("sub", "--http-format and --http-token-file need --http URL");
+	if (!br.syslog_remote && (br.syslog_tls || br.syslog_format))
+		return cjd_cli_usage_error("sub", "--syslog-tls and --syslog-format need --syslog-remote");
+	if (br.ca_file && !br.syslog_tls && !(br.http_url && !strncasecmp(br.http_url, "https:", 6)))
+		return cjd_cli_usage_error("sub", "--ca-file needs an https:// --http URL or --syslog-tls");
 	if (since_arg) {
 		if (cjd_since_parse(since_arg, cjd_now_real_ns(), &since_buf, why, sizeof(why)))
 			return cjd_cli_usage_error("sub", "--since: %s", why);
@@ -590,20 +757,38 @@ int cmd_sub(int argc, char **argv)
 	}
 	if (s.n_topics == 0)
 		s.topics[s.n_topics++] = "alert";
+	if (br.http_url || br.syslog_remote) {
+		/* a stop signal waits (pending) until forward() or the loop sees it, so
+		 * what is queued is still delivered */
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+		if ((rc = start_bridge(&s, &br))) {
+			stop_bridge(&s);
+			return rc;
+		}
+	}
 	if (s.use_syslog)
 		openlog("cjd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	s.last_seq = cjd_strmap_new();
-	if (!s.last_seq)
+	if (!s.last_seq) {
+		stop_bridge(&s);
 		return cjd_cli_fail("sub", "out of memory");
+	}
 
 	size_t n_ep = (size_t)(argc - optind);
 	if (since && n_ep == 0) {
 		/* catch-up only: no socket, exit when the journal is printed */
 		rc = catch_up(&s, journal, since, false) < 0 || s.failed ? CJD_EXIT_FAIL : CJD_EXIT_OK;
+		if (!stop_bridge(&s) && rc == CJD_EXIT_OK)
+			rc = CJD_EXIT_FAIL;
 		cjd_strmap_free(s.last_seq);
 		return rc;
 	}
 	if (since && !(s.seen_ids = cjd_strmap_new())) {
+		stop_bridge(&s);
 		cjd_strmap_free(s.last_seq);
 		return cjd_cli_fail("sub", "out of memory");
 	}
@@ -621,6 +806,8 @@ int cmd_sub(int argc, char **argv)
 		}
 		zmq_ctx_term(zctx);
 	}
+	if (!stop_bridge(&s) && rc == CJD_EXIT_OK)
+		rc = CJD_EXIT_FAIL;
 	if (s.malformed)
 		cjd_warn("sub: %" PRIu64 " malformed message%s skipped", s.malformed,
 			 s.malformed == 1 ? "" : "s");

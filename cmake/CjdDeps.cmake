@@ -27,6 +27,10 @@ cjd_require_lib(cjd::jansson jansson.h jansson libjansson-dev)
 cjd_require_lib(cjd::zmq zmq.h zmq libzmq3-dev)
 cjd_require_lib(cjd::zlib zlib.h z zlib1g-dev)
 cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
+# The HTTP output (libcurl) and remote syslog over TLS (OpenSSL).
+cjd_require_lib(cjd::curl curl/curl.h curl libcurl4-openssl-dev)
+cjd_require_lib(cjd::ssl openssl/ssl.h ssl libssl-dev)
+cjd_require_lib(cjd::crypto openssl/crypto.h crypto libssl-dev)
 # Capstone decodes the hot code the code-sampling probe reads (x86-64 and arm64).
 cjd_require_lib(cjd::capstone capstone/capstone.h capstone libcapstone-dev)
 if(CJD_BUILD_TESTS)
@@ -35,7 +39,4 @@ endif()
 
 find_library(CJD_LIBM m)
 find_package(Threads REQUIRED)
-if(CJD_BUILD_TESTS)
-  # libcrypto: the end-to-end test's SHA-256 nonce loop (a miner-shaped workload).
-  cjd_require_lib(cjd::crypto openssl/sha.h crypto libssl-dev)
-endif()
+# libcrypto (above) also serves the end-to-end test's SHA-256 nonce loop (a miner-shaped workload).

@@ -42,6 +42,8 @@ static void warn_restart_only(const struct cjd_config *o, const struct cjd_confi
 		cjd_warn(fmt, "journal.*");
 	if (o->metrics_ns != n->metrics_ns || o->heartbeat_ns != n->heartbeat_ns)
 		cjd_warn(fmt, "publish.metrics_every/heartbeat_every");
+	if (!cjd_config_same(o, n, "outputs."))
+		cjd_warn(fmt, "outputs.*");
 }
 
 void cjd_agent_reload(struct cjd_agent *a)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
@@ -15,6 +16,8 @@
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
 #include "cjd/evidence/inspect.h"
+#include "cjd/publish/output_http.h"
+#include "cjd/publish/output_syslog.h"
 
 enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION, T_BOOL };
 
@@ -43,7 +46,33 @@ static int check_allow(const char *item, char *why, size_t whylen)
 	return -EINVAL;
 }
 
+/* outputs.*.topics items: a prefix of some topic cjd publishes. */
+static int check_topic(const char *item, char *why, size_t whylen)
+{
+	static const char *const topics[] = {"alert.firing", "alert.ongoing", "alert.resolved",
+					     "alert.gone", "alert.frozen", "alert.throttled",
+					     "metrics", "heartbeat"};
+
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(topics); i++)
+		if (strncmp(topics[i], item, strlen(item)) == 0)
+			return 0;
+	snprintf(why, whylen,
+		 "topic '%s' matches no topic cjd publishes (alert, alert.firing, alert.ongoing, "
+		 "alert.resolved, alert.gone, alert.frozen, alert.throttled, metrics, heartbeat)",
+		 item);
+	return -EINVAL;
+}
+
+/* outputs.http.headers items: "Name: value". */
+static int check_header(const char *item, char *why, size_t whylen)
+{
+	return cjd_http_header_check(item, why, whylen);
+}
+
 #define OFF(f) offsetof(struct cjd_config, f)
+
+/* The keys every push output has (outputs.http.*, outputs.syslog.*): its queue and TLS files. */
+#define OUTPUT_KEYS(sec, m, what)                                                                  	{sec ".topics", T_STRLIST, OFF(m.topics), "alert", 0, 0, NULL,                             	 "Topic prefixes to send: `alert` (every alert), `alert.firing`, ..., and `metrics` or "   	 "`heartbeat` to send those too.",                                                         	 check_topic},                                                                             	{sec ".queue", T_UINT, OFF(m.queue), "1000", 1, 1000000, NULL,                             	 "Messages held while the receiver is slow or down; when it is full, new ones are "         	 "dropped and counted (heartbeat `cjd.outputs`; alerts stay in the journal). Detection "   	 "never waits for " what "."},                                                             	{sec ".timeout", T_DURATION, OFF(m.timeout_ns), "10s", 0.1, 600, NULL,                     	 "Limit of one attempt (connecting included); then it is retried."},                       	{sec ".backoff_min", T_DURATION, OFF(m.backoff_min_ns), "500ms", 0.01, 3600, NULL,         	 "Delay before the first retry; it doubles after each failure (with jitter: a random "     	 "value in the upper half)."},                                                             	{sec ".backoff_max", T_DURATION, OFF(m.backoff_max_ns), "30s", 0.01, 3600, NULL,           	 "Longest delay between retries. Messages are retried until delivered (or the queue "     	 "overflows), in order."},                                                                 	{sec ".drain", T_DURATION, OFF(m.drain_ns), "5s", 0, 600, NULL,                            	 "On shutdown, how long to keep delivering what is queued; the rest is counted and "      	 "logged."},                                                                               	{sec ".ca_file", T_STRING, OFF(m.ca_file), NULL, 0, 0, NULL,                              	 "CA certificates (PEM) that verify the receiver; null: the system's. Verification is "   	 "always on."},                                                                            	{sec ".cert_file", T_STRING, OFF(m.cert_file), NULL, 0, 0, NULL,                          	 "Client certificate (PEM) for mutual TLS, with key_file."},                               	{sec ".key_file", T_STRING, OFF(m.key_file), NULL, 0, 0, NULL,                            	 "Client private key (PEM), with cert_file."}
 
 /* Strings lists in `def` are separated by '\n'. */
 static const struct opt opts[] = {
@@ -146,6 +175,38 @@ static const struct opt opts[] = {
 	 "it carries the evidence; later evidence comes as an `evidence` alert."},
 	{"evidence.model", T_STRING, OFF(verdict_model), NULL, 0, 0, NULL,
 	 "Verdict model file (screening score + evidence, docs/model-format.md); null: the shipped verdict-rule.json from the model directory."},
+	{"outputs.http.url", T_STRING, OFF(out_http.target), NULL, 0, 0, NULL,
+	 "POST each alert to this URL (http:// or https://); null: no HTTP output. "
+	 "See docs/alerts.md, \"HTTP output\"."},
+	{"outputs.http.format", T_CHOICE, OFF(out_http.format), "ecs", 0, 0,
+	 "ecs|falcosidekick|splunk-hec",
+	 "Body: `ecs` (the alert as published), `falcosidekick` (a Falco event), `splunk-hec` "
+	 "(an HTTP Event Collector event)."},
+	{"outputs.http.token_file", T_STRING, OFF(out_http.token_file), NULL, 0, 0, NULL,
+	 "File whose first line is a token, sent as `Authorization: Splunk TOKEN` (splunk-hec) "
+	 "or `Authorization: Bearer TOKEN`; kept out of the command line and the environment."},
+	{"outputs.http.headers", T_STRLIST, OFF(out_http.headers), NULL, 0, 0, NULL,
+	 "Extra request headers, `\"Name: value\"` each.", check_header},
+	{"outputs.http.splunk_index", T_STRING, OFF(out_http.splunk_index), NULL, 0, 0, NULL,
+	 "splunk-hec: the index; null: the token's default."},
+	{"outputs.http.splunk_source", T_STRING, OFF(out_http.splunk_source), "cjd", 0, 0, NULL,
+	 "splunk-hec: the `source`."},
+	{"outputs.http.splunk_sourcetype", T_STRING, OFF(out_http.splunk_sourcetype), NULL, 0, 0,
+	 NULL, "splunk-hec: the `sourcetype`; null: `cjd:alert`, `cjd:metrics` or `cjd:heartbeat`."},
+	OUTPUT_KEYS("outputs.http", out_http, "a POST"),
+	{"outputs.syslog.remote", T_STRING, OFF(out_syslog.target), NULL, 0, 0, NULL,
+	 "Send each alert to this syslog receiver, `HOST:PORT` or `[IPv6]:PORT` (port 514, or "
+	 "6514 with TLS, when left out), as RFC 5424 over TCP with octet counting (RFC 6587); "
+	 "null: none. Local syslog(3) is `cjd sub --syslog`."},
+	{"outputs.syslog.transport", T_CHOICE, OFF(out_syslog.transport), "tcp", 0, 0, "tcp|tls",
+	 "`tcp`, or `tls` (RFC 5425; the receiver's certificate is verified)."},
+	{"outputs.syslog.format", T_CHOICE, OFF(out_syslog.format), "rfc5424", 0, 0,
+	 "rfc5424|cef|leef|json",
+	 "MSG: `rfc5424` ([cjd@32473 ...] structured data and a summary), or a `cef`, `leef` "
+	 "(QRadar) or `json` line."},
+	{"outputs.syslog.server_name", T_STRING, OFF(out_syslog.server_name), NULL, 0, 0, NULL,
+	 "TLS: the name the receiver's certificate must hold; null: the host of `remote`."},
+	OUTPUT_KEYS("outputs.syslog", out_syslog, "the receiver"),
 	{"log.level", T_CHOICE, OFF(log_level), "info", 0, 0, "error|warn|info|debug",
 	 "Log level on stderr."},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
@@ -153,7 +214,7 @@ static const struct opt opts[] = {
 };
 
 static const char *const sections[] = {"collector", "detector", "publish", "journal", "actions",
-				       "evidence", "log"};
+					"outputs", "evidence", "log"};
 
 static const char *const action_names[] = {"alert", "freeze", "throttle"};
 
@@ -497,8 +558,84 @@ static int rule_probes(const struct cjd_config *cfg, const char **key, char *why
 	return 0;
 }
 
-static const rule_fn rules[] = {rule_thresholds, rule_throttle, rule_curve, rule_endpoints,
-				rule_suspect, rule_probes};
+/* Checks of a push output's settings that only make sense together; each is a rule of its own
+ * so that a file with several such mistakes gets each reported. */
+enum out_check { OC_BACKOFF, OC_PAIR, OC_URL, OC_REMOTE, OC_TLS_ONLY };
+
+static int rule_output(const struct cjd_config *cfg, bool syslog, enum out_check c,
+		       const char **key, char *why, size_t whylen)
+{
+	/* the key named in the report; static because the caller keeps the pointer */
+	static char bad[2][64];
+	const struct cjd_output_settings *o = syslog ? &cfg->out_syslog : &cfg->out_http;
+	const char *sec = syslog ? "outputs.syslog" : "outputs.http";
+	char *k = bad[syslog], host[256], port[8], w[300];
+
+	switch (c) {
+	case OC_BACKOFF:
+		if (o->backoff_min_ns <= o->backoff_max_ns)
+			return 0;
+		snprintf(k, 64, "%s.backoff_min", sec);
+		snprintf(why, whylen, "%s.backoff_min is longer than %s.backoff_max", sec, sec);
+		break;
+	case OC_PAIR:
+		if (!o->cert_file == !o->key_file)
+			return 0;
+		snprintf(k, 64, "%s.%s", sec, o->cert_file ? "cert_file" : "key_file");
+		snprintf(why, whylen, "%s.cert_file and %s.key_file go together", sec, sec);
+		break;
+	case OC_URL:
+		if (syslog || !o->target || !strncasecmp(o->target, "http://", 7) ||
+		    !strncasecmp(o->target, "https://", 8))
+			return 0;
+		snprintf(k, 64, "%s.url", sec);
+		snprintf(why, whylen, "%s.url must start with http:// or https://, not \"%.200s\"",
+			 sec, o->target);
+		break;
+	case OC_REMOTE:
+		if (!syslog || !o->target ||
+		    !cjd_syslog_remote_parse(o->target, "514", host, sizeof(host), port,
+					     sizeof(port), w, sizeof(w)))
+			return 0;
+		snprintf(k, 64, "%s.remote", sec);
+		snprintf(why, whylen, "%s.remote: %s", sec, w);
+		break;
+	case OC_TLS_ONLY:
+		if (!syslog || (o->transport && !strcmp(o->transport, "tls")) ||
+		    !(o->ca_file || o->cert_file || o->server_name))
+			return 0;
+		{
+			const char *what = o->ca_file     ? "ca_file"
+					   : o->cert_file ? "cert_file"
+							  : "server_name";
+			snprintf(k, 64, "%s.%s", sec, what);
+			snprintf(why, whylen, "%s.%s is set but %s.transport is not tls", sec, what,
+				 sec);
+		}
+		break;
+	}
+	*key = k;
+	return -EINVAL;
+}
+
+#define OUTPUT_RULE(fn, syslog, check)                                                             \
+	static int fn(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)  \
+	{                                                                                          \
+		return rule_output(cfg, syslog, check, key, why, whylen);                          \
+	}
+OUTPUT_RULE(rule_http_backoff, false, OC_BACKOFF)
+OUTPUT_RULE(rule_http_pair, false, OC_PAIR)
+OUTPUT_RULE(rule_http_url, false, OC_URL)
+OUTPUT_RULE(rule_syslog_backoff, true, OC_BACKOFF)
+OUTPUT_RULE(rule_syslog_pair, true, OC_PAIR)
+OUTPUT_RULE(rule_syslog_remote, true, OC_REMOTE)
+OUTPUT_RULE(rule_syslog_tls, true, OC_TLS_ONLY)
+
+static const rule_fn rules[] = {rule_thresholds,     rule_throttle,     rule_curve,
+				rule_endpoints,      rule_http_backoff, rule_http_pair,
+				rule_http_url,       rule_syslog_backoff, rule_syslog_pair,
+				rule_syslog_remote,  rule_syslog_tls,  rule_suspect,
+				rule_probes};
 
 /* The first rule that fails (for overrides, which change one key at a time). */
 static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
@@ -531,13 +668,19 @@ static const char *key_hint(const char *sec, const char *key, char *buf, size_t 
 		snprintf(buf, len, "; did you mean '%s'?", best);
 		return buf;
 	}
-	/* the right name in the wrong place: compare with every section's leaves */
-	for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
-		const char *leaf = strchr(opts[i].key, '.') + 1;
-		if (strcmp(leaf, key) == 0) {
-			snprintf(buf, len, "; did you mean '%s'? (it belongs in section \"%.*s\")",
-				 opts[i].key, (int)(leaf - 1 - opts[i].key), opts[i].key);
-			return buf;
+	/* the right name in the wrong place: compare with every section's leaves,
+	 * then with the last part of keys in subsections ("outputs.http.url") */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
+			const char *leaf = (pass ? strrchr : strchr)(opts[i].key, '.') + 1;
+			if (pass && leaf == strchr(opts[i].key, '.') + 1)
+				continue;
+			if (strcmp(leaf, key) == 0) {
+				snprintf(buf, len,
+					 "; did you mean '%s'? (it belongs in section \"%.*s\")",
+					 opts[i].key, (int)(leaf - 1 - opts[i].key), opts[i].key);
+				return buf;
+			}
 		}
 	}
 	if ((best = cjd_suggest(key, full, CJD_ARRAY_SIZE(opts)))) {
@@ -791,6 +934,56 @@ static int load_value(struct loadctx *lc, struct cjd_config *cfg, const struct o
 	return 0;
 }
 
+/* Whether some key lies under "name." (a section such as "outputs.http"). */
+static bool is_section(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++)
+		if (!strncmp(opts[i].key, name, n) && opts[i].key[n] == '.')
+			return true;
+	return false;
+}
+
+/*
+ * Loads the members of one section object: `name` is its dotted name
+ * ("collector", "outputs.http"), `path` its JSON path for error locations.
+ * An object member that is itself a section ("http" in "outputs") recurses.
+ * Returns 0, or -ENOMEM (problems are recorded in lc).
+ */
+static int load_section(struct loadctx *lc, struct cjd_config *tmp, const char *name,
+			const char *path, json_t *sec)
+{
+	const char *key;
+	json_t *v;
+	char hint[200];
+
+	json_object_foreach (sec, key, v) {
+		char full[128], kpath[300];
+		snprintf(full, sizeof(full), "%s.%s", name, key);
+		snprintf(kpath, sizeof(kpath), "%s", path);
+		cjd_json_path_append(kpath, sizeof(kpath), key);
+		const struct opt *o = find_opt(full);
+		if (!o && is_section(full)) {
+			if (!json_is_object(v))
+				load_err(lc, kpath, 0, "\"%s\" must be an object", full);
+			else if (load_section(lc, tmp, full, kpath, v) == -ENOMEM)
+				return -ENOMEM;
+			continue;
+		}
+		if (!o) {
+			load_err(lc, kpath, 1, "unknown key \"%s\" in section \"%s\"%s", key, name,
+				 key_hint(name, key, hint, sizeof(hint)));
+			continue;
+		}
+		if (load_value(lc, tmp, o, v) == -ENOMEM)
+			lc->oom = true;
+		if (lc->oom)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * Loads text over tmp (a copy of the current configuration), finding every
  * problem: a wrong value is reported and the key keeps its old value, an
@@ -801,8 +994,8 @@ static int load_value(struct loadctx *lc, struct cjd_config *cfg, const struct o
 static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *text)
 {
 	json_error_t jerr;
-	json_t *root, *sec, *v;
-	const char *skey, *key;
+	json_t *root, *sec;
+	const char *skey;
 	char hint[200];
 
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
@@ -838,7 +1031,7 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			cjd_json_path_append(path, sizeof(path), skey);
 			load_err(lc, path, 1,
 				 "unknown section \"%s\" (sections: collector, detector, publish, "
-				 "journal, actions, evidence, log)%s",
+				 "journal, actions, outputs, evidence, log)%s",
 				 skey, h);
 			continue;
 		}
@@ -846,22 +1039,8 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			load_err(lc, skey, 0, "\"%s\" must be an object", skey);
 			continue;
 		}
-		json_object_foreach (sec, key, v) {
-			char full[128], path[300];
-			snprintf(full, sizeof(full), "%s.%s", skey, key);
-			const struct opt *o = find_opt(full);
-			if (!o) {
-				snprintf(path, sizeof(path), "%s", skey);
-				cjd_json_path_append(path, sizeof(path), key);
-				load_err(lc, path, 1, "unknown key \"%s\" in section \"%s\"%s", key, skey,
-					 key_hint(skey, key, hint, sizeof(hint)));
-				continue;
-			}
-			if (load_value(lc, tmp, o, v) == -ENOMEM)
-				lc->oom = true;
-			if (lc->oom)
-				goto out;
-		}
+		if (load_section(lc, tmp, skey, skey, sec) == -ENOMEM)
+			goto out;
 	}
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(rules); i++) {
 		const char *bad = NULL;
@@ -1082,19 +1261,62 @@ int cjd_config_write(const struct cjd_config *cfg, FILE *out)
 	fputs("{\n", out);
 	for (size_t s = 0; s < CJD_ARRAY_SIZE(sections); s++) {
 		size_t sl = strlen(sections[s]);
+		const char *sub = NULL; /* the subsection open ("http" of outputs.http.*) */
+		size_t subl = 0;
 		bool first = true;
 		fprintf(out, "  \"%s\": {\n", sections[s]);
 		for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
 			if (strncmp(opts[i].key, sections[s], sl) || opts[i].key[sl] != '.')
 				continue;
-			fprintf(out, "%s    \"%s\": ", first ? "" : ",\n", opts[i].key + sl + 1);
+			const char *rest = opts[i].key + sl + 1, *dot = strchr(rest, '.');
+			/* keys of a subsection are contiguous in the table: one nested object */
+			if (sub && (!dot || (size_t)(dot - rest) != subl || strncmp(rest, sub, subl))) {
+				fputs("\n    }", out);
+				sub = NULL;
+			}
+			if (dot && !sub) {
+				sub = rest;
+				subl = (size_t)(dot - rest);
+				fprintf(out, "%s    \"%.*s\": {\n", first ? "" : ",\n", (int)subl, rest);
+				first = true;
+			}
+			fprintf(out, "%s%s\"%s\": ", first ? "" : ",\n", sub ? "      " : "    ",
+				sub ? dot + 1 : rest);
 			write_value(cfg, &opts[i], out);
 			first = false;
 		}
+		if (sub)
+			fputs("\n    }", out);
 		fprintf(out, "\n  }%s\n", s + 1 < CJD_ARRAY_SIZE(sections) ? "," : "");
 	}
 	fputs("}\n", out);
 	return ferror(out) ? -EIO : 0;
+}
+
+bool cjd_config_same(const struct cjd_config *a, const struct cjd_config *b, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	bool same = true;
+
+	for (size_t i = 0; same && i < CJD_ARRAY_SIZE(opts); i++) {
+		char *ta = NULL, *tb = NULL;
+		size_t la = 0, lb = 0;
+		if (strncmp(opts[i].key, prefix, pl))
+			continue;
+		FILE *fa = open_memstream(&ta, &la), *fb = open_memstream(&tb, &lb);
+		if (fa)
+			write_value(a, &opts[i], fa);
+		if (fb)
+			write_value(b, &opts[i], fb);
+		if (fa)
+			fclose(fa);
+		if (fb)
+			fclose(fb);
+		same = ta && tb && la == lb && !memcmp(ta, tb, la);
+		free(ta);
+		free(tb);
+	}
+	return same;
 }
 
 void cjd_config_write_docs(FILE *out)

@@ -11,6 +11,8 @@
 #include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/detector/model_load.h"
+#include "cjd/publish/output_http.h"
+#include "cjd/publish/output_syslog.h"
 #include "pipeline_internal.h"
 
 /*
@@ -146,6 +148,75 @@ static int actions_new(const struct cjd_pipeline *p, const struct cjd_config *cf
 	return cjd_actions_new(out, &ac);
 }
 
+/* The queue settings shared by both push outputs (outputs.*.queue, .backoff_*, .drain, .topics). */
+static struct cjd_output_options queue_options(const struct cjd_output_settings *s)
+{
+	return (struct cjd_output_options){
+		.queue = s->queue,
+		.backoff_min_ns = s->backoff_min_ns,
+		.backoff_max_ns = s->backoff_max_ns,
+		.drain_ns = s->drain_ns ? s->drain_ns : 1, /* 0 in the file: do not wait */
+		.topics = (const char *const *)s->topics.v,
+		.n_topics = s->topics.n,
+	};
+}
+
+/*
+ * Starts the push outputs the configuration turns on (outputs.http.url,
+ * outputs.syslog.remote) into out[] (*n of them). The configuration checked
+ * their settings; what is left to fail is a file (token, CA, certificate)
+ * or a thread. Returns 0 or a negative errno with err set.
+ */
+static int start_outputs(const struct cjd_config *cfg, struct cjd_output **out, size_t *n,
+			 struct cjd_error *err)
+{
+	const struct cjd_output_settings *h = &cfg->out_http, *sl = &cfg->out_syslog;
+	int rc;
+
+	*n = 0;
+	if (h->target) {
+		struct cjd_output_http_config hc = {
+			.url = h->target,
+			.body = {.splunk_index = h->splunk_index,
+				 .splunk_source = h->splunk_source,
+				 .splunk_sourcetype = h->splunk_sourcetype},
+			.token_file = h->token_file,
+			.headers = (const char *const *)h->headers.v,
+			.n_headers = h->headers.n,
+			.ca_file = h->ca_file,
+			.cert_file = h->cert_file,
+			.key_file = h->key_file,
+			.timeout_ns = h->timeout_ns,
+			.queue = queue_options(h),
+		};
+		if (cjd_http_format_parse(h->format, &hc.format))
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0, "outputs.http.format: '%s'",
+					     h->format);
+		if ((rc = cjd_output_http_new(&out[*n], &hc, err)))
+			return rc;
+		(*n)++;
+	}
+	if (sl->target) {
+		struct cjd_output_syslog_config sc = {
+			.remote = sl->target,
+			.tls = sl->transport && !strcmp(sl->transport, "tls"),
+			.ca_file = sl->ca_file,
+			.cert_file = sl->cert_file,
+			.key_file = sl->key_file,
+			.server_name = sl->server_name,
+			.timeout_ns = sl->timeout_ns,
+			.queue = queue_options(sl),
+		};
+		if (cjd_syslog_msg_format_parse(sl->format, &sc.format))
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0, "outputs.syslog.format: '%s'",
+					     sl->format);
+		if ((rc = cjd_output_syslog_new(&out[*n], &sc, err)))
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
 static int on_alert(const struct cjd_alert *alert, void *ctx);
 
 /* Starts the detector of a mode with its model, loaded already. */
@@ -233,7 +304,17 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		goto out_free;
 	}
 	/* The publisher last among the parts that can refuse: its sockets and
-	 * threads are the most expensive thing to unwind. */
+	 * threads are the most expensive thing to unwind. Its push outputs
+	 * just before it: a token or CA file that cannot be read is a
+	 * configuration error. */
+	struct cjd_output *outs[2];
+	size_t n_outs = 0;
+	if ((rc = start_outputs(cfg, outs, &n_outs, err))) {
+		for (size_t i = 0; i < n_outs; i++)
+			cjd_output_free(outs[i]);
+		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		goto out_free;
+	}
 	struct cjd_publisher_config pc = {
 		.endpoints = (const char *const *)cfg->endpoints.v,
 		.n_endpoints = cfg->endpoints.n,
@@ -244,6 +325,8 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		.curve_secret_file = cfg->curve_secret,
 		.curve_clients_dir = cfg->curve_clients,
 		.cgroup_root = opts->cgroup_root,
+		.outputs = outs,
+		.n_outputs = n_outs, /* the publisher owns them now */
 	};
 	if ((rc = cjd_publisher_new(&p->pub, &pc, err))) {
 		/* a malformed key file is a configuration error; an endpoint in use is not */

@@ -1,4 +1,4 @@
-/* SIEM renderings of received messages: flat ECS JSON, CEF and RFC 5424 syslog. */
+/* SIEM renderings of received messages: flat ECS JSON, CEF, LEEF and RFC 5424 syslog. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,12 +12,15 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/publish/alert_format.h"
+#include "cjd/publish/output_body.h"
+#include "publish_internal.h"
 
 int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 {
-	static const char *const names[] = {"json", "ecs", "cef", "syslog", "text"};
+	static const char *const names[] = {"json", "ecs",  "cef",	   "syslog",
+					    "text", "leef", "falcosidekick", "splunk-hec"};
 
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum cjd_sub_format)i;
 			return 0;
@@ -26,8 +29,7 @@ int cjd_sub_format_parse(const char *s, enum cjd_sub_format *out)
 	return -EINVAL;
 }
 
-/* doc["a"]["b"]["c"] for path "a.b.c" (keys themselves hold no dots in our schemas). */
-static json_t *get(json_t *doc, const char *path)
+json_t *cjd_json_path(json_t *doc, const char *path)
 {
 	char key[64];
 
@@ -41,6 +43,11 @@ static json_t *get(json_t *doc, const char *path)
 		path += n + (path[n] == '.');
 	}
 	return doc;
+}
+
+static json_t *get(json_t *doc, const char *path)
+{
+	return cjd_json_path(doc, path);
 }
 
 static const char *str(json_t *doc, const char *path)
@@ -504,10 +511,26 @@ int cjd_format_syslog_body(const char *topic, json_t *doc, char **out, int *seve
 	return sb_close(&b, out);
 }
 
+/* "<PRI>1 TIMESTAMP HOST cjd - TOPIC ": the RFC 5424 header every syslog rendering shares. */
+static void put_syslog_header(FILE *f, const char *topic, json_t *doc, int sev)
+{
+	const char *ts = str(doc, "@timestamp");
+
+	fprintf(f, "<%d>1 ", LOG_DAEMON | sev);
+	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
+	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
+		fprintf(f, "%.26sZ ", ts);
+	else
+		put_token(f, ts, 64), fputc(' ', f);
+	put_token(f, str(doc, "host.name"), 255);
+	fputs(" cjd - ", f);
+	put_token(f, topic, 32);
+	fputc(' ', f);
+}
+
 static int format_syslog(const char *topic, json_t *doc, char **out)
 {
 	struct sbuf b;
-	const char *ts = str(doc, "@timestamp");
 	char *body;
 	int sev, rc;
 
@@ -518,18 +541,144 @@ static int format_syslog(const char *topic, json_t *doc, char **out)
 		free(body);
 		return -ENOMEM;
 	}
-	fprintf(b.f, "<%d>1 ", LOG_DAEMON | sev);
-	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
-	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
-		fprintf(b.f, "%.26sZ ", ts);
-	else
-		put_token(b.f, ts, 64), fputc(' ', b.f);
-	put_token(b.f, str(doc, "host.name"), 255);
-	fputs(" cjd - ", b.f);
-	put_token(b.f, topic, 32);
-	fputc(' ', b.f);
+	put_syslog_header(b.f, topic, doc, sev);
 	fputs(body, b.f);
 	free(body);
+	return sb_close(&b, out);
+}
+
+int cjd_format_syslog_wrap(const char *topic, json_t *doc, const char *msg, char **out)
+{
+	struct sbuf b;
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	put_syslog_header(b.f, topic, doc, syslog_severity(topic));
+	fputs("- ", b.f); /* no structured data: the MSG carries everything */
+	fputs(msg, b.f);
+	return sb_close(&b, out);
+}
+
+int cjd_format_summary(const char *topic, json_t *doc, char **out)
+{
+	struct sbuf b;
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	put_summary(b.f, topic, doc);
+	return sb_close(&b, out);
+}
+
+/* ---- LEEF 2.0 (IBM QRadar) ---- */
+
+/*
+ * Attribute values: LEEF has no escape for its delimiter, so the delimiter is
+ * a tab and every control character, tabs included, is written as \t \n \r
+ * or \xHH (a real backslash as \\): no value, however hostile, can hold the
+ * delimiter or end the line. '=' needs nothing (a value runs to the next
+ * delimiter).
+ */
+static void leef_value(FILE *f, const char *s)
+{
+	put_escaped(f, s, "\\", CTL_ESCAPE);
+}
+
+static void leef_pair(FILE *f, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	fprintf(f, "\t%s=", key);
+	leef_value(f, val);
+}
+
+static void leef_num(FILE *f, const char *key, json_t *v)
+{
+	if (!json_is_number(v))
+		return;
+	fprintf(f, "\t%s=", key);
+	put_number(f, v);
+}
+
+/* LEEF sev is 1..10: event.severity / 10, rounded, at least 1. */
+static int leef_sev(const char *topic, json_t *doc)
+{
+	int s = severity10(topic, doc);
+	return s < 1 ? 1 : s;
+}
+
+static int format_leef(const char *topic, json_t *doc, char **out)
+{
+	struct sbuf b;
+	uint64_t ns;
+	const char *ts = str(doc, "@timestamp");
+	bool alert = strncmp(topic, "alert.", 6) == 0;
+
+	if (sb_open(&b))
+		return -ENOMEM;
+	fputs("LEEF:2.0|", b.f);
+	/* header fields escape \ and | as in CEF (they are ours, but the topic is not checked) */
+	cef_header(b.f, "cjd");
+	cef_header(b.f, "cjd");
+	cef_header(b.f, str(doc, "agent.version"));
+	cef_header(b.f, topic);
+	fputs("x09|", b.f); /* the attribute delimiter, a tab, in LEEF 2.0's hex form */
+	/* the first attribute has no delimiter before it; every later one does */
+	fputs("cat=", b.f);
+	leef_value(b.f, alert ? "cryptomining" : topic);
+	fprintf(b.f, "\tsev=%d", leef_sev(topic, doc));
+	/* devTime in the form devTimeFormat names (Java SimpleDateFormat), to the ms */
+	if (ts && !cjd_rfc3339_parse(ts, &ns)) {
+		char sec[32];
+		time_t t = (time_t)(ns / 1000000000ull);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(b.f, "\tdevTime=%s.%03uZ\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX", sec,
+			(unsigned)(ns / 1000000ull % 1000));
+	}
+	leef_pair(b.f, "host", str(doc, "host.name"));
+	leef_pair(b.f, "eventId", str(doc, "event.id"));
+	leef_pair(b.f, "action", str(doc, "event.action"));
+	leef_pair(b.f, "outcome", str(doc, "event.outcome"));
+	leef_pair(b.f, "ruleName", str(doc, "rule.name"));
+	leef_pair(b.f, "ruleId", str(doc, "rule.id"));
+	leef_pair(b.f, "cgroup", str(doc, "cgroup.path"));
+	leef_pair(b.f, "containerId", str(doc, "container.id"));
+	leef_pair(b.f, "container", str(doc, "container.name"));
+	{
+		char image[700];
+		leef_pair(b.f, "image", image_ref(doc, image, sizeof(image)));
+	}
+	leef_pair(b.f, "pod", str(doc, "orchestrator.resource.name"));
+	leef_pair(b.f, "namespace", str(doc, "orchestrator.namespace"));
+	leef_pair(b.f, "podUid", str(doc, "orchestrator.resource.id"));
+	leef_num(b.f, "score", get(doc, "cjd.score"));
+	leef_pair(b.f, "model", str(doc, "cjd.model.name"));
+	leef_pair(b.f, "modelVersion", str(doc, "cjd.model.version"));
+	leef_pair(b.f, "mode", str(doc, "cjd.mode"));
+	leef_num(b.f, "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
+	leef_num(b.f, "costUsd", get(doc, "cjd.cost.usd"));
+	leef_num(b.f, "seq", get(doc, "cjd.seq"));
+	leef_num(b.f, "dropped", get(doc, "cjd.publish.dropped"));
+	leef_num(b.f, "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
+	json_t *p0 = json_array_get(get(doc, "cjd.processes"), 0);
+	if (p0) {
+		leef_pair(b.f, "proc", str(p0, "comm"));
+		leef_num(b.f, "pid", json_object_get(p0, "pid"));
+	}
+	{
+		struct sbuf s;
+		char *text;
+		if (sb_open(&s) == 0) {
+			put_summary(s.f, topic, doc);
+			if (sb_close(&s, &text) == 0) {
+				/* the summary is escaped already (control characters as
+				 * \t \n \xHH, backslashes doubled): no second pass */
+				fprintf(b.f, "\tmsg=%s", text);
+				free(text);
+			}
+		}
+	}
 	return sb_close(&b, out);
 }
 
@@ -553,6 +702,21 @@ static int format_text(const char *topic, json_t *doc, char **out)
 	return sb_close(&b, out);
 }
 
+/* The HTTP output's bodies, as they would be POSTed (default Splunk metadata). */
+static int format_http_body(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
+{
+	char *json = cjd_json_dumps(doc);
+	size_t len;
+	int rc;
+
+	if (!json)
+		return -ENOMEM;
+	rc = cjd_http_body(fmt == CJD_FMT_FALCOSIDEKICK ? CJD_HTTP_FALCOSIDEKICK : CJD_HTTP_SPLUNK_HEC,
+			   NULL, topic, json, strlen(json), out, &len);
+	free(json);
+	return rc;
+}
+
 int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, char **out)
 {
 	switch (fmt) {
@@ -560,6 +724,9 @@ int cjd_format_message(enum cjd_sub_format fmt, const char *topic, json_t *doc, 
 	case CJD_FMT_ECS: return format_ecs(doc, out);
 	case CJD_FMT_CEF: return format_cef(topic, doc, out);
 	case CJD_FMT_SYSLOG: return format_syslog(topic, doc, out);
+	case CJD_FMT_LEEF: return format_leef(topic, doc, out);
+	case CJD_FMT_FALCOSIDEKICK:
+	case CJD_FMT_SPLUNK_HEC: return format_http_body(fmt, topic, doc, out);
 	default: return -EINVAL;
 	}
 }

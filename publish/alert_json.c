@@ -38,6 +38,29 @@ static void threat(struct cjd_jw *w)
 	cjd_jw_end(w, '}');
 }
 
+/*
+ * ECS rule.*, for SIEM rules to key on: one rule per model and topic.
+ * rule.id is stable across model versions ("cjd:sw-default:alert.firing";
+ * model names hold no ':'), rule.version says which version decided.
+ */
+static void rule(struct cjd_jw *w, const struct cjd_alert *a)
+{
+	const char *model = a->model_name && a->model_name[0] ? a->model_name : NULL;
+	const char *action = cjd_alert_action_name(a->action);
+	char name[200], id[200];
+
+	snprintf(name, sizeof(name), "cjd cryptomining: %s%s%s", model ? model : "",
+		 model ? " " : "", cjd_mode_name(a->mode));
+	snprintf(id, sizeof(id), "cjd:%s%salert.%s", model ? model : "", model ? ":" : "", action);
+	cjd_jw_obj(w, "rule");
+	cjd_jw_str(w, "name", name);
+	cjd_jw_str(w, "id", id);
+	cjd_jw_str(w, "ruleset", "cjd");
+	if (a->model_version && a->model_version[0])
+		cjd_jw_str(w, "version", a->model_version);
+	cjd_jw_end(w, '}');
+}
+
 static void processes(struct cjd_jw *w, const struct cjd_alert_context *ctx)
 {
 	cjd_jw_arr(w, "processes");
@@ -137,6 +160,7 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 	cjd_jw_host(&w, a->host, ctx->host_name, ctx->host_id);
 	cjd_jw_workload(&w, a->cgroup, ctx->identity);
 	threat(&w);
+	rule(&w, a);
 
 	cjd_jw_obj(&w, "cjd");
 	if (ctx->seq)

@@ -111,6 +111,24 @@ int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbea
 	if (pub->journal_error)
 		cjd_jw_str(&w, "last_error", pub->journal_error);
 	cjd_jw_end(&w, '}');
+	if (pub->n_outputs) {
+		cjd_jw_obj(&w, "outputs");
+		for (size_t i = 0; i < pub->n_outputs; i++) {
+			const struct cjd_output_stats *o = &pub->outputs[i];
+			cjd_jw_obj(&w, o->kind);
+			cjd_jw_u64(&w, "sent", o->sent);
+			cjd_jw_u64(&w, "dropped", o->dropped);
+			cjd_jw_u64(&w, "rejected", o->rejected);
+			cjd_jw_u64(&w, "retries", o->retries);
+			cjd_jw_u64(&w, "abandoned", o->abandoned);
+			cjd_jw_u64(&w, "queued", o->queued);
+			cjd_jw_bool(&w, "failing", o->failing);
+			if (o->last_error[0])
+				cjd_jw_str(&w, "last_error", o->last_error);
+			cjd_jw_end(&w, '}');
+		}
+		cjd_jw_end(&w, '}');
+	}
 	if (hb->evidence)
 		heartbeat_evidence(&w, hb->evidence);
 	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cjd/common/identity.h"
 
 #define CJD_JW_MAX_DEPTH 12
@@ -71,5 +73,9 @@ void cjd_jw_workload(struct cjd_jw *w, const char *cgroup, const struct cjd_iden
  * >= cap, as snprintf) and sets *replaced when something was replaced.
  */
 size_t cjd_utf8_sanitize(const char *s, char *dst, size_t cap, bool *replaced);
+
+/* doc["a"]["b"]["c"] for the path "a.b.c" (our schemas' keys hold no dots), or NULL.
+ * Shared by the renderings of received messages (alert_format.c, output_body.c). */
+json_t *cjd_json_path(json_t *doc, const char *path);
 
 #endif

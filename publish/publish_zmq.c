@@ -39,6 +39,8 @@ struct cjd_publisher {
 	struct cjd_publisher_stats st;
 	uint64_t last_send_error_log_ns;
 	struct cjd_process procs[CJD_ALERT_MAX_PROCS];
+	struct cjd_output *outputs[CJD_PUBLISH_MAX_OUTPUTS]; /* push outputs (HTTP, remote syslog) */
+	size_t n_outputs;
 };
 
 static int zerr(void)
@@ -178,12 +180,29 @@ int cjd_publisher_new(struct cjd_publisher **out, const struct cjd_publisher_con
 
 	*out = NULL;
 	cjd_error_clear(err);
-	if (!cfg->curve_secret_file != !cfg->curve_clients_dir)
-		return cjd_error_set(err, -EINVAL, "", 0, 0,
-				     "CURVE needs both a secret key file and a clients directory");
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		for (size_t i = 0; i < cfg->n_outputs; i++)
+			cjd_output_free(cfg->outputs[i]);
 		return -ENOMEM;
+	}
+	/* owned from here on, whatever happens next */
+	for (size_t i = 0; i < cfg->n_outputs; i++) {
+		if (i < CJD_PUBLISH_MAX_OUTPUTS)
+			p->outputs[p->n_outputs++] = cfg->outputs[i];
+		else
+			cjd_output_free(cfg->outputs[i]);
+	}
+	if (cfg->n_outputs > CJD_PUBLISH_MAX_OUTPUTS) {
+		rc = cjd_error_set(err, -E2BIG, "", 0, 0, "more than %d push outputs",
+				   CJD_PUBLISH_MAX_OUTPUTS);
+		goto out_free;
+	}
+	if (!cfg->curve_secret_file != !cfg->curve_clients_dir) {
+		rc = cjd_error_set(err, -EINVAL, "", 0, 0,
+				   "CURVE needs both a secret key file and a clients directory");
+		goto out_free;
+	}
 	cjd_event_idgen_init(&p->idgen);
 	if (cfg->host_name)
 		snprintf(p->host_name, sizeof(p->host_name), "%s", cfg->host_name);
@@ -241,6 +260,9 @@ void cjd_publisher_free(struct cjd_publisher *p)
 	} else {
 		cjd_zap_stop(p->zap);
 	}
+	/* last: each drains its queue (the stopping heartbeat included) for a bounded time */
+	for (size_t i = 0; i < p->n_outputs; i++)
+		cjd_output_free(p->outputs[i]);
 	for (size_t i = 0; i < p->n_bound; i++)
 		free(p->bound[i]);
 	free(p->bound);
@@ -259,6 +281,13 @@ static void send_failed(struct cjd_publisher *p, const char *topic, int e)
 	p->last_send_error_log_ns = now;
 	cjd_err("publish %s: %s (%llu messages dropped so far)", topic, zmq_strerror(e),
 		(unsigned long long)p->st.dropped);
+}
+
+/* Hands a message to the push outputs: a copy into each queue that wants it, never waiting. */
+static void to_outputs(struct cjd_publisher *p, const char *topic, const char *json, size_t len)
+{
+	for (size_t i = 0; i < p->n_outputs; i++)
+		cjd_output_submit(p->outputs[i], topic, json, len); /* drops are counted there */
 }
 
 static int send_frame(void *sock, const void *buf, size_t len, int flags)
@@ -347,6 +376,7 @@ int cjd_publisher_alert(struct cjd_publisher *p, struct cjd_alert *alert,
 	snprintf(topic, sizeof(topic), "%s%s", CJD_TOPIC_ALERT_PREFIX,
 		 cjd_alert_action_name(alert->action));
 	send_parts(p, topic, json, len);
+	to_outputs(p, topic, json, len);
 	if (p->echo && (fwrite(json, 1, len, p->echo) != len || fputc('\n', p->echo) == EOF) &&
 	    !jrc)
 		jrc = -EIO;
@@ -364,6 +394,7 @@ int cjd_publisher_metrics(struct cjd_publisher *p, const struct cjd_metrics *m)
 		return rc;
 	p->st.metrics++;
 	send_parts(p, CJD_TOPIC_METRICS, json, len);
+	to_outputs(p, CJD_TOPIC_METRICS, json, len);
 	free(json);
 	return 0;
 }
@@ -372,6 +403,7 @@ int cjd_publisher_heartbeat(struct cjd_publisher *p, const struct cjd_heartbeat 
 {
 	struct cjd_publisher_stats st;
 	struct cjd_heartbeat_publish pub;
+	struct cjd_output_stats outs[CJD_PUBLISH_MAX_OUTPUTS];
 	char *json;
 	size_t len;
 	int rc;
@@ -386,12 +418,15 @@ int cjd_publisher_heartbeat(struct cjd_publisher *p, const struct cjd_heartbeat 
 		.journal_failing = st.journal_failing,
 		.journal_errors = st.journal_errors,
 		.journal_error = p->journal ? cjd_journal_last_error(p->journal) : NULL,
+		.outputs = outs,
+		.n_outputs = cjd_publisher_outputs(p, outs, CJD_PUBLISH_MAX_OUTPUTS),
 	};
 	rc = cjd_heartbeat_json(hb, &pub, &p->host, ++p->seq[SEQ_HEARTBEAT], &json, &len);
 	if (rc)
 		return rc;
 	p->st.heartbeats++;
 	send_parts(p, CJD_TOPIC_HEARTBEAT, json, len);
+	to_outputs(p, CJD_TOPIC_HEARTBEAT, json, len);
 	free(json);
 	return 0;
 }
@@ -424,6 +459,14 @@ void cjd_publisher_stats(const struct cjd_publisher *p, struct cjd_publisher_sta
 	}
 	st->curve_refused = cjd_zap_refused(p->zap);
 	st->curve_accepted = cjd_zap_accepted(p->zap);
+}
+
+size_t cjd_publisher_outputs(const struct cjd_publisher *p, struct cjd_output_stats *st,
+			     size_t max)
+{
+	for (size_t i = 0; i < p->n_outputs && i < max; i++)
+		cjd_output_stats(p->outputs[i], &st[i]);
+	return p->n_outputs;
 }
 
 const char *cjd_publisher_endpoint(const struct cjd_publisher *p, size_t i)

@@ -82,13 +82,13 @@ static const struct {
 	 "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
 	{"{\"collectors\": {}}", 1, 2,
 	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, "
-	 "evidence, log); did you mean 'collector'?"},
+	 "outputs, evidence, log); did you mean 'collector'?"},
 	{"{\"colector\": {}, \"collector.interval\": \"1s\"}", 1, 2,
 	 "unknown section \"colector\" (sections: collector, detector, publish, journal, actions, "
-	 "evidence, log); did you mean 'collector'?"},
+	 "outputs, evidence, log); did you mean 'collector'?"},
 	{"{\"collector\": {}, \"collector.interval\": \"1s\"}", 1, 19,
 	 "unknown section \"collector.interval\" (sections: collector, detector, publish, journal, "
-	 "actions, evidence, log); write it as {\"collector\": {\"interval\": ...}}"},
+	 "actions, outputs, evidence, log); write it as {\"collector\": {\"interval\": ...}}"},
 	{"{\"detector\": {\"interval\": \"1s\"}}", 1, 15,
 	 "unknown key \"interval\" in section \"detector\"; did you mean 'collector.interval'? (it "
 	 "belongs in section \"collector\")"},
@@ -226,7 +226,7 @@ static void test_check_reports_all(void **state)
 		{2, 46, "collector.rescan is 5ms; allowed 100ms to 1h"},
 		{3, 35, "collector.include must hold non-empty strings"},
 		{4, 3, "unknown section \"detectr\" (sections: collector, detector, publish, journal, "
-		       "actions, evidence, log); did you mean 'detector'?"},
+		       "actions, outputs, evidence, log); did you mean 'detector'?"},
 		{5, 51, "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
 		{6, 20, "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
 		{7, 28, "publish.endpoints must list at least one endpoint"},
@@ -374,6 +374,87 @@ static void file_repeats(void)
 	cjd_config_release(&c);
 }
 
+/* outputs.* live one level deeper ({"outputs": {"http": {...}}}): loaded, written back nested,
+ * and every mistake reported with its place, the rules across keys included. */
+static void test_outputs_keys(void **state)
+{
+	(void)state;
+	static const char good[] =
+		"{\"outputs\": {\"http\": {\"url\": \"https://hec.example:8088/services/collector/event\",\n"
+		"                          \"format\": \"splunk-hec\", \"queue\": 50,\n"
+		"                          \"headers\": [\"X-Tenant: blue\"], \"topics\": [\"alert\", \"heartbeat\"]},\n"
+		"             \"syslog\": {\"remote\": \"[2001:db8::5]\", \"transport\": \"tls\",\n"
+		"                          \"format\": \"leef\", \"ca_file\": \"/etc/cjd/ca.pem\"}}}\n";
+	static const char broken[] =
+		"{\"outputs\": {\"http\": {\"url\": \"ftp://x\", \"frmat\": \"ecs\",\n"
+		"                          \"backoff_min\": \"1m\", \"backoff_max\": \"1s\",\n"
+		"                          \"headers\": [\"Bad Name: 1\"], \"topics\": [\"alerts\"]},\n"
+		"             \"syslog\": {\"remote\": \"h:70000\", \"ca_file\": \"/x\", \"cert_file\": \"/c\"},\n"
+		"             \"url\": \"x\", \"http2\": 1}}\n";
+	static const struct {
+		int line, col;
+		const char *msg;
+	} want[] = {
+		{1, 30, "outputs.http.url must start with http:// or https://, not \"ftp://x\""},
+		{1, 41, "unknown key \"frmat\" in section \"outputs.http\"; did you mean 'format'?"},
+		{2, 42, "outputs.http.backoff_min is longer than outputs.http.backoff_max"},
+		{3, 39, "header 'Bad Name: 1' is not \"Name: value\" (the name: letters, digits and "
+			"!#$%&'*+-.^_`|~)"},
+		{3, 66, "topic 'alerts' matches no topic cjd publishes (alert, alert.firing, "
+			"alert.ongoing, alert.resolved, alert.gone, alert.frozen, alert.throttled, "
+			"metrics, heartbeat)"},
+		{4, 35, "outputs.syslog.remote: 'h:70000': the port must be a number from 1 to 65535"},
+		{4, 57, "outputs.syslog.ca_file is set but outputs.syslog.transport is not tls"},
+		{4, 76, "outputs.syslog.cert_file and outputs.syslog.key_file go together"},
+		{5, 14, "unknown key \"url\" in section \"outputs\"; did you mean 'outputs.http.url'? (it "
+			"belongs in section \"outputs.http\")"},
+		{5, 26, "unknown key \"http2\" in section \"outputs\""},
+	};
+	struct cjd_config a, b;
+	struct cjd_error err;
+	struct seen seen = {.n = 0};
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(cjd_config_defaults(&a), 0);
+	assert_null(a.out_http.target);
+	assert_int_equal(a.out_http.queue, 1000);
+	assert_string_equal(a.out_syslog.format, "rfc5424");
+	assert_int_equal(cjd_config_load_string(&a, "good.json", good, &err), 0);
+	assert_string_equal(a.out_http.format, "splunk-hec");
+	assert_int_equal(a.out_http.queue, 50);
+	assert_int_equal(a.out_http.topics.n, 2);
+	assert_string_equal(a.out_syslog.target, "[2001:db8::5]");
+	FILE *mem = open_memstream(&text, &len);
+	assert_int_equal(cjd_config_write(&a, mem), 0);
+	fclose(mem);
+	assert_non_null(strstr(text, "  \"outputs\": {\n    \"http\": {\n      \"url\": "
+				     "\"https://hec.example:8088/services/collector/event\",\n"));
+	assert_int_equal(cjd_config_defaults(&b), 0);
+	assert_false(cjd_config_same(&a, &b, "outputs."));
+	assert_int_equal(cjd_config_load_string(&b, "mem", text, &err), 0);
+	assert_true(cjd_config_same(&a, &b, "outputs."));
+	assert_string_equal(b.out_http.headers.v[0], "X-Tenant: blue");
+	assert_int_equal(cjd_config_set(&b, "outputs.syslog.transport", "tcp", true, &err), -EINVAL);
+	assert_string_equal(err.text,
+			    "outputs.syslog.ca_file is set but outputs.syslog.transport is not tls");
+	assert_int_equal(cjd_config_set(&b, "outputs.http.drain", "0s", true, &err), 0);
+	free(text);
+	cjd_config_release(&a);
+	cjd_config_release(&b);
+
+	assert_int_equal(cjd_config_check("bad.json", broken, collect, &seen), CJD_ARRAY_SIZE(want));
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(want); i++) {
+		if (seen.v[i].line != want[i].line || seen.v[i].column != want[i].col ||
+		    strcmp(seen.v[i].text, want[i].msg))
+			fail_msg("problem %zu: got %s:%d:%d: %s", i, seen.v[i].file, seen.v[i].line,
+				 seen.v[i].column, seen.v[i].text);
+	}
+	seen.n = 0;
+	assert_int_equal(cjd_config_check("sub.json", "{\"outputs\": {\"http\": 3}}", collect, &seen), 1);
+	assert_string_equal(seen.v[0].text, "\"outputs.http\" must be an object");
+}
+
 static void test_endpoints_once(void **state)
 {
 	(void)state;
@@ -399,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_evidence_keys),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_endpoints_once),
+		cmocka_unit_test(test_outputs_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ perf0=$(perf_hier)
 
 # ---- the root filesystem: debootstrap once, then from the cache ----
 suite=bookworm
-pkgs=systemd,systemd-sysv,libcgroup2,libcap2,libzmq5,zlib1g,libjansson4,libcapstone4
+pkgs=systemd,systemd-sysv,libcgroup2,libcap2,libzmq5,zlib1g,libjansson4,libcurl4,libssl3,libcapstone4
 cache=${CJD_TEST_CACHE:-$(dirname "$CJD_BIN")/cache}
 key=$(printf '%s %s' "$suite" "$pkgs" | md5sum | cut -c1-12)
 tarball="$cache/debian-$suite-systemd-$key.tar"

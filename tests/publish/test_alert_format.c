@@ -125,6 +125,150 @@ static void test_hostile_names(void **state)
 	free(json);
 }
 
+/* Undoes LEEF value escaping (\t \n \r \\ \xHH) into out. */
+static void leef_unescape(const char *v, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const char *c = v; *c && o + 1 < cap; c++) {
+		if (*c != '\\') {
+			out[o++] = *c;
+			continue;
+		}
+		c++;
+		if (*c == 't')
+			out[o++] = '\t';
+		else if (*c == 'n')
+			out[o++] = '\n';
+		else if (*c == 'r')
+			out[o++] = '\r';
+		else if (*c == 'x') {
+			char hex[3] = {c[1], c[2], 0};
+			out[o++] = (char)strtol(hex, NULL, 16);
+			c += 2;
+		} else
+			out[o++] = *c;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * LEEF with names that try to add an attribute (a tab), a line, a second
+ * header (|), and to forge key=value: split on the delimiter as QRadar does,
+ * every attribute is key=value with a known key once, and unescaping gives
+ * the names back byte for byte.
+ */
+static void test_leef_tricky_values(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {
+		"cat", "sev", "devTime", "devTimeFormat", "host", "eventId", "action", "ruleName",
+		"ruleId", "cgroup", "containerId", "container", "image", "pod", "namespace", "podUid",
+		"score", "model", "modelVersion", "mode", "cpuSeconds", "costUsd", "msg"};
+	const char *name = "web\t1\tsev=10\ncat=x|LEEF:2.0|a|b|c|d|x09|\\\x1b[2J=";
+	char *json;
+	json_t *d = alert_doc(name, "evil\timg:t=1", "p\tod", "ns|=", &json);
+	char *l = render(CJD_FMT_LEEF, d);
+
+	assert_int_equal(strncmp(l, "LEEF:2.0|cjd|cjd|", 17), 0);
+	assert_non_null(strstr(l, "|alert.firing|x09|cat=cryptomining\tsev=7\tdevTime=2026-11-26T18:40:00.123Z\t"
+				  "devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\t"));
+	/* exactly six header pipes before the attributes: the names added none */
+	char *attrs = l;
+	for (int i = 0; i < 6; i++)
+		attrs = strchr(attrs, '|') + 1;
+	assert_int_equal(strncmp(attrs, "cat=", 4), 0);
+	int seen[sizeof(keys) / sizeof(keys[0])] = {0};
+	size_t n = 0;
+	for (char *save = NULL, *a = strtok_r(attrs, "\t", &save); a; a = strtok_r(NULL, "\t", &save)) {
+		char *eq = strchr(a, '=');
+		assert_non_null(eq);
+		*eq = '\0';
+		size_t k;
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!strcmp(a, keys[k]))
+				break;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			fail_msg("unknown LEEF key '%s'", a);
+		assert_int_equal(seen[k]++, 0);
+		n++;
+		char back[1024];
+		leef_unescape(eq + 1, back, sizeof(back));
+		if (!strcmp(a, "container"))
+			assert_string_equal(back, name);
+		if (!strcmp(a, "image"))
+			assert_string_equal(back, "evil\timg:t=1");
+		if (!strcmp(a, "pod"))
+			assert_string_equal(back, "p\tod");
+		if (!strcmp(a, "namespace"))
+			assert_string_equal(back, "ns|=");
+		if (!strcmp(a, "sev"))
+			assert_string_equal(eq + 1, "7"); /* severity 73 */
+	}
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (!seen[k])
+			fail_msg("LEEF key %s is missing", keys[k]);
+	assert_int_equal(n, sizeof(keys) / sizeof(keys[0]));
+	free(l);
+	json_decref(d);
+	free(json);
+}
+
+/* sev stays within LEEF's 1..10; a message without a severity gets 1. */
+static void test_leef_status_messages(void **state)
+{
+	(void)state;
+	struct cjd_heartbeat hb = {.mode = CJD_MODE_SOFTWARE, .cgroups_monitored = 12};
+	struct cjd_json_host h = {.name = "node\t17"};
+	char *json, *l = NULL;
+	size_t len;
+
+	assert_int_equal(cjd_heartbeat_json(&hb, NULL, &h, 1, &json, &len), 0);
+	json_t *d = json_loads(json, 0, NULL);
+	assert_int_equal(cjd_format_message(CJD_FMT_LEEF, "heartbeat", d, &l), 0);
+	assert_non_null(strstr(l, "|heartbeat|x09|cat=heartbeat\tsev=1\t"));
+	assert_non_null(strstr(l, "\thost=node\\t17\t"));
+	assert_non_null(strstr(l, "\tcgroupsMonitored=12"));
+	assert_null(strchr(l, '\n'));
+	free(l);
+	json_decref(d);
+	free(json);
+}
+
+/* rule.* names the model and mode; rule.id is stable per model and topic. */
+static void test_rule_fields(void **state)
+{
+	(void)state;
+	struct cjd_alert a;
+	char *json, msg[4096];
+	size_t len;
+	struct cjd_alert_context ctx = {.host_name = "node-17"};
+
+	zt_alert(&a, CJD_ALERT_FIRING, CG);
+	strcpy(a.id, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+	assert_int_equal(cjd_alert_json(&a, &ctx, &json, &len), 0);
+	assert_non_null(strstr(json, "\"rule\":{\"name\":\"cjd cryptomining: software-gbdt software\","
+				     "\"id\":\"cjd:software-gbdt:alert.firing\",\"ruleset\":\"cjd\","
+				     "\"version\":\"1.0.0\"}"));
+	assert_int_equal(zt_validate("docs/schema/alert-v1.json", json, msg, sizeof(msg)), 0);
+	free(json);
+
+	a.mode = CJD_MODE_HARDWARE;
+	a.action = CJD_ALERT_RESOLVED;
+	a.model_version = NULL;
+	assert_int_equal(cjd_alert_json(&a, &ctx, &json, &len), 0);
+	assert_non_null(strstr(json, "\"rule\":{\"name\":\"cjd cryptomining: software-gbdt hardware\","
+				     "\"id\":\"cjd:software-gbdt:alert.resolved\",\"ruleset\":\"cjd\"}"));
+	assert_int_equal(zt_validate("docs/schema/alert-v1.json", json, msg, sizeof(msg)), 0);
+	free(json);
+
+	a.model_name = NULL;
+	assert_int_equal(cjd_alert_json(&a, &ctx, &json, &len), 0);
+	assert_non_null(strstr(json, "\"rule\":{\"name\":\"cjd cryptomining: hardware\","
+				     "\"id\":\"cjd:alert.resolved\""));
+	assert_int_equal(zt_validate("docs/schema/alert-v1.json", json, msg, sizeof(msg)), 0);
+	free(json);
+}
+
 static void test_metrics_names(void **state)
 {
 	(void)state;
@@ -156,6 +300,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_in_every_format), cmocka_unit_test(test_without_names),
-		cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_metrics_names)};
+		cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_leef_tricky_values),
+		cmocka_unit_test(test_leef_status_messages), cmocka_unit_test(test_rule_fields),
+		cmocka_unit_test(test_metrics_names)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

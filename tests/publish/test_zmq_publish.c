@@ -496,6 +496,27 @@ static void test_echo_only(void **state)
 	free(text);
 }
 
+/* Whether process pid has exec'd a program whose comm is name, waiting up to timeout_ms. */
+static bool exec_done(pid_t pid, const char *name, int timeout_ms)
+{
+	char path[64], comm[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		FILE *f = fopen(path, "r");
+		bool same = false;
+		if (f) {
+			same = fgets(comm, sizeof(comm), f) && strncmp(comm, name, strlen(name)) == 0 &&
+			       comm[strlen(name)] == '\n';
+			fclose(f);
+		}
+		if (same)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* With a cgroup root, alerts carry the cgroup's processes, read at alert time: a real
  * cgroup with one sleeper in it. */
 static void test_processes_filled(void **state)
@@ -518,6 +539,9 @@ static void test_processes_filled(void **state)
 	assert_non_null(f);
 	fprintf(f, "%d\n", (int)sleeper.pid);
 	assert_int_equal(fclose(f), 0);
+	/* The child runs this test's code until its execve: the alert must name sleep, so
+	 * wait for the exec (slow under the sanitizers and valgrind). */
+	assert_true(exec_done(sleeper.pid, "sleep", 20000));
 
 	char *text = NULL;
 	size_t len = 0;

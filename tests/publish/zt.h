@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "cjd/common/alert.h"
 
 /* Fills a plausible alert (software mode, 5 features, cost) for cgroup. The id is left empty. */
@@ -83,6 +85,32 @@ long zt_count_lines(const char *path);
 char *zt_slurp(const char *path, size_t *len);
 
 uint64_t zt_now_ms(void);
+
+/*
+ * Starts python3 on the source file `script` (relative to the source tree)
+ * with args (NULL-terminated), stdout piped, and waits at most 30 s for it
+ * to write a port number into port_file (the receivers of the push output
+ * tests do). Returns the port, or -1 (the child is killed then).
+ */
+int zt_spawn_python(struct zt_child *c, const char *script, char *const args[],
+		    const char *port_file);
+
+/* Kills and reaps what zt_spawn_python started and nothing reaped yet (for teardowns). */
+void zt_kill_spawned(void);
+
+/*
+ * The fixture of the push output tests: exits 77 (a skip, with the reason)
+ * without /usr/bin/python3, makes a temp dir named after tag and, with ca,
+ * a throwaway CA and certificates in DIR/ca (tests/publish/make_test_ca.sh).
+ * Returns 0 or -1 (for cmocka group setup).
+ */
+int zt_receivers_setup(const char *tag, bool ca, char **dir);
+
+/* Kills the receivers still running, removes the dir and frees *dir. Returns 0. */
+int zt_receivers_teardown(char **dir);
+
+/* Every line of a JSON Lines file, parsed, as a jansson array (empty when unreadable). */
+json_t *zt_json_lines(const char *path);
 
 /* This process's cgroup v2 path (into path) and the root whose <root><path>/cgroup.procs
  * is readable (/sys/fs/cgroup/unified on hybrid hosts, /sys/fs/cgroup), or NULL. */

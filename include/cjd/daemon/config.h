@@ -23,6 +23,34 @@ struct cjd_strlist {
 };
 
 /*
+ * A push output's settings (outputs.http.*, outputs.syslog.*). The output is
+ * off while its target (url, remote) is null. Keys that do not apply to a
+ * kind are absent from the table.
+ */
+struct cjd_output_settings {
+	char *target;             /* outputs.http.url / outputs.syslog.remote; NULL: off */
+	char *format;             /* http: ecs|falcosidekick|splunk-hec; syslog: rfc5424|cef|leef|json */
+	struct cjd_strlist topics;
+	uint32_t queue;
+	uint64_t timeout_ns;
+	uint64_t backoff_min_ns;
+	uint64_t backoff_max_ns;
+	uint64_t drain_ns;
+	char *ca_file;
+	char *cert_file;
+	char *key_file;
+	/* http */
+	char *token_file;
+	struct cjd_strlist headers;
+	char *splunk_index;
+	char *splunk_source;
+	char *splunk_sourcetype;
+	/* syslog */
+	char *transport;          /* tcp|tls */
+	char *server_name;
+};
+
+/*
  * Every setting of the agent. Defaults live in one table (daemon/config.c);
  * `cjd config --defaults` prints them and docs/config.md documents each key.
  * A NaN double means "not set: use the model's own value".
@@ -75,6 +103,9 @@ struct cjd_config {
 	char *evidence_require;      /* "none", "any", "mining-specific" */
 	uint64_t evidence_wait_ns;
 	char *verdict_model;         /* NULL: the shipped default */
+	/* outputs */
+	struct cjd_output_settings out_http;
+	struct cjd_output_settings out_syslog;
 	/* log */
 	char *log_level;
 	char *log_format;
@@ -126,6 +157,9 @@ int cjd_config_write(const struct cjd_config *cfg, FILE *out);
 
 /* Writes the Markdown reference of every key (docs/config.md is generated from it). */
 void cjd_config_write_docs(FILE *out);
+
+/* Whether every key under `prefix` ("outputs.") has the same value in a and b. */
+bool cjd_config_same(const struct cjd_config *a, const struct cjd_config *b, const char *prefix);
 
 /* Deep copy, for atomic reload. Returns 0 or -ENOMEM. */
 int cjd_config_copy(struct cjd_config *dst, const struct cjd_config *src);

@@ -8,6 +8,7 @@
 
 #include "cjd/common/event.h"
 #include "cjd/common/identity.h"
+#include "cjd/publish/output.h"
 
 /*
  * The per-cgroup cost summary published every M seconds on topic "metrics"
@@ -40,6 +41,8 @@ struct cjd_heartbeat_publish {
 	bool journal_failing;   /* the last journal write failed */
 	uint64_t journal_errors;
 	const char *journal_error; /* text of the last failure, or NULL */
+	const struct cjd_output_stats *outputs; /* push outputs (cjd.outputs.<kind>); may be NULL */
+	size_t n_outputs;
 };
 
 /* The evidence stage's figures in a heartbeat (cjd.evidence), cumulative since start. */

@@ -11,6 +11,7 @@
 #include "cjd/common/error.h"
 #include "cjd/publish/alert_json.h"
 #include "cjd/publish/alert_status_json.h"
+#include "cjd/publish/output.h"
 
 #define CJD_PUBLISH_DEFAULT_TCP "tcp://127.0.0.1:5556"
 #define CJD_PUBLISH_DEFAULT_IPC "ipc:///run/cjd/alerts.sock"
@@ -48,7 +49,16 @@ struct cjd_publisher_config {
 	const char *host_name;      /* NULL: gethostname() */
 	const char *host_id;        /* NULL: /etc/machine-id (omitted if unreadable); "": omitted */
 	FILE *echo;                 /* if set, every alert line is also written here (replay: stdout) */
+	/* Push outputs (output_http.h, output_syslog.h), each with its own queue
+	 * and worker. The publisher owns them from cjd_publisher_new on, also
+	 * when it fails. Every message is handed to them after journaling; each
+	 * sends what its topics select (alerts by default). At most
+	 * CJD_PUBLISH_MAX_OUTPUTS. */
+	struct cjd_output *const *outputs;
+	size_t n_outputs;
 };
+
+#define CJD_PUBLISH_MAX_OUTPUTS 4
 
 /* Counters; every field is cumulative since cjd_publisher_new. */
 struct cjd_publisher_stats {
@@ -122,6 +132,10 @@ int cjd_publisher_tick(struct cjd_publisher *p, uint64_t now_mono_ns);
 
 void cjd_publisher_stats(const struct cjd_publisher *p, struct cjd_publisher_stats *st);
 
+/* The push outputs' counters (at most max, in the order given); returns how many there are. */
+size_t cjd_publisher_outputs(const struct cjd_publisher *p, struct cjd_output_stats *st,
+			     size_t max);
+
 /* The i-th bound endpoint as ZeroMQ reports it (a "tcp://...:*" bind gets its port), or NULL. */
 const char *cjd_publisher_endpoint(const struct cjd_publisher *p, size_t i);
 
@@ -130,7 +144,8 @@ const struct cjd_json_host *cjd_publisher_host(const struct cjd_publisher *p);
 
 /*
  * Fsyncs and closes the journal, then closes the socket, waiting at most
- * linger_ms for queued messages, stops the ZAP handler. Accepts NULL.
+ * linger_ms for queued messages, stops the ZAP handler, and stops the push
+ * outputs, each draining its queue for at most its drain time. Accepts NULL.
  */
 void cjd_publisher_free(struct cjd_publisher *p);
 
