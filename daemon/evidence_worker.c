@@ -114,59 +114,133 @@ static struct cjd_network_history *history_of(struct cjd_evworker *w, const char
 	return found->h;
 }
 
-/* One inspection, on the worker thread. */
+/* Adds one probe's inspection JSON (one) to the whole one's (*root): the probe's member,
+ * the summary sentences, the times. Takes one. Returns 0 or -ENOMEM. */
+static int merge(json_t **root, json_t *one)
+{
+	const char *k;
+	json_t *v;
+
+	if (!*root) {
+		*root = one;
+		return 0;
+	}
+	json_object_foreach(one, k, v) {
+		json_t *have = json_object_get(*root, k);
+		if (!strcmp(k, "target"))
+			continue;
+		if (!strcmp(k, "summary") && json_is_array(have)) {
+			json_array_extend(have, v);
+		} else if ((!strcmp(k, "elapsed_ns") || !strcmp(k, "cpu_ns")) &&
+			   json_is_integer(have)) {
+			json_object_set_new(*root, k, json_integer(json_integer_value(have) +
+								   json_integer_value(v)));
+		} else if (json_object_set(*root, k, v)) {
+			json_decref(one);
+			return -ENOMEM;
+		}
+	}
+	json_decref(one);
+	return 0;
+}
+
+/* The fpstate figures of one probe run, into the result and the stats. */
+static void account_fpstate(struct cjd_evworker *w, const struct cjd_fpstate_result *f,
+			    struct done *d)
+{
+	uint64_t sum = 0, held_max = 0;
+
+	/* pause figures are summed per look: the mean needs the sum, not the median */
+	for (size_t i = 0; i < f->nthreads; i++)
+		for (unsigned k = 0; k < f->threads[i].npause; k++) {
+			sum += f->threads[i].pause_ns[k];
+			if (f->threads[i].held_ns[k] > held_max)
+				held_max = f->threads[i].held_ns[k];
+		}
+	d->r.looks += f->npauses;
+	if (f->pause_max_ns > d->r.pause_max_ns)
+		d->r.pause_max_ns = f->pause_max_ns;
+	/* the tracer threads fpstate starts are CPU the worker spent too */
+	d->r.cpu_ns += f->cpu_ns;
+	pthread_mutex_lock(&w->mu);
+	w->st.looks += f->npauses;
+	w->st.pause_total_ns += sum;
+	if (f->pause_max_ns > w->st.pause_max_ns)
+		w->st.pause_max_ns = f->pause_max_ns;
+	if (held_max > w->st.held_max_ns)
+		w->st.held_max_ns = held_max;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static bool stopping(struct cjd_evworker *w)
+{
+	return __atomic_load_n(&w->stop, __ATOMIC_RELAXED);
+}
+
+/*
+ * One inspection, on the worker thread: the probes one at a time (each
+ * cjd_inspect_run on one probe), so that a stop request waits for one probe
+ * at most, never for the whole inspection; their JSON merged into one.
+ */
 static void inspect(struct cjd_evworker *w, const struct job *j, struct done *d)
 {
 	struct cjd_inspect_opts o;
-	struct cjd_inspect_result res;
 	struct cjd_target t;
 	struct cjd_error err;
 	char dir[4096];
 	uint64_t t0 = cjd_now_mono_ns(), c0 = thread_cpu_ns();
+	unsigned mask = w->cfg.probes[j->kind] ? w->cfg.probes[j->kind] : ~0u;
+	bool ran = false;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	memset(&res, 0, sizeof(res));
 	memset(&t, 0, sizeof(t));
-	o.probes = w->cfg.probes[j->kind];
 	o.fpstate.max_pause_ns = w->cfg.max_pause_ns;
 	o.network.history = history_of(w, j->cgroup, t0);
 	cjd_error_clear(&err);
 	if (!(rc = cjd_target_resolve(j->cgroup, w->root, dir, sizeof(dir), &err)) &&
-	    !(rc = cjd_target_from_cgroup(&t, dir, true, &err))) {
-		if (!t.npids)
-			rc = cjd_error_set(&err, -ENOENT, NULL, 0, 0, "the cgroup has no processes");
-		else
-			rc = cjd_inspect_run(&t, &o, &res, &err);
-	}
-	/* no probe could run (-ENODATA): the statuses still say which and why */
-	if ((!rc || rc == -ENODATA) && cjd_inspect_to_json(&res, &d->r.inspection))
-		rc = cjd_error_set(&err, -ENOMEM, NULL, 0, 0, "out of memory");
-	d->r.rc = rc;
-	snprintf(d->error, sizeof(d->error), "%s", rc ? err.text : "");
-	d->r.looks = res.fpstate.npauses;
-	d->r.pause_max_ns = res.fpstate.pause_max_ns;
-	d->r.elapsed_ns = cjd_now_mono_ns() - t0;
-	/* the tracer threads fpstate starts are CPU the worker spent too */
-	d->r.cpu_ns = thread_cpu_ns() - c0 + res.fpstate.cpu_ns;
-	d->r.done_mono_ns = cjd_now_mono_ns();
-	/* pause figures are summed per look: the mean needs the sum, not the median */
-	uint64_t sum = 0, held_max = 0;
-	for (size_t i = 0; i < res.fpstate.nthreads; i++)
-		for (unsigned k = 0; k < res.fpstate.threads[i].npause; k++) {
-			sum += res.fpstate.threads[i].pause_ns[k];
-			if (res.fpstate.threads[i].held_ns[k] > held_max)
-				held_max = res.fpstate.threads[i].held_ns[k];
+	    !(rc = cjd_target_from_cgroup(&t, dir, true, &err)) && !t.npids)
+		rc = cjd_error_set(&err, -ENOENT, NULL, 0, 0, "the cgroup has no processes");
+	for (int p = 0; !rc && p < CJD_PROBE__COUNT; p++) {
+		struct cjd_inspect_result res;
+		struct cjd_error perr;
+		json_t *one = NULL;
+
+		if (!(mask & (1u << p)))
+			continue;
+		if (stopping(w)) {
+			rc = cjd_error_set(&err, -ECANCELED, NULL, 0, 0, "cjd is stopping");
+			break;
 		}
-	pthread_mutex_lock(&w->mu);
-	w->st.looks += d->r.looks;
-	w->st.pause_total_ns += sum;
-	if (d->r.pause_max_ns > w->st.pause_max_ns)
-		w->st.pause_max_ns = d->r.pause_max_ns;
-	if (held_max > w->st.held_max_ns)
-		w->st.held_max_ns = held_max;
-	pthread_mutex_unlock(&w->mu);
-	cjd_inspect_result_free(&res);
+		memset(&res, 0, sizeof(res));
+		o.probes = 1u << p;
+		int prc = cjd_inspect_run(&t, &o, &res, &perr);
+		/* no probe could run (-ENODATA): the status still says why */
+		if (!prc || prc == -ENODATA) {
+			ran |= !prc;
+			if (cjd_inspect_to_json(&res, &one) || merge(&d->r.inspection, one))
+				rc = cjd_error_set(&err, -ENOMEM, NULL, 0, 0, "out of memory");
+		} else {
+			rc = prc;
+			err = perr;
+		}
+		if (p == CJD_PROBE_fpstate)
+			account_fpstate(w, &res.fpstate, d);
+		cjd_inspect_result_free(&res);
+	}
+	if (!rc && !ran)
+		rc = -ENODATA;
+	if (rc && rc != -ENODATA) {
+		json_decref(d->r.inspection);
+		d->r.inspection = NULL;
+	}
+	d->r.rc = rc;
+	snprintf(d->error, sizeof(d->error), "%s",
+		 rc == -ENODATA ? "no probe could run here (see the probes' statuses)"
+				: rc ? err.text : "");
+	d->r.elapsed_ns = cjd_now_mono_ns() - t0;
+	d->r.cpu_ns += thread_cpu_ns() - c0;
+	d->r.done_mono_ns = cjd_now_mono_ns();
 	cjd_target_free(&t);
 }
 
@@ -305,7 +379,7 @@ void cjd_evworker_free(struct cjd_evworker *w)
 		return;
 	if (w->started) {
 		pthread_mutex_lock(&w->mu);
-		w->stop = true;
+		__atomic_store_n(&w->stop, true, __ATOMIC_RELAXED);
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->thread, NULL);

@@ -162,12 +162,15 @@ static void view_of(const struct pl_evidence *ev, const struct ev_cg *e, bool pe
 	v->ev.age_s = (double)(now - e->done_mono_ns) / 1e9;
 	v->ev.elapsed_s = (double)e->elapsed_ns / 1e9;
 	v->ev.cpu_s = (double)e->cpu_ns / 1e9;
-	if (!e->inspection) {
+	if (e->rc) {
+		/* no probe ran (gone, not allowed): no verdict, but say which probe and why */
 		v->ev.status = "failed";
 		v->ev.error = e->error;
-		return;
+	} else {
+		v->ev.status = "inspected";
 	}
-	v->ev.status = "inspected";
+	if (!e->inspection)
+		return;
 	if (e->has_verdict) {
 		v->ev.score = e->verdict.score;
 		v->ev.level = level_name(e->verdict.level);
@@ -278,6 +281,11 @@ static bool ask(struct cjd_pipeline *p, struct ev_cg *e, enum cjd_evjob_kind kin
 
 	if (cjd_evworker_pending(p->ev->w, e->cgroup))
 		return true;
+	/* a cgroup this agent froze cannot be looked at (a ptrace stop waits for the thaw) */
+	char key[4400];
+	snprintf(key, sizeof(key), "\n%s", e->cgroup);
+	if (p->cfg->action == CJD_ACTION_FREEZE && cjd_strmap_get(p->acted, key))
+		return false;
 	if (kind == CJD_EVJOB_SUSPECT && e->asked_full_mono_ns &&
 	    now - e->asked_full_mono_ns < p->cfg->reinspect_ns)
 		return false;
@@ -427,8 +435,8 @@ static void verdict_of(struct cjd_pipeline *p, struct ev_cg *e)
 
 	cjd_verdict_clear(&e->verdict);
 	e->has_verdict = false;
-	if (!e->inspection)
-		return;
+	if (!e->inspection || e->rc)
+		return; /* no probe ran: nothing to judge by (the severity stays the detector's) */
 	if (cjd_evfeat_from_json(e->inspection, &feat, &err) ||
 	    cjd_verdict_score(p->ev->model, screen_score(p, e->cgroup), &feat, &e->verdict, &err)) {
 		cjd_warn("evidence: no verdict on %s: %s", e->cgroup, err.text);
