@@ -21,6 +21,11 @@ struct bench_opts {
 	bool json;
 };
 
+struct cjd_jw;
+
+/* A measurement as a JSON member: a whole number (ns, counts, rates), or null when negative or not finite. */
+void bench_json_whole(struct cjd_jw *w, const char *key, double v);
+
 /* `cjd bench replay`: cjd replay --speed max on a generated synthetic trace. */
 int bench_replay(const struct bench_opts *o);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/common/trace_header.h"
@@ -233,12 +234,26 @@ int bench_replay(const struct bench_opts *o)
 	stat(trace, &st);
 	double p = cjd_median(parse, o->reps), w = cjd_median(wall, o->reps), c = cjd_median(cpu, o->reps);
 	if (o->json) {
-		printf("{\"subject\":\"replay\",\"synthetic_trace\":true,\"samples\":%llu,"
-		       "\"cgroups\":%zu,\"trace_bytes\":%lld,\"model\":\"%s\",\"reps\":%u,"
-		       "\"reader_samples_per_cpu_s\":%.0f,\"replay_samples_per_s\":%.0f,"
-		       "\"replay_samples_per_cpu_s\":%.0f}\n",
-		       (unsigned long long)n, o->cgroups, (long long)st.st_size,
-		       o->model ? o->model : "synthetic gbdt", o->reps, p, w, c);
+		struct cjd_jw jw;
+		char *text;
+
+		cjd_jw_init(&jw, 0);
+		cjd_jw_obj(&jw, NULL);
+		cjd_jw_str(&jw, "subject", "replay");
+		cjd_jw_bool(&jw, "synthetic_trace", true);
+		cjd_jw_u64(&jw, "samples", n);
+		cjd_jw_u64(&jw, "cgroups", o->cgroups);
+		cjd_jw_i64(&jw, "trace_bytes", (int64_t)st.st_size);
+		cjd_jw_str(&jw, "model", o->model ? o->model : "synthetic gbdt");
+		cjd_jw_u64(&jw, "reps", o->reps);
+		bench_json_whole(&jw, "reader_samples_per_cpu_s", p);
+		bench_json_whole(&jw, "replay_samples_per_s", w);
+		bench_json_whole(&jw, "replay_samples_per_cpu_s", c);
+		cjd_jw_end(&jw, '}');
+		if ((rc = cjd_jw_take(&jw, &text, NULL)))
+			goto out_clean;
+		puts(text);
+		free(text);
 	} else {
 		printf("\nreplay: SYNTHETIC trace, %llu samples over %zu cgroups (%.1f MiB), model "
 		       "%s, median of %u\n",

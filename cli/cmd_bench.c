@@ -1,6 +1,7 @@
 /* `cjd bench SUBJECT`: speed of feature extraction, gbdt scoring, a detector round, and replay; medians, side by side. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "bench.h"
 #include "cjd/bench/detector_bench.h"
 #include "cjd/bench/emulation.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 #include "cjd/detector/simd.h"
 #include "cli.h"
@@ -142,17 +144,12 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 	return 0;
 }
 
-/* The EMULATED label: a line before a table, or a JSON member (null when native). */
-static void emulation_note(bool json)
+/* The EMULATED label: a line before a table. */
+static void emulation_note(void)
 {
 	char why[160];
-	bool emulated = cjd_bench_emulated(why, sizeof(why));
 
-	if (json) {
-		printf(emulated ? "\"emulated\":\"%s\"," : "\"emulated\":null,", why);
-		return;
-	}
-	if (emulated)
+	if (cjd_bench_emulated(why, sizeof(why)))
 		printf("  EMULATED (%s): these times measure the emulator running %s code, not a "
 		       "CPU of that architecture\n",
 		       why, cjd_simd_build_arch());
@@ -173,46 +170,104 @@ static void text_rows(const struct cjd_bench_row *rows, size_t n, const char *ra
 	}
 }
 
-/* Opens the --json document of a subject: {"subject":..., "emulated":..., "runs":[ */
-static void json_begin(const char *subject)
+void bench_json_whole(struct cjd_jw *w, const char *key, double v)
 {
-	printf("{\"subject\":\"%s\",", subject);
-	emulation_note(true);
-	printf("\"runs\":[");
+	if (v >= 0 && v < 1.8e19)
+		cjd_jw_u64(w, key, (uint64_t)llround(v));
+	else
+		cjd_jw_null(w, key);
 }
 
-static void json_row(const struct cjd_bench_row *r, bool tick)
+/* A ratio in JSON, rounded to `digits` decimals (null when not finite). */
+static void json_rounded(struct cjd_jw *w, const char *key, double v, int digits)
 {
-	printf("{\"name\":\"%s\",\"ran\":%s", r->name, r->ran ? "true" : "false");
+	double scale = pow(10, digits);
+
+	cjd_jw_double(w, key, round(v * scale) / scale);
+}
+
+/* Opens the --json document of a subject: {"subject":..., "emulated":..., "runs":[ */
+static void json_begin(struct cjd_jw *w, const char *subject)
+{
+	char why[160];
+
+	cjd_jw_obj(w, NULL);
+	cjd_jw_str(w, "subject", subject);
+	if (cjd_bench_emulated(why, sizeof(why)))
+		cjd_jw_str(w, "emulated", why);
+	else
+		cjd_jw_null(w, "emulated");
+	cjd_jw_arr(w, "runs");
+}
+
+/* Closes the document and prints it on stdout. */
+static int json_end(struct cjd_jw *w)
+{
+	char *text;
+
+	cjd_jw_end(w, ']');
+	cjd_jw_end(w, '}');
+	if (cjd_jw_take(w, &text, NULL))
+		return cjd_cli_fail("bench", "out of memory");
+	puts(text);
+	free(text);
+	return CJD_EXIT_OK;
+}
+
+static void json_row(struct cjd_jw *w, const struct cjd_bench_row *r, bool tick)
+{
+	cjd_jw_obj(w, NULL);
+	cjd_jw_str(w, "name", r->name);
+	cjd_jw_bool(w, "ran", r->ran);
 	if (!r->ran) {
-		printf(",\"skipped\":\"%s\"}", r->skip_reason);
+		cjd_jw_str(w, "skipped", r->skip_reason);
+		cjd_jw_end(w, '}');
 		return;
 	}
-	printf(",\"cpu_median_ns\":%.0f,\"cpu_min_ns\":%.0f,\"cpu_max_ns\":%.0f,"
-	       "\"wall_median_ns\":%.0f,\"windows_per_s\":%.0f,\"speedup\":%.3f",
-	       r->median_ns, r->min_ns, r->max_ns, r->wall_median_ns, r->windows_per_s, r->speedup);
+	bench_json_whole(w, "cpu_median_ns", r->median_ns);
+	bench_json_whole(w, "cpu_min_ns", r->min_ns);
+	bench_json_whole(w, "cpu_max_ns", r->max_ns);
+	bench_json_whole(w, "wall_median_ns", r->wall_median_ns);
+	bench_json_whole(w, "windows_per_s", r->windows_per_s);
+	json_rounded(w, "speedup", r->speedup, 3);
 	if (tick)
-		printf(",\"push_median_ns\":%.0f", r->push_median_ns);
-	printf("}");
+		bench_json_whole(w, "push_median_ns", r->push_median_ns);
+	cjd_jw_end(w, '}');
 }
 
 /* A run's rows, closing the run's object: "rows":[...]} */
-static void json_rows(const struct cjd_bench_row *rows, size_t n, bool tick)
+static void json_rows(struct cjd_jw *w, const struct cjd_bench_row *rows, size_t n, bool tick)
 {
-	printf("\"rows\":[");
-	for (size_t i = 0; i < n; i++) {
-		printf(i ? "," : "");
-		json_row(&rows[i], tick);
-	}
-	printf("]}");
+	cjd_jw_arr(w, "rows");
+	for (size_t i = 0; i < n; i++)
+		json_row(w, &rows[i], tick);
+	cjd_jw_end(w, ']');
+	cjd_jw_end(w, '}');
+}
+
+/* Opens a gbdt or tick run's object: the set, the window (0: none) and the synthetic forest. */
+static void json_forest_run(struct cjd_jw *w, const char *set, unsigned window, size_t cgroups,
+			    size_t trees, unsigned depth, size_t features, unsigned reps)
+{
+	cjd_jw_obj(w, NULL);
+	cjd_jw_str(w, "set", set);
+	if (window)
+		cjd_jw_u64(w, "window", window);
+	cjd_jw_u64(w, "cgroups", cgroups);
+	cjd_jw_u64(w, "trees", trees);
+	cjd_jw_u64(w, "depth", depth);
+	cjd_jw_u64(w, "features", features);
+	cjd_jw_u64(w, "reps", reps);
+	cjd_jw_bool(w, "synthetic_model", true);
 }
 
 static int bench_features(const struct bench_opts *o)
 {
-	bool first = true;
+	struct cjd_jw jw;
 
+	cjd_jw_init(&jw, 0);
 	if (o->json)
-		json_begin("features");
+		json_begin(&jw, "features");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		for (size_t w = 0; w < o->n_windows; w++) {
 			struct cjd_bench_features r;
@@ -221,39 +276,44 @@ static int bench_features(const struct bench_opts *o)
 				fprintf(stderr, "measuring features: set %s, W=%u, %zu cgroups...\n",
 					o->sets[s], o->windows[w], o->cgroups);
 			if (cjd_bench_features_run(o->cgroups, o->windows[w], o->sets[s], o->reps,
-						   &r, &err))
+						   &r, &err)) {
+				cjd_jw_release(&jw);
 				return cjd_cli_fail("bench", "%s", err.text);
+			}
 			if (o->json) {
-				printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"ratios\":%d,"
-				       "\"reps\":%u,\"input_bytes\":%.0f,\"bandwidth_gbs\":%.2f,"
-				       "\"bandwidth_tier\":\"%s\",\"bandwidth_windows_per_s\":%.0f,",
-				       first ? "" : ",", r.set, r.window, r.cgroups, r.ratios, r.reps,
-				       r.input_bytes, r.bw_gbs, r.bw_tier, r.bw_windows_per_s);
-				json_rows(r.rows, r.n_rows, false);
-				first = false;
+				cjd_jw_obj(&jw, NULL);
+				cjd_jw_str(&jw, "set", r.set);
+				cjd_jw_u64(&jw, "window", r.window);
+				cjd_jw_u64(&jw, "cgroups", r.cgroups);
+				cjd_jw_i64(&jw, "ratios", r.ratios);
+				cjd_jw_u64(&jw, "reps", r.reps);
+				bench_json_whole(&jw, "input_bytes", r.input_bytes);
+				json_rounded(&jw, "bandwidth_gbs", r.bw_gbs, 2);
+				cjd_jw_str(&jw, "bandwidth_tier", r.bw_tier);
+				bench_json_whole(&jw, "bandwidth_windows_per_s", r.bw_windows_per_s);
+				json_rows(&jw, r.rows, r.n_rows, false);
 				continue;
 			}
 			printf("\nfeatures: set %s (%d ratios x 6 statistics), W=%u, %zu cgroups, "
 			       "median of %u\n",
 			       r.set, r.ratios, r.window, r.cgroups, r.reps);
-			emulation_note(false);
+			emulation_note();
 			text_rows(r.rows, r.n_rows, "cgroup-win/s");
 			printf("  bandwidth reference: %s streaming read of the same %.0f KiB: "
 			       "%.1f GB/s = %.3g cgroup-windows/s if bound by it\n",
 			       r.bw_tier, r.input_bytes / 1024, r.bw_gbs, r.bw_windows_per_s);
 		}
 	}
-	if (o->json)
-		printf("]}\n");
-	return CJD_EXIT_OK;
+	return o->json ? json_end(&jw) : CJD_EXIT_OK;
 }
 
 static int bench_gbdt(const struct bench_opts *o)
 {
-	bool first = true;
+	struct cjd_jw jw;
 
+	cjd_jw_init(&jw, 0);
 	if (o->json)
-		json_begin("gbdt");
+		json_begin(&jw, "gbdt");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		struct cjd_bench_gbdt r;
 		struct cjd_error err;
@@ -261,34 +321,31 @@ static int bench_gbdt(const struct bench_opts *o)
 			fprintf(stderr, "measuring gbdt: set %s, %zu cgroups, %zu x %u...\n",
 				o->sets[s], o->cgroups, o->trees, o->depth);
 		if (cjd_bench_gbdt_run(o->cgroups, o->sets[s], o->trees, o->depth, o->reps, &r,
-				       &err))
+				       &err)) {
+			cjd_jw_release(&jw);
 			return cjd_cli_fail("bench", "%s", err.text);
+		}
 		if (o->json) {
-			printf("%s{\"set\":\"%s\",\"cgroups\":%zu,\"trees\":%zu,\"depth\":%u,"
-			       "\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
-			       first ? "" : ",", r.set, r.cgroups, r.trees, r.depth, r.features,
-			       r.reps);
-			json_rows(r.rows, r.n_rows, false);
-			first = false;
+			json_forest_run(&jw, r.set, 0, r.cgroups, r.trees, r.depth, r.features, r.reps);
+			json_rows(&jw, r.rows, r.n_rows, false);
 			continue;
 		}
 		printf("\ngbdt: set %s, %zu cgroups, SYNTHETIC forest %zu trees x depth %u over %zu "
 		       "features, median of %u\n",
 		       r.set, r.cgroups, r.trees, r.depth, r.features, r.reps);
-		emulation_note(false);
+		emulation_note();
 		text_rows(r.rows, r.n_rows, "cgroups/s");
 	}
-	if (o->json)
-		printf("]}\n");
-	return CJD_EXIT_OK;
+	return o->json ? json_end(&jw) : CJD_EXIT_OK;
 }
 
 static int bench_tick(const struct bench_opts *o)
 {
-	bool first = true;
+	struct cjd_jw jw;
 
+	cjd_jw_init(&jw, 0);
 	if (o->json)
-		json_begin("tick");
+		json_begin(&jw, "tick");
 	for (size_t s = 0; s < o->n_sets; s++) {
 		struct cjd_bench_tick r;
 		struct cjd_error err;
@@ -296,21 +353,20 @@ static int bench_tick(const struct bench_opts *o)
 			fprintf(stderr, "measuring tick: set %s, %zu cgroups, gbdt %zu x %u...\n",
 				o->sets[s], o->cgroups, o->trees, o->depth);
 		if (cjd_bench_tick_run(o->cgroups, o->windows[0], o->sets[s], o->trees, o->depth,
-				       o->reps, &r, &err))
+				       o->reps, &r, &err)) {
+			cjd_jw_release(&jw);
 			return cjd_cli_fail("bench", "%s", err.text);
+		}
 		if (o->json) {
-			printf("%s{\"set\":\"%s\",\"window\":%u,\"cgroups\":%zu,\"trees\":%zu,"
-			       "\"depth\":%u,\"features\":%zu,\"reps\":%u,\"synthetic_model\":true,",
-			       first ? "" : ",", r.set, r.window, r.cgroups, r.trees, r.depth,
-			       r.features, r.reps);
-			json_rows(r.rows, r.n_rows, true);
-			first = false;
+			json_forest_run(&jw, r.set, r.window, r.cgroups, r.trees, r.depth, r.features,
+					r.reps);
+			json_rows(&jw, r.rows, r.n_rows, true);
 			continue;
 		}
 		printf("\ntick: set %s, %zu cgroups, W=%u, SYNTHETIC gbdt %zu trees x depth %u over "
 		       "%zu features, median of %u\n",
 		       r.set, r.cgroups, r.window, r.trees, r.depth, r.features, r.reps);
-		emulation_note(false);
+		emulation_note();
 		printf("  %-10s %13s %20s %13s %9s\n", "tier", "push cpu us", "tick cpu us (x+s)",
 		       "tick wall us", "speedup");
 		for (size_t i = 0; i < r.n_rows; i++) {
@@ -324,9 +380,7 @@ static int bench_tick(const struct bench_opts *o)
 			       row->wall_median_ns / 1e3, row->speedup);
 		}
 	}
-	if (o->json)
-		printf("]}\n");
-	return CJD_EXIT_OK;
+	return o->json ? json_end(&jw) : CJD_EXIT_OK;
 }
 
 struct subject {

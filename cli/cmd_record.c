@@ -21,6 +21,7 @@
 #include "cjd/collector/cgroup_mount.h"
 #include "cjd/collector/cgroup_run.h"
 #include "cjd/collector/collector.h"
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/loop.h"
 #include "cjd/common/proc_stop.h"
@@ -350,7 +351,7 @@ struct opts {
 	uint64_t interval_ns, duration_ns, rescan_ns;
 	size_t max_cgroups;
 	const char **include, **exclude;
-	size_t n_include, n_exclude;
+	size_t n_include, n_exclude, cap_include, cap_exclude;
 	bool all_cgroups, quiet;
 	uint64_t kill_after_ns;
 	uint64_t evidence_ns; /* --evidence: every this long; 0 = off */
@@ -384,13 +385,11 @@ static int parse_events(const char *list, struct cjd_collector_config *cfg, char
 	return 0;
 }
 
-static int push(const char ***v, size_t *n, const char *s)
+static int push(const char ***v, size_t *n, size_t *cap, const char *s)
 {
-	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
+	if (cjd_array_reserve(*v, *cap, *n + 1))
 		return -ENOMEM;
-	nv[(*n)++] = s;
-	*v = nv;
+	(*v)[(*n)++] = s;
 	return 0;
 }
 
@@ -437,8 +436,8 @@ static int record_opt(int c, const char *optarg, struct opts *o, bool *host_opts
 						   "start with '/'",
 						   c == OPT_CGROUP ? "--cgroup" : "--exclude",
 						   optarg);
-		if (c == OPT_CGROUP ? push(&o->include, &o->n_include, optarg)
-				    : push(&o->exclude, &o->n_exclude, optarg))
+		if (c == OPT_CGROUP ? push(&o->include, &o->n_include, &o->cap_include, optarg)
+				    : push(&o->exclude, &o->n_exclude, &o->cap_exclude, optarg))
 			return cjd_cli_fail("record", "out of memory");
 		*host_opts = true;
 		break;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
@@ -74,7 +75,7 @@ struct replay_opts {
 	const char *model_path;
 	double speed; /* 0: max */
 	const char **allow;
-	size_t n_allow;
+	size_t n_allow, cap_allow;
 	unsigned window;
 	float threshold, threshold_low;
 	uint32_t fire_windows, resolve_windows, gone_after;
@@ -86,7 +87,7 @@ struct replay_opts {
 	const char *summary_json;
 	bool quiet, wall_clock;
 	const char **publish;
-	size_t n_publish;
+	size_t n_publish, cap_publish;
 	const char *journal, *curve_secret, *curve_clients;
 	int hwm;
 	uint64_t wait_sub_ns;
@@ -260,11 +261,10 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 		case O_PUBLISH: {
 			const char ***list = c == O_ALLOW ? &o->allow : &o->publish;
 			size_t *n = c == O_ALLOW ? &o->n_allow : &o->n_publish;
-			const char **v = realloc(*list, (*n + 1) * sizeof(*v));
-			if (!v)
+			size_t *cap = c == O_ALLOW ? &o->cap_allow : &o->cap_publish;
+			if (cjd_array_reserve(*list, *cap, *n + 1))
 				return cjd_cli_fail("replay", "out of memory");
-			*list = v;
-			v[(*n)++] = optarg;
+			(*list)[(*n)++] = optarg;
 			break;
 		}
 		case O_JOURNAL: o->journal = optarg; break;

@@ -8,6 +8,7 @@
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/agent.h"
+#include "cjd/metrics/http.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -25,6 +26,8 @@ static const char usage[] =
 	"CAP_SYS_ADMIN, a container), it runs with sw-nosyscalls, the software model\n"
 	"trained without them, and the banner says why. The banner also names the cgroup\n"
 	"layout found (cgroup v2, hybrid, v1; systemd-managed; the container driver).\n"
+	"Prometheus scrapes its per-cgroup CPU-seconds, cost, scores and states, and probes\n"
+	"check its health, over HTTP on " CJD_METRICS_DEFAULT_LISTEN " unless told otherwise.\n"
 	"\n"
 	"Options (each overrides the configuration file; docs/config.md has every key):\n"
 	"  -c, --config FILE        configuration file (default " CJD_CONFIG_DEFAULT_PATH
@@ -52,6 +55,10 @@ static const char usage[] =
 	"      --syslog-remote HOST:PORT  also send each alert to a syslog receiver over TCP\n"
 	"                           (RFC 5424, octet counting; outputs.syslog.remote)\n"
 	"      --syslog-tls         ... over TLS (RFC 5425; outputs.syslog.transport tls)\n"
+	"      --metrics-listen ADDR\n"
+	"                           serve /metrics (Prometheus), /healthz and /readyz on ADDR:\n"
+	"                           IPv4:PORT or [IPv6]:PORT (default " CJD_METRICS_DEFAULT_LISTEN "),\n"
+	"                           or off (metrics.listen; docs/metrics.md)\n"
 	"      --action ACTION      alert (default), freeze or throttle firing cgroups\n"
 	"      --action-min-score X act only on alerts scoring at least X (default 0.95)\n"
 	"      --throttle-quota \"QUOTA PERIOD\"  cpu.max for throttle (default \"10000 100000\")\n"
@@ -133,7 +140,7 @@ int cmd_run(int argc, char **argv)
 {
 	enum { O_CGROUP = 256, O_EXCLUDE, O_EVENTS, O_ROOT, O_THR, O_ALLOW, O_CURVE_S, O_CURVE_C,
 	       O_ACTION, O_MIN_SCORE, O_QUOTA, O_KEEP, O_LEVEL, O_FORMAT, O_FG, O_HTTP,
-	       O_HTTP_FORMAT, O_SYSLOG_REMOTE, O_SYSLOG_TLS, O_NO_EV, O_EV_REQ };
+	       O_HTTP_FORMAT, O_SYSLOG_REMOTE, O_SYSLOG_TLS, O_METRICS, O_NO_EV, O_EV_REQ };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"interval", required_argument, NULL, 'i'},
@@ -152,6 +159,7 @@ int cmd_run(int argc, char **argv)
 		{"http-format", required_argument, NULL, O_HTTP_FORMAT},
 		{"syslog-remote", required_argument, NULL, O_SYSLOG_REMOTE},
 		{"syslog-tls", no_argument, NULL, O_SYSLOG_TLS},
+		{"metrics-listen", required_argument, NULL, O_METRICS},
 		{"action", required_argument, NULL, O_ACTION},
 		{"action-min-score", required_argument, NULL, O_MIN_SCORE},
 		{"throttle-quota", required_argument, NULL, O_QUOTA},
@@ -219,6 +227,7 @@ int cmd_run(int argc, char **argv)
 		case O_HTTP_FORMAT: rc = add(r, "outputs.http.format", optarg, true); break;
 		case O_SYSLOG_REMOTE: rc = add(r, "outputs.syslog.remote", optarg, true); break;
 		case O_SYSLOG_TLS: rc = add(r, "outputs.syslog.transport", "tls", true); break;
+		case O_METRICS: rc = add(r, "metrics.listen", optarg, true); break;
 		case O_ACTION: rc = add(r, "actions.action", optarg, true); break;
 		case O_MIN_SCORE: rc = add(r, "actions.min_score", optarg, true); break;
 		case O_QUOTA: rc = add(r, "actions.throttle_quota", optarg, true); break;

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/common/resample.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
@@ -172,16 +174,33 @@ static int trace_stats(int argc, char **argv)
 	const char *key;
 	uint64_t *val;
 	if (json) {
-		printf("{\"file\":\"%s\",\"host\":\"%s\",\"source\":\"%s\",\"samples\":%" PRIu64
-		       ",\"cgroups\":%zu,\"duration_s\":%.3f,\"labels\":{",
-		       argv[optind], h->host, h->source, n, cjd_strmap_count(cgroups), dur);
-		for (int first = 1; cjd_strmap_next(labels, &it, &key, &val); first = 0)
-			printf("%s\"%s\":%" PRIu64, first ? "" : ",", key, *val);
-		printf("},\"unlabelled\":%" PRIu64 ",\"totals\":{", unlabelled);
+		struct cjd_jw w;
+		char *text;
+		cjd_jw_init(&w, 0);
+		cjd_jw_obj(&w, NULL);
+		cjd_jw_str(&w, "file", argv[optind]);
+		cjd_jw_str(&w, "host", h->host);
+		cjd_jw_str(&w, "source", h->source);
+		cjd_jw_u64(&w, "samples", n);
+		cjd_jw_u64(&w, "cgroups", cjd_strmap_count(cgroups));
+		cjd_jw_double(&w, "duration_s", round(dur * 1e3) / 1e3);
+		cjd_jw_obj(&w, "labels");
+		while (cjd_strmap_next(labels, &it, &key, &val))
+			cjd_jw_u64(&w, key, *val);
+		cjd_jw_end(&w, '}');
+		cjd_jw_u64(&w, "unlabelled", unlabelled);
+		cjd_jw_obj(&w, "totals");
 		for (int e = 0; e < h->n_events; e++)
-			printf("%s\"%s\":%" PRIu64, e ? "," : "", cjd_event_info(h->events[e])->name,
-			       total[h->events[e]]);
-		printf("},\"saturated\":%s}\n", sat ? "true" : "false");
+			cjd_jw_u64(&w, cjd_event_info(h->events[e])->name, total[h->events[e]]);
+		cjd_jw_end(&w, '}');
+		cjd_jw_bool(&w, "saturated", sat);
+		cjd_jw_end(&w, '}');
+		if (cjd_jw_take(&w, &text, NULL)) {
+			ret = cjd_cli_fail("trace stats", "out of memory");
+			goto out_free;
+		}
+		puts(text);
+		free(text);
 	} else {
 		printf("file:       %s\n", argv[optind]);
 		printf("host:       %s (source %s, %u CPUs, interval %.3f s)\n", h->host, h->source,

@@ -1,10 +1,14 @@
 /* The end-of-replay summary: per file, cgroup and label, windows, flagged windows, time to first alert. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
+#include "cjd/common/buf.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
 #include "replay.h"
@@ -22,8 +26,7 @@ struct replay_summary {
 	struct cjd_strmap *index; /* key -> row + 1 */
 	struct row *rows;
 	size_t n, cap;
-	char *key;
-	size_t key_cap;
+	struct cjd_buf key;
 };
 
 struct replay_summary *replay_summary_new(void)
@@ -46,61 +49,34 @@ void replay_summary_free(struct replay_summary *s)
 		free(s->rows[i].label);
 	}
 	free(s->rows);
-	free(s->key);
+	cjd_buf_release(&s->key);
 	cjd_strmap_free(s->index);
 	free(s);
-}
-
-static size_t fmt_uint(char *out, uint64_t v)
-{
-	char tmp[24];
-	size_t n = 0, i = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		out[i++] = tmp[--n];
-	return i;
 }
 
 /* Length-prefixed key: unambiguous whatever bytes the names hold. */
 static struct row *row_of(struct replay_summary *s, int file, const char *cgroup, const char *label)
 {
-	size_t need = strlen(cgroup) + (label ? strlen(label) : 0) + 48;
+	struct cjd_buf *k = &s->key;
+	size_t cl = strlen(cgroup);
 	uint64_t *v;
 
-	if (need > s->key_cap) {
-		char *k = realloc(s->key, need * 2);
-		if (!k)
-			return NULL;
-		s->key = k;
-		s->key_cap = need * 2;
-	}
-	/* Built by hand: this runs for every sample and window. */
-	char *p = s->key;
-	size_t cl = strlen(cgroup);
-	p += fmt_uint(p, (uint64_t)file);
-	*p++ = ':';
-	p += fmt_uint(p, cl);
-	*p++ = ':';
-	memcpy(p, cgroup, cl);
-	p += cl;
-	strcpy(p, label ? label : "\x01");
-	int rc = cjd_strmap_upsert(s->index, s->key, &v);
+	/* no printf: this runs for every sample and window */
+	cjd_buf_clear(k);
+	cjd_buf_put_u64(k, (unsigned long long)file);
+	cjd_buf_putc(k, ':');
+	cjd_buf_put_u64(k, cl);
+	cjd_buf_putc(k, ':');
+	cjd_buf_add(k, cgroup, cl);
+	if (cjd_buf_puts(k, label ? label : "\x01"))
+		return NULL;
+	int rc = cjd_strmap_upsert(s->index, k->data, &v);
 	if (rc < 0)
 		return NULL;
 	if (rc == 0)
 		return &s->rows[*v - 1];
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		struct row *nr = realloc(s->rows, nc * sizeof(*nr));
-		if (!nr)
-			goto out_undo;
-		s->rows = nr;
-		s->cap = nc;
-	}
+	if (cjd_array_reserve(s->rows, s->cap, s->n + 1))
+		goto out_undo;
 	struct row *r = &s->rows[s->n];
 	memset(r, 0, sizeof(*r));
 	r->file = file;
@@ -115,7 +91,7 @@ static struct row *row_of(struct replay_summary *s, int file, const char *cgroup
 	*v = ++s->n;
 	return r;
 out_undo:
-	cjd_strmap_remove(s->index, s->key);
+	cjd_strmap_remove(s->index, k->data);
 	return NULL;
 }
 
@@ -206,58 +182,58 @@ void replay_summary_print(const struct replay_summary *s, const char *const *fil
 		t->seconds > 0 ? (double)t->samples / t->seconds : 0.0);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	char buf[4096];
-	size_t pos = 0;
-
-	if (cjd_json_escape(buf, sizeof(buf), &pos, s ? s : ""))
-		fputs("\"(too long)\"", out);
-	else
-		fwrite(buf, 1, pos, out);
-}
-
 int replay_summary_json(const struct replay_summary *s, const char *const *files,
 			const struct replay_totals *t, FILE *out)
 {
-	char num[40];
+	struct cjd_jw w;
+	char *text;
+	size_t len;
 
 	sort_rows(s);
-	fprintf(out, "{\"model\":{\"name\":");
-	json_str(out, t->model_name);
-	fprintf(out, ",\"version\":");
-	json_str(out, t->model_version);
-	if (cjd_fmt_float(num, sizeof(num), t->threshold) < 0)
-		snprintf(num, sizeof(num), "null");
-	fprintf(out, ",\"kind\":\"%s\"},\"window\":%u,\"fire_windows\":%u,\"threshold\":%s,"
-		     "\"simd\":\"%s\",\"samples\":%" PRIu64 ",\"seconds\":%.6f,\"cgroups\":[",
-		t->model_kind, t->window, t->fire_windows, num, t->tier, t->samples, t->seconds);
+	cjd_jw_init(&w, 0);
+	cjd_jw_obj(&w, NULL);
+	cjd_jw_obj(&w, "model");
+	cjd_jw_str(&w, "name", t->model_name);
+	cjd_jw_str(&w, "version", t->model_version);
+	cjd_jw_str(&w, "kind", t->model_kind);
+	cjd_jw_end(&w, '}');
+	cjd_jw_u64(&w, "window", t->window);
+	cjd_jw_u64(&w, "fire_windows", t->fire_windows);
+	cjd_jw_float(&w, "threshold", t->threshold);
+	cjd_jw_str(&w, "simd", t->tier);
+	cjd_jw_u64(&w, "samples", t->samples);
+	cjd_jw_double(&w, "seconds", round(t->seconds * 1e6) / 1e6); /* µs: it is a timing */
+	cjd_jw_arr(&w, "cgroups");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct row *r = &s->rows[i];
-		fprintf(out, "%s{\"file\":", i ? "," : "");
-		json_str(out, files[r->file]);
-		fprintf(out, ",\"cgroup\":");
-		json_str(out, r->cgroup);
-		fprintf(out, ",\"label\":");
+		cjd_jw_obj(&w, NULL);
+		cjd_jw_str(&w, "file", files[r->file]);
+		cjd_jw_str(&w, "cgroup", r->cgroup);
 		if (r->label)
-			json_str(out, r->label);
+			cjd_jw_str(&w, "label", r->label);
 		else
-			fputs("null", out);
-		fprintf(out, ",\"samples\":%" PRIu64 ",\"windows\":%" PRIu64
-			     ",\"windows_flagged\":%" PRIu64 ",\"time_to_first_alert_s\":",
-			r->samples, r->windows, r->flagged);
-		if (r->first_alert_ns == UINT64_MAX ||
-		    cjd_fmt_double(num, sizeof(num),
-				   (double)(r->first_alert_ns - r->first_t_ns) / 1e9) < 0)
-			fputs("null", out);
+			cjd_jw_null(&w, "label");
+		cjd_jw_u64(&w, "samples", r->samples);
+		cjd_jw_u64(&w, "windows", r->windows);
+		cjd_jw_u64(&w, "windows_flagged", r->flagged);
+		if (r->first_alert_ns == UINT64_MAX)
+			cjd_jw_null(&w, "time_to_first_alert_s");
 		else
-			fputs(num, out);
-		fprintf(out, ",\"alerts\":{");
+			cjd_jw_double(&w, "time_to_first_alert_s",
+				      (double)(r->first_alert_ns - r->first_t_ns) / 1e9);
+		cjd_jw_obj(&w, "alerts");
 		for (int a = 0; a <= CJD_ALERT_GONE; a++)
-			fprintf(out, "%s\"%s\":%u", a ? "," : "",
-				cjd_alert_action_name((enum cjd_alert_action)a), r->alerts[a]);
-		fprintf(out, "}}");
+			cjd_jw_u64(&w, cjd_alert_action_name((enum cjd_alert_action)a), r->alerts[a]);
+		cjd_jw_end(&w, '}');
+		cjd_jw_end(&w, '}');
 	}
-	fprintf(out, "]}\n");
+	cjd_jw_end(&w, ']');
+	cjd_jw_end(&w, '}');
+	int rc = cjd_jw_take(&w, &text, &len);
+	if (rc)
+		return rc;
+	fwrite(text, 1, len, out);
+	fputc('\n', out);
+	free(text);
 	return ferror(out) ? -EIO : 0;
 }

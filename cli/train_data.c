@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/resample.h"
 #include "cjd/common/strmap.h"
@@ -166,14 +167,8 @@ static int lane_seg(struct pass *p, const struct cjd_window *w, struct seg **out
 	if ((rc = cjd_strmap_upsert(p->lanes, key, &v)) < 0)
 		return rc;
 	if (rc == 1) {
-		if (p->n_segs == p->cap_segs) {
-			size_t cap = p->cap_segs ? 2 * p->cap_segs : 16;
-			struct seg *ns = realloc(p->segs, cap * sizeof(*ns));
-			if (!ns)
-				return -ENOMEM;
-			p->segs = ns;
-			p->cap_segs = cap;
-		}
+		if (cjd_array_reserve(p->segs, p->cap_segs, p->n_segs + 1))
+			return -ENOMEM;
 		p->segs[p->n_segs] = (struct seg){.last_t_ns = 0, .segment = 0};
 		*v = ++p->n_segs;
 		*out = &p->segs[*v - 1];
@@ -212,14 +207,8 @@ static int on_window(const struct cjd_window *w, void *ctx)
 		x[j] = w->features[p->cfg->feat->idx[j]];
 	if (p->cfg->score) {
 		size_t i = cjd_dataset_rows(o->ds);
-		if (i == o->score_cap) {
-			size_t cap = o->score_cap ? 2 * o->score_cap : 4096;
-			float *ns = realloc(o->score, cap * sizeof(*ns));
-			if (!ns)
-				return cjd_error_set(p->err, -ENOMEM, NULL, 0, 0, "out of memory");
-			o->score = ns;
-			o->score_cap = cap;
-		}
+		if (cjd_array_reserve(o->score, o->score_cap, i + 1))
+			return cjd_error_set(p->err, -ENOMEM, NULL, 0, 0, "out of memory");
 		o->score[i] = cjd_model_predict_one(p->cfg->score, w->features);
 	}
 	return cjd_dataset_append(o->ds, w->label, p->run, w->index, cjd_label_is_miner(w->label),

@@ -31,6 +31,8 @@ cjd_require_lib(cjd::cap sys/capability.h cap libcap-dev)
 cjd_require_lib(cjd::curl curl/curl.h curl libcurl4-openssl-dev)
 cjd_require_lib(cjd::ssl openssl/ssl.h ssl libssl-dev)
 cjd_require_lib(cjd::crypto openssl/crypto.h crypto libssl-dev)
+# The metrics HTTP server (/metrics, /healthz, /readyz); Debian builds it with GnuTLS (HTTPS).
+cjd_require_lib(cjd::microhttpd microhttpd.h microhttpd libmicrohttpd-dev)
 # Capstone decodes the hot code the code-sampling probe reads (x86-64 and arm64).
 cjd_require_lib(cjd::capstone capstone/capstone.h capstone libcapstone-dev)
 if(CJD_BUILD_TESTS)

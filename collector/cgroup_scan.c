@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "internal.h"
@@ -40,14 +41,8 @@ static bool has_procs(int dirfd)
 
 static int add(struct cjd_scan_result *res, uint64_t ino, const char *path)
 {
-	if (res->n == res->cap) {
-		size_t cap = res->cap ? res->cap * 2 : 64;
-		struct cjd_scan_entry *e = realloc(res->e, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		res->e = e;
-		res->cap = cap;
-	}
+	if (cjd_array_reserve(res->e, res->cap, res->n + 1))
+		return -ENOMEM;
 	res->e[res->n].path = strdup(path);
 	if (!res->e[res->n].path)
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 #include "cjd/collector/collector.h"
 #include "cjd/collector/pfm_encode.h"
 #include "cjd/collector/pmu_probe.h"
+#include "cjd/common/array.h"
 #include "cjd/common/identity.h"
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
@@ -148,15 +149,7 @@ static enum open_result classify(int rc)
 
 static int mons_reserve(struct cjd_collector *c)
 {
-	if (c->n_mons < c->cap_mons)
-		return 0;
-	size_t cap = c->cap_mons ? c->cap_mons * 2 : 64;
-	struct mon **m = realloc(c->mons, cap * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	c->mons = m;
-	c->cap_mons = cap;
-	return 0;
+	return cjd_array_reserve(c->mons, c->cap_mons, c->n_mons + 1);
 }
 
 static enum open_result monitor(struct cjd_collector *c, const char *path, uint64_t now)
@@ -577,17 +570,11 @@ int cjd_collector_tick(struct cjd_collector *c)
 
 	if (c->only_gone)
 		return -ENOENT;
-	if (c->cap_batch < c->n_mons) {
-		size_t cap = c->n_mons + 16;
-		struct cjd_sample *b = realloc(c->batch, cap * sizeof(*b));
-		if (!b) {
-			/* Nothing is read, so nothing is lost: the counters keep running
-			 * and the next tick's samples cover this interval too. */
-			cjd_err("collector: out of memory; this tick's samples come with the next");
-			goto out_emit;
-		}
-		c->batch = b;
-		c->cap_batch = cap;
+	if (cjd_array_reserve(c->batch, c->cap_batch, c->n_mons)) {
+		/* Nothing is read, so nothing is lost: the counters keep running
+		 * and the next tick's samples cover this interval too. */
+		cjd_err("collector: out of memory; this tick's samples come with the next");
+		goto out_emit;
 	}
 	for (size_t i = 0; i < c->n_mons; i++) {
 		struct mon *m = c->mons[i];

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "container_meta_internal.h"
 
 static long long now_ms(void)
@@ -79,12 +80,8 @@ static int exchange(const char *sock_path, const char *req, long long deadline, 
 				rc = -EFBIG;
 				break;
 			}
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				rc = -ENOMEM;
+			if ((rc = cjd_array_reserve(buf, cap, cap * 2)))
 				break;
-			}
-			buf = nb;
 		}
 		ssize_t r = recv(fd, buf + len, cap - len - 1, 0);
 		if (r > 0)

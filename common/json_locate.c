@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/json_locate.h"
 
 struct entry {
@@ -46,14 +47,8 @@ static int add(struct scan *s, const char *path, int line, int col, int kl, int 
 {
 	struct cjd_json_locations *l = s->loc;
 
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct entry *ne = realloc(l->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		l->e = ne;
-		l->cap = ncap;
-	}
+	if (cjd_array_reserve(l->e, l->cap, l->n + 1))
+		return -ENOMEM;
 	char *p = strdup(path);
 	if (!p)
 		return -ENOMEM;

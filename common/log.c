@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
@@ -102,10 +103,28 @@ static void write_all(const char *buf, size_t n)
 	}
 }
 
+/* The JSON line (ECS names) into w's buffer, after the journald prefix when there is one. */
+static int json_line(struct cjd_jw *w, enum cjd_log_level level, const char *msg)
+{
+	char ts[64];
+
+	cjd_jw_init(w, 0);
+	if (log_journal)
+		cjd_buf_add(&w->buf, journal_prefix[level], 3);
+	cjd_rfc3339_ns(cjd_now_real_ns(), ts, sizeof(ts));
+	cjd_jw_obj(w, NULL);
+	cjd_jw_str(w, "@timestamp", ts);
+	cjd_jw_str(w, "log.level", level_names[level]);
+	cjd_jw_str(w, "message", msg);
+	cjd_jw_end(w, '}');
+	cjd_buf_putc(&w->buf, '\n');
+	return cjd_jw_error(w);
+}
+
 void cjd_log(enum cjd_log_level level, const char *fmt, ...)
 {
 	char msg[2048];
-	char line[4352];
+	char line[2200];
 	va_list ap;
 	size_t n, pre = 0;
 
@@ -122,19 +141,17 @@ void cjd_log(enum cjd_log_level level, const char *fmt, ...)
 		pre = 3;
 	}
 	if (log_format == CJD_LOG_JSON) {
-		char ts[64];
-		size_t pos = pre;
-		cjd_rfc3339_ns(cjd_now_real_ns(), ts, sizeof(ts));
-		pos += (size_t)snprintf(line + pre, sizeof(line) - pre,
-					"{\"@timestamp\":\"%s\",\"log.level\":\"%s\",\"message\":", ts,
-					level_names[level]);
-		if (cjd_json_escape(line, sizeof(line) - 3, &pos, msg) < 0)
-			pos = pre + (size_t)snprintf(line + pre, sizeof(line) - pre,
-						     "{\"log.level\":\"%s\",\"message\":\"(too long)\"",
-						     level_names[level]);
-		line[pos++] = '}';
-		line[pos++] = '\n';
-		n = pos;
+		struct cjd_jw w;
+		if (json_line(&w, level, msg) == 0) {
+			write_all(w.buf.data, w.buf.len);
+			cjd_jw_release(&w);
+			return;
+		}
+		cjd_jw_release(&w);
+		int k = snprintf(line + pre, sizeof(line) - pre,
+				 "{\"log.level\":\"%s\",\"message\":\"(out of memory)\"}\n",
+				 level_names[level]);
+		n = pre + (size_t)k;
 	} else {
 		/* Plain text: errors and warnings say so; info is the normal voice. */
 		const char *tag = level == CJD_LOG_ERROR  ? "error: "

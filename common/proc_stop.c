@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/proc_stop.h"
 #include "cjd/common/time.h"
@@ -53,14 +54,10 @@ static int list_procs(struct proc **out, size_t *n_out)
 		long pid = strtol(e->d_name, &end, 10);
 		if (pid <= 0 || *end)
 			continue;
-		if (n == cap) {
-			struct proc *nv = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (cjd_array_reserve(v, cap, n + 1)) {
+			free(v);
+			closedir(d);
+			return -ENOMEM;
 		}
 		if (read_stat((pid_t)pid, &v[n]))
 			n++;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/resample.h"
 #include "cjd/common/strmap.h"
 
@@ -102,13 +103,8 @@ static int lane_of(struct cjd_resampler *r, const struct cjd_sample *s, struct l
 
 	if (!r->index)
 		return -ENOMEM; /* a finish that could not allocate */
-	if (need > r->key_cap) {
-		char *k = realloc(r->key, need);
-		if (!k)
-			return -ENOMEM;
-		r->key = k;
-		r->key_cap = need;
-	}
+	if (cjd_array_reserve(r->key, r->key_cap, need))
+		return -ENOMEM;
 	/* \x1f cannot occur in a cgroup path or host name written by cjd */
 	snprintf(r->key, r->key_cap, "%s\x1f%s", host, s->cgroup);
 	if ((rc = cjd_strmap_upsert(r->index, r->key, &v)) < 0)
@@ -117,15 +113,9 @@ static int lane_of(struct cjd_resampler *r, const struct cjd_sample *s, struct l
 		*out = &r->lanes[*v - 1];
 		return 0;
 	}
-	if (r->n_lanes == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct lane *nl = realloc(r->lanes, cap * sizeof(*nl));
-		if (!nl) {
-			cjd_strmap_remove(r->index, r->key);
-			return -ENOMEM;
-		}
-		r->lanes = nl;
-		r->cap = cap;
+	if (cjd_array_reserve(r->lanes, r->cap, r->n_lanes + 1)) {
+		cjd_strmap_remove(r->index, r->key);
+		return -ENOMEM;
 	}
 	struct lane *ln = &r->lanes[r->n_lanes];
 	memset(ln, 0, sizeof(*ln));

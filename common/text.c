@@ -93,43 +93,6 @@ size_t cjd_utf8_check(const char *str, size_t len)
 	return len;
 }
 
-int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t p = *pos;
-
-#define PUT(c)                                                                                     \
-	do {                                                                                       \
-		if (p >= len)                                                                      \
-			return -ENOSPC;                                                            \
-		buf[p++] = (c);                                                                    \
-	} while (0)
-
-	PUT('"');
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		switch (*c) {
-		case '"': PUT('\\'); PUT('"'); break;
-		case '\\': PUT('\\'); PUT('\\'); break;
-		case '\n': PUT('\\'); PUT('n'); break;
-		case '\r': PUT('\\'); PUT('r'); break;
-		case '\t': PUT('\\'); PUT('t'); break;
-		case '\b': PUT('\\'); PUT('b'); break;
-		case '\f': PUT('\\'); PUT('f'); break;
-		default:
-			if (*c < 0x20 || *c == 0x7f) {
-				PUT('\\'); PUT('u'); PUT('0'); PUT('0');
-				PUT(hex[*c >> 4]); PUT(hex[*c & 15]);
-			} else {
-				PUT((char)*c);
-			}
-		}
-	}
-	PUT('"');
-#undef PUT
-	*pos = p;
-	return 0;
-}
-
 /*
  * Shortest round-trip printing. Any decimal of at most DIG significant digits
  * (FLT_DIG = 6, DBL_DIG = 15) survives the trip through the binary format, so

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cjd/common/json_dump.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "trace_internal.h"
@@ -257,24 +258,22 @@ out_root:
 	return rc;
 }
 
-int cjd_trace_format_header(const struct cjd_trace_header *h, char *buf, size_t len)
+int cjd_trace_format_header(const struct cjd_trace_header *h, struct cjd_buf *b)
 {
-	size_t pos = 0;
-
-
-	CJD_TRACE_APPEND("{\"format\":\"cjd-trace\",\"version\":%d,\"host\":", h->version);
-	if (cjd_json_escape(buf, len, &pos, h->host))
-		return -ENOSPC;
-	CJD_TRACE_APPEND(",\"source\":");
-	if (cjd_json_escape(buf, len, &pos, h->source))
-		return -ENOSPC;
-	CJD_TRACE_APPEND(",\"interval_ns\":%llu,\"cpus\":%u,\"events\":[", (unsigned long long)h->interval_ns,
-	       h->cpus);
-	for (int i = 0; i < h->n_events; i++)
-		CJD_TRACE_APPEND("%s\"%s\"", i ? "," : "", cjd_event_info(h->events[i])->name);
-	CJD_TRACE_APPEND("],\"created\":");
-	if (cjd_json_escape(buf, len, &pos, h->created))
-		return -ENOSPC;
-	CJD_TRACE_APPEND(",\"meta\":%s}\n", h->meta ? h->meta : "{}");
-	return (int)pos;
+	cjd_buf_printf(b, "{\"format\":\"cjd-trace\",\"version\":%d,\"host\":", h->version);
+	cjd_json_put_str(b, h->host);
+	cjd_buf_puts(b, ",\"source\":");
+	cjd_json_put_str(b, h->source);
+	cjd_buf_printf(b, ",\"interval_ns\":%llu,\"cpus\":%u,\"events\":[",
+		       (unsigned long long)h->interval_ns, h->cpus);
+	for (int i = 0; i < h->n_events; i++) {
+		if (i)
+			cjd_buf_putc(b, ',');
+		cjd_json_put_str(b, cjd_event_info(h->events[i])->name);
+	}
+	cjd_buf_puts(b, "],\"created\":");
+	cjd_json_put_str(b, h->created);
+	cjd_buf_puts(b, ",\"meta\":");
+	cjd_buf_puts(b, h->meta ? h->meta : "{}");
+	return cjd_buf_puts(b, "}\n");
 }

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 #include "cjd/common/trace_line.h"
-#include "trace_internal.h"
 
 /*
  * Why not jansson here: replay must parse hundreds of thousands of lines a
@@ -462,38 +462,41 @@ int cjd_trace_parse_sample(const struct cjd_trace_header *h, const char *line, s
 }
 
 int cjd_trace_format_sample(const struct cjd_trace_header *h, const struct cjd_sample *s,
-			    char *buf, size_t len)
+			    struct cjd_buf *b)
 {
-	size_t pos = 0;
-
-
-	for (int i = 0; i < h->n_events; i++)
+	/* checked before anything is written, so a refused sample leaves b as it was */
+	for (int i = 0; i < h->n_events; i++) {
 		if (!(s->events & CJD_EVMASK(h->events[i])))
 			return -EINVAL;
-	CJD_TRACE_APPEND("{\"t_ns\":%llu,\"dt_ns\":%llu,\"cgroup\":", (unsigned long long)s->t_ns,
-	       (unsigned long long)s->dt_ns);
-	if (cjd_json_escape(buf, len, &pos, s->cgroup ? s->cgroup : "/"))
-		return -ENOSPC;
-	CJD_TRACE_APPEND(",\"counts\":[");
-	for (int i = 0; i < h->n_events; i++)
-		CJD_TRACE_APPEND("%s%llu", i ? "," : "", (unsigned long long)s->count[h->events[i]]);
-	CJD_TRACE_APPEND("]");
+		if (s->has_running && !(s->running[h->events[i]] >= 0.0f &&
+					 s->running[h->events[i]] <= 1.0f))
+			return -EINVAL;
+	}
+	cjd_buf_puts(b, "{\"t_ns\":");
+	cjd_buf_put_u64(b, (unsigned long long)s->t_ns);
+	cjd_buf_puts(b, ",\"dt_ns\":");
+	cjd_buf_put_u64(b, (unsigned long long)s->dt_ns);
+	cjd_buf_puts(b, ",\"cgroup\":");
+	cjd_json_put_str(b, s->cgroup ? s->cgroup : "/");
+	cjd_buf_puts(b, ",\"counts\":[");
+	for (int i = 0; i < h->n_events; i++) {
+		if (i)
+			cjd_buf_putc(b, ',');
+		cjd_buf_put_u64(b, (unsigned long long)s->count[h->events[i]]);
+	}
+	cjd_buf_putc(b, ']');
 	if (s->has_running) {
-		CJD_TRACE_APPEND(",\"running\":[");
+		cjd_buf_puts(b, ",\"running\":[");
 		for (int i = 0; i < h->n_events; i++) {
-			char num[32];
-			float r = s->running[h->events[i]];
-			if (!(r >= 0.0f && r <= 1.0f) || cjd_fmt_float(num, sizeof(num), r) < 0)
-				return -EINVAL;
-			CJD_TRACE_APPEND("%s%s", i ? "," : "", num);
+			if (i)
+				cjd_buf_putc(b, ',');
+			cjd_json_put_float(b, s->running[h->events[i]]);
 		}
-		CJD_TRACE_APPEND("]");
+		cjd_buf_putc(b, ']');
 	}
 	if (s->label) {
-		CJD_TRACE_APPEND(",\"label\":");
-		if (cjd_json_escape(buf, len, &pos, s->label))
-			return -ENOSPC;
+		cjd_buf_puts(b, ",\"label\":");
+		cjd_json_put_str(b, s->label);
 	}
-	CJD_TRACE_APPEND("}\n");
-	return (int)pos;
+	return cjd_buf_puts(b, "}\n");
 }

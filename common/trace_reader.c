@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/trace_evidence.h"
 #include "cjd/common/trace_line.h"
@@ -28,6 +29,7 @@ struct cjd_trace_reader {
 	long line;       /* number of the line last returned */
 	uint64_t bytes;  /* uncompressed bytes consumed */
 	char *scratch;   /* decoded strings of the current sample */
+	size_t scratch_cap;
 	struct cjd_strmap *last_t; /* cgroup -> last t_ns + 1 (0 = never seen) */
 	json_t *evidence;          /* the current evidence record's JSON */
 	uint64_t nevidence;        /* evidence records read so far */
@@ -59,14 +61,8 @@ static int fill(struct cjd_trace_reader *r, struct cjd_error *err)
 		r->tail -= r->head;
 		r->head = 0;
 	}
-	if (r->cap - r->tail < CHUNK) {
-		size_t ncap = r->cap * 2;
-		char *nb = realloc(r->buf, ncap);
-		if (!nb)
-			return fail(r, err, -ENOMEM, (int)r->line + 1, 0, "out of memory");
-		r->buf = nb;
-		r->cap = ncap;
-	}
+	if (cjd_array_reserve(r->buf, r->cap, r->tail + CHUNK))
+		return fail(r, err, -ENOMEM, (int)r->line + 1, 0, "out of memory");
 	int n = gzread(r->gz, r->buf + r->tail, (unsigned)(r->cap - r->tail));
 	if (n < 0 || (n == 0 && !gzeof(r->gz))) {
 		int zerr;
@@ -153,10 +149,8 @@ int cjd_trace_reader_open(struct cjd_trace_reader **out, const char *path, struc
 		goto out_free;
 	}
 	gzbuffer(r->gz, CHUNK);
-	r->cap = 2 * CHUNK;
-	r->buf = malloc(r->cap);
 	r->last_t = cjd_strmap_new();
-	if (!r->buf || !r->last_t) {
+	if (cjd_array_reserve(r->buf, r->cap, 2 * CHUNK) || !r->last_t) {
 		rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
 		goto out_free;
 	}
@@ -223,11 +217,9 @@ static int read_sample(struct cjd_trace_reader *r, const char *line, size_t len,
 	int rc;
 
 	/* scratch must hold the decoded strings, never longer than the line itself */
-	char *scratch = realloc(r->scratch, len + 1);
-	if (!scratch)
+	if (cjd_array_reserve(r->scratch, r->scratch_cap, len + 1))
 		return fail(r, err, -ENOMEM, (int)r->line, 0, "out of memory");
-	r->scratch = scratch;
-	rc = cjd_trace_parse_sample(&r->header, line, len, scratch, s, &r->sticky);
+	rc = cjd_trace_parse_sample(&r->header, line, len, r->scratch, s, &r->sticky);
 	if (rc) {
 		snprintf(r->sticky.file, sizeof(r->sticky.file), "%s", r->path);
 		r->sticky.line = (int)r->line;

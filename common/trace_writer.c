@@ -12,16 +12,15 @@
 #include "cjd/common/trace_writer.h"
 #include "trace_internal.h"
 
-#define BUFCAP (256u * 1024u)
-#define FLUSH_AT (BUFCAP - 64u * 1024u)
+/* complete lines are handed to the kernel (or zlib) once this many bytes wait */
+#define FLUSH_AT (192u * 1024u)
 
 struct cjd_trace_writer {
 	char path[256];
 	int fd;        /* plain output, or -1 */
 	gzFile gz;     /* gzip output, or NULL */
 	struct cjd_trace_header header;
-	char *buf;     /* complete lines waiting to be written */
-	size_t used;
+	struct cjd_buf buf; /* complete lines waiting to be written */
 	int first_rc;  /* first error seen; later writes refuse */
 };
 
@@ -38,8 +37,8 @@ static int drain(struct cjd_trace_writer *w, struct cjd_error *err)
 	size_t off = 0;
 
 	if (w->gz) {
-		while (off < w->used) {
-			int n = gzwrite(w->gz, w->buf + off, (unsigned)(w->used - off));
+		while (off < w->buf.len) {
+			int n = gzwrite(w->gz, w->buf.data + off, (unsigned)(w->buf.len - off));
 			if (n <= 0) {
 				int zerr;
 				gzerror(w->gz, &zerr);
@@ -48,8 +47,8 @@ static int drain(struct cjd_trace_writer *w, struct cjd_error *err)
 			off += (size_t)n;
 		}
 	} else {
-		while (off < w->used) {
-			ssize_t n = write(w->fd, w->buf + off, w->used - off);
+		while (off < w->buf.len) {
+			ssize_t n = write(w->fd, w->buf.data + off, w->buf.len - off);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0)
@@ -57,7 +56,7 @@ static int drain(struct cjd_trace_writer *w, struct cjd_error *err)
 			off += (size_t)n;
 		}
 	}
-	w->used = 0;
+	cjd_buf_clear(&w->buf);
 	return 0;
 }
 
@@ -75,7 +74,7 @@ int cjd_trace_writer_open(struct cjd_trace_writer **out, const char *path,
 			  struct cjd_error *err)
 {
 	struct cjd_trace_writer *w;
-	int rc, n;
+	int rc;
 
 	*out = NULL;
 	w = calloc(1, sizeof(*w));
@@ -88,8 +87,9 @@ int cjd_trace_writer_open(struct cjd_trace_writer **out, const char *path,
 		goto out_free;
 	}
 	rc = cjd_trace_header_copy(&w->header, h);
-	w->buf = malloc(BUFCAP);
-	if (rc || !w->buf) {
+	if (!rc)
+		rc = cjd_buf_reserve(&w->buf, FLUSH_AT + 64u * 1024u);
+	if (rc) {
 		rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
 		goto out_free;
 	}
@@ -107,12 +107,10 @@ int cjd_trace_writer_open(struct cjd_trace_writer **out, const char *path,
 		}
 		w->fd = -1; /* owned by zlib now */
 	}
-	n = cjd_trace_format_header(&w->header, w->buf, BUFCAP);
-	if (n < 0) {
-		rc = cjd_error_set(err, n, path, 0, 0, "header does not fit in %u bytes", BUFCAP);
+	if ((rc = cjd_trace_format_header(&w->header, &w->buf))) {
+		rc = cjd_error_set(err, rc, path, 0, 0, "out of memory");
 		goto out_free;
 	}
-	w->used = (size_t)n;
 	if ((rc = drain(w, err)))
 		goto out_free;
 	*out = w;
@@ -123,7 +121,7 @@ out_free:
 	if (w->fd >= 0)
 		close(w->fd);
 	cjd_trace_header_release(&w->header);
-	free(w->buf);
+	cjd_buf_release(&w->buf);
 	free(w);
 	return rc;
 }
@@ -131,31 +129,40 @@ out_free:
 int cjd_trace_writer_write(struct cjd_trace_writer *w, const struct cjd_sample *s,
 			   struct cjd_error *err)
 {
-	int n, rc;
+	size_t start;
+	int rc;
 
 	if (w->first_rc)
 		return cjd_error_set(err, w->first_rc, w->path, 0, 0,
 				     "writer failed earlier: %s", strerror(-w->first_rc));
-	if (w->used > FLUSH_AT && (rc = drain(w, err)))
+	if (w->buf.len > FLUSH_AT && (rc = drain(w, err)))
 		return rc;
-	n = cjd_trace_format_sample(&w->header, s, w->buf + w->used, BUFCAP - w->used);
-	if (n == -EINVAL)
-		return cjd_error_set(err, n, w->path, 0, 0,
+	start = w->buf.len;
+	rc = cjd_trace_format_sample(&w->header, s, &w->buf);
+	if (rc == -EINVAL)
+		return cjd_error_set(err, rc, w->path, 0, 0,
 				     "sample for cgroup \"%.128s\" lacks an event of the header, or has a "
 				     "running ratio outside 0..1",
 				     s->cgroup ? s->cgroup : "?");
-	if (n < 0)
-		return cjd_error_set(err, n, w->path, 0, 0, "sample line longer than %u bytes",
-				     BUFCAP - FLUSH_AT);
-	w->used += (size_t)n;
+	if (rc) {
+		cjd_buf_truncate(&w->buf, start); /* the lines before it still get written */
+		return cjd_error_set(err, rc, w->path, 0, 0, "out of memory for a sample line");
+	}
+	if (w->buf.len - start - 1 > CJD_TRACE_MAX_LINE) {
+		/* the reader would refuse it: refuse it here, with the file still whole */
+		cjd_buf_truncate(&w->buf, start);
+		return cjd_error_set(err, -E2BIG, w->path, 0, 0,
+				     "sample line longer than %u bytes (cgroup \"%.128s\")",
+				     CJD_TRACE_MAX_LINE, s->cgroup ? s->cgroup : "?");
+	}
 	return 0;
 }
 
 int cjd_trace_writer_write_evidence(struct cjd_trace_writer *w, const struct cjd_trace_evidence *ev,
 				    struct cjd_error *err)
 {
-	char *line, *keep;
-	size_t n, kept;
+	char *line;
+	size_t n;
 	int rc;
 
 	if (w->first_rc)
@@ -178,15 +185,11 @@ int cjd_trace_writer_write_evidence(struct cjd_trace_writer *w, const struct cjd
 		free(line);
 		return rc;
 	}
-	keep = w->buf;
-	kept = w->used;
-	w->buf = line;
-	w->used = n;
-	rc = drain(w, err);
-	w->buf = keep;
-	w->used = kept;
+	rc = cjd_buf_add(&w->buf, line, n);
 	free(line);
-	return rc;
+	if (rc)
+		return werr(w, err, rc, "evidence record");
+	return drain(w, err);
 }
 
 int cjd_trace_writer_flush(struct cjd_trace_writer *w, struct cjd_error *err)
@@ -222,7 +225,7 @@ int cjd_trace_writer_close(struct cjd_trace_writer *w, struct cjd_error *err)
 		rc = cjd_error_set(err, -errno, w->path, 0, 0, "close: %s", strerror(errno));
 	}
 	cjd_trace_header_release(&w->header);
-	free(w->buf);
+	cjd_buf_release(&w->buf);
 	free(w);
 	return rc;
 }

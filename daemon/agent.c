@@ -72,6 +72,7 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		cjd_pipeline_push(a->pipe, &s[i]);
 	cjd_pipeline_tick(a->pipe);
+	cjd_agent_metrics_progress(a); /* /healthz sees the tick */
 }
 
 static void on_added(void *ctx, const char *cgroup)
@@ -107,6 +108,8 @@ static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
 	(void)exp;
 	cjd_pipeline_housekeeping(a->pipe);
 	a->housekeeping_mono_ns = cjd_now_mono_ns(); /* the watchdog's proof of progress */
+	cjd_agent_metrics_progress(a);
+	cjd_agent_metrics_publish(a); /* a new snapshot for scrapes, when anything changed */
 }
 
 static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -147,8 +150,10 @@ static void heartbeat(struct cjd_agent *a, bool stopping)
 	a->samples_at_heartbeat = st.samples;
 	a->heartbeat_mono_ns = now;
 	cjd_pipeline_heartbeat(a->pipe, &hb);
-	if (!stopping)
+	if (!stopping) {
 		cjd_agent_notify_status(a);
+		cjd_agent_metrics_agent(a, hb.samples_per_s);
+	}
 }
 
 static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -237,6 +242,11 @@ static void banner(const struct cjd_agent *a)
 		cjd_info("publishing alerts on %s", ep);
 	}
 	cjd_info("journal: %s", a->cfg.journal && a->cfg.journal[0] ? a->cfg.journal : "off");
+	if (a->http)
+		cjd_info("metrics: %s/metrics, health %s/healthz and /readyz",
+			 cjd_metrics_http_url(a->http), cjd_metrics_http_url(a->http));
+	else
+		cjd_info("metrics: off");
 	if (a->cfg.action == CJD_ACTION_ALERT)
 		cjd_info("actions: alert only");
 	else
@@ -336,6 +346,9 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		sigaddset(&chld, SIGCHLD);
 		pthread_sigmask(SIG_BLOCK, &chld, NULL);
 	}
+	if ((rc = cjd_agent_metrics_new(a, err)))
+		goto out_free;
+	po.metrics = a->metrics;
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
 	if ((code = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
@@ -358,6 +371,12 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a)) ||
 	    (rc = cjd_agent_notify_start(a))) {
 		fail(err, CJD_AGENT_FAIL, rc, "event loop");
+		goto out_free;
+	}
+	/* after the loop blocked its signals; an address in use fails the start like an endpoint */
+	if ((rc = cjd_agent_metrics_serve(a, err))) {
+		/* a file it names (TLS, auth) is the configuration's fault; a port in use is not */
+		code = err->file[0] || rc == -EINVAL ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
 		goto out_free;
 	}
 	banner(a);
@@ -387,7 +406,9 @@ int cjd_agent_run(struct cjd_agent *a)
 	int rc;
 
 	cjd_agent_notify_ready(a); /* counters are open and enabled, sockets bound */
+	cjd_agent_metrics_readiness(a, CJD_AGENT_READY);
 	rc = cjd_loop_run(a->loop);
+	cjd_agent_metrics_readiness(a, CJD_AGENT_STOPPING);
 	cjd_agent_notify_stopping(a);
 	if (rc) {
 		cjd_err("event loop failed: %s", strerror(-rc));
@@ -408,6 +429,7 @@ void cjd_agent_free(struct cjd_agent *a)
 	cjd_loop_free(a->loop);
 	cjd_agent_notify_free(a);
 	cjd_pipeline_free(a->pipe);
+	cjd_agent_metrics_free(a); /* its server thread reads the collector: stopped first */
 	cjd_collector_free(a->collector);
 	cjd_config_release(&a->cfg);
 	free(a);

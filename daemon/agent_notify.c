@@ -7,10 +7,8 @@
 #include "agent_internal.h"
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
+#include "cjd/daemon/health.h"
 #include "cjd/detector/model_predict.h"
-
-/* Publisher housekeeping runs every 0.5 s; this much silence means it is stuck. */
-#define HOUSEKEEPING_STALE_NS (5 * CJD_NSEC_PER_SEC)
 
 static void notify(struct cjd_agent *a, const char *state)
 {
@@ -39,30 +37,23 @@ static void status_line(struct cjd_agent *a, char *buf, size_t len)
 }
 
 /*
- * Whether the parts the watchdog vouches for made progress lately: the
- * collector took a sample within two intervals (plus a second of slack for a
- * late loop), and the publisher's housekeeping ran within 5 s. A loop that is
- * wedged runs no timer at all, this one included, so it stops pinging anyway.
+ * The watchdog's judgement is the agent's one health rule (daemon/health.c),
+ * the same /healthz applies. A loop that is wedged runs no timer at all, this
+ * one included, so it stops pinging anyway.
  */
 static bool healthy(struct cjd_agent *a, char *why, size_t len)
 {
 	struct cjd_collector_stats st;
-	uint64_t now = cjd_collector_now(a->collector);
-	uint64_t limit = 2 * a->info.interval_ns + CJD_NSEC_PER_SEC;
-	uint64_t mono = cjd_now_mono_ns();
 
 	cjd_collector_stats(a->collector, &st);
-	if (now > st.last_tick_ns && now - st.last_tick_ns > limit) {
-		snprintf(why, len, "the collector took no sample for %.1fs",
-			 (double)(now - st.last_tick_ns) / 1e9);
-		return false;
-	}
-	if (mono - a->housekeeping_mono_ns > HOUSEKEEPING_STALE_NS) {
-		snprintf(why, len, "the publisher's housekeeping has not run for %.1fs",
-			 (double)(mono - a->housekeeping_mono_ns) / 1e9);
-		return false;
-	}
-	return true;
+	struct cjd_health_input in = {
+		.collector_now_ns = cjd_collector_now(a->collector),
+		.last_tick_ns = st.last_tick_ns,
+		.interval_ns = a->info.interval_ns,
+		.mono_now_ns = cjd_now_mono_ns(),
+		.housekeeping_mono_ns = a->housekeeping_mono_ns,
+	};
+	return cjd_health_check(&in, why, len);
 }
 
 static void on_watchdog(struct cjd_loop *l, uint64_t exp, void *ctx)

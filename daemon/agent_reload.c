@@ -66,8 +66,10 @@ void cjd_agent_reload(struct cjd_agent *a)
 	}
 	warn_restart_only(&a->cfg, &nc);
 	/* committed: move the new configuration into the one the pipeline borrows */
-	cjd_config_release(&a->cfg);
+	struct cjd_config old = a->cfg;
 	a->cfg = nc;
+	cjd_agent_metrics_reconfigure(a, &old);
+	cjd_config_release(&old);
 	{
 		enum cjd_log_level lvl;
 		enum cjd_log_format fmt;

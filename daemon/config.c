@@ -8,8 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/allowlist.h"
 #include "cjd/common/json_locate.h"
+#include "cjd/common/json_writer.h"
 #include "cjd/common/suggest.h"
 #include "cjd/common/log.h"
 #include "cjd/common/text.h"
@@ -18,6 +20,7 @@
 #include "cjd/evidence/inspect.h"
 #include "cjd/publish/output_http.h"
 #include "cjd/publish/output_syslog.h"
+#include "cjd/metrics/http.h"
 
 enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION, T_BOOL };
 
@@ -29,7 +32,7 @@ struct opt {
 	double min, max;     /* numbers; durations in seconds; sizes in bytes */
 	const char *choices; /* T_CHOICE: "a|b|c" */
 	const char *doc;
-	/* T_STRLIST: checks one item; 0, or -EINVAL with why filled */
+	/* T_STRLIST: checks one item; T_STRING: a non-null value. 0, or -EINVAL with why filled */
 	int (*check)(const char *item, char *why, size_t whylen);
 };
 
@@ -67,6 +70,19 @@ static int check_topic(const char *item, char *why, size_t whylen)
 static int check_header(const char *item, char *why, size_t whylen)
 {
 	return cjd_http_header_check(item, why, whylen);
+}
+
+/* metrics.listen: "off", or an address the HTTP server can bind. */
+static int check_listen(const char *text, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char one[300];
+
+	if (cjd_metrics_listen_off(text) || !cjd_metrics_listen_parse(text, &ss, &len, one, sizeof(one)))
+		return 0;
+	snprintf(why, whylen, "metrics.listen %s", one);
+	return -EINVAL;
 }
 
 #define OFF(f) offsetof(struct cjd_config, f)
@@ -211,10 +227,28 @@ static const struct opt opts[] = {
 	 "Log level on stderr."},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
 	 "Log format on stderr: text lines or JSON lines."},
+	{"metrics.listen", T_STRING, OFF(metrics_listen), CJD_METRICS_DEFAULT_LISTEN, 0, 0, NULL,
+	 "Address of the HTTP server for Prometheus (`/metrics`) and probes (`/healthz`, `/readyz`): "
+	 "`IPv4:PORT`, `[IPv6]:PORT`, or `off` (docs/metrics.md). Loopback by default; port 0 "
+	 "picks a free one (the banner says which).",
+	 check_listen},
+	{"metrics.stale_after", T_DURATION, OFF(metrics_stale_ns), "5m", 0, 86400, NULL,
+	 "A vanished cgroup's series stay this long after it is gone (so its last counts are "
+	 "scraped), then leave the output."},
+	{"metrics.max_cgroups", T_UINT, OFF(metrics_max_cgroups), "1000", 1, 1000000, NULL,
+	 "Most cgroups with series (each at most 12). Beyond it, new cgroups are left out and counted "
+	 "in `cjd_metrics_cgroups_left_out`; a suspect or firing one still gets a place."},
+	{"metrics.tls_cert", T_STRING, OFF(metrics_tls_cert), NULL, 0, 0, NULL,
+	 "PEM certificate (chain): serve HTTPS only, with `tls_key`; null serves plain HTTP."},
+	{"metrics.tls_key", T_STRING, OFF(metrics_tls_key), NULL, 0, 0, NULL,
+	 "PEM private key of `tls_cert`."},
+	{"metrics.basic_auth_file", T_STRING, OFF(metrics_basic_auth_file), NULL, 0, 0, NULL,
+	 "File whose first line is `USER:PASSWORD` (not readable by others): `/metrics` then needs "
+	 "HTTP basic auth (`/healthz` and `/readyz` never do); null: no auth."},
 };
 
-static const char *const sections[] = {"collector", "detector", "publish", "journal", "actions",
-					"outputs", "evidence", "log"};
+static const char *const sections[] = {"collector", "detector", "publish", "journal",
+				       "actions",   "outputs",  "evidence", "log", "metrics"};
 
 static const char *const action_names[] = {"alert", "freeze", "throttle"};
 
@@ -399,6 +433,8 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 	}
 	case T_STRING: {
 		char *s = NULL;
+		if (text && o->check && (rc = o->check(text, why, whylen)))
+			return rc;
 		if (text && !(s = strdup(text)))
 			return -ENOMEM;
 		free(*(char **)f);
@@ -631,11 +667,21 @@ OUTPUT_RULE(rule_syslog_pair, true, OC_PAIR)
 OUTPUT_RULE(rule_syslog_remote, true, OC_REMOTE)
 OUTPUT_RULE(rule_syslog_tls, true, OC_TLS_ONLY)
 
+static int rule_metrics_tls(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	if (!cfg->metrics_tls_cert != !cfg->metrics_tls_key) {
+		*key = cfg->metrics_tls_cert ? "metrics.tls_cert" : "metrics.tls_key";
+		snprintf(why, whylen, "metrics.tls_cert and metrics.tls_key go together: set both or neither");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const rule_fn rules[] = {rule_thresholds,     rule_throttle,     rule_curve,
 				rule_endpoints,      rule_http_backoff, rule_http_pair,
 				rule_http_url,       rule_syslog_backoff, rule_syslog_pair,
-				rule_syslog_remote,  rule_syslog_tls,  rule_suspect,
-				rule_probes};
+				rule_syslog_remote,  rule_syslog_tls,   rule_metrics_tls,
+				rule_suspect,        rule_probes};
 
 /* The first rule that fails (for overrides, which change one key at a time). */
 static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
@@ -814,15 +860,9 @@ static int load_err(struct loadctx *lc, const char *path, int key_pos, const cha
 		lc->untold++;
 		return -EINVAL;
 	}
-	if (lc->n == lc->cap) {
-		size_t cap = lc->cap ? lc->cap * 2 : 8;
-		struct problem *v = realloc(lc->v, cap * sizeof(*v));
-		if (!v) {
-			lc->oom = true;
-			return -ENOMEM;
-		}
-		lc->v = v;
-		lc->cap = cap;
+	if (cjd_array_reserve(lc->v, lc->cap, lc->n + 1)) {
+		lc->oom = true;
+		return -ENOMEM;
 	}
 	cjd_json_where(lc->loc, path, key_pos, &line, &col);
 	va_start(ap, fmt);
@@ -1029,10 +1069,11 @@ static int load_into(struct loadctx *lc, struct cjd_config *tmp, const char *tex
 			else
 				h = key_hint(NULL, skey, hint, sizeof(hint)); /* a key without its section */
 			cjd_json_path_append(path, sizeof(path), skey);
-			load_err(lc, path, 1,
-				 "unknown section \"%s\" (sections: collector, detector, publish, "
-				 "journal, actions, outputs, evidence, log)%s",
-				 skey, h);
+			char names[160] = "";
+			for (size_t k = 0; k < CJD_ARRAY_SIZE(sections); k++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 k ? ", " : "", sections[k]);
+			load_err(lc, path, 1, "unknown section \"%s\" (sections: %s)%s", skey, names, h);
 			continue;
 		}
 		if (!json_is_object(sec)) {
@@ -1113,13 +1154,11 @@ static int read_file(const char *path, char **out, struct cjd_error *err)
 				free(text);
 				return cjd_error_set(err, -EFBIG, path, 0, 0, "larger than 16 MiB");
 			}
-			char *nt = realloc(text, cap = cap ? cap * 2 : 8192);
-			if (!nt) {
+			if (cjd_array_reserve(text, cap, len + 8192)) {
 				fclose(fp);
 				free(text);
 				return cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
 			}
-			text = nt;
 		}
 		size_t n = fread(text + len, 1, cap - len - 1, fp);
 		len += n;
@@ -1195,11 +1234,22 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 
 /* ---- output ---- */
 
+/* s as a JSON string on out (null when s is NULL or memory is short). */
+static void write_string(FILE *out, const char *s)
+{
+	struct cjd_buf b = CJD_BUF_INIT;
+
+	if (s && cjd_json_put_str(&b, s) == 0)
+		fwrite(b.data, 1, b.len, out);
+	else
+		fputs("null", out);
+	cjd_buf_release(&b);
+}
+
 static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE *out)
 {
 	const void *f = (const char *)cfg + o->off;
 	char buf[64];
-	size_t pos;
 
 	switch (o->type) {
 	case T_DURATION:
@@ -1231,24 +1281,15 @@ static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE 
 		fprintf(out, "\"%s\"", action_names[*(const enum cjd_action_kind *)f]);
 		break;
 	case T_STRING:
-	case T_CHOICE: {
-		const char *s = *(char *const *)f;
-		char esc[1024];
-		pos = 0;
-		if (!s || cjd_json_escape(esc, sizeof(esc) - 1, &pos, s))
-			fputs("null", out);
-		else
-			fwrite(esc, 1, pos, out);
+	case T_CHOICE:
+		write_string(out, *(char *const *)f);
 		break;
-	}
 	case T_STRLIST: {
 		const struct cjd_strlist *l = f;
 		fputc('[', out);
 		for (size_t i = 0; i < l->n; i++) {
-			char esc[1024];
-			pos = 0;
-			if (cjd_json_escape(esc, sizeof(esc) - 1, &pos, l->v[i]) == 0)
-				fprintf(out, "%s%.*s", i ? ", " : "", (int)pos, esc);
+			fputs(i ? ", " : "", out);
+			write_string(out, l->v[i]);
 		}
 		fputc(']', out);
 		break;

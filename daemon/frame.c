@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/text.h"
 #include "cjd/daemon/frame.h"
 
@@ -25,15 +26,7 @@ static int reserve(struct cjd_frame_builder *b, size_t n)
 		return 0;
 	if (b->len + n > CJD_FRAME_MAX_BYTES)
 		return -ENOSPC;
-	size_t ncap = b->cap ? b->cap : 4096;
-	while (ncap < b->len + n)
-		ncap *= 2;
-	uint8_t *nb = realloc(b->buf, ncap);
-	if (!nb)
-		return -ENOMEM;
-	b->buf = nb;
-	b->cap = ncap;
-	return 0;
+	return cjd_array_reserve(b->buf, b->cap, b->len + n);
 }
 
 static void put(struct cjd_frame_builder *b, const void *src, size_t n)

@@ -367,6 +367,9 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 		.identity = identity_of(p, al->host, al->cgroup, true, &id)};
 	int rc = cjd_publisher_alert(p->pub, al, &ctx);
 
+	if (p->opts.metrics) /* after the publisher: it counts what went out */
+		cjd_metrics_registry_alert(p->opts.metrics, al, ctx.identity, cjd_now_mono_ns());
+
 	/* journal trouble is logged and flagged by the publisher; the alert went out */
 	if (rc == -ENOMEM || rc == -EINVAL)
 		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
@@ -510,6 +513,8 @@ void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *c
 	cjd_strmap_remove(p->metrics_prev, key);
 	if (p->ev)
 		cjd_pl_evidence_forget(p, host, cgroup);
+	if (p->opts.metrics)
+		cjd_metrics_registry_gone(p->opts.metrics, host, cgroup, cjd_now_mono_ns());
 	if (!host)
 		cjd_meta_cache_forget(p->meta, cgroup);
 }
@@ -556,14 +561,20 @@ static int one_cgroup(const struct cjd_cgroup_summary *s, void *ctx)
 		.cost_usd_total = s->cost_usd,
 	};
 	cjd_publisher_metrics(p->pub, &m);
+	if (p->opts.metrics) /* the /metrics series, from this very message */
+		cjd_metrics_registry_cgroup(p->opts.metrics, &m, cjd_now_mono_ns());
 	return 0;
 }
 
 void cjd_pipeline_metrics(struct cjd_pipeline *p)
 {
+	if (p->opts.metrics)
+		cjd_metrics_registry_begin(p->opts.metrics, cjd_now_mono_ns());
 	for (int m = 0; m < 2; m++)
 		if (p->slot[m].det)
 			cjd_detector_foreach(p->slot[m].det, one_cgroup, p);
+	if (p->opts.metrics)
+		cjd_metrics_registry_end(p->opts.metrics, cjd_now_mono_ns());
 }
 
 void cjd_pipeline_heartbeat(struct cjd_pipeline *p, struct cjd_heartbeat *hb)

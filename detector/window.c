@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
 #include "kernels.h"
@@ -237,14 +238,8 @@ static int host_id(struct cjd_win *e, const char *host, uint32_t *id)
 		*id = (uint32_t)(*v - 1);
 		return 0;
 	}
-	if (e->n_hosts == e->host_cap) {
-		size_t nc = e->host_cap ? e->host_cap * 2 : 4;
-		struct cjd_win_host *nh = realloc(e->hosts, nc * sizeof(*nh));
-		if (!nh)
-			goto out_undo;
-		e->hosts = nh;
-		e->host_cap = nc;
-	}
+	if (cjd_array_reserve(e->hosts, e->host_cap, e->n_hosts + 1))
+		goto out_undo;
 	struct cjd_win_host *h = &e->hosts[e->n_hosts];
 	memset(h, 0, sizeof(*h));
 	if (!(h->name = strdup(host)))

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "cjd/common/array.h"
 #include "codesample_internal.h"
 
 static struct cs_pid *pid_find(struct cs_run *r, pid_t pid)
@@ -23,14 +24,8 @@ static void pid_note(struct cs_run *r, pid_t pid)
 {
 	if (pid_find(r, pid))
 		return;
-	if (r->npids == r->pcap) {
-		size_t ncap = r->pcap ? r->pcap * 2 : 16;
-		struct cs_pid *np = realloc(r->pids, ncap * sizeof(*np));
-		if (!np)
-			return; /* its samples resolve as "unknown" */
-		r->pids = np;
-		r->pcap = ncap;
-	}
+	if (cjd_array_reserve(r->pids, r->pcap, r->npids + 1))
+		return; /* its samples resolve as "unknown" */
 	r->pids[r->npids] = (struct cs_pid){.pid = pid};
 	r->last_pid = r->npids++;
 }
@@ -49,15 +44,9 @@ int cjd_cs_collect(void *ctx, const struct cjd_ip_sample *s)
 		res->dropped++;
 		return 0;
 	}
-	if (r->ns == r->scap) {
-		size_t ncap = r->scap ? r->scap * 2 : 4096;
-		struct cjd_ip_sample *ns = realloc(r->s, ncap * sizeof(*ns));
-		if (!ns) {
-			res->dropped++;
-			return 0;
-		}
-		r->s = ns;
-		r->scap = ncap;
+	if (cjd_array_reserve(r->s, r->scap, r->ns + 1)) {
+		res->dropped++;
+		return 0;
 	}
 	r->s[r->ns++] = *s;
 	pid_note(r, (pid_t)s->pid);
@@ -156,14 +145,8 @@ static int region_add(struct regions *rg, enum cjd_region_kind kind, const char 
 			break;
 		}
 	if (!x) {
-		if (rg->n == rg->cap) {
-			size_t ncap = rg->cap ? rg->cap * 2 : 32;
-			struct region_acc *na = realloc(rg->a, ncap * sizeof(*na));
-			if (!na)
-				return -ENOMEM;
-			rg->a = na;
-			rg->cap = ncap;
-		}
+		if (cjd_array_reserve(rg->a, rg->cap, rg->n + 1))
+			return -ENOMEM;
 		x = &rg->a[rg->n++];
 		memset(x, 0, sizeof(*x));
 		x->kind = kind;

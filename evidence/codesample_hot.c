@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "codesample_internal.h"
 
 size_t cjd_hot_windows(const struct cjd_hot_ip *ips, size_t n, const struct cjd_maps *maps,
@@ -61,14 +62,8 @@ static void block_close(struct block *b, struct cjd_mix_acc *acc)
 
 static int block_add(struct block *b, const struct cjd_insn *in)
 {
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 64;
-		struct cjd_insn *ni = realloc(b->ins, ncap * sizeof(*ni));
-		if (!ni)
-			return -ENOMEM;
-		b->ins = ni;
-		b->cap = ncap;
-	}
+	if (cjd_array_reserve(b->ins, b->cap, b->n + 1))
+		return -ENOMEM;
 	b->ins[b->n++] = *in;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "codesample_internal.h"
 #include "internal.h"
 #include "textcur_internal.h"
@@ -158,16 +159,10 @@ int cjd_maps_parse(const char *text, size_t len, const char *exe, const char *fi
 		prev_end = m.end;
 		if (!keep)
 			continue;
-		if (out->n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			struct cjd_map *nm = realloc(out->m, ncap * sizeof(*nm));
-			if (!nm) {
-				free(m.path);
-				cjd_maps_release(out);
-				return cjd_error_set(err, -ENOMEM, file, lineno, 0, "out of memory");
-			}
-			out->m = nm;
-			cap = ncap;
+		if (cjd_array_reserve(out->m, cap, out->n + 1)) {
+			free(m.path);
+			cjd_maps_release(out);
+			return cjd_error_set(err, -ENOMEM, file, lineno, 0, "out of memory");
 		}
 		m.kind = cjd_maps_classify(m.path, exe);
 		out->m[out->n++] = m;

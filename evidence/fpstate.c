@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/caps.h"
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/target.h"
@@ -101,14 +102,8 @@ static long thread_index(struct run *r, pid_t pid, pid_t tid)
 	}
 	if (res->nthreads >= r->o.max_threads)
 		return -1;
-	if (res->nthreads == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct cjd_fpstate_thread *v = realloc(res->threads, cap * sizeof(*v));
-		if (!v)
-			return -2;
-		res->threads = v;
-		r->cap = cap;
-	}
+	if (cjd_array_reserve(res->threads, r->cap, res->nthreads + 1))
+		return -2;
 	memmove(&res->threads[lo + 1], &res->threads[lo],
 		(res->nthreads - lo) * sizeof(*res->threads));
 	memset(&res->threads[lo], 0, sizeof(*res->threads));

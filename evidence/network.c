@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/time.h"
 #include "internal.h"
 #include "network_internal.h"
@@ -80,14 +81,8 @@ static int64_t hist_seen(struct cjd_network_history *h, uint64_t netns, uint64_t
 			h->e[i].gen = h->gen;
 			return (int64_t)((now - h->e[i].first_ns) / 1000000);
 		}
-	if (h->n == h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 64;
-		struct hist_entry *ne = realloc(h->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -1;
-		h->e = ne;
-		h->cap = ncap;
-	}
+	if (cjd_array_reserve(h->e, h->cap, h->n + 1))
+		return -1;
 	h->e[h->n++] = (struct hist_entry){netns, inode, now, h->gen};
 	return 0;
 }
@@ -182,15 +177,9 @@ static int collect(struct run *r, const pid_t *pids, size_t npids)
 		if (gi == r->ng)
 			r->g[r->ng++] = (struct group){.netns = ns, .pid = pids[i], .fd = -1};
 		for (size_t k = 0; k < n; k++) {
-			if (r->nts == r->tscap) {
-				size_t ncap = r->tscap ? r->tscap * 2 : 64;
-				struct tsock *nt = realloc(r->ts, ncap * sizeof(*nt));
-				if (!nt) {
-					rc = -ENOMEM;
-					break;
-				}
-				r->ts = nt;
-				r->tscap = ncap;
+			if (cjd_array_reserve(r->ts, r->tscap, r->nts + 1)) {
+				rc = -ENOMEM;
+				break;
 			}
 			r->ts[r->nts++] = (struct tsock){ino[k], pids[i], gi};
 		}

@@ -10,20 +10,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "internal.h"
 #include "network_internal.h"
 #include "textcur_internal.h"
 
 int cjd_net_list_add(struct cjd_net_list *l, const struct cjd_net_entry *e)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 64;
-		struct cjd_net_entry *ne = realloc(l->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		l->e = ne;
-		l->cap = ncap;
-	}
+	if (cjd_array_reserve(l->e, l->cap, l->n + 1))
+		return -ENOMEM;
 	l->e[l->n++] = *e;
 	return 0;
 }
@@ -222,15 +217,9 @@ int cjd_procnet_fd_sockets(const char *proc, pid_t pid, uint64_t **inodes, size_
 		target[k] = '\0';
 		if (!(ino = cjd_procnet_socket_inode(target)))
 			continue;
-		if (*n == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 64;
-			uint64_t *ni = realloc(*inodes, ncap * sizeof(*ni));
-			if (!ni) {
-				rc = -ENOMEM;
-				break;
-			}
-			*inodes = ni;
-			*cap = ncap;
+		if (cjd_array_reserve(*inodes, *cap, *n + 1)) {
+			rc = -ENOMEM;
+			break;
 		}
 		(*inodes)[(*n)++] = ino;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cjd/common/buf.h"
 #include "internal.h"
 
 void cjd_ev_proc_path(char *buf, size_t len, const char *proc, pid_t pid, pid_t tid,
@@ -99,46 +100,28 @@ void cjd_ev_comm(pid_t pid, pid_t tid, const char *proc, char *buf, size_t len)
 
 int cjd_ev_slurp(const char *path, char **buf, size_t *len)
 {
-	size_t cap = 8192, n = 0;
-	char *b = malloc(cap + 1);
-	int fd;
+	struct cjd_buf b = CJD_BUF_INIT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
 
-	if (!b)
-		return -ENOMEM;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		free(b);
+	if (fd < 0)
 		return -errno;
-	}
-	for (;;) {
-		ssize_t r;
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2 + 1);
-			if (!nb) {
-				close(fd);
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
+	while (!(rc = cjd_buf_reserve(&b, 8192))) {
+		ssize_t r = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			int e = r < 0 ? -errno : 0;
-			close(fd);
-			if (e) {
-				free(b);
-				return e;
-			}
+			rc = r < 0 ? -errno : 0;
 			break;
 		}
-		n += (size_t)r;
+		cjd_buf_advance(&b, (size_t)r);
 	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
+	close(fd);
+	if (rc) {
+		cjd_buf_release(&b);
+		return rc;
+	}
+	return cjd_buf_steal(&b, buf, len);
 }
 
 int64_t cjd_ev_process_age_ms(pid_t pid, const char *proc)

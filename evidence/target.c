@@ -9,6 +9,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/evidence/target.h"
 #include "internal.h"
 
@@ -28,14 +29,8 @@ struct idset {
 
 static int idset_add(struct idset *s, pid_t id)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		pid_t *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (cjd_array_reserve(s->v, s->cap, s->n + 1))
+		return -ENOMEM;
 	s->v[s->n++] = id;
 	return 0;
 }

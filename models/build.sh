@@ -163,6 +163,17 @@ if [ $train -eq 1 ]; then
 		fi
 	done
 	set +f
+	# The combined verdict on the traces recorded with evidence (models/README.md, "The verdict"):
+	# screening alone, the rule, and the learned verdict leave-one-workload-out, at 1 s.
+	if ls "$MODELS"/evidence/*.real.cjdt.gz >/dev/null 2>&1; then
+		say "evaluating the verdict on models/evidence/"
+		for fmt in txt json; do
+			# shellcheck disable=SC2046
+			"$CJD" eval -q --model "$MODELS/sw-default.json" --verdict "$MODELS/verdict-rule.json" \
+				--intervals 1s $( [ $fmt = json ] && echo --json) "$MODELS"/evidence/*.real.cjdt.gz \
+				> "$EVAL/verdict-lowo.$fmt"
+		done
+	fi
 	/usr/bin/python3 "$WL/eval_table.py" "$EVAL" > "$EVAL/tables.md"
 	say "training and evaluation took $(( $(date +%s) - t0 )) s; tables in $EVAL/tables.md"
 fi

@@ -25,6 +25,9 @@ ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgr
 # evidence probes (cjd record --evidence) on a quiet machine. Empty this once their traces are
 # committed, and retrain (models/build.sh --train-only); until then tests/models/reproduce.sh
 # needs it as it is, and tests/models/corpus_traces.sh notes their traces as missing.
+# (2026-12-03: each has a 40 s recording WITH evidence in models/evidence/, made on a loaded
+# machine for the verdict's evaluation; the screening models are not retrained on them:
+# models/README.md, "The corpus with evidence".)
 UNTRAINED="cryptonight cryptonight-1t perl lua numeric numeric-fastmath interval \
 ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat"
 # trained W...: the workloads W that are not UNTRAINED.

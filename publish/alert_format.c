@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "cjd/common/buf.h"
 #include "cjd/common/identity.h"
 #include "cjd/common/json_dump.h"
 #include "cjd/common/text.h"
@@ -94,29 +95,6 @@ static int format_ecs(json_t *doc, char **out)
 
 /* ---- shared pieces ---- */
 
-struct sbuf {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
-
-static int sb_open(struct sbuf *b)
-{
-	b->buf = NULL;
-	b->f = open_memstream(&b->buf, &b->len);
-	return b->f ? 0 : -ENOMEM;
-}
-
-static int sb_close(struct sbuf *b, char **out)
-{
-	if (fclose(b->f) != 0 || !b->buf) {
-		free(b->buf);
-		return -ENOMEM;
-	}
-	*out = b->buf;
-	return 0;
-}
-
 static bool is_ctl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
@@ -133,38 +111,39 @@ enum ctl_policy {
  * Writes s with a backslash before every byte of `special`, and control
  * characters handled by `policy`. The one escaper behind every text format here.
  */
-static void put_escaped(FILE *f, const char *s, const char *special, enum ctl_policy policy)
+static void put_escaped(struct cjd_buf *f, const char *s, const char *special,
+			enum ctl_policy policy)
 {
 	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
 		if (strchr(special, *c)) {
-			fputc('\\', f);
-			fputc(*c, f);
+			cjd_buf_putc(f, '\\');
+			cjd_buf_putc(f, *c);
 		} else if (!is_ctl(*c)) {
-			fputc(*c, f);
+			cjd_buf_putc(f, *c);
 		} else if (policy != CTL_SPACE && (*c == '\n' || *c == '\r')) {
-			fputs(*c == '\n' ? "\\n" : "\\r", f);
+			cjd_buf_puts(f, *c == '\n' ? "\\n" : "\\r");
 		} else if (policy == CTL_ESCAPE && *c == '\t') {
-			fputs("\\t", f);
+			cjd_buf_puts(f, "\\t");
 		} else if (policy == CTL_ESCAPE) {
-			fprintf(f, "\\x%02x", *c);
+			cjd_buf_printf(f, "\\x%02x", *c);
 		} else {
-			fputc(' ', f);
+			cjd_buf_putc(f, ' ');
 		}
 	}
 }
 
 /* A number as text: integers as they are, reals as the shortest text that reads
  * back to the same double (exactly what the publisher wrote, never noise digits). */
-static void put_number(FILE *f, json_t *v)
+static void put_number(struct cjd_buf *f, json_t *v)
 {
 	char b[40];
 
 	if (json_is_integer(v))
-		fprintf(f, "%lld", (long long)json_integer_value(v));
+		cjd_buf_printf(f, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v) && cjd_fmt_double(b, sizeof(b), json_real_value(v)) > 0)
-		fputs(b, f);
+		cjd_buf_puts(f, b);
 	else
-		fputs("-", f);
+		cjd_buf_puts(f, "-");
 }
 
 static const char *action_title(const char *topic)
@@ -214,21 +193,21 @@ static const char *image_ref(json_t *doc, char *buf, size_t len)
 }
 
 /* The short form of cjd.evidence: "evidence high, mining-specific", "evidence pending". */
-static void put_evidence_short(FILE *f, json_t *doc)
+static void put_evidence_short(struct cjd_buf *f, json_t *doc)
 {
 	const char *level = str(doc, "cjd.evidence.verdict.level");
 	const char *status = str(doc, "cjd.evidence.status");
 
 	if (!status)
 		return;
-	fputs(" evidence ", f);
+	cjd_buf_puts(f, " evidence ");
 	if (!level) {
 		put_escaped(f, status, "\\", CTL_ESCAPE);
 		return;
 	}
 	put_escaped(f, level, "\\", CTL_ESCAPE);
 	if (json_is_true(get(doc, "cjd.evidence.verdict.mining_specific")))
-		fputs(", mining-specific", f);
+		cjd_buf_puts(f, ", mining-specific");
 }
 
 /*
@@ -237,30 +216,30 @@ static void put_evidence_short(FILE *f, json_t *doc)
  * default/web-1) cgroup /docker/ID score ..." (the cgroup alone when the
  * runtime's names are unknown).
  */
-static void put_summary(FILE *f, const char *topic, json_t *doc)
+static void put_summary(struct cjd_buf *f, const char *topic, json_t *doc)
 {
 	const char *cg = str(doc, "cgroup.path");
 	struct cjd_identity id;
 	char who[1400];
 
-	fputs(action_title(topic), f);
+	cjd_buf_puts(f, action_title(topic));
 	if (workload_of(doc, &id) && cjd_identity_describe(&id, who, sizeof(who))[0]) {
-		fputs(": ", f);
+		cjd_buf_puts(f, ": ");
 		put_escaped(f, who, "\\", CTL_ESCAPE);
 		if (cg) {
-			fputs(" cgroup ", f);
+			cjd_buf_puts(f, " cgroup ");
 			put_escaped(f, cg, "\\", CTL_ESCAPE);
 		}
 	} else if (cg) {
-		fputs(": ", f);
+		cjd_buf_puts(f, ": ");
 		put_escaped(f, cg, "\\", CTL_ESCAPE);
 	}
 	if (get(doc, "cjd.score") && !json_is_null(get(doc, "cjd.score"))) {
-		fputs(" score ", f);
+		cjd_buf_puts(f, " score ");
 		put_number(f, get(doc, "cjd.score"));
 	}
 	if (get(doc, "cjd.cost.cpu_seconds")) {
-		fputs(" cpu_seconds ", f);
+		cjd_buf_puts(f, " cpu_seconds ");
 		put_number(f, get(doc, "cjd.cost.cpu_seconds"));
 	}
 	put_evidence_short(f, doc);
@@ -269,40 +248,40 @@ static void put_summary(FILE *f, const char *topic, json_t *doc)
 /* ---- CEF ---- */
 
 /* Header fields escape backslash and pipe; a newline cannot appear in a header. */
-static void cef_header(FILE *f, const char *s)
+static void cef_header(struct cjd_buf *f, const char *s)
 {
 	put_escaped(f, s, "\\|", CTL_SPACE);
-	fputc('|', f);
+	cjd_buf_putc(f, '|');
 }
 
 /* Extension values escape backslash, equals, CR and LF (CEF spec); other
  * control characters have no CEF escape and become spaces. */
-static void cef_value(FILE *f, const char *s)
+static void cef_value(struct cjd_buf *f, const char *s)
 {
 	put_escaped(f, s, "\\=", CTL_CRLF);
 }
 
-static void cef_pair(FILE *f, const char *key, const char *val)
+static void cef_pair(struct cjd_buf *f, const char *key, const char *val)
 {
 	if (!val)
 		return;
-	fprintf(f, " %s=", key);
+	cjd_buf_printf(f, " %s=", key);
 	cef_value(f, val);
 }
 
-static void cef_labelled(FILE *f, const char *key, const char *label, const char *val)
+static void cef_labelled(struct cjd_buf *f, const char *key, const char *label, const char *val)
 {
 	if (!val)
 		return;
-	fprintf(f, " %sLabel=%s", key, label);
+	cjd_buf_printf(f, " %sLabel=%s", key, label);
 	cef_pair(f, key, val);
 }
 
-static void cef_labelled_num(FILE *f, const char *key, const char *label, json_t *v)
+static void cef_labelled_num(struct cjd_buf *f, const char *key, const char *label, json_t *v)
 {
 	if (!json_is_number(v))
 		return;
-	fprintf(f, " %sLabel=%s %s=", key, label, key);
+	cjd_buf_printf(f, " %sLabel=%s %s=", key, label, key);
 	put_number(f, v);
 }
 
@@ -330,114 +309,111 @@ static int severity10(const char *topic, json_t *doc)
 
 static int format_cef(const char *topic, json_t *doc, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 	long long ms;
 	char num[32];
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	fputs("CEF:0|", b.f);
-	cef_header(b.f, "cjd");
-	cef_header(b.f, "cjd");
-	cef_header(b.f, str(doc, "agent.version"));
-	cef_header(b.f, topic);
-	cef_header(b.f, action_title(topic));
-	fprintf(b.f, "%d|", severity10(topic, doc));
+	cjd_buf_puts(&b, "CEF:0|");
+	cef_header(&b, "cjd");
+	cef_header(&b, "cjd");
+	cef_header(&b, str(doc, "agent.version"));
+	cef_header(&b, topic);
+	cef_header(&b, action_title(topic));
+	cjd_buf_printf(&b, "%d|", severity10(topic, doc));
 	/* the extension starts without a leading space; every pair adds one */
 	if (rfc3339_ms(str(doc, "@timestamp"), &ms)) {
 		snprintf(num, sizeof(num), "%lld", ms);
-		fprintf(b.f, "rt=%s", num);
+		cjd_buf_printf(&b, "rt=%s", num);
 	} else {
-		fputs("rt=0", b.f);
+		cjd_buf_puts(&b, "rt=0");
 	}
-	cef_pair(b.f, "dvchost", str(doc, "host.name"));
-	cef_pair(b.f, "externalId", str(doc, "event.id"));
-	cef_pair(b.f, "act", str(doc, "event.action"));
-	cef_pair(b.f, "outcome", str(doc, "event.outcome"));
-	cef_labelled(b.f, "cs1", "cgroup", str(doc, "cgroup.path"));
-	cef_labelled(b.f, "cs2", "containerId", str(doc, "container.id"));
-	cef_labelled(b.f, "cs3", "model", str(doc, "cjd.model.name"));
-	cef_labelled(b.f, "cs4", "podUid", str(doc, "orchestrator.resource.id"));
-	cef_labelled(b.f, "cs5", "mode", str(doc, "cjd.mode"));
-	cef_labelled(b.f, "cs6", "schema", str(doc, "schema"));
+	cef_pair(&b, "dvchost", str(doc, "host.name"));
+	cef_pair(&b, "externalId", str(doc, "event.id"));
+	cef_pair(&b, "act", str(doc, "event.action"));
+	cef_pair(&b, "outcome", str(doc, "event.outcome"));
+	cef_labelled(&b, "cs1", "cgroup", str(doc, "cgroup.path"));
+	cef_labelled(&b, "cs2", "containerId", str(doc, "container.id"));
+	cef_labelled(&b, "cs3", "model", str(doc, "cjd.model.name"));
+	cef_labelled(&b, "cs4", "podUid", str(doc, "orchestrator.resource.id"));
+	cef_labelled(&b, "cs5", "mode", str(doc, "cjd.mode"));
+	cef_labelled(&b, "cs6", "schema", str(doc, "schema"));
 	{
 		char image[700];
-		cef_labelled(b.f, "flexString1", "containerName", str(doc, "container.name"));
-		cef_labelled(b.f, "flexString2", "image", image_ref(doc, image, sizeof(image)));
+		cef_labelled(&b, "flexString1", "containerName", str(doc, "container.name"));
+		cef_labelled(&b, "flexString2", "image", image_ref(doc, image, sizeof(image)));
 		/* CEF has no standard key for these: vendor keys, as the specification allows */
-		cef_pair(b.f, "cjdPodName", str(doc, "orchestrator.resource.name"));
-		cef_pair(b.f, "cjdNamespace", str(doc, "orchestrator.namespace"));
-		cef_pair(b.f, "cjdEvidence",
+		cef_pair(&b, "cjdPodName", str(doc, "orchestrator.resource.name"));
+		cef_pair(&b, "cjdNamespace", str(doc, "orchestrator.namespace"));
+		cef_pair(&b, "cjdEvidence",
 			 str(doc, "cjd.evidence.verdict.level") ? str(doc, "cjd.evidence.verdict.level")
 								: str(doc, "cjd.evidence.status"));
 		json_t *mspec = get(doc, "cjd.evidence.verdict.mining_specific");
 		if (json_is_boolean(mspec))
-			cef_pair(b.f, "cjdMiningSpecific", json_is_true(mspec) ? "true" : "false");
+			cef_pair(&b, "cjdMiningSpecific", json_is_true(mspec) ? "true" : "false");
 	}
-	cef_labelled_num(b.f, "cfp1", "score", get(doc, "cjd.score"));
-	cef_labelled_num(b.f, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
-	cef_labelled_num(b.f, "cfp3", "costUsd", get(doc, "cjd.cost.usd"));
-	cef_labelled_num(b.f, "cn1", "seq", get(doc, "cjd.seq"));
-	cef_labelled_num(b.f, "cn2", "dropped", get(doc, "cjd.publish.dropped"));
-	cef_labelled_num(b.f, "cn3", "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
+	cef_labelled_num(&b, "cfp1", "score", get(doc, "cjd.score"));
+	cef_labelled_num(&b, "cfp2", "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
+	cef_labelled_num(&b, "cfp3", "costUsd", get(doc, "cjd.cost.usd"));
+	cef_labelled_num(&b, "cn1", "seq", get(doc, "cjd.seq"));
+	cef_labelled_num(&b, "cn2", "dropped", get(doc, "cjd.publish.dropped"));
+	cef_labelled_num(&b, "cn3", "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
 	json_t *p0 = json_array_get(get(doc, "cjd.processes"), 0);
 	if (p0) {
-		cef_pair(b.f, "dproc", str(p0, "comm"));
+		cef_pair(&b, "dproc", str(p0, "comm"));
 		if (json_is_integer(json_object_get(p0, "pid")))
-			fprintf(b.f, " dpid=%lld", (long long)json_integer_value(json_object_get(p0, "pid")));
+			cjd_buf_printf(&b, " dpid=%lld",
+				       (long long)json_integer_value(json_object_get(p0, "pid")));
 	}
-	fputs(" msg=", b.f);
+	cjd_buf_puts(&b, " msg=");
 	{
 		/* the summary goes through the extension escaping too */
-		struct sbuf s;
+		struct cjd_buf s = CJD_BUF_INIT;
 		char *text;
-		if (sb_open(&s) == 0) {
-			put_summary(s.f, topic, doc);
-			if (sb_close(&s, &text) == 0) {
-				cef_value(b.f, text);
-				free(text);
-			}
+		put_summary(&s, topic, doc);
+		if (cjd_buf_steal(&s, &text, NULL) == 0) {
+			cef_value(&b, text);
+			free(text);
 		}
 	}
-	return sb_close(&b, out);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 /* ---- RFC 5424 ---- */
 
 /* PARAM-VALUE: '"', '\\' and ']' must be escaped (section 6.3.3); control
  * characters are escaped too so that a message stays on one line. */
-static void sd_value(FILE *f, const char *s)
+static void sd_value(struct cjd_buf *f, const char *s)
 {
 	put_escaped(f, s, "\"\\]", CTL_ESCAPE);
 }
 
-static void sd_param(FILE *f, const char *name, const char *val)
+static void sd_param(struct cjd_buf *f, const char *name, const char *val)
 {
 	if (!val)
 		return;
-	fprintf(f, " %s=\"", name);
+	cjd_buf_printf(f, " %s=\"", name);
 	sd_value(f, val);
-	fputc('"', f);
+	cjd_buf_putc(f, '"');
 }
 
-static void sd_param_num(FILE *f, const char *name, json_t *v)
+static void sd_param_num(struct cjd_buf *f, const char *name, json_t *v)
 {
 	if (!json_is_number(v))
 		return;
-	fprintf(f, " %s=\"", name);
+	cjd_buf_printf(f, " %s=\"", name);
 	put_number(f, v);
-	fputc('"', f);
+	cjd_buf_putc(f, '"');
 }
 
-static void sd_param_bool(FILE *f, const char *name, json_t *v)
+static void sd_param_bool(struct cjd_buf *f, const char *name, json_t *v)
 {
 	if (json_is_boolean(v))
-		fprintf(f, " %s=\"%s\"", name, json_is_true(v) ? "true" : "false");
+		cjd_buf_printf(f, " %s=\"%s\"", name, json_is_true(v) ? "true" : "false");
 }
 
-static void put_sd(FILE *f, json_t *doc)
+static void put_sd(struct cjd_buf *f, json_t *doc)
 {
-	fputs("[" CJD_SYSLOG_SD_ID, f);
+	cjd_buf_puts(f, "[" CJD_SYSLOG_SD_ID);
 	sd_param(f, "schema", str(doc, "schema"));
 	sd_param(f, "id", str(doc, "event.id"));
 	sd_param(f, "action", str(doc, "event.action"));
@@ -465,7 +441,7 @@ static void put_sd(FILE *f, json_t *doc)
 	sd_param_num(f, "dropped", get(doc, "cjd.publish.dropped"));
 	sd_param_bool(f, "journal_error", get(doc, "cjd.journal.error"));
 	sd_param_bool(f, "stopping", get(doc, "cjd.stopping"));
-	fputc(']', f);
+	cjd_buf_putc(f, ']');
 }
 
 static int syslog_severity(const char *topic)
@@ -480,93 +456,81 @@ static int syslog_severity(const char *topic)
 }
 
 /* PRINTUSASCII only (HOSTNAME, MSGID): anything else becomes '_'; empty is NILVALUE. */
-static void put_token(FILE *f, const char *s, size_t max)
+static void put_token(struct cjd_buf *f, const char *s, size_t max)
 {
 	size_t n = 0;
 
 	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c && n < max; c++, n++)
-		fputc(*c > 32 && *c < 127 ? *c : '_', f);
+		cjd_buf_putc(f, *c > 32 && *c < 127 ? *c : '_');
 	if (n == 0)
-		fputc('-', f);
+		cjd_buf_putc(f, '-');
 }
 
 int cjd_format_syslog_body(const char *topic, json_t *doc, char **out, int *severity)
 {
-	struct sbuf b;
-	struct sbuf s;
+	struct cjd_buf b = CJD_BUF_INIT;
+	struct cjd_buf s = CJD_BUF_INIT;
 	char *summary;
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	put_sd(b.f, doc);
-	fputc(' ', b.f);
-	if (sb_open(&s) == 0) {
-		put_summary(s.f, topic, doc);
-		if (sb_close(&s, &summary) == 0) {
-			fputs(summary, b.f);
-			free(summary);
-		}
+	put_sd(&b, doc);
+	cjd_buf_putc(&b, ' ');
+	put_summary(&s, topic, doc);
+	if (cjd_buf_steal(&s, &summary, NULL) == 0) {
+		cjd_buf_puts(&b, summary);
+		free(summary);
 	}
 	*severity = syslog_severity(topic);
-	return sb_close(&b, out);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 /* "<PRI>1 TIMESTAMP HOST cjd - TOPIC ": the RFC 5424 header every syslog rendering shares. */
-static void put_syslog_header(FILE *f, const char *topic, json_t *doc, int sev)
+static void put_syslog_header(struct cjd_buf *f, const char *topic, json_t *doc, int sev)
 {
 	const char *ts = str(doc, "@timestamp");
 
-	fprintf(f, "<%d>1 ", LOG_DAEMON | sev);
+	cjd_buf_printf(f, "<%d>1 ", LOG_DAEMON | sev);
 	/* TIME-SECFRAC allows at most 6 digits: cut our ns to us */
 	if (ts && strlen(ts) == 30 && ts[19] == '.' && ts[29] == 'Z')
-		fprintf(f, "%.26sZ ", ts);
+		cjd_buf_printf(f, "%.26sZ ", ts);
 	else
-		put_token(f, ts, 64), fputc(' ', f);
+		put_token(f, ts, 64), cjd_buf_putc(f, ' ');
 	put_token(f, str(doc, "host.name"), 255);
-	fputs(" cjd - ", f);
+	cjd_buf_puts(f, " cjd - ");
 	put_token(f, topic, 32);
-	fputc(' ', f);
+	cjd_buf_putc(f, ' ');
 }
 
 static int format_syslog(const char *topic, json_t *doc, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 	char *body;
 	int sev, rc;
 
 	rc = cjd_format_syslog_body(topic, doc, &body, &sev);
 	if (rc)
 		return rc;
-	if (sb_open(&b)) {
-		free(body);
-		return -ENOMEM;
-	}
-	put_syslog_header(b.f, topic, doc, sev);
-	fputs(body, b.f);
+	put_syslog_header(&b, topic, doc, sev);
+	cjd_buf_puts(&b, body);
 	free(body);
-	return sb_close(&b, out);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 int cjd_format_syslog_wrap(const char *topic, json_t *doc, const char *msg, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	put_syslog_header(b.f, topic, doc, syslog_severity(topic));
-	fputs("- ", b.f); /* no structured data: the MSG carries everything */
-	fputs(msg, b.f);
-	return sb_close(&b, out);
+	put_syslog_header(&b, topic, doc, syslog_severity(topic));
+	cjd_buf_puts(&b, "- "); /* no structured data: the MSG carries everything */
+	cjd_buf_puts(&b, msg);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 int cjd_format_summary(const char *topic, json_t *doc, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	put_summary(b.f, topic, doc);
-	return sb_close(&b, out);
+	put_summary(&b, topic, doc);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 /* ---- LEEF 2.0 (IBM QRadar) ---- */
@@ -578,24 +542,24 @@ int cjd_format_summary(const char *topic, json_t *doc, char **out)
  * delimiter or end the line. '=' needs nothing (a value runs to the next
  * delimiter).
  */
-static void leef_value(FILE *f, const char *s)
+static void leef_value(struct cjd_buf *f, const char *s)
 {
 	put_escaped(f, s, "\\", CTL_ESCAPE);
 }
 
-static void leef_pair(FILE *f, const char *key, const char *val)
+static void leef_pair(struct cjd_buf *f, const char *key, const char *val)
 {
 	if (!val)
 		return;
-	fprintf(f, "\t%s=", key);
+	cjd_buf_printf(f, "\t%s=", key);
 	leef_value(f, val);
 }
 
-static void leef_num(FILE *f, const char *key, json_t *v)
+static void leef_num(struct cjd_buf *f, const char *key, json_t *v)
 {
 	if (!json_is_number(v))
 		return;
-	fprintf(f, "\t%s=", key);
+	cjd_buf_printf(f, "\t%s=", key);
 	put_number(f, v);
 }
 
@@ -608,24 +572,22 @@ static int leef_sev(const char *topic, json_t *doc)
 
 static int format_leef(const char *topic, json_t *doc, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 	uint64_t ns;
 	const char *ts = str(doc, "@timestamp");
 	bool alert = strncmp(topic, "alert.", 6) == 0;
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	fputs("LEEF:2.0|", b.f);
+	cjd_buf_puts(&b, "LEEF:2.0|");
 	/* header fields escape \ and | as in CEF (they are ours, but the topic is not checked) */
-	cef_header(b.f, "cjd");
-	cef_header(b.f, "cjd");
-	cef_header(b.f, str(doc, "agent.version"));
-	cef_header(b.f, topic);
-	fputs("x09|", b.f); /* the attribute delimiter, a tab, in LEEF 2.0's hex form */
+	cef_header(&b, "cjd");
+	cef_header(&b, "cjd");
+	cef_header(&b, str(doc, "agent.version"));
+	cef_header(&b, topic);
+	cjd_buf_puts(&b, "x09|"); /* the attribute delimiter, a tab, in LEEF 2.0's hex form */
 	/* the first attribute has no delimiter before it; every later one does */
-	fputs("cat=", b.f);
-	leef_value(b.f, alert ? "cryptomining" : topic);
-	fprintf(b.f, "\tsev=%d", leef_sev(topic, doc));
+	cjd_buf_puts(&b, "cat=");
+	leef_value(&b, alert ? "cryptomining" : topic);
+	cjd_buf_printf(&b, "\tsev=%d", leef_sev(topic, doc));
 	/* devTime in the form devTimeFormat names (Java SimpleDateFormat), to the ms */
 	if (ts && !cjd_rfc3339_parse(ts, &ns)) {
 		char sec[32];
@@ -633,73 +595,69 @@ static int format_leef(const char *topic, json_t *doc, char **out)
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(b.f, "\tdevTime=%s.%03uZ\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX", sec,
+		cjd_buf_printf(&b, "\tdevTime=%s.%03uZ\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX", sec,
 			(unsigned)(ns / 1000000ull % 1000));
 	}
-	leef_pair(b.f, "host", str(doc, "host.name"));
-	leef_pair(b.f, "eventId", str(doc, "event.id"));
-	leef_pair(b.f, "action", str(doc, "event.action"));
-	leef_pair(b.f, "outcome", str(doc, "event.outcome"));
-	leef_pair(b.f, "ruleName", str(doc, "rule.name"));
-	leef_pair(b.f, "ruleId", str(doc, "rule.id"));
-	leef_pair(b.f, "cgroup", str(doc, "cgroup.path"));
-	leef_pair(b.f, "containerId", str(doc, "container.id"));
-	leef_pair(b.f, "container", str(doc, "container.name"));
+	leef_pair(&b, "host", str(doc, "host.name"));
+	leef_pair(&b, "eventId", str(doc, "event.id"));
+	leef_pair(&b, "action", str(doc, "event.action"));
+	leef_pair(&b, "outcome", str(doc, "event.outcome"));
+	leef_pair(&b, "ruleName", str(doc, "rule.name"));
+	leef_pair(&b, "ruleId", str(doc, "rule.id"));
+	leef_pair(&b, "cgroup", str(doc, "cgroup.path"));
+	leef_pair(&b, "containerId", str(doc, "container.id"));
+	leef_pair(&b, "container", str(doc, "container.name"));
 	{
 		char image[700];
-		leef_pair(b.f, "image", image_ref(doc, image, sizeof(image)));
+		leef_pair(&b, "image", image_ref(doc, image, sizeof(image)));
 	}
-	leef_pair(b.f, "pod", str(doc, "orchestrator.resource.name"));
-	leef_pair(b.f, "namespace", str(doc, "orchestrator.namespace"));
-	leef_pair(b.f, "podUid", str(doc, "orchestrator.resource.id"));
-	leef_num(b.f, "score", get(doc, "cjd.score"));
-	leef_pair(b.f, "model", str(doc, "cjd.model.name"));
-	leef_pair(b.f, "modelVersion", str(doc, "cjd.model.version"));
-	leef_pair(b.f, "mode", str(doc, "cjd.mode"));
-	leef_num(b.f, "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
-	leef_num(b.f, "costUsd", get(doc, "cjd.cost.usd"));
-	leef_num(b.f, "seq", get(doc, "cjd.seq"));
-	leef_num(b.f, "dropped", get(doc, "cjd.publish.dropped"));
-	leef_num(b.f, "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
+	leef_pair(&b, "pod", str(doc, "orchestrator.resource.name"));
+	leef_pair(&b, "namespace", str(doc, "orchestrator.namespace"));
+	leef_pair(&b, "podUid", str(doc, "orchestrator.resource.id"));
+	leef_num(&b, "score", get(doc, "cjd.score"));
+	leef_pair(&b, "model", str(doc, "cjd.model.name"));
+	leef_pair(&b, "modelVersion", str(doc, "cjd.model.version"));
+	leef_pair(&b, "mode", str(doc, "cjd.mode"));
+	leef_num(&b, "cpuSeconds", get(doc, "cjd.cost.cpu_seconds"));
+	leef_num(&b, "costUsd", get(doc, "cjd.cost.usd"));
+	leef_num(&b, "seq", get(doc, "cjd.seq"));
+	leef_num(&b, "dropped", get(doc, "cjd.publish.dropped"));
+	leef_num(&b, "cgroupsMonitored", get(doc, "cjd.cgroups.monitored"));
 	json_t *p0 = json_array_get(get(doc, "cjd.processes"), 0);
 	if (p0) {
-		leef_pair(b.f, "proc", str(p0, "comm"));
-		leef_num(b.f, "pid", json_object_get(p0, "pid"));
+		leef_pair(&b, "proc", str(p0, "comm"));
+		leef_num(&b, "pid", json_object_get(p0, "pid"));
 	}
 	{
-		struct sbuf s;
+		struct cjd_buf s = CJD_BUF_INIT;
 		char *text;
-		if (sb_open(&s) == 0) {
-			put_summary(s.f, topic, doc);
-			if (sb_close(&s, &text) == 0) {
-				/* the summary is escaped already (control characters as
-				 * \t \n \xHH, backslashes doubled): no second pass */
-				fprintf(b.f, "\tmsg=%s", text);
-				free(text);
-			}
+		put_summary(&s, topic, doc);
+		if (cjd_buf_steal(&s, &text, NULL) == 0) {
+			/* the summary is escaped already (control characters as
+			 * \t \n \xHH, backslashes doubled): no second pass */
+			cjd_buf_printf(&b, "\tmsg=%s", text);
+			free(text);
 		}
 	}
-	return sb_close(&b, out);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 /* One line for a person: "TIMESTAMP HOST SUMMARY id ID", hostile bytes escaped. */
 static int format_text(const char *topic, json_t *doc, char **out)
 {
-	struct sbuf b;
+	struct cjd_buf b = CJD_BUF_INIT;
 	const char *id = str(doc, "event.id");
 
-	if (sb_open(&b))
-		return -ENOMEM;
-	put_token(b.f, str(doc, "@timestamp"), 64);
-	fputc(' ', b.f);
-	put_token(b.f, str(doc, "host.name"), 255);
-	fputc(' ', b.f);
-	put_summary(b.f, topic, doc);
+	put_token(&b, str(doc, "@timestamp"), 64);
+	cjd_buf_putc(&b, ' ');
+	put_token(&b, str(doc, "host.name"), 255);
+	cjd_buf_putc(&b, ' ');
+	put_summary(&b, topic, doc);
 	if (id) {
-		fputs(" id ", b.f);
-		put_escaped(b.f, id, "", CTL_ESCAPE);
+		cjd_buf_puts(&b, " id ");
+		put_escaped(&b, id, "", CTL_ESCAPE);
 	}
-	return sb_close(&b, out);
+	return cjd_buf_steal(&b, out, NULL);
 }
 
 /* The HTTP output's bodies, as they would be POSTed (default Splunk metadata). */

@@ -146,7 +146,7 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 
 	if (!a->id[0] || (unsigned)a->action >= CJD_ALERT__COUNT)
 		return -EINVAL;
-	cjd_jw_init(&w);
+	cjd_jw_init(&w, CJD_JW_UTF8_REPLACE);
 	cjd_jw_header(&w, a->time_real_ns, CJD_ALERT_SCHEMA, "alert", "cjd.alert");
 	cjd_jw_strs(&w, "category", category, 2);
 	cjd_jw_strs(&w, "type", is_response(a->action) ? type_change : type_info, 1);

@@ -16,7 +16,7 @@ int cjd_metrics_json(const struct cjd_metrics *m, const struct cjd_json_host *ho
 {
 	struct cjd_jw w;
 
-	cjd_jw_init(&w);
+	cjd_jw_init(&w, CJD_JW_UTF8_REPLACE);
 	cjd_jw_header(&w, m->time_real_ns, CJD_METRICS_SCHEMA, "metric", "cjd.metrics");
 	cjd_jw_end(&w, '}'); /* event */
 	cjd_jw_host(&w, m->host, host ? host->name : NULL, host ? host->id : NULL);
@@ -75,7 +75,7 @@ int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbea
 
 	if (!pub)
 		pub = &nopub;
-	cjd_jw_init(&w);
+	cjd_jw_init(&w, CJD_JW_UTF8_REPLACE);
 	cjd_jw_header(&w, hb->time_real_ns, CJD_HEARTBEAT_SCHEMA, "state", "cjd.heartbeat");
 	cjd_jw_end(&w, '}'); /* event */
 	cjd_jw_host(&w, NULL, host ? host->name : NULL, host ? host->id : NULL);

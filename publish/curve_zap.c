@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/time.h"
 #include "cjd/publish/curve_keys.h"
@@ -65,16 +66,8 @@ static int load_clients(struct cjd_zap *z, const char *dir, struct cjd_error *er
 		rc = cjd_curve_read(path, false, true, &kp, err);
 		if (rc)
 			break;
-		if (z->n_keys == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *k = realloc(z->keys, ncap * 32);
-			if (!k) {
-				rc = -ENOMEM;
-				break;
-			}
-			z->keys = k;
-			cap = ncap;
-		}
+		if ((rc = cjd_array_reserve(z->keys, cap, z->n_keys + 1)))
+			break;
 		zmq_z85_decode(z->keys[z->n_keys++], kp.public_z85);
 	}
 	closedir(d);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/simpmu/simpmu_dump.h"
 
 /* The callgrind events we read, by name, and where each lands in the costs. */
@@ -206,19 +207,8 @@ static int set_fn(struct dump_state *st, const char *s, bool current, struct cjd
 	id = strtoul(s + 1, &end, 10);
 	if (end == s + 1 || *end != ')' || errno || id > (1ul << 26))
 		return bad(st, err, "bad compressed function id");
-	if (id >= st->wait_cap) {
-		size_t cap = st->wait_cap ? st->wait_cap : 1024;
-		unsigned char *p;
-
-		while (cap <= id)
-			cap *= 2;
-		p = realloc(st->wait_fn, cap);
-		if (!p)
-			return -ENOMEM;
-		memset(p + st->wait_cap, 0, cap - st->wait_cap);
-		st->wait_fn = p;
-		st->wait_cap = cap;
-	}
+	if (cjd_array_reserve_zero(st->wait_fn, st->wait_cap, id + 1))
+		return -ENOMEM;
 	if (end[1] == ' ') {
 		st->wait_fn[id] = cjd_simpmu_is_wait_function(end + 2) ? 1 : 2;
 	} else if (st->wait_fn[id] == 0) {

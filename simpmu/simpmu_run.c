@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/proc_stop.h"
 #include "cjd/common/text.h"
@@ -163,15 +164,8 @@ static struct proc *proc_get(struct run *r, long pid)
 	for (size_t i = 0; i < r->nprocs; i++)
 		if (r->procs[i].pid == pid)
 			return &r->procs[i];
-	if (r->nprocs == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct proc *p = realloc(r->procs, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		r->procs = p;
-		r->cap = cap;
-	}
+	if (cjd_array_reserve(r->procs, r->cap, r->nprocs + 1))
+		return NULL;
 	r->procs[r->nprocs] = (struct proc){.pid = pid, .next = 1};
 	r->res->processes++;
 	return &r->procs[r->nprocs++];

@@ -1,9 +1,11 @@
 /* The training set store: a growable row-major matrix plus group and run bookkeeping. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "cjd/trainer/dataset.h"
 
@@ -116,15 +118,15 @@ void cjd_dataset_free(struct cjd_dataset *ds)
 	free(ds);
 }
 
-/* Grows *p (elements of size sz) to hold at least need; *cap is updated by the caller. */
-static int grow(void **p, size_t need, size_t sz)
+/*
+ * Grows one of the parallel row arrays *p (elements of size sz) to exactly
+ * need elements; reserve_rows keeps the one capacity they share.
+ */
+static int grow(void *p, size_t need, size_t sz)
 {
-	void *np = realloc(*p, need * sz);
+	size_t cap = 0; /* exact size: the shared capacity already doubles */
 
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	return 0;
+	return cjd_array_grow(p, &cap, need, sz, false);
 }
 
 static int reserve_rows(struct cjd_dataset *ds)
@@ -135,11 +137,11 @@ static int reserve_rows(struct cjd_dataset *ds)
 	if (cap > MAX_ROWS)
 		cap = MAX_ROWS;
 	/* Each array grows on its own; a failure leaves the others merely larger. */
-	if (grow((void **)&ds->x, cap * ds->d, sizeof(float)) ||
-	    grow((void **)&ds->miner, cap, sizeof(uint8_t)) ||
-	    grow((void **)&ds->group, cap, sizeof(uint32_t)) ||
-	    grow((void **)&ds->run, cap, sizeof(uint32_t)) ||
-	    grow((void **)&ds->order, cap, sizeof(uint64_t)))
+	if (ds->d && cap > SIZE_MAX / ds->d)
+		return -ENOMEM;
+	if (grow(&ds->x, cap * ds->d, sizeof(float)) || grow(&ds->miner, cap, sizeof(uint8_t)) ||
+	    grow(&ds->group, cap, sizeof(uint32_t)) || grow(&ds->run, cap, sizeof(uint32_t)) ||
+	    grow(&ds->order, cap, sizeof(uint64_t)))
 		return -ENOMEM;
 	ds->cap = cap;
 	return 0;
@@ -163,12 +165,8 @@ static int add_group(struct cjd_dataset *ds, const char *name, bool miner, uint3
 {
 	char *copy;
 
-	if (ds->n_groups == ds->cap_groups) {
-		size_t cap = ds->cap_groups ? ds->cap_groups * 2 : 16;
-		if (grow((void **)&ds->groups, cap, sizeof(*ds->groups)))
-			return -ENOMEM;
-		ds->cap_groups = cap;
-	}
+	if (cjd_array_reserve(ds->groups, ds->cap_groups, ds->n_groups + 1))
+		return -ENOMEM;
 	if (intern(ds->group_map, name, ds->n_groups, &copy))
 		return -ENOMEM;
 	ds->groups[ds->n_groups] = (struct group){.name = copy, .miner = miner};
@@ -180,12 +178,8 @@ static int add_run(struct cjd_dataset *ds, const char *name, uint32_t group, uin
 {
 	char *copy;
 
-	if (ds->n_runs == ds->cap_runs) {
-		size_t cap = ds->cap_runs ? ds->cap_runs * 2 : 16;
-		if (grow((void **)&ds->runs, cap, sizeof(*ds->runs)))
-			return -ENOMEM;
-		ds->cap_runs = cap;
-	}
+	if (cjd_array_reserve(ds->runs, ds->cap_runs, ds->n_runs + 1))
+		return -ENOMEM;
 	if (intern(ds->run_map, name, ds->n_runs, &copy))
 		return -ENOMEM;
 	ds->runs[ds->n_runs] = (struct run){.name = copy, .group = group};
@@ -268,12 +262,8 @@ int cjd_dataset_append(struct cjd_dataset *ds, const char *group, const char *ru
 		new_run = true;
 	}
 	struct run *ru = &ds->runs[r];
-	if (ru->n == ru->cap) {
-		size_t cap = ru->cap ? ru->cap * 2 : 64;
-		if (grow((void **)&ru->rows, cap, sizeof(*ru->rows)))
-			goto out_drop;
-		ru->cap = cap;
-	}
+	if (cjd_array_reserve(ru->rows, ru->cap, ru->n + 1))
+		goto out_drop;
 	memcpy(ds->x + ds->n * ds->d, x, ds->d * sizeof(float));
 	ds->miner[ds->n] = miner;
 	ds->group[ds->n] = g;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/trainer/eval.h"
 #include "cjd/trainer/eval_report.h"
-#include "strbuf_internal.h"
 
 int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f)
 {
@@ -58,85 +58,83 @@ int cjd_eval_write_text(const struct cjd_eval *e, const struct cjd_dataset *ds, 
 	return ferror(f) ? -EIO : 0;
 }
 
-static void json_runs(struct cjd_sb *sb, const struct cjd_eval *e, const struct cjd_dataset *ds,
+static void json_runs(struct cjd_jw *w, const struct cjd_eval *e, const struct cjd_dataset *ds,
 		      uint32_t g)
 {
-	bool first = true;
-
-	cjd_sb_add(sb, "[");
+	cjd_jw_arr(w, "runs");
 	for (uint32_t r = 0; r < e->n_runs; r++) {
 		const struct cjd_eval_run *ru = &e->runs[r];
 		if (ru->group != g)
 			continue;
-		cjd_sb_add(sb, first ? "{\"name\":" : ",{\"name\":");
-		cjd_sb_json_string(sb, cjd_dataset_run_name(ds, r));
-		cjd_sb_addf(sb, ",\"windows\":%zu,\"flagged\":%zu,\"fired\":%s", ru->windows,
-			    ru->flagged, ru->fired ? "true" : "false");
+		cjd_jw_obj(w, NULL);
+		cjd_jw_str(w, "name", cjd_dataset_run_name(ds, r));
+		cjd_jw_u64(w, "windows", ru->windows);
+		cjd_jw_u64(w, "flagged", ru->flagged);
+		cjd_jw_bool(w, "fired", ru->fired);
 		if (ru->fired)
-			cjd_sb_addf(sb, ",\"fire_window\":%zu", ru->fire_window);
+			cjd_jw_u64(w, "fire_window", ru->fire_window);
 		else
-			cjd_sb_add(sb, ",\"fire_window\":null");
-		cjd_sb_add(sb, "}");
-		first = false;
+			cjd_jw_null(w, "fire_window");
+		cjd_jw_end(w, '}');
 	}
-	cjd_sb_add(sb, "]");
+	cjd_jw_end(w, ']');
 }
 
 int cjd_eval_write_json(const struct cjd_eval *e, const struct cjd_dataset *ds, FILE *f)
 {
-	struct cjd_sb sb;
+	struct cjd_jw w;
 	char *text;
 	size_t len;
 
 	if (!cjd_eval_matches(e, ds))
 		return -EINVAL;
-	cjd_sb_init(&sb);
-	cjd_sb_add(&sb, "{\"tpr\":");
-	cjd_sb_double(&sb, e->tpr);
-	cjd_sb_add(&sb, ",\"fpr\":");
-	cjd_sb_double(&sb, e->fpr);
-	cjd_sb_add(&sb, ",\"auc\":");
+	cjd_jw_init(&w, 0);
+	cjd_jw_obj(&w, NULL);
+	cjd_jw_double(&w, "tpr", e->tpr);
+	cjd_jw_double(&w, "fpr", e->fpr);
 	if (e->has_auc)
-		cjd_sb_double(&sb, e->auc);
+		cjd_jw_double(&w, "auc", e->auc);
 	else
-		cjd_sb_add(&sb, "null");
-	cjd_sb_addf(&sb, ",\"cross_validated\":%s,\"k\":%u,\"windows\":%zu",
-		    e->cross_validated ? "true" : "false", e->k, e->n_rows);
-	cjd_sb_addf(&sb, ",\"confusion\":{\"tp\":%llu,\"fp\":%llu,\"tn\":%llu,\"fn\":%llu}",
-		    (unsigned long long)e->cm.tp, (unsigned long long)e->cm.fp,
-		    (unsigned long long)e->cm.tn, (unsigned long long)e->cm.fn);
-	cjd_sb_addf(&sb,
-		    ",\"alerts\":{\"miner_runs\":%zu,\"miner_runs_fired\":%zu,"
-		    "\"benign_runs\":%zu,\"benign_runs_fired\":%zu,\"slowest_fire\":",
-		    e->miner_runs, e->miner_runs_fired, e->benign_runs, e->benign_runs_fired);
+		cjd_jw_null(&w, "auc");
+	cjd_jw_bool(&w, "cross_validated", e->cross_validated);
+	cjd_jw_u64(&w, "k", e->k);
+	cjd_jw_u64(&w, "windows", e->n_rows);
+	cjd_jw_obj(&w, "confusion");
+	cjd_jw_u64(&w, "tp", e->cm.tp);
+	cjd_jw_u64(&w, "fp", e->cm.fp);
+	cjd_jw_u64(&w, "tn", e->cm.tn);
+	cjd_jw_u64(&w, "fn", e->cm.fn);
+	cjd_jw_end(&w, '}');
+	cjd_jw_obj(&w, "alerts");
+	cjd_jw_u64(&w, "miner_runs", e->miner_runs);
+	cjd_jw_u64(&w, "miner_runs_fired", e->miner_runs_fired);
+	cjd_jw_u64(&w, "benign_runs", e->benign_runs);
+	cjd_jw_u64(&w, "benign_runs_fired", e->benign_runs_fired);
 	if (e->miner_runs_fired)
-		cjd_sb_addf(&sb, "%zu}", e->slowest_fire);
+		cjd_jw_u64(&w, "slowest_fire", e->slowest_fire);
 	else
-		cjd_sb_add(&sb, "null}");
-	cjd_sb_add(&sb, ",\"workloads\":[");
+		cjd_jw_null(&w, "slowest_fire");
+	cjd_jw_end(&w, '}');
+	cjd_jw_arr(&w, "workloads");
 	for (uint32_t g = 0; g < e->n_groups; g++) {
 		const struct cjd_eval_group *gr = &e->groups[g];
-		cjd_sb_add(&sb, g ? ",{\"name\":" : "{\"name\":");
-		cjd_sb_json_string(&sb, cjd_dataset_group_name(ds, g));
-		cjd_sb_addf(&sb, ",\"class\":\"%s\",\"windows\":%zu,\"flagged\":%zu,\"%s\":",
-			    gr->miner ? "miner" : "benign", gr->windows, gr->flagged,
-			    gr->miner ? "tpr" : "fpr");
-		cjd_sb_double(&sb, gr->rate);
-		cjd_sb_add(&sb, ",\"threshold\":");
-		cjd_sb_float(&sb, gr->threshold);
-		cjd_sb_add(&sb, ",\"threshold_low\":");
-		cjd_sb_float(&sb, gr->threshold_low);
-		cjd_sb_addf(&sb, ",\"runs_fired\":%zu,\"runs\":", gr->runs_fired);
-		json_runs(&sb, e, ds, g);
-		cjd_sb_add(&sb, "}");
+		cjd_jw_obj(&w, NULL);
+		cjd_jw_str(&w, "name", cjd_dataset_group_name(ds, g));
+		cjd_jw_str(&w, "class", gr->miner ? "miner" : "benign");
+		cjd_jw_u64(&w, "windows", gr->windows);
+		cjd_jw_u64(&w, "flagged", gr->flagged);
+		cjd_jw_double(&w, gr->miner ? "tpr" : "fpr", gr->rate);
+		cjd_jw_float(&w, "threshold", gr->threshold);
+		cjd_jw_float(&w, "threshold_low", gr->threshold_low);
+		cjd_jw_u64(&w, "runs_fired", gr->runs_fired);
+		json_runs(&w, e, ds, g);
+		cjd_jw_end(&w, '}');
 	}
-	cjd_sb_add(&sb, "]}\n");
-	if (cjd_sb_error(&sb)) {
-		cjd_sb_release(&sb);
+	cjd_jw_end(&w, ']');
+	cjd_jw_end(&w, '}');
+	if (cjd_jw_take(&w, &text, &len))
 		return -ENOMEM;
-	}
-	text = cjd_sb_take(&sb, &len);
 	size_t wr = fwrite(text, 1, len, f);
 	free(text);
-	return wr == len && !ferror(f) ? 0 : -EIO;
+	return wr == len && fputc('\n', f) != EOF && !ferror(f) ? 0 : -EIO;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "binning_internal.h"
 #include "cjd/trainer/train.h"
 #include "internal.h"
@@ -569,14 +570,8 @@ static int keep_tree(struct work *W, unsigned t)
 {
 	size_t k = (size_t)W->G->n_nodes;
 
-	if (W->total_nodes + k > W->nodes_cap) {
-		size_t cap = W->nodes_cap ? W->nodes_cap * 2 : 4096;
-		void *nn = realloc(W->nodes, cap * sizeof(*W->nodes));
-		if (!nn)
-			return -ENOMEM;
-		W->nodes = nn;
-		W->nodes_cap = cap;
-	}
+	if (cjd_array_reserve(W->nodes, W->nodes_cap, W->total_nodes + k))
+		return -ENOMEM;
 	memcpy(W->nodes + W->total_nodes, W->G->nodes, k * sizeof(*W->nodes));
 	W->total_nodes += k;
 	W->tree_start[t + 1] = W->total_nodes;

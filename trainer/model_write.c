@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cjd/common/json_writer.h"
 #include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
 #include "cjd/trainer/model_write.h"
-#include "strbuf_internal.h"
 
 /*
  * The schema is the detector's (docs/model-format.md; its loader is
@@ -81,155 +81,169 @@ static int validate(const struct cjd_trained_model *m, struct cjd_error *err)
 	return 0;
 }
 
-static void write_features(struct cjd_sb *sb, const struct cjd_trained_model *m)
+/*
+ * Numbers as the shortest text that reads back exactly. A non-finite one
+ * cannot be written: it sets the buffer's error to -EDOM, which refuses the
+ * rest and makes the whole model fail (cjd_buf_steal returns it).
+ */
+static void put_float(struct cjd_buf *b, float v)
 {
-	cjd_sb_add(sb, "  \"features\": [\n");
-	for (size_t j = 0; j < m->n_features; j++) {
-		cjd_sb_add(sb, "    {\"name\": ");
-		cjd_sb_json_string(sb, m->feature_names[j]);
-		cjd_sb_addf(sb, ", \"norm\": \"%s\"", cjd_trained_norm_name(m->norm[j]));
-		if (m->norm[j] != CJD_TRAINED_NORM_NONE) {
-			cjd_sb_add(sb, ", \"mean\": ");
-			cjd_sb_double(sb, m->mean[j]);
-			cjd_sb_add(sb, ", \"scale\": ");
-			cjd_sb_double(sb, m->scale[j]);
-		}
-		cjd_sb_add(sb, j + 1 < m->n_features ? "},\n" : "}\n");
-	}
-	cjd_sb_add(sb, "  ],\n");
+	if (cjd_json_put_float(b, v) == -EDOM)
+		b->err = -EDOM;
 }
 
-static void write_gbdt(struct cjd_sb *sb, const struct cjd_trained_model *m)
+static void put_double(struct cjd_buf *b, double v)
 {
-	cjd_sb_add(sb, "  \"gbdt\": {\n    \"base_score\": ");
-	cjd_sb_float(sb, m->base_score);
-	cjd_sb_add(sb, ",\n    \"trees\": [\n");
+	if (cjd_json_put_double(b, v) == -EDOM)
+		b->err = -EDOM;
+}
+
+static void write_features(struct cjd_buf *sb, const struct cjd_trained_model *m)
+{
+	cjd_buf_puts(sb, "  \"features\": [\n");
+	for (size_t j = 0; j < m->n_features; j++) {
+		cjd_buf_puts(sb, "    {\"name\": ");
+		cjd_json_put_str(sb, m->feature_names[j]);
+		cjd_buf_printf(sb, ", \"norm\": \"%s\"", cjd_trained_norm_name(m->norm[j]));
+		if (m->norm[j] != CJD_TRAINED_NORM_NONE) {
+			cjd_buf_puts(sb, ", \"mean\": ");
+			put_double(sb, m->mean[j]);
+			cjd_buf_puts(sb, ", \"scale\": ");
+			put_double(sb, m->scale[j]);
+		}
+		cjd_buf_puts(sb, j + 1 < m->n_features ? "},\n" : "}\n");
+	}
+	cjd_buf_puts(sb, "  ],\n");
+}
+
+static void write_gbdt(struct cjd_buf *sb, const struct cjd_trained_model *m)
+{
+	cjd_buf_puts(sb, "  \"gbdt\": {\n    \"base_score\": ");
+	put_float(sb, m->base_score);
+	cjd_buf_puts(sb, ",\n    \"trees\": [\n");
 	for (size_t t = 0; t < m->n_trees; t++) {
 		const struct cjd_trained_node *nd = m->nodes + m->tree_start[t];
 		size_t nn = m->tree_start[t + 1] - m->tree_start[t];
-		cjd_sb_add(sb, "      {\"nodes\": [\n");
+		cjd_buf_puts(sb, "      {\"nodes\": [\n");
 		for (size_t k = 0; k < nn; k++) {
 			if (nd[k].feature < 0) {
-				cjd_sb_add(sb, "        {\"leaf\": ");
-				cjd_sb_float(sb, nd[k].value);
+				cjd_buf_puts(sb, "        {\"leaf\": ");
+				put_float(sb, nd[k].value);
 			} else {
-				cjd_sb_addf(sb, "        {\"feature\": %d, \"threshold\": ",
+				cjd_buf_printf(sb, "        {\"feature\": %d, \"threshold\": ",
 					    (int)nd[k].feature);
-				cjd_sb_double(sb, (double)file_threshold(nd[k].threshold));
-				cjd_sb_addf(sb, ", \"left\": %d, \"right\": %d", (int)nd[k].left,
+				put_double(sb, (double)file_threshold(nd[k].threshold));
+				cjd_buf_printf(sb, ", \"left\": %d, \"right\": %d", (int)nd[k].left,
 					    (int)nd[k].right);
 			}
-			cjd_sb_add(sb, k + 1 < nn ? "},\n" : "}\n");
+			cjd_buf_puts(sb, k + 1 < nn ? "},\n" : "}\n");
 		}
-		cjd_sb_add(sb, t + 1 < m->n_trees ? "      ]},\n" : "      ]}\n");
+		cjd_buf_puts(sb, t + 1 < m->n_trees ? "      ]},\n" : "      ]}\n");
 	}
-	cjd_sb_add(sb, "    ]\n  },\n");
+	cjd_buf_puts(sb, "    ]\n  },\n");
 }
 
-static void write_logistic(struct cjd_sb *sb, const struct cjd_trained_model *m)
+static void write_logistic(struct cjd_buf *sb, const struct cjd_trained_model *m)
 {
-	cjd_sb_add(sb, "  \"logistic\": {\n    \"bias\": ");
-	cjd_sb_double(sb, m->bias);
-	cjd_sb_add(sb, ",\n    \"weights\": [");
+	cjd_buf_puts(sb, "  \"logistic\": {\n    \"bias\": ");
+	put_double(sb, m->bias);
+	cjd_buf_puts(sb, ",\n    \"weights\": [");
 	for (size_t j = 0; j < m->n_features; j++) {
-		cjd_sb_add(sb, j ? ", " : "");
-		cjd_sb_double(sb, m->weights[j]);
+		cjd_buf_puts(sb, j ? ", " : "");
+		put_double(sb, m->weights[j]);
 	}
-	cjd_sb_add(sb, "]\n  },\n");
+	cjd_buf_puts(sb, "]\n  },\n");
 }
 
-static void write_meta(struct cjd_sb *sb, const struct cjd_trained_model *m)
+static void write_meta(struct cjd_buf *sb, const struct cjd_trained_model *m)
 {
 	const struct cjd_trained_meta *mt = &m->meta;
 
-	cjd_sb_add(sb, "  \"meta\": {\n    \"trainer\": \"cjd " CJD_VERSION "\",\n");
+	cjd_buf_puts(sb, "  \"meta\": {\n    \"trainer\": \"cjd " CJD_VERSION "\",\n");
 	if (m->kind == CJD_TRAINED_GBDT)
-		cjd_sb_addf(sb, "    \"seed\": %llu,\n", (unsigned long long)mt->seed);
-	cjd_sb_add(sb, "    \"params\": {");
+		cjd_buf_printf(sb, "    \"seed\": %llu,\n", (unsigned long long)mt->seed);
+	cjd_buf_puts(sb, "    \"params\": {");
 	for (size_t i = 0; i < mt->n_params; i++) {
-		cjd_sb_add(sb, i ? ", " : "");
-		cjd_sb_json_string(sb, mt->param_keys[i]);
-		cjd_sb_add(sb, ": ");
-		cjd_sb_add(sb, mt->param_values[i]); /* number or true/false text */
+		cjd_buf_puts(sb, i ? ", " : "");
+		cjd_json_put_str(sb, mt->param_keys[i]);
+		cjd_buf_puts(sb, ": ");
+		cjd_buf_puts(sb, mt->param_values[i]); /* number or true/false text */
 	}
-	cjd_sb_add(sb, "},\n    \"calibration\": {\"target_fpr\": ");
-	cjd_sb_double(sb, mt->target_fpr);
-	cjd_sb_add(sb, ", \"target_fpr_low\": ");
-	cjd_sb_double(sb, mt->target_fpr_low);
-	cjd_sb_add(sb, ", \"train_tpr\": ");
-	cjd_sb_double(sb, mt->train_tpr);
-	cjd_sb_add(sb, ", \"train_fpr\": ");
-	cjd_sb_double(sb, mt->train_fpr);
-	cjd_sb_addf(sb,
+	cjd_buf_puts(sb, "},\n    \"calibration\": {\"target_fpr\": ");
+	put_double(sb, mt->target_fpr);
+	cjd_buf_puts(sb, ", \"target_fpr_low\": ");
+	put_double(sb, mt->target_fpr_low);
+	cjd_buf_puts(sb, ", \"train_tpr\": ");
+	put_double(sb, mt->train_tpr);
+	cjd_buf_puts(sb, ", \"train_fpr\": ");
+	put_double(sb, mt->train_fpr);
+	cjd_buf_printf(sb,
 		    "},\n    \"training\": {\"rows\": %zu, \"miner_rows\": %zu, "
 		    "\"benign_rows\": %zu, \"workloads\": [",
 		    mt->rows, mt->miner_rows, mt->benign_rows);
 	for (size_t g = 0; g < mt->groups; g++) {
-		cjd_sb_add(sb, g ? ",\n      {\"name\": " : "\n      {\"name\": ");
-		cjd_sb_json_string(sb, mt->group_names[g]);
-		cjd_sb_addf(sb, ", \"class\": \"%s\", \"rows\": %zu}",
+		cjd_buf_puts(sb, g ? ",\n      {\"name\": " : "\n      {\"name\": ");
+		cjd_json_put_str(sb, mt->group_names[g]);
+		cjd_buf_printf(sb, ", \"class\": \"%s\", \"rows\": %zu}",
 			    mt->group_miner[g] ? "miner" : "benign", mt->group_rows[g]);
 	}
-	cjd_sb_add(sb, mt->groups ? "\n    ]}" : "]}");
+	cjd_buf_puts(sb, mt->groups ? "\n    ]}" : "]}");
 	if (mt->data_json) {
-		cjd_sb_add(sb, ",\n    \"data\": ");
-		cjd_sb_add(sb, mt->data_json);
+		cjd_buf_puts(sb, ",\n    \"data\": ");
+		cjd_buf_puts(sb, mt->data_json);
 	}
-	cjd_sb_add(sb, "\n  }\n");
+	cjd_buf_puts(sb, "\n  }\n");
 }
 
 int cjd_trained_model_to_json(const struct cjd_trained_model *m, char **out, size_t *len,
 			      struct cjd_error *err)
 {
-	struct cjd_sb sb;
+	struct cjd_buf sb;
 	char evname[32];
 	int rc;
 
 	if ((rc = validate(m, err)))
 		return rc;
-	cjd_sb_init(&sb);
-	cjd_sb_addf(&sb,
+	cjd_buf_init(&sb);
+	cjd_buf_printf(&sb,
 		    "{\n  \"format\": \"%s\",\n  \"schema_version\": %d,\n  \"name\": ", FORMAT,
 		    SCHEMA_VERSION);
-	cjd_sb_json_string(&sb, m->name);
-	cjd_sb_add(&sb, ",\n  \"version\": ");
-	cjd_sb_json_string(&sb, m->version);
+	cjd_json_put_str(&sb, m->name);
+	cjd_buf_puts(&sb, ",\n  \"version\": ");
+	cjd_json_put_str(&sb, m->version);
 	if (m->description) {
-		cjd_sb_add(&sb, ",\n  \"description\": ");
-		cjd_sb_json_string(&sb, m->description);
+		cjd_buf_puts(&sb, ",\n  \"description\": ");
+		cjd_json_put_str(&sb, m->description);
 	}
-	cjd_sb_addf(&sb, ",\n  \"kind\": \"%s\",\n  \"window\": %u,\n  \"events\": [",
+	cjd_buf_printf(&sb, ",\n  \"kind\": \"%s\",\n  \"window\": %u,\n  \"events\": [",
 		    cjd_trained_kind_name(m->kind), m->window);
 	bool first = true;
 	for (int e = 0; e < CJD_EV__COUNT; e++) {
 		if (!(m->events & CJD_EVMASK(e)))
 			continue;
 		snprintf(evname, sizeof(evname), "%s", cjd_event_info((enum cjd_event)e)->name);
-		cjd_sb_add(&sb, first ? "" : ", ");
-		cjd_sb_json_string(&sb, evname);
+		cjd_buf_puts(&sb, first ? "" : ", ");
+		cjd_json_put_str(&sb, evname);
 		first = false;
 	}
-	cjd_sb_add(&sb, "],\n");
+	cjd_buf_puts(&sb, "],\n");
 	write_features(&sb, m);
-	cjd_sb_add(&sb, "  \"threshold\": ");
-	cjd_sb_float(&sb, m->threshold);
-	cjd_sb_add(&sb, ",\n  \"threshold_low\": ");
-	cjd_sb_float(&sb, m->threshold_low);
-	cjd_sb_add(&sb, ",\n");
+	cjd_buf_puts(&sb, "  \"threshold\": ");
+	put_float(&sb, m->threshold);
+	cjd_buf_puts(&sb, ",\n  \"threshold_low\": ");
+	put_float(&sb, m->threshold_low);
+	cjd_buf_puts(&sb, ",\n");
 	if (m->kind == CJD_TRAINED_GBDT)
 		write_gbdt(&sb, m);
 	else
 		write_logistic(&sb, m);
 	write_meta(&sb, m);
-	cjd_sb_add(&sb, "}\n");
-	rc = cjd_sb_error(&sb);
-	if (rc) {
-		cjd_sb_release(&sb);
+	cjd_buf_puts(&sb, "}\n");
+	rc = cjd_buf_steal(&sb, out, len);
+	if (rc)
 		return cjd_error_set(err, rc == -EDOM ? -EINVAL : rc, NULL, 0, 0, "%s",
 				     rc == -EDOM ? "the model holds a non-finite number"
 						 : "out of memory");
-	}
-	*out = cjd_sb_take(&sb, len);
 	return 0;
 }
 

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cjd/common/buf.h"
 #include "cjd/trainer/plot.h"
-#include "strbuf_internal.h"
 
 extern char **environ;
 
@@ -56,14 +56,15 @@ static int make_dir(const char *dir)
 }
 
 /* A gnuplot single-quoted string: only ' needs escaping, as ''. */
-static void gp_string(struct cjd_sb *sb, const char *s)
+static void gp_string(struct cjd_buf *sb, const char *s)
 {
-	cjd_sb_add(sb, "'");
+	cjd_buf_putc(sb, '\'');
 	for (; *s; s++) {
-		char c[2] = {*s, '\0'};
-		cjd_sb_add(sb, *s == '\'' ? "''" : c);
+		if (*s == '\'')
+			cjd_buf_putc(sb, '\''); /* doubled */
+		cjd_buf_putc(sb, *s);
 	}
-	cjd_sb_add(sb, "'");
+	cjd_buf_putc(sb, '\'');
 }
 
 static void file_name(char *out, size_t len, uint32_t g, const char *group, const char *ext)
@@ -99,15 +100,14 @@ static int write_file(const char *dir, const char *name, const char *text, size_
 }
 
 /* Writes sb to dir/name and resets it. */
-static int flush_to(const char *dir, const char *name, struct cjd_sb *sb, struct cjd_error *err)
+static int flush_to(const char *dir, const char *name, struct cjd_buf *sb, struct cjd_error *err)
 {
-	int rc = cjd_sb_error(sb);
 	size_t len;
 	char *text;
+	int rc = cjd_buf_steal(sb, &text, &len);
 
 	if (rc)
 		return cjd_error_set(err, rc, dir, 0, 0, "out of memory");
-	text = cjd_sb_take(sb, &len);
 	rc = write_file(dir, name, text, len);
 	free(text);
 	if (rc)
@@ -121,7 +121,7 @@ static int roc_data(const char *dir, const struct cjd_eval *e, const struct cjd_
 {
 	bool *miner = malloc(e->n_rows * sizeof(*miner));
 	struct cjd_roc_point *pts = NULL;
-	struct cjd_sb sb;
+	struct cjd_buf sb;
 	size_t np;
 	int rc;
 
@@ -133,57 +133,57 @@ static int roc_data(const char *dir, const struct cjd_eval *e, const struct cjd_
 	free(miner);
 	if (rc)
 		return cjd_error_set(err, rc, dir, 0, 0, "ROC curve: %s", strerror(-rc));
-	cjd_sb_init(&sb);
-	cjd_sb_add(&sb, "# fpr tpr threshold\n");
+	cjd_buf_init(&sb);
+	cjd_buf_puts(&sb, "# fpr tpr threshold\n");
 	for (size_t i = 0; i < np; i++)
-		cjd_sb_addf(&sb, "%.9g %.9g %.9g\n", pts[i].fpr, pts[i].tpr,
+		cjd_buf_printf(&sb, "%.9g %.9g %.9g\n", pts[i].fpr, pts[i].tpr,
 			    i ? (double)pts[i].threshold : 1.0);
 	free(pts);
 	return flush_to(dir, "roc.dat", &sb, err);
 }
 
-static void roc_script(struct cjd_sb *gp, const struct cjd_eval *e)
+static void roc_script(struct cjd_buf *gp, const struct cjd_eval *e)
 {
 	char title[160];
 
 	snprintf(title, sizeof(title), "ROC, AUC %.6f%s", e->auc,
 		 e->cross_validated ? " (leave-one-workload-out, out-of-fold)" : "");
-	cjd_sb_add(gp, "set output 'roc.png'\nset title ");
+	cjd_buf_puts(gp, "set output 'roc.png'\nset title ");
 	gp_string(gp, title);
-	cjd_sb_add(gp, "\nset xlabel 'false positive rate (benign windows)'\n"
+	cjd_buf_puts(gp, "\nset xlabel 'false positive rate (benign windows)'\n"
 		       "set ylabel 'true positive rate (miner windows)'\n"
 		       "set xrange [0:1]\nset yrange [0:1.01]\nset key bottom right\nset grid\n"
 		       "plot 'roc.dat' using 1:2 with lines lw 2 title 'ROC', "
 		       "x with lines dt 2 lc rgb 'gray' title 'chance'\n");
 	/* The targets live at FPR <= 0.1 %: show the left edge too. */
-	cjd_sb_add(gp, "set output 'roc-zoom.png'\nset title ");
+	cjd_buf_puts(gp, "set output 'roc-zoom.png'\nset title ");
 	gp_string(gp, title);
-	cjd_sb_add(gp, "\nset xrange [0:0.01]\n"
+	cjd_buf_puts(gp, "\nset xrange [0:0.01]\n"
 		       "plot 'roc.dat' using 1:2 with steps lw 2 title 'ROC (FPR <= 1 %)'\n");
-	cjd_sb_add(gp, "unset grid\nset autoscale\n");
+	cjd_buf_puts(gp, "unset grid\nset autoscale\n");
 }
 
 static int group_plot(const char *dir, const struct cjd_eval *e, const struct cjd_dataset *ds,
-		      uint32_t g, struct cjd_sb *gp, struct cjd_error *err)
+		      uint32_t g, struct cjd_buf *gp, struct cjd_error *err)
 {
 	const struct cjd_eval_group *gr = &e->groups[g];
 	const char *name = cjd_dataset_group_name(ds, g);
 	char dat[300], png[300], title[400];
-	struct cjd_sb sb;
+	struct cjd_buf sb;
 	size_t block = 0;
 	int rc;
 
 	file_name(dat, sizeof(dat), g, name, ".dat");
 	file_name(png, sizeof(png), g, name, ".png");
-	cjd_sb_init(&sb);
-	cjd_sb_add(gp, "set output ");
+	cjd_buf_init(&sb);
+	cjd_buf_puts(gp, "set output ");
 	gp_string(gp, png);
 	snprintf(title, sizeof(title), "%s (%s): %s %.3f%%, %zu/%zu runs fired", name,
 		 gr->miner ? "miner" : "benign", gr->miner ? "TPR" : "FPR", 100.0 * gr->rate,
 		 gr->runs_fired, gr->runs);
-	cjd_sb_add(gp, "\nset title ");
+	cjd_buf_puts(gp, "\nset title ");
 	gp_string(gp, title);
-	cjd_sb_add(gp, "\nset xlabel 'window'\nset ylabel 'score'\nset yrange [-0.02:1.02]\n"
+	cjd_buf_puts(gp, "\nset xlabel 'window'\nset ylabel 'score'\nset yrange [-0.02:1.02]\n"
 		       "set key outside bottom center horizontal\nplot ");
 	for (uint32_t r = 0; r < e->n_runs; r++) {
 		size_t n;
@@ -192,19 +192,19 @@ static int group_plot(const char *dir, const struct cjd_eval *e, const struct cj
 			continue;
 		rows = cjd_dataset_run_rows(ds, r, &n);
 		/* gnuplot separates data sets ("index") by two blank lines. */
-		cjd_sb_addf(&sb, "%s# run %s\n", block ? "\n\n" : "", cjd_dataset_run_name(ds, r));
+		cjd_buf_printf(&sb, "%s# run %s\n", block ? "\n\n" : "", cjd_dataset_run_name(ds, r));
 		for (size_t i = 0; i < n; i++)
-			cjd_sb_addf(&sb, "%zu %.9g\n", i + 1, (double)e->score[rows[i]]);
-		cjd_sb_add(gp, block ? ", '' index " : "");
+			cjd_buf_printf(&sb, "%zu %.9g\n", i + 1, (double)e->score[rows[i]]);
+		cjd_buf_puts(gp, block ? ", '' index " : "");
 		if (!block) {
 			gp_string(gp, dat);
-			cjd_sb_add(gp, " index ");
+			cjd_buf_puts(gp, " index ");
 		}
-		cjd_sb_addf(gp, "%zu using 1:2 with lines title ", block);
+		cjd_buf_printf(gp, "%zu using 1:2 with lines title ", block);
 		gp_string(gp, cjd_dataset_run_name(ds, r));
 		block++;
 	}
-	cjd_sb_addf(gp,
+	cjd_buf_printf(gp,
 		    "%s%.9g with lines dt 2 lw 2 lc rgb 'red' title 'threshold', "
 		    "%.9g with lines dt 3 lc rgb 'orange' title 'threshold_low'\n",
 		    block ? ", " : "", (double)gr->threshold, (double)gr->threshold_low);
@@ -251,7 +251,7 @@ static int run_gnuplot(const char *dir, struct cjd_error *err)
 int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cjd_eval *e,
 		  struct cjd_error *err)
 {
-	struct cjd_sb gp;
+	struct cjd_buf gp;
 	int rc;
 
 	if (!cjd_eval_matches(e, ds))
@@ -263,8 +263,8 @@ int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cj
 	if ((rc = make_dir(dir)))
 		return cjd_error_set(err, rc, dir, 0, 0, "cannot create the directory: %s",
 				     strerror(-rc));
-	cjd_sb_init(&gp);
-	cjd_sb_add(&gp,
+	cjd_buf_init(&gp);
+	cjd_buf_puts(&gp,
 		   "# Written by cjd (trainer/plot.c); run in this directory: gnuplot plot.gp\n"
 		   "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
 		   "  set terminal pngcairo size 1000,600 noenhanced\n"
@@ -279,11 +279,11 @@ int cjd_plot_eval(const char *dir, const struct cjd_dataset *ds, const struct cj
 	for (uint32_t g = 0; g < e->n_groups; g++)
 		if ((rc = group_plot(dir, e, ds, g, &gp, err)))
 			goto out;
-	cjd_sb_add(&gp, "unset output\n");
+	cjd_buf_puts(&gp, "unset output\n");
 	if ((rc = flush_to(dir, "plot.gp", &gp, err)))
 		goto out;
 	rc = run_gnuplot(dir, err);
 out:
-	cjd_sb_release(&gp);
+	cjd_buf_release(&gp);
 	return rc;
 }

@@ -214,6 +214,7 @@ wl_record() {
 			--name "$WL_NAME" -o "$out" -- "$@" \
 			>/dev/null 2>"$WL_TMP/record.err"
 		rc=$?
+		wl_cpu_down # here too: wl_record may run in a subshell (nginx.sh), whose exit trap is not ours
 		cat "$WL_TMP/record.err" >&2
 		[ $rc -eq 0 ] || wl_die "cjd record failed (exit $rc)"
 	fi

@@ -52,4 +52,12 @@ n=$("$CJD_BIN" trace cat --cgroup '/idle' "$CJD_TEST_DATA/good/software.cjdt.gz"
 [ "$n" -eq 3 ] || { echo "FAIL cat --cgroup: $n lines, want header + 2"; fail=1; }
 "$CJD_BIN" trace stats --json "$CJD_TEST_DATA/good/software.cjdt" | grep -q '"samples":4,"cgroups":2' ||
 	{ echo "FAIL stats --json"; fail=1; }
+# A file name that needs escaping still gives valid JSON, and names the file exactly.
+cp "$CJD_TEST_DATA/good/software.cjdt" "$tmp/we\"ird\\name.cjdt"
+"$CJD_BIN" trace stats --json "$tmp/we\"ird\\name.cjdt" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["file"].endswith("/we\"ird\\name.cjdt"), d["file"]
+assert d["samples"] == 4 and d["duration_s"] == 2, d
+' || { echo "FAIL stats --json with a quote and a backslash in the file name"; fail=1; }
 exit $fail

@@ -53,7 +53,7 @@ static int teardown(void **state)
 /* What stderr received so far. */
 static char *captured(const struct fixture *f)
 {
-	static char buf[8192];
+	static char buf[32768];
 	ssize_t n = pread(f->fd, buf, sizeof(buf) - 1, 0);
 
 	assert_true(n >= 0);
@@ -160,6 +160,30 @@ static void test_long_line_keeps_prefix(void **state)
 	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
 }
 
+/* A JSON line escapes the message, and a message that escapes to several times its
+ * size (2047 control bytes: 12282) is still written whole, as one line. */
+static void test_json_message_escaped_whole(void **state)
+{
+	struct fixture *f = *state;
+	static char ctl[2048];
+
+	fake_journal_stream();
+	cjd_log_setup(CJD_LOG_INFO, CJD_LOG_JSON);
+	cjd_warn("a \"b\"\n\\c\x01");
+	const char *out = captured(f);
+	assert_non_null(strstr(out, "\"message\":\"a \\\"b\\\"\\n\\\\c\\u0001\"}\n"));
+
+	memset(ctl, '\x01', sizeof(ctl) - 1);
+	cjd_warn("%s", ctl);
+	out = strchr(captured(f), '\n') + 1; /* the second line */
+	assert_memory_equal(out, "<4>{", 4);
+	const char *m = strstr(out, "\"message\":\"");
+	assert_non_null(m);
+	for (size_t i = 0; i < sizeof(ctl) - 1; i++)
+		assert_memory_equal(m + 11 + 6 * i, "\\u0001", 6);
+	assert_string_equal(m + 11 + 6 * (sizeof(ctl) - 1), "\"}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +192,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_on_json_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_journal_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line_keeps_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_message_escaped_whole, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -410,6 +410,47 @@ static void test_writer_refuses_missing_event(void **state)
 	cjd_trace_header_release(&h);
 }
 
+/* A line the reader would refuse (longer than CJD_TRACE_MAX_LINE) is refused by the
+ * writer too, and the lines before and after it reach the file whole. */
+static void test_writer_refuses_long_line(void **state)
+{
+	struct fixture *f = *state;
+	struct cjd_trace_header h;
+	struct cjd_trace_writer *w;
+	struct cjd_trace_reader *r;
+	struct cjd_error err;
+	struct cjd_sample s;
+	char path[128];
+	char *label = malloc(CJD_TRACE_MAX_LINE + 1);
+
+	memset(label, 'l', CJD_TRACE_MAX_LINE);
+	label[CJD_TRACE_MAX_LINE] = '\0';
+	snprintf(path, sizeof(path), "%s/long.cjdt", f->dir);
+	cjd_trace_header_init(&h, "perf");
+	cjd_trace_header_set_events(&h, CJD_EVMASK(CJD_EV_TASK_CLOCK));
+	assert_int_equal(cjd_trace_writer_open(&w, path, &h, CJD_TRACE_COMPRESS_NONE, &err), 0);
+	cjd_sample_clear(&s);
+	s.dt_ns = 1;
+	s.cgroup = "/x";
+	s.events = CJD_EVMASK(CJD_EV_TASK_CLOCK);
+	for (int i = 1; i <= 3; i++) {
+		s.t_ns = (uint64_t)i;
+		s.label = i == 2 ? label : NULL;
+		assert_int_equal(cjd_trace_writer_write(w, &s, &err), i == 2 ? -E2BIG : 0);
+	}
+	assert_non_null(strstr(err.text, "longer than"));
+	assert_int_equal(cjd_trace_writer_close(w, &err), 0);
+	assert_int_equal(cjd_trace_reader_open(&r, path, &err), 0);
+	assert_int_equal(cjd_trace_reader_next(r, &s, &err), 1);
+	assert_true(s.t_ns == 1);
+	assert_int_equal(cjd_trace_reader_next(r, &s, &err), 1);
+	assert_true(s.t_ns == 3);
+	assert_int_equal(cjd_trace_reader_next(r, &s, &err), 0);
+	cjd_trace_reader_free(r);
+	cjd_trace_header_release(&h);
+	free(label);
+}
+
 static void test_header_errors(void **state)
 {
 	(void)state;
@@ -592,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_reader_long_line),
 		cmocka_unit_test(test_last_line_without_newline),
 		cmocka_unit_test(test_writer_refuses_missing_event),
+		cmocka_unit_test(test_writer_refuses_long_line),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_evidence_roundtrip),
 		cmocka_unit_test(test_evidence_errors),

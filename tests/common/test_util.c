@@ -266,19 +266,6 @@ static void test_utf8(void **state)
 	assert_int_equal(cjd_utf8_check("\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
 }
 
-static void test_json_escape(void **state)
-{
-	(void)state;
-	char b[64];
-	size_t pos = 0;
-	assert_int_equal(cjd_json_escape(b, sizeof(b), &pos, "a\"b\\c\nd\x01"), 0);
-	b[pos] = '\0';
-	assert_string_equal(b, "\"a\\\"b\\\\c\\nd\\u0001\"");
-	pos = 0;
-	assert_int_equal(cjd_json_escape(b, 4, &pos, "abcdef"), -ENOSPC);
-	assert_int_equal(pos, 0);
-}
-
 static void test_strmap(void **state)
 {
 	(void)state;
@@ -339,7 +326,7 @@ int main(void)
 		cmocka_unit_test(test_duration_parse),  cmocka_unit_test(test_duration_format),
 		cmocka_unit_test(test_size_and_u64),    cmocka_unit_test(test_fmt_float_roundtrip),
 		cmocka_unit_test(test_fmt_tricky),       cmocka_unit_test(test_json_dumps),
-		cmocka_unit_test(test_utf8),            cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_strmap),          cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_rfc3339_parse),
 	};

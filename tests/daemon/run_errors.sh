@@ -7,7 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -n "${holder:-}" ] && kill "$holder" 2>/dev/null' EXIT
 fail=0
 model="$CJD_SOURCE_DIR/tests/detector/data/good/sw-test.json"
-common="--model $model --journal $tmp/j.jsonl --publish ipc://$tmp/a.sock"
+common="--model $model --journal $tmp/j.jsonl --publish ipc://$tmp/a.sock --metrics-listen 127.0.0.1:0"
 
 # expect CODE PATTERN -- ARGS...: runs cjd run ARGS, wants exit CODE and one stderr line matching PATTERN
 expect() {
@@ -47,8 +47,26 @@ s.bind(('127.0.0.1', $port)); s.listen(1); time.sleep(30)" &
 holder=$!
 sleep 0.5
 expect 1 "tcp://127.0.0.1:$port" -- --model "$model" --journal "$tmp/j.jsonl" --publish "tcp://127.0.0.1:$port"
+# the metrics address in use: the same, naming the address (as root: the agent gets that far)
+if [ "$(id -u)" -eq 0 ]; then
+	expect 1 "metrics.listen 127.0.0.1:$port: cannot bind: Address already in use" -- --model "$model" \
+		--journal "$tmp/j.jsonl" --publish "ipc://$tmp/a.sock" --metrics-listen "127.0.0.1:$port"
+fi
 kill "$holder" 2>/dev/null
 holder=
+expect 2 'metrics.listen "localhost:5558": "localhost" is not a numeric IPv4 address' -- $common --metrics-listen localhost:5558
+expect 2 'metrics.listen "127.0.0.1:99999": the port must be a number from 0 to 65535' -- $common --metrics-listen 127.0.0.1:99999
+printf '{"metrics": {"tls_cert": "/nonexistent.pem"}}\n' > "$tmp/tls.json"
+expect 2 'metrics.tls_cert and metrics.tls_key go together' -- --config "$tmp/tls.json" $common
+# the files metrics.* name are read at start (as root: the agent gets that far)
+if [ "$(id -u)" -eq 0 ]; then
+	printf '{"metrics": {"tls_cert": "%s/none.pem", "tls_key": "%s/none.key"}}\n' "$tmp" "$tmp" > "$tmp/tls2.json"
+	expect 2 "none.pem: metrics.tls_cert: cannot open: No such file or directory" -- --config "$tmp/tls2.json" $common
+	printf 'prom:pw\n' > "$tmp/auth"
+	chmod 644 "$tmp/auth"
+	printf '{"metrics": {"basic_auth_file": "%s/auth"}}\n' "$tmp" > "$tmp/auth.json"
+	expect 2 "auth: metrics.basic_auth_file: readable by everyone (mode 0644): chmod o-r it" -- --config "$tmp/auth.json" $common
+fi
 
 # no permission: an unprivileged user with no capabilities, where perf_event_paranoid forbids
 # CPU-wide events

@@ -15,6 +15,7 @@ write_cfg() {
   "collector": {"interval": "$2", "include": ["/cjd-reload-none-*"]},
   "detector": {"model": "$3", "threshold": $1},
   "publish": {"endpoints": ["ipc://$tmp/a.sock"]},
+  "metrics": {"listen": "127.0.0.1:0"},
   "journal": {"path": "$tmp/j.jsonl"}
 }
 JSON

@@ -67,12 +67,14 @@ fresh() {
 }
 
 # start NAME MOUNT SETPRIV_ARGS [CJD RUN ARGS...]: starts cjd run in the background, stderr to
-# $T/NAME.err, journal $T/NAME.jsonl; waits for the end of its banner
+# $T/NAME.err, journal $T/NAME.jsonl, metrics on a port the kernel picks (never the shared 5558);
+# waits for the end of its banner
 start() {
 	n=$1 pre=$2 caps=$3
 	shift 3
 	fresh "$pre" "$caps" -- "$CJD_BIN" run --interval 200ms --cgroup "/$name/*" \
-		--publish "ipc://$T/$n.sock" --journal "$T/$n.jsonl" "$@" 2> "$T/$n.err" &
+		--publish "ipc://$T/$n.sock" --journal "$T/$n.jsonl" --metrics-listen 127.0.0.1:0 "$@" \
+		2> "$T/$n.err" &
 	agent=$!
 	for _ in $(seq 100); do
 		grep -q -e "privileges:" -e "could not drop" "$T/$n.err" 2>/dev/null && return 0
@@ -146,7 +148,8 @@ if start nosys none "$nosys_admin"; then
 fi
 # an explicitly requested model that needs syscalls stays an error
 ( fresh none "$nosys_admin" -- "$CJD_BIN" run --model "$D/busy-syscalls.json" --cgroup "/$name/*" \
-	--publish "ipc://$T/x.sock" --journal "$T/x.jsonl" > /dev/null 2> "$T/explicit.err" )
+	--publish "ipc://$T/x.sock" --journal "$T/x.jsonl" --metrics-listen 127.0.0.1:0 \
+	> /dev/null 2> "$T/explicit.err" )
 rc=$?
 [ $rc -eq 2 ] && grep -q "needs events the source cannot supply: syscalls" "$T/explicit.err" &&
 	ok "explicit: a requested model that needs syscalls is refused (exit 2)" ||

@@ -82,13 +82,13 @@ static const struct {
 	 "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
 	{"{\"collectors\": {}}", 1, 2,
 	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, "
-	 "outputs, evidence, log); did you mean 'collector'?"},
+	 "outputs, evidence, log, metrics); did you mean 'collector'?"},
 	{"{\"colector\": {}, \"collector.interval\": \"1s\"}", 1, 2,
 	 "unknown section \"colector\" (sections: collector, detector, publish, journal, actions, "
-	 "outputs, evidence, log); did you mean 'collector'?"},
+	 "outputs, evidence, log, metrics); did you mean 'collector'?"},
 	{"{\"collector\": {}, \"collector.interval\": \"1s\"}", 1, 19,
 	 "unknown section \"collector.interval\" (sections: collector, detector, publish, journal, "
-	 "actions, outputs, evidence, log); write it as {\"collector\": {\"interval\": ...}}"},
+	 "actions, outputs, evidence, log, metrics); write it as {\"collector\": {\"interval\": ...}}"},
 	{"{\"detector\": {\"interval\": \"1s\"}}", 1, 15,
 	 "unknown key \"interval\" in section \"detector\"; did you mean 'collector.interval'? (it "
 	 "belongs in section \"collector\")"},
@@ -226,7 +226,7 @@ static void test_check_reports_all(void **state)
 		{2, 46, "collector.rescan is 5ms; allowed 100ms to 1h"},
 		{3, 35, "collector.include must hold non-empty strings"},
 		{4, 3, "unknown section \"detectr\" (sections: collector, detector, publish, journal, "
-		       "actions, outputs, evidence, log); did you mean 'detector'?"},
+		       "actions, outputs, evidence, log, metrics); did you mean 'detector'?"},
 		{5, 51, "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
 		{6, 20, "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
 		{7, 28, "publish.endpoints must list at least one endpoint"},
@@ -469,6 +469,45 @@ static void test_endpoints_once(void **state)
 			    "ipc:///run/x); binding it once\n");
 }
 
+/* metrics.*: the defaults, addresses checked where they are set, TLS files in pairs. */
+static void test_metrics_keys(void **state)
+{
+	(void)state;
+	struct cjd_config c;
+	struct cjd_error err;
+
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_string_equal(c.metrics_listen, "127.0.0.1:5558");
+	assert_int_equal(c.metrics_stale_ns, 300000000000ull);
+	assert_int_equal(c.metrics_max_cgroups, 1000);
+	assert_null(c.metrics_tls_cert);
+	assert_int_equal(cjd_config_set(&c, "metrics.listen", "off", true, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "metrics.listen", "[::]:9", true, &err), 0);
+	assert_int_equal(cjd_config_set(&c, "metrics.listen", "example.com:80", true, &err), -EINVAL);
+	assert_string_equal(err.text, "metrics.listen \"example.com:80\": \"example.com\" is not a numeric "
+				      "IPv4 address (write IPv6 as [::1]:PORT)");
+	assert_string_equal(c.metrics_listen, "[::]:9"); /* a rejected value changes nothing */
+	assert_int_equal(cjd_config_set(&c, "metrics.tls_cert", "/c.pem", true, &err), -EINVAL);
+	assert_string_equal(err.text, "metrics.tls_cert and metrics.tls_key go together: set both or neither");
+	assert_int_equal(cjd_config_set(&c, "metrics.max_cgroups", "0", true, &err), -EINVAL);
+	assert_string_equal(err.text, "metrics.max_cgroups is 0; allowed 1 to 1e+06");
+	cjd_config_release(&c);
+
+	static const char text[] = "{\n  \"metrics\": {\"listen\": \"127.0.0.1\", \"stale_after\": \"1m\",\n"
+				   "  \"tls_key\": \"/k.pem\"}\n}\n";
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_int_equal(cjd_config_load_string(&c, "m.json", text, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.text, "metrics.listen \"127.0.0.1\" is not an address"));
+	assert_int_equal(cjd_config_load_string(&c, "m.json",
+						"{\"metrics\": {\"listen\": \"0.0.0.0:5558\", \"stale_after\": \"1m\", "
+						"\"tls_cert\": \"/c.pem\", \"tls_key\": \"/k.pem\"}}",
+						&err), 0);
+	assert_string_equal(c.metrics_listen, "0.0.0.0:5558");
+	assert_int_equal(c.metrics_stale_ns, 60000000000ull);
+	cjd_config_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_endpoints_once),
 		cmocka_unit_test(test_outputs_keys),
+		cmocka_unit_test(test_metrics_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

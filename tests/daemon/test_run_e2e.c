@@ -180,7 +180,8 @@ static void test_run_fires_freezes_and_stops(void **state)
 	fclose(cf);
 	char *const argv[] = {(char *)zt_cjd_bin(), "--log-level", "debug", "run", "--config",
 			      config, "--interval", "200ms", "--cgroup", include, "--model", model,
-			      "--publish", endpoint, "--journal", journal, "--action", "freeze",
+			      "--publish", endpoint, "--metrics-listen", "127.0.0.1:0",
+			      "--journal", journal, "--action", "freeze",
 			      "--action-min-score", "0.5", NULL};
 	/* PUB/SUB drops what goes out before a subscription arrives, and the fixture fires
 	 * within a second of counting a busy cgroup: the loop starts only once a heartbeat

@@ -674,8 +674,10 @@ static void test_run_budget(void **state)
 	add_fake(m->proc, 650, 650, 0)->wait = NEVER_STOPS;
 	assert_int_equal(cjd_fpstate_run(pids, 1, &o, &r, &err), 0);
 	assert_true(r.budget_spent);
+	/* Stopped before its ten rounds. No bound on the elapsed time: a loaded machine
+	 * stretches it (only makes the budget run out sooner), and speed belongs to
+	 * bench/evidence-probes, not to unit tests. */
 	assert_true(find(&r, 650)->gave_up < 10);
-	assert_true(r.elapsed_ns < 40000000ull);
 	cjd_fpstate_describe(&r, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "time budget ran out"));
 	assert_all_released();

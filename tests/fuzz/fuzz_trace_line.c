@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int init;
 	struct cjd_sample s;
 	struct cjd_error err;
-	char *line, *scratch, out[8192];
+	char *line, *scratch;
 
 	if (!init) {
 		cjd_trace_header_init(&h, "fuzz");
@@ -29,16 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	if (cjd_trace_parse_sample(&h, line, size, scratch, &s, &err) == 0) {
 		/* whatever parses must format and parse back to the same counts */
-		int n = cjd_trace_format_sample(&h, &s, out, sizeof(out));
-		if (n > 0) {
+		struct cjd_buf out = CJD_BUF_INIT;
+		if (cjd_trace_format_sample(&h, &s, &out) == 0) {
 			struct cjd_sample t;
-			char *scratch2 = malloc((size_t)n + 1);
-			if (cjd_trace_parse_sample(&h, out, (size_t)n - 1, scratch2, &t, &err) != 0 ||
+			char *scratch2 = malloc(out.len + 1);
+			if (cjd_trace_parse_sample(&h, out.data, out.len - 1, scratch2, &t, &err) != 0 ||
 			    t.t_ns != s.t_ns || t.count[CJD_EV_CYCLES] != s.count[CJD_EV_CYCLES] ||
 			    strcmp(t.cgroup, s.cgroup) != 0)
 				abort();
 			free(scratch2);
 		}
+		cjd_buf_release(&out);
 	}
 	free(line);
 	free(scratch);

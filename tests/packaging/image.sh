@@ -3,8 +3,9 @@
 # engine: packaging/build-image imports this build as an image (no registry), the DaemonSet's
 # args, capabilities, volumes, hostPID, read-only root and memory limit become `docker run`
 # options (read from the file, so the test follows it), and the container must start, print its
-# banner, publish a heartbeat that `cjd sub` on the host receives over the mapped port, stay up,
-# and stop cleanly on `docker stop`.
+# banner, publish a heartbeat that `cjd sub` on the host receives over the mapped port, answer
+# the DaemonSet's liveness and readiness probes and a scrape on its metrics port, stay up, and stop
+# cleanly on `docker stop`.
 set -u
 : "${CJD_BIN:?}" "${CJD_SOURCE_DIR:?}"
 . "$CJD_SOURCE_DIR/tests/lib.sh"
@@ -63,7 +64,12 @@ for p in c.get("ports", []):
     port = s.getsockname()[1]
     s.close()
     out.append("--publish=127.0.0.1:%d:%d" % (port, p["containerPort"]))
-    print("#port", port)
+    print("#port", p["name"], port)
+# the kubelet's probes, to call through the mapped ports: "#probe KIND PORTNAME PATH"
+for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+    g = c.get(kind, {}).get("httpGet")
+    if g:
+        print("#probe", kind, g["port"], g["path"])
 mem = c.get("resources", {}).get("limits", {}).get("memory")
 if mem:
     n, unit = re.fullmatch(r"(\d+)(Ki|Mi|Gi)?", mem).groups()
@@ -74,8 +80,10 @@ print("\n".join(out))
 print("--")
 print("\n".join(c.get("args", [])))
 PY
-port=$(sed -n 's/^#port //p' "$T/opts")
-sed -i '/^#port /d' "$T/opts"
+port=$(sed -n 's/^#port alerts //p' "$T/opts")
+mport=$(sed -n 's/^#port metrics //p' "$T/opts")
+grep '^#probe ' "$T/opts" | cut -d' ' -f2- >"$T/probes"
+sed -i '/^#port /d; /^#probe /d' "$T/opts"
 # Docker 20.10 (Debian 12's docker.io) knows no CAP_PERFMON: the runtime then grants only
 # SYS_ADMIN, which the kernel also accepts for perf (cjd keeps whichever it holds).
 if ! docker create --cap-add PERFMON "$tag" >"$T/probe" 2>&1; then
@@ -174,6 +182,41 @@ if [ -d /var/lib/docker/containers ]; then
 	else
 		bad "no metrics message names container $name ($(wc -l <"$T/metrics") messages)"
 	fi
+fi
+
+# The DaemonSet's probes, as the kubelet calls them (GET on the named port), and a scrape that
+# names the agent's own container, through the ports mapped as the DaemonSet declares them.
+# (a reader that stops early, grep -q or head, ends it quietly as it would any Unix tool)
+get() { /usr/bin/python3 -c "
+import signal, sys, urllib.request, urllib.error
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+try:
+    r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status); sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); sys.stdout.write(e.read().decode())
+except OSError as e:
+    print(0, e)" "$1"; }
+while read -r kind pname path; do
+	[ "$pname" = metrics ] || { bad "$kind uses port $pname, not the metrics port"; continue; }
+	i=0
+	while [ $i -lt 20 ] && [ "$(get "http://127.0.0.1:$mport$path" | head -n 1)" != 200 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	out=$(get "http://127.0.0.1:$mport$path")
+	[ "$(echo "$out" | head -n 1)" = 200 ] && ok "$kind: GET $path on the metrics port: $(echo "$out" | sed -n 2p)" ||
+		bad "$kind: GET $path: $out"
+done <"$T/probes"
+[ -s "$T/probes" ] || bad "the DaemonSet declares no HTTP probes"
+if [ -d /var/lib/docker/containers ]; then
+	i=0
+	while [ $i -lt 30 ] && ! get "http://127.0.0.1:$mport/metrics" | grep -q "container=\"$name\""; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	line=$(get "http://127.0.0.1:$mport/metrics" | grep "^cjd_cgroup_cpu_seconds_total{.*container=\"$name\"" | head -n 1)
+	[ -n "$line" ] && ok "/metrics names the agent's own container: $line" ||
+		bad "no series of /metrics names container $name"
 fi
 
 sleep 2

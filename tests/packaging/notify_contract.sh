@@ -26,7 +26,7 @@ def bad(m):
 
 # ExecStart as systemd runs it: the installed path becomes this build's binary; an unquoted
 # $CJD_OPTS splits into words (here: the test's own options).
-opts = "--interval 200ms --cgroup /cjd-notify-test-none/* --model %s --publish tcp://127.0.0.1:0 --journal %s/alerts.jsonl" % (model, tmp)
+opts = "--interval 200ms --cgroup /cjd-notify-test-none/* --model %s --publish tcp://127.0.0.1:0 --metrics-listen 127.0.0.1:0 --journal %s/alerts.jsonl" % (model, tmp)
 words = []
 for w in shlex.split(exec_start):
     if w == "$CJD_OPTS":

@@ -30,7 +30,7 @@ perf0=$(perf_hier)
 
 # ---- the root filesystem: debootstrap once, then from the cache ----
 suite=bookworm
-pkgs=systemd,systemd-sysv,libcgroup2,libcap2,libzmq5,zlib1g,libjansson4,libcurl4,libssl3,libcapstone4
+pkgs=systemd,systemd-sysv,libcgroup2,libcap2,libzmq5,zlib1g,libjansson4,libcurl4,libssl3,libcapstone4,libmicrohttpd12
 cache=${CJD_TEST_CACHE:-$(dirname "$CJD_BIN")/cache}
 key=$(printf '%s %s' "$suite" "$pkgs" | md5sum | cut -c1-12)
 tarball="$cache/debian-$suite-systemd-$key.tar"
@@ -126,6 +126,15 @@ fi
 [ "$(ex systemctl is-active cjd)" = active ] && ok "is-active: active" || bad "is-active: $(ex systemctl is-active cjd)"
 status=$(ex systemctl show -p StatusText --value cjd)
 case "$status" in *" mode, "*cgroups*model*) ok "STATUS=: $status" ;; *) bad "STATUS=: '$status'" ;; esac
+# The metrics server answers on its default loopback address under the unit's sandbox (its
+# system-call filter, address families): /healthz and a scrape, over bash's /dev/tcp.
+get() { ex bash -c "exec 3<>/dev/tcp/127.0.0.1/5558 && printf 'GET $1 HTTP/1.0\r\n\r\n' >&3 && cat <&3" 2>&1; }
+h=$(get /healthz)
+case "$h" in "HTTP/1."?" 200 "*ok) ok "/healthz on 127.0.0.1:5558 under the unit: 200 ok" ;;
+*) bad "/healthz under the unit: $(echo "$h" | head -n 3 | tr '\r\n' '  ')" ;; esac
+get /metrics | grep -q '^cjd_cgroups_monitored ' && ok "/metrics answers under the unit" ||
+	bad "/metrics under the unit: $(get /metrics | head -n 3 | tr '\r\n' '  ')"
+[ "$(ex systemctl is-active cjd)" = active ] || bad "the agent died serving HTTP under the unit: $(ex systemctl show -p Result cjd)"
 ex journalctl -u cjd --no-pager -o cat >"$T/journal"
 model=$(sed -n 's/^cjd: model: //p' "$T/journal")
 echo "info the agent chose model: ${model:-?}"

@@ -12,6 +12,18 @@ set -- "$E/cryptonight.real.cjdt.gz" "$E/cryptonight-1t.real.cjdt.gz" "$E/numeri
 	"$E/interval.real.cjdt.gz" "$E/numeric-fastmath.real.cjdt.gz"
 for f in "$@"; do [ -f "$f" ] || { echo "FAIL missing corpus trace $f"; exit 1; }; done
 
+# every trace of models/evidence validates and holds evidence records of its one cgroup
+for f in "$E"/*.real.cjdt.gz; do
+	w=$(basename "$f" .real.cjdt.gz)
+	out=$("$CJD_BIN" trace validate "$f" 2>&1)
+	case "$out" in
+	*"samples, "[1-9]*" evidence records") ok "$w: $out" ;;
+	*) bad "$w: no evidence records or invalid: $out" ;;
+	esac
+	gzip -dc "$f" | grep '"type":"evidence"' | grep -qv "\"cgroup\":\"/$w\"" \
+		&& bad "$w: an evidence record of another cgroup"
+done
+
 "$CJD_BIN" eval -q --model "$M/sw-default.json" --verdict "$M/verdict-rule.json" --intervals 1s \
 	"$@" > "$T/cmp.txt" 2>"$T/cmp.err"
 [ $? -eq 0 ] && ok "eval --verdict" || bad "eval --verdict: $(cat "$T/cmp.err")"

@@ -11,7 +11,7 @@
  * 0.10000000000000001; here each is the shortest text that reads back to the
  * same double (cjd_fmt_double), with ".0" added when that text looks like an
  * integer so the value stays a real when parsed again. Strings are escaped by
- * cjd_json_escape (embedded NULs as \u0000).
+ * cjd_json_put_strn (embedded NULs as \u0000).
  *
  * Returns a NUL-terminated string the caller frees, or NULL when out of
  * memory or when v nests deeper than 1000 levels (jansson's own parse limit

@@ -19,13 +19,6 @@ int cjd_parse_u64(const char *s, uint64_t *out);
 size_t cjd_utf8_check(const char *s, size_t len);
 
 /*
- * Appends s as a JSON string (with quotes) to buf at *pos, escaping quotes,
- * backslashes and control characters. Returns 0 or -ENOSPC (buf unchanged
- * beyond *pos).
- */
-int cjd_json_escape(char *buf, size_t len, size_t *pos, const char *s);
-
-/*
  * Formats a float/double with the fewest significant digits that read back to the same
  * value ("1", "0.25", "0.1", "1e-07", "0.96310896" for 0.96310896f): the one way every
  * number reaching a user or a file is printed (JSON, ECS, CEF, syslog, configs, models).

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "cjd/common/buf.h"
 #include "cjd/common/error.h"
 #include "cjd/common/sample.h"
 #include "cjd/common/trace_header.h"
@@ -17,11 +18,11 @@ int cjd_trace_parse_sample(const struct cjd_trace_header *h, const char *line, s
 			   char *scratch, struct cjd_sample *s, struct cjd_error *err);
 
 /*
- * Renders s as one line (with '\n') against h's event order into buf.
- * Returns the length, or -ENOSPC when len is too small, or -EINVAL when s
- * lacks one of h's events.
+ * Appends s as one line (with '\n') against h's event order to b. Returns 0;
+ * -EINVAL when s lacks one of h's events or has a running ratio outside 0..1
+ * (then b is left as it was); or b's error (-ENOMEM, -EOVERFLOW).
  */
 int cjd_trace_format_sample(const struct cjd_trace_header *h, const struct cjd_sample *s,
-			    char *buf, size_t len);
+			    struct cjd_buf *b);
 
 #endif

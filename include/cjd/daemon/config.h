@@ -109,6 +109,13 @@ struct cjd_config {
 	/* log */
 	char *log_level;
 	char *log_format;
+	/* metrics (the HTTP server for Prometheus and probes) */
+	char *metrics_listen;          /* NULL, "" or "off": no server */
+	uint64_t metrics_stale_ns;
+	uint32_t metrics_max_cgroups;
+	char *metrics_tls_cert;        /* both or neither */
+	char *metrics_tls_key;
+	char *metrics_basic_auth_file;
 };
 
 /* Fills cfg with the embedded defaults. Returns 0 or -ENOMEM. */

@@ -12,6 +12,7 @@
 #include "cjd/daemon/actions.h"
 #include "cjd/daemon/config.h"
 #include "cjd/detector/detector.h"
+#include "cjd/metrics/registry.h"
 #include "cjd/publish/publish_zmq.h"
 
 /*
@@ -35,6 +36,9 @@ struct cjd_pipeline_options {
 	/* Inspect local suspects and busy cgroups with the evidence probes and put the
 	 * verdict in alerts (run), when cfg->evidence_enabled; false: never (detect). */
 	bool evidence;
+	/* Per-cgroup series and alert counts for /metrics (run), fed from the same
+	 * data as the `metrics` messages; NULL: none (detect). Borrowed. */
+	struct cjd_metrics_registry *metrics;
 };
 
 /*
