@@ -11,6 +11,7 @@
 #include "cjd/detector/verdict.h"
 #include "cjd/evidence/features.h"
 #include "cjd/evidence/inspect.h"
+#include "cjd/metrics/registry.h"
 #include "pipeline_internal.h"
 
 /* An alert copied with its strings, to be published later. */
@@ -445,6 +446,23 @@ static void verdict_of(struct cjd_pipeline *p, struct ev_cg *e)
 	e->has_verdict = true;
 }
 
+/* /metrics: each probe that ran, and its CPU time (the whole process's while it ran). */
+static void probe_costs(struct cjd_pipeline *p, const json_t *insp)
+{
+	if (!p->opts.metrics || !insp)
+		return;
+	for (int i = 0; i < CJD_PROBE__COUNT; i++) {
+		const char *name = cjd_inspect_probe_name((enum cjd_inspect_probe)i);
+		json_t *o = json_object_get(insp, name);
+		const char *st = json_string_value(json_object_get(o, "status"));
+		if (!st || strcmp(st, "ok"))
+			continue;
+		json_t *cpu = json_object_get(o, "probe_cpu_ns");
+		cjd_metrics_registry_probe(p->opts.metrics, name, 1,
+					   json_is_integer(cpu) ? (uint64_t)json_integer_value(cpu) : 0);
+	}
+}
+
 static void on_result(const struct cjd_evresult *r, void *ctx)
 {
 	struct cjd_pipeline *p = ctx;
@@ -462,6 +480,7 @@ static void on_result(const struct cjd_evresult *r, void *ctx)
 	e->done_mono_ns = r->done_mono_ns;
 	e->elapsed_ns = r->elapsed_ns;
 	e->cpu_ns = r->cpu_ns;
+	probe_costs(p, r->inspection);
 	verdict_of(p, e);
 	cjd_debug("evidence: %s inspected (%s, %.2f s, %.1f ms CPU): %s%s", e->cgroup,
 		  kind_name(r->kind), (double)r->elapsed_ns / 1e9, (double)r->cpu_ns / 1e6,
@@ -675,4 +694,25 @@ void cjd_pl_evidence_stats(struct cjd_pipeline *p, struct cjd_heartbeat_evidence
 		.updates = p->ev->updates,
 		.fired_on_evidence = p->ev->fired_on_evidence,
 	};
+	if (p->opts.metrics) {
+		struct cjd_metrics_registry *m = p->opts.metrics;
+		cjd_metrics_registry_gauge_set(m, "cjd_evidence_cpu_share",
+					       "CPUs the evidence inspections used over the agent's life "
+					       "(evidence.cpu_budget bounds it).",
+					       out->cpu_share);
+		cjd_metrics_registry_gauge_set(m, "cjd_evidence_pause_max_seconds",
+					       "The fpstate probe's longest look, interrupt to detach.",
+					       out->pause_max_ms / 1e3);
+		cjd_metrics_registry_gauge_set(m, "cjd_evidence_held_max_seconds",
+					       "The longest a thread was held stopped by the fpstate probe.",
+					       out->held_max_ms / 1e3);
+		cjd_metrics_registry_gauge_set(m, "cjd_evidence_alerts_held",
+					       "Firing alerts held back for evidence now (evidence.require, "
+					       "evidence.wait).",
+					       (double)held);
+		cjd_metrics_registry_gauge_set(m, "cjd_evidence_alerts_suppressed",
+					       "Alert messages not published for want of evidence, since "
+					       "start.",
+					       (double)p->ev->suppressed);
+	}
 }
