@@ -373,6 +373,21 @@ static json_t *watch(struct seen *s, size_t ns, const bool *want_mining, int tim
 		if (all && !end)
 			end = zt_now_ms() + (uint64_t)linger_ms;
 	}
+	/* what is still queued (the reader can fall behind: the schema validator is slow), so
+	 * that the last heartbeat is the agent's latest */
+	for (;;) {
+		char *topic = NULL, *body = NULL;
+		if (zt_recv(sub, &topic, &body, 300) != 0)
+			break;
+		account(topic, body, s, ns, t0, &hb);
+		if (!strcmp(topic, "heartbeat")) {
+			free(hb_body);
+			hb_body = body;
+			body = NULL;
+		}
+		free(topic);
+		free(body);
+	}
 	for (size_t i = 0; i < ns; i++)
 		print_message("%s: %d alerts, %d with mining-specific evidence (first after %llu ms), "
 			      "max severity %d, fired on evidence %d\n",
