@@ -56,6 +56,17 @@ struct cjd_error;
  * CJD_EXIT_FAIL. */
 int cjd_cli_error(const char *cmd, const struct cjd_error *err);
 
+/*
+ * The one place where a library's negative errno becomes an exit code: 0 for
+ * 0, CJD_EXIT_USAGE for -EINVAL (a usage or configuration problem, see
+ * cjd_errno_config), CJD_EXIT_FAIL for any other errno (runtime).
+ */
+int cjd_cli_exit_code(int rc);
+
+/* For a library call that failed (rc < 0): prints "cjd <cmd>: <err>" and
+ * returns cjd_cli_exit_code(rc). rc 0 prints nothing and returns 0. */
+int cjd_cli_report(const char *cmd, int rc, const struct cjd_error *err);
+
 /* Parses a --interval style duration option, printing a usage error on failure.
  * Returns 0, or CJD_EXIT_USAGE. */
 int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,

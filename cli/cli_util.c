@@ -59,6 +59,22 @@ int cjd_cli_error(const char *cmd, const struct cjd_error *err)
 	return cjd_cli_fail(cmd, "%s", cjd_error_format(err, msg, sizeof(msg)));
 }
 
+int cjd_cli_exit_code(int rc)
+{
+	if (rc == 0)
+		return CJD_EXIT_OK;
+	return rc == -EINVAL ? CJD_EXIT_USAGE : CJD_EXIT_FAIL;
+}
+
+int cjd_cli_report(const char *cmd, int rc, const struct cjd_error *err)
+{
+	char msg[1024];
+
+	if (rc)
+		fprintf(stderr, "cjd %s: %s\n", cmd, cjd_error_format(err, msg, sizeof(msg)));
+	return cjd_cli_exit_code(rc);
+}
+
 int cjd_cli_duration(const char *cmd, const char *opt, const char *val, uint64_t min_ns,
 		     uint64_t *out)
 {

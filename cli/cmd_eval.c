@@ -86,7 +86,19 @@ static void usage(void)
 	fputs(eval_usage_tail, stdout);
 }
 
-int cmd_eval(int argc, char **argv)
+/* What the command line asks of cjd eval. */
+struct eval_opts {
+	struct tr_opts tr;
+	const char *model_path, *plot, *train_opt, *verdict;
+	double verdict_fpr;
+	bool lowo, json, quiet;
+	float thr;
+	unsigned k;
+};
+
+/* Returns 0, EVAL_HELP after --help, or an exit code. */
+#define EVAL_HELP (-1)
+static int eval_parse(int argc, char **argv, struct eval_opts *eo)
 {
 	enum { OPT_LOWO = 256, OPT_JSON, OPT_PLOT, OPT_THR, OPT_K, OPT_VERDICT, OPT_VFPR };
 	static const struct option opts[] = {
@@ -103,27 +115,14 @@ int cmd_eval(int argc, char **argv)
 		TR_LONG_OPTIONS,
 		{0},
 	};
-	struct tr_opts o;
-	struct td_features feat;
-	struct td_data d = {0};
-	struct cjd_model *model = NULL;
-	struct cjd_eval *e = NULL;
-	struct cjd_error err;
-	const char *model_path = NULL, *plot = NULL, *train_opt = NULL, *verdict = NULL;
-	double verdict_fpr = 0.001;
-	bool lowo = false, json = false, quiet = false;
-	float thr = NAN;
-	unsigned k = CJD_ALERT_K_DEFAULT;
 	uint64_t u;
-	int c, rc, ret = CJD_EXIT_FAIL;
+	int c, rc, li = -1;
 
-	tr_opts_init(&o);
 	optind = 1;
-	int li = -1;
 	while ((c = getopt_long(argc, argv, "m:qh", opts, &li)) != -1) {
-		if ((rc = tr_opt("eval", c, optarg, &o)) == 1) {
-			if (c != TR_OPT_INTERVALS && !train_opt && li >= 0)
-				train_opt = opts[li].name;
+		if ((rc = tr_opt("eval", c, optarg, &eo->tr)) == 1) {
+			if (c != TR_OPT_INTERVALS && !eo->train_opt && li >= 0)
+				eo->train_opt = opts[li].name;
 			li = -1;
 			continue;
 		}
@@ -131,86 +130,119 @@ int cmd_eval(int argc, char **argv)
 		if (rc)
 			return rc;
 		switch (c) {
-		case 'm': model_path = optarg; break;
-		case OPT_LOWO: lowo = true; break;
-		case OPT_JSON: json = true; break;
-		case OPT_PLOT: plot = optarg; break;
+		case 'm': eo->model_path = optarg; break;
+		case OPT_LOWO: eo->lowo = true; break;
+		case OPT_JSON: eo->json = true; break;
+		case OPT_PLOT: eo->plot = optarg; break;
 		case OPT_THR: {
 			char *end;
 			double v = strtod(optarg, &end);
 			if (end == optarg || *end || !(v >= 0.0 && v <= 1.0))
 				return cjd_cli_usage_error("eval", "--threshold '%s': expected a score "
 							   "in [0, 1]", optarg);
-			thr = (float)v;
+			eo->thr = (float)v;
 			break;
 		}
 		case OPT_K:
 			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 1000)
 				return cjd_cli_usage_error("eval", "--fire-windows '%s': expected 1 to "
 							   "1000", optarg);
-			k = (unsigned)u;
+			eo->k = (unsigned)u;
 			break;
-		case OPT_VERDICT: verdict = optarg; break;
+		case OPT_VERDICT: eo->verdict = optarg; break;
 		case OPT_VFPR: {
 			char *end;
-			verdict_fpr = strtod(optarg, &end);
-			if (end == optarg || *end || !(verdict_fpr >= 0.0 && verdict_fpr < 0.5))
+			eo->verdict_fpr = strtod(optarg, &end);
+			if (end == optarg || *end || !(eo->verdict_fpr >= 0.0 && eo->verdict_fpr < 0.5))
 				return cjd_cli_usage_error("eval", "--verdict-fpr '%s': expected a rate "
 							   "in [0, 0.5)", optarg);
 			break;
 		}
-		case 'q': quiet = true; break;
-		case 'h': usage(); return CJD_EXIT_OK;
+		case 'q': eo->quiet = true; break;
+		case 'h': usage(); return EVAL_HELP;
 		default: return cjd_cli_bad_option("eval", argv, "m:qh");
 		}
 	}
-	if (verdict) {
-		if (!model_path || lowo || plot || !isnan(thr) || train_opt)
+	if (eo->verdict) {
+		if (!eo->model_path || eo->lowo || eo->plot || !isnan(eo->thr) || eo->train_opt)
 			return cjd_cli_usage_error("eval", "--verdict takes the screening model with "
 						   "--model, and --intervals, --json, --fire-windows, "
 						   "--verdict-fpr only");
 		if (optind >= argc)
 			return cjd_cli_usage_error("eval", "no TRACE given");
-		if (o.intervals.n > 1)
+		if (eo->tr.intervals.n > 1)
 			return cjd_cli_usage_error("eval", "--verdict reads the traces at one interval");
-		struct vd_cli a = {.screen_path = model_path, .verdict_path = verdict,
-				   .interval_ns = o.intervals.n ? o.intervals.ns[0] : 0,
-				   .target_fpr = verdict_fpr, .files = argv + optind,
-				   .n = (size_t)(argc - optind), .k = k, .json = json, .quiet = quiet};
-		return vd_cli_run("eval", &a);
+		return 0;
 	}
-	if (!model_path == !lowo)
+	if (!eo->model_path == !eo->lowo)
 		return cjd_cli_usage_error("eval", "give either --model FILE or --lowo-train");
 	if (optind >= argc)
 		return cjd_cli_usage_error("eval", "no TRACE given");
-	if (model_path && train_opt)
+	if (eo->model_path && eo->train_opt)
 		return cjd_cli_usage_error("eval", "--%s is a training option: it goes with "
-					   "--lowo-train, not --model", train_opt);
-	if (lowo && !isnan(thr))
+					   "--lowo-train, not --model", eo->train_opt);
+	if (eo->lowo && !isnan(eo->thr))
 		return cjd_cli_usage_error("eval", "--threshold goes with --model: each "
 					   "--lowo-train fold uses its own calibrated threshold");
+	return 0;
+}
 
-	if (model_path) {
-		if (cjd_model_load(&model, model_path, &err))
-			return cjd_cli_error("eval", &err);
-		td_features_of_model(model, &feat);
-		o.window = cjd_model_window(model);
-		if (isnan(thr))
-			thr = cjd_model_threshold(model);
-		if (!quiet) {
-			char t[40];
-			cjd_fmt_float(t, sizeof(t), thr);
-			fprintf(stderr, "cjd eval: model %s %s (%s, W=%u, %zu features), threshold %s\n",
-				cjd_model_name(model), cjd_model_version(model),
-				cjd_model_kind_name(cjd_model_kind(model)), o.window, feat.n, t);
-		}
-	} else {
-		if ((rc = tr_finish("eval", &o, &feat)))
-			return rc;
-		tr_prepare(&o, &feat);
+/* --model: the model, its features, window and threshold. Returns an exit code. */
+static int eval_model(struct eval_opts *eo, struct cjd_model **model, struct td_features *feat)
+{
+	struct cjd_error err;
+
+	if (cjd_model_load(model, eo->model_path, &err))
+		return cjd_cli_error("eval", &err);
+	td_features_of_model(*model, feat);
+	eo->tr.window = cjd_model_window(*model);
+	if (isnan(eo->thr))
+		eo->thr = cjd_model_threshold(*model);
+	if (!eo->quiet) {
+		char t[40];
+		cjd_fmt_float(t, sizeof(t), eo->thr);
+		fprintf(stderr, "cjd eval: model %s %s (%s, W=%u, %zu features), threshold %s\n",
+			cjd_model_name(*model), cjd_model_version(*model),
+			cjd_model_kind_name(cjd_model_kind(*model)), eo->tr.window, feat->n, t);
 	}
+	return 0;
+}
 
-	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
+int cmd_eval(int argc, char **argv)
+{
+	struct eval_opts eo = {.thr = NAN, .k = CJD_ALERT_K_DEFAULT, .verdict_fpr = 0.001};
+	struct tr_opts *o = &eo.tr;
+	struct td_features feat;
+	struct td_data d = {0};
+	struct cjd_model *model = NULL;
+	struct cjd_eval *e = NULL;
+	struct cjd_error err;
+	int rc, ret = CJD_EXIT_FAIL;
+
+	tr_opts_init(o);
+	if ((rc = eval_parse(argc, argv, &eo)))
+		return rc == EVAL_HELP ? CJD_EXIT_OK : rc;
+	if (eo.verdict) {
+		struct vd_cli a = {.screen_path = eo.model_path, .verdict_path = eo.verdict,
+				   .interval_ns = o->intervals.n ? o->intervals.ns[0] : 0,
+				   .target_fpr = eo.verdict_fpr, .files = argv + optind,
+				   .n = (size_t)(argc - optind), .k = eo.k, .json = eo.json,
+				   .quiet = eo.quiet};
+		return vd_cli_run("eval", &a);
+	}
+	if (eo.model_path) {
+		if ((rc = eval_model(&eo, &model, &feat)))
+			return rc;
+	} else {
+		if ((rc = tr_finish("eval", o, &feat)))
+			return rc;
+		tr_prepare(o, &feat);
+	}
+	bool quiet = eo.quiet;
+	float thr = eo.thr;
+	unsigned k = eo.k;
+
+	struct td_config tc = {.window = o->window, .feat = &feat, .intervals = &o->intervals,
 			       .score = model, .quiet = quiet};
 	if (td_build(&tc, argv + optind, (size_t)(argc - optind), &d, &err)) {
 		ret = cjd_cli_error("eval", &err);
@@ -223,17 +255,17 @@ int cmd_eval(int argc, char **argv)
 		rc = cjd_eval_scores(d.ds, d.score, NULL, NULL, thr,
 				     fminf(thr, cjd_model_threshold_low(model)), k, &e, &err);
 	else
-		rc = tr_lowo(&o, &feat, &d, k, quiet, &e, &err);
+		rc = tr_lowo(o, &feat, &d, k, quiet, &e, &err);
 	if (rc) {
 		ret = cjd_cli_error("eval", &err);
 		goto out;
 	}
-	if (json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout)) {
+	if (eo.json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout)) {
 		ret = cjd_cli_fail("eval", "cannot write the report: %s", strerror(errno));
 		goto out;
 	}
 	fflush(stdout);
-	if (plot && cjd_plot_eval(plot, d.ds, e, &err)) {
+	if (eo.plot && cjd_plot_eval(eo.plot, d.ds, e, &err)) {
 		ret = cjd_cli_error("eval", &err);
 		goto out;
 	}

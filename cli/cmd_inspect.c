@@ -126,6 +126,18 @@ static int parse_count(const char *opt, const char *val, uint64_t lo, uint64_t h
 	return 0;
 }
 
+/* A duration option from min_ns to max_ns (max_text names it in the error). Returns 0 or an
+ * exit code. */
+static int parse_duration(const char *opt, const char *val, uint64_t min_ns, uint64_t max_ns,
+			  const char *max_text, uint64_t *out)
+{
+	int rc = cjd_cli_duration("inspect", opt, val, min_ns, out);
+
+	if (!rc && *out > max_ns)
+		rc = cjd_cli_usage_error("inspect", "%s: at most %s", opt, max_text);
+	return rc;
+}
+
 static int parse_args(int argc, char **argv, struct inspect_args *a)
 {
 	enum { OPT_PID = 256, OPT_ROOT, OPT_PROBES, OPT_JSON, OPT_ROUNDS, OPT_DURATION,
@@ -172,17 +184,14 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 				return CJD_EXIT_USAGE;
 			break;
 		case OPT_DURATION:
-			if ((rc = cjd_cli_duration("inspect", "--duration", optarg, 0, &a->duration_ns)))
+			if ((rc = parse_duration("--duration", optarg, 0, 600 * CJD_NSEC_PER_SEC, "10m",
+						 &a->duration_ns)))
 				return rc;
-			if (a->duration_ns > 600 * CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect", "--duration: at most 10m");
 			break;
 		case OPT_MAX_PAUSE:
-			if ((rc = cjd_cli_duration("inspect", "--max-pause", optarg, 1000,
-						   &a->max_pause_ns)))
+			if ((rc = parse_duration("--max-pause", optarg, 1000, CJD_NSEC_PER_SEC, "1s",
+						 &a->max_pause_ns)))
 				return rc;
-			if (a->max_pause_ns > CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect", "--max-pause: at most 1s");
 			break;
 		case OPT_MAX_THREADS:
 			if (parse_count("--max-threads", optarg, 1, 1u << 20, &a->max_threads))
@@ -192,29 +201,22 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 			a->normal_priority = true;
 			break;
 		case OPT_SAMPLE_FOR:
-			if ((rc = cjd_cli_duration("inspect", "--sample-for", optarg, 1000000,
-						   &a->sample_ns)))
+			if ((rc = parse_duration("--sample-for", optarg, 1000000, 60 * CJD_NSEC_PER_SEC, "60s",
+						 &a->sample_ns)))
 				return rc;
-			if (a->sample_ns > 60 * CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect", "--sample-for: at most 60s");
 			break;
 		case OPT_SAMPLE_PERIOD:
-			if ((rc = cjd_cli_duration("inspect", "--sample-period", optarg, 100000,
-						   &a->period_ns)))
+			if ((rc = parse_duration("--sample-period", optarg, 100000, CJD_NSEC_PER_SEC, "1s",
+						 &a->period_ns)))
 				return rc;
-			if (a->period_ns > CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect",
-							   "--sample-period: at most 1s");
 			break;
 		case OPT_NO_CODE:
 			a->no_code = true;
 			break;
 		case OPT_NET_WINDOW:
-			if ((rc = cjd_cli_duration("inspect", "--net-window", optarg, 1000000,
-						   &a->net_window_ns)))
+			if ((rc = parse_duration("--net-window", optarg, 1000000, 60 * CJD_NSEC_PER_SEC, "60s",
+						 &a->net_window_ns)))
 				return rc;
-			if (a->net_window_ns > 60 * CJD_NSEC_PER_SEC)
-				return cjd_cli_usage_error("inspect", "--net-window: at most 60s");
 			break;
 		case 'h':
 			fputs(inspect_usage, stdout);

@@ -86,7 +86,10 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-int cmd_simrecord(int argc, char **argv)
+#define SIMRECORD_HELP (-1) /* parse_opts printed --help */
+
+/* The options into *o. Returns 0, SIMRECORD_HELP after --help, or an exit code. */
+static int parse_opts(int argc, char **argv, struct cjd_simpmu_opts *o)
 {
 	static const struct option opts[] = {
 	    {"instructions", required_argument, NULL, 'i'},
@@ -103,31 +106,26 @@ int cmd_simrecord(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct cjd_simpmu_opts o = {.instructions = 10000000, .instr_atstart = true};
-	struct cjd_simpmu_result res;
-	struct cjd_error err;
-	char cgroup[256], workload[80], msg[1024];
 	int c, rc;
 
-	cjd_simpmu_model_default(&o.model);
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+i:o:l:n:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (parse_count(optarg, &o.instructions) || o.instructions < 10000)
+			if (parse_count(optarg, &o->instructions) || o->instructions < 10000)
 				return cjd_cli_usage_error("simrecord",
 							   "-i: '%s' is not a count >= 10000 "
 							   "(try 10M)",
 							   optarg);
 			break;
 		case 'L':
-			if (parse_count(optarg, &o.limit))
+			if (parse_count(optarg, &o->limit))
 				return cjd_cli_usage_error(
 				    "simrecord", "--limit: '%s' is not a count (try 2G)", optarg);
 			break;
 		case 'o':
-			o.output = optarg;
+			o->output = optarg;
 			break;
 		case 'l':
 			if (cjd_label_check(optarg))
@@ -135,89 +133,118 @@ int cmd_simrecord(int argc, char **argv)
 							   "--label: '%s' is not benign[/name] "
 							   "or miner[/name]",
 							   optarg);
-			o.label = optarg;
+			o->label = optarg;
 			break;
 		case 'n':
-			o.cgroup = optarg;
+			o->cgroup = optarg;
 			break;
 		case 'w':
-			o.workload = optarg;
+			o->workload = optarg;
 			break;
 		case 'A':
 			if (strcmp(optarg, "no") && strcmp(optarg, "yes"))
 				return cjd_cli_usage_error(
 				    "simrecord", "--instr-atstart: '%s' is not yes or no", optarg);
-			o.instr_atstart = !strcmp(optarg, "yes");
+			o->instr_atstart = !strcmp(optarg, "yes");
 			break;
 		case 'B':
-			if (parse_count(optarg, &o.dump_every_bb) || o.dump_every_bb < 1000)
+			if (parse_count(optarg, &o->dump_every_bb) || o->dump_every_bb < 1000)
 				return cjd_cli_usage_error("simrecord",
 							   "--dump-every-bb: '%s' is not a count "
 							   ">= 1000",
 							   optarg);
 			break;
 		case 'F':
-			o.allow_fail = true;
+			o->allow_fail = true;
 			break;
 		case 'K':
-			o.keep_dumps = true;
+			o->keep_dumps = true;
 			break;
 		case 'k':
 			if ((rc = cjd_cli_duration("simrecord", "--kill-after", optarg, 1000000,
-						   &o.kill_after_ns)))
+						   &o->kill_after_ns)))
 				return rc;
 			break;
 		case 'h':
 			fputs(simrecord_usage, stdout);
-			return CJD_EXIT_OK;
+			return SIMRECORD_HELP;
 		default:
 			return cjd_cli_bad_option("simrecord", argv, "i:o:l:n:w:h");
 		}
 	}
+	return 0;
+}
+
+/* The workload's name (--workload, the label's, or the command's) and its cgroup. */
+static void default_names(struct cjd_simpmu_opts *o, char *workload, size_t wlen, char *cgroup,
+			  size_t clen)
+{
+	if (!o->workload) {
+		const char *slash = o->label ? strchr(o->label, '/') : NULL;
+
+		snprintf(workload, wlen, "%s",
+			 slash ? slash + 1 : base_name(o->argv[0]));
+		o->workload = workload;
+	}
+	if (!o->cgroup) {
+		snprintf(cgroup, clen, "/simpmu/%s", o->workload);
+		o->cgroup = cgroup;
+	} else if (o->cgroup[0] != '/') {
+		snprintf(cgroup, clen, "/%s", o->cgroup);
+		o->cgroup = cgroup;
+	}
+}
+
+/* What the recording did, on stderr. Returns the exit code. */
+static int report(const struct cjd_simpmu_opts *o, int rc, const struct cjd_simpmu_result *res,
+		  const struct cjd_error *err)
+{
+	char msg[1024];
+
+	if (rc == -ECHILD) {
+		if (WIFSIGNALED(res->status))
+			return cjd_cli_fail("simrecord",
+					    "%s was killed by signal %d; %" PRIu64
+					    " samples recorded so far are kept in %s "
+					    "(use --allow-fail to accept this)",
+					    o->argv[0], WTERMSIG(res->status), res->samples, o->output);
+		return cjd_cli_fail("simrecord",
+				    "%s exited with status %d; %" PRIu64
+				    " samples recorded so far are kept in %s "
+				    "(use --allow-fail to accept this)",
+				    o->argv[0], WIFEXITED(res->status) ? WEXITSTATUS(res->status) : -1,
+				    res->samples, o->output);
+	}
+	if (rc)
+		return cjd_cli_fail("simrecord", "%s", cjd_error_format(err, msg, sizeof(msg)));
+	fprintf(stderr,
+		"simrecord: %s: %" PRIu64 " samples, %.1fM instructions, %.3f s simulated, "
+		"%" PRIu64 " dumps from %" PRIu64 " processes (simulated PMU, not measured)\n",
+		o->output, res->samples, (double)res->instructions / 1e6, (double)res->sim_ns / 1e9,
+		res->dumps, res->processes);
+	if (res->killed)
+		fprintf(stderr, "simrecord: the trace is complete, but processes that needed SIGKILL "
+				"lost the costs since their last dump\n");
+	return CJD_EXIT_OK;
+}
+
+int cmd_simrecord(int argc, char **argv)
+{
+	struct cjd_simpmu_opts o = {.instructions = 10000000, .instr_atstart = true};
+	struct cjd_simpmu_result res;
+	struct cjd_error err;
+	char cgroup[256], workload[80];
+	int rc;
+
+	cjd_simpmu_model_default(&o.model);
+	if ((rc = parse_opts(argc, argv, &o)))
+		return rc == SIMRECORD_HELP ? CJD_EXIT_OK : rc;
 	if (!o.output)
 		return cjd_cli_usage_error("simrecord", "no output file: give -o FILE.cjdt");
 	if (optind >= argc)
 		return cjd_cli_usage_error("simrecord", "no command given after --");
 	o.argv = (const char *const *)(argv + optind);
-	if (!o.workload) {
-		const char *slash = o.label ? strchr(o.label, '/') : NULL;
-
-		snprintf(workload, sizeof(workload), "%s",
-			 slash ? slash + 1 : base_name(o.argv[0]));
-		o.workload = workload;
-	}
-	if (!o.cgroup) {
-		snprintf(cgroup, sizeof(cgroup), "/simpmu/%s", o.workload);
-		o.cgroup = cgroup;
-	} else if (o.cgroup[0] != '/') {
-		snprintf(cgroup, sizeof(cgroup), "/%s", o.cgroup);
-		o.cgroup = cgroup;
-	}
-
+	default_names(&o, workload, sizeof(workload), cgroup, sizeof(cgroup));
 	rc = cjd_simpmu_record(&o, &res, &err);
-	if (rc == -ECHILD) {
-		if (WIFSIGNALED(res.status))
-			return cjd_cli_fail("simrecord",
-					    "%s was killed by signal %d; %" PRIu64
-					    " samples recorded so far are kept in %s "
-					    "(use --allow-fail to accept this)",
-					    o.argv[0], WTERMSIG(res.status), res.samples, o.output);
-		return cjd_cli_fail("simrecord",
-				    "%s exited with status %d; %" PRIu64
-				    " samples recorded so far are kept in %s "
-				    "(use --allow-fail to accept this)",
-				    o.argv[0], WIFEXITED(res.status) ? WEXITSTATUS(res.status) : -1,
-				    res.samples, o.output);
-	}
-	if (rc)
-		return cjd_cli_fail("simrecord", "%s", cjd_error_format(&err, msg, sizeof(msg)));
-	fprintf(stderr,
-		"simrecord: %s: %" PRIu64 " samples, %.1fM instructions, %.3f s simulated, "
-		"%" PRIu64 " dumps from %" PRIu64 " processes (simulated PMU, not measured)\n",
-		o.output, res.samples, (double)res.instructions / 1e6, (double)res.sim_ns / 1e9,
-		res.dumps, res.processes);
-	if (res.killed)
-		fprintf(stderr, "simrecord: the trace is complete, but processes that needed SIGKILL "
-				"lost the costs since their last dump\n");
-	return CJD_EXIT_OK;
+	return report(&o, rc, &res, &err);
 }

@@ -266,7 +266,20 @@ static int cat_evidence(const struct cjd_trace_evidence *ev, struct cat_ctx *cc)
 	return cjd_trace_writer_write_evidence(cc->w, ev, &cc->err);
 }
 
-static int trace_cat(int argc, char **argv)
+/* trace cat's options and what it holds while it runs. */
+struct cat {
+	const char *out_path, *cg_globs[MAX_GLOBS], *lb_globs[MAX_GLOBS];
+	uint64_t resample_ns;
+	enum cjd_trace_compress comp;
+	struct cjd_resampler *rs;
+	struct cat_ctx cc;
+	const char *first; /* the first file: its events are the output's */
+	cjd_event_mask events;
+};
+
+/* Returns 0, CAT_HELP after --help, or an exit code. */
+#define CAT_HELP (-1)
+static int cat_parse(int argc, char **argv, struct cat *ct)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
 					     {"gzip", no_argument, NULL, 'z'},
@@ -276,130 +289,143 @@ static int trace_cat(int argc, char **argv)
 					     {"resample", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *out_path = "-", *cg_globs[MAX_GLOBS], *lb_globs[MAX_GLOBS];
-	size_t n_cg = 0, n_lb = 0;
-	uint64_t resample_ns = 0;
-	struct cjd_resampler *rs = NULL;
-	struct cat_ctx cc = {.cg_globs = cg_globs, .lb_globs = lb_globs};
-	struct cjd_trace_evidence ev;
-	enum cjd_trace_compress comp = CJD_TRACE_COMPRESS_AUTO;
-	struct cjd_trace_writer *w = NULL;
-	struct cjd_trace_reader *r = NULL;
-	struct cjd_error err;
-	struct cjd_sample s;
-	cjd_event_mask events = 0;
-	int c, rc, ret = CJD_EXIT_FAIL;
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:zh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out_path = optarg; break;
-		case 'z': comp = CJD_TRACE_COMPRESS_GZIP; break;
-		case 'Z': comp = CJD_TRACE_COMPRESS_NONE; break;
+		case 'o': ct->out_path = optarg; break;
+		case 'z': ct->comp = CJD_TRACE_COMPRESS_GZIP; break;
+		case 'Z': ct->comp = CJD_TRACE_COMPRESS_NONE; break;
 		case 'c':
-			if (n_cg == MAX_GLOBS)
+			if (ct->cc.n_cg == MAX_GLOBS)
 				return cjd_cli_usage_error("trace cat", "at most %d --cgroup globs", MAX_GLOBS);
-			cg_globs[n_cg++] = optarg;
+			ct->cg_globs[ct->cc.n_cg++] = optarg;
 			break;
 		case 'l':
-			if (n_lb == MAX_GLOBS)
+			if (ct->cc.n_lb == MAX_GLOBS)
 				return cjd_cli_usage_error("trace cat", "at most %d --label globs", MAX_GLOBS);
-			lb_globs[n_lb++] = optarg;
+			ct->lb_globs[ct->cc.n_lb++] = optarg;
 			break;
 		case 'r':
-			if ((rc = cjd_cli_duration("trace cat", "--resample", optarg, 1, &resample_ns)))
+			if ((rc = cjd_cli_duration("trace cat", "--resample", optarg, 1,
+						   &ct->resample_ns)))
 				return rc;
 			break;
-		case 'h': return fputs(trace_usage, stdout), CJD_EXIT_OK;
+		case 'h': return fputs(trace_usage, stdout), CAT_HELP;
 		default: return cjd_cli_bad_option("trace cat", argv, "o:zh");
 		}
 	}
 	if (optind >= argc)
 		return cjd_cli_usage_error("trace cat", "no FILE given");
-	cc.n_cg = n_cg;
-	cc.n_lb = n_lb;
-	if (!(cc.passed = cjd_strmap_new()))
+	return 0;
+}
+
+/* The output, opened on the first file with its header; a later file must have its events. */
+static int cat_output(struct cat *ct, const struct cjd_trace_header *h, const char *path)
+{
+	struct cjd_trace_header oh;
+	struct cjd_error err;
+	int rc;
+
+	if (ct->cc.w) {
+		if (cjd_trace_header_mask(h) == ct->events)
+			return 0;
+		return cjd_cli_fail("trace cat", "%s: its events differ from those of %s; "
+			"cat only joins traces with the same events", path, ct->first);
+	}
+	ct->first = path;
+	ct->events = cjd_trace_header_mask(h);
+	if (cjd_trace_header_copy(&oh, h))
 		return cjd_cli_fail("trace cat", "out of memory");
-	if (resample_ns && cjd_resampler_new(&rs, resample_ns, cat_emit, &cc)) {
-		ret = cjd_cli_fail("trace cat", "out of memory");
-		goto out_close;
+	if (ct->resample_ns)
+		oh.interval_ns = ct->resample_ns;
+	rc = cjd_trace_writer_open(&ct->cc.w, ct->out_path, &oh, ct->comp, &err);
+	cjd_trace_header_release(&oh);
+	return rc ? report(&err) : 0;
+}
+
+/* Copies (filtered, resampled) the samples of one open trace. Returns an exit code. */
+static int cat_samples(struct cat *ct, struct cjd_trace_reader *r, const char *path)
+{
+	struct cjd_trace_evidence ev;
+	struct cjd_error err;
+	struct cjd_sample s;
+	int rc;
+
+	while ((rc = cjd_trace_reader_next_record(r, &s, &ev, &err)) > 0) {
+		if (rc == CJD_TRACE_EVIDENCE) {
+			rc = cat_evidence(&ev, &ct->cc);
+		} else if (ct->rs) {
+			rc = cjd_resampler_push(ct->rs, &s, &ct->cc.err);
+			if (rc && !ct->cc.err.file[0]) /* the resampler's own complaint */
+				cjd_error_set(&ct->cc.err, rc, path, (int)cjd_trace_reader_line(r), 0,
+					      "%s", ct->cc.err.text);
+		} else {
+			rc = cat_emit(&s, &ct->cc);
+		}
+		if (rc)
+			return report(&ct->cc.err);
 	}
-	for (int i = optind; i < argc; i++) {
-		if (cjd_trace_reader_open(&r, argv[i], &err)) {
-			ret = report(&err);
-			goto out_close;
-		}
-		const struct cjd_trace_header *h = cjd_trace_reader_header(r);
-		if (resample_ns && resample_ns < h->interval_ns) {
-			char a[32], b[32];
-			ret = cjd_cli_usage_error(
-			    "trace cat", "--resample %s is shorter than the interval of %s (%s)",
-			    cjd_duration_format(resample_ns, a, sizeof(a)), argv[i],
-			    cjd_duration_format(h->interval_ns, b, sizeof(b)));
-			goto out_close;
-		}
-		if (!w) {
-			struct cjd_trace_header oh;
-			events = cjd_trace_header_mask(h);
-			if (cjd_trace_header_copy(&oh, h)) {
-				ret = cjd_cli_fail("trace cat", "out of memory");
-				goto out_close;
-			}
-			if (resample_ns)
-				oh.interval_ns = resample_ns;
-			rc = cjd_trace_writer_open(&w, out_path, &oh, comp, &err);
-			cjd_trace_header_release(&oh);
-			if (rc) {
-				ret = report(&err);
-				goto out_close;
-			}
-			cc.w = w;
-		} else if (cjd_trace_header_mask(h) != events) {
-			ret = cjd_cli_fail("trace cat", "%s: its events differ from those of %s; "
-				"cat only joins traces with the same events", argv[i], argv[optind]);
-			goto out_close;
-		}
-		while ((rc = cjd_trace_reader_next_record(r, &s, &ev, &err)) > 0) {
-			if (rc == CJD_TRACE_EVIDENCE) {
-				rc = cat_evidence(&ev, &cc);
-			} else if (rs) {
-				rc = cjd_resampler_push(rs, &s, &cc.err);
-				if (rc && !cc.err.file[0]) /* the resampler's own complaint */
-					cjd_error_set(&cc.err, rc, argv[i],
-						      (int)cjd_trace_reader_line(r), 0, "%s",
-						      cc.err.text);
-			} else {
-				rc = cat_emit(&s, &cc);
-			}
-			if (rc) {
-				ret = report(&cc.err);
-				goto out_close;
-			}
-		}
-		if (rc < 0) {
-			ret = report(&err);
-			goto out_close;
-		}
-		if (rs && (rc = cjd_resampler_finish(rs))) {
-			if (!cc.err.text[0])
-				cjd_error_set(&cc.err, rc, argv[i], 0, 0, "%s", strerror(-rc));
-			ret = report(&cc.err);
-			goto out_close;
-		}
-		cjd_trace_reader_free(r);
-		r = NULL;
+	if (rc < 0)
+		return report(&err);
+	if (ct->rs && (rc = cjd_resampler_finish(ct->rs))) {
+		if (!ct->cc.err.text[0])
+			cjd_error_set(&ct->cc.err, rc, path, 0, 0, "%s", strerror(-rc));
+		return report(&ct->cc.err);
 	}
-	if (rs && cjd_resampler_discarded(rs))
+	return 0;
+}
+
+/* One input file. Returns an exit code. */
+static int cat_file(struct cat *ct, const char *path)
+{
+	struct cjd_trace_reader *r;
+	struct cjd_error err;
+	int ret;
+
+	if (cjd_trace_reader_open(&r, path, &err))
+		return report(&err);
+	const struct cjd_trace_header *h = cjd_trace_reader_header(r);
+	if (ct->resample_ns && ct->resample_ns < h->interval_ns) {
+		char a[32], b[32];
+		ret = cjd_cli_usage_error(
+		    "trace cat", "--resample %s is shorter than the interval of %s (%s)",
+		    cjd_duration_format(ct->resample_ns, a, sizeof(a)), path,
+		    cjd_duration_format(h->interval_ns, b, sizeof(b)));
+	} else if (!(ret = cat_output(ct, h, path))) {
+		ret = cat_samples(ct, r, path);
+	}
+	cjd_trace_reader_free(r);
+	return ret;
+}
+
+static int trace_cat(int argc, char **argv)
+{
+	struct cat ct = {.out_path = "-", .comp = CJD_TRACE_COMPRESS_AUTO};
+	struct cjd_error err;
+	int ret;
+
+	ct.cc.cg_globs = ct.cg_globs;
+	ct.cc.lb_globs = ct.lb_globs;
+	if ((ret = cat_parse(argc, argv, &ct)))
+		return ret == CAT_HELP ? CJD_EXIT_OK : ret;
+	if (!(ct.cc.passed = cjd_strmap_new()))
+		return cjd_cli_fail("trace cat", "out of memory");
+	if (ct.resample_ns && cjd_resampler_new(&ct.rs, ct.resample_ns, cat_emit, &ct.cc)) {
+		cjd_strmap_free(ct.cc.passed);
+		return cjd_cli_fail("trace cat", "out of memory");
+	}
+	for (int i = optind; i < argc && !ret; i++)
+		ret = cat_file(&ct, argv[i]);
+	if (!ret && ct.rs && cjd_resampler_discarded(ct.rs))
 		fprintf(stderr,
 			"cjd trace cat: %llu samples at gaps or ends made sums shorter than half of "
 			"--resample and were not written\n",
-			(unsigned long long)cjd_resampler_discarded(rs));
-	ret = CJD_EXIT_OK;
-out_close:
-	cjd_resampler_free(rs);
-	cjd_strmap_free(cc.passed);
-	cjd_trace_reader_free(r);
-	if (cjd_trace_writer_close(w, &err) && ret == CJD_EXIT_OK)
+			(unsigned long long)cjd_resampler_discarded(ct.rs));
+	cjd_resampler_free(ct.rs);
+	cjd_strmap_free(ct.cc.passed);
+	if (cjd_trace_writer_close(ct.cc.w, &err) && ret == CJD_EXIT_OK)
 		ret = report(&err);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/log.h"
 #include "cjd/common/resample.h"
 #include "cjd/common/trace_reader.h"
@@ -70,15 +71,9 @@ static int read_evidence(struct vd_file *vf)
 		if (rc != CJD_TRACE_EVIDENCE)
 			continue;
 		el = json_object_get(ev.inspection, "elapsed_ns");
-		if (vf->nev == vf->cap) {
-			size_t nc = vf->cap ? 2 * vf->cap : 16;
-			struct vd_ev *ne = realloc(vf->ev, nc * sizeof(*ne));
-			if (!ne) {
-				rc = cjd_error_set(vf->err, -ENOMEM, vf->path, 0, 0, "out of memory");
-				break;
-			}
-			vf->ev = ne;
-			vf->cap = nc;
+		if (cjd_array_reserve(vf->ev, vf->cap, vf->nev + 1)) {
+			rc = cjd_error_set(vf->err, -ENOMEM, vf->path, 0, 0, "out of memory");
+			break;
 		}
 		e = &vf->ev[vf->nev];
 		if ((rc = cjd_evfeat_from_json(ev.inspection, &e->f, vf->err))) {

@@ -1,4 +1,5 @@
 /* Located error messages ("file:line:column: text"). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,4 +45,14 @@ const char *cjd_error_format(const struct cjd_error *err, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", err->text);
 	return buf;
+}
+
+int cjd_errno_config(int rc)
+{
+	return rc == -ENOMEM ? rc : -EINVAL;
+}
+
+int cjd_errno_runtime(int rc)
+{
+	return rc == -EINVAL ? -EIO : rc;
 }

@@ -38,30 +38,8 @@ int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_confi
 	return 0;
 out_fail:
 	cjd_config_release(&tmp);
-	return rc;
+	return cjd_errno_config(rc); /* an unreadable file is a configuration error too */
 }
-
-/* "auto", "hardware", "software" or a list, as a collector event mask (0 = by mode). */
-static int events_of(const char *spec, cjd_event_mask *mask, struct cjd_error *err)
-{
-	char bad[64];
-
-	if (!spec || !strcmp(spec, "auto")) {
-		*mask = 0;
-	} else if (!strcmp(spec, "hardware")) {
-		/* the hardware features also need task-clock for per-CPU-second rates */
-		*mask = CJD_EVMASK_HARDWARE | CJD_EVMASK_SOFTWARE;
-	} else if (!strcmp(spec, "software")) {
-		*mask = CJD_EVMASK_SOFTWARE;
-	} else if (cjd_event_mask_parse(spec, mask, bad, sizeof(bad))) {
-		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
-				     "collector.events: unknown event \"%s\" (see `cjd events`)", bad);
-	}
-	return 0;
-}
-
-
-
 
 /* ---- loop callbacks ---- */
 
@@ -69,8 +47,10 @@ static void on_samples(void *ctx, const struct cjd_sample *s, size_t n)
 {
 	struct cjd_agent *a = ctx;
 
+	struct cjd_error err;
+
 	for (size_t i = 0; i < n; i++)
-		cjd_pipeline_push(a->pipe, &s[i]);
+		cjd_pipeline_push(a->pipe, &s[i], &err); /* refusals are counted and logged */
 	cjd_pipeline_tick(a->pipe);
 	cjd_agent_metrics_progress(a); /* /healthz sees the tick */
 }
@@ -89,15 +69,6 @@ static void on_gone(void *ctx, const char *cgroup, uint64_t t_ns)
 	(void)t_ns;
 	cjd_debug("cgroup %s is gone", cgroup);
 	cjd_pipeline_forget(a->pipe, NULL, cgroup); /* a firing one resolves as "gone" */
-}
-
-static void on_collector_end(void *ctx, int rc)
-{
-	struct cjd_agent *a = ctx;
-
-	cjd_err("collector stopped: %s", strerror(-rc));
-	a->exit_code = CJD_AGENT_FAIL;
-	cjd_loop_stop(a->loop);
 }
 
 static void on_pub_tick(struct cjd_loop *l, uint64_t exp, void *ctx)
@@ -163,19 +134,17 @@ static void on_heartbeat(struct cjd_loop *l, uint64_t exp, void *ctx)
 	heartbeat(ctx, false);
 }
 
-static void on_signal(struct cjd_loop *l, int signo, void *ctx)
+/* SIGHUP (SIGTERM and SIGINT stop the source's loop). */
+static void on_sighup(struct cjd_loop *l, int signo, void *ctx)
 {
 	struct cjd_agent *a = ctx;
 
-	if (signo == SIGHUP) {
-		/* systemctl reload waits for READY=1: sent whether the reload took or not */
-		cjd_agent_notify_reloading(a);
-		cjd_agent_reload(a);
-		cjd_agent_notify_ready(a);
-		return;
-	}
-	cjd_info("%s: stopping", strsignal(signo));
-	cjd_loop_stop(l);
+	(void)l;
+	(void)signo;
+	/* systemctl reload waits for READY=1: sent whether the reload took or not */
+	cjd_agent_notify_reloading(a);
+	cjd_agent_reload(a);
+	cjd_agent_notify_ready(a);
 }
 
 /* ---- start-up ---- */
@@ -255,79 +224,56 @@ static void banner(const struct cjd_agent *a)
 			 a->cfg.action_min_score);
 }
 
-static int fail(struct cjd_error *err, int code, int rc, const char *what)
+/* The configuration, with the log settings it names applied. */
+static int configure(struct cjd_agent *a, struct cjd_error *err)
 {
-	/* keep the part's own message; prefix what failed when it has none */
-	if (!err->text[0])
-		cjd_error_set(err, rc, NULL, 0, 0, "%s: %s", what, strerror(-rc));
-	return code;
+	enum cjd_log_level lvl;
+	enum cjd_log_format fmt;
+	int rc = cjd_agent_load_config(&a->opts, &a->cfg, err);
+
+	if (rc)
+		return rc;
+	if (!cjd_log_level_parse(a->cfg.log_level, &lvl) &&
+	    !cjd_log_format_parse(a->cfg.log_format, &fmt))
+		cjd_log_setup(lvl, fmt);
+	return 0;
 }
 
-int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
-		  struct cjd_error *err)
+/*
+ * The collector, counting from now. A model named in the configuration is
+ * checked before anything opens, so a typo costs one line, not a start-up
+ * (the default one depends on the mode the collector finds).
+ */
+static int open_source(struct cjd_agent *a, struct cjd_error *err)
 {
-	struct cjd_agent *a = calloc(1, sizeof(*a));
-	struct cjd_collector_config cc = {0};
-	cjd_event_mask events;
-	int rc, code = CJD_AGENT_FAIL;
+	struct cjd_collector_config cc;
+	int rc;
 
-	*out = NULL;
-	cjd_error_clear(err);
-	if (!a)
-		return fail(err, CJD_AGENT_FAIL, -ENOMEM, "agent");
-	a->opts = *opts;
-	a->start_mono_ns = a->heartbeat_mono_ns = cjd_now_mono_ns();
-	if ((rc = cjd_agent_load_config(opts, &a->cfg, err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
-		goto out_free;
-	}
-	{
-		enum cjd_log_level lvl;
-		enum cjd_log_format fmt;
-		if (!cjd_log_level_parse(a->cfg.log_level, &lvl) &&
-		    !cjd_log_format_parse(a->cfg.log_format, &fmt))
-			cjd_log_setup(lvl, fmt);
-	}
-	if ((rc = events_of(a->cfg.events, &events, err))) {
-		code = CJD_AGENT_CONFIG;
-		goto out_free;
-	}
-	/* A full disk must fail a journal write, not kill the agent; a gone
-	 * subscriber must not kill it through a write to a dead socket. */
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-
-	cc.interval_ns = a->cfg.interval_ns;
-	cc.rescan_ns = a->cfg.rescan_ns;
-	cc.include = (const char *const *)a->cfg.include.v;
-	cc.n_include = a->cfg.include.n;
-	cc.exclude = (const char *const *)a->cfg.exclude.v;
-	cc.n_exclude = a->cfg.exclude.n;
-	cc.events = events;
-	cc.cgroup_root = a->cfg.cgroup_root;
-	cc.quiet = true; /* the banner below says it all, once everything is up */
-	/* A model named in the configuration is checked before anything opens, so
-	 * a typo costs one line, not a start-up. The default one depends on the mode. */
+	if ((rc = cjd_source_config(&a->cfg, &cc, err)))
+		return rc;
+	cc.quiet = true; /* the banner says it all, once everything is up */
 	if (a->cfg.model) {
 		struct cjd_model *m;
-		if ((rc = cjd_model_load(&m, a->cfg.model, err))) {
-			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
-			goto out_free;
-		}
+		if ((rc = cjd_model_load(&m, a->cfg.model, err)))
+			return cjd_errno_config(rc);
 		cjd_model_free(m);
 	}
-	if ((rc = cjd_collector_new(&a->collector, &cc, err))) {
-		code = rc == -EINVAL || rc == -EOPNOTSUPP ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
-		fail(err, code, rc, "collector");
-		goto out_free;
-	}
+	if ((rc = cjd_source_new(&a->src, &cc, err)))
+		return rc;
+	a->collector = cjd_source_collector(a->src);
+	a->loop = cjd_source_loop(a->src);
 	cjd_collector_info(a->collector, &a->info);
+	return 0;
+}
 
+/* Detection and publishing for the collector's mode, and actions on local cgroups. */
+static int open_pipeline(struct cjd_agent *a, struct cjd_error *err)
+{
 	static const struct cjd_meta_config meta; /* the runtimes' standard paths */
 	struct cjd_pipeline_options po = {
 		.cfg = &a->cfg,
-		.model_dirs = opts->model_dirs,
-		.n_model_dirs = opts->n_model_dirs,
+		.model_dirs = a->opts.model_dirs,
+		.n_model_dirs = a->opts.n_model_dirs,
 		/* v1 too: cgroup.procs lists a v1 cgroup's processes just as well */
 		.cgroup_root = a->info.cgroup_root,
 		.cgroup_version = a->info.cgroup_version,
@@ -335,6 +281,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		.meta = &meta,
 		.evidence = true,
 	};
+	int rc;
+
 	if (a->cfg.evidence_enabled) {
 		/* The fpstate probe waits for its tracees' SIGCHLD with sigtimedwait on
 		 * the worker thread; unblocked here, the kernel could hand it to this
@@ -346,59 +294,88 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		sigaddset(&chld, SIGCHLD);
 		pthread_sigmask(SIG_BLOCK, &chld, NULL);
 	}
+
 	if ((rc = cjd_agent_metrics_new(a, err)))
-		goto out_free;
+		return rc;
 	po.metrics = a->metrics;
 	/* the collector's mode is known: its detector starts now, so a model that
 	 * cannot work with these events is a start-up error */
-	if ((code = cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err)))
-		goto out_free;
-	if ((rc = cjd_loop_new(&a->loop))) {
-		fail(err, CJD_AGENT_FAIL, rc, "event loop");
-		goto out_free;
-	}
-	struct cjd_collector_callbacks cbs = {
+	return cjd_pipeline_new(&a->pipe, &po, 1u << a->info.mode, a->info.events, err);
+}
+
+/* Samples into the pipeline; publisher, metrics and heartbeat timers; SIGHUP; systemd. */
+static int start_loop(struct cjd_agent *a, struct cjd_error *err)
+{
+	struct cjd_source_callbacks cb = {
 		.samples = on_samples, .gone = on_gone, .added = on_added, .ctx = a};
-	cjd_collector_set_callbacks(a->collector, &cbs);
-	if ((rc = cjd_collector_attach(a->collector, a->loop, on_collector_end, a)) ||
+	int rc;
+
+	if ((rc = cjd_source_start(a->src, &cb, true)) ||
 	    (rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
 	    (cjd_pipeline_evidence_on(a->pipe) && a->cfg.sweep_ns &&
 	     (rc = cjd_loop_add_timer(a->loop, a->cfg.sweep_ns, on_sweep, a)) < 0) ||
-	    (rc = cjd_loop_add_signal(a->loop, SIGTERM, on_signal, a)) ||
-	    (rc = cjd_loop_add_signal(a->loop, SIGINT, on_signal, a)) ||
-	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_signal, a)) ||
-	    (rc = cjd_agent_notify_start(a))) {
-		fail(err, CJD_AGENT_FAIL, rc, "event loop");
+	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_sighup, a)) ||
+	    (rc = cjd_agent_notify_start(a)))
+		return cjd_error_set(err, cjd_errno_runtime(rc), NULL, 0, 0, "event loop: %s",
+				     strerror(-rc));
+	return 0;
+}
+
+static void drop_privileges(const struct cjd_agent *a)
+{
+	bool acts = a->cfg.action != CJD_ACTION_ALERT;
+	bool ev = cjd_pipeline_evidence_on(a->pipe);
+	char why[256];
+
+	if (cjd_privs_drop(acts, ev, why, sizeof(why)))
+		cjd_warn("could not drop privileges: %s", why);
+	else
+		cjd_info("privileges: kept only the perf capability%s%s",
+			 acts ? ", CAP_DAC_OVERRIDE (actions)" : "",
+			 ev ? ", CAP_SYS_PTRACE, CAP_SYS_NICE and CAP_SYS_ADMIN (evidence probes; "
+			      "--no-evidence drops them)"
+			    : "");
+}
+
+int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
+		  struct cjd_error *err)
+{
+	struct cjd_agent *a = calloc(1, sizeof(*a));
+	int rc;
+
+	*out = NULL;
+	cjd_error_clear(err);
+	if (!a)
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "agent: out of memory");
+	a->opts = *opts;
+	a->start_mono_ns = a->heartbeat_mono_ns = cjd_now_mono_ns();
+	if ((rc = configure(a, err)))
 		goto out_free;
-	}
+	/* A full disk must fail a journal write, not kill the agent; a gone
+	 * subscriber must not kill it through a write to a dead socket. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = open_source(a, err)) || (rc = open_pipeline(a, err)) ||
+	    (rc = start_loop(a, err)))
+		goto out_free;
 	/* after the loop blocked its signals; an address in use fails the start like an endpoint */
 	if ((rc = cjd_agent_metrics_serve(a, err))) {
 		/* a file it names (TLS, auth) is the configuration's fault; a port in use is not */
-		code = err->file[0] || rc == -EINVAL ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+		rc = err->file[0] || rc == -EINVAL ? -EINVAL : cjd_errno_runtime(rc);
 		goto out_free;
 	}
 	banner(a);
-	if (opts->drop_privileges) {
-		char why[256];
-		bool ev = cjd_pipeline_evidence_on(a->pipe);
-		if (cjd_privs_drop(a->cfg.action != CJD_ACTION_ALERT, ev, why, sizeof(why)))
-			cjd_warn("could not drop privileges: %s", why);
-		else
-			cjd_info("privileges: kept only the perf capability%s%s",
-				 a->cfg.action != CJD_ACTION_ALERT ? ", CAP_DAC_OVERRIDE (actions)" : "",
-				 ev ? ", CAP_SYS_PTRACE, CAP_SYS_NICE and CAP_SYS_ADMIN (evidence "
-				      "probes; --no-evidence drops them)"
-				    : "");
-	}
+	if (opts->drop_privileges)
+		drop_privileges(a);
 	/* after the drop: what the probes can do with what was kept */
 	cjd_agent_evidence_banner(a);
 	*out = a;
 	return 0;
 out_free:
 	cjd_agent_free(a);
-	return code;
+	return rc;
 }
 
 int cjd_agent_run(struct cjd_agent *a)
@@ -407,30 +384,23 @@ int cjd_agent_run(struct cjd_agent *a)
 
 	cjd_agent_notify_ready(a); /* counters are open and enabled, sockets bound */
 	cjd_agent_metrics_readiness(a, CJD_AGENT_READY);
-	rc = cjd_loop_run(a->loop);
+	rc = cjd_source_run(a->src);
 	cjd_agent_metrics_readiness(a, CJD_AGENT_STOPPING);
 	cjd_agent_notify_stopping(a);
-	if (rc) {
-		cjd_err("event loop failed: %s", strerror(-rc));
-		a->exit_code = CJD_AGENT_FAIL;
-	}
 	/* The last word to subscribers, then the journal is fsynced by free(). */
 	heartbeat(a, true);
 	cjd_pipeline_housekeeping(a->pipe);
-	return a->exit_code;
+	return rc;
 }
 
 void cjd_agent_free(struct cjd_agent *a)
 {
 	if (!a)
 		return;
-	if (a->collector)
-		cjd_collector_detach(a->collector);
-	cjd_loop_free(a->loop);
 	cjd_agent_notify_free(a);
 	cjd_pipeline_free(a->pipe);
 	cjd_agent_metrics_free(a); /* its server thread reads the collector: stopped first */
-	cjd_collector_free(a->collector);
+	cjd_source_free(a->src); /* stops ticking, closes the counters and the loop */
 	cjd_config_release(&a->cfg);
 	free(a);
 }

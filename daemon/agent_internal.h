@@ -9,20 +9,21 @@
 #include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/daemon/sdnotify.h"
+#include "cjd/daemon/source.h"
 #include "cjd/metrics/http.h"
 #include "cjd/metrics/registry.h"
 
 struct cjd_agent {
 	struct cjd_agent_options opts;
 	struct cjd_config cfg; /* the pipeline borrows it */
-	struct cjd_loop *loop;
-	struct cjd_collector *collector;
+	struct cjd_source *src;          /* the collector and the loop */
+	struct cjd_loop *loop;           /* borrowed from src */
+	struct cjd_collector *collector; /* borrowed from src */
 	struct cjd_collector_info info;
 	struct cjd_pipeline *pipe;
 	uint64_t start_mono_ns;
 	uint64_t samples_at_heartbeat;
 	uint64_t heartbeat_mono_ns;
-	int exit_code;
 	/* systemd (agent_notify.c): NULL when not started with a $NOTIFY_SOCKET */
 	struct cjd_sdnotify *notify;
 	uint64_t watchdog_ns;          /* WatchdogSec= as $WATCHDOG_USEC; 0: no watchdog */

@@ -34,6 +34,13 @@ struct opt {
 	const char *doc;
 	/* T_STRLIST: checks one item; T_STRING: a non-null value. 0, or -EINVAL with why filled */
 	int (*check)(const char *item, char *why, size_t whylen);
+	/* the key as a command-line option (cli/options.c): -short, --name ARG */
+	struct {
+		const char *name, *arg;
+		char short_name;
+		const char *help;  /* one phrase: the key, its default and "repeatable" are added */
+		const char *unset; /* what null (an empty list) means, for --help; or NULL */
+	} cli;
 };
 
 /* detector.allowlist items: cgroup globs and image:, container:, namespace:, pod: entries. */
@@ -88,163 +95,290 @@ static int check_listen(const char *text, char *why, size_t whylen)
 #define OFF(f) offsetof(struct cjd_config, f)
 
 /* The keys every push output has (outputs.http.*, outputs.syslog.*): its queue and TLS files. */
-#define OUTPUT_KEYS(sec, m, what)                                                                  	{sec ".topics", T_STRLIST, OFF(m.topics), "alert", 0, 0, NULL,                             	 "Topic prefixes to send: `alert` (every alert), `alert.firing`, ..., and `metrics` or "   	 "`heartbeat` to send those too.",                                                         	 check_topic},                                                                             	{sec ".queue", T_UINT, OFF(m.queue), "1000", 1, 1000000, NULL,                             	 "Messages held while the receiver is slow or down; when it is full, new ones are "         	 "dropped and counted (heartbeat `cjd.outputs`; alerts stay in the journal). Detection "   	 "never waits for " what "."},                                                             	{sec ".timeout", T_DURATION, OFF(m.timeout_ns), "10s", 0.1, 600, NULL,                     	 "Limit of one attempt (connecting included); then it is retried."},                       	{sec ".backoff_min", T_DURATION, OFF(m.backoff_min_ns), "500ms", 0.01, 3600, NULL,         	 "Delay before the first retry; it doubles after each failure (with jitter: a random "     	 "value in the upper half)."},                                                             	{sec ".backoff_max", T_DURATION, OFF(m.backoff_max_ns), "30s", 0.01, 3600, NULL,           	 "Longest delay between retries. Messages are retried until delivered (or the queue "     	 "overflows), in order."},                                                                 	{sec ".drain", T_DURATION, OFF(m.drain_ns), "5s", 0, 600, NULL,                            	 "On shutdown, how long to keep delivering what is queued; the rest is counted and "      	 "logged."},                                                                               	{sec ".ca_file", T_STRING, OFF(m.ca_file), NULL, 0, 0, NULL,                              	 "CA certificates (PEM) that verify the receiver; null: the system's. Verification is "   	 "always on."},                                                                            	{sec ".cert_file", T_STRING, OFF(m.cert_file), NULL, 0, 0, NULL,                          	 "Client certificate (PEM) for mutual TLS, with key_file."},                               	{sec ".key_file", T_STRING, OFF(m.key_file), NULL, 0, 0, NULL,                            	 "Client private key (PEM), with cert_file."}
+#define OUTPUT_KEYS(sec, m, what, fl)                                                          \
+	{sec ".topics", T_STRLIST, OFF(m.topics), "alert", 0, 0, NULL,                             \
+	 "Topic prefixes to send: `alert` (every alert), `alert.firing`, ..., and `metrics` or "   \
+	 "`heartbeat` to send those too.",                                                         \
+	 check_topic,                                                                              \
+	 .cli = {fl "-topic", "PREFIX", 0, "a topic prefix to send (alert, alert.firing, metrics, " \
+		 "heartbeat)"}},                                                                    \
+	{sec ".queue", T_UINT, OFF(m.queue), "1000", 1, 1000000, NULL,                             \
+	 "Messages held while the receiver is slow or down; when it is full, new ones are "        \
+	 "dropped and counted (heartbeat `cjd.outputs`; alerts stay in the journal). Detection "   \
+	 "never waits for " what ".",                                                              \
+	 .cli = {fl "-queue", "N", 0, "messages held while the receiver is slow or down"}},       \
+	{sec ".timeout", T_DURATION, OFF(m.timeout_ns), "10s", 0.1, 600, NULL,                     \
+	 "Limit of one attempt (connecting included); then it is retried.",                        \
+	 .cli = {fl "-timeout", "DURATION", 0, "limit of one attempt"}},                            \
+	{sec ".backoff_min", T_DURATION, OFF(m.backoff_min_ns), "500ms", 0.01, 3600, NULL,         \
+	 "Delay before the first retry; it doubles after each failure (with jitter: a random "     \
+	 "value in the upper half).",                                                              \
+	 .cli = {fl "-backoff-min", "DURATION", 0, "delay before the first retry"}},                \
+	{sec ".backoff_max", T_DURATION, OFF(m.backoff_max_ns), "30s", 0.01, 3600, NULL,           \
+	 "Longest delay between retries. Messages are retried until delivered (or the queue "     \
+	 "overflows), in order.",                                                                  \
+	 .cli = {fl "-backoff-max", "DURATION", 0, "longest delay between retries"}},               \
+	{sec ".drain", T_DURATION, OFF(m.drain_ns), "5s", 0, 600, NULL,                            \
+	 "On shutdown, how long to keep delivering what is queued; the rest is counted and "       \
+	 "logged.",                                                                                \
+	 .cli = {fl "-drain", "DURATION", 0, "on shutdown, how long to keep delivering"}},          \
+	{sec ".ca_file", T_STRING, OFF(m.ca_file), NULL, 0, 0, NULL,                               \
+	 "CA certificates (PEM) that verify the receiver; null: the system's. Verification is "    \
+	 "always on.",                                                                             \
+	 .cli = {fl "-ca-file", "FILE", 0, "CA certificates (PEM) that verify the receiver",       \
+		 "the system's"}},                                                                  \
+	{sec ".cert_file", T_STRING, OFF(m.cert_file), NULL, 0, 0, NULL,                           \
+	 "Client certificate (PEM) for mutual TLS, with key_file.",                                \
+	 .cli = {fl "-cert-file", "FILE", 0, "client certificate (PEM) for mutual TLS"}},           \
+	{sec ".key_file", T_STRING, OFF(m.key_file), NULL, 0, 0, NULL,                             \
+	 "Client private key (PEM), with cert_file.",                                              \
+	 .cli = {fl "-key-file", "FILE", 0, "client private key (PEM)"}}
 
 /* Strings lists in `def` are separated by '\n'. */
 static const struct opt opts[] = {
 	{"collector.interval", T_DURATION, OFF(interval_ns), "1s", 0.01, 3600, NULL,
-	 "Sampling interval: one sample per cgroup per interval (minimum 10ms)."},
+	 "Sampling interval: one sample per cgroup per interval (minimum 10ms).",
+	 .cli = {"interval", "DURATION", 'i',
+		 "sampling interval, e.g. 200ms or 1s; at least 10ms"}},
 	{"collector.rescan", T_DURATION, OFF(rescan_ns), "2s", 0.1, 3600, NULL,
-	 "How often the cgroup tree is re-scanned for new and removed cgroups."},
+	 "How often the cgroup tree is re-scanned for new and removed cgroups.",
+	 .cli = {"rescan", "DURATION", 0,
+		 "how often the cgroup tree is re-scanned for new and removed cgroups"}},
 	{"collector.include", T_STRLIST, OFF(include), NULL, 0, 0, NULL,
-	 "Globs (fnmatch) of cgroup paths to monitor; empty means every leaf cgroup with processes."},
+	 "Globs (fnmatch) of cgroup paths to monitor; empty means every leaf cgroup with processes.",
+	 .cli = {"cgroup", "GLOB", 0,
+		 "monitor cgroups matching GLOB",
+		 "every leaf cgroup with processes"}},
 	{"collector.exclude", T_STRLIST, OFF(exclude), NULL, 0, 0, NULL,
-	 "Globs of cgroup paths never to monitor."},
+	 "Globs of cgroup paths never to monitor.",
+	 .cli = {"exclude", "GLOB", 0, "never monitor cgroups matching GLOB"}},
 	{"collector.events", T_STRING, OFF(events), "auto", 0, 0, NULL,
 	 "`auto` (hardware events if the PMU counts them, else software), `hardware`, `software`, "
-	 "or a comma list of registry event names."},
+	 "or a comma list of registry event names.",
+	 .cli = {"events", "SPEC", 0,
+		 "auto, hardware, software, or a comma list of events as `cjd events` names them"}},
 	{"collector.cgroup_root", T_STRING, OFF(cgroup_root), NULL, 0, 0, NULL,
-	 "Mount point of the cgroup hierarchy; null discovers it (v2 first, then v1 perf_event)."},
+	 "Mount point of the cgroup hierarchy; null discovers it (v2 first, then v1 perf_event).",
+	 .cli = {"cgroup-root", "DIR", 0, "the cgroup hierarchy to watch",
+		 "discover it"}},
 	{"detector.model", T_STRING, OFF(model), NULL, 0, 0, NULL,
-	 "Model file; null picks hw-default, sw-default or (no syscalls) sw-nosyscalls."},
+	 "Model file; null picks hw-default, sw-default or (no syscalls) sw-nosyscalls.",
+	 .cli = {"model", "FILE", 'm', "model file", "by mode, from the model directory"}},
 	{"detector.window", T_UINT, OFF(window), "8", 2, 64, NULL,
-	 "Samples per feature window (W)."},
+	 "Samples per feature window (W).",
+	 .cli = {"window", "W", 0, "samples per window"}},
 	{"detector.threshold", T_DOUBLE, OFF(threshold), NULL, 0, 1, NULL,
-	 "Score at or above which a window counts as flagged; null uses the model's calibrated value."},
+	 "Score at or above which a window counts as flagged; null uses the model's calibrated value.",
+	 .cli = {"threshold", "X", 0, "score that flags a window", "the model's"}},
 	{"detector.threshold_low", T_DOUBLE, OFF(threshold_low), NULL, 0, 1, NULL,
-	 "Score below which a window counts towards resolving; null uses the model's value."},
+	 "Score below which a window counts towards resolving; null uses the model's value.",
+	 .cli = {"threshold-low", "X", 0,
+		 "a firing alert resolves below X", "the model's"}},
 	{"detector.fire_windows", T_UINT, OFF(fire_windows), "3", 1, 1000, NULL,
-	 "Consecutive flagged windows before an alert fires (K)."},
+	 "Consecutive flagged windows before an alert fires (K).",
+	 .cli = {"fire-windows", "K", 0, "flagged windows in a row before an alert fires"}},
 	{"detector.resolve_windows", T_UINT, OFF(resolve_windows), "3", 1, 1000, NULL,
-	 "Consecutive windows below threshold_low before a firing alert resolves (R)."},
+	 "Consecutive windows below threshold_low before a firing alert resolves (R).",
+	 .cli = {"resolve-windows", "R", 0, "low windows in a row before a firing alert resolves"}},
 	{"detector.ongoing_every", T_DURATION, OFF(ongoing_ns), "60s", 1, 86400, NULL,
-	 "While firing, re-publish an `ongoing` update this often."},
+	 "While firing, re-publish an `ongoing` update this often.",
+	 .cli = {"ongoing", "DURATION", 0, "while firing, re-publish this often"}},
 	{"detector.refire_holddown", T_DURATION, OFF(refire_holddown_ns), "5m", 0, 86400, NULL,
 	 "After an alert resolves, the cgroup cannot fire again for this long (flap suppression: "
 	 "a job hovering around the threshold pages once per hold-down at most); a cgroup still "
-	 "flagged when it ends fires at once. 0 turns it off."},
+	 "flagged when it ends fires at once. 0 turns it off.",
+	 .cli = {"refire-holddown", "DURATION", 0,
+		 "after an alert resolves, the cgroup cannot fire again for DURATION (flap "
+		 "suppression; 0 turns it off)"}},
 	{"detector.price_per_cpu_hour", T_DOUBLE, OFF(price_per_cpu_hour), "0.04", 0, 1000, NULL,
-	 "USD per CPU-hour, for the cost estimate in alerts and metrics."},
+	 "USD per CPU-hour, for the cost estimate in alerts and metrics.",
+	 .cli = {"price", "USD", 0, "price per CPU-hour, for the cost estimates"}},
 	{"detector.allowlist", T_STRLIST, OFF(allowlist), NULL, 0, 0, NULL,
 	 "Workloads that never alert (and are never acted on): cgroup path globs (`/system.slice/*`), "
 	 "or `image:GLOB`, `container:GLOB`, `namespace:GLOB`, `pod:GLOB` on the container's names "
 	 "(see Allowlist below).",
-	 check_allow},
+	 check_allow,
+	 .cli = {"allowlist", "ENTRY", 0,
+		 "workloads that never alert nor get acted on: a cgroup glob, or image:GLOB, "
+		 "container:GLOB, namespace:GLOB, pod:GLOB; see Allowlist in docs/config.md"}},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
-	 "ZeroMQ endpoints the PUB socket binds."},
+	 "ZeroMQ endpoints the PUB socket binds.",
+	 .cli = {"publish", "ENDPOINT", 'p',
+		 "ZeroMQ endpoint to bind, e.g. tcp://0.0.0.0:5556 or ipc:///run/cjd/alerts.sock"}},
 	{"publish.hwm", T_UINT, OFF(hwm), "10000", 1, 10000000, NULL,
-	 "Send high-water mark per subscriber; messages beyond it are dropped and counted."},
+	 "Send high-water mark per subscriber; messages beyond it are dropped and counted.",
+	 .cli = {"hwm", "N", 0,
+		 "per-subscriber send queue, messages; beyond it they are dropped and counted"}},
 	{"publish.metrics_every", T_DURATION, OFF(metrics_ns), "10s", 1, 86400, NULL,
-	 "Period of the per-cgroup `metrics` message (CPU-seconds, cost, score)."},
+	 "Period of the per-cgroup `metrics` message (CPU-seconds, cost, score).",
+	 .cli = {"metrics-every", "DURATION", 0, "period of the per-cgroup metrics message"}},
 	{"publish.heartbeat_every", T_DURATION, OFF(heartbeat_ns), "5s", 1, 3600, NULL,
-	 "Period of the `heartbeat` message."},
+	 "Period of the `heartbeat` message.",
+	 .cli = {"heartbeat-every", "DURATION", 0, "period of the heartbeat message"}},
 	{"publish.curve_secret", T_STRING, OFF(curve_secret), NULL, 0, 0, NULL,
-	 "Server secret key file (from `cjd keygen`); null disables CURVE."},
+	 "Server secret key file (from `cjd keygen`); null disables CURVE.",
+	 .cli = {"curve-secret", "FILE", 0,
+		 "publish with CURVE, using this server secret key (cjd keygen)",
+		 "no CURVE"}},
 	{"publish.curve_clients", T_STRING, OFF(curve_clients), NULL, 0, 0, NULL,
-	 "Directory of authorised client public keys (with curve_secret)."},
+	 "Directory of authorised client public keys (with curve_secret).",
+	 .cli = {"curve-clients", "DIR", 0,
+		 "authorised subscriber public keys (with --curve-secret)"}},
 	{"journal.path", T_STRING, OFF(journal), "/var/lib/cjd/alerts.jsonl", 0, 0, NULL,
-	 "Alert journal (JSON Lines), written before publishing; null or \"\" disables it."},
+	 "Alert journal (JSON Lines), written before publishing; null or \"\" disables it.",
+	 .cli = {"journal", "FILE", 'j', "alert journal, JSON Lines; \"\" turns it off"}},
 	{"journal.rotate_size", T_SIZE, OFF(journal_rotate_bytes), "64M", 4096, 1e12, NULL,
-	 "Rotate the journal when it reaches this size (K, M, G suffixes)."},
+	 "Rotate the journal when it reaches this size (K, M, G suffixes).",
+	 .cli = {"journal-rotate", "SIZE", 0,
+		 "rotate the journal at this size (K, M, G suffixes)"}},
 	{"journal.keep", T_UINT, OFF(journal_keep), "5", 1, 1000, NULL,
-	 "Rotated journal files to keep."},
+	 "Rotated journal files to keep.",
+	 .cli = {"journal-keep", "N", 0, "rotated journal files to keep"}},
 	{"actions.action", T_ACTION, OFF(action), "alert", 0, 0, "alert|freeze|throttle",
-	 "Response to a firing alert: `alert` only, `freeze` the cgroup, or `throttle` its CPU."},
+	 "Response to a firing alert: `alert` only, `freeze` the cgroup, or `throttle` its CPU.",
+	 .cli = {"action", "ACTION", 0, "alert, freeze or throttle firing cgroups"}},
 	{"actions.min_score", T_DOUBLE, OFF(action_min_score), "0.95", 0, 1, NULL,
-	 "Act only on alerts whose score is at least this."},
+	 "Act only on alerts whose score is at least this.",
+	 .cli = {"action-min-score", "X", 0, "act only on alerts scoring at least X"}},
 	{"actions.throttle_quota", T_STRING, OFF(throttle_quota), "10000 100000", 0, 0, NULL,
-	 "cpu.max value for `throttle`: \"QUOTA PERIOD\" in microseconds (v1: cfs_quota_us/cfs_period_us)."},
+	 "cpu.max value for `throttle`: \"QUOTA PERIOD\" in microseconds (v1: cfs_quota_us/cfs_period_us).",
+	 .cli = {"throttle-quota", "\"QUOTA PERIOD\"", 0, "cpu.max for throttle, in microseconds"}},
 	{"evidence.enabled", T_BOOL, OFF(evidence_enabled), "true", 0, 0, NULL,
 	 "Inspect suspect and busy cgroups with the evidence probes (docs/evidence.md) and put what "
 	 "they find in alerts (`cjd.evidence`). false (or `cjd run --no-evidence`): no probe runs, "
-	 "and the capabilities they need are dropped."},
+	 "and the capabilities they need are dropped.",
+	 .cli = {"evidence", "true|false", 0, "inspect suspects and busy cgroups with the evidence probes"}},
 	{"evidence.suspect_threshold", T_DOUBLE, OFF(suspect_threshold), NULL, 0, 1, NULL,
 	 "Screening score at or above which a window counts towards inspecting the cgroup (below "
-	 "the firing threshold); null: half the firing threshold."},
+	 "the firing threshold); null: half the firing threshold.",
+	 .cli = {"suspect-threshold", "X", 0, "score from which windows count towards an inspection", "half the firing threshold"}},
 	{"evidence.suspect_windows", T_UINT, OFF(suspect_windows), "2", 1, 1000, NULL,
-	 "Consecutive windows at or above suspect_threshold before the cgroup is inspected."},
+	 "Consecutive windows at or above suspect_threshold before the cgroup is inspected.",
+	 .cli = {"suspect-windows", "N", 0, "such windows in a row before an inspection"}},
 	{"evidence.reinspect_every", T_DURATION, OFF(reinspect_ns), "60s", 1, 86400, NULL,
-	 "A cgroup still suspect (or firing) is inspected again after this long."},
+	 "A cgroup still suspect (or firing) is inspected again after this long.",
+	 .cli = {"reinspect-every", "DURATION", 0, "a suspect or firing cgroup is inspected again after this"}},
 	{"evidence.cpu_budget", T_DOUBLE, OFF(evidence_cpu_budget), "0.05", 0.001, 1, NULL,
 	 "CPU the inspections may use on average, as a share of one CPU: after an inspection that "
-	 "cost C of CPU time, the next starts no sooner than C / cpu_budget after it began."},
+	 "cost C of CPU time, the next starts no sooner than C / cpu_budget after it began.",
+	 .cli = {"evidence-cpu-budget", "X", 0, "share of one CPU the inspections may use"}},
 	{"evidence.max_pause", T_DURATION, OFF(evidence_max_pause_ns), "100ms", 0.001, 1, NULL,
 	 "The fpstate probe's cap on one look at a thread (interrupt to detach); a thread not "
-	 "stopped by then is released and tried again later."},
+	 "stopped by then is released and tried again later.",
+	 .cli = {"evidence-max-pause", "DURATION", 0, "fpstate: one look at a thread at most about this"}},
 	{"evidence.sweep_every", T_DURATION, OFF(sweep_ns), "30s", 0, 86400, NULL,
 	 "The sweep: this often, every busy cgroup not inspected within this period is inspected "
-	 "with the cheap probes (sweep_probes), flagged by screening or not; 0 turns it off."},
+	 "with the cheap probes (sweep_probes), flagged by screening or not; 0 turns it off.",
+	 .cli = {"sweep-every", "DURATION", 0, "inspect busy cgroups with the cheap probes this often (0: never)"}},
 	{"evidence.sweep_min_cpu", T_DOUBLE, OFF(sweep_min_cpu), "0.25", 0, 1024, NULL,
-	 "CPUs a cgroup must have used on average over the last sweep period to be swept."},
+	 "CPUs a cgroup must have used on average over the last sweep period to be swept.",
+	 .cli = {"sweep-min-cpu", "CPUS", 0, "CPUs a cgroup must use to be swept"}},
 	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "fpstate,network", 0, 0, NULL,
-	 "The probes the sweep runs (`cjd inspect --probes` syntax)."},
+	 "The probes the sweep runs (`cjd inspect --probes` syntax).",
+	 .cli = {"sweep-probes", "LIST", 0, "the probes the sweep runs"}},
 	{"evidence.probes", T_STRING, OFF(evidence_probes), "all", 0, 0, NULL,
-	 "The probes a suspect gets (`all`, or a list such as `fpstate,codesample`)."},
+	 "The probes a suspect gets (`all`, or a list such as `fpstate,codesample`).",
+	 .cli = {"evidence-probes", "LIST", 0, "the probes a suspect gets"}},
 	{"evidence.require", T_CHOICE, OFF(evidence_require), "none", 0, 0,
 	 "none|any|mining-specific",
 	 "Evidence a firing alert needs to be published: `none` (every alert goes out; without "
 	 "evidence a software-mode alert stays low), `any` (some finding), `mining-specific` "
-	 "(a finding only miners show). Alerts held back are logged and counted in heartbeats."},
+	 "(a finding only miners show). Alerts held back are logged and counted in heartbeats.",
+	 .cli = {"evidence-require", "R", 0,
+		 "the evidence a firing alert needs to be published: none, any or mining-specific"}},
 	{"evidence.wait", T_DURATION, OFF(evidence_wait_ns), "5s", 0, 600, NULL,
 	 "With require `none`, how long a firing alert waits for an inspection under way, so that "
-	 "it carries the evidence; later evidence comes as an `evidence` alert."},
+	 "it carries the evidence; later evidence comes as an `evidence` alert.",
+	 .cli = {"evidence-wait", "DURATION", 0, "a firing alert waits this long for an inspection under way"}},
 	{"evidence.model", T_STRING, OFF(verdict_model), NULL, 0, 0, NULL,
-	 "Verdict model file (screening score + evidence, docs/model-format.md); null: the shipped verdict-rule.json from the model directory."},
+	 "Verdict model file (screening score + evidence, docs/model-format.md); null: the shipped verdict-rule.json from the model directory.",
+	 .cli = {"verdict-model", "FILE", 0, "verdict model", "verdict-rule.json from the model directory"}},
 	{"outputs.http.url", T_STRING, OFF(out_http.target), NULL, 0, 0, NULL,
 	 "POST each alert to this URL (http:// or https://); null: no HTTP output. "
-	 "See docs/alerts.md, \"HTTP output\"."},
+	 "See docs/alerts.md, \"HTTP output\".",
+	 .cli = {"http", "URL", 0, "also POST each alert to URL", "no HTTP output"}},
 	{"outputs.http.format", T_CHOICE, OFF(out_http.format), "ecs", 0, 0,
 	 "ecs|falcosidekick|splunk-hec",
 	 "Body: `ecs` (the alert as published), `falcosidekick` (a Falco event), `splunk-hec` "
-	 "(an HTTP Event Collector event)."},
+	 "(an HTTP Event Collector event).",
+	 .cli = {"http-format", "FORMAT", 0, "the HTTP body: ecs, falcosidekick or splunk-hec"}},
 	{"outputs.http.token_file", T_STRING, OFF(out_http.token_file), NULL, 0, 0, NULL,
 	 "File whose first line is a token, sent as `Authorization: Splunk TOKEN` (splunk-hec) "
-	 "or `Authorization: Bearer TOKEN`; kept out of the command line and the environment."},
+	 "or `Authorization: Bearer TOKEN`; kept out of the command line and the environment.",
+	 .cli = {"http-token-file", "FILE", 0, "a token sent as Authorization"}},
 	{"outputs.http.headers", T_STRLIST, OFF(out_http.headers), NULL, 0, 0, NULL,
-	 "Extra request headers, `\"Name: value\"` each.", check_header},
+	 "Extra request headers, `\"Name: value\"` each.", check_header,
+	 .cli = {"http-header", "\"NAME: VALUE\"", 0, "an extra request header"}},
 	{"outputs.http.splunk_index", T_STRING, OFF(out_http.splunk_index), NULL, 0, 0, NULL,
-	 "splunk-hec: the index; null: the token's default."},
+	 "splunk-hec: the index; null: the token's default.",
+	 .cli = {"splunk-index", "INDEX", 0, "splunk-hec: the index", "the token's default"}},
 	{"outputs.http.splunk_source", T_STRING, OFF(out_http.splunk_source), "cjd", 0, 0, NULL,
-	 "splunk-hec: the `source`."},
+	 "splunk-hec: the `source`.",
+	 .cli = {"splunk-source", "SOURCE", 0, "splunk-hec: the source"}},
 	{"outputs.http.splunk_sourcetype", T_STRING, OFF(out_http.splunk_sourcetype), NULL, 0, 0,
-	 NULL, "splunk-hec: the `sourcetype`; null: `cjd:alert`, `cjd:metrics` or `cjd:heartbeat`."},
-	OUTPUT_KEYS("outputs.http", out_http, "a POST"),
+	 NULL, "splunk-hec: the `sourcetype`; null: `cjd:alert`, `cjd:metrics` or `cjd:heartbeat`.",
+	 .cli = {"splunk-sourcetype", "TYPE", 0,
+		 "splunk-hec: the sourcetype",
+		 "cjd:alert, cjd:metrics or cjd:heartbeat"}},
+	OUTPUT_KEYS("outputs.http", out_http, "a POST", "http"),
 	{"outputs.syslog.remote", T_STRING, OFF(out_syslog.target), NULL, 0, 0, NULL,
 	 "Send each alert to this syslog receiver, `HOST:PORT` or `[IPv6]:PORT` (port 514, or "
 	 "6514 with TLS, when left out), as RFC 5424 over TCP with octet counting (RFC 6587); "
-	 "null: none. Local syslog(3) is `cjd sub --syslog`."},
+	 "null: none. Local syslog(3) is `cjd sub --syslog`.",
+	 .cli = {"syslog-remote", "HOST:PORT", 0,
+		 "also send each alert to this syslog receiver over TCP",
+		 "none"}},
 	{"outputs.syslog.transport", T_CHOICE, OFF(out_syslog.transport), "tcp", 0, 0, "tcp|tls",
-	 "`tcp`, or `tls` (RFC 5425; the receiver's certificate is verified)."},
+	 "`tcp`, or `tls` (RFC 5425; the receiver's certificate is verified).",
+	 .cli = {"syslog-transport", "tcp|tls", 0, "the syslog receiver's transport"}},
 	{"outputs.syslog.format", T_CHOICE, OFF(out_syslog.format), "rfc5424", 0, 0,
 	 "rfc5424|cef|leef|json",
 	 "MSG: `rfc5424` ([cjd@32473 ...] structured data and a summary), or a `cef`, `leef` "
-	 "(QRadar) or `json` line."},
+	 "(QRadar) or `json` line.",
+	 .cli = {"syslog-format", "FORMAT", 0, "the syslog MSG: rfc5424, cef, leef or json"}},
 	{"outputs.syslog.server_name", T_STRING, OFF(out_syslog.server_name), NULL, 0, 0, NULL,
-	 "TLS: the name the receiver's certificate must hold; null: the host of `remote`."},
-	OUTPUT_KEYS("outputs.syslog", out_syslog, "the receiver"),
+	 "TLS: the name the receiver's certificate must hold; null: the host of `remote`.",
+	 .cli = {"syslog-server-name", "NAME", 0,
+		 "TLS: the name the receiver's certificate must hold",
+		 "the host of --syslog-remote"}},
+	OUTPUT_KEYS("outputs.syslog", out_syslog, "the receiver", "syslog"),
 	{"log.level", T_CHOICE, OFF(log_level), "info", 0, 0, "error|warn|info|debug",
-	 "Log level on stderr."},
+	 "Log level on stderr.",
+	 .cli = {"log-level", "LEVEL", 0, "error, warn, info or debug"}},
 	{"log.format", T_CHOICE, OFF(log_format), "text", 0, 0, "text|json",
-	 "Log format on stderr: text lines or JSON lines."},
+	 "Log format on stderr: text lines or JSON lines.",
+	 .cli = {"log-format", "FORMAT", 0, "text or json lines on stderr"}},
 	{"metrics.listen", T_STRING, OFF(metrics_listen), CJD_METRICS_DEFAULT_LISTEN, 0, 0, NULL,
 	 "Address of the HTTP server for Prometheus (`/metrics`) and probes (`/healthz`, `/readyz`): "
 	 "`IPv4:PORT`, `[IPv6]:PORT`, or `off` (docs/metrics.md). Loopback by default; port 0 "
 	 "picks a free one (the banner says which).",
-	 check_listen},
+	 check_listen,
+	 .cli = {"metrics-listen", "ADDR", 0,
+		 "the HTTP server for Prometheus and probes: IPv4:PORT, [IPv6]:PORT or off"}},
 	{"metrics.stale_after", T_DURATION, OFF(metrics_stale_ns), "5m", 0, 86400, NULL,
 	 "A vanished cgroup's series stay this long after it is gone (so its last counts are "
-	 "scraped), then leave the output."},
+	 "scraped), then leave the output.",
+	 .cli = {"metrics-stale-after", "DURATION", 0,
+		 "a vanished cgroup's series stay this long"}},
 	{"metrics.max_cgroups", T_UINT, OFF(metrics_max_cgroups), "1000", 1, 1000000, NULL,
 	 "Most cgroups with series (each at most 12). Beyond it, new cgroups are left out and counted "
-	 "in `cjd_metrics_cgroups_left_out`; a suspect or firing one still gets a place."},
+	 "in `cjd_metrics_cgroups_left_out`; a suspect or firing one still gets a place.",
+	 .cli = {"metrics-max-cgroups", "N", 0, "most cgroups with series"}},
 	{"metrics.tls_cert", T_STRING, OFF(metrics_tls_cert), NULL, 0, 0, NULL,
-	 "PEM certificate (chain): serve HTTPS only, with `tls_key`; null serves plain HTTP."},
+	 "PEM certificate (chain): serve HTTPS only, with `tls_key`; null serves plain HTTP.",
+	 .cli = {"metrics-tls-cert", "FILE", 0,
+		 "serve HTTPS with this PEM certificate (with --metrics-tls-key)",
+		 "plain HTTP"}},
 	{"metrics.tls_key", T_STRING, OFF(metrics_tls_key), NULL, 0, 0, NULL,
-	 "PEM private key of `tls_cert`."},
+	 "PEM private key of `tls_cert`.",
+	 .cli = {"metrics-tls-key", "FILE", 0, "the PEM private key of --metrics-tls-cert"}},
 	{"metrics.basic_auth_file", T_STRING, OFF(metrics_basic_auth_file), NULL, 0, 0, NULL,
 	 "File whose first line is `USER:PASSWORD` (not readable by others): `/metrics` then needs "
-	 "HTTP basic auth (`/healthz` and `/readyz` never do); null: no auth."},
+	 "HTTP basic auth (`/healthz` and `/readyz` never do); null: no auth.",
+	 .cli = {"metrics-basic-auth-file", "FILE", 0,
+		 "USER:PASSWORD that /metrics asks for",
+		 "no auth"}},
 };
 
 static const char *const sections[] = {"collector", "detector", "publish", "journal",
@@ -375,6 +509,31 @@ static int check_range(const struct opt *o, double v, const char *text, char *wh
 	return 0;
 }
 
+/* A choice (T_CHOICE, kept as its text) or an action (T_ACTION, its enum). */
+static int set_choice(void *f, const struct opt *o, const char *text, char *why, size_t whylen)
+{
+	char hint[96];
+
+	if (text && choice_ok(o->choices, text)) {
+		if (o->type == T_CHOICE) {
+			char *s = strdup(text);
+			if (!s)
+				return -ENOMEM;
+			free(*(char **)f);
+			*(char **)f = s;
+			return 0;
+		}
+		for (size_t i = 0; i < CJD_ARRAY_SIZE(action_names); i++)
+			if (!strcmp(text, action_names[i])) {
+				*(enum cjd_action_kind *)f = (enum cjd_action_kind)i;
+				return 0;
+			}
+	}
+	snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
+		 choice_hint(o->choices, text, hint, sizeof(hint)));
+	return -EINVAL;
+}
+
 /*
  * Sets o from its text form (NULL = null). `why` gets the reason on failure.
  * This is the only place values are validated, so defaults, the file and the
@@ -442,16 +601,6 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		return 0;
 	}
 	case T_CHOICE:
-		if (!text || !choice_ok(o->choices, text)) {
-			char hint[96];
-			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
-				 choice_hint(o->choices, text, hint, sizeof(hint)));
-			return -EINVAL;
-		}
-		free(*(char **)f);
-		if (!(*(char **)f = strdup(text)))
-			return -ENOMEM;
-		return 0;
 	case T_BOOL:
 		if (text && (!strcmp(text, "true") || !strcmp(text, "false"))) {
 			*(bool *)f = !strcmp(text, "true");
@@ -459,19 +608,7 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		}
 		snprintf(why, whylen, "%s must be true or false", o->key);
 		return -EINVAL;
-	case T_ACTION:
-		for (size_t i = 0; i < CJD_ARRAY_SIZE(action_names); i++) {
-			if (text && strcmp(text, action_names[i]) == 0) {
-				*(enum cjd_action_kind *)f = (enum cjd_action_kind)i;
-				return 0;
-			}
-		}
-		{
-			char hint[96];
-			snprintf(why, whylen, "%s must be one of %s%s", o->key, o->choices,
-				 choice_hint(o->choices, text, hint, sizeof(hint)));
-		}
-		return -EINVAL;
+	case T_ACTION: return set_choice(f, o, text, why, whylen);
 	case T_STRLIST: {
 		struct cjd_strlist *l = f;
 		if (replace)
@@ -828,6 +965,30 @@ int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, b
 	}
 	cjd_config_release(cfg);
 	*cfg = tmp;
+	return 0;
+}
+
+int cjd_config_unset(struct cjd_config *cfg, const char *key)
+{
+	const struct opt *o = find_opt(key);
+
+	if (!o)
+		return -ENOENT;
+	void *f = field(cfg, o);
+	switch (o->type) {
+	case T_STRING:
+	case T_CHOICE:
+		free(*(char **)f);
+		*(char **)f = NULL;
+		break;
+	case T_STRLIST: strlist_clear(f); break;
+	case T_DOUBLE: *(double *)f = NAN; break;
+	case T_UINT: *(uint32_t *)f = 0; break;
+	case T_DURATION:
+	case T_SIZE: *(uint64_t *)f = 0; break;
+	case T_ACTION: *(enum cjd_action_kind *)f = CJD_ACTION_ALERT; break;
+	case T_BOOL: *(bool *)f = false; break;
+	}
 	return 0;
 }
 
@@ -1232,6 +1393,23 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 	return rc;
 }
 
+bool cjd_config_flag(size_t i, struct cjd_config_flag *out)
+{
+	if (i >= CJD_ARRAY_SIZE(opts))
+		return false;
+	*out = (struct cjd_config_flag){
+		.key = opts[i].key,
+		.name = opts[i].cli.name,
+		.short_name = opts[i].cli.short_name,
+		.arg = opts[i].cli.arg,
+		.help = opts[i].cli.help,
+		.unset = opts[i].cli.unset,
+		.def = opts[i].def,
+		.list = opts[i].type == T_STRLIST,
+	};
+	return true;
+}
+
 /* ---- output ---- */
 
 /* s as a JSON string on out (null when s is NULL or memory is short). */
@@ -1372,7 +1550,8 @@ void cjd_config_write_docs(FILE *out)
 		return;
 	for (size_t s = 0; s < CJD_ARRAY_SIZE(sections); s++) {
 		size_t sl = strlen(sections[s]);
-		fprintf(out, "\n### `%s`\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n",
+		fprintf(out, "\n### `%s`\n\n| key | option | type | default | allowed | meaning |\n"
+			     "|---|---|---|---|---|---|\n",
 			sections[s]);
 		for (size_t i = 0; i < CJD_ARRAY_SIZE(opts); i++) {
 			const struct opt *o = &opts[i];
@@ -1392,7 +1571,12 @@ void cjd_config_write_docs(FILE *out)
 			for (char *p = range; *p; p++)
 				if (*p == '|')
 					*p = '/';
-			fprintf(out, "| `%s` | %s | `", o->key + sl + 1, type_names[o->type]);
+			char flag[64];
+			snprintf(flag, sizeof(flag), "`--%s`", o->cli.name);
+			if (o->cli.short_name)
+				snprintf(flag + strlen(flag), sizeof(flag) - strlen(flag), ", `-%c`",
+					 o->cli.short_name);
+			fprintf(out, "| `%s` | %s | %s | `", o->key + sl + 1, flag, type_names[o->type]);
 			write_value(&def, o, out);
 			fprintf(out, "` | %s | %s |\n", range, o->doc);
 		}

@@ -1,4 +1,4 @@
-/* The detect-and-publish pipeline shared by `cjd run` and `cjd detect`. */
+/* The detect-and-publish pipeline shared by `cjd run`, `cjd detect` and `cjd replay`. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +8,6 @@
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/time.h"
-#include "cjd/daemon/agent.h"
 #include "cjd/daemon/pipeline.h"
 #include "cjd/detector/model_load.h"
 #include "cjd/publish/output_http.h"
@@ -70,6 +69,10 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 								     : (float)cfg->suspect_threshold;
 		dc->suspect_windows = cfg->suspect_windows;
 	}
+	if (p->opts.gone_intervals)
+		dc->gone_intervals = p->opts.gone_intervals;
+	dc->window_cb = p->opts.window_cb;
+	dc->window_ctx = p->opts.hook_ctx;
 }
 
 /*
@@ -265,11 +268,11 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 {
 	struct cjd_pipeline *p = calloc(1, sizeof(*p));
 	const struct cjd_config *cfg = opts->cfg;
-	int rc, code = CJD_AGENT_FAIL;
+	int rc;
 
 	*out = NULL;
 	if (!p)
-		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory"), CJD_AGENT_FAIL;
+		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	p->opts = *opts;
 	p->cfg = cfg;
 	p->acted = cjd_strmap_new();
@@ -277,30 +280,30 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 	p->refused = cjd_strmap_new();
 	if (!p->acted || !p->metrics_prev || !p->refused ||
 	    (opts->meta && cjd_meta_cache_new(&p->meta, opts->meta))) {
-		cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
+		rc = cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 		goto out_free;
 	}
 	set_wants(p, modes, events);
 	if ((rc = models_load(p, cfg, &p->models, err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
 		goto out_free;
 	}
 	/* before the detectors: they get its suspect callback */
 	if (opts->evidence && cfg->evidence_enabled && (rc = cjd_pl_evidence_new(p, err))) {
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		rc = cjd_errno_config(rc); /* a verdict model that cannot be loaded, bad probe lists */
 		goto out_free;
 	}
 	for (int m = 0; m < 2; m++) {
 		if (!(modes & (1u << m)))
 			continue;
 		if ((rc = start_mode(p, (enum cjd_mode)m, events, err))) {
-			code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+			rc = cjd_errno_config(rc); /* a model that cannot serve this source */
 			goto out_free;
 		}
 	}
 	if ((rc = actions_new(p, cfg, &p->actions))) {
-		cjd_error_set(err, rc, NULL, 0, 0, "actions: %s (is a cgroup hierarchy mounted?)",
-			      strerror(-rc));
+		rc = cjd_error_set(err, cjd_errno_runtime(rc), NULL, 0, 0,
+				   "actions: %s (is a cgroup hierarchy mounted?)", strerror(-rc));
 		goto out_free;
 	}
 	/* The publisher last among the parts that can refuse: its sockets and
@@ -312,7 +315,7 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 	if ((rc = start_outputs(cfg, outs, &n_outs, err))) {
 		for (size_t i = 0; i < n_outs; i++)
 			cjd_output_free(outs[i]);
-		code = rc == -ENOMEM ? CJD_AGENT_FAIL : CJD_AGENT_CONFIG;
+		rc = cjd_errno_config(rc); /* a token or CA file that cannot be read */
 		goto out_free;
 	}
 	struct cjd_publisher_config pc = {
@@ -325,19 +328,18 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		.curve_secret_file = cfg->curve_secret,
 		.curve_clients_dir = cfg->curve_clients,
 		.cgroup_root = opts->cgroup_root,
+		.echo = opts->echo,
 		.outputs = outs,
 		.n_outputs = n_outs, /* the publisher owns them now */
 	};
-	if ((rc = cjd_publisher_new(&p->pub, &pc, err))) {
-		/* a malformed key file is a configuration error; an endpoint in use is not */
-		code = err->line ? CJD_AGENT_CONFIG : CJD_AGENT_FAIL;
+	/* -EINVAL: a key file or endpoint that cannot be used; else runtime (in use, ...) */
+	if ((rc = cjd_publisher_new(&p->pub, &pc, err)))
 		goto out_free;
-	}
 	*out = p;
 	return 0;
 out_free:
 	cjd_pipeline_free(p);
-	return code;
+	return rc;
 }
 
 void cjd_pipeline_free(struct cjd_pipeline *p)
@@ -373,6 +375,8 @@ static void publish(struct cjd_pipeline *p, struct cjd_alert *al)
 	/* journal trouble is logged and flagged by the publisher; the alert went out */
 	if (rc == -ENOMEM || rc == -EINVAL)
 		cjd_err("alert for %s could not be serialized: %s", al->cgroup, strerror(-rc));
+	if (p->opts.quiet)
+		return;
 	cjd_alert_summary(al, ctx.identity, line, sizeof(line));
 	cjd_log(al->action == CJD_ALERT_FIRING || al->action == CJD_ALERT_FROZEN ||
 				al->action == CJD_ALERT_THROTTLED
@@ -423,6 +427,8 @@ void cjd_pl_deliver(struct cjd_pipeline *p, struct cjd_alert *al)
 {
 	char key[4400];
 
+	if (p->opts.alert_hook)
+		p->opts.alert_hook(p->opts.hook_ctx, al);
 	publish(p, al);
 	switch (al->action) {
 	case CJD_ALERT_FIRING:
@@ -465,19 +471,34 @@ static void refuse(struct cjd_pipeline *p, const struct cjd_sample *s, enum cjd_
 			 cjd_mode_name(mode), s->host ? s->host : "this host", why);
 }
 
-int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s)
+int cjd_pipeline_expect(struct cjd_pipeline *p, cjd_event_mask events, struct cjd_error *err)
+{
+	enum cjd_mode mode = cjd_mode_of(events);
+	struct mode_slot *slot = &p->slot[mode];
+	int rc;
+
+	if (!slot->det)
+		rc = start_mode(p, mode, events, err);
+	else
+		rc = cjd_model_check_events(slot->model, events, err);
+	return rc ? cjd_errno_config(rc) : 0;
+}
+
+int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s, struct cjd_error *err)
 {
 	enum cjd_mode mode = cjd_mode_of(s->events);
 	struct mode_slot *slot = &p->slot[mode];
-	struct cjd_error err;
+	int rc;
 
 	p->st.samples++;
-	if (!slot->det && start_mode(p, mode, s->events, &err)) {
-		refuse(p, s, mode, err.text);
-		return 0;
+	if ((!slot->det && (rc = start_mode(p, mode, s->events, err))) ||
+	    (rc = cjd_detector_push(slot->det, s, err))) {
+		if (rc == -ENOMEM)
+			return rc;
+		if (p->opts.strict)
+			return -EINVAL;
+		refuse(p, s, mode, err->text);
 	}
-	if (cjd_detector_push(slot->det, s, &err))
-		refuse(p, s, mode, err.text);
 	return 0;
 }
 
@@ -499,6 +520,13 @@ void cjd_pipeline_sweep(struct cjd_pipeline *p)
 bool cjd_pipeline_evidence_on(const struct cjd_pipeline *p)
 {
 	return p->ev != NULL;
+}
+
+void cjd_pipeline_finish(struct cjd_pipeline *p)
+{
+	for (int m = 0; m < 2; m++)
+		if (p->slot[m].det)
+			cjd_detector_finish(p->slot[m].det);
 }
 
 void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup)
@@ -689,7 +717,12 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 	return p->slot[mode].model;
 }
 
-const struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p)
+const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode)
+{
+	return p->slot[mode].det;
+}
+
+struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p)
 {
 	return p->pub;
 }

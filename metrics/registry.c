@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "cjd/metrics/om_text.h"
 #include "internal.h"
@@ -45,7 +46,7 @@ struct cjd_metrics_registry {
 	uint64_t alerts[CJD_ALERT__COUNT];
 	struct cjd_metrics_registry_stats st;
 	size_t pass_left_out;
-	struct cjd_om_buf scratch; /* label text being built */
+	struct cjd_buf scratch; /* label text being built */
 	bool dirty;
 };
 
@@ -65,7 +66,7 @@ int cjd_metrics_registry_new(struct cjd_metrics_registry **out,
 		return -ENOMEM;
 	}
 	r->cfg = *cfg;
-	cjd_om_buf_init(&r->scratch);
+	cjd_buf_init(&r->scratch);
 	r->dirty = true;
 	*out = r;
 	return 0;
@@ -98,7 +99,7 @@ void cjd_metrics_registry_free(struct cjd_metrics_registry *r)
 	free(r->extras);
 	free_agent_strings(&r->agent);
 	cjd_strmap_free(r->index);
-	cjd_om_buf_release(&r->scratch);
+	cjd_buf_release(&r->scratch);
 	free(r);
 }
 
@@ -176,14 +177,8 @@ static struct series *find_or_add(struct cjd_metrics_registry *r, const char *ke
 		remove_at(r, (size_t)i);
 		r->st.evicted_total++;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct series *nv = realloc(r->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (cjd_array_reserve(r->v, r->cap, r->n + 1))
+		return NULL;
 	s = &r->v[r->n];
 	memset(s, 0, sizeof(*s));
 	if (!(s->key = strdup(key)) || cjd_strmap_upsert(r->index, key, &pos) < 0) {
@@ -199,14 +194,12 @@ static struct series *find_or_add(struct cjd_metrics_registry *r, const char *ke
 static void set_labels(struct cjd_metrics_registry *r, struct series *s, const char *host,
 		       const char *cgroup, const struct cjd_identity *id)
 {
-	struct cjd_om_buf *b = &r->scratch;
+	struct cjd_buf *b = &r->scratch;
 	char image[CJD_IDENTITY_IMAGE_MAX + CJD_IDENTITY_TAG_MAX];
 	bool first = true;
 	char *text;
 
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
+	cjd_buf_clear(b);
 	cjd_om_label(b, &first, "host", host);
 	cjd_om_label(b, &first, "cgroup", cgroup[0] ? cgroup : "/");
 	if (id) {
@@ -215,9 +208,9 @@ static void set_labels(struct cjd_metrics_registry *r, struct series *s, const c
 		cjd_om_label(b, &first, "pod", id->pod_name);
 		cjd_om_label(b, &first, "namespace", id->namespace);
 	}
-	if (b->oom || (s->labels && !strcmp(s->labels, b->p)))
+	if (b->err || !b->data || (s->labels && !strcmp(s->labels, b->data)))
 		return; /* unchanged (or no memory: the old labels stay) */
-	if (!(text = strdup(b->p)))
+	if (!(text = strdup(b->data)))
 		return;
 	free(s->labels);
 	s->labels = text;

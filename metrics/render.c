@@ -25,25 +25,25 @@ static double float_as_double(float v)
 	return strtod(text, NULL);
 }
 
-static void agent_families(struct cjd_om_buf *b, enum cjd_om_format f,
+static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 			   const struct cjd_metrics_snapshot *s)
 {
 	const struct cjd_metrics_agent *a = &s->agent;
 	char labels[1024];
-	struct cjd_om_buf lb;
+	struct cjd_buf lb;
 	bool first = true;
 
 	FAMILY("cjd_build", CJD_OM_INFO, NULL, "The cjd agent's version.");
 	cjd_om_sample(b, "cjd_build", "_info", NULL, "version", a->version ? a->version : "", 1);
 
 	/* model labels: built in a small buffer, since cjd_om_sample takes pairs */
-	cjd_om_buf_init(&lb);
+	cjd_buf_init(&lb);
 	cjd_om_label(&lb, &first, "name", a->model_name);
 	cjd_om_label(&lb, &first, "version", a->model_version);
 	cjd_om_label(&lb, &first, "kind", a->model_kind);
 	cjd_om_label(&lb, &first, "mode", cjd_mode_name(a->mode));
-	snprintf(labels, sizeof(labels), "%s", lb.p && !lb.oom ? lb.p : "");
-	cjd_om_buf_release(&lb);
+	snprintf(labels, sizeof(labels), "%s", lb.data && !lb.err ? lb.data : "");
+	cjd_buf_release(&lb);
 	FAMILY("cjd_model", CJD_OM_INFO, NULL,
 	       "The model scoring this host's cgroups and the mode (hardware or software counters).");
 	cjd_om_sample(b, "cjd_model", "_info", labels, NULL, NULL, 1);
@@ -130,7 +130,7 @@ static void agent_families(struct cjd_om_buf *b, enum cjd_om_format f,
 			  s->st.evicted_total);
 }
 
-static void cgroup_families(struct cjd_om_buf *b, enum cjd_om_format f,
+static void cgroup_families(struct cjd_buf *b, enum cjd_om_format f,
 			    const struct cjd_metrics_snapshot *s)
 {
 	FAMILY("cjd_cgroup_cpu_seconds", CJD_OM_COUNTER, "seconds",
@@ -171,13 +171,13 @@ static void cgroup_families(struct cjd_om_buf *b, enum cjd_om_format f,
 int cjd_metrics_render(const struct cjd_metrics_snapshot *s, enum cjd_om_format f, char **out,
 		       size_t *len)
 {
-	struct cjd_om_buf b;
+	struct cjd_buf b;
 
-	cjd_om_buf_init(&b);
+	cjd_buf_init(&b);
 	agent_families(&b, f, s);
 	cgroup_families(&b, f, s);
 	cjd_om_end(&b, f);
-	return cjd_om_buf_take(&b, out, len);
+	return cjd_buf_steal(&b, out, len);
 }
 
 /* Whether family or sample name x of one side equals one of the other's. */

@@ -104,14 +104,18 @@ static int open_socket(struct cjd_publisher *p, const struct cjd_publisher_confi
 		return cjd_error_set(err, zerr(), "", 0, 0, "zmq_ctx_new: %s",
 				     zmq_strerror(zmq_errno()));
 	if (cfg->curve_secret_file) {
+		/* a key file or clients directory that cannot be used is configuration */
 		rc = cjd_curve_read(cfg->curve_secret_file, true, false, &kp, err);
 		if (rc)
-			return rc;
+			return cjd_errno_config(rc);
 		/* the handler must be bound before the first peer can handshake */
 		rc = cjd_zap_start(&p->zap, p->zctx, cfg->curve_clients_dir, err);
 		if (rc) {
 			explicit_bzero(&kp, sizeof(kp));
-			return rc;
+			/* the directory missing, unreadable or holding a bad key, not
+			 * the handler's own socket or thread failing */
+			bool dir = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES || rc == -EINVAL;
+			return dir ? cjd_errno_config(rc) : rc;
 		}
 	}
 	/*
@@ -134,7 +138,8 @@ static int open_socket(struct cjd_publisher *p, const struct cjd_publisher_confi
 	    (rc = setopt_int(p->sock, ZMQ_LINGER, linger)) ||
 	    (rc = setopt_int(p->sock, ZMQ_XPUB_NODROP, 1)) ||
 	    (ipv6 && (rc = setopt_int(p->sock, ZMQ_IPV6, 1))))
-		return cjd_error_set(err, rc, "", 0, 0, "zmq_setsockopt: %s", zmq_strerror(-rc));
+		return cjd_error_set(err, cjd_errno_runtime(rc), "", 0, 0, "zmq_setsockopt: %s",
+				     zmq_strerror(-rc));
 	if (cfg->curve_secret_file) {
 		rc = setopt_int(p->sock, ZMQ_CURVE_SERVER, 1);
 		if (!rc && zmq_setsockopt(p->sock, ZMQ_CURVE_SECRETKEY, kp.secret_z85,
@@ -144,8 +149,8 @@ static int open_socket(struct cjd_publisher *p, const struct cjd_publisher_confi
 			rc = zerr();
 		explicit_bzero(&kp, sizeof(kp));
 		if (rc)
-			return cjd_error_set(err, rc, cfg->curve_secret_file, 0, 0,
-					     "CURVE setup: %s", zmq_strerror(-rc));
+			return cjd_error_set(err, cjd_errno_runtime(rc), cfg->curve_secret_file, 0,
+					     0, "CURVE setup: %s", zmq_strerror(-rc));
 	}
 	p->bound = calloc(cfg->n_endpoints, sizeof(*p->bound));
 	if (!p->bound)

@@ -19,12 +19,12 @@
 static const char *esc(const char *s)
 {
 	static char out[1024];
-	struct cjd_om_buf b;
+	struct cjd_buf b;
 	char *t;
 
-	cjd_om_buf_init(&b);
+	cjd_buf_init(&b);
 	cjd_om_escape_label(&b, s);
-	assert_int_equal(cjd_om_buf_take(&b, &t, NULL), 0);
+	assert_int_equal(cjd_buf_steal(&b, &t, NULL), 0);
 	snprintf(out, sizeof(out), "%s", t);
 	free(t);
 	return out;
@@ -61,28 +61,28 @@ static void test_escape_label(void **state)
 static void test_label_pairs(void **state)
 {
 	(void)state;
-	struct cjd_om_buf b;
+	struct cjd_buf b;
 	bool first = true;
 	char *t;
 
-	cjd_om_buf_init(&b);
+	cjd_buf_init(&b);
 	cjd_om_label(&b, &first, "host", NULL); /* unknown: left out, not sent empty */
 	cjd_om_label(&b, &first, "cgroup", "/a\"b");
 	cjd_om_label(&b, &first, "container", "");
 	cjd_om_label(&b, &first, "image", "nginx:1.25");
-	assert_int_equal(cjd_om_buf_take(&b, &t, NULL), 0);
+	assert_int_equal(cjd_buf_steal(&b, &t, NULL), 0);
 	assert_string_equal(t, "cgroup=\"/a\\\"b\",image=\"nginx:1.25\"");
 	free(t);
 }
 
 static char *family(enum cjd_om_format f, const char *name, enum cjd_om_type type, const char *unit)
 {
-	struct cjd_om_buf b;
+	struct cjd_buf b;
 	char *t;
 
-	cjd_om_buf_init(&b);
+	cjd_buf_init(&b);
 	cjd_om_family(&b, f, name, type, unit, "Say \"hi\" \\ then\nstop.");
-	assert_int_equal(cjd_om_buf_take(&b, &t, NULL), 0);
+	assert_int_equal(cjd_buf_steal(&b, &t, NULL), 0);
 	return t;
 }
 
@@ -116,10 +116,10 @@ static void test_family_headers(void **state)
 static void test_sample_numbers(void **state)
 {
 	(void)state;
-	struct cjd_om_buf b;
+	struct cjd_buf b;
 	char *t;
 
-	cjd_om_buf_init(&b);
+	cjd_buf_init(&b);
 	cjd_om_sample(&b, "m", "", NULL, NULL, NULL, 0.1);
 	cjd_om_sample(&b, "m", "", NULL, NULL, NULL, 3);
 	cjd_om_sample(&b, "m", "", NULL, NULL, NULL, 1e-7);
@@ -128,7 +128,7 @@ static void test_sample_numbers(void **state)
 	cjd_om_sample(&b, "m", "", NULL, NULL, NULL, -INFINITY);
 	cjd_om_sample_u64(&b, "m", "_total", "a=\"1\"", "action", "fir\"ing", UINT64_MAX);
 	cjd_om_sample_u64(&b, "m", "", NULL, "k", "v", 7);
-	assert_int_equal(cjd_om_buf_take(&b, &t, NULL), 0);
+	assert_int_equal(cjd_buf_steal(&b, &t, NULL), 0);
 	assert_string_equal(t, "m 0.1\nm 3\nm 1e-07\nm NaN\nm +Inf\nm -Inf\n"
 			       "m_total{a=\"1\",action=\"fir\\\"ing\"} 18446744073709551615\nm{k=\"v\"} 7\n");
 	free(t);

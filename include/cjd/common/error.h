@@ -31,4 +31,20 @@ int cjd_error_vset(struct cjd_error *err, int code, const char *file, int line, 
 /* Renders "file:line:column: text" (omitting zero parts) into buf. */
 const char *cjd_error_format(const struct cjd_error *err, char *buf, size_t len);
 
+/*
+ * The entry points the command line drives (cjd_agent_new, cjd_pipeline_new,
+ * cjd_replay_run, cjd_relay_run, cjd_subscriber_run, ...) tell the kind of a
+ * failure by its errno: -EINVAL is a usage or configuration problem (the cjd
+ * binary exits 2), any other negative errno a runtime failure (exit 1). These
+ * two put an errno from a lower layer on the right side of that line.
+ */
+
+/* A failure the configuration caused (a bad value, a model or key file that
+ * cannot be used): -EINVAL, except -ENOMEM, which stays. */
+int cjd_errno_config(int rc);
+
+/* A runtime failure: rc itself, except -EINVAL (a malformed trace line, say),
+ * which becomes -EIO so that it does not pass for a configuration error. */
+int cjd_errno_runtime(int rc);
+
 #endif

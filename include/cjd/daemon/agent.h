@@ -27,14 +27,14 @@ struct cjd_agent_options {
 
 struct cjd_agent;
 
-/* Exit codes the agent reports (the same as every cjd command). */
-enum { CJD_AGENT_OK = 0, CJD_AGENT_FAIL = 1, CJD_AGENT_CONFIG = 2 };
-
 /*
  * Loads the configuration (defaults, then the file, then the overrides),
  * binds the publisher and opens the journal, starts the collector, picks and
  * loads the model for the collector's mode, and prints the start-up banner.
- * Returns 0, or CJD_AGENT_CONFIG / CJD_AGENT_FAIL with err holding one line.
+ * Returns 0, or a negative errno with err holding one line: -EINVAL when the
+ * configuration is at fault (a bad value or file, a model or key file that
+ * cannot be used, events this host cannot count), another errno for a
+ * runtime failure (-EACCES: not allowed to count, -EADDRINUSE, -ENOMEM, ...).
  */
 int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 		  struct cjd_error *err);
@@ -44,14 +44,19 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
  * not taken, the journal is flushed and fsynced, a `heartbeat` with
  * `stopping` is published. SIGHUP reloads the configuration and the model
  * atomically (an invalid new configuration is rejected and logged; the old one
- * keeps running). Returns 0 or CJD_AGENT_FAIL.
+ * keeps running). Returns 0, or a negative errno other than -EINVAL when the
+ * collector or the loop failed (logged).
  */
 int cjd_agent_run(struct cjd_agent *a);
 
 /* Closes every fd the agent opened. Accepts NULL. */
 void cjd_agent_free(struct cjd_agent *a);
 
-/* Loads defaults + file + overrides into cfg (used by new and by reload). */
+/*
+ * Loads defaults + file + overrides into cfg (used by new and by reload, and
+ * by the split-mode commands). Returns 0, -EINVAL with err naming the file,
+ * line and key (also for a file that cannot be read), or -ENOMEM.
+ */
 int cjd_agent_load_config(const struct cjd_agent_options *opts, struct cjd_config *cfg,
 			  struct cjd_error *err);
 

@@ -159,8 +159,37 @@ int cjd_config_check(const char *name, const char *text, cjd_config_report_cb cb
 int cjd_config_set(struct cjd_config *cfg, const char *key, const char *value, bool replace,
 		   struct cjd_error *err);
 
+/*
+ * Sets one key to "not set", past the rules a whole configuration obeys:
+ * for a command whose default differs from the agent's (cjd replay
+ * publishes and journals only where asked, and windows as the model says).
+ * A string becomes NULL, a list empty, a number 0 (a double NaN: the
+ * model's), an action `alert`. Returns 0, or -ENOENT for an unknown key.
+ */
+int cjd_config_unset(struct cjd_config *cfg, const char *key);
+
 /* Writes cfg as a JSON document that cjd_config_load() accepts. */
 int cjd_config_write(const struct cjd_config *cfg, FILE *out);
+
+/*
+ * A key as a command-line option: `cjd run --interval 200ms` sets
+ * collector.interval. Every key has one; each command offers those of the
+ * sections it uses, and cli/options.c generates its getopt table and its
+ * --help lines from these, so a new key is one row of the table.
+ */
+struct cjd_config_flag {
+	const char *key;   /* "collector.interval" */
+	const char *name;  /* the long option: "interval" for --interval */
+	char short_name;   /* 'i' for -i, or 0 */
+	const char *arg;   /* what the value is, for --help: "DURATION" */
+	const char *help;  /* what it does, one phrase (without the key or default) */
+	const char *unset; /* what null, or an empty list, means ("the model's"); or NULL */
+	const char *def;   /* the default as text (list items '\n'-separated); NULL: null */
+	bool list;         /* a list: each option adds one item */
+};
+
+/* Fills *out with the i-th key (table order); false past the last one. */
+bool cjd_config_flag(size_t i, struct cjd_config_flag *out);
 
 /* Writes the Markdown reference of every key (docs/config.md is generated from it). */
 void cjd_config_write_docs(FILE *out);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cjd/collector/container_meta.h"
 #include "cjd/common/event.h"
@@ -24,7 +25,9 @@
 struct cjd_pipeline;
 
 struct cjd_pipeline_options {
-	const struct cjd_config *cfg;  /* borrowed: the owner keeps it alive (and swaps it on reload) */
+	/* Borrowed: the owner keeps it alive (and swaps it on reload). Its
+	 * detector.window may be 0: each model's own window (replay). */
+	const struct cjd_config *cfg;
 	const char *const *model_dirs; /* where default models are searched, after $CJD_MODEL_DIR */
 	size_t n_model_dirs;
 	const char *cgroup_root;       /* for cjd.processes and actions; NULL: remote hosts */
@@ -36,6 +39,16 @@ struct cjd_pipeline_options {
 	/* Inspect local suspects and busy cgroups with the evidence probes and put the
 	 * verdict in alerts (run), when cfg->evidence_enabled; false: never (detect). */
 	bool evidence;
+	/* For replay (all optional): */
+	FILE *echo;                    /* every alert also as a JSON line here (stdout) */
+	bool quiet;                    /* no summary line per alert on stderr */
+	bool strict;                   /* a sample no model can take fails cjd_pipeline_push */
+	uint32_t gone_intervals;       /* silence that means gone; 0: the detector's default */
+	/* Called with every alert before it is published; may change it (replay
+	 * stamps trace time). */
+	void (*alert_hook)(void *ctx, struct cjd_alert *alert);
+	cjd_window_cb window_cb;       /* every scored window (replay's summary) */
+	void *hook_ctx;                /* for alert_hook and window_cb */
 	/* Per-cgroup series and alert counts for /metrics (run), fed from the same
 	 * data as the `metrics` messages; NULL: none (detect). Borrowed. */
 	struct cjd_metrics_registry *metrics;
@@ -50,18 +63,40 @@ struct cjd_pipeline_options {
  * (split mode): the models of every kind of source are loaded now (the
  * configured one, or each default), and each mode's detector is created
  * from them on the first sample of that mode.
- * Returns 0, or CJD_AGENT_CONFIG / CJD_AGENT_FAIL with err holding one line.
+ * Returns 0, or a negative errno with err holding one line: -EINVAL for a
+ * configuration problem (a model that cannot be loaded or cannot serve these
+ * events, a key file or endpoint that cannot be used), another errno for a
+ * runtime failure (an endpoint in use, a journal that cannot be written,
+ * -ENOMEM).
  */
 int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_options *opts,
 		     unsigned modes, cjd_event_mask events, struct cjd_error *err);
 void cjd_pipeline_free(struct cjd_pipeline *p);
 
-/* Feeds one sample to the detector of its mode. A sample no model can take is
- * counted and logged once per (host, mode), never fatal. Returns 0. */
-int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s);
+/*
+ * A source will send samples carrying `events` (a new trace): starts the
+ * detector of their mode now if it is not running, and checks that its
+ * model can score them, so that a mismatch is a start-up error rather than
+ * one per sample. Returns 0, -EINVAL with err saying why no model can, or
+ * -ENOMEM.
+ */
+int cjd_pipeline_expect(struct cjd_pipeline *p, cjd_event_mask events, struct cjd_error *err);
+
+/*
+ * Feeds one sample to the detector of its mode. A sample no model can take
+ * (or that cannot be used: not after its cgroup's previous one, ...) is
+ * counted and logged once per (host, mode), and returns 0 - unless the
+ * pipeline is strict: then it returns -EINVAL with err saying why, and
+ * logs nothing. -ENOMEM.
+ */
+int cjd_pipeline_push(struct cjd_pipeline *p, const struct cjd_sample *s, struct cjd_error *err);
 
 /* Computes the windows of everything pushed since the last tick. */
 void cjd_pipeline_tick(struct cjd_pipeline *p);
+
+/* End of the input (a trace): ticks, reports what still fires as gone, and
+ * forgets every cgroup and host clock, so that another input starts afresh. */
+void cjd_pipeline_finish(struct cjd_pipeline *p);
 
 /* A cgroup of host (NULL: this host) vanished: a firing alert resolves as gone. */
 void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *cgroup);
@@ -108,6 +143,11 @@ void cjd_pipeline_stats(const struct cjd_pipeline *p, struct cjd_pipeline_stats 
  * (no sample of it yet); its path in *path ("" then). */
 const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cjd_mode mode,
 					   const char **path);
-const struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p);
+/* The detector of a mode, or NULL when it has not started (for its window and tier). */
+const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode);
+
+/* The publisher; the pipeline keeps it (its stats, its endpoints, replay's wait for a
+ * subscriber). */
+struct cjd_publisher *cjd_pipeline_publisher(const struct cjd_pipeline *p);
 
 #endif

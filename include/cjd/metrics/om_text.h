@@ -1,10 +1,12 @@
-/* OpenMetrics 1.0 and Prometheus text 0.0.4 exposition primitives: a growable buffer, family headers, label escaping, samples. */
+/* OpenMetrics 1.0 and Prometheus text 0.0.4 exposition primitives on the common buffer: family headers, label escaping, samples. */
 #ifndef CJD_METRICS_OM_TEXT_H
 #define CJD_METRICS_OM_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cjd/common/buf.h"
 
 /*
  * The two text formats a scraper may ask for. OpenMetrics (what Prometheus
@@ -28,26 +30,8 @@ enum cjd_om_type {
 /* Content-Type of a format, with version and charset. */
 const char *cjd_om_content_type(enum cjd_om_format f);
 
-/*
- * A growable text buffer. Out of memory is sticky: later appends do nothing
- * and cjd_om_buf_take() reports it, so writers need not check every call.
- */
-struct cjd_om_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-void cjd_om_buf_init(struct cjd_om_buf *b);
-void cjd_om_buf_release(struct cjd_om_buf *b);
-void cjd_om_buf_add(struct cjd_om_buf *b, const char *s, size_t n);
-void cjd_om_buf_adds(struct cjd_om_buf *b, const char *s);
-
-/*
- * Hands over the NUL-terminated text (caller frees) and its length, leaving
- * b empty. Returns 0, or -ENOMEM when any append failed (nothing handed over).
- */
-int cjd_om_buf_take(struct cjd_om_buf *b, char **out, size_t *len);
+/* The writers below append to the common buffer (cjd/common/buf.h): its errors are sticky,
+ * so they need not check every call; cjd_buf_steal() reports the first. */
 
 /*
  * Appends s as the inside of a label value (without the quotes), escaped as
@@ -56,14 +40,14 @@ int cjd_om_buf_take(struct cjd_om_buf *b, char **out, size_t *len);
  * whoever starts the container) and control characters other than tab each
  * become U+FFFD, so the output is always valid UTF-8 on one line. NULL is "".
  */
-void cjd_om_escape_label(struct cjd_om_buf *b, const char *s);
+void cjd_om_escape_label(struct cjd_buf *b, const char *s);
 
 /*
  * Appends `,name="value"` (without the comma for the first pair of a set:
  * *first is true, and set false here) with the value escaped. A NULL or empty
  * value appends nothing: an unknown name is left out, not sent empty.
  */
-void cjd_om_label(struct cjd_om_buf *b, bool *first, const char *name, const char *value);
+void cjd_om_label(struct cjd_buf *b, bool *first, const char *name, const char *value);
 
 /*
  * Appends the header of a metric family in format f: TYPE, UNIT (OpenMetrics
@@ -71,7 +55,7 @@ void cjd_om_label(struct cjd_om_buf *b, bool *first, const char *name, const cha
  * is the family name without `_total` or `_info`; the text format names
  * counter and info families by their sample names.
  */
-void cjd_om_family(struct cjd_om_buf *b, enum cjd_om_format f, const char *name,
+void cjd_om_family(struct cjd_buf *b, enum cjd_om_format f, const char *name,
 		   enum cjd_om_type type, const char *unit, const char *help);
 
 /*
@@ -80,15 +64,15 @@ void cjd_om_family(struct cjd_om_buf *b, enum cjd_om_format f, const char *name,
  * value and a line feed. `labels` are pairs already escaped (as built by
  * cjd_om_label), or NULL; extra_name NULL adds no pair.
  */
-void cjd_om_sample(struct cjd_om_buf *b, const char *name, const char *suffix,
+void cjd_om_sample(struct cjd_buf *b, const char *name, const char *suffix,
 		   const char *labels, const char *extra_name, const char *extra_value, double v);
 
 /* The same with an exact integer value (counts beyond 2^53 stay exact). */
-void cjd_om_sample_u64(struct cjd_om_buf *b, const char *name, const char *suffix,
+void cjd_om_sample_u64(struct cjd_buf *b, const char *name, const char *suffix,
 		       const char *labels, const char *extra_name, const char *extra_value,
 		       uint64_t v);
 
 /* Appends the end of the exposition: "# EOF\n" in OpenMetrics, nothing otherwise. */
-void cjd_om_end(struct cjd_om_buf *b, enum cjd_om_format f);
+void cjd_om_end(struct cjd_buf *b, enum cjd_om_format f);
 
 #endif

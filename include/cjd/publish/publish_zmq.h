@@ -93,7 +93,10 @@ struct cjd_publisher;
  * binds every endpoint (creating the directory of an ipc:// path, and
  * refusing an ipc:// path another live process is bound to). Everything that
  * can fail at startup fails here, with err naming the endpoint, file or
- * directory. Returns 0 or a negative errno; *out is NULL on failure.
+ * directory. Returns 0 or a negative errno; *out is NULL on failure:
+ * -EINVAL for what the configuration got wrong (a CURVE key file or clients
+ * directory that cannot be used, an endpoint that is not one), another errno
+ * for the host's state (-EADDRINUSE, a journal directory not writable, ...).
  * Must be called before any fork of the process (ZeroMQ threads).
  */
 int cjd_publisher_new(struct cjd_publisher **out, const struct cjd_publisher_config *cfg,

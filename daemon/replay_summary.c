@@ -11,7 +11,7 @@
 #include "cjd/common/json_writer.h"
 #include "cjd/common/strmap.h"
 #include "cjd/common/text.h"
-#include "replay.h"
+#include "cjd/daemon/replay_summary.h"
 
 struct row {
 	int file;
@@ -22,16 +22,16 @@ struct row {
 	uint32_t alerts[CJD_ALERT__COUNT];
 };
 
-struct replay_summary {
+struct cjd_replay_summary {
 	struct cjd_strmap *index; /* key -> row + 1 */
 	struct row *rows;
 	size_t n, cap;
 	struct cjd_buf key;
 };
 
-struct replay_summary *replay_summary_new(void)
+struct cjd_replay_summary *cjd_replay_summary_new(void)
 {
-	struct replay_summary *s = calloc(1, sizeof(*s));
+	struct cjd_replay_summary *s = calloc(1, sizeof(*s));
 
 	if (s && !(s->index = cjd_strmap_new())) {
 		free(s);
@@ -40,7 +40,7 @@ struct replay_summary *replay_summary_new(void)
 	return s;
 }
 
-void replay_summary_free(struct replay_summary *s)
+void cjd_replay_summary_free(struct cjd_replay_summary *s)
 {
 	if (!s)
 		return;
@@ -55,7 +55,8 @@ void replay_summary_free(struct replay_summary *s)
 }
 
 /* Length-prefixed key: unambiguous whatever bytes the names hold. */
-static struct row *row_of(struct replay_summary *s, int file, const char *cgroup, const char *label)
+static struct row *row_of(struct cjd_replay_summary *s, int file, const char *cgroup,
+			  const char *label)
 {
 	struct cjd_buf *k = &s->key;
 	size_t cl = strlen(cgroup);
@@ -95,7 +96,7 @@ out_undo:
 	return NULL;
 }
 
-int replay_summary_sample(struct replay_summary *s, int file, const char *cgroup,
+int cjd_replay_summary_sample(struct cjd_replay_summary *s, int file, const char *cgroup,
 			  const char *label, uint64_t start_ns)
 {
 	struct row *r = row_of(s, file, cgroup, label);
@@ -108,7 +109,7 @@ int replay_summary_sample(struct replay_summary *s, int file, const char *cgroup
 	return 0;
 }
 
-int replay_summary_window(struct replay_summary *s, int file, const struct cjd_window *w)
+int cjd_replay_summary_window(struct cjd_replay_summary *s, int file, const struct cjd_window *w)
 {
 	struct row *r = row_of(s, file, w->cgroup, w->label);
 
@@ -119,7 +120,7 @@ int replay_summary_window(struct replay_summary *s, int file, const struct cjd_w
 	return 0;
 }
 
-int replay_summary_alert(struct replay_summary *s, int file, const struct cjd_alert *a)
+int cjd_replay_summary_alert(struct cjd_replay_summary *s, int file, const struct cjd_alert *a)
 {
 	struct row *r = row_of(s, file, a->cgroup, a->label);
 
@@ -144,14 +145,14 @@ static int cmp_rows(const void *a, const void *b)
 	return c;
 }
 
-static void sort_rows(const struct replay_summary *s)
+static void sort_rows(const struct cjd_replay_summary *s)
 {
 	/* Sorting only reorders rows; the index is not used after the replay. */
 	qsort(s->rows, s->n, sizeof(*s->rows), cmp_rows);
 }
 
-void replay_summary_print(const struct replay_summary *s, const char *const *files,
-			  const struct replay_totals *t, FILE *out)
+void cjd_replay_summary_print(const struct cjd_replay_summary *s, const char *const *files,
+			  const struct cjd_replay_totals *t, FILE *out)
 {
 	char thr[40];
 
@@ -182,8 +183,8 @@ void replay_summary_print(const struct replay_summary *s, const char *const *fil
 		t->seconds > 0 ? (double)t->samples / t->seconds : 0.0);
 }
 
-int replay_summary_json(const struct replay_summary *s, const char *const *files,
-			const struct replay_totals *t, FILE *out)
+int cjd_replay_summary_json(const struct cjd_replay_summary *s, const char *const *files,
+			const struct cjd_replay_totals *t, FILE *out)
 {
 	struct cjd_jw w;
 	char *text;

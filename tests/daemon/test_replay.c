@@ -1,4 +1,5 @@
-/* End to end: a small SYNTHETIC trace, built here, replayed through the cjd binary; exactly the expected alerts. */
+/* cjd replay on a small SYNTHETIC trace built here: the library (daemon/replay.c) and the cjd binary end to end; exactly the expected alerts. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,11 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cjd/bench/emulation.h"
 #include "cjd/common/trace_header.h"
 #include "cjd/common/trace_writer.h"
-#include "cjd/detector/simd.h"
-#include "kernels.h"
+#include "cjd/daemon/replay.h"
+#include "run_cjd.h"
 
 #define SEC 1000000000ull
 
@@ -107,29 +107,6 @@ static int teardown(void **state)
 	unlink(summary);
 	rmdir(dir);
 	return 0;
-}
-
-/* Runs cjd with args (a shell-quoted string); returns its stdout and exit code. */
-static char *run_cjd(const char *args, int *code)
-{
-	char cmd[4096];
-	const char *bin = getenv("CJD_BIN");
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
-
-	snprintf(cmd, sizeof(cmd), "%s %s", bin ? bin : "build/cjd", args);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n;
-	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (cap - len < 1024)
-			out = realloc(out, cap *= 2);
-	}
-	out[len] = '\0';
-	int st = pclose(p);
-	*code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return out;
 }
 
 static const char *jstr(json_t *o, const char *a, const char *b)
@@ -225,6 +202,119 @@ static void test_replay_fires_expected_alerts(void **state)
 	}
 	assert_int_equal(seen, 5);
 	json_decref(s);
+}
+
+
+/* A replay's configuration as cjd replay builds it: no endpoint, no journal, the model's window. */
+static void replay_config(struct cjd_config *cfg, const char *model_path)
+{
+	struct cjd_error err;
+
+	assert_int_equal(cjd_config_defaults(cfg), 0);
+	assert_int_equal(cjd_config_set(cfg, "detector.model", model_path, true, &err), 0);
+	assert_int_equal(cjd_config_set(cfg, "detector.allowlist", "/allowed/*", false, &err), 0);
+	assert_int_equal(cjd_config_unset(cfg, "publish.endpoints"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "journal.path"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "detector.window"), 0);
+	assert_int_equal(cjd_config_unset(cfg, "no.such_key"), -ENOENT);
+}
+
+/* The library: the alerts echoed, the summary, the totals and the publisher's count agree. */
+static void test_replay_library(void **state)
+{
+	(void)state;
+	const char *files[] = {trace};
+	struct cjd_config cfg;
+	struct cjd_replay *r;
+	struct cjd_error err;
+	char *echo = NULL, *js = NULL;
+	size_t echo_len = 0, js_len = 0;
+
+	replay_config(&cfg, model);
+	FILE *out = open_memstream(&echo, &echo_len);
+	assert_non_null(out);
+	struct cjd_replay_options o = {.cfg = &cfg, .files = files, .n_files = 1, .echo = out};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), 0);
+	assert_int_equal(cjd_replay_run(r, &err), 0);
+	fclose(out);
+	size_t lines = 0;
+	for (char *p = echo; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 8); /* as test_replay_fires_expected_alerts lists them */
+
+	struct cjd_replay_totals t;
+	cjd_replay_totals(r, &t);
+	assert_int_equal(t.samples, 120 + 20 + 40 + 91 + 140 * 3);
+	assert_string_equal(t.model_name, "sw-test");
+	assert_int_equal(t.window, 8); /* the model's: the configuration said 0 */
+	assert_int_equal(t.fire_windows, 3);
+	struct cjd_publisher_stats st;
+	cjd_replay_publisher_stats(r, &st);
+	assert_int_equal(st.alerts, 8);
+	assert_int_equal(st.journal_lines, 0);
+
+	FILE *jf = open_memstream(&js, &js_len);
+	assert_int_equal(cjd_replay_summary_json(cjd_replay_summary(r), files, &t, jf), 0);
+	fclose(jf);
+	json_error_t je;
+	json_t *j = json_loads(js, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "samples")), (json_int_t)t.samples);
+	json_decref(j);
+	cjd_replay_free(r);
+	cjd_config_release(&cfg);
+	free(echo);
+	free(js);
+}
+
+/* A sample the detector refuses ends the replay naming the file and line;
+ * a trace that cannot be opened is a runtime error, a model that cannot
+ * score the trace a configuration one. */
+static void test_replay_library_errors(void **state)
+{
+	(void)state;
+	char bad[400], hw[1100];
+	const char *data = getenv("CJD_DETECTOR_DATA");
+	struct cjd_config cfg;
+	struct cjd_replay *r;
+	struct cjd_error err;
+
+	/* two samples of one cgroup, the second older than the first */
+	snprintf(bad, sizeof(bad), "%s/backwards.cjdt", dir);
+	FILE *f = fopen(bad, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"format\":\"cjd-trace\",\"version\":1,\"host\":\"h\",\"source\":\"synthetic\","
+		   "\"interval_ns\":1000000000,\"cpus\":1,\"events\":[\"task-clock\","
+		   "\"context-switches\",\"cpu-migrations\",\"page-faults\",\"syscalls\"],"
+		   "\"created\":\"2026-11-26T18:00:00Z\"}\n");
+	for (int t = 2; t >= 1; t--)
+		fprintf(f, "{\"t_ns\":%d000000000,\"dt_ns\":1000000000,\"cgroup\":\"/a\","
+			   "\"counts\":[1000,1,0,1,1]}\n", t);
+	fclose(f);
+	replay_config(&cfg, model);
+	const char *files[] = {bad};
+	struct cjd_replay_options o = {.cfg = &cfg, .files = files, .n_files = 1};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), 0);
+	assert_int_equal(cjd_replay_run(r, &err), -EIO);
+	assert_string_equal(err.file, bad);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.text, "is not after the previous sample"));
+	cjd_replay_free(r);
+	unlink(bad);
+
+	const char *missing[] = {"/nonexistent/cjd-test.cjdt"};
+	o.files = missing;
+	assert_true(cjd_replay_new(&r, &o, &err) < 0);
+	assert_int_not_equal(cjd_replay_new(&r, &o, &err), -EINVAL);
+	assert_null(r);
+
+	snprintf(hw, sizeof(hw), "%s/good/hw-gbdt.json", data ? data : "tests/detector/data");
+	cjd_config_release(&cfg);
+	replay_config(&cfg, hw); /* whole-configuration rules: set before the unsets */
+	o.files = (const char *[]){trace};
+	assert_int_equal(cjd_replay_new(&r, &o, &err), -EINVAL);
+	assert_non_null(strstr(err.text, "needs events the source cannot supply"));
+	cjd_config_release(&cfg);
 }
 
 /*
@@ -332,111 +422,15 @@ static void test_replay_refuses(void **state)
 	free(out);
 }
 
-/*
- * A bench table's rows: one per tier (features: plus plain -O3). A tier this
- * process can run ran; one this build lacks was skipped with the reason
- * cjd_simd_why_not gives; any other may go either way (under valgrind this
- * test sees fewer CPU features than the cjd it spawns), but a skip says why.
- */
-static void check_rows(json_t *rows, bool features)
-{
-	size_t extra = features ? 1 : 0;
-
-	assert_int_equal(json_array_size(rows), CJD_SIMD__COUNT + extra);
-	for (size_t i = 0; i < json_array_size(rows); i++) {
-		json_t *r = json_array_get(rows, i);
-		enum cjd_simd_tier t = i <= extra ? CJD_SIMD_SCALAR : (enum cjd_simd_tier)(i - extra);
-		bool ran = json_is_true(json_object_get(r, "ran"));
-		const char *skipped = json_string_value(json_object_get(r, "skipped"));
-		if (!ran && cjd_simd_cpu_supports(t))
-			fail_msg("row %zu (%s) skipped on a CPU that supports it: %s", i,
-				 json_string_value(json_object_get(r, "name")), skipped);
-		if (!cjd_kernels(t))
-			assert_string_equal(skipped, cjd_simd_why_not(t));
-		if (!ran)
-			assert_true(skipped && *skipped);
-	}
-}
-
-/* The benchmarks run and say what they measured (no timing is checked here:
- * speed is the benchmark's business, not a unit test's). */
-static void test_bench_smoke(void **state)
-{
-	(void)state;
-	int code;
-	json_error_t je;
-	char why[160];
-	const char *env = getenv("CJD_EMULATOR");
-	char *saved = env ? strdup(env) : NULL;
-
-	/* Without CJD_EMULATOR, the label follows /proc/cpuinfo as this process sees it. */
-	unsetenv("CJD_EMULATOR");
-	bool emulated = cjd_bench_emulated(why, sizeof(why));
-	char *out = run_cjd("bench features --cgroups 40 --reps 1 --window 8 --set sw --json", &code);
-	assert_int_equal(code, 0);
-	json_t *j = json_loads(out, 0, &je);
-	assert_non_null(j);
-	if (emulated)
-		assert_string_equal(json_string_value(json_object_get(j, "emulated")), why);
-	else
-		assert_true(json_is_null(json_object_get(j, "emulated")));
-	json_t *run = json_array_get(json_object_get(j, "runs"), 0);
-	check_rows(json_object_get(run, "rows"), true);
-	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(run, "rows"), 0),
-						 "ran")));
-	assert_true(json_number_value(json_object_get(run, "bandwidth_gbs")) > 0);
-	json_decref(j);
-	free(out);
-
-	setenv("CJD_EMULATOR", "test-emulator", 1);
-	out = run_cjd("bench gbdt --cgroups 40 --reps 1 --trees 3 --depth 4 --set sw --json", &code);
-	assert_int_equal(code, 0);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(j, "emulated")),
-			    "CJD_EMULATOR=test-emulator");
-	run = json_array_get(json_object_get(j, "runs"), 0);
-	assert_true(json_is_true(json_object_get(run, "synthetic_model")));
-	assert_int_equal(json_integer_value(json_object_get(run, "features")), 30);
-	check_rows(json_object_get(run, "rows"), false);
-	json_decref(j);
-	free(out);
-	out = run_cjd("bench gbdt --cgroups 40 --reps 1 --trees 3 --depth 4 --set sw 2>/dev/null",
-		      &code);
-	assert_int_equal(code, 0);
-	assert_non_null(strstr(out, "EMULATED (CJD_EMULATOR=test-emulator): these times measure "
-				    "the emulator"));
-	free(out);
-	if (saved)
-		setenv("CJD_EMULATOR", saved, 1);
-	else
-		unsetenv("CJD_EMULATOR");
-	free(saved);
-
-	out = run_cjd("bench tick --cgroups 40 --reps 1 --trees 3 --depth 2 --set hw --json", &code);
-	assert_int_equal(code, 0);
-	j = json_loads(out, 0, &je);
-	assert_non_null(j);
-	run = json_array_get(json_object_get(j, "runs"), 0);
-	assert_true(json_is_true(json_object_get(run, "synthetic_model")));
-	assert_int_equal(json_integer_value(json_object_get(run, "features")), 36);
-	check_rows(json_object_get(run, "rows"), false);
-	json_decref(j);
-	free(out);
-
-	out = run_cjd("bench nothing 2>&1", &code);
-	assert_int_equal(code, 2);
-	free(out);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_library),
+		cmocka_unit_test(test_replay_library_errors),
 		cmocka_unit_test(test_replay_fires_expected_alerts),
 		cmocka_unit_test(test_replay_speed_paces),
 		cmocka_unit_test(test_replay_two_files),
 		cmocka_unit_test(test_replay_refuses),
-		cmocka_unit_test(test_bench_smoke),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
