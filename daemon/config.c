@@ -600,7 +600,6 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		*(char **)f = s;
 		return 0;
 	}
-	case T_CHOICE:
 	case T_BOOL:
 		if (text && (!strcmp(text, "true") || !strcmp(text, "false"))) {
 			*(bool *)f = !strcmp(text, "true");
@@ -608,6 +607,7 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		}
 		snprintf(why, whylen, "%s must be true or false", o->key);
 		return -EINVAL;
+	case T_CHOICE:
 	case T_ACTION: return set_choice(f, o, text, why, whylen);
 	case T_STRLIST: {
 		struct cjd_strlist *l = f;
