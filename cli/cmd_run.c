@@ -37,12 +37,16 @@ static const char tail[] =
 	"Exit status: 0 stopped by a signal, 1 runtime failure (no permission to count, an\n"
 	"endpoint in use, ...), 2 usage or configuration error.\n";
 
-enum { O_KEEP = 1, O_FG, O_SYSLOG_TLS };
+enum { O_KEEP = 1, O_FG, O_SYSLOG_TLS, O_NO_EV };
 
 static const struct cjd_cli_opt run_opts[] = {
 	{"syslog-tls", 0, NULL,
 	 "the syslog receiver over TLS (RFC 5425): --syslog-transport tls", O_SYSLOG_TLS, true},
 	{"keep-privileges", 0, NULL, "do not drop capabilities after start-up", O_KEEP, true},
+	{"no-evidence", 0, NULL,
+	 "run no evidence probe and drop the capabilities they need (CAP_SYS_PTRACE, ...): "
+	 "evidence.enabled false",
+	 O_NO_EV, true},
 	{"foreground", 0, NULL,
 	 "run in the foreground (the default and only way; use systemd, a container or nohup to "
 	 "detach)",
@@ -50,11 +54,12 @@ static const struct cjd_cli_opt run_opts[] = {
 };
 
 static const char *const run_sections[] = {"collector", "detector", "publish", "journal",
-					   "outputs", "actions", "log", "metrics", NULL};
+					   "outputs", "actions", "evidence", "log", "metrics", NULL};
 
 struct run_ctx {
 	struct cjd_agent_options *ao;
 	bool syslog_tls;
+	bool no_evidence;
 };
 
 static int run_option(void *ctx, int id, const char *arg)
@@ -66,6 +71,8 @@ static int run_option(void *ctx, int id, const char *arg)
 		rc->ao->drop_privileges = false;
 	else if (id == O_SYSLOG_TLS)
 		rc->syslog_tls = true;
+	else if (id == O_NO_EV)
+		rc->no_evidence = true;
 	return 0;
 }
 
@@ -167,6 +174,8 @@ int cmd_run(int argc, char **argv)
 	global_log_options(args);
 	if (ctx.syslog_tls && args->n_ov < CJD_CLI_MAX_OVERRIDES)
 		args->ov[args->n_ov++] = (struct cjd_override){"outputs.syslog.transport", "tls", true};
+	if (ctx.no_evidence && args->n_ov < CJD_CLI_MAX_OVERRIDES)
+		args->ov[args->n_ov++] = (struct cjd_override){"evidence.enabled", "false", true};
 	ao.overrides = args->ov;
 	ao.n_overrides = args->n_ov;
 	if ((rc = cjd_cli_report("run", cjd_agent_new(&agent, &ao, &err), &err)))

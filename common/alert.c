@@ -11,6 +11,7 @@ const char *cjd_alert_action_name(enum cjd_alert_action a)
 		[CJD_ALERT_AGG_ONGOING] = "aggregate_ongoing",
 		[CJD_ALERT_AGG_RESOLVED] = "aggregate_resolved",
 		[CJD_ALERT_AGG_GONE] = "aggregate_gone",
+		[CJD_ALERT_EVIDENCE] = "evidence",
 	};
 
 	return (unsigned)a < CJD_ALERT__COUNT ? names[a] : "unknown";

@@ -1,6 +1,7 @@
 /* `cjd run`'s agent: builds every part from the configuration, runs them on one loop, stops cleanly. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,15 @@ static void on_metrics(struct cjd_loop *l, uint64_t exp, void *ctx)
 	(void)l;
 	(void)exp;
 	cjd_pipeline_metrics(a->pipe);
+}
+
+static void on_sweep(struct cjd_loop *l, uint64_t exp, void *ctx)
+{
+	struct cjd_agent *a = ctx;
+
+	(void)l;
+	(void)exp;
+	cjd_pipeline_sweep(a->pipe);
 }
 
 static void heartbeat(struct cjd_agent *a, bool stopping)
@@ -269,8 +279,21 @@ static int open_pipeline(struct cjd_agent *a, struct cjd_error *err)
 		.cgroup_version = a->info.cgroup_version,
 		.actions = true,
 		.meta = &meta,
+		.evidence = true,
 	};
 	int rc;
+
+	if (a->cfg.evidence_enabled) {
+		/* The fpstate probe waits for its tracees' SIGCHLD with sigtimedwait on
+		 * the worker thread; unblocked here, the kernel could hand it to this
+		 * thread and discard it (the probe would then find the stop only at its
+		 * next poll, a few ms later, with the thread held meanwhile). The agent
+		 * has no children of its own. Threads created from now on inherit it. */
+		sigset_t chld;
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		pthread_sigmask(SIG_BLOCK, &chld, NULL);
+	}
 
 	if ((rc = cjd_agent_metrics_new(a, err)))
 		return rc;
@@ -291,6 +314,8 @@ static int start_loop(struct cjd_agent *a, struct cjd_error *err)
 	    (rc = cjd_loop_add_timer(a->loop, CJD_NSEC_PER_SEC / 2, on_pub_tick, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.metrics_ns, on_metrics, a)) < 0 ||
 	    (rc = cjd_loop_add_timer(a->loop, a->cfg.heartbeat_ns, on_heartbeat, a)) < 0 ||
+	    (cjd_pipeline_evidence_on(a->pipe) && a->cfg.sweep_ns &&
+	     (rc = cjd_loop_add_timer(a->loop, a->cfg.sweep_ns, on_sweep, a)) < 0) ||
 	    (rc = cjd_loop_add_signal(a->loop, SIGHUP, on_sighup, a)) ||
 	    (rc = cjd_agent_notify_start(a)))
 		return cjd_error_set(err, cjd_errno_runtime(rc), NULL, 0, 0, "event loop: %s",
@@ -301,13 +326,17 @@ static int start_loop(struct cjd_agent *a, struct cjd_error *err)
 static void drop_privileges(const struct cjd_agent *a)
 {
 	bool acts = a->cfg.action != CJD_ACTION_ALERT;
+	bool ev = cjd_pipeline_evidence_on(a->pipe);
 	char why[256];
 
-	if (cjd_privs_drop(acts, why, sizeof(why)))
+	if (cjd_privs_drop(acts, ev, why, sizeof(why)))
 		cjd_warn("could not drop privileges: %s", why);
 	else
-		cjd_info("privileges: kept only the perf capability%s",
-			 acts ? " and CAP_DAC_OVERRIDE (actions)" : "");
+		cjd_info("privileges: kept only the perf capability%s%s",
+			 acts ? ", CAP_DAC_OVERRIDE (actions)" : "",
+			 ev ? ", CAP_SYS_PTRACE, CAP_SYS_NICE and CAP_SYS_ADMIN (evidence probes; "
+			      "--no-evidence drops them)"
+			    : "");
 }
 
 int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
@@ -340,6 +369,8 @@ int cjd_agent_new(struct cjd_agent **out, const struct cjd_agent_options *opts,
 	banner(a);
 	if (opts->drop_privileges)
 		drop_privileges(a);
+	/* after the drop: what the probes can do with what was kept */
+	cjd_agent_evidence_banner(a);
 	*out = a;
 	return 0;
 out_free:

@@ -40,6 +40,9 @@ struct cjd_agent {
 	atomic_int readiness;                          /* enum cjd_agent_readiness */
 };
 
+/* agent_evidence.c: the banner's lines on the evidence probes (after privileges are dropped). */
+void cjd_agent_evidence_banner(const struct cjd_agent *a);
+
 enum cjd_agent_readiness { CJD_AGENT_STARTING = 0, CJD_AGENT_READY, CJD_AGENT_STOPPING };
 
 /* agent_reload.c: SIGHUP. */

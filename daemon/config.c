@@ -18,11 +18,12 @@
 #include "cjd/common/text.h"
 #include "cjd/common/time.h"
 #include "cjd/daemon/config.h"
+#include "cjd/evidence/inspect.h"
 #include "cjd/publish/output_http.h"
 #include "cjd/publish/output_syslog.h"
 #include "cjd/metrics/http.h"
 
-enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION };
+enum opt_type { T_DURATION, T_UINT, T_DOUBLE, T_STRING, T_STRLIST, T_SIZE, T_CHOICE, T_ACTION, T_BOOL };
 
 struct opt {
 	const char *key;
@@ -75,7 +76,7 @@ static int check_topic(const char *item, char *why, size_t whylen)
 					     "alert.gone", "alert.frozen", "alert.throttled",
 					     "alert.aggregate_firing", "alert.aggregate_ongoing",
 					     "alert.aggregate_resolved", "alert.aggregate_gone",
-					     "metrics", "heartbeat"};
+					     "alert.evidence", "metrics", "heartbeat"};
 
 	for (size_t i = 0; i < CJD_ARRAY_SIZE(topics); i++)
 		if (strncmp(topics[i], item, strlen(item)) == 0)
@@ -83,8 +84,8 @@ static int check_topic(const char *item, char *why, size_t whylen)
 	snprintf(why, whylen,
 		 "topic '%s' matches no topic cjd publishes (alert, alert.firing, alert.ongoing, "
 		 "alert.resolved, alert.gone, alert.frozen, alert.throttled, alert.aggregate_firing, "
-		 "alert.aggregate_ongoing, alert.aggregate_resolved, alert.aggregate_gone, metrics, "
-		 "heartbeat)",
+		 "alert.aggregate_ongoing, alert.aggregate_resolved, alert.aggregate_gone, "
+		 "alert.evidence, metrics, heartbeat)",
 		 item);
 	return -EINVAL;
 }
@@ -281,6 +282,56 @@ static const struct opt opts[] = {
 	{"actions.throttle_quota", T_STRING, OFF(throttle_quota), "10000 100000", 0, 0, NULL,
 	 "cpu.max value for `throttle`: \"QUOTA PERIOD\" in microseconds (v1: cfs_quota_us/cfs_period_us).",
 	 .cli = {"throttle-quota", "\"QUOTA PERIOD\"", 0, "cpu.max for throttle, in microseconds"}},
+	{"evidence.enabled", T_BOOL, OFF(evidence_enabled), "true", 0, 0, NULL,
+	 "Inspect suspect and busy cgroups with the evidence probes (docs/evidence.md) and put what "
+	 "they find in alerts (`cjd.evidence`). false (or `cjd run --no-evidence`): no probe runs, "
+	 "and the capabilities they need are dropped.",
+	 .cli = {"evidence", "true|false", 0, "inspect suspects and busy cgroups with the evidence probes"}},
+	{"evidence.suspect_threshold", T_DOUBLE, OFF(suspect_threshold), NULL, 0, 1, NULL,
+	 "Screening score at or above which a window counts towards inspecting the cgroup (below "
+	 "the firing threshold); null: half the firing threshold.",
+	 .cli = {"suspect-threshold", "X", 0, "score from which windows count towards an inspection", "half the firing threshold"}},
+	{"evidence.suspect_windows", T_UINT, OFF(suspect_windows), "2", 1, 1000, NULL,
+	 "Consecutive windows at or above suspect_threshold before the cgroup is inspected.",
+	 .cli = {"suspect-windows", "N", 0, "such windows in a row before an inspection"}},
+	{"evidence.reinspect_every", T_DURATION, OFF(reinspect_ns), "60s", 1, 86400, NULL,
+	 "A cgroup still suspect (or firing) is inspected again after this long.",
+	 .cli = {"reinspect-every", "DURATION", 0, "a suspect or firing cgroup is inspected again after this"}},
+	{"evidence.cpu_budget", T_DOUBLE, OFF(evidence_cpu_budget), "0.05", 0.001, 1, NULL,
+	 "CPU the inspections may use on average, as a share of one CPU: after an inspection that "
+	 "cost C of CPU time, the next starts no sooner than C / cpu_budget after it began.",
+	 .cli = {"evidence-cpu-budget", "X", 0, "share of one CPU the inspections may use"}},
+	{"evidence.max_pause", T_DURATION, OFF(evidence_max_pause_ns), "100ms", 0.001, 1, NULL,
+	 "The fpstate probe's cap on one look at a thread (interrupt to detach); a thread not "
+	 "stopped by then is released and tried again later.",
+	 .cli = {"evidence-max-pause", "DURATION", 0, "fpstate: one look at a thread at most about this"}},
+	{"evidence.sweep_every", T_DURATION, OFF(sweep_ns), "30s", 0, 86400, NULL,
+	 "The sweep: this often, every busy cgroup not inspected within this period is inspected "
+	 "with the cheap probes (sweep_probes), flagged by screening or not; 0 turns it off.",
+	 .cli = {"sweep-every", "DURATION", 0, "inspect busy cgroups with the cheap probes this often (0: never)"}},
+	{"evidence.sweep_min_cpu", T_DOUBLE, OFF(sweep_min_cpu), "0.25", 0, 1024, NULL,
+	 "CPUs a cgroup must have used on average over the last sweep period to be swept.",
+	 .cli = {"sweep-min-cpu", "CPUS", 0, "CPUs a cgroup must use to be swept"}},
+	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "fpstate,network", 0, 0, NULL,
+	 "The probes the sweep runs (`cjd inspect --probes` syntax).",
+	 .cli = {"sweep-probes", "LIST", 0, "the probes the sweep runs"}},
+	{"evidence.probes", T_STRING, OFF(evidence_probes), "all", 0, 0, NULL,
+	 "The probes a suspect gets (`all`, or a list such as `fpstate,codesample`).",
+	 .cli = {"evidence-probes", "LIST", 0, "the probes a suspect gets"}},
+	{"evidence.require", T_CHOICE, OFF(evidence_require), "none", 0, 0,
+	 "none|any|mining-specific",
+	 "Evidence a firing alert needs to be published: `none` (every alert goes out; without "
+	 "evidence a software-mode alert stays low), `any` (some finding), `mining-specific` "
+	 "(a finding only miners show). Alerts held back are logged and counted in heartbeats.",
+	 .cli = {"evidence-require", "R", 0,
+		 "the evidence a firing alert needs to be published: none, any or mining-specific"}},
+	{"evidence.wait", T_DURATION, OFF(evidence_wait_ns), "5s", 0, 600, NULL,
+	 "With require `none`, how long a firing alert waits for an inspection under way, so that "
+	 "it carries the evidence; later evidence comes as an `evidence` alert.",
+	 .cli = {"evidence-wait", "DURATION", 0, "a firing alert waits this long for an inspection under way"}},
+	{"evidence.model", T_STRING, OFF(verdict_model), NULL, 0, 0, NULL,
+	 "Verdict model file (screening score + evidence, docs/model-format.md); null: the shipped verdict-rule.json from the model directory.",
+	 .cli = {"verdict-model", "FILE", 0, "verdict model", "verdict-rule.json from the model directory"}},
 	{"outputs.http.url", T_STRING, OFF(out_http.target), NULL, 0, 0, NULL,
 	 "POST each alert to this URL (http:// or https://); null: no HTTP output. "
 	 "See docs/alerts.md, \"HTTP output\".",
@@ -369,7 +420,7 @@ static const struct opt opts[] = {
 };
 
 static const char *const sections[] = {"collector", "detector", "publish", "journal",
-				       "actions",   "outputs",  "log",     "metrics"};
+				       "actions",   "outputs",  "evidence", "log", "metrics"};
 
 static const char *const action_names[] = {"alert", "freeze", "throttle"};
 
@@ -587,6 +638,13 @@ static int set_text(struct cjd_config *cfg, const struct opt *o, const char *tex
 		*(char **)f = s;
 		return 0;
 	}
+	case T_BOOL:
+		if (text && (!strcmp(text, "true") || !strcmp(text, "false"))) {
+			*(bool *)f = !strcmp(text, "true");
+			return 0;
+		}
+		snprintf(why, whylen, "%s must be true or false", o->key);
+		return -EINVAL;
 	case T_CHOICE:
 	case T_ACTION: return set_choice(f, o, text, why, whylen);
 	case T_STRLIST: {
@@ -667,6 +725,45 @@ static int rule_endpoints(const struct cjd_config *cfg, const char **key, char *
 	if (cfg->endpoints.n == 0) {
 		*key = "publish.endpoints";
 		snprintf(why, whylen, "publish.endpoints must list at least one endpoint");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The suspect threshold sits below the firing one: suspects are inspected before they fire. */
+static int rule_suspect(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	if (!isnan(cfg->suspect_threshold) && !isnan(cfg->threshold) &&
+	    cfg->suspect_threshold > cfg->threshold) {
+		char lo[40], hi[40];
+		cjd_fmt_double(lo, sizeof(lo), cfg->suspect_threshold);
+		cjd_fmt_double(hi, sizeof(hi), cfg->threshold);
+		*key = "evidence.suspect_threshold";
+		snprintf(why, whylen, "evidence.suspect_threshold (%s) is above detector.threshold (%s)",
+			 lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* evidence.probes and evidence.sweep_probes name known probes. */
+static int rule_probes(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
+{
+	const char *keys[] = {"evidence.probes", "evidence.sweep_probes"};
+	const char *vals[] = {cfg->evidence_probes, cfg->sweep_probes};
+	struct cjd_error err;
+	unsigned mask;
+
+	for (int i = 0; i < 2; i++) {
+		if (!vals[i] || !cjd_inspect_parse_probes(vals[i], &mask, &err))
+			continue;
+		*key = keys[i];
+		snprintf(why, whylen, "%s: %s", keys[i], vals[i] ? err.text : "must not be null");
+		return -EINVAL;
+	}
+	if (!cfg->evidence_probes || !cfg->sweep_probes) {
+		*key = !cfg->evidence_probes ? keys[0] : keys[1];
+		snprintf(why, whylen, "%s must not be null (\"all\" or a list of probes)", *key);
 		return -EINVAL;
 	}
 	return 0;
@@ -758,7 +855,8 @@ static int rule_metrics_tls(const struct cjd_config *cfg, const char **key, char
 static const rule_fn rules[] = {rule_thresholds,     rule_throttle,     rule_curve,
 				rule_endpoints,      rule_http_backoff, rule_http_pair,
 				rule_http_url,       rule_syslog_backoff, rule_syslog_pair,
-				rule_syslog_remote,  rule_syslog_tls,   rule_metrics_tls};
+				rule_syslog_remote,  rule_syslog_tls,   rule_metrics_tls,
+				rule_suspect,        rule_probes};
 
 /* The first rule that fails (for overrides, which change one key at a time). */
 static int check_whole(const struct cjd_config *cfg, const char **key, char *why, size_t whylen)
@@ -927,6 +1025,7 @@ int cjd_config_unset(struct cjd_config *cfg, const char *key)
 	case T_DURATION:
 	case T_SIZE: *(uint64_t *)f = 0; break;
 	case T_ACTION: *(enum cjd_action_kind *)f = CJD_ACTION_ALERT; break;
+	case T_BOOL: *(bool *)f = false; break;
 	}
 	return 0;
 }
@@ -1004,6 +1103,13 @@ static int json_to_text(struct loadctx *lc, const struct opt *o, json_t *v, char
 			return 0;
 		}
 		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		if (o->type == T_BOOL) {
+			*text = json_is_true(v) ? "true" : "false";
+			return 0;
+		}
+		break;
 	case JSON_INTEGER:
 		if (o->type == T_UINT || o->type == T_SIZE || o->type == T_DOUBLE ||
 		    o->type == T_DURATION) {
@@ -1032,7 +1138,7 @@ static int json_to_text(struct loadctx *lc, const struct opt *o, json_t *v, char
 		[T_DURATION] = "a duration string such as \"1s\" (or a number of seconds)",
 		[T_UINT] = "a whole number", [T_DOUBLE] = "a number", [T_STRING] = "a string",
 		[T_STRLIST] = "an array of strings", [T_SIZE] = "a size such as \"64M\"",
-		[T_CHOICE] = "a string", [T_ACTION] = "a string"};
+		[T_CHOICE] = "a string", [T_ACTION] = "a string", [T_BOOL] = "true or false"};
 	return load_err(lc, o->key, 0, "%s must be %s", o->key, want[o->type]);
 }
 
@@ -1384,6 +1490,9 @@ static void write_value(const struct cjd_config *cfg, const struct opt *o, FILE 
 		else
 			cjd_fmt_double(buf, sizeof(buf), *(const double *)f), fputs(buf, out);
 		break;
+	case T_BOOL:
+		fputs(*(const bool *)f ? "true" : "false", out);
+		break;
 	case T_ACTION:
 		fprintf(out, "\"%s\"", action_names[*(const enum cjd_action_kind *)f]);
 		break;
@@ -1472,7 +1581,7 @@ void cjd_config_write_docs(FILE *out)
 	static const char *const type_names[] = {
 		[T_DURATION] = "duration", [T_UINT] = "integer", [T_DOUBLE] = "number or null",
 		[T_STRING] = "string or null", [T_STRLIST] = "array of strings", [T_SIZE] = "size",
-		[T_CHOICE] = "string", [T_ACTION] = "string"};
+		[T_CHOICE] = "string", [T_ACTION] = "string", [T_BOOL] = "boolean"};
 	struct cjd_config def;
 
 	if (cjd_config_defaults(&def))

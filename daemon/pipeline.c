@@ -12,47 +12,7 @@
 #include "cjd/detector/model_load.h"
 #include "cjd/publish/output_http.h"
 #include "cjd/publish/output_syslog.h"
-
-/*
- * The models the pipeline may need, loaded (and so validated) at start-up
- * and on reload, all or nothing: a sample never waits for a file. Entries
- * are keyed by model_key(): one per distinct model, shared by the modes
- * that use it (a detector borrows its model).
- */
-#define MAX_MODELS 3
-
-struct model_set {
-	size_t n;
-	struct {
-		const char *key; /* static: "" for the configured model, else a default's name */
-		char path[4096];
-		struct cjd_model *m;
-	} e[MAX_MODELS];
-};
-
-struct mode_slot {
-	const struct cjd_model *model; /* borrowed from models */
-	const char *model_path;        /* likewise */
-	struct cjd_detector *det;
-	cjd_event_mask events; /* what the source supplies in this mode */
-};
-
-struct cjd_pipeline {
-	struct cjd_pipeline_options opts;
-	const struct cjd_config *cfg;
-	struct cjd_publisher *pub;
-	struct model_set models;
-	cjd_event_mask wants[MAX_MODELS]; /* the event sets samples may come with */
-	size_t n_wants;
-	struct mode_slot slot[2]; /* indexed by enum cjd_mode */
-	struct cjd_actions *actions;
-	struct cjd_strmap *acted;        /* "host\ncgroup" acted on in this firing episode */
-	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
-	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
-	struct cjd_meta_cache *meta;     /* names of local containers; NULL: none */
-	struct cjd_model *agg_model;     /* detector.aggregate_model; NULL: each mode's own */
-	struct cjd_pipeline_stats st;
-};
+#include "pipeline_internal.h"
 
 /*
  * What is known about a cgroup: the ids its path holds, and for a local one
@@ -104,6 +64,13 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	dc->n_allowlist = cfg->allowlist.n;
 	dc->identify = identify;
 	dc->identify_ctx = p;
+	if (p->ev) {
+		dc->suspect_cb = cjd_pl_evidence_suspect;
+		dc->suspect_ctx = p;
+		dc->suspect_threshold = isnan(cfg->suspect_threshold) ? NAN
+								     : (float)cfg->suspect_threshold;
+		dc->suspect_windows = cfg->suspect_windows;
+	}
 	if (p->opts.gone_intervals)
 		dc->gone_intervals = p->opts.gone_intervals;
 	dc->window_cb = p->opts.window_cb;
@@ -335,6 +302,11 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
 		goto out_free;
 	}
+	/* before the detectors: they get its suspect callback */
+	if (opts->evidence && cfg->evidence_enabled && (rc = cjd_pl_evidence_new(p, err))) {
+		rc = cjd_errno_config(rc); /* a verdict model that cannot be loaded, bad probe lists */
+		goto out_free;
+	}
 	for (int m = 0; m < 2; m++) {
 		if (!(modes & (1u << m)))
 			continue;
@@ -388,6 +360,7 @@ void cjd_pipeline_free(struct cjd_pipeline *p)
 {
 	if (!p)
 		return;
+	cjd_pl_evidence_free(p); /* the worker stops first: it finishes what it inspects */
 	for (int m = 0; m < 2; m++)
 		cjd_detector_free(p->slot[m].det);
 	models_free(&p->models);
@@ -467,27 +440,36 @@ static void maybe_act(struct cjd_pipeline *p, const struct cjd_alert *al)
 	publish(p, &act);
 }
 
-static int on_alert(const struct cjd_alert *alert, void *ctx)
+void cjd_pl_deliver(struct cjd_pipeline *p, struct cjd_alert *al)
 {
-	struct cjd_pipeline *p = ctx;
-	struct cjd_alert copy = *alert;
 	char key[4400];
 
 	if (p->opts.alert_hook)
-		p->opts.alert_hook(p->opts.hook_ctx, &copy);
-	publish(p, &copy);
-	switch (alert->action) {
+		p->opts.alert_hook(p->opts.hook_ctx, al);
+	publish(p, al);
+	switch (al->action) {
 	case CJD_ALERT_FIRING:
 	case CJD_ALERT_ONGOING:
-		maybe_act(p, &copy);
+		maybe_act(p, al);
 		break;
 	case CJD_ALERT_RESOLVED:
 	case CJD_ALERT_GONE:
-		cjd_strmap_remove(p->acted, key_of(alert->host, alert->cgroup, key, sizeof(key)));
+		cjd_strmap_remove(p->acted, key_of(al->host, al->cgroup, key, sizeof(key)));
 		break;
 	default:
 		break;
 	}
+}
+
+static int on_alert(const struct cjd_alert *alert, void *ctx)
+{
+	struct cjd_pipeline *p = ctx;
+	struct cjd_alert copy = *alert;
+
+	if (p->ev && !alert->host)
+		cjd_pl_evidence_alert(p, &copy); /* local cgroups: evidence decides when */
+	else
+		cjd_pl_deliver(p, &copy);
 	return 0;
 }
 
@@ -542,6 +524,19 @@ void cjd_pipeline_tick(struct cjd_pipeline *p)
 	for (int m = 0; m < 2; m++)
 		if (p->slot[m].det)
 			cjd_detector_tick(p->slot[m].det);
+	if (p->ev)
+		cjd_pl_evidence_poll(p);
+}
+
+void cjd_pipeline_sweep(struct cjd_pipeline *p)
+{
+	if (p->ev)
+		cjd_pl_evidence_sweep(p);
+}
+
+bool cjd_pipeline_evidence_on(const struct cjd_pipeline *p)
+{
+	return p->ev != NULL;
 }
 
 void cjd_pipeline_finish(struct cjd_pipeline *p)
@@ -561,6 +556,8 @@ void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *c
 	key_of(host, cgroup, key, sizeof(key));
 	cjd_strmap_remove(p->acted, key);
 	cjd_strmap_remove(p->metrics_prev, key);
+	if (p->ev)
+		cjd_pl_evidence_forget(p, host, cgroup);
 	if (p->opts.metrics)
 		cjd_metrics_registry_gone(p->opts.metrics, host, cgroup, cjd_now_mono_ns());
 	if (!host)
@@ -629,15 +626,23 @@ void cjd_pipeline_heartbeat(struct cjd_pipeline *p, struct cjd_heartbeat *hb)
 {
 	const struct cjd_model *m = p->slot[hb->mode].model;
 
+	struct cjd_heartbeat_evidence ev;
+
 	if (m && !hb->model_name) {
 		hb->model_name = cjd_model_name(m);
 		hb->model_version = cjd_model_version(m);
+	}
+	if (p->ev) {
+		cjd_pl_evidence_stats(p, &ev);
+		hb->evidence = &ev;
 	}
 	cjd_publisher_heartbeat(p->pub, hb);
 }
 
 void cjd_pipeline_housekeeping(struct cjd_pipeline *p)
 {
+	if (p->ev) /* results arrive whether samples do or not */
+		cjd_pl_evidence_poll(p);
 	cjd_publisher_tick(p->pub, cjd_now_mono_ns());
 }
 

@@ -58,15 +58,25 @@ static int perf_cap_held(void)
 	return cap;
 }
 
-int cjd_privs_drop(bool actions, char *why, size_t whylen)
+int cjd_privs_drop(bool actions, bool evidence, char *why, size_t whylen)
 {
-	cap_value_t keep[2];
+	cap_value_t keep[5];
 	int nkeep = 0, top = last_cap(), rc = 0;
 	cap_t caps;
 
 	keep[nkeep++] = perf_cap_held();
 	if (actions)
 		keep[nkeep++] = CAP_DAC_OVERRIDE;
+	if (evidence) {
+		/* fpstate's ptrace, other users' /proc/PID/fd, maps and code */
+		keep[nkeep++] = CAP_SYS_PTRACE;
+		/* fpstate's SCHED_FIFO tracer (a stopped thread waits less) */
+		keep[nkeep++] = CAP_SYS_NICE;
+		/* the network probe enters other network namespaces (setns) for byte
+		 * counters; the perf capability may be this one already */
+		if (keep[0] != CAP_SYS_ADMIN)
+			keep[nkeep++] = CAP_SYS_ADMIN;
+	}
 	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */
 	for (int c = 0; c <= top; c++) {
 		bool kept = false;

@@ -67,13 +67,14 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 		s->last_emit_t_ns = t_ns;
 		s->cpu_ns = cpu_ns;
 		s->alerts_fired++;
+		s->by_evidence = false;
 		return CJD_STEP_FIRING;
 	case CJD_AS_FIRING:
 		s->windows++;
 		s->cpu_ns += cpu_ns;
 		if (hot)
 			s->windows_flagged++;
-		if (score < p->threshold_low) {
+		if (score < p->threshold_low && !s->pinned) {
 			if (++s->below >= p->resolve_windows) {
 				to_quiet(s, CJD_AS_RESOLVED);
 				s->resolved = true;
@@ -91,6 +92,25 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 		return CJD_STEP_NONE;
 	}
 	return CJD_STEP_NONE;
+}
+
+enum cjd_alert_step cjd_alert_state_evidence(struct cjd_alert_state *s, bool mining,
+					     uint64_t t_ns)
+{
+	s->pinned = mining && !s->allowlisted;
+	if (!s->pinned || s->state == CJD_AS_FIRING)
+		return CJD_STEP_NONE;
+	s->state = CJD_AS_FIRING;
+	s->above = 0;
+	s->below = 0;
+	s->windows = 0;
+	s->windows_flagged = 0;
+	s->fired_t_ns = t_ns;
+	s->last_emit_t_ns = t_ns;
+	s->cpu_ns = 0;
+	s->alerts_fired++;
+	s->by_evidence = true;
+	return CJD_STEP_FIRING;
 }
 
 void cjd_alert_state_charge(struct cjd_alert_state *s, uint64_t cpu_ns)

@@ -19,6 +19,9 @@
  *           A job flapping around the threshold so pages once per H at most.
  * A gap in a cgroup's samples breaks "in a row": a suspect run restarts.
  * Allowlisted cgroups stay idle whatever they score.
+ *   any state --(mining-specific evidence, cjd_alert_state_evidence)--> firing:
+ *           a miner held under a CPU quota never scores high enough to fire;
+ *           while the evidence stands ("pinned"), low scores do not resolve it.
  */
 enum cjd_astate {
 	CJD_AS_IDLE = 0,
@@ -53,6 +56,8 @@ struct cjd_alert_state {
 	bool resolved;            /* resolved_t_ns is set (forgotten when the cgroup goes) */
 	uint64_t resolved_t_ns;   /* sample time of the last resolve */
 	uint32_t held;            /* suspect runs that reached K during the hold-down */
+	bool pinned;              /* evidence says mining: firing does not resolve on scores */
+	bool by_evidence;         /* this episode fired on evidence, not on K windows */
 };
 
 enum cjd_alert_step {
@@ -74,6 +79,16 @@ enum cjd_alert_step cjd_alert_state_step(struct cjd_alert_state *s,
 /* Adds CPU time of a sample that produced no window (e.g. while a window
  * refills after a gap) to a firing episode. */
 void cjd_alert_state_charge(struct cjd_alert_state *s, uint64_t cpu_ns);
+
+/*
+ * An inspection's verdict on the cgroup: mining-specific evidence or not
+ * (detector/detector.c calls this from cjd_detector_evidence). With it, a
+ * cgroup not firing fires now (held-down or not: the evidence is new) and
+ * stays pinned; without, the pin goes and scores decide again. Returns
+ * CJD_STEP_FIRING when it fired, else CJD_STEP_NONE.
+ */
+enum cjd_alert_step cjd_alert_state_evidence(struct cjd_alert_state *s, bool mining,
+					     uint64_t t_ns);
 
 /* A gap in the samples: consecutive counts restart. */
 void cjd_alert_state_gap(struct cjd_alert_state *s);

@@ -29,6 +29,7 @@ struct cjd_cgroup_state {
 	uint64_t windows;         /* scored windows, lifetime */
 	uint64_t windows_flagged; /* of those, >= threshold */
 	uint64_t cpu_ns;          /* task-clock since first seen, exact */
+	uint32_t suspect_run;     /* consecutive windows >= the suspect threshold */
 };
 
 /* One host's detector state (struct cjd_win_host.det), zeroed on a reset. */

@@ -33,6 +33,7 @@ void cjd_detector_config_init(struct cjd_detector_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->threshold = NAN;
 	cfg->threshold_low = NAN;
+	cfg->suspect_threshold = NAN;
 	cfg->fire_windows = CJD_DETECTOR_DEFAULT_K;
 	cfg->resolve_windows = CJD_DETECTOR_DEFAULT_R;
 	cfg->ongoing_ns = CJD_DETECTOR_DEFAULT_ONGOING_NS;
@@ -230,6 +231,7 @@ static void emit(struct cjd_detector *d, enum cjd_alert_action action,
 	a.model_name = cjd_model_name(d->model);
 	a.model_version = cjd_model_version(d->model);
 	a.fired_t_ns = as->fired_t_ns;
+	a.by_evidence = as->by_evidence;
 	a.windows = as->windows;
 	a.windows_flagged = as->windows_flagged;
 	a.cpu_seconds = (double)as->cpu_ns / 1e9;
@@ -284,8 +286,31 @@ static void lane_sampled(struct cjd_detector *d, struct cjd_win_lane *ln, bool g
 {
 	if (ln->samples == 1)
 		ln->det.as.allowlisted = allowlisted(d, ln);
-	if (gap)
+	if (gap) {
 		cjd_alert_state_gap(&ln->det.as);
+		ln->det.suspect_run = 0;
+	}
+}
+
+/* The evidence stage: a run of windows at or above the suspect threshold
+ * hands the cgroup to the owner for inspection. */
+static void lane_suspect(struct cjd_detector *d, struct cjd_win_lane *ln, float score)
+{
+	struct cjd_cgroup_state *st = &ln->det;
+	float thr = isnan(d->cfg.suspect_threshold) ? d->params.threshold / 2
+						    : d->cfg.suspect_threshold;
+	uint32_t need = d->cfg.suspect_windows ? d->cfg.suspect_windows : 2;
+
+	if (!d->cfg.suspect_cb)
+		return;
+	if (score < thr || st->as.allowlisted) {
+		st->suspect_run = 0;
+		return;
+	}
+	if (++st->suspect_run >= need) {
+		const char *host = cjd_win_host_name(d->e, ln);
+		d->cfg.suspect_cb(d->cfg.suspect_ctx, host[0] ? host : NULL, ln->cgroup, score);
+	}
 }
 
 /* A complete window scored: counters, the alert state machine, then the
@@ -305,6 +330,7 @@ static int lane_windowed(struct cjd_detector *d, struct cjd_win_lane *ln, float 
 	st->last_score = score;
 	st->windows++;
 	st->windows_flagged += flagged;
+	lane_suspect(d, ln, score);
 	enum cjd_alert_step step =
 		cjd_alert_state_step(&st->as, &d->params, score, ln->last_t_ns, ln->task_clock_ns);
 	if (step != CJD_STEP_NONE)
@@ -481,6 +507,19 @@ int cjd_detector_finish(struct cjd_detector *d)
 	 * then behaves exactly as it would alone. */
 	cjd_win_reset(d->e);
 	return rc;
+}
+
+int cjd_detector_evidence(struct cjd_detector *d, const char *host, const char *cgroup,
+			  bool mining_specific)
+{
+	struct cjd_win_lane *ln = cjd_win_find(d->e, host, cgroup);
+
+	if (!ln)
+		return -ENOENT;
+	if (cjd_alert_state_evidence(&ln->det.as, mining_specific, ln->last_t_ns) ==
+	    CJD_STEP_FIRING)
+		emit(d, CJD_ALERT_FIRING, ln, &ln->det.as, ln->last_t_ns);
+	return 0;
 }
 
 int cjd_detector_set_allowlist(struct cjd_detector *d, const char *const *globs, size_t n)

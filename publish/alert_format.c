@@ -161,6 +161,7 @@ static const char *action_title(const char *topic)
 		{"alert.aggregate_ongoing", "Cryptocurrency miner spread over several cgroups still running"},
 		{"alert.aggregate_resolved", "Spread cryptocurrency miner no longer detected"},
 		{"alert.aggregate_gone", "Group of a detected spread miner dissolved"},
+		{"alert.evidence", "Evidence on a suspected miner"},
 		{"metrics", "Cgroup CPU cost summary"},
 		{"heartbeat", "cjd heartbeat"},
 	};
@@ -228,6 +229,24 @@ static void put_group(struct cjd_buf *f, json_t *doc)
 	cjd_buf_putc(f, ')');
 }
 
+/* The short form of cjd.evidence: "evidence high, mining-specific", "evidence pending". */
+static void put_evidence_short(struct cjd_buf *f, json_t *doc)
+{
+	const char *level = str(doc, "cjd.evidence.verdict.level");
+	const char *status = str(doc, "cjd.evidence.status");
+
+	if (!status)
+		return;
+	cjd_buf_puts(f, " evidence ");
+	if (!level) {
+		put_escaped(f, status, "\\", CTL_ESCAPE);
+		return;
+	}
+	put_escaped(f, level, "\\", CTL_ESCAPE);
+	if (json_is_true(get(doc, "cjd.evidence.verdict.mining_specific")))
+		cjd_buf_puts(f, ", mining-specific");
+}
+
 /*
  * The human summary used as CEF msg, syslog MSG and text lines, with hostile
  * bytes escaped: "TITLE: container web-1 (image nginx:1.25, pod
@@ -262,6 +281,7 @@ static void put_summary(struct cjd_buf *f, const char *topic, json_t *doc)
 		cjd_buf_puts(f, " cpu_seconds ");
 		put_number(f, get(doc, "cjd.cost.cpu_seconds"));
 	}
+	put_evidence_short(f, doc);
 }
 
 /* ---- CEF ---- */
@@ -363,6 +383,12 @@ static int format_cef(const char *topic, json_t *doc, char **out)
 		/* CEF has no standard key for these: vendor keys, as the specification allows */
 		cef_pair(&b, "cjdPodName", str(doc, "orchestrator.resource.name"));
 		cef_pair(&b, "cjdNamespace", str(doc, "orchestrator.namespace"));
+		cef_pair(&b, "cjdEvidence",
+			 str(doc, "cjd.evidence.verdict.level") ? str(doc, "cjd.evidence.verdict.level")
+								: str(doc, "cjd.evidence.status"));
+		json_t *mspec = get(doc, "cjd.evidence.verdict.mining_specific");
+		if (json_is_boolean(mspec))
+			cef_pair(&b, "cjdMiningSpecific", json_is_true(mspec) ? "true" : "false");
 	}
 	if (get(doc, "cjd.aggregate")) {
 		/* an aggregate: its group and every member (vendor keys) */
@@ -465,6 +491,10 @@ static void put_sd(struct cjd_buf *f, json_t *doc)
 	sd_param(f, "model", str(doc, "cjd.model.name"));
 	sd_param_num(f, "cpu_seconds", get(doc, "cjd.cost.cpu_seconds"));
 	sd_param_num(f, "cost_usd", get(doc, "cjd.cost.usd"));
+	sd_param(f, "evidence", str(doc, "cjd.evidence.verdict.level")
+					? str(doc, "cjd.evidence.verdict.level")
+					: str(doc, "cjd.evidence.status"));
+	sd_param_bool(f, "mining_specific", get(doc, "cjd.evidence.verdict.mining_specific"));
 	sd_param_num(f, "seq", get(doc, "cjd.seq"));
 	sd_param_num(f, "dropped", get(doc, "cjd.publish.dropped"));
 	sd_param_bool(f, "journal_error", get(doc, "cjd.journal.error"));
@@ -476,7 +506,8 @@ static int syslog_severity(const char *topic)
 {
 	if (!strcmp(topic, "alert.firing") || !strcmp(topic, "alert.ongoing") ||
 	    !strcmp(topic, "alert.frozen") || !strcmp(topic, "alert.throttled") ||
-	    !strcmp(topic, "alert.aggregate_firing") || !strcmp(topic, "alert.aggregate_ongoing"))
+	    !strcmp(topic, "alert.aggregate_firing") || !strcmp(topic, "alert.aggregate_ongoing") ||
+	    !strcmp(topic, "alert.evidence"))
 		return LOG_WARNING;
 	if (!strcmp(topic, "alert.resolved") || !strcmp(topic, "alert.gone") ||
 	    !strcmp(topic, "alert.aggregate_resolved") || !strcmp(topic, "alert.aggregate_gone"))

@@ -110,6 +110,59 @@ static void aggregate(struct cjd_jw *w, const struct cjd_alert_group *g)
 	cjd_jw_end(w, '}');
 }
 
+/* cjd.evidence: the inspection and the verdict (docs/alerts.md, "cjd.evidence"). */
+static void evidence(struct cjd_jw *w, const struct cjd_alert *a)
+{
+	const struct cjd_alert_evidence *e = a->evidence;
+
+	cjd_jw_obj(w, "evidence");
+	cjd_jw_str(w, "status", e->status ? e->status : "not inspected");
+	if (a->by_evidence)
+		cjd_jw_bool(w, "fired_on_evidence", true);
+	if (e->kind)
+		cjd_jw_str(w, "inspection", e->kind);
+	if (e->level) {
+		cjd_jw_obj(w, "verdict");
+		cjd_jw_double(w, "score", e->score);
+		cjd_jw_str(w, "level", e->level);
+		cjd_jw_bool(w, "mining_specific", e->mining_specific);
+		if (e->model)
+			cjd_jw_str(w, "model", e->model);
+		cjd_jw_end(w, '}');
+		cjd_jw_arr(w, "findings");
+		for (size_t i = 0; i < e->n_findings; i++) {
+			cjd_jw_obj(w, NULL);
+			cjd_jw_str(w, "probe", e->findings[i].probe ? e->findings[i].probe : "");
+			cjd_jw_str(w, "finding", e->findings[i].text ? e->findings[i].text : "");
+			cjd_jw_double(w, "weight", e->findings[i].weight);
+			cjd_jw_end(w, '}');
+		}
+		cjd_jw_end(w, ']');
+	}
+	if (e->n_summary)
+		cjd_jw_strs(w, "summary", e->summary, e->n_summary);
+	if (e->n_probes) {
+		cjd_jw_arr(w, "probes");
+		for (size_t i = 0; i < e->n_probes; i++) {
+			cjd_jw_obj(w, NULL);
+			cjd_jw_str(w, "name", e->probes[i].name);
+			cjd_jw_str(w, "status", e->probes[i].status);
+			if (e->probes[i].why && e->probes[i].why[0])
+				cjd_jw_str(w, "why", e->probes[i].why);
+			cjd_jw_end(w, '}');
+		}
+		cjd_jw_end(w, ']');
+	}
+	if (e->kind) {
+		cjd_jw_double(w, "age_s", e->age_s);
+		cjd_jw_double(w, "elapsed_s", e->elapsed_s);
+		cjd_jw_double(w, "cpu_s", e->cpu_s);
+	}
+	if (e->error)
+		cjd_jw_str(w, "error", e->error);
+	cjd_jw_end(w, '}');
+}
+
 static bool is_response(enum cjd_alert_action a)
 {
 	return a == CJD_ALERT_FROZEN || a == CJD_ALERT_THROTTLED;
@@ -172,6 +225,8 @@ int cjd_alert_json(const struct cjd_alert *a, const struct cjd_alert_context *ct
 		aggregate(&w, a->group);
 	if (ctx->procs_known)
 		processes(&w, ctx);
+	if (a->evidence)
+		evidence(&w, a);
 	if (is_response(a->action)) {
 		cjd_jw_obj(&w, "response");
 		cjd_jw_i64(&w, "errno", a->action_rc < 0 ? -a->action_rc : 0);
@@ -247,8 +302,15 @@ const char *cjd_alert_summary(const struct cjd_alert *a, const struct cjd_identi
 	for (i = 0; name[i] && i + 1 < sizeof(action); i++)
 		action[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 	action[i] = '\0';
-	snprintf(buf, len, "%s %s%s%s score %.3f cpu %.1fs cost $%.4f mode %s id %s", action, who,
-		 cg, members, (double)a->score, a->cpu_seconds, a->cost_usd, cjd_mode_name(a->mode),
+	char ev[64] = "";
+	if (a->evidence)
+		snprintf(ev, sizeof(ev), " evidence %s%s",
+			 a->evidence->level ? a->evidence->level
+					    : a->evidence->status ? a->evidence->status : "-",
+			 a->evidence->mining_specific ? ", mining-specific" : "");
+	snprintf(buf, len, "%s %s%s%s score %.3f cpu %.1fs cost $%.4f mode %s%s id %s", action,
+		 who, cg, members, (double)a->score, a->cpu_seconds, a->cost_usd,
+		 cjd_mode_name(a->mode), ev,
 		 a->id[0] ? a->id : "-");
 	return buf;
 }

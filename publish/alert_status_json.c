@@ -42,6 +42,31 @@ int cjd_metrics_json(const struct cjd_metrics *m, const struct cjd_json_host *ho
 	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
 }
 
+/* cjd.evidence of a heartbeat: what the inspections cost and what came of them. */
+static void heartbeat_evidence(struct cjd_jw *w, const struct cjd_heartbeat_evidence *e)
+{
+	cjd_jw_obj(w, "evidence");
+	cjd_jw_u64(w, "inspections", e->inspections);
+	cjd_jw_u64(w, "suspect", e->suspect);
+	cjd_jw_u64(w, "sweep", e->sweep);
+	cjd_jw_u64(w, "failed", e->failed);
+	cjd_jw_u64(w, "refused", e->refused);
+	cjd_jw_u64(w, "queued", e->queued);
+	cjd_jw_double(w, "cpu_budget", e->cpu_budget);
+	cjd_jw_double(w, "cpu_share", e->cpu_share);
+	cjd_jw_double(w, "cpu_s", e->cpu_s);
+	cjd_jw_u64(w, "looks", e->looks);
+	cjd_jw_double(w, "pause_max_ms", e->pause_max_ms);
+	cjd_jw_double(w, "pause_mean_ms", e->pause_mean_ms);
+	cjd_jw_double(w, "held_max_ms", e->held_max_ms);
+	cjd_jw_double(w, "budget_wait_s", e->budget_wait_s);
+	cjd_jw_u64(w, "alerts_held", e->alerts_held);
+	cjd_jw_u64(w, "alerts_suppressed", e->alerts_suppressed);
+	cjd_jw_u64(w, "updates", e->updates);
+	cjd_jw_u64(w, "fired_on_evidence", e->fired_on_evidence);
+	cjd_jw_end(w, '}');
+}
+
 int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbeat_publish *pub,
 		       const struct cjd_json_host *host, uint64_t seq, char **out, size_t *out_len)
 {
@@ -104,5 +129,7 @@ int cjd_heartbeat_json(const struct cjd_heartbeat *hb, const struct cjd_heartbea
 		}
 		cjd_jw_end(&w, '}');
 	}
+	if (hb->evidence)
+		heartbeat_evidence(&w, hb->evidence);
 	return cjd_jw_finish(&w, out, out_len); /* closes cjd and the document */
 }

@@ -82,13 +82,13 @@ static const struct {
 	 "unknown key \"intervall\" in section \"collector\"; did you mean 'interval'?"},
 	{"{\"collectors\": {}}", 1, 2,
 	 "unknown section \"collectors\" (sections: collector, detector, publish, journal, actions, "
-	 "outputs, log, metrics); did you mean 'collector'?"},
+	 "outputs, evidence, log, metrics); did you mean 'collector'?"},
 	{"{\"colector\": {}, \"collector.interval\": \"1s\"}", 1, 2,
 	 "unknown section \"colector\" (sections: collector, detector, publish, journal, actions, "
-	 "outputs, log, metrics); did you mean 'collector'?"},
+	 "outputs, evidence, log, metrics); did you mean 'collector'?"},
 	{"{\"collector\": {}, \"collector.interval\": \"1s\"}", 1, 19,
 	 "unknown section \"collector.interval\" (sections: collector, detector, publish, journal, "
-	 "actions, outputs, log, metrics); write it as {\"collector\": {\"interval\": ...}}"},
+	 "actions, outputs, evidence, log, metrics); write it as {\"collector\": {\"interval\": ...}}"},
 	{"{\"detector\": {\"interval\": \"1s\"}}", 1, 15,
 	 "unknown key \"interval\" in section \"detector\"; did you mean 'collector.interval'? (it "
 	 "belongs in section \"collector\")"},
@@ -158,6 +158,54 @@ static void collect(const struct cjd_error *err, void *ctx)
 }
 
 /* `cjd config --check`: every problem of a file, in file order, not only the first. */
+/* The evidence section's keys: every problem with its file, line and column. */
+static void test_evidence_keys(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\n"
+		"  \"detector\": {\"threshold\": 0.5},\n"
+		"  \"evidence\": {\"enabled\": \"yes\", \"require\": \"mining\",\n"
+		"               \"cpu_budget\": 2, \"suspect_threshold\": 0.7,\n"
+		"               \"probes\": \"fpstate,codesampel\", \"max_pause\": \"5s\"}\n"
+		"}\n";
+	static const struct {
+		int line, col;
+		const char *msg;
+	} want[] = {
+		{3, 27, "evidence.enabled must be true or false"},
+		{3, 45, "evidence.require must be one of none|any|mining-specific; did you mean "
+			"'mining-specific'?"},
+		{4, 30, "evidence.cpu_budget is 2; allowed 0.001 to 1"},
+		{4, 54, "evidence.suspect_threshold (0.7) is above detector.threshold (0.5)"},
+		{5, 26, NULL}, /* the probe list: the evidence library's words */
+		{5, 61, "evidence.max_pause is 5s; allowed 1ms to 1s"},
+	};
+	struct seen seen = {.n = 0};
+
+	assert_int_equal(cjd_config_check("cfg.json", text, collect, &seen), CJD_ARRAY_SIZE(want));
+	for (size_t i = 0; i < CJD_ARRAY_SIZE(want); i++) {
+		if (seen.v[i].line != want[i].line || seen.v[i].column != want[i].col ||
+		    (want[i].msg && strcmp(seen.v[i].text, want[i].msg)) ||
+		    (!want[i].msg && !strstr(seen.v[i].text, "codesampel")))
+			fail_msg("problem %zu: got %s:%d:%d: %s", i, seen.v[i].file, seen.v[i].line,
+				 seen.v[i].column, seen.v[i].text);
+	}
+	/* JSON booleans, and the command line's text form */
+	struct cjd_config c;
+	struct cjd_error err;
+	assert_int_equal(cjd_config_defaults(&c), 0);
+	assert_true(c.evidence_enabled);
+	assert_int_equal(cjd_config_load_string(&c, "b.json", "{\"evidence\": {\"enabled\": false}}",
+						&err), 0);
+	assert_false(c.evidence_enabled);
+	assert_int_equal(cjd_config_set(&c, "evidence.enabled", "true", true, &err), 0);
+	assert_true(c.evidence_enabled);
+	assert_int_equal(cjd_config_set(&c, "evidence.enabled", "1", true, &err), -EINVAL);
+	assert_string_equal(err.text, "evidence.enabled must be true or false");
+	cjd_config_release(&c);
+}
+
 static void test_check_reports_all(void **state)
 {
 	(void)state;
@@ -178,7 +226,7 @@ static void test_check_reports_all(void **state)
 		{2, 46, "collector.rescan is 5ms; allowed 100ms to 1h"},
 		{3, 35, "collector.include must hold non-empty strings"},
 		{4, 3, "unknown section \"detectr\" (sections: collector, detector, publish, journal, "
-		       "actions, outputs, log, metrics); did you mean 'detector'?"},
+		       "actions, outputs, evidence, log, metrics); did you mean 'detector'?"},
 		{5, 51, "detector.threshold_low (0.7) is above detector.threshold (0.5)"},
 		{6, 20, "log.level must be one of error|warn|info|debug; did you mean 'warn'?"},
 		{7, 28, "publish.endpoints must list at least one endpoint"},
@@ -355,7 +403,7 @@ static void test_outputs_keys(void **state)
 		{3, 66, "topic 'alerts' matches no topic cjd publishes (alert, alert.firing, "
 			"alert.ongoing, alert.resolved, alert.gone, alert.frozen, alert.throttled, "
 			"alert.aggregate_firing, alert.aggregate_ongoing, alert.aggregate_resolved, "
-			"alert.aggregate_gone, metrics, heartbeat)"},
+			"alert.aggregate_gone, alert.evidence, metrics, heartbeat)"},
 		{4, 35, "outputs.syslog.remote: 'h:70000': the port must be a number from 1 to 65535"},
 		{4, 57, "outputs.syslog.ca_file is set but outputs.syslog.transport is not tls"},
 		{4, 76, "outputs.syslog.cert_file and outputs.syslog.key_file go together"},
@@ -469,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_check_reports_all),
+		cmocka_unit_test(test_evidence_keys),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_endpoints_once),
 		cmocka_unit_test(test_outputs_keys),

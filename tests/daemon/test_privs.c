@@ -1,4 +1,4 @@
-/* Tests that dropping privileges leaves exactly the perf capability (and DAC override with actions). */
+/* Tests that dropping privileges leaves exactly the perf capability (and DAC override with actions, the probes' capabilities with evidence). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 /* Drops in a child so the test process keeps its own capabilities. With
  * without_perfmon, the child first gives up CAP_PERFMON, as a container given
  * only SYS_ADMIN (Docker 20.10 knows no PERFMON). */
-static uint64_t drop_in_child(int actions, int without_perfmon)
+static uint64_t drop_in_child(int actions, int without_perfmon, int evidence)
 {
 	int p[2];
 	uint64_t got = ~0ull;
@@ -33,7 +33,7 @@ static uint64_t drop_in_child(int actions, int without_perfmon)
 				_exit(1);
 			cap_free(c);
 		}
-		if (cjd_privs_drop(actions, why, sizeof(why)) == 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		if (cjd_privs_drop(actions, evidence, why, sizeof(why)) == 0 && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
 			cjd_caps_effective(&m);
 		if (write(p[1], &m, sizeof(m)) != sizeof(m))
 			_exit(1);
@@ -56,8 +56,23 @@ static void test_drop(void **state)
 		print_message("skip: this process does not hold the perf capability to keep\n");
 		skip();
 	}
-	assert_true(drop_in_child(0, 0) == perf);
-	assert_true(drop_in_child(1, 0) == (perf | (1ull << CAP_DAC_OVERRIDE)));
+	assert_true(drop_in_child(0, 0, 0) == perf);
+	assert_true(drop_in_child(1, 0, 0) == (perf | (1ull << CAP_DAC_OVERRIDE)));
+}
+
+/* Probes on: ptrace, SCHED_FIFO and setns are kept too; off (above): they go. */
+static void test_drop_keeps_probe_caps(void **state)
+{
+	(void)state;
+	uint64_t before, perf = 1ull << cjd_privs_perf_cap();
+	uint64_t probes = (1ull << CAP_SYS_PTRACE) | (1ull << CAP_SYS_NICE) | (1ull << CAP_SYS_ADMIN);
+	assert_int_equal(cjd_caps_effective(&before), 0);
+	if ((before & (perf | probes)) != (perf | probes)) {
+		print_message("skip: this process does not hold the capabilities to keep\n");
+		skip();
+	}
+	assert_true(drop_in_child(0, 0, 1) == (perf | probes));
+	assert_true(drop_in_child(1, 0, 1) == (perf | probes | (1ull << CAP_DAC_OVERRIDE)));
 }
 
 /* Granted SYS_ADMIN but not PERFMON: SYS_ADMIN is the perf capability to keep. */
@@ -74,12 +89,13 @@ static void test_drop_keeps_sys_admin(void **state)
 		print_message("skip: this process does not hold CAP_SYS_ADMIN\n");
 		skip();
 	}
-	assert_true(drop_in_child(0, 1) == admin);
+	assert_true(drop_in_child(0, 1, 0) == admin);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_drop),
-					   cmocka_unit_test(test_drop_keeps_sys_admin)};
+					   cmocka_unit_test(test_drop_keeps_sys_admin),
+					   cmocka_unit_test(test_drop_keeps_probe_caps)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,41 @@ static void test_fires_after_k(void **state)
 	assert_int_equal(s.cpu_ns, 2 * SEC);
 }
 
+/* Mining-specific evidence fires a cgroup screening does not flag, and pins it: low scores do
+ * not resolve it until the evidence goes; allowlisted cgroups are left alone. */
+static void test_evidence_fires_and_pins(void **state)
+{
+	(void)state;
+	struct cjd_alert_state s = {0};
+	const float low[] = {0.1f, 0.1f, 0.1f, 0.1f};
+	char out[16];
+
+	RUN(&s, low, out);
+	assert_string_equal(out, "....");
+	assert_int_equal(cjd_alert_state_evidence(&s, true, t_next), CJD_STEP_FIRING);
+	assert_int_equal(s.state, CJD_AS_FIRING);
+	assert_true(s.by_evidence);
+	assert_int_equal(s.alerts_fired, 1);
+	/* already firing: no second firing */
+	assert_int_equal(cjd_alert_state_evidence(&s, true, t_next), CJD_STEP_NONE);
+	RUN(&s, low, out);
+	assert_string_equal(out, "...."); /* pinned: no resolve */
+	/* the evidence goes: scores decide again, R low windows resolve */
+	assert_int_equal(cjd_alert_state_evidence(&s, false, t_next), CJD_STEP_NONE);
+	RUN(&s, low, out);
+	assert_string_equal(out, "..R.");
+	/* a screening firing is not by evidence */
+	const float high[] = {0.9f, 0.9f, 0.9f};
+	struct cjd_alert_state h = {0};
+	RUN(&h, high, out);
+	assert_string_equal(out, "..F");
+	assert_false(h.by_evidence);
+	/* allowlisted: never */
+	struct cjd_alert_state a = {.allowlisted = true};
+	assert_int_equal(cjd_alert_state_evidence(&a, true, t_next), CJD_STEP_NONE);
+	assert_int_equal(a.state, CJD_AS_IDLE);
+}
+
 static void test_threshold_is_inclusive(void **state)
 {
 	(void)state;
@@ -314,6 +349,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_fires_after_k, reset_clock),
+		cmocka_unit_test_setup(test_evidence_fires_and_pins, reset_clock),
 		cmocka_unit_test_setup(test_threshold_is_inclusive, reset_clock),
 		cmocka_unit_test_setup(test_flapping_never_fires, reset_clock),
 		cmocka_unit_test_setup(test_hysteresis_and_resolve, reset_clock),

@@ -257,7 +257,7 @@ static void test_alerts_and_state(void **state)
 	assert_non_null(strstr(t, want));
 	snprintf(want, sizeof(want), "cjd_cgroup_alerts_total{%s,action=\"resolved\"} 1\n", L);
 	assert_non_null(strstr(t, want));
-	/* absent per cgroup until it happens */
+	/* absent per cgroup until it happens (the agent-wide family lists every action) */
 	snprintf(want, sizeof(want), "cjd_cgroup_alerts_total{%s,action=\"throttled\"}", L);
 	assert_null(strstr(t, want));
 	snprintf(want, sizeof(want), "cjd_cgroup_state{%s,cjd_cgroup_state=\"ok\"} 1\n", L);

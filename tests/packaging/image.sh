@@ -141,6 +141,15 @@ grep -q '^cjd: cjd [0-9.]*: .* mode (' "$T/log" && ok "banner: $(grep -m1 '^cjd:
 model=$(sed -n 's/^cjd: model: //p' "$T/log")
 echo "info the agent chose model: ${model:-?}"
 [ $fixture -eq 1 ] && echo "info (the fixture, because the shipped model needs syscalls; see above)"
+# The DaemonSet grants what the evidence probes need; the agent keeps it and says what each can do.
+grep -q '^cjd: privileges: kept only the perf capability.*CAP_SYS_PTRACE' "$T/log" &&
+	ok "$(grep -m1 '^cjd: privileges:' "$T/log" | cut -c6-160)" ||
+	bad "the agent did not keep the probes' capabilities: $(grep '^cjd: privileges:' "$T/log")"
+if grep -q '^cjd: evidence: fpstate available' "$T/log"; then
+	ok "evidence probes in the container: $(grep '^cjd: \(warning: \)\{0,1\}evidence: [a-z]* \(un\)\{0,1\}available' "$T/log" | sed 's/^cjd: \(warning: \)\{0,1\}evidence: //; s/:.*//' | tr '\n' ';')"
+else
+	bad "fpstate unavailable in the container: $(grep 'evidence: fpstate' "$T/log")"
+fi
 n=$(grep -c '^cjd: publishing alerts on tcp://0.0.0.0:5556$' "$T/log")
 [ "$n" -eq 1 ] && ok "binds tcp://0.0.0.0:5556 once" || bad "publishing lines for tcp://0.0.0.0:5556: $n"
 grep -q 'Address already in use' "$T/log" && bad "an endpoint was bound twice"

@@ -138,6 +138,13 @@ get /metrics | grep -q '^cjd_cgroups_monitored ' && ok "/metrics answers under t
 ex journalctl -u cjd --no-pager -o cat >"$T/journal"
 model=$(sed -n 's/^cjd: model: //p' "$T/journal")
 echo "info the agent chose model: ${model:-?}"
+# the unit's sandbox leaves the evidence probes what they need (ptrace, setns, SCHED_FIFO)
+if grep -q '^cjd: evidence: fpstate available' "$T/journal" &&
+	grep -q '^cjd: privileges: kept only the perf capability.*CAP_SYS_PTRACE' "$T/journal"; then
+	ok "evidence probes under the unit: $(grep -c '^cjd: evidence: [a-z]* available' "$T/journal") available, CAP_SYS_PTRACE kept"
+else
+	bad "evidence probes under the unit: $(grep 'evidence: \|privileges:' "$T/journal" | head -n 5)"
+fi
 grep -q '^cjd: systemd: told ready; watchdog pings every 15s$' "$T/journal" &&
 	ok "the agent pings the watchdog every WatchdogSec/2" || bad "no watchdog line: $(grep systemd: "$T/journal")"
 

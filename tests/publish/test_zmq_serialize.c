@@ -538,6 +538,74 @@ static void test_fprint_and_summary(void **state)
 	assert_true(strncmp(buf, "FIRING /evil\\x0a\\x1b[2J score 0.970", 35) == 0);
 }
 
+/* cjd.evidence: the inspection and verdict as the agent attaches them, valid against the
+ * schema, and its short form in text, CEF and syslog. */
+static void test_alert_evidence(void **state)
+{
+	(void)state;
+	struct cjd_alert a;
+	static const struct cjd_alert_finding f[] = {
+		{"fpstate", "2 thread(s) changed the SSE rounding mode", 5}};
+	static const char *const sum[] = {"fpstate: 2 of 3 threads changed the rounding mode."};
+	static const struct cjd_alert_probe pr[] = {
+		{"fpstate", "ran", NULL},
+		{"codesample", "unavailable", "no CAP_PERFMON"},
+		{"network", "not run", "the sweep runs the cheap probes only"}};
+	struct cjd_alert_evidence ev = {
+		.status = "inspected", .kind = "sweep", .score = 0.88, .level = "high",
+		.mining_specific = true, .model = "verdict-rule", .findings = f, .n_findings = 1,
+		.summary = sum, .n_summary = 1, .probes = pr, .n_probes = 3, .age_s = 0.5,
+		.elapsed_s = 1.5, .cpu_s = 0.01};
+
+	zt_alert(&a, CJD_ALERT_EVIDENCE, "/docker/x");
+	a.evidence = &ev;
+	a.by_evidence = true;
+	a.severity = 90;
+	char *s = alert_json(&a, NULL);
+	json_t *d = parse(s);
+	assert_string_equal(s_at(d, "event.action"), "evidence");
+	assert_string_equal(s_at(d, "cjd.evidence.status"), "inspected");
+	assert_string_equal(s_at(d, "cjd.evidence.inspection"), "sweep");
+	assert_true(json_is_true(at(d, "cjd.evidence.fired_on_evidence")));
+	assert_string_equal(s_at(d, "cjd.evidence.verdict.level"), "high");
+	assert_true(json_is_true(at(d, "cjd.evidence.verdict.mining_specific")));
+	assert_int_equal(json_array_size(at(d, "cjd.evidence.findings")), 1);
+	assert_int_equal(json_array_size(at(d, "cjd.evidence.probes")), 3);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(at(d, "cjd.evidence.probes"), 1), "why")),
+			    "no CAP_PERFMON");
+	/* a probe without a reason has no "why" */
+	assert_null(json_object_get(json_array_get(at(d, "cjd.evidence.probes"), 0), "why"));
+	validate("docs/schema/alert-v1.json", s);
+	char *text = render(CJD_FMT_TEXT, "alert.evidence", s);
+	assert_non_null(strstr(text, "Evidence on a suspected miner: /docker/x"));
+	assert_non_null(strstr(text, " evidence high, mining-specific"));
+	char *cef = render(CJD_FMT_CEF, "alert.evidence", s);
+	assert_non_null(strstr(cef, " cjdEvidence=high cjdMiningSpecific=true"));
+	assert_non_null(strstr(cef, "|9|")); /* severity 90 / 10 */
+	char *sl = render(CJD_FMT_SYSLOG, "alert.evidence", s);
+	assert_non_null(strstr(sl, " evidence=\"high\" mining_specific=\"true\""));
+	free(text);
+	free(cef);
+	free(sl);
+	json_decref(d);
+	free(s);
+	/* before any inspection: the status alone */
+	struct cjd_alert_evidence pending = {.status = "pending"};
+	zt_alert(&a, CJD_ALERT_FIRING, "/docker/x");
+	a.evidence = &pending;
+	s = alert_json(&a, NULL);
+	d = parse(s);
+	assert_string_equal(s_at(d, "cjd.evidence.status"), "pending");
+	assert_null(at(d, "cjd.evidence.verdict"));
+	validate("docs/schema/alert-v1.json", s);
+	text = render(CJD_FMT_TEXT, "alert.firing", s);
+	assert_non_null(strstr(text, " evidence pending"));
+	free(text);
+	json_decref(d);
+	free(s);
+}
+
 static void test_machine_id(void **state)
 {
 	(void)state;
@@ -562,6 +630,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alert_fields),
+		cmocka_unit_test(test_alert_evidence),
 		cmocka_unit_test(test_alert_kubernetes_and_response),
 		cmocka_unit_test(test_alert_needs_id),
 		cmocka_unit_test(test_non_finite_is_null),

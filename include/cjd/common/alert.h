@@ -12,7 +12,7 @@
  * machine emits FIRING, ONGOING, RESOLVED and GONE; the daemon's response
  * actions emit FROZEN and THROTTLED; the aggregation across cgroups
  * (detector/aggregate.c) emits the AGG_ ones, about a group of cgroups
- * (cjd_alert.group set) scored as one.
+ * (cjd_alert.group set) scored as one; the agent's evidence stage emits EVIDENCE.
  */
 enum cjd_alert_action {
 	CJD_ALERT_FIRING = 0,
@@ -25,6 +25,7 @@ enum cjd_alert_action {
 	CJD_ALERT_AGG_ONGOING,
 	CJD_ALERT_AGG_RESOLVED,
 	CJD_ALERT_AGG_GONE, /* the group fell below its minimum of members while firing */
+	CJD_ALERT_EVIDENCE, /* an inspection finished after its firing alert went out: the update */
 	CJD_ALERT__COUNT
 };
 
@@ -92,11 +93,51 @@ struct cjd_alert {
 	double cost_usd;            /* cjd.cost.usd = cpu_seconds / 3600 * price_per_cpu_hour */
 	int n_features;
 	struct cjd_alert_feature features[CJD_ALERT_MAX_FEATURES];
+	bool by_evidence;           /* fired on mining-specific evidence, not on K windows */
+	/* cjd.evidence, filled by the agent's pipeline (NULL: omitted, e.g. replays) */
+	const struct cjd_alert_evidence *evidence;
 	/* response actions only (FROZEN/THROTTLED): outcome, 0 or a negative errno */
 	int action_rc;
 	const char *action_detail;  /* e.g. "cpu.max=20000 100000", or the error text */
 	/* aggregate alerts only (AGG_ actions), else NULL; cgroup is then the group's id */
 	const struct cjd_alert_group *group;
+};
+
+/* One probe's part in the inspection behind cjd.evidence. */
+struct cjd_alert_probe {
+	const char *name;   /* "fpstate" */
+	const char *status; /* "ran", "unavailable", "failed" */
+	const char *why;    /* why not / a caveat; NULL or "" for none */
+};
+
+/* One finding of the verdict: a sentence a responder can act on. */
+struct cjd_alert_finding {
+	const char *probe;
+	const char *text;
+	double weight;
+};
+
+/*
+ * cjd.evidence (docs/alerts.md): what the inspection of the cgroup found
+ * and the verdict on it. Borrowed like the rest of the alert.
+ */
+struct cjd_alert_evidence {
+	const char *status;        /* "inspected", "pending" (queued or under way), "failed",
+				    * "not inspected" */
+	const char *kind;          /* "suspect" (every probe) or "sweep" (the cheap ones); NULL */
+	double score;              /* the verdict's score, 0..1 (inspected only) */
+	const char *level;         /* "none", "low", "medium", "high" */
+	bool mining_specific;
+	const char *model;         /* the verdict model's name */
+	const struct cjd_alert_finding *findings;
+	size_t n_findings;
+	const char *const *summary; /* one sentence per probe */
+	size_t n_summary;
+	const struct cjd_alert_probe *probes;
+	size_t n_probes;
+	double age_s;              /* since the inspection finished */
+	double elapsed_s, cpu_s;   /* its wall time and CPU cost */
+	const char *error;         /* status "failed": why; else NULL */
 };
 
 /* Called once per alert; returning non-zero is logged, never retried. */

@@ -93,6 +93,20 @@ struct cjd_config {
 	enum cjd_action_kind action;
 	double action_min_score;
 	char *throttle_quota; /* cpu.max form "QUOTA PERIOD", e.g. "20000 100000" */
+	/* evidence (issue 11: inspection of suspects, the sweep, verdicts) */
+	bool evidence_enabled;
+	double suspect_threshold;    /* NaN: half the firing threshold */
+	uint32_t suspect_windows;
+	uint64_t reinspect_ns;
+	double evidence_cpu_budget;  /* share of one CPU */
+	uint64_t evidence_max_pause_ns;
+	uint64_t sweep_ns;           /* 0: no sweep */
+	double sweep_min_cpu;        /* CPUs */
+	char *sweep_probes;
+	char *evidence_probes;
+	char *evidence_require;      /* "none", "any", "mining-specific" */
+	uint64_t evidence_wait_ns;
+	char *verdict_model;         /* NULL: the shipped default */
 	/* outputs */
 	struct cjd_output_settings out_http;
 	struct cjd_output_settings out_syslog;

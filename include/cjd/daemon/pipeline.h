@@ -36,6 +36,9 @@ struct cjd_pipeline_options {
 	/* Container names of local cgroups from the runtimes' records (run);
 	 * NULL: none, alerts carry the ids the cgroup paths hold (detect). */
 	const struct cjd_meta_config *meta;
+	/* Inspect local suspects and busy cgroups with the evidence probes and put the
+	 * verdict in alerts (run), when cfg->evidence_enabled; false: never (detect). */
+	bool evidence;
 	/* For replay (all optional): */
 	FILE *echo;                    /* every alert also as a JSON line here (stdout) */
 	bool quiet;                    /* no summary line per alert on stderr */
@@ -105,6 +108,13 @@ void cjd_pipeline_forget(struct cjd_pipeline *p, const char *host, const char *c
 /* A local cgroup was discovered: learns the names of its container now (once
  * per container id, see cjd_meta_cache_lookup), off the sample path. */
 void cjd_pipeline_discovered(struct cjd_pipeline *p, const char *cgroup);
+
+/* The evidence sweep (evidence.sweep_every): busy cgroups not inspected lately are
+ * queued for the cheap probes. No-op when evidence is off. */
+void cjd_pipeline_sweep(struct cjd_pipeline *p);
+
+/* Whether the evidence stage runs. */
+bool cjd_pipeline_evidence_on(const struct cjd_pipeline *p);
 
 /* Per-cgroup `metrics` messages. */
 void cjd_pipeline_metrics(struct cjd_pipeline *p);

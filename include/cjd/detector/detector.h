@@ -113,6 +113,17 @@ struct cjd_detector_config {
 	 * scored by the same model, alerting as aggregate_* with every member
 	 * named. Image groups need identify. All off by default. */
 	struct cjd_aggregate_config aggregate;
+	/*
+	 * Optional (the agent's evidence stage): called, inside tick, for a
+	 * cgroup whose windows scored at or above suspect_threshold
+	 * suspect_windows times in a row, and for every such window after it
+	 * until one scores lower (the owner rate-limits; it must not call back
+	 * into the detector). Allowlisted cgroups are never suspects.
+	 */
+	void (*suspect_cb)(void *ctx, const char *host, const char *cgroup, float score);
+	void *suspect_ctx;
+	float suspect_threshold;     /* NaN: half the threshold */
+	uint32_t suspect_windows;    /* 0: 2 */
 };
 
 #define CJD_DETECTOR_DEFAULT_K 3
@@ -171,6 +182,17 @@ int cjd_detector_finish(struct cjd_detector *d);
  */
 int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_config *cfg,
 			     const struct cjd_model *model, struct cjd_error *err);
+
+/*
+ * An inspection's verdict on a cgroup (host NULL: this host): mining-specific
+ * evidence or not. Mining-specific evidence makes a cgroup that is not firing
+ * fire now (the alert has by_evidence set), whatever its score, and keeps it
+ * from resolving on low scores until a later call says otherwise (a miner
+ * held under a CPU quota never scores high). Allowlisted cgroups are left
+ * alone. Returns 0 or -ENOENT (unknown cgroup).
+ */
+int cjd_detector_evidence(struct cjd_detector *d, const char *host, const char *cgroup,
+			  bool mining_specific);
 
 /* Replaces the allowlist (e.g. on SIGHUP); applies to known cgroups too.
  * Returns 0, -EINVAL (a bad entry: nothing changes) or -ENOMEM. */

@@ -45,6 +45,25 @@ struct cjd_heartbeat_publish {
 	size_t n_outputs;
 };
 
+/* The evidence stage's figures in a heartbeat (cjd.evidence), cumulative since start. */
+struct cjd_heartbeat_evidence {
+	uint64_t inspections, suspect, sweep, failed; /* finished inspections, by kind; failed */
+	uint64_t refused;           /* submissions refused: the queue was full */
+	uint64_t queued;            /* waiting now */
+	double cpu_budget;          /* evidence.cpu_budget, CPUs */
+	double cpu_share;           /* CPU the inspections used over the agent's life, CPUs */
+	double cpu_s;               /* their CPU time, seconds */
+	uint64_t looks;             /* fpstate looks (each a pause of one thread) */
+	double pause_max_ms;        /* the longest look, interrupt to detach */
+	double pause_mean_ms;
+	double held_max_ms;         /* the longest a thread was held stopped */
+	double budget_wait_s;       /* time the worker waited to stay within the budget */
+	uint64_t alerts_held;       /* firing alerts held back now (evidence.require, evidence.wait) */
+	uint64_t alerts_suppressed; /* alert messages not published for want of evidence */
+	uint64_t updates;           /* alert.evidence messages published */
+	uint64_t fired_on_evidence; /* alerts fired by evidence, not by scores */
+};
+
 /* The agent's liveness record, every 5 s on topic "heartbeat" (cjd.heartbeat/1). */
 struct cjd_heartbeat {
 	uint64_t time_real_ns;  /* 0 means now */
@@ -58,6 +77,7 @@ struct cjd_heartbeat {
 	const char *model_name;
 	const char *model_version;
 	bool stopping;                /* the last heartbeat before a clean shutdown */
+	const struct cjd_heartbeat_evidence *evidence; /* NULL: probes off (omitted) */
 };
 
 /* Host facts shared by every message of a publisher. */
