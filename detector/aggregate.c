@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/identity.h"
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
@@ -248,16 +249,10 @@ static int on_inner_alert(const struct cjd_alert *al, void *ctx)
 		cjd_warn("aggregate alert for unknown group %s: not published", al->cgroup);
 		return -ENOENT;
 	}
-	if (a->n_pend == a->cap_pend) {
-		size_t cap = a->cap_pend ? 2 * a->cap_pend : 8;
-		struct pending *np = realloc(a->pend, cap * sizeof(*np));
-		if (!np) {
-			cjd_warn("out of memory: the %s alert of group %s is not published",
-				 cjd_alert_action_name(al->action), al->cgroup);
-			return -ENOMEM;
-		}
-		a->pend = np;
-		a->cap_pend = cap;
+	if (cjd_array_reserve(a->pend, a->cap_pend, a->n_pend + 1)) {
+		cjd_warn("out of memory: the %s alert of group %s is not published",
+			 cjd_alert_action_name(al->action), al->cgroup);
+		return -ENOMEM;
 	}
 	struct pending *p = &a->pend[a->n_pend++];
 	p->g = (int32_t)(*v - 1);
@@ -453,14 +448,8 @@ static int32_t group_of(struct cjd_agg *a, enum cjd_agg_kind kind, const char *h
 			break;
 		}
 	if (gi < 0) {
-		if (a->n_groups == a->cap_groups) {
-			size_t cap = a->cap_groups ? 2 * a->cap_groups : 8;
-			struct group *ng = realloc(a->groups, cap * sizeof(*ng));
-			if (!ng)
-				return -1;
-			a->groups = ng;
-			a->cap_groups = cap;
-		}
+		if (cjd_array_reserve(a->groups, a->cap_groups, a->n_groups + 1))
+			return -1;
 		gi = (int32_t)a->n_groups++;
 	}
 	struct group *g = &a->groups[gi];
@@ -534,14 +523,8 @@ static int32_t member_of(struct cjd_agg *a, const char *host, const char *cgroup
 			break;
 		}
 	if (mi < 0) {
-		if (a->n_members == a->cap_members) {
-			size_t cap = a->cap_members ? 2 * a->cap_members : 16;
-			struct member *nm = realloc(a->members, cap * sizeof(*nm));
-			if (!nm)
-				return -1;
-			a->members = nm;
-			a->cap_members = cap;
-		}
+		if (cjd_array_reserve(a->members, a->cap_members, a->n_members + 1))
+			return -1;
 		mi = (int32_t)a->n_members++;
 	}
 	struct member *m = &a->members[mi];
