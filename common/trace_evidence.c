@@ -83,10 +83,12 @@ int cjd_trace_format_evidence(const struct cjd_trace_evidence *ev, char **out, s
 	if (!s)
 		return -ENOMEM;
 	len = strlen(s);
-	if (!(*out = realloc(s, len + 2))) {
+	char *grown = realloc(s, len + 2);
+	if (!grown) {
 		free(s);
 		return -ENOMEM;
 	}
+	*out = grown;
 	(*out)[len] = '\n';
 	(*out)[len + 1] = '\0';
 	*n = len + 1;
