@@ -125,7 +125,9 @@ static void test_kill9_journal_since(void **state)
 			"--journal-keep", "50", "--interval-us", "200", NULL};
 	start_driver(&drv, args, ep, sizeof(ep));
 	uint64_t deadline = zt_now_ms() + 20000;
-	while (journal_lines(journal) < 200 && zt_now_ms() < deadline)
+	/* The count races the driver's renames (a file being shifted from .k to .k+1 can be
+	 * counted twice), so it may run ahead of the truth: wait for 300, ask for 150 below. */
+	while (journal_lines(journal) < 300 && zt_now_ms() < deadline)
 		usleep(10000);
 	int st = zt_kill_wait(&drv, SIGKILL);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
@@ -152,7 +154,7 @@ static void test_kill9_journal_since(void **state)
 	struct cjd_error err;
 	assert_int_equal(cjd_journal_walk(journal, keep_line, &l, &err), 0);
 	assert_int_equal((long)l.n, journal_lines(journal)); /* no line was skipped as broken */
-	assert_true(l.n >= 200);
+	assert_true(l.n >= 150);
 	for (size_t i = 0; i < l.n; i++) {
 		json_t *d = json_loads(l.text[i], JSON_REJECT_DUPLICATES, NULL);
 		assert_non_null(d);
