@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/strmap.h"
 #include "trace_sort.h"
 
@@ -59,14 +60,8 @@ static int intern(struct trace_sort *ts, const char *s, const char **out)
 		*out = ts->owned[*v - 1];
 		return 0;
 	}
-	if (ts->n_owned == ts->cap_owned) {
-		size_t cap = ts->cap_owned ? 2 * ts->cap_owned : 16;
-		char **no = realloc(ts->owned, cap * sizeof(*no));
-		if (!no)
-			goto out_undo;
-		ts->owned = no;
-		ts->cap_owned = cap;
-	}
+	if (cjd_array_reserve(ts->owned, ts->cap_owned, ts->n_owned + 1))
+		goto out_undo;
 	if (!(ts->owned[ts->n_owned] = strdup(s)))
 		goto out_undo;
 	*v = ++ts->n_owned;
@@ -79,14 +74,8 @@ out_undo:
 
 int trace_sort_add(struct trace_sort *ts, const struct cjd_sample *s)
 {
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? 2 * ts->cap : 1024;
-		struct held *nv = realloc(ts->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		ts->v = nv;
-		ts->cap = cap;
-	}
+	if (cjd_array_reserve(ts->v, ts->cap, ts->n + 1))
+		return -ENOMEM;
 	struct held *h = &ts->v[ts->n];
 	h->s = *s;
 	h->seq = ts->n;
