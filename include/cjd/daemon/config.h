@@ -104,7 +104,7 @@ struct cjd_config {
 	double sweep_min_cpu;        /* CPUs */
 	char *sweep_probes;
 	char *evidence_probes;
-	char *evidence_require;      /* "none", "any", "mining-specific" */
+	char *evidence_require;      /* "auto", "none", "any", "verdict", "mining-specific" */
 	uint64_t evidence_wait_ns;
 	char *verdict_model;         /* NULL: the shipped default */
 	/* outputs */
