@@ -202,8 +202,7 @@ static void view_of(const struct pl_evidence *ev, const struct ev_cg *e, bool pe
 		pr->name = name;
 		if (!o) {
 			pr->status = "not run";
-			pr->why = e->kind == CJD_EVJOB_SWEEP ? "the sweep runs the cheap probes only "
-							       "(evidence.sweep_probes)"
+			pr->why = e->kind == CJD_EVJOB_SWEEP ? "not among evidence.sweep_probes"
 							     : "not among evidence.probes";
 			continue;
 		}
