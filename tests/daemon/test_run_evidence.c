@@ -227,6 +227,8 @@ static void start_agent(const char *detector_json, const char *evidence_json, co
 	argv[n++] = endpoint;
 	argv[n++] = "--journal";
 	argv[n++] = journal;
+	argv[n++] = "--metrics-listen"; /* port 0: another agent on this host may hold 5558 */
+	argv[n++] = "127.0.0.1:0";
 	if (model[0]) {
 		argv[n++] = "--model";
 		argv[n++] = (char *)model;
