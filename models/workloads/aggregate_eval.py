@@ -11,8 +11,9 @@ by `cjd replay` with the shipped sw-default.json as the per-cgroup model and agg
 per host for the traces without container names, per image for the container recordings
 (their .identities.json). Each cell is: the group lane's flagged windows, and whether
 (and after how long) an aggregate alert fired; "member fired" when a cgroup fired on its
-own. Columns: the model scoring groups (sw-default or sw-nosyscalls) and
---aggregate-member-max-cpu (0.5, the default, 0.75, and 0: no limit).
+own. Columns: the model scoring groups (the default, which in software mode is the shipped
+sw-nosyscalls, i.e. no --aggregate-model; or sw-default, the detector's own model, as
+--aggregate-model) and --aggregate-member-max-cpu (0.5, the default, 0.75, and 0: no limit).
 """
 import argparse
 import glob
@@ -42,8 +43,10 @@ def run(cmd):
 def replay(cjd, trace, kinds, model, max_cpu, ids, tmp):
     summary = os.path.join(tmp, "summary.json")
     cmd = [cjd, "replay", "-q", "--model", os.path.join(MODELS, "sw-default.json"),
-           "--aggregate", kinds, "--aggregate-model", os.path.join(MODELS, model + ".json"),
-           "--aggregate-member-max-cpu", max_cpu, "--summary-json", summary, trace]
+           "--aggregate", kinds, "--aggregate-member-max-cpu", max_cpu,
+           "--summary-json", summary, trace]
+    if model:  # else the default group model
+        cmd[-3:-3] = ["--aggregate-model", os.path.join(MODELS, model + ".json")]
     if ids:
         cmd[2:2] = ["--identities", ids]
     alerts = run(cmd).stdout.splitlines()
@@ -84,10 +87,13 @@ def main():
         ids = os.path.join(DATA, name + ".identities.json")
         cases.append((name, f, "image", ids, name.startswith("evade-")))
     copies = [(w, os.path.join(DATA, f"{w}.real.cjdt.gz")) for w in base_benign()]
-    cols = [(m, c) for m in ("sw-default", "sw-nosyscalls") for c in o.max_cpu.split(",")]
+    cols = [(m, c) for m in (None, "sw-default") for c in o.max_cpu.split(",")]
     with tempfile.TemporaryDirectory(prefix="cjd-aggeval-") as tmp:
-        print(f"Interval {o.interval}; per-cgroup model sw-default.json; K=3, W=8, threshold 0.5.\n")
-        print("| trace | grouping | " + " | ".join(f"{m}, max cpu {c}" for m, c in cols) + " |")
+        print(f"Interval {o.interval}; per-cgroup model sw-default.json; K=3, W=8, threshold 0.5. "
+              "Groups scored by the default group model (software mode: sw-nosyscalls.json) "
+              "or by sw-default.json (the detector's own model, the default before).\n")
+        print("| trace | grouping | " + " | ".join(
+            f"{m or 'default (sw-nosyscalls)'}, max cpu {c}" for m, c in cols) + " |")
         print("|---|---|" + "---|" * len(cols))
         rows = [(n, f, k, i, m, None) for n, f, k, i, m in cases]
         rows += [(f"{w} x{o.copies}", f, "host", None, False, w) for w, f in copies]
