@@ -89,12 +89,14 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 
 /*
  * The model that scores groups (detector.aggregate_model): the configured
- * one for every mode, or, when none is and aggregation is on, in software
- * mode the shipped sw-nosyscalls (*sw_only set) and in hardware mode the
- * detector's own (NULL). A group's sum of duty-cycled members counts one
- * sleep and wake-up per member and cycle: its system calls per CPU-second
- * measure how the work was split, not the work (models/README.md,
- * "Aggregation across cgroups"). Returns 0 or -errno with err.
+ * one for every mode; else, with the shipped models (no detector.model) and
+ * aggregation on, in software mode the shipped sw-nosyscalls (*sw_only set);
+ * else the detector's own (NULL). A group's sum of duty-cycled members counts
+ * one sleep and wake-up per member and cycle: its system calls per
+ * CPU-second measure how the work was split, not the work (models/README.md,
+ * "Aggregation across cgroups"). A configured detector.model is never
+ * swapped. Returns 0 or -errno with err (-ENOENT: sw-nosyscalls.json is
+ * missing from the model directories).
  */
 static int group_model_load(const struct cjd_pipeline *p, const struct cjd_config *cfg,
 			    struct cjd_model **out, bool *sw_only, struct cjd_error *err)
@@ -110,11 +112,15 @@ static int group_model_load(const struct cjd_pipeline *p, const struct cjd_confi
 		return cjd_model_load(out, cfg->aggregate_model, err);
 	for (size_t w = 0; w < p->n_wants; w++)
 		software |= cjd_mode_of(p->wants[w]) == CJD_MODE_SOFTWARE;
-	if (!cfg->aggregate.n || !software)
+	if (cfg->model || !cfg->aggregate.n || !software)
 		return 0;
 	if ((rc = cjd_model_default_path(nosys, p->opts.model_dirs, p->opts.n_model_dirs, path,
-					 sizeof(path), err)))
-		return rc;
+					 sizeof(path), err))) {
+		char why[sizeof(err->text)];
+		snprintf(why, sizeof(why), "%s", err->text);
+		return cjd_error_set(err, rc, NULL, 0, 0, "the group model (detector.aggregate): %s",
+				     why);
+	}
 	*sw_only = true;
 	return cjd_model_load(out, path, err);
 }
@@ -328,12 +334,12 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		goto out_free;
 	}
 	set_wants(p, modes, events);
-	if ((rc = group_model_load(p, cfg, &p->agg_model, &p->agg_sw_only, err))) {
-		rc = cjd_errno_config(rc); /* a group model that cannot be found or loaded */
-		goto out_free;
-	}
 	if ((rc = models_load(p, cfg, &p->models, err))) {
 		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
+		goto out_free;
+	}
+	if ((rc = group_model_load(p, cfg, &p->agg_model, &p->agg_sw_only, err))) {
+		rc = cjd_errno_config(rc); /* a group model that cannot be found or loaded */
 		goto out_free;
 	}
 	/* before the detectors: they get its suspect callback */
@@ -709,9 +715,9 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	int rc = 0;
 
 	/* everything that can fail first, for every mode, before anything changes */
-	if ((rc = group_model_load(p, cfg, &agg_new, &sw_new, err)))
-		goto out_fail;
 	if ((rc = models_load(p, cfg, &nm, err)))
+		goto out_fail;
+	if ((rc = group_model_load(p, cfg, &agg_new, &sw_new, err)))
 		goto out_fail;
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)

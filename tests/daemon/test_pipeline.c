@@ -141,9 +141,19 @@ static void test_missing_default_fails_at_start(void **state)
 	char msg[1024];
 	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), -EINVAL);
 	assert_non_null(strstr(cjd_error_format(&err, msg, sizeof(msg)), "hw-default.json"));
+	/* aggregation on (the default): software mode scores groups with sw-nosyscalls */
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 -EINVAL);
+	cjd_error_format(&err, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "group model"));
+	assert_non_null(strstr(msg, "sw-nosyscalls.json"));
+	size_t n_agg = cfg.aggregate.n;
+	cfg.aggregate.n = 0;
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
+	cfg.aggregate.n = n_agg;
 	const char *path;
 	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
 	assert_string_equal(path, sw);
@@ -292,12 +302,65 @@ static void test_aggregate_journaled(void **state)
 	cjd_config_release(&cfg);
 }
 
+/* With the shipped models and no detector.aggregate_model, software mode scores groups
+ * with sw-nosyscalls: four duty-cycled pod members, each sleeping (20 system calls) per
+ * cycle, sum to one flat CPU and fire as a group scored by that model. */
+static void test_aggregate_default_model(void **state)
+{
+	(void)state;
+	static const char *const cg[] = {POD_CG("a"), POD_CG("b"), POD_CG("c"), POD_CG("d")};
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char journal[128], models[1024], line[16384];
+	const char *src = getenv("CJD_SOURCE_DIR");
+
+	snprintf(models, sizeof(models), "%s/models", src ? src : ".");
+	setenv("CJD_MODEL_DIR", models, 1);
+	snprintf(journal, sizeof(journal), "%s/agg-default.jsonl", dir);
+	config(&cfg, NULL);
+	cfg.journal = strdup(journal);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	for (uint64_t t = 1; t <= 15; t++) {
+		for (int i = 0; i < 4; i++) {
+			struct cjd_sample s = sw_sample(t);
+			s.cgroup = cg[i];
+			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
+			s.count[CJD_EV_PAGE_FAULTS] = 0;
+			s.count[CJD_EV_SYSCALLS] = 20;
+			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
+		}
+		cjd_pipeline_tick(p);
+	}
+	cjd_pipeline_free(p);
+	FILE *f = fopen(journal, "r");
+	assert_non_null(f);
+	int firing = 0;
+	while (fgets(line, sizeof(line), f)) {
+		assert_null(strstr(line, "\"action\":\"firing\""));
+		if (strstr(line, "\"action\":\"aggregate_firing\"")) {
+			firing++;
+			assert_non_null(strstr(line, "\"model\":{\"name\":\"sw-nosyscalls\""));
+		}
+	}
+	fclose(f);
+	assert_int_equal(firing, 1);
+	unsetenv("CJD_MODEL_DIR");
+	unlink(journal);
+	cjd_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loaded_before_samples),
 		cmocka_unit_test(test_missing_default_fails_at_start),
 		cmocka_unit_test(test_reload_loads_first),
+		cmocka_unit_test(test_aggregate_default_model),
 		cmocka_unit_test(test_shipped_models_by_events),
 		cmocka_unit_test(test_aggregate_journaled),
 	};
