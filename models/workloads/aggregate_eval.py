@@ -42,15 +42,19 @@ def run(cmd):
 
 def replay(cjd, trace, kinds, model, max_cpu, ids, tmp):
     summary = os.path.join(tmp, "summary.json")
-    cmd = [cjd, "replay", "-q", "--model", os.path.join(MODELS, "sw-default.json"),
-           "--aggregate", kinds, "--aggregate-member-max-cpu", max_cpu,
+    # no --model: the shipped models from models/ (CJD_MODEL_DIR), the per-cgroup one by the
+    # trace's events (sw-default) and, without --aggregate-model, the default group model
+    cmd = [cjd, "replay", "-q", "--aggregate", kinds, "--aggregate-member-max-cpu", max_cpu,
            "--summary-json", summary, trace]
-    if model:  # else the default group model
+    if model:
         cmd[-3:-3] = ["--aggregate-model", os.path.join(MODELS, model + ".json")]
     if ids:
         cmd[2:2] = ["--identities", ids]
-    alerts = run(cmd).stdout.splitlines()
-    rows = json.load(open(summary))["cgroups"]
+    alerts = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                            env=dict(os.environ, CJD_MODEL_DIR=MODELS)).stdout.splitlines()
+    rows = json.load(open(summary))
+    assert rows["model"]["name"] == "sw-default", rows["model"]
+    rows = rows["cgroups"]
     group = [r for r in rows if not r["cgroup"].startswith("/")]
     members = [r for r in rows if r["cgroup"].startswith("/")]
     agg = [json.loads(a) for a in alerts]
@@ -119,7 +123,7 @@ def main():
         print("| **fired** | | " + " | ".join(
             f"miners {k[0]}/{k[1]}, benign {k[2]}/{k[3]}" for k in fired.values()) + " |")
         print(f"\nOne cell's command, from the checkout, on the sorted and resampled trace "
-              f"($TMP/sorted.cjdt): `{example}`")
+              f"($TMP/sorted.cjdt): `CJD_MODEL_DIR=models {example}`")
 
 
 main()
