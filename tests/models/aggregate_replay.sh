@@ -7,8 +7,8 @@
 # miss: printed, not asserted); the container recording (evade-ctr4-sha256d, four containers
 # of one image) must form one image group from its identities file and fire once, naming its
 # members by container and image; and no benign group may fire: the four gzip containers of
-# one image (gzip-ctr4) and 4 rotated copies of each benign workload of the base corpus
-# (models/workloads/copies.py, as models/eval/aggregate.md).
+# one image (gzip-ctr4, also limited to 0.25 and 0.35 CPU each) and 4 rotated copies of each
+# benign workload of the base corpus (models/workloads/copies.py, as models/eval/aggregate.md).
 set -u
 . "$(dirname "$0")/../lib.sh"
 : "${CJD_BIN:?}" "${CJD_SOURCE_DIR:?}"
@@ -138,10 +138,12 @@ ok "evade-ctr4-sha256d: one image group; its aggregate_firing names the four con
 
 # No benign group fires: four gzip containers of one image, and 4 rotated copies (replicas
 # started at different times) of every benign workload of the base corpus.
-"$CJD_BIN" trace cat --resample 1s --sort -o "$T/g.cjdt" "$data/gzip-ctr4.real.cjdt.gz" || fail "trace cat gzip-ctr4"
-set -- $(groups "$T/g.cjdt" image "$data/gzip-ctr4.identities.json")
-[ "${1:-}" = 0 ] && [ "${3:-}" != 0/0 ] && ok "gzip-ctr4: its image group is scored ($3 windows flagged) and does not fire" ||
-	bad "gzip-ctr4: expected a scored image group and no aggregate alert, got: $*"
+for w in gzip-ctr4 gzip-ctr4-cpu25 gzip-ctr4-cpu35; do
+	"$CJD_BIN" trace cat --resample 1s --sort -o "$T/g.cjdt" "$data/$w.real.cjdt.gz" || fail "trace cat $w"
+	set -- $(groups "$T/g.cjdt" image "$data/$w.identities.json")
+	[ "${1:-}" = 0 ] && [ "${3:-}" != 0/0 ] && ok "$w: its image group is scored ($3 windows flagged) and does not fire" ||
+		bad "$w: expected a scored image group and no aggregate alert, got: $*"
+done
 benign=$(sh -c ". '$CJD_SOURCE_DIR/models/train_options.sh'; echo \$BENIGN \$BENIGN_REAL_ONLY")
 n=0
 fired=""
