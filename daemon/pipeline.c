@@ -82,9 +82,7 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	}
 	dc->aggregate.min_members = cfg->aggregate_min_members;
 	dc->aggregate.member_max_cpu = (float)cfg->aggregate_member_max_cpu;
-	dc->aggregate.model = !p->agg_sw_only || cjd_mode_of(events) == CJD_MODE_SOFTWARE
-				      ? p->agg_model
-				      : NULL;
+	dc->aggregate.model = cjd_pipeline_group_model(p, cjd_mode_of(events));
 }
 
 /*
@@ -784,6 +782,12 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 	if (path)
 		*path = p->slot[mode].model_path ? p->slot[mode].model_path : "";
 	return p->slot[mode].model;
+}
+
+const struct cjd_model *cjd_pipeline_group_model(const struct cjd_pipeline *p,
+						 enum cjd_mode mode)
+{
+	return !p->agg_sw_only || mode == CJD_MODE_SOFTWARE ? p->agg_model : NULL;
 }
 
 const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode)

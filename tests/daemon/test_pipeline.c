@@ -242,6 +242,26 @@ static void test_shipped_models_by_events(void **state)
 	"123456789abc.slice/cri-containerd-" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
 	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".scope"
 
+/* Seconds 1..secs of four cgroups cg[0..4) at a quarter of a CPU each (a little
+ * uneven), each with these page faults and system calls per second, one tick a round. */
+static void push_quarters(struct cjd_pipeline *p, const char *const *cg, uint64_t secs,
+			  uint64_t faults, uint64_t syscalls)
+{
+	struct cjd_error err;
+
+	for (uint64_t t = 1; t <= secs; t++) {
+		for (int i = 0; i < 4; i++) {
+			struct cjd_sample s = sw_sample(t);
+			s.cgroup = cg[i];
+			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
+			s.count[CJD_EV_PAGE_FAULTS] = faults;
+			s.count[CJD_EV_SYSCALLS] = syscalls;
+			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
+		}
+		cjd_pipeline_tick(p);
+	}
+}
+
 /* detector.aggregate (pod by default): four containers of one pod at a quarter of a
  * CPU each are journaled as one aggregate_firing naming the four; a missing
  * detector.aggregate_model is a start-up error naming it. */
@@ -262,16 +282,7 @@ static void test_aggregate_journaled(void **state)
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
-	for (uint64_t t = 1; t <= 12; t++) {
-		for (int i = 0; i < 4; i++) {
-			struct cjd_sample s = sw_sample(t);
-			s.cgroup = cg[i];
-			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
-			s.count[CJD_EV_SYSCALLS] = 1;
-			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
-		}
-		cjd_pipeline_tick(p);
-	}
+	push_quarters(p, cg, 12, 1, 1);
 	cjd_pipeline_free(p); /* fsyncs the journal */
 	FILE *f = fopen(journal, "r");
 	assert_non_null(f);
@@ -325,17 +336,7 @@ static void test_aggregate_default_model(void **state)
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
-	for (uint64_t t = 1; t <= 15; t++) {
-		for (int i = 0; i < 4; i++) {
-			struct cjd_sample s = sw_sample(t);
-			s.cgroup = cg[i];
-			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
-			s.count[CJD_EV_PAGE_FAULTS] = 0;
-			s.count[CJD_EV_SYSCALLS] = 20;
-			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
-		}
-		cjd_pipeline_tick(p);
-	}
+	push_quarters(p, cg, 15, 0, 20);
 	cjd_pipeline_free(p);
 	FILE *f = fopen(journal, "r");
 	assert_non_null(f);
