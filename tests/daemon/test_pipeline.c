@@ -242,14 +242,14 @@ static void test_shipped_models_by_events(void **state)
 	"123456789abc.slice/cri-containerd-" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
 	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".scope"
 
-/* Seconds 1..secs of four cgroups cg[0..4) at a quarter of a CPU each (a little
+/* Seconds from..to of four cgroups cg[0..4) at a quarter of a CPU each (a little
  * uneven), each with these page faults and system calls per second, one tick a round. */
-static void push_quarters(struct cjd_pipeline *p, const char *const *cg, uint64_t secs,
-			  uint64_t faults, uint64_t syscalls)
+static void push_quarters(struct cjd_pipeline *p, const char *const *cg, uint64_t from,
+			  uint64_t to, uint64_t faults, uint64_t syscalls)
 {
 	struct cjd_error err;
 
-	for (uint64_t t = 1; t <= secs; t++) {
+	for (uint64_t t = from; t <= to; t++) {
 		for (int i = 0; i < 4; i++) {
 			struct cjd_sample s = sw_sample(t);
 			s.cgroup = cg[i];
@@ -282,7 +282,7 @@ static void test_aggregate_journaled(void **state)
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
-	push_quarters(p, cg, 12, 1, 1);
+	push_quarters(p, cg, 1, 12, 1, 1);
 	cjd_pipeline_free(p); /* fsyncs the journal */
 	FILE *f = fopen(journal, "r");
 	assert_non_null(f);
@@ -315,7 +315,8 @@ static void test_aggregate_journaled(void **state)
 
 /* With the shipped models and no detector.aggregate_model, software mode scores groups
  * with sw-nosyscalls: four duty-cycled pod members, each sleeping (20 system calls) per
- * cycle, sum to one flat CPU and fire as a group scored by that model. */
+ * cycle, sum to one flat CPU and fire as a group scored by that model; a reload keeps
+ * the group's state. */
 static void test_aggregate_default_model(void **state)
 {
 	(void)state;
@@ -336,13 +337,18 @@ static void test_aggregate_default_model(void **state)
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
-	push_quarters(p, cg, 15, 0, 20);
+	push_quarters(p, cg, 1, 15, 0, 20);
+	/* a reload loads the group model anew: the group goes on firing, not gone and back */
+	assert_int_equal(cjd_pipeline_reconfigure(p, &cfg, &err), 0);
+	push_quarters(p, cg, 16, 25, 0, 20);
 	cjd_pipeline_free(p);
 	FILE *f = fopen(journal, "r");
 	assert_non_null(f);
 	int firing = 0;
 	while (fgets(line, sizeof(line), f)) {
 		assert_null(strstr(line, "\"action\":\"firing\""));
+		assert_null(strstr(line, "\"action\":\"aggregate_gone\""));
+		assert_null(strstr(line, "\"action\":\"aggregate_resolved\""));
 		if (strstr(line, "\"action\":\"aggregate_firing\"")) {
 			firing++;
 			assert_non_null(strstr(line, "\"model\":{\"name\":\"sw-nosyscalls\""));
