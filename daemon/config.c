@@ -236,9 +236,12 @@ static const struct opt opts[] = {
 	 .cli = {"aggregate-member-max-cpu", "CPUS", 0,
 		 "a member sample using more CPUs is left out of its group's sum (0: no limit)"}},
 	{"detector.aggregate_model", T_STRING, OFF(aggregate_model), NULL, 0, 0, NULL,
-	 "Model file that scores groups (same window and events as detector.model's); null: the "
-	 "detector's model. models/README.md measures sw-nosyscalls.json here.",
-	 .cli = {"aggregate-model", "FILE", 0, "the model that scores groups (default: the detector's)"}},
+	 "Model file that scores groups (same window and events as detector.model's); null: with "
+	 "the shipped models, in software mode sw-nosyscalls.json (a sum of duty-cycled members "
+	 "counts their sleeps as system calls), else the detector's model (models/README.md).",
+	 .cli = {"aggregate-model", "FILE", 0,
+		 "the model that scores groups (default: with the shipped models sw-nosyscalls "
+		 "in software mode, else the detector's)"}},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds.",

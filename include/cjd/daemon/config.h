@@ -77,7 +77,7 @@ struct cjd_config {
 	struct cjd_strlist aggregate;    /* groupings on: "pod", "image", "host" */
 	uint32_t aggregate_min_members;
 	double aggregate_member_max_cpu;
-	char *aggregate_model;           /* NULL: the detector's model */
+	char *aggregate_model;           /* NULL: sw-nosyscalls in software mode with the shipped models, else the detector's */
 	/* publish */
 	struct cjd_strlist endpoints;
 	uint32_t hwm;
