@@ -313,8 +313,9 @@ static const struct opt opts[] = {
 	 "with the sweep's probes (sweep_probes), flagged by screening or not; 0 turns it off.",
 	 .cli = {"sweep-every", "DURATION", 0, "inspect busy cgroups with the cheap probes this often (0: never)"}},
 	{"evidence.sweep_min_cpu", T_DOUBLE, OFF(sweep_min_cpu), "0.1", 0, 1024, NULL,
-	 "CPUs a cgroup must have used on average over the last sweep period to be swept (low "
-	 "enough for a miner held to a tenth of a CPU by a quota or by busy neighbours).",
+	 "CPUs a cgroup must have used on average over the last sweep period to be swept (one "
+	 "the sweep sees for the first time: since it was first counted); low enough for a miner "
+	 "held to a tenth of a CPU by a quota or by busy neighbours.",
 	 .cli = {"sweep-min-cpu", "CPUS", 0, "CPUs a cgroup must use to be swept"}},
 	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "all", 0, 0, NULL,
 	 "The probes the sweep runs (`cjd inspect --probes` syntax). Every probe is cheap enough "

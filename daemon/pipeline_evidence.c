@@ -589,12 +589,21 @@ static int sweep_one(const struct cjd_cgroup_summary *s, void *ctx)
 	if (s->host[0] || s->allowlisted || !(e = cg_get(p->ev, s->cgroup, true)))
 		return 0;
 	uint64_t before = e->sweep_cpu_ns;
+	uint64_t span = s->last_t_ns > s->first_t_ns ? s->last_t_ns - s->first_t_ns : 0;
 	bool seen = e->sweep_seen;
+	double cpus;
 	e->sweep_cpu_ns = s->cpu_ns;
 	e->sweep_seen = true;
-	if (!seen || !sc->period_ns || s->cpu_ns < before)
+	e->mode = s->mode;
+	if (seen && sc->period_ns && s->cpu_ns >= before)
+		cpus = (double)(s->cpu_ns - before) / (double)sc->period_ns;
+	else if (!seen && span >= 1000000000ull)
+		/* first sight: judged by its CPU since it was first counted (a second or
+		 * more of it), so that a miner already running is looked at now, not a
+		 * whole sweep period later */
+		cpus = (double)s->cpu_ns / (double)span;
+	else
 		return 0;
-	double cpus = (double)(s->cpu_ns - before) / (double)sc->period_ns;
 	bool recent = e->done_mono_ns && sc->now - e->done_mono_ns < p->cfg->sweep_ns;
 	cjd_debug("evidence: sweep: %s used %.2f CPUs%s", s->cgroup, cpus,
 		  recent ? ", inspected lately" : "");
