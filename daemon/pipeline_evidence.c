@@ -410,8 +410,8 @@ void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 		} else {
 			p->ev->suppressed++;
 			if (!e->hold_logged) {
-				cjd_info("alert for %s still held back: no %s evidence yet "
-					 "(evidence.require)", e->cgroup, require_of(p, e));
+				cjd_info("alert for %s still held back: no evidence yet that "
+					 "evidence.require=%s accepts", e->cgroup, require_of(p, e));
 				e->hold_logged = true;
 			}
 		}
