@@ -92,6 +92,30 @@ static const char *journal(const char *name, const char *const *lines, char *pat
 	return path;
 }
 
+/* Runs a subscriber on cfg (its endpoint: sc's, at ipc://DIR/sock) against the scripted
+ * publisher sc until it stops; returns its counters. */
+static struct cjd_subscriber_stats run_scripted(struct script *sc, const char *sock,
+						struct cjd_subscriber_config *cfg)
+{
+	const char *ep[1] = {sc->endpoint};
+	struct cjd_subscriber *s;
+	struct cjd_subscriber_stats st;
+	struct cjd_error err;
+	pthread_t t;
+
+	snprintf(sc->endpoint, sizeof(sc->endpoint), "ipc://%s/%s", dir, sock);
+	cfg->endpoints = ep;
+	cfg->n_endpoints = 1;
+	assert_int_equal(pthread_create(&t, NULL, publisher, sc), 0);
+	assert_int_equal(cjd_subscriber_new(&s, cfg, &err), 0);
+	assert_int_equal(cjd_subscriber_run(s, &err), 0);
+	cjd_subscriber_stats(s, &st);
+	pthread_join(t, NULL);
+	assert_true(sc->sent);
+	cjd_subscriber_free(s);
+	return st;
+}
+
 /* Live: malformed messages counted and skipped, extra frames dropped, seq gaps counted, count stops. */
 static void test_live_checks_messages(void **state)
 {
@@ -106,21 +130,10 @@ static void test_live_checks_messages(void **state)
 	static const char *const m8[] = {"alert.resolved", ALERT(ID_C, "resolved", 4), NULL};
 	struct script sc = {.msgs = {m1, m2, m3, m4, m5, m6, m7, m8}};
 	struct seen seen = {0};
-	const char *ep[1] = {sc.endpoint};
-	struct cjd_subscriber_config cfg = {.endpoints = ep, .n_endpoints = 1, .count = 3,
-					    .sink = sink, .sink_ctx = &seen, .quiet = true};
-	struct cjd_subscriber *s;
-	struct cjd_subscriber_stats st;
-	struct cjd_error err;
-	pthread_t t;
+	struct cjd_subscriber_config cfg = {.count = 3, .sink = sink, .sink_ctx = &seen,
+					    .quiet = true};
+	struct cjd_subscriber_stats st = run_scripted(&sc, "live.sock", &cfg);
 
-	snprintf(sc.endpoint, sizeof(sc.endpoint), "ipc://%s/live.sock", dir);
-	assert_int_equal(pthread_create(&t, NULL, publisher, &sc), 0);
-	assert_int_equal(cjd_subscriber_new(&s, &cfg, &err), 0);
-	assert_int_equal(cjd_subscriber_run(s, &err), 0);
-	cjd_subscriber_stats(s, &st);
-	pthread_join(t, NULL);
-	assert_true(sc.sent);
 	assert_int_equal(st.delivered, 3);
 	assert_int_equal(st.journaled, 0);
 	assert_int_equal(st.malformed, 4);
@@ -130,7 +143,6 @@ static void test_live_checks_messages(void **state)
 	assert_string_equal(seen.body[0], ALERT(ID_A, "firing", 1));
 	assert_string_equal(seen.body[1], ALERT(ID_B, "firing", 3));
 	assert_string_equal(seen.topic[2], "alert.resolved");
-	cjd_subscriber_free(s);
 }
 
 /* --since all with an endpoint: the journal first, then live, an alert seen in both delivered once. */
@@ -144,31 +156,18 @@ static void test_journal_then_live_once(void **state)
 	struct script sc = {.msgs = {m1, m2}};
 	struct cjd_since all = {.kind = CJD_SINCE_ALL};
 	struct seen seen = {0};
-	const char *ep[1] = {sc.endpoint};
 	char path[400];
-	struct cjd_subscriber_config cfg = {.endpoints = ep, .n_endpoints = 1, .count = 3,
-					    .since = &all,
+	struct cjd_subscriber_config cfg = {.count = 3, .since = &all,
 					    .journal = journal("j1.jsonl", lines, path, sizeof(path)),
 					    .sink = sink, .sink_ctx = &seen, .quiet = true};
-	struct cjd_subscriber *s;
-	struct cjd_subscriber_stats st;
-	struct cjd_error err;
-	pthread_t t;
+	struct cjd_subscriber_stats st = run_scripted(&sc, "catchup.sock", &cfg);
 
-	snprintf(sc.endpoint, sizeof(sc.endpoint), "ipc://%s/catchup.sock", dir);
-	assert_int_equal(pthread_create(&t, NULL, publisher, &sc), 0);
-	assert_int_equal(cjd_subscriber_new(&s, &cfg, &err), 0);
-	assert_int_equal(cjd_subscriber_run(s, &err), 0);
-	cjd_subscriber_stats(s, &st);
-	pthread_join(t, NULL);
-	assert_true(sc.sent);
 	assert_int_equal(st.delivered, 3);
 	assert_int_equal(st.journaled, 2);
 	assert_int_equal(seen.n, 3);
 	assert_string_equal(seen.topic[0], "alert.firing");
 	assert_string_equal(seen.topic[1], "alert.resolved");
 	assert_string_equal(seen.body[2], ALERT(ID_C, "firing", 3));
-	cjd_subscriber_free(s);
 }
 
 /* The journal alone: its alerts' topics are filtered as live ones are, and run ends after it. */
