@@ -227,6 +227,9 @@ static void start_agent(const char *detector_json, const char *evidence_json, co
 	argv[n++] = endpoint;
 	argv[n++] = "--journal";
 	argv[n++] = journal;
+	/* a port the kernel picks: another agent on this host may hold the default 5558 */
+	argv[n++] = "--metrics-listen";
+	argv[n++] = "127.0.0.1:0";
 	if (model[0]) {
 		argv[n++] = "--model";
 		argv[n++] = (char *)model;
