@@ -204,6 +204,15 @@ static void banner(const struct cjd_agent *a)
 	cjd_info("model: %s %s (%s, %s), threshold %.3f%s", cjd_model_name(m), cjd_model_version(m),
 		 cjd_model_kind_name(cjd_model_kind(m)), path,
 		 isnan(a->cfg.threshold) ? (double)cjd_model_threshold(m) : a->cfg.threshold, why);
+	if (a->cfg.aggregate.n) {
+		const struct cjd_model *gm = cjd_pipeline_group_model(a->pipe, a->info.mode);
+		char kinds[64] = "";
+		for (size_t i = 0, n = 0; i < a->cfg.aggregate.n && n < sizeof(kinds); i++)
+			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s", i ? ", " : "",
+					      a->cfg.aggregate.v[i]);
+		cjd_info("aggregate: groups per %s, scored by %s %s", kinds,
+			 cjd_model_name(gm ? gm : m), gm ? cjd_model_version(gm) : "(the detector's)");
+	}
 	for (size_t i = 0;; i++) {
 		const char *ep = cjd_publisher_endpoint(cjd_pipeline_publisher(a->pipe), i);
 		if (!ep)

@@ -236,9 +236,12 @@ static const struct opt opts[] = {
 	 .cli = {"aggregate-member-max-cpu", "CPUS", 0,
 		 "a member sample using more CPUs is left out of its group's sum (0: no limit)"}},
 	{"detector.aggregate_model", T_STRING, OFF(aggregate_model), NULL, 0, 0, NULL,
-	 "Model file that scores groups (same window and events as detector.model's); null: the "
-	 "detector's model. models/README.md measures sw-nosyscalls.json here.",
-	 .cli = {"aggregate-model", "FILE", 0, "the model that scores groups (default: the detector's)"}},
+	 "Model file that scores groups (same window and events as detector.model's); null: with "
+	 "the shipped models, in software mode sw-nosyscalls.json (a sum of duty-cycled members "
+	 "counts their sleeps as system calls), else the detector's model (models/README.md).",
+	 .cli = {"aggregate-model", "FILE", 0,
+		 "the model that scores groups (default: with the shipped models sw-nosyscalls "
+		 "in software mode, else the detector's)"}},
 	{"publish.endpoints", T_STRLIST, OFF(endpoints),
 	 "tcp://127.0.0.1:5556\nipc:///run/cjd/alerts.sock", 0, 0, NULL,
 	 "ZeroMQ endpoints the PUB socket binds.",
@@ -305,26 +308,35 @@ static const struct opt opts[] = {
 	 "The fpstate probe's cap on one look at a thread (interrupt to detach); a thread not "
 	 "stopped by then is released and tried again later.",
 	 .cli = {"evidence-max-pause", "DURATION", 0, "fpstate: one look at a thread at most about this"}},
-	{"evidence.sweep_every", T_DURATION, OFF(sweep_ns), "30s", 0, 86400, NULL,
+	{"evidence.sweep_every", T_DURATION, OFF(sweep_ns), "10s", 0, 86400, NULL,
 	 "The sweep: this often, every busy cgroup not inspected within this period is inspected "
-	 "with the cheap probes (sweep_probes), flagged by screening or not; 0 turns it off.",
+	 "with the sweep's probes (sweep_probes), flagged by screening or not; 0 turns it off.",
 	 .cli = {"sweep-every", "DURATION", 0, "inspect busy cgroups with the cheap probes this often (0: never)"}},
-	{"evidence.sweep_min_cpu", T_DOUBLE, OFF(sweep_min_cpu), "0.25", 0, 1024, NULL,
-	 "CPUs a cgroup must have used on average over the last sweep period to be swept.",
+	{"evidence.sweep_min_cpu", T_DOUBLE, OFF(sweep_min_cpu), "0.1", 0, 1024, NULL,
+	 "CPUs a cgroup must have used on average over the last sweep period to be swept (one "
+	 "the sweep sees for the first time: since it was first counted); low enough for a miner "
+	 "held to a tenth of a CPU by a quota or by busy neighbours.",
 	 .cli = {"sweep-min-cpu", "CPUS", 0, "CPUs a cgroup must use to be swept"}},
-	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "fpstate,network", 0, 0, NULL,
-	 "The probes the sweep runs (`cjd inspect --probes` syntax).",
+	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "all", 0, 0, NULL,
+	 "The probes the sweep runs (`cjd inspect --probes` syntax). Every probe is cheap enough "
+	 "(BENCHMARKS.md, \"Evidence probes\"), and CryptoNight-style miners show their "
+	 "mining-specific sign only to codesample; `fpstate,network` is the cheapest useful set.",
 	 .cli = {"sweep-probes", "LIST", 0, "the probes the sweep runs"}},
 	{"evidence.probes", T_STRING, OFF(evidence_probes), "all", 0, 0, NULL,
 	 "The probes a suspect gets (`all`, or a list such as `fpstate,codesample`).",
 	 .cli = {"evidence-probes", "LIST", 0, "the probes a suspect gets"}},
-	{"evidence.require", T_CHOICE, OFF(evidence_require), "none", 0, 0,
-	 "none|any|mining-specific",
-	 "Evidence a firing alert needs to be published: `none` (every alert goes out; without "
-	 "evidence a software-mode alert stays low), `any` (some finding), `mining-specific` "
-	 "(a finding only miners show). Alerts held back are logged and counted in heartbeats.",
+	{"evidence.require", T_CHOICE, OFF(evidence_require), "auto", 0, 0,
+	 "auto|none|any|verdict|mining-specific",
+	 "What decides that an alert goes out. `verdict`: the combined verdict (screening score "
+	 "and evidence, evidence.model) at its medium level or above, whether screening fired or "
+	 "not, as `cjd eval --verdict` measures it; screening alone only chooses what to inspect. "
+	 "`none`: every screening firing goes out (without evidence a software-mode alert stays "
+	 "low), and mining-specific evidence fires too. `any`: a screening firing needs some "
+	 "finding; `mining-specific`: a finding only miners show. `auto`: `verdict` in software "
+	 "mode (flat compute alone is what batch jobs do too), `none` in hardware mode. Alerts held "
+	 "back are logged and counted in heartbeats.",
 	 .cli = {"evidence-require", "R", 0,
-		 "the evidence a firing alert needs to be published: none, any or mining-specific"}},
+		 "what an alert needs to go out: auto, none, any, verdict or mining-specific"}},
 	{"evidence.wait", T_DURATION, OFF(evidence_wait_ns), "5s", 0, 600, NULL,
 	 "With require `none`, how long a firing alert waits for an inspection under way, so that "
 	 "it carries the evidence; later evidence comes as an `evidence` alert.",

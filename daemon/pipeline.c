@@ -82,7 +82,45 @@ static void detector_config(struct cjd_pipeline *p, const struct cjd_config *cfg
 	}
 	dc->aggregate.min_members = cfg->aggregate_min_members;
 	dc->aggregate.member_max_cpu = (float)cfg->aggregate_member_max_cpu;
-	dc->aggregate.model = p->agg_model;
+	dc->aggregate.model = cjd_pipeline_group_model(p, cjd_mode_of(events));
+}
+
+/*
+ * The model that scores groups (detector.aggregate_model): the configured
+ * one for every mode; else, with the shipped models (no detector.model) and
+ * aggregation on, in software mode the shipped sw-nosyscalls (*sw_only set);
+ * else the detector's own (NULL). A group's sum of duty-cycled members counts
+ * one sleep and wake-up per member and cycle: its system calls per
+ * CPU-second measure how the work was split, not the work (models/README.md,
+ * "Aggregation across cgroups"). A configured detector.model is never
+ * swapped. Returns 0 or -errno with err (-ENOENT: sw-nosyscalls.json is
+ * missing from the model directories).
+ */
+static int group_model_load(const struct cjd_pipeline *p, const struct cjd_config *cfg,
+			    struct cjd_model **out, bool *sw_only, struct cjd_error *err)
+{
+	const cjd_event_mask nosys = CJD_EVMASK_SOFTWARE & ~CJD_EVMASK(CJD_EV_SYSCALLS);
+	char path[4096];
+	bool software = false;
+	int rc;
+
+	*out = NULL;
+	*sw_only = false;
+	if (cfg->aggregate_model)
+		return cjd_model_load(out, cfg->aggregate_model, err);
+	for (size_t w = 0; w < p->n_wants; w++)
+		software |= cjd_mode_of(p->wants[w]) == CJD_MODE_SOFTWARE;
+	if (cfg->model || !cfg->aggregate.n || !software)
+		return 0;
+	if ((rc = cjd_model_default_path(nosys, p->opts.model_dirs, p->opts.n_model_dirs, path,
+					 sizeof(path), err))) {
+		char why[sizeof(err->text)];
+		snprintf(why, sizeof(why), "%s", err->text);
+		return cjd_error_set(err, rc, NULL, 0, 0, "the group model (detector.aggregate): %s",
+				     why);
+	}
+	*sw_only = true;
+	return cjd_model_load(out, path, err);
 }
 
 /*
@@ -294,12 +332,12 @@ int cjd_pipeline_new(struct cjd_pipeline **out, const struct cjd_pipeline_option
 		goto out_free;
 	}
 	set_wants(p, modes, events);
-	if (cfg->aggregate_model && (rc = cjd_model_load(&p->agg_model, cfg->aggregate_model, err))) {
-		rc = cjd_errno_config(rc); /* a group model that cannot be found or loaded */
-		goto out_free;
-	}
 	if ((rc = models_load(p, cfg, &p->models, err))) {
 		rc = cjd_errno_config(rc); /* a model that cannot be found or loaded */
+		goto out_free;
+	}
+	if ((rc = group_model_load(p, cfg, &p->agg_model, &p->agg_sw_only, err))) {
+		rc = cjd_errno_config(rc); /* a group model that cannot be found or loaded */
 		goto out_free;
 	}
 	/* before the detectors: they get its suspect callback */
@@ -671,12 +709,13 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	struct cjd_actions *na = NULL;
 	struct cjd_detector_config dc;
 	struct cjd_model *agg_old = p->agg_model, *agg_new = NULL;
+	bool sw_old = p->agg_sw_only, sw_new;
 	int rc = 0;
 
 	/* everything that can fail first, for every mode, before anything changes */
-	if (cfg->aggregate_model && (rc = cjd_model_load(&agg_new, cfg->aggregate_model, err)))
-		goto out_fail;
 	if ((rc = models_load(p, cfg, &nm, err)))
+		goto out_fail;
+	if ((rc = group_model_load(p, cfg, &agg_new, &sw_new, err)))
 		goto out_fail;
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
@@ -690,12 +729,14 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 		goto out_fail;
 	}
 	p->agg_model = agg_new; /* what detector_config hands the detectors */
+	p->agg_sw_only = sw_new;
 	for (int m = 0; m < 2; m++) {
 		if (!p->slot[m].det)
 			continue;
 		detector_config(p, cfg, p->slot[m].events, &dc);
 		if ((rc = cjd_detector_reconfigure(p->slot[m].det, &dc, nm.e[idx[m]].m, err))) {
 			p->agg_model = agg_old;
+			p->agg_sw_only = sw_old;
 			/* Only a change of W or of the model's events fails here, and for
 			 * the first mode it leaves nothing changed; a later mode failing
 			 * after an earlier one switched cannot be undone cleanly, so
@@ -719,6 +760,7 @@ int cjd_pipeline_reconfigure(struct cjd_pipeline *p, const struct cjd_config *cf
 	return 0;
 out_fail:
 	p->agg_model = agg_old;
+	p->agg_sw_only = sw_old;
 	cjd_model_free(agg_new);
 	cjd_actions_free(na);
 	models_free(&nm);
@@ -740,6 +782,12 @@ const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cj
 	if (path)
 		*path = p->slot[mode].model_path ? p->slot[mode].model_path : "";
 	return p->slot[mode].model;
+}
+
+const struct cjd_model *cjd_pipeline_group_model(const struct cjd_pipeline *p,
+						 enum cjd_mode mode)
+{
+	return !p->agg_sw_only || mode == CJD_MODE_SOFTWARE ? p->agg_model : NULL;
 }
 
 const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode)

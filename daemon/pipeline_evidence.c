@@ -33,6 +33,7 @@ struct ev_cg {
 	bool has_verdict;
 	struct cjd_verdict verdict;
 	bool pinned;                 /* the detector was told: mining (see on_result) */
+	enum cjd_mode mode;          /* the mode its samples come in (the newest known) */
 	uint64_t asked_full_mono_ns; /* last suspect submission (0: never) */
 	uint64_t sweep_cpu_ns;       /* the detector's CPU count at the last sweep */
 	bool sweep_seen;
@@ -201,8 +202,7 @@ static void view_of(const struct pl_evidence *ev, const struct ev_cg *e, bool pe
 		pr->name = name;
 		if (!o) {
 			pr->status = "not run";
-			pr->why = e->kind == CJD_EVJOB_SWEEP ? "the sweep runs the cheap probes only "
-							       "(evidence.sweep_probes)"
+			pr->why = e->kind == CJD_EVJOB_SWEEP ? "not among evidence.sweep_probes"
 							     : "not among evidence.probes";
 			continue;
 		}
@@ -261,18 +261,48 @@ static void deliver(struct cjd_pipeline *p, struct ev_cg *e, struct cjd_alert *a
 	e->sent_mining = e->has_verdict && e->verdict.mining_specific;
 }
 
-/* Whether e's evidence is what evidence.require asks of a firing alert. */
-static bool satisfies(const struct cjd_pipeline *p, const struct ev_cg *e)
+/* evidence.require as it applies to e ("auto": verdict in software mode, none in hardware mode). */
+static const char *require_of(const struct cjd_pipeline *p, const struct ev_cg *e)
 {
 	const char *req = p->cfg->evidence_require;
 
-	if (!req || !strcmp(req, "none"))
+	if (!req || !strcmp(req, "auto"))
+		return e->mode == CJD_MODE_SOFTWARE ? "verdict" : "none";
+	return req;
+}
+
+/* Whether e's evidence is what evidence.require asks of a firing alert. */
+static bool satisfies(const struct cjd_pipeline *p, const struct ev_cg *e)
+{
+	const char *req = require_of(p, e);
+
+	if (!strcmp(req, "none"))
 		return true;
 	if (!e->has_verdict)
 		return false;
 	if (!strcmp(req, "any"))
 		return e->verdict.level > CJD_VERDICT_NONE || e->verdict.mining_specific;
+	if (!strcmp(req, "verdict"))
+		return e->verdict.level >= CJD_VERDICT_MEDIUM || e->verdict.mining_specific;
 	return e->verdict.mining_specific;
+}
+
+/*
+ * Whether e's evidence fires (and keeps firing) by itself. Mining-specific
+ * evidence always does. Under require=verdict the verdict decides: medium or
+ * above fires, whatever screening said (the verdict already weighs the
+ * screening score). A pin stays through a later inspection that still finds
+ * medium or high evidence: five looks can miss RandomX's round-toward-zero,
+ * a miner can pause between looks.
+ */
+static bool evidence_fires(const struct cjd_pipeline *p, const struct ev_cg *e)
+{
+	if (!e->has_verdict)
+		return false;
+	if (e->verdict.mining_specific)
+		return true;
+	bool verdict = !strcmp(require_of(p, e), "verdict");
+	return (verdict || e->pinned) && e->verdict.level >= CJD_VERDICT_MEDIUM;
 }
 
 /* Queues a full inspection unless one is under way or was asked for within reinspect_every. */
@@ -319,8 +349,8 @@ static void hold(struct cjd_pipeline *p, struct ev_cg *e, const struct cjd_alert
 		snprintf(why, sizeof(why), "waiting up to %.1f s for the inspection under way",
 			 (double)p->cfg->evidence_wait_ns / 1e9);
 	else
-		snprintf(why, sizeof(why), "held until an inspection finds %s evidence "
-			 "(evidence.require)", p->cfg->evidence_require);
+		snprintf(why, sizeof(why), "held until an inspection finds the evidence "
+			 "evidence.require=%s asks for", require_of(p, e));
 	cjd_info("alert for %s: %s", e->cgroup, why);
 }
 
@@ -354,8 +384,8 @@ void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 	}
 	switch (al->action) {
 	case CJD_ALERT_FIRING: {
-		const char *req = p->cfg->evidence_require;
-		bool none = !req || !strcmp(req, "none");
+		e->mode = al->mode;
+		bool none = !strcmp(require_of(p, e), "none");
 		bool fresh = e->done_mono_ns && now - e->done_mono_ns < p->cfg->reinspect_ns;
 		bool asked = !fresh && ask(p, e, CJD_EVJOB_SUSPECT);
 
@@ -380,8 +410,8 @@ void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 		} else {
 			p->ev->suppressed++;
 			if (!e->hold_logged) {
-				cjd_info("alert for %s still held back: no %s evidence yet "
-					 "(evidence.require)", e->cgroup, p->cfg->evidence_require);
+				cjd_info("alert for %s still held back: no evidence yet that "
+					 "evidence.require=%s accepts", e->cgroup, require_of(p, e));
 				e->hold_logged = true;
 			}
 		}
@@ -394,7 +424,7 @@ void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 			p->ev->suppressed++;
 			cjd_info("alert for %s %s before it had the evidence evidence.require=%s asks "
 				 "for: never published",
-				 e->cgroup, cjd_alert_action_name(al->action), p->cfg->evidence_require);
+				 e->cgroup, cjd_alert_action_name(al->action), require_of(p, e));
 		}
 		episode_end(e);
 		return;
@@ -417,15 +447,19 @@ void cjd_pl_evidence_suspect(void *ctx, const char *host, const char *cgroup, fl
 
 /* ---- results ---- */
 
-/* The latest screening score of a local cgroup, 0 when it has none. */
-static double screen_score(const struct cjd_pipeline *p, const char *cgroup)
+/* The latest screening score of e's cgroup, 0 when it has none; notes the mode it came in. */
+static double screen_score(const struct cjd_pipeline *p, struct ev_cg *e)
 {
 	struct cjd_cgroup_summary s;
 
 	for (int m = 0; m < 2; m++)
-		if (p->slot[m].det && !cjd_detector_summary(p->slot[m].det, NULL, cgroup, &s) &&
-		    s.scored)
+		if (p->slot[m].det && !cjd_detector_summary(p->slot[m].det, NULL, e->cgroup, &s) &&
+		    s.scored) {
+			e->mode = (enum cjd_mode)m;
 			return s.last_score;
+		}
+	if (!p->slot[CJD_MODE_HARDWARE].det)
+		e->mode = CJD_MODE_SOFTWARE; /* not scored yet, but software is all there is */
 	return 0;
 }
 
@@ -439,7 +473,7 @@ static void verdict_of(struct cjd_pipeline *p, struct ev_cg *e)
 	if (!e->inspection || e->rc)
 		return; /* no probe ran: nothing to judge by (the severity stays the detector's) */
 	if (cjd_evfeat_from_json(e->inspection, &feat, &err) ||
-	    cjd_verdict_score(p->ev->model, screen_score(p, e->cgroup), &feat, &e->verdict, &err)) {
+	    cjd_verdict_score(p->ev->model, screen_score(p, e), &feat, &e->verdict, &err)) {
 		cjd_warn("evidence: no verdict on %s: %s", e->cgroup, err.text);
 		return;
 	}
@@ -487,14 +521,11 @@ static void on_result(const struct cjd_evresult *r, void *ctx)
 		  e->has_verdict ? level_name(e->verdict.level) : r->error,
 		  e->has_verdict && e->verdict.mining_specific ? ", mining-specific" : "");
 	/*
-	 * The detector learns the verdict: mining-specific evidence fires and pins.
-	 * A pin stays through a later inspection that still finds medium or high
-	 * evidence (five looks can miss RandomX's round-toward-zero, a miner can
-	 * pause between looks); it goes when one finds little or nothing, or the
-	 * cgroup has no processes left.
+	 * The detector learns the verdict: evidence that fires (evidence_fires)
+	 * pins the cgroup firing; the pin goes when an inspection finds little or
+	 * nothing, or the cgroup has no processes left.
 	 */
-	bool mining = e->has_verdict && (e->verdict.mining_specific ||
-					 (e->pinned && e->verdict.level >= CJD_VERDICT_MEDIUM));
+	bool mining = evidence_fires(p, e);
 	e->pinned = mining;
 	for (int m = 0; m < 2; m++)
 		if (p->slot[m].det)
@@ -506,7 +537,7 @@ static void on_result(const struct cjd_evresult *r, void *ctx)
 			cjd_info("alert for %s held back: the inspection found %s evidence, "
 				 "evidence.require=%s",
 				 e->cgroup, e->has_verdict ? level_name(e->verdict.level) : "no",
-				 p->cfg->evidence_require);
+				 require_of(p, e));
 			e->hold_logged = true;
 		}
 		return;
@@ -558,12 +589,21 @@ static int sweep_one(const struct cjd_cgroup_summary *s, void *ctx)
 	if (s->host[0] || s->allowlisted || !(e = cg_get(p->ev, s->cgroup, true)))
 		return 0;
 	uint64_t before = e->sweep_cpu_ns;
+	uint64_t span = s->last_t_ns > s->first_t_ns ? s->last_t_ns - s->first_t_ns : 0;
 	bool seen = e->sweep_seen;
+	double cpus;
 	e->sweep_cpu_ns = s->cpu_ns;
 	e->sweep_seen = true;
-	if (!seen || !sc->period_ns || s->cpu_ns < before)
+	e->mode = s->mode;
+	if (seen && sc->period_ns && s->cpu_ns >= before)
+		cpus = (double)(s->cpu_ns - before) / (double)sc->period_ns;
+	else if (!seen && span >= 1000000000ull)
+		/* first sight: judged by its CPU since it was first counted (a second or
+		 * more of it), so that a miner already running is looked at now, not a
+		 * whole sweep period later */
+		cpus = (double)s->cpu_ns / (double)span;
+	else
 		return 0;
-	double cpus = (double)(s->cpu_ns - before) / (double)sc->period_ns;
 	bool recent = e->done_mono_ns && sc->now - e->done_mono_ns < p->cfg->sweep_ns;
 	cjd_debug("evidence: sweep: %s used %.2f CPUs%s", s->cgroup, cpus,
 		  recent ? ", inspected lately" : "");

@@ -45,7 +45,8 @@ struct cjd_pipeline {
 	struct cjd_strmap *metrics_prev; /* "host\ncgroup" -> CPU-seconds at the last metrics (bits) */
 	struct cjd_strmap *refused;      /* "mode\nhost" already warned about */
 	struct cjd_meta_cache *meta;     /* names of local containers; NULL: none */
-	struct cjd_model *agg_model;     /* detector.aggregate_model; NULL: each mode's own */
+	struct cjd_model *agg_model;     /* the model scoring groups; NULL: each mode's own */
+	bool agg_sw_only;                /* agg_model is the software default (group_model_load) */
 	struct cjd_pipeline_stats st;
 	struct pl_evidence *ev;          /* the evidence stage (pipeline_evidence.c); NULL: off */
 };

@@ -9,6 +9,7 @@
 #include "cjd/common/identity.h"
 #include "cjd/common/log.h"
 #include "cjd/common/strmap.h"
+#include "cjd/detector/model_predict.h"
 #include "aggregate_internal.h"
 
 #define MIN_MEMBERS_DEFAULT 2
@@ -217,24 +218,40 @@ void cjd_agg_free(struct cjd_agg *a)
 	free(a);
 }
 
+/* Group models the inner detector can swap in place, keeping its lanes: none
+ * for both (the detector's own), or the same window and events. A reload
+ * loads even an unchanged model file anew, so pointers differ. */
+static bool same_shape(const struct cjd_model *x, const struct cjd_model *y)
+{
+	if (!x || !y)
+		return x == y;
+	return cjd_model_window(x) == cjd_model_window(y) &&
+	       cjd_model_events(x) == cjd_model_events(y);
+}
+
 bool cjd_agg_same(const struct cjd_agg *a, const struct cjd_aggregate_config *cfg)
 {
 	uint32_t min = cfg->min_members ? cfg->min_members : MIN_MEMBERS_DEFAULT;
 
 	return a->acfg.kinds == cfg->kinds && a->min_members == min &&
-	       a->acfg.member_max_cpu == cfg->member_max_cpu && a->acfg.model == cfg->model;
+	       a->acfg.member_max_cpu == cfg->member_max_cpu &&
+	       same_shape(a->acfg.model, cfg->model);
 }
 
 int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg,
 			const struct cjd_model *model, struct cjd_error *err)
 {
 	struct cjd_detector_config ic;
+	int rc;
 
 	inner_config(cfg, &ic);
 	a->identify = cfg->identify;
 	a->identify_ctx = cfg->identify_ctx;
-	return cjd_detector_reconfigure(a->inner, &ic,
-					cfg->aggregate.model ? cfg->aggregate.model : model, err);
+	rc = cjd_detector_reconfigure(a->inner, &ic,
+				      cfg->aggregate.model ? cfg->aggregate.model : model, err);
+	if (!rc) /* the old one may be freed once this returns */
+		a->acfg.model = cfg->aggregate.model;
+	return rc;
 }
 
 /* ---- alerts ---- */

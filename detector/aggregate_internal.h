@@ -74,7 +74,9 @@ void cjd_agg_free(struct cjd_agg *a);
 int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg,
 			const struct cjd_model *model, struct cjd_error *err);
 
-/* True when cfg->aggregate asks for the groupings a was made with. */
+/* True when cfg->aggregate asks for the groupings a was made with, and a group
+ * model cjd_agg_reconfigure() can swap in (none for both, or one of the same
+ * window and events: a reload's fresh copy of the same file). */
 bool cjd_agg_same(const struct cjd_agg *a, const struct cjd_aggregate_config *cfg);
 
 /* One sample of a member cgroup (already accepted by the owning detector). */

@@ -6,7 +6,7 @@
 #   --sim / --real / --both   which recordings to make (default --both)
 #   --only LIST               only these workloads (names of models/workloads/*.sh)
 #   --no-evasion              skip the evasion workloads (evade-*.sh, and the container
-#                             workloads *-ctr4.sh; evaluation only)
+#                             workloads *-ctr4*.sh; evaluation only)
 #   --no-train                record only
 #   --evidence[=DUR]          real mode: record with the evidence probes (cjd record
 #                             --evidence=DUR, default 10s), each workload also in a v1 cpu
@@ -37,8 +37,9 @@ for how in throttle10 burst spread4 mixed; do
 	for algo in randomx-light sha256d scrypt argon2id; do EVASION="$EVASION evade-$how-$algo"; done
 done
 # Issue 13 (aggregation across cgroups): jobs spread over 4 Docker containers of one image
-# (ctr_lib.sh; real mode, needs a Docker engine): the sha256d spread miner and a benign gzip.
-EVASION="$EVASION evade-ctr4-sha256d gzip-ctr4"
+# (ctr_lib.sh; real mode, needs a Docker engine): the sha256d spread miner and a benign gzip,
+# also with each container limited to 0.25 and 0.35 of a CPU (docker run --cpus).
+EVASION="$EVASION evade-ctr4-sha256d gzip-ctr4 gzip-ctr4-cpu25 gzip-ctr4-cpu35"
 
 modes="real sim"
 only=""

@@ -73,7 +73,8 @@ start() {
 	n=$1 pre=$2 caps=$3
 	shift 3
 	fresh "$pre" "$caps" -- "$CJD_BIN" run --interval 200ms --cgroup "/$name/*" \
-		--publish "ipc://$T/$n.sock" --journal "$T/$n.jsonl" --metrics-listen 127.0.0.1:0 "$@" \
+		--publish "ipc://$T/$n.sock" --journal "$T/$n.jsonl" --metrics-listen 127.0.0.1:0 \
+		--evidence-require none "$@" \
 		2> "$T/$n.err" &
 	agent=$!
 	for _ in $(seq 100); do

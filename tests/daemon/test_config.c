@@ -174,7 +174,7 @@ static void test_evidence_keys(void **state)
 		const char *msg;
 	} want[] = {
 		{3, 27, "evidence.enabled must be true or false"},
-		{3, 45, "evidence.require must be one of none|any|mining-specific; did you mean "
+		{3, 45, "evidence.require must be one of auto|none|any|verdict|mining-specific; did you mean "
 			"'mining-specific'?"},
 		{4, 30, "evidence.cpu_budget is 2; allowed 0.001 to 1"},
 		{4, 54, "evidence.suspect_threshold (0.7) is above detector.threshold (0.5)"},

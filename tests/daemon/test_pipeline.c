@@ -141,9 +141,19 @@ static void test_missing_default_fails_at_start(void **state)
 	char msg[1024];
 	assert_int_equal(cjd_pipeline_new(&p, &po, 0, 0, &err), -EINVAL);
 	assert_non_null(strstr(cjd_error_format(&err, msg, sizeof(msg)), "hw-default.json"));
+	/* aggregation on (the default): software mode scores groups with sw-nosyscalls */
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 -EINVAL);
+	cjd_error_format(&err, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "group model"));
+	assert_non_null(strstr(msg, "sw-nosyscalls.json"));
+	size_t n_agg = cfg.aggregate.n;
+	cfg.aggregate.n = 0;
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
+	cfg.aggregate.n = n_agg;
 	const char *path;
 	assert_non_null(cjd_pipeline_model(p, CJD_MODE_SOFTWARE, &path));
 	assert_string_equal(path, sw);
@@ -232,6 +242,26 @@ static void test_shipped_models_by_events(void **state)
 	"123456789abc.slice/cri-containerd-" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
 	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".scope"
 
+/* Seconds from..to of four cgroups cg[0..4) at a quarter of a CPU each (a little
+ * uneven), each with these page faults and system calls per second, one tick a round. */
+static void push_quarters(struct cjd_pipeline *p, const char *const *cg, uint64_t from,
+			  uint64_t to, uint64_t faults, uint64_t syscalls)
+{
+	struct cjd_error err;
+
+	for (uint64_t t = from; t <= to; t++) {
+		for (int i = 0; i < 4; i++) {
+			struct cjd_sample s = sw_sample(t);
+			s.cgroup = cg[i];
+			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
+			s.count[CJD_EV_PAGE_FAULTS] = faults;
+			s.count[CJD_EV_SYSCALLS] = syscalls;
+			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
+		}
+		cjd_pipeline_tick(p);
+	}
+}
+
 /* detector.aggregate (pod by default): four containers of one pod at a quarter of a
  * CPU each are journaled as one aggregate_firing naming the four; a missing
  * detector.aggregate_model is a start-up error naming it. */
@@ -252,16 +282,7 @@ static void test_aggregate_journaled(void **state)
 	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
 					  &err),
 			 0);
-	for (uint64_t t = 1; t <= 12; t++) {
-		for (int i = 0; i < 4; i++) {
-			struct cjd_sample s = sw_sample(t);
-			s.cgroup = cg[i];
-			s.count[CJD_EV_TASK_CLOCK] = SEC / 4 + (t % 3) * 10000;
-			s.count[CJD_EV_SYSCALLS] = 1;
-			assert_int_equal(cjd_pipeline_push(p, &s, &err), 0);
-		}
-		cjd_pipeline_tick(p);
-	}
+	push_quarters(p, cg, 1, 12, 1, 1);
 	cjd_pipeline_free(p); /* fsyncs the journal */
 	FILE *f = fopen(journal, "r");
 	assert_non_null(f);
@@ -292,12 +313,61 @@ static void test_aggregate_journaled(void **state)
 	cjd_config_release(&cfg);
 }
 
+/* With the shipped models and no detector.aggregate_model, software mode scores groups
+ * with sw-nosyscalls: four duty-cycled pod members, each sleeping (20 system calls) per
+ * cycle, sum to one flat CPU and fire as a group scored by that model; a reload keeps
+ * the group's state. */
+static void test_aggregate_default_model(void **state)
+{
+	(void)state;
+	static const char *const cg[] = {POD_CG("a"), POD_CG("b"), POD_CG("c"), POD_CG("d")};
+	struct cjd_pipeline_options po = {0};
+	struct cjd_pipeline *p;
+	struct cjd_config cfg;
+	struct cjd_error err;
+	char journal[128], models[1024], line[16384];
+	const char *src = getenv("CJD_SOURCE_DIR");
+
+	snprintf(models, sizeof(models), "%s/models", src ? src : ".");
+	setenv("CJD_MODEL_DIR", models, 1);
+	snprintf(journal, sizeof(journal), "%s/agg-default.jsonl", dir);
+	config(&cfg, NULL);
+	cfg.journal = strdup(journal);
+	po.cfg = &cfg;
+	assert_int_equal(cjd_pipeline_new(&p, &po, 1u << CJD_MODE_SOFTWARE, CJD_EVMASK_SOFTWARE,
+					  &err),
+			 0);
+	push_quarters(p, cg, 1, 15, 0, 20);
+	/* a reload loads the group model anew: the group goes on firing, not gone and back */
+	assert_int_equal(cjd_pipeline_reconfigure(p, &cfg, &err), 0);
+	push_quarters(p, cg, 16, 25, 0, 20);
+	cjd_pipeline_free(p);
+	FILE *f = fopen(journal, "r");
+	assert_non_null(f);
+	int firing = 0;
+	while (fgets(line, sizeof(line), f)) {
+		assert_null(strstr(line, "\"action\":\"firing\""));
+		assert_null(strstr(line, "\"action\":\"aggregate_gone\""));
+		assert_null(strstr(line, "\"action\":\"aggregate_resolved\""));
+		if (strstr(line, "\"action\":\"aggregate_firing\"")) {
+			firing++;
+			assert_non_null(strstr(line, "\"model\":{\"name\":\"sw-nosyscalls\""));
+		}
+	}
+	fclose(f);
+	assert_int_equal(firing, 1);
+	unsetenv("CJD_MODEL_DIR");
+	unlink(journal);
+	cjd_config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loaded_before_samples),
 		cmocka_unit_test(test_missing_default_fails_at_start),
 		cmocka_unit_test(test_reload_loads_first),
+		cmocka_unit_test(test_aggregate_default_model),
 		cmocka_unit_test(test_shipped_models_by_events),
 		cmocka_unit_test(test_aggregate_journaled),
 	};

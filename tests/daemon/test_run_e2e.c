@@ -182,7 +182,9 @@ static void test_run_fires_freezes_and_stops(void **state)
 			      config, "--interval", "200ms", "--cgroup", include, "--model", model,
 			      "--publish", endpoint, "--metrics-listen", "127.0.0.1:0",
 			      "--journal", journal, "--action", "freeze",
-			      "--action-min-score", "0.5", NULL};
+			      "--action-min-score", "0.5",
+			      /* screening alone decides (the evidence stage has its own test) */
+			      "--evidence-require", "none", NULL};
 	/* PUB/SUB drops what goes out before a subscription arrives, and the fixture fires
 	 * within a second of counting a busy cgroup: the loop starts only once a heartbeat
 	 * came through (the agent then finds its cgroup at the next re-scan), so a test that

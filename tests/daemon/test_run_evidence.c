@@ -227,8 +227,7 @@ static void start_agent(const char *detector_json, const char *evidence_json, co
 	argv[n++] = endpoint;
 	argv[n++] = "--journal";
 	argv[n++] = journal;
-	/* a port the kernel picks: another agent on this host may hold the default 5558 */
-	argv[n++] = "--metrics-listen";
+	argv[n++] = "--metrics-listen"; /* port 0: another agent on this host may hold 5558 */
 	argv[n++] = "127.0.0.1:0";
 	if (model[0]) {
 		argv[n++] = "--model";
@@ -433,7 +432,10 @@ static void test_miner_and_benign(void **state)
 	/* at -10 they get their CPU on a shared CI host, and screening flags both */
 	assert_true(start_in("miner", NULL, -10, miner_argv) > 0);
 	assert_true(start_in("benign", NULL, -10, sha_loop()) > 0);
-	start_agent(ZERO_THRESHOLD, "{\"sweep_every\": \"3s\", \"sweep_min_cpu\": 0.01}", model);
+	/* require none: every firing goes out, its severity from the evidence */
+	start_agent(ZERO_THRESHOLD,
+		    "{\"require\": \"none\", \"sweep_every\": \"3s\", \"sweep_min_cpu\": 0.01}",
+		    model);
 	struct seen s[] = {{.name = "miner"}, {.name = "benign"}};
 	const bool want[] = {true, false};
 	json_t *hb = watch(s, 2, want, 180000, 15000);
@@ -463,11 +465,13 @@ static void test_miner_and_benign(void **state)
 	stop_kids();
 }
 
-/* evidence.require=mining-specific: the benign loop's firing alert is held back (logged
- * and counted), never published; the miner's goes out with its evidence. */
-static void test_require_mining_specific(void **state)
+/*
+ * A require setting that holds back alerts without the right evidence (evidence_json
+ * sets it, or leaves the default): the benign loop's firing alert is held back (logged
+ * and counted), never published; the miner's goes out with its evidence.
+ */
+static void require_case(const char *evidence_json, const char *require)
 {
-	(void)state;
 	char model[600];
 	char *const miner_argv[] = {(char *)rxloop, "2", "0", NULL};
 
@@ -475,15 +479,17 @@ static void test_require_mining_specific(void **state)
 	/* at -10 they get their CPU on a shared CI host, and screening flags both */
 	assert_true(start_in("miner", NULL, -10, miner_argv) > 0);
 	assert_true(start_in("benign", NULL, -10, sha_loop()) > 0);
-	start_agent(ZERO_THRESHOLD, "{\"require\": \"mining-specific\", \"sweep_every\": \"3s\"}",
-		    model);
+	start_agent(ZERO_THRESHOLD, evidence_json, model);
 	struct seen s[] = {{.name = "miner"}, {.name = "benign"}};
 	const bool want[] = {true, false};
 	json_t *hb = watch(s, 2, want, 180000, 15000);
 	bool ok = s[0].fired_published && s[0].mining_alerts > 0 && s[1].alerts == 0;
 	char *log = stop_agent(!ok);
-	char held[160];
-	snprintf(held, sizeof(held), "alert for /cjd-verdict-%d/benign: held until", (int)getpid());
+	char held[300];
+	snprintf(held, sizeof(held),
+		 "alert for /cjd-verdict-%d/benign: held until an inspection finds the evidence "
+		 "evidence.require=%s asks for",
+		 (int)getpid(), require);
 	assert_non_null(strstr(log, held)); /* it fired, and was held: not vacuous */
 	free(log);
 	assert_true(s[0].fired_published);
@@ -495,6 +501,20 @@ static void test_require_mining_specific(void **state)
 		    1);
 	json_decref(hb);
 	stop_kids();
+}
+
+static void test_require_mining_specific(void **state)
+{
+	(void)state;
+	require_case("{\"require\": \"mining-specific\", \"sweep_every\": \"3s\"}",
+		     "mining-specific");
+}
+
+/* The default (auto) in software mode is verdict: screening alone publishes nothing. */
+static void test_require_default_is_verdict(void **state)
+{
+	(void)state;
+	require_case("{\"sweep_every\": \"3s\"}", "verdict");
 }
 
 /* The v1 cpu cgroup (hybrid host) or nothing: where a quota can be set. Fills v1cpu. */
@@ -552,6 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_miner_and_benign),
 		cmocka_unit_test(test_require_mining_specific),
+		cmocka_unit_test(test_require_default_is_verdict),
 		cmocka_unit_test(test_sweep_reaches_starved_miners),
 	};
 	/* CJD_TEST_FILTER=test_require* runs some only (cmocka's glob) */

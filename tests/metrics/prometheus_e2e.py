@@ -113,6 +113,8 @@ def start_agent(label, extra_cfg, model):
                     "heartbeat_every": "1s"},
         "journal": {"path": "%s/%s.jsonl" % (tmp, label)},
         "metrics": dict({"listen": "127.0.0.1:0"}, **extra_cfg),
+        # screening alone decides here (this test is about the metrics, not the evidence)
+        "evidence": {"require": "none"},
     }
     if model:
         cfg["detector"] = {"model": model}

@@ -78,7 +78,7 @@ struct cjd_config {
 	struct cjd_strlist aggregate;    /* groupings on: "pod", "image", "host" */
 	uint32_t aggregate_min_members;
 	double aggregate_member_max_cpu;
-	char *aggregate_model;           /* NULL: the detector's model */
+	char *aggregate_model;           /* NULL: sw-nosyscalls in software mode with the shipped models, else the detector's */
 	/* publish */
 	struct cjd_strlist endpoints;
 	uint32_t hwm;
@@ -105,7 +105,7 @@ struct cjd_config {
 	double sweep_min_cpu;        /* CPUs */
 	char *sweep_probes;
 	char *evidence_probes;
-	char *evidence_require;      /* "none", "any", "mining-specific" */
+	char *evidence_require;      /* "auto", "none", "any", "verdict", "mining-specific" */
 	uint64_t evidence_wait_ns;
 	char *verdict_model;         /* NULL: the shipped default */
 	/* outputs */

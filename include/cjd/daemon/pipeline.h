@@ -147,6 +147,11 @@ void cjd_pipeline_stats(const struct cjd_pipeline *p, struct cjd_pipeline_stats 
  * (no sample of it yet); its path in *path ("" then). */
 const struct cjd_model *cjd_pipeline_model(const struct cjd_pipeline *p, enum cjd_mode mode,
 					   const char **path);
+/* The model that scores the groups across cgroups in `mode` (detector.aggregate_model,
+ * or by default sw-nosyscalls in software mode with the shipped models), or NULL when
+ * groups are scored by the mode's own model or aggregation is off. Borrowed. */
+const struct cjd_model *cjd_pipeline_group_model(const struct cjd_pipeline *p,
+						 enum cjd_mode mode);
 /* The detector of a mode, or NULL when it has not started (for its window and tier). */
 const struct cjd_detector *cjd_pipeline_detector(const struct cjd_pipeline *p, enum cjd_mode mode);
 

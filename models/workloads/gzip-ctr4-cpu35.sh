@@ -1,0 +1,1 @@
+gzip-ctr4.sh
