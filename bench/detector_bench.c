@@ -193,6 +193,56 @@ static unsigned calibrate(double ns_per_tick)
 	return it < 1 ? 1 : it > 100000 ? 100000 : (unsigned)it + 1;
 }
 
+/*
+ * The rows of the features benchmark into out and their kernels into k: the
+ * reference first, then the compiler's own vectorisation, then every tier of
+ * every architecture (those that cannot run here say why). Returns the
+ * kernels of the widest tier the CPU has, which does the streaming read.
+ */
+static const struct cjd_kernels *features_rows(struct cjd_bench_features *out,
+					       const struct cjd_kernels **k)
+{
+	k[0] = cjd_kernels(CJD_SIMD_SCALAR);
+	k[1] = &cjd_kernels_scalar_o3;
+	for (int t = CJD_SIMD_SCALAR + 1; t < CJD_SIMD__COUNT; t++)
+		k[t + 1] = cjd_kernels((enum cjd_simd_tier)t);
+	out->n_rows = CJD_SIMD__COUNT + 1;
+	for (size_t r = 0; r < out->n_rows; r++)
+		tier_row(&out->rows[r], r < 2 ? CJD_SIMD_SCALAR : (enum cjd_simd_tier)(r - 1),
+			 r == 0   ? "scalar (-O3 -fno-tree-vectorize)"
+			 : r == 1 ? "scalar, plain -O3 (autovec)"
+				  : NULL);
+	const struct cjd_kernels *bwk = k[0];
+	for (int t = CJD_SIMD__COUNT - 1; t >= 0; t--) {
+		if (cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
+			bwk = cjd_kernels((enum cjd_simd_tier)t);
+			break;
+		}
+	}
+	snprintf(out->bw_tier, sizeof(out->bw_tier), "%s", bwk->name);
+	return bwk;
+}
+
+/* Ticks per repetition of every row that runs (two ticks also warm the caches), and
+ * streaming reads per repetition. */
+static void features_calibrate(const struct cjd_bench_features *out, struct fx_bench *b,
+			       const struct cjd_kernels *const *k, const struct cjd_kernels *bwk,
+			       unsigned *iters, unsigned *bw_iters)
+{
+	for (size_t r = 0; r < out->n_rows; r++) {
+		if (out->rows[r].skip_reason[0])
+			continue;
+		uint64_t t0 = cjd_now_mono_ns();
+		fx_tick(b, k[r]); /* also warms the caches */
+		fx_tick(b, k[r]);
+		iters[r] = calibrate((double)(cjd_now_mono_ns() - t0) / 2);
+	}
+	uint64_t t0 = cjd_now_mono_ns();
+	volatile float sink = bwk->sum(b->slab, b->slab_floats);
+	(void)sink;
+	*bw_iters = calibrate((double)(cjd_now_mono_ns() - t0));
+}
+
 int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, unsigned reps,
 			   struct cjd_bench_features *out, struct cjd_error *err)
 {
@@ -218,27 +268,7 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 	out->ratios = b.n_ratio;
 	out->input_bytes = (double)(b.slab_floats / b.pitch) * (double)cgroups * sizeof(float);
 
-	/* Rows: the reference first, then the compiler's own vectorisation, then every
-	 * tier of every architecture (those that cannot run here say why). */
-	k[0] = cjd_kernels(CJD_SIMD_SCALAR);
-	k[1] = &cjd_kernels_scalar_o3;
-	for (int t = CJD_SIMD_SCALAR + 1; t < CJD_SIMD__COUNT; t++)
-		k[t + 1] = cjd_kernels((enum cjd_simd_tier)t);
-	out->n_rows = CJD_SIMD__COUNT + 1;
-	for (size_t r = 0; r < out->n_rows; r++)
-		tier_row(&out->rows[r], r < 2 ? CJD_SIMD_SCALAR : (enum cjd_simd_tier)(r - 1),
-			 r == 0   ? "scalar (-O3 -fno-tree-vectorize)"
-			 : r == 1 ? "scalar, plain -O3 (autovec)"
-				  : NULL);
-	/* The widest tier the CPU has does the streaming read. */
-	const struct cjd_kernels *bwk = k[0];
-	for (int t = CJD_SIMD__COUNT - 1; t >= 0; t--) {
-		if (cjd_simd_cpu_supports((enum cjd_simd_tier)t)) {
-			bwk = cjd_kernels((enum cjd_simd_tier)t);
-			break;
-		}
-	}
-	snprintf(out->bw_tier, sizeof(out->bw_tier), "%s", bwk->name);
+	const struct cjd_kernels *bwk = features_rows(out, k);
 
 	times = calloc(out->n_rows * reps, sizeof(*times));
 	walls = calloc(out->n_rows * reps, sizeof(*walls));
@@ -248,20 +278,7 @@ int cjd_bench_features_run(size_t cgroups, unsigned window, const char *set, uns
 		goto out_free;
 	}
 	unsigned iters[CJD_BENCH_MAX_ROWS], bw_iters;
-	for (size_t r = 0; r < out->n_rows; r++) {
-		if (out->rows[r].skip_reason[0])
-			continue;
-		uint64_t t0 = cjd_now_mono_ns();
-		fx_tick(&b, k[r]); /* also warms the caches */
-		fx_tick(&b, k[r]);
-		iters[r] = calibrate((double)(cjd_now_mono_ns() - t0) / 2);
-	}
-	{
-		uint64_t t0 = cjd_now_mono_ns();
-		volatile float sink = bwk->sum(b.slab, b.slab_floats);
-		(void)sink;
-		bw_iters = calibrate((double)(cjd_now_mono_ns() - t0));
-	}
+	features_calibrate(out, &b, k, bwk, iters, &bw_iters);
 	for (unsigned rep = 0; rep < reps; rep++) {
 		for (size_t r = 0; r < out->n_rows; r++) {
 			if (out->rows[r].skip_reason[0])
@@ -507,6 +524,48 @@ static int round_run(struct cjd_detector *d, struct tick_bench *tb, uint64_t t_n
 	return 0;
 }
 
+/* A row per tier and, for each that can run here, a detector of that tier over model.
+ * Returns 0 or the detector's error (err set). */
+static int tick_detectors(struct cjd_bench_tick *out, cjd_event_mask events,
+			  const struct cjd_model *model, struct cjd_detector **d,
+			  struct cjd_error *err)
+{
+	int rc;
+
+	out->n_rows = CJD_SIMD__COUNT;
+	for (int t = 0; t < CJD_SIMD__COUNT; t++) {
+		struct cjd_bench_row *row = &out->rows[t];
+		struct cjd_detector_config cfg;
+		tier_row(row, (enum cjd_simd_tier)t, NULL);
+		if (row->skip_reason[0])
+			continue;
+		cjd_detector_config_init(&cfg);
+		cfg.events = events;
+		cfg.tier = (enum cjd_simd_tier)t;
+		if ((rc = cjd_detector_new(&d[t], &cfg, model, NULL, NULL, err)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Warm up: fill every window (advancing *t_ns), then size the repetitions from the
+ * scalar detector's last round. Returns 0 or -EINVAL (a sample refused). */
+static int tick_warm_up(struct cjd_detector **d, struct tick_bench *tb, unsigned window,
+			uint64_t *t_ns, unsigned *iters)
+{
+	for (unsigned i = 0; i < window + 2; i++) {
+		*t_ns += 1000000000ull;
+		for (int t = 0; t < CJD_SIMD__COUNT; t++) {
+			double acc[3] = {0};
+			if (d[t] && round_run(d[t], tb, *t_ns, acc))
+				return -EINVAL;
+			if (d[t] && t == CJD_SIMD_SCALAR && i == window + 1)
+				*iters = calibrate(acc[0] + acc[1]);
+		}
+	}
+	return 0;
+}
+
 int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t trees,
 		       unsigned depth, unsigned reps, struct cjd_bench_tick *out,
 		       struct cjd_error *err)
@@ -537,38 +596,18 @@ int cjd_bench_tick_run(size_t cgroups, unsigned window, const char *set, size_t 
 	    (rc = tick_setup(&tb, cgroups, events)))
 		goto out_nomem;
 
-	out->n_rows = CJD_SIMD__COUNT;
-	for (int t = 0; t < CJD_SIMD__COUNT; t++) {
-		struct cjd_bench_row *row = &out->rows[t];
-		struct cjd_detector_config cfg;
-		tier_row(row, (enum cjd_simd_tier)t, NULL);
-		if (row->skip_reason[0])
-			continue;
-		cjd_detector_config_init(&cfg);
-		cfg.events = events;
-		cfg.tier = (enum cjd_simd_tier)t;
-		if ((rc = cjd_detector_new(&d[t], &cfg, model, NULL, NULL, err)))
-			goto out_free;
-	}
+	if ((rc = tick_detectors(out, events, model, d, err)))
+		goto out_free;
 	push = calloc((size_t)CJD_SIMD__COUNT * reps, sizeof(*push));
 	tick = calloc((size_t)CJD_SIMD__COUNT * reps, sizeof(*tick));
 	twall = calloc((size_t)CJD_SIMD__COUNT * reps, sizeof(*twall));
 	if (!push || !tick || !twall)
 		goto out_nomem;
 
-	/* Warm up: fill every window, then size the repetitions. */
 	uint64_t t_ns = 0;
 	unsigned iters = 1;
-	for (unsigned i = 0; i < window + 2; i++) {
-		t_ns += 1000000000ull;
-		for (int t = 0; t < CJD_SIMD__COUNT; t++) {
-			double acc[3] = {0};
-			if (d[t] && round_run(d[t], &tb, t_ns, acc))
-				goto out_inval;
-			if (d[t] && t == CJD_SIMD_SCALAR && i == window + 1)
-				iters = calibrate(acc[0] + acc[1]);
-		}
-	}
+	if (tick_warm_up(d, &tb, window, &t_ns, &iters))
+		goto out_inval;
 	for (unsigned rep = 0; rep < reps; rep++) {
 		for (int t = 0; t < CJD_SIMD__COUNT; t++) {
 			double acc[3] = {0};

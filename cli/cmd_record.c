@@ -755,6 +755,47 @@ static int child_exit(const struct rec *r, const char *cmd)
 	return CJD_EXIT_OK;
 }
 
+/* Stops collecting and probing, and (only after an early failure) kills CMD and reaps it. */
+static void stop_recording(struct rec *r, const struct opts *o)
+{
+	cjd_collector_detach(r->col);
+	cjd_inspect_periodic_stop(r->insp);
+	r->insp = NULL;
+	if (r->cg.pid && !r->child_done) {
+		/* Only on an early failure: finish() normally waits for CMD. */
+		cjd_cgroupfs_signal(&r->cg.fs, r->cg.rel, SIGKILL);
+		waitpid(r->cg.pid, &r->child_status, 0);
+		r->child_done = true;
+		r->stopping = true;
+	}
+	if (o->cmd && r->child_done)
+		stop_leftovers(r, o->cmd[0]);
+}
+
+/* Closes the trace and, when all went well, says what it holds. Returns ret, or
+ * CJD_EXIT_FAIL when the trace could not be completed. */
+static int close_trace(struct rec *r, const struct opts *o, int ret)
+{
+	struct cjd_error err;
+	char msg[700];
+
+	if (cjd_trace_writer_close(r->w, &err) != 0) {
+		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
+		return CJD_EXIT_FAIL;
+	}
+	if (r->w && ret == CJD_EXIT_OK) {
+		cjd_info("record: %" PRIu64 " samples written to %s", r->samples, o->out);
+		if (o->evidence_ns)
+			cjd_info("record: %" PRIu64 " evidence records written, %" PRIu64
+				 " inspections failed", r->nevidence, r->evidence_failed);
+		if (r->samples == 0 && o->cmd)
+			cjd_warn("record: '%s' ended before half an interval had passed, so there "
+				 "is no sample; try a shorter -i",
+				 o->cmd[0]);
+	}
+	return ret;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -819,33 +860,10 @@ int cmd_record(int argc, char **argv)
 	ret = r.err ? CJD_EXIT_FAIL : CJD_EXIT_OK;
 
 out_loop:
-	cjd_collector_detach(r.col);
-	cjd_inspect_periodic_stop(r.insp);
-	r.insp = NULL;
-	if (r.cg.pid && !r.child_done) {
-		/* Only on an early failure: finish() normally waits for CMD. */
-		cjd_cgroupfs_signal(&r.cg.fs, r.cg.rel, SIGKILL);
-		waitpid(r.cg.pid, &r.child_status, 0);
-		r.child_done = true;
-		r.stopping = true;
-	}
-	if (o.cmd && r.child_done)
-		stop_leftovers(&r, o.cmd[0]);
+	stop_recording(&r, &o);
 	cjd_loop_free(r.loop);
 out_writer:
-	if (cjd_trace_writer_close(r.w, &err) != 0) {
-		cjd_err("record: %s", cjd_error_format(&err, msg, sizeof(msg)));
-		ret = CJD_EXIT_FAIL;
-	} else if (r.w && ret == CJD_EXIT_OK) {
-		cjd_info("record: %" PRIu64 " samples written to %s", r.samples, o.out);
-		if (o.evidence_ns)
-			cjd_info("record: %" PRIu64 " evidence records written, %" PRIu64
-				 " inspections failed", r.nevidence, r.evidence_failed);
-		if (r.samples == 0 && o.cmd)
-			cjd_warn("record: '%s' ended before half an interval had passed, so there "
-				 "is no sample; try a shorter -i",
-				 o.cmd[0]);
-	}
+	ret = close_trace(&r, &o, ret);
 	cjd_trace_header_release(&h);
 out_collector:
 	cjd_collector_free(r.col);

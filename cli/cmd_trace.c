@@ -120,18 +120,114 @@ static uint64_t sat_add(uint64_t a, uint64_t b, bool *sat)
 	return a + b;
 }
 
+/* What trace stats counts over a trace. */
+struct stats {
+	struct cjd_strmap *cgroups, *labels; /* labels: samples per label */
+	uint64_t total[CJD_EV__COUNT], n, t_min, t_max, unlabelled;
+	bool sat; /* a total saturated at 2^64-1 */
+};
+
+/* Counts one sample. Returns 0 or -ENOMEM. */
+static int stats_add(struct stats *st, const struct cjd_trace_header *h, const struct cjd_sample *s)
+{
+	uint64_t *v;
+
+	st->n++;
+	if (cjd_strmap_upsert(st->cgroups, s->cgroup, &v) < 0 ||
+	    (s->label && cjd_strmap_upsert(st->labels, s->label, &v) < 0))
+		return -ENOMEM;
+	if (s->label)
+		(*v)++;
+	else
+		st->unlabelled++;
+	uint64_t start = s->t_ns > s->dt_ns ? s->t_ns - s->dt_ns : 0;
+	st->t_min = start < st->t_min ? start : st->t_min;
+	st->t_max = s->t_ns > st->t_max ? s->t_ns : st->t_max;
+	for (int e = 0; e < h->n_events; e++)
+		st->total[h->events[e]] = sat_add(st->total[h->events[e]], s->count[h->events[e]],
+						  &st->sat);
+	return 0;
+}
+
+static double stats_duration_s(const struct stats *st)
+{
+	return st->n ? (double)(st->t_max - st->t_min) / 1e9 : 0.0;
+}
+
+/* trace stats --json: one object on stdout. Returns 0 or -ENOMEM. */
+static int stats_print_json(const struct stats *st, const char *file,
+			    const struct cjd_trace_header *h)
+{
+	struct cjd_jw w;
+	char *text;
+	size_t it = 0;
+	const char *key;
+	uint64_t *val;
+
+	cjd_jw_init(&w, 0);
+	cjd_jw_obj(&w, NULL);
+	cjd_jw_str(&w, "file", file);
+	cjd_jw_str(&w, "host", h->host);
+	cjd_jw_str(&w, "source", h->source);
+	cjd_jw_u64(&w, "samples", st->n);
+	cjd_jw_u64(&w, "cgroups", cjd_strmap_count(st->cgroups));
+	cjd_jw_double(&w, "duration_s", round(stats_duration_s(st) * 1e3) / 1e3);
+	cjd_jw_obj(&w, "labels");
+	while (cjd_strmap_next(st->labels, &it, &key, &val))
+		cjd_jw_u64(&w, key, *val);
+	cjd_jw_end(&w, '}');
+	cjd_jw_u64(&w, "unlabelled", st->unlabelled);
+	cjd_jw_obj(&w, "totals");
+	for (int e = 0; e < h->n_events; e++)
+		cjd_jw_u64(&w, cjd_event_info(h->events[e])->name, st->total[h->events[e]]);
+	cjd_jw_end(&w, '}');
+	cjd_jw_bool(&w, "saturated", st->sat);
+	cjd_jw_end(&w, '}');
+	if (cjd_jw_take(&w, &text, NULL))
+		return -ENOMEM;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+/* trace stats: lines for a person on stdout. */
+static void stats_print_text(const struct stats *st, const char *file,
+			     const struct cjd_trace_header *h)
+{
+	size_t it = 0;
+	const char *key;
+	uint64_t *val;
+
+	printf("file:       %s\n", file);
+	printf("host:       %s (source %s, %u CPUs, interval %.3f s)\n", h->host, h->source,
+	       h->cpus, (double)h->interval_ns / 1e9);
+	printf("samples:    %" PRIu64 "\n", st->n);
+	printf("cgroups:    %zu\n", cjd_strmap_count(st->cgroups));
+	printf("duration:   %.3f s\n", stats_duration_s(st));
+	printf("labels:\n");
+	while (cjd_strmap_next(st->labels, &it, &key, &val))
+		printf("  %-32s %" PRIu64 " samples\n", key, *val);
+	if (st->unlabelled)
+		printf("  %-32s %" PRIu64 " samples\n", "(none)", st->unlabelled);
+	printf("totals:\n");
+	for (int e = 0; e < h->n_events; e++)
+		printf("  %-24s %20" PRIu64 " %s\n", cjd_event_info(h->events[e])->name,
+		       st->total[h->events[e]], cjd_event_info(h->events[e])->unit);
+	if (st->sat)
+		printf("(some totals saturated at 2^64-1)\n");
+}
+
 static int trace_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	struct cjd_trace_reader *r = NULL;
-	struct cjd_strmap *cgroups = NULL, *labels = NULL;
 	const struct cjd_trace_header *h;
+	struct stats st = {.t_min = UINT64_MAX};
 	struct cjd_error err;
 	struct cjd_sample s;
-	uint64_t total[CJD_EV__COUNT] = {0}, n = 0, t_min = UINT64_MAX, t_max = 0, unlabelled = 0;
-	bool json = false, sat = false;
+	bool json = false;
 	int c, rc, ret = CJD_EXIT_FAIL;
 
 	optind = 1;
@@ -148,89 +244,32 @@ static int trace_stats(int argc, char **argv)
 	if (cjd_trace_reader_open(&r, argv[optind], &err))
 		return report(&err);
 	h = cjd_trace_reader_header(r);
-	cgroups = cjd_strmap_new();
-	labels = cjd_strmap_new();
-	if (!cgroups || !labels) {
+	st.cgroups = cjd_strmap_new();
+	st.labels = cjd_strmap_new();
+	if (!st.cgroups || !st.labels) {
 		ret = cjd_cli_fail("trace stats", "out of memory");
 		goto out_free;
 	}
 	while ((rc = cjd_trace_reader_next(r, &s, &err)) > 0) {
-		uint64_t *v;
-		n++;
-		if (cjd_strmap_upsert(cgroups, s.cgroup, &v) < 0 ||
-		    (s.label && cjd_strmap_upsert(labels, s.label, &v) < 0)) {
+		if (stats_add(&st, h, &s)) {
 			ret = cjd_cli_fail("trace stats", "out of memory");
 			goto out_free;
 		}
-		if (s.label)
-			(*v)++;
-		else
-			unlabelled++;
-		uint64_t start = s.t_ns > s.dt_ns ? s.t_ns - s.dt_ns : 0;
-		t_min = start < t_min ? start : t_min;
-		t_max = s.t_ns > t_max ? s.t_ns : t_max;
-		for (int e = 0; e < h->n_events; e++)
-			total[h->events[e]] = sat_add(total[h->events[e]], s.count[h->events[e]], &sat);
 	}
 	if (rc < 0) {
 		ret = report(&err);
 		goto out_free;
 	}
-	double dur = n ? (double)(t_max - t_min) / 1e9 : 0.0;
-	size_t it = 0;
-	const char *key;
-	uint64_t *val;
-	if (json) {
-		struct cjd_jw w;
-		char *text;
-		cjd_jw_init(&w, 0);
-		cjd_jw_obj(&w, NULL);
-		cjd_jw_str(&w, "file", argv[optind]);
-		cjd_jw_str(&w, "host", h->host);
-		cjd_jw_str(&w, "source", h->source);
-		cjd_jw_u64(&w, "samples", n);
-		cjd_jw_u64(&w, "cgroups", cjd_strmap_count(cgroups));
-		cjd_jw_double(&w, "duration_s", round(dur * 1e3) / 1e3);
-		cjd_jw_obj(&w, "labels");
-		while (cjd_strmap_next(labels, &it, &key, &val))
-			cjd_jw_u64(&w, key, *val);
-		cjd_jw_end(&w, '}');
-		cjd_jw_u64(&w, "unlabelled", unlabelled);
-		cjd_jw_obj(&w, "totals");
-		for (int e = 0; e < h->n_events; e++)
-			cjd_jw_u64(&w, cjd_event_info(h->events[e])->name, total[h->events[e]]);
-		cjd_jw_end(&w, '}');
-		cjd_jw_bool(&w, "saturated", sat);
-		cjd_jw_end(&w, '}');
-		if (cjd_jw_take(&w, &text, NULL)) {
-			ret = cjd_cli_fail("trace stats", "out of memory");
-			goto out_free;
-		}
-		puts(text);
-		free(text);
-	} else {
-		printf("file:       %s\n", argv[optind]);
-		printf("host:       %s (source %s, %u CPUs, interval %.3f s)\n", h->host, h->source,
-		       h->cpus, (double)h->interval_ns / 1e9);
-		printf("samples:    %" PRIu64 "\n", n);
-		printf("cgroups:    %zu\n", cjd_strmap_count(cgroups));
-		printf("duration:   %.3f s\n", dur);
-		printf("labels:\n");
-		while (cjd_strmap_next(labels, &it, &key, &val))
-			printf("  %-32s %" PRIu64 " samples\n", key, *val);
-		if (unlabelled)
-			printf("  %-32s %" PRIu64 " samples\n", "(none)", unlabelled);
-		printf("totals:\n");
-		for (int e = 0; e < h->n_events; e++)
-			printf("  %-24s %20" PRIu64 " %s\n", cjd_event_info(h->events[e])->name,
-			       total[h->events[e]], cjd_event_info(h->events[e])->unit);
-		if (sat)
-			printf("(some totals saturated at 2^64-1)\n");
+	if (json && stats_print_json(&st, argv[optind], h)) {
+		ret = cjd_cli_fail("trace stats", "out of memory");
+		goto out_free;
 	}
+	if (!json)
+		stats_print_text(&st, argv[optind], h);
 	ret = CJD_EXIT_OK;
 out_free:
-	cjd_strmap_free(labels);
-	cjd_strmap_free(cgroups);
+	cjd_strmap_free(st.labels);
+	cjd_strmap_free(st.cgroups);
 	cjd_trace_reader_free(r);
 	return ret;
 }

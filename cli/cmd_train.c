@@ -163,7 +163,17 @@ static int train_verdict(const char *screen, const char *rules, const char *out,
 	return vd_cli_run("train", &a);
 }
 
-int cmd_train(int argc, char **argv)
+/* What the command line of cjd train says, beside the training options. */
+struct train_args {
+	const char *out, *name, *version, *desc, *plot, *csv, *verdict, *rules;
+	bool lowo, json, quiet;
+	unsigned k;
+};
+
+/* Parses the options into o and a. Returns 0, TRAIN_HELP when --help was printed, or
+ * CJD_EXIT_USAGE. */
+#define TRAIN_HELP (-1)
+static int train_parse(int argc, char **argv, struct tr_opts *o, struct train_args *a)
 {
 	enum { OPT_NAME = 256, OPT_VERSION, OPT_DESC, OPT_LOWO, OPT_JSON, OPT_PLOT, OPT_K, OPT_CSV,
 	       OPT_VERDICT, OPT_RULES };
@@ -184,155 +194,197 @@ int cmd_train(int argc, char **argv)
 		TR_LONG_OPTIONS,
 		{0},
 	};
-	struct tr_opts o;
-	struct td_features feat;
-	struct td_data d = {0};
-	struct cjd_trained_model *m = NULL;
-	struct cjd_eval *e = NULL;
-	struct cjd_error err;
-	const char *out = NULL, *name = NULL, *version = "1", *desc = NULL, *plot = NULL,
-		   *csv = NULL, *verdict = NULL, *rules = NULL;
-	char defname[64];
-	bool lowo = false, json = false, quiet = false;
-	unsigned k = CJD_ALERT_K_DEFAULT;
 	uint64_t u;
-	int c, rc, ret = CJD_EXIT_FAIL;
+	int c, rc;
 
-	tr_opts_init(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		if ((rc = tr_opt("train", c, optarg, &o)) == 1)
+		if ((rc = tr_opt("train", c, optarg, o)) == 1)
 			continue;
 		if (rc)
 			return rc;
 		switch (c) {
-		case 'o': out = optarg; break;
+		case 'o': a->out = optarg; break;
 		case OPT_NAME:
 			if (!cjd_name_ok(optarg))
 				return cjd_cli_usage_error("train", "--name '%s': expected 1-64 of "
 							   "A-Z a-z 0-9 . _ + -", optarg);
-			name = optarg;
+			a->name = optarg;
 			break;
 		case OPT_VERSION:
-			version = optarg;
+			a->version = optarg;
 			break;
-		case OPT_DESC: desc = optarg; break;
-		case OPT_LOWO: lowo = true; break;
-		case OPT_JSON: json = true; break;
-		case OPT_PLOT: plot = optarg; break;
-		case OPT_CSV: csv = optarg; break;
-		case OPT_VERDICT: verdict = optarg; break;
-		case OPT_RULES: rules = optarg; break;
+		case OPT_DESC: a->desc = optarg; break;
+		case OPT_LOWO: a->lowo = true; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_PLOT: a->plot = optarg; break;
+		case OPT_CSV: a->csv = optarg; break;
+		case OPT_VERDICT: a->verdict = optarg; break;
+		case OPT_RULES: a->rules = optarg; break;
 		case OPT_K:
 			if (cjd_parse_u64(optarg, &u) || u < 1 || u > 1000)
 				return cjd_cli_usage_error("train", "--fire-windows '%s': expected 1 to "
 							   "1000", optarg);
-			k = (unsigned)u;
+			a->k = (unsigned)u;
 			break;
-		case 'q': quiet = true; break;
-		case 'h': usage(); return CJD_EXIT_OK;
+		case 'q': a->quiet = true; break;
+		case 'h': usage(); return TRAIN_HELP;
 		default: return cjd_cli_bad_option("train", argv, "o:qh");
 		}
 	}
-	if (verdict || rules)
-		return train_verdict(verdict, rules, out, name, &o, argv + optind,
-				     optind < argc ? (size_t)(argc - optind) : 0, quiet);
-	if ((rc = tr_finish("train", &o, &feat)))
-		return rc;
-	if (optind >= argc)
+	return 0;
+}
+
+/* What the options say together (for a GBDT or logistic model). Returns 0 or CJD_EXIT_USAGE. */
+static int train_check(const struct train_args *a, int n_traces)
+{
+	if (n_traces <= 0)
 		return cjd_cli_usage_error("train", "no TRACE given");
-	if (!out && !lowo && !csv)
+	if (!a->out && !a->lowo && !a->csv)
 		return cjd_cli_usage_error("train", "-o MODEL.json is required (or --lowo, --csv)");
-	if ((json || plot) && !lowo)
+	if ((a->json || a->plot) && !a->lowo)
 		return cjd_cli_usage_error("train", "--json and --plot report on --lowo; add it");
-	if (strlen(version) == 0 || strlen(version) > 64)
+	if (strlen(a->version) == 0 || strlen(a->version) > 64)
 		return cjd_cli_usage_error("train", "--version: 1 to 64 characters");
-	for (const char *v = version; *v; v++)
+	for (const char *v = a->version; *v; v++)
 		if (*v < 0x20 || *v > 0x7e)
 			return cjd_cli_usage_error("train", "--version: printable ASCII only");
-	snprintf(defname, sizeof(defname), "%s-%s", td_set_name(o.set),
-		 cjd_trained_kind_name(o.cfg.kind));
-	tr_prepare(&o, &feat);
+	return 0;
+}
 
-	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
-			       .quiet = quiet};
-	if (td_build(&tc, argv + optind, (size_t)(argc - optind), &d, &err))
-		return cjd_cli_error("train", &err);
+/*
+ * Says what the traces gave, writes --csv, and checks that both classes are
+ * there. Returns 0, or an exit status (the reason printed).
+ */
+static int train_data_ready(const struct train_args *a, const struct td_data *d, size_t n_feat,
+			    int n_traces)
+{
 	size_t mg, bg;
-	td_count_classes(d.ds, &mg, &bg);
-	if (!quiet)
+
+	td_count_classes(d->ds, &mg, &bg);
+	if (!a->quiet)
 		fprintf(stderr,
 			"cjd train: %zu windows of %zu features from %d traces: %zu miner and %zu "
 			"benign workloads\n",
-			cjd_dataset_rows(d.ds), feat.n, argc - optind, mg, bg);
-	if (d.discarded && !quiet)
+			cjd_dataset_rows(d->ds), n_feat, n_traces, mg, bg);
+	if (d->discarded && !a->quiet)
 		fprintf(stderr, "cjd train: resampling left out %llu samples at gaps and ends "
-			"(sums shorter than half an interval)\n", (unsigned long long)d.discarded);
-	if (csv) {
-		FILE *f = fopen(csv, "we");
-		if (!f || cjd_dataset_write_csv(d.ds, f) || fclose(f)) {
-			ret = cjd_cli_fail("train", "cannot write %s: %s", csv, strerror(errno));
-			goto out;
-		}
+			"(sums shorter than half an interval)\n", (unsigned long long)d->discarded);
+	if (a->csv) {
+		FILE *f = fopen(a->csv, "we");
+		if (!f || cjd_dataset_write_csv(d->ds, f) || fclose(f))
+			return cjd_cli_fail("train", "cannot write %s: %s", a->csv, strerror(errno));
 	}
 	if (mg == 0 || bg == 0) {
 		fprintf(stderr, "cjd train: the traces hold %s: training needs both miner and "
 			"benign workloads (labels miner[/NAME] and benign[/NAME])\n",
 			mg ? "no benign workload, only miners" : "no miner workload, only benign ones");
+		return CJD_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* --lowo: leave one workload out, the report on stdout (text or --json), and --plot. */
+static int train_lowo_report(const struct train_args *a, struct tr_opts *o,
+			     const struct td_features *feat, struct td_data *d)
+{
+	struct cjd_eval *e = NULL;
+	struct cjd_error err;
+	int ret = CJD_EXIT_OK;
+
+	if (tr_lowo(o, feat, d, a->k, a->quiet, &e, &err)) {
+		ret = cjd_cli_error("train", &err);
+	} else if (a->json ? cjd_eval_write_json(e, d->ds, stdout)
+			   : cjd_eval_write_text(e, d->ds, stdout)) {
+		ret = cjd_cli_fail("train", "cannot write the report: %s", strerror(errno));
+	} else {
+		fflush(stdout);
+		if (a->plot && cjd_plot_eval(a->plot, d->ds, e, &err))
+			ret = cjd_cli_error("train", &err);
+	}
+	cjd_eval_free(e);
+	return ret;
+}
+
+/* Trains on every window, writes the model to -o and says what it is. Returns an exit status. */
+static int train_write_model(const struct train_args *a, struct tr_opts *o,
+			     const struct td_features *feat, const struct td_data *d,
+			     char *const *files, size_t n_files)
+{
+	struct tree_progress tp = {.quiet = a->quiet};
+	struct cjd_trained_model *m = NULL;
+	struct cjd_error err;
+	char defname[64];
+	int rc, ret = CJD_EXIT_FAIL;
+
+	snprintf(defname, sizeof(defname), "%s-%s", td_set_name(o->set),
+		 cjd_trained_kind_name(o->cfg.kind));
+	cjd_progress_init(&tp.p);
+	o->cfg.progress = on_tree;
+	o->cfg.progress_ctx = &tp;
+	rc = cjd_train(d->ds, NULL, cjd_dataset_rows(d->ds), &o->cfg, &m, &err);
+	if (!a->quiet)
+		cjd_progress_done(&tp.p);
+	if (rc) {
+		ret = cjd_cli_error("train", &err);
 		goto out;
 	}
-
-	if (lowo) {
-		if (tr_lowo(&o, &feat, &d, k, quiet, &e, &err)) {
-			ret = cjd_cli_error("train", &err);
-			goto out;
-		}
-		if ((json ? cjd_eval_write_json(e, d.ds, stdout) : cjd_eval_write_text(e, d.ds, stdout))) {
-			ret = cjd_cli_fail("train", "cannot write the report: %s", strerror(errno));
-			goto out;
-		}
-		fflush(stdout);
-		if (plot && cjd_plot_eval(plot, d.ds, e, &err)) {
-			ret = cjd_cli_error("train", &err);
-			goto out;
-		}
+	if (tr_model_finish(m, o, feat, a->name ? a->name : defname, a->version, a->desc) ||
+	    !(m->meta.data_json = data_json(o, files, n_files, d))) {
+		ret = cjd_cli_fail("train", "out of memory");
+		goto out;
 	}
-	if (out) {
-		struct tree_progress tp = {.quiet = quiet};
-		cjd_progress_init(&tp.p);
-		o.cfg.progress = on_tree;
-		o.cfg.progress_ctx = &tp;
-		rc = cjd_train(d.ds, NULL, cjd_dataset_rows(d.ds), &o.cfg, &m, &err);
-		if (!quiet)
-			cjd_progress_done(&tp.p);
-		if (rc) {
-			ret = cjd_cli_error("train", &err);
-			goto out;
-		}
-		if (tr_model_finish(m, &o, &feat, name ? name : defname, version, desc) ||
-		    !(m->meta.data_json = data_json(&o, argv + optind, (size_t)(argc - optind), &d))) {
-			ret = cjd_cli_fail("train", "out of memory");
-			goto out;
-		}
-		if (cjd_trained_model_save(m, out, &err)) {
-			ret = cjd_cli_error("train", &err);
-			goto out;
-		}
-		if (!quiet) {
-			char thr[40], low[40];
-			cjd_fmt_float(thr, sizeof(thr), m->threshold);
-			cjd_fmt_float(low, sizeof(low), m->threshold_low);
-			fprintf(stderr,
-				"cjd train: wrote %s (%s, %zu features, %zu trees): threshold %s, "
-				"threshold_low %s; on its training windows TPR %.4f, FPR %.5f\n",
-				out, cjd_trained_kind_name(m->kind), m->n_features, m->n_trees, thr,
-				low, m->meta.train_tpr, m->meta.train_fpr);
-		}
+	if (cjd_trained_model_save(m, a->out, &err)) {
+		ret = cjd_cli_error("train", &err);
+		goto out;
+	}
+	if (!a->quiet) {
+		char thr[40], low[40];
+		cjd_fmt_float(thr, sizeof(thr), m->threshold);
+		cjd_fmt_float(low, sizeof(low), m->threshold_low);
+		fprintf(stderr,
+			"cjd train: wrote %s (%s, %zu features, %zu trees): threshold %s, "
+			"threshold_low %s; on its training windows TPR %.4f, FPR %.5f\n",
+			a->out, cjd_trained_kind_name(m->kind), m->n_features, m->n_trees, thr,
+			low, m->meta.train_tpr, m->meta.train_fpr);
 	}
 	ret = CJD_EXIT_OK;
 out:
-	cjd_eval_free(e);
 	cjd_trained_model_free(m);
-	td_data_release(&d);
 	return ret;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	struct tr_opts o;
+	struct td_features feat;
+	struct td_data d = {0};
+	struct cjd_error err;
+	struct train_args a = {.version = "1", .k = CJD_ALERT_K_DEFAULT};
+	int rc;
+
+	tr_opts_init(&o);
+	if ((rc = train_parse(argc, argv, &o, &a)))
+		return rc == TRAIN_HELP ? CJD_EXIT_OK : rc;
+	char *const *files = argv + optind;
+	size_t n_files = optind < argc ? (size_t)(argc - optind) : 0;
+	if (a.verdict || a.rules)
+		return train_verdict(a.verdict, a.rules, a.out, a.name, &o, files, n_files, a.quiet);
+	if ((rc = tr_finish("train", &o, &feat)))
+		return rc;
+	if ((rc = train_check(&a, argc - optind)))
+		return rc;
+	tr_prepare(&o, &feat);
+
+	struct td_config tc = {.window = o.window, .feat = &feat, .intervals = &o.intervals,
+			       .quiet = a.quiet};
+	if (td_build(&tc, files, n_files, &d, &err))
+		return cjd_cli_error("train", &err);
+	rc = train_data_ready(&a, &d, feat.n, argc - optind);
+	if (!rc && a.lowo)
+		rc = train_lowo_report(&a, &o, &feat, &d);
+	if (!rc && a.out)
+		rc = train_write_model(&a, &o, &feat, &d, files, n_files);
+	td_data_release(&d);
+	return rc;
 }

@@ -94,27 +94,15 @@ static int uint_opt(const char *cmd, const char *opt, const char *arg, uint64_t 
 	return 0;
 }
 
-int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
+/* The GBDT's parameters (and --l2, which the logistic model shares). Returns like tr_opt. */
+static int tr_opt_gbdt(const char *cmd, int c, const char *arg, struct tr_opts *o)
 {
 	struct cjd_gbdt_params *g = &o->cfg.gbdt;
-	struct cjd_calibration *cal = &o->cfg.calibration;
-	struct cjd_weighting *w = &o->cfg.weighting;
-	struct cjd_error err;
 	uint64_t u;
 	double d;
 	int rc = 0;
 
 	switch (c) {
-	case TR_OPT_KIND:
-		if (cjd_trained_kind_parse(arg, &o->cfg.kind))
-			return cjd_cli_usage_error(cmd, "--kind '%s': expected gbdt or logistic", arg);
-		return 1;
-	case TR_OPT_FEATURES:
-		if (td_set_parse(arg, &o->set))
-			return cjd_cli_usage_error(cmd, "--features '%s': unknown feature set, "
-						   "expected hw or sw", arg);
-		o->have_set = true;
-		return 1;
 	case TR_OPT_SEED:
 		if (!(rc = uint_opt(cmd, "--seed", arg, 0, INT64_MAX, &u)))
 			g->seed = u;
@@ -153,15 +141,21 @@ int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
 	case TR_OPT_COLSAMPLE:
 		rc = num(cmd, "--colsample", arg, 0, 1, true, &g->col_subsample);
 		break;
-	case TR_OPT_WINDOW:
-		if (!(rc = uint_opt(cmd, "--window", arg, 2, 64, &u)))
-			o->window = (unsigned)u;
-		break;
-	case TR_OPT_INTERVALS:
-		if (td_intervals_parse(arg, &o->intervals, &err))
-			return cjd_cli_usage_error(cmd, "--intervals '%s': %s", arg, err.text);
-		o->intervals_text = arg;
-		break;
+	default:
+		return 0;
+	}
+	return rc ? rc : 1;
+}
+
+/* The thresholds' calibration and the class weights. Returns like tr_opt. */
+static int tr_opt_calibration(const char *cmd, int c, const char *arg, struct tr_opts *o)
+{
+	struct cjd_calibration *cal = &o->cfg.calibration;
+	struct cjd_weighting *w = &o->cfg.weighting;
+	double d;
+	int rc = 0;
+
+	switch (c) {
 	case TR_OPT_TARGET_FPR:
 		rc = num(cmd, "--target-fpr", arg, 0, 0.999, false, &cal->target_fpr);
 		break;
@@ -181,6 +175,53 @@ int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
 	case TR_OPT_NO_BALANCE:
 		w->balance_groups = false;
 		break;
+	default:
+		return 0;
+	}
+	return rc ? rc : 1;
+}
+
+/* --increasing / --decreasing GLOB (monotone constraints). Returns like tr_opt. */
+static int tr_opt_monotone(const char *cmd, int c, const char *arg, struct tr_opts *o)
+{
+	if ((c == TR_OPT_INCREASING ? o->n_increasing : o->n_decreasing) == TR_MAX_DROP)
+		return cjd_cli_usage_error(cmd, "at most %d --increasing and --decreasing globs "
+					   "each", TR_MAX_DROP);
+	if (c == TR_OPT_INCREASING)
+		o->increasing[o->n_increasing++] = arg;
+	else
+		o->decreasing[o->n_decreasing++] = arg;
+	return 1;
+}
+
+int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
+{
+	struct cjd_error err;
+	uint64_t u;
+	int rc = 0;
+
+	if ((rc = tr_opt_gbdt(cmd, c, arg, o)) || (rc = tr_opt_calibration(cmd, c, arg, o)))
+		return rc;
+	switch (c) {
+	case TR_OPT_KIND:
+		if (cjd_trained_kind_parse(arg, &o->cfg.kind))
+			return cjd_cli_usage_error(cmd, "--kind '%s': expected gbdt or logistic", arg);
+		return 1;
+	case TR_OPT_FEATURES:
+		if (td_set_parse(arg, &o->set))
+			return cjd_cli_usage_error(cmd, "--features '%s': unknown feature set, "
+						   "expected hw or sw", arg);
+		o->have_set = true;
+		return 1;
+	case TR_OPT_WINDOW:
+		if (!(rc = uint_opt(cmd, "--window", arg, 2, 64, &u)))
+			o->window = (unsigned)u;
+		break;
+	case TR_OPT_INTERVALS:
+		if (td_intervals_parse(arg, &o->intervals, &err))
+			return cjd_cli_usage_error(cmd, "--intervals '%s': %s", arg, err.text);
+		o->intervals_text = arg;
+		break;
 	case TR_OPT_DROP:
 		if (o->n_drop == TR_MAX_DROP)
 			return cjd_cli_usage_error(cmd, "at most %d --drop globs", TR_MAX_DROP);
@@ -191,14 +232,7 @@ int tr_opt(const char *cmd, int c, const char *arg, struct tr_opts *o)
 		break;
 	case TR_OPT_INCREASING:
 	case TR_OPT_DECREASING:
-		if ((c == TR_OPT_INCREASING ? o->n_increasing : o->n_decreasing) == TR_MAX_DROP)
-			return cjd_cli_usage_error(cmd, "at most %d --increasing and --decreasing globs "
-						   "each", TR_MAX_DROP);
-		if (c == TR_OPT_INCREASING)
-			o->increasing[o->n_increasing++] = arg;
-		else
-			o->decreasing[o->n_decreasing++] = arg;
-		break;
+		return tr_opt_monotone(cmd, c, arg, o);
 	default:
 		return 0;
 	}

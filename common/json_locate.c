@@ -101,6 +101,22 @@ void cjd_json_path_append(char *path, size_t len, const char *key)
 
 static int value(struct scan *s, char *path, size_t plen, int kl, int kc);
 
+/* After a member or an element: ',' (another follows: 0), the closing bracket (the
+ * container ends: 1), or anything else (-EINVAL). */
+static int next_or_close(struct scan *s, char close)
+{
+	ws(s);
+	if (s->p < s->end && *s->p == ',') {
+		adv(s);
+		return 0;
+	}
+	if (s->p < s->end && *s->p == close) {
+		adv(s);
+		return 1;
+	}
+	return -EINVAL;
+}
+
 static int object(struct scan *s, char *path, size_t plen)
 {
 	adv(s); /* { */
@@ -123,18 +139,8 @@ static int object(struct scan *s, char *path, size_t plen)
 		cjd_json_path_append(path, plen, key);
 		int rc = value(s, path, plen, kl, kc);
 		path[n] = '\0';
-		if (rc)
-			return rc;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			adv(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}') {
-			adv(s);
-			return 0;
-		}
-		return -EINVAL;
+		if (rc || (rc = next_or_close(s, '}')))
+			return rc < 0 ? rc : 0;
 	}
 }
 
@@ -151,18 +157,8 @@ static int array(struct scan *s, char *path, size_t plen)
 		snprintf(path + n, plen - n, "[%zu]", i);
 		int rc = value(s, path, plen, 0, 0);
 		path[n] = '\0';
-		if (rc)
-			return rc;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			adv(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == ']') {
-			adv(s);
-			return 0;
-		}
-		return -EINVAL;
+		if (rc || (rc = next_or_close(s, ']')))
+			return rc < 0 ? rc : 0;
 	}
 }
 

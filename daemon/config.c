@@ -455,16 +455,15 @@ static void strlist_clear(struct cjd_strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 static int strlist_push(struct cjd_strlist *l, const char *s)
 {
-	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	int rc = cjd_array_reserve(l->v, l->cap, l->n + 1);
 
-	if (!nv)
-		return -ENOMEM;
-	l->v = nv;
+	if (rc)
+		return rc;
 	if (!(l->v[l->n] = strdup(s)))
 		return -ENOMEM;
 	l->n++;
@@ -977,7 +976,7 @@ int cjd_config_copy(struct cjd_config *dst, const struct cjd_config *src)
 		} else if (o->type == T_STRLIST) {
 			struct cjd_strlist *l = f, orig = *l;
 			l->v = NULL;
-			l->n = 0;
+			l->n = l->cap = 0;
 			for (size_t k = 0; k < orig.n; k++)
 				if (strlist_push(l, orig.v[k]))
 					goto out_fail;

@@ -1,6 +1,5 @@
 /* Loads a model JSON strictly (docs/model-format.md) and copies it into flat arrays; no json_t survives. */
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <jansson.h>
 #include <math.h>
@@ -8,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "cjd/common/json_load.h"
 #include "cjd/common/json_locate.h"
 #include "cjd/common/text.h"
 #include "cjd/detector/features_table.h"
@@ -603,14 +601,11 @@ int cjd_model_load_string(struct cjd_model **out, const char *name, const char *
 			  struct cjd_error *err)
 {
 	struct ld L = {.file = name, .text = text, .len = len, .err = err};
-	json_error_t je;
 	json_t *root;
 	int rc;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root)
-		return cjd_error_set(err, -EINVAL, name, je.line > 0 ? je.line : 0,
-				     je.column > 0 ? je.column : 0, "%s", je.text);
+	if ((rc = cjd_json_parse(name, text, len, &root, err)))
+		return rc;
 	L.m = calloc(1, sizeof(*L.m));
 	if (!L.m) {
 		rc = cjd_error_set(err, -ENOMEM, name, 0, 0, "out of memory");
@@ -630,45 +625,14 @@ out_json:
 
 int cjd_model_load(struct cjd_model **out, const char *path, struct cjd_error *err)
 {
-	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc;
+	char *text;
+	size_t len;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cjd_error_set(err, -errno, path, 0, 0, "cannot open model: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = cjd_error_set(err, -EINVAL, path, 0, 0, "not a regular file");
-		goto out_close;
-	}
-	if ((uint64_t)st.st_size > MODEL_MAX_BYTES) {
-		rc = cjd_error_set(err, -EFBIG, path, 0, 0, "model is larger than %u MiB",
-				   MODEL_MAX_BYTES >> 20);
-		goto out_close;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		rc = cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
-		goto out_close;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = cjd_error_set(err, r < 0 ? -errno : -EIO, path, 0, 0, "read: %s",
-					   r < 0 ? strerror(errno) : "file shrank while reading");
-			goto out_free;
-		}
-		len += (size_t)r;
-	}
-	text[len] = '\0';
+	if ((rc = cjd_json_read_file(path, MODEL_MAX_BYTES, "model", &text, &len, err)))
+		return rc;
 	rc = cjd_model_load_string(out, path, text, len, err);
-out_free:
 	free(text);
-out_close:
-	close(fd);
 	return rc;
 }
 

@@ -1,14 +1,12 @@
 /* Loads a verdict model ("cjd-verdict", docs/model-format.md) strictly into plain structs; no json_t survives. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "cjd/common/json_load.h"
 #include "cjd/common/json_locate.h"
 #include "verdict_internal.h"
 
@@ -323,15 +321,12 @@ int cjd_verdict_model_load_string(const char *name, const char *text, size_t len
 {
 	struct vld L = { .file = name, .text = text, .len = len, .err = err };
 	struct cjd_verdict_model *m;
-	json_error_t je;
 	json_t *root;
 	int rc;
 
 	*out = NULL;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root)
-		return cjd_error_set(err, -EINVAL, name, je.line > 0 ? je.line : 0,
-				     je.column > 0 ? je.column : 0, "%s", je.text);
+	if ((rc = cjd_json_parse(name, text, len, &root, err)))
+		return rc;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		rc = cjd_error_set(err, -ENOMEM, name, 0, 0, "out of memory");
@@ -349,29 +344,15 @@ out_json:
 
 int cjd_verdict_model_load(const char *path, struct cjd_verdict_model **out, struct cjd_error *err)
 {
-	FILE *f = fopen(path, "re");
 	char *text;
-	size_t n;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	if (!f)
-		return cjd_error_set(err, -errno, path, 0, 0, "cannot open verdict model: %s",
-				     strerror(errno));
-	text = malloc(VERDICT_MAX_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return cjd_error_set(err, -ENOMEM, path, 0, 0, "out of memory");
-	}
-	n = fread(text, 1, VERDICT_MAX_BYTES + 1, f);
-	if (ferror(f))
-		rc = cjd_error_set(err, -EIO, path, 0, 0, "cannot read verdict model");
-	else if (n > VERDICT_MAX_BYTES)
-		rc = cjd_error_set(err, -EFBIG, path, 0, 0, "larger than %u bytes", VERDICT_MAX_BYTES);
-	else
-		rc = cjd_verdict_model_load_string(path, text, n, out, err);
+	if ((rc = cjd_json_read_file(path, VERDICT_MAX_BYTES, "verdict model", &text, &len, err)))
+		return rc;
+	rc = cjd_verdict_model_load_string(path, text, len, out, err);
 	free(text);
-	fclose(f);
 	return rc;
 }
 

@@ -223,6 +223,89 @@ static void seize_refused(struct run *r, struct cjd_fpstate_thread *t)
 	}
 }
 
+/* PTRACE_SEIZE, with a note on why not. Returns true when the thread is seized. */
+static bool seize(struct run *r, struct cjd_fpstate_thread *t)
+{
+	long rc = cjd_ev_ptrace(PTRACE_SEIZE, t->tid, NULL, NULL);
+
+	if (rc == -EPERM) {
+		seize_refused(r, t);
+		return false;
+	}
+	if (rc == -ESRCH) {
+		t->exited = true;
+		note(t, "exited");
+		return false;
+	}
+	if (rc < 0) {
+		t->errors++;
+		note(t, "PTRACE_SEIZE: %s", strerror((int)-rc));
+		return false;
+	}
+	return true;
+}
+
+/* Interrupts the seized thread (at t_int) and waits for its stop, at most max_pause.
+ * Returns true when stopped (st filled); otherwise notes why and sets r->retire. */
+static bool interrupt_and_wait(struct run *r, struct cjd_fpstate_thread *t, uint64_t t_int,
+			       struct stop *st)
+{
+	long rc = cjd_ev_ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL);
+
+	if (rc < 0) {
+		if (rc == -ESRCH)
+			t->exited = true;
+		else
+			t->errors++;
+		note(t, "PTRACE_INTERRUPT: %s", strerror((int)-rc));
+		r->retire = true;
+		return false;
+	}
+	rc = wait_stop(r, t->tid, t_int + r->o.max_pause_ns, st);
+	if (rc == 0) {
+		char ms[32], state = cjd_ev_thread_state(t->pid, t->tid, r->proc);
+		t->gave_up++;
+		/* 'D' waits for I/O or a lock and may stay there: another try would cost
+		 * max_pause again; 'R' only waits for a CPU and is tried again next round */
+		t->asleep = state == 'D';
+		fmt_ms(r->o.max_pause_ns, ms, sizeof(ms));
+		note(t, "did not stop within %s (state %c); given up and released", ms, state);
+		r->retire = true;
+		return false;
+	}
+	if (rc < 0) {
+		if (rc == -ESRCH) {
+			t->exited = true;
+			note(t, "exited");
+		} else {
+			t->errors++;
+			note(t, "waiting for the stop: %s", strerror((int)-rc));
+		}
+		r->retire = true;
+		return false;
+	}
+	return true;
+}
+
+/* Counts one control register value read from the thread. */
+static void count_ctl(struct cjd_fpstate_thread *t, uint32_t ctl)
+{
+	struct cjd_fp_ctl c;
+
+#if defined(__aarch64__)
+	cjd_fpstate_decode_fpcr(ctl, &c);
+#else
+	cjd_fpstate_decode_mxcsr(ctl, &c);
+#endif
+	if (!t->looks)
+		t->first_ctl = ctl;
+	t->last_ctl = ctl;
+	t->looks++;
+	t->modes_seen |= (uint8_t)(1u << c.round);
+	t->ftz_looks += c.ftz;
+	t->daz_looks += c.daz;
+}
+
 /* One look at one thread: seize, interrupt, wait, read, detach. Sets r->retire when the
  * tracee cannot be let go here. */
 static void look(struct run *r, size_t idx)
@@ -234,56 +317,12 @@ static void look(struct run *r, size_t idx)
 	long rc;
 	int frc, inject;
 
-	rc = cjd_ev_ptrace(PTRACE_SEIZE, t->tid, NULL, NULL);
-	if (rc == -EPERM) {
-		seize_refused(r, t);
+	if (!seize(r, t))
 		return;
-	}
-	if (rc == -ESRCH) {
-		t->exited = true;
-		note(t, "exited");
-		return;
-	}
-	if (rc < 0) {
-		t->errors++;
-		note(t, "PTRACE_SEIZE: %s", strerror((int)-rc));
-		return;
-	}
 	/* Seized: from here on every way out either detaches or retires the tracer. */
 	t_int = cjd_now_mono_ns();
-	rc = cjd_ev_ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL);
-	if (rc < 0) {
-		if (rc == -ESRCH)
-			t->exited = true;
-		else
-			t->errors++;
-		note(t, "PTRACE_INTERRUPT: %s", strerror((int)-rc));
-		r->retire = true;
+	if (!interrupt_and_wait(r, t, t_int, &st))
 		return;
-	}
-	rc = wait_stop(r, t->tid, t_int + r->o.max_pause_ns, &st);
-	if (rc == 0) {
-		char ms[32], state = cjd_ev_thread_state(t->pid, t->tid, r->proc);
-		t->gave_up++;
-		/* 'D' waits for I/O or a lock and may stay there: another try would cost
-		 * max_pause again; 'R' only waits for a CPU and is tried again next round */
-		t->asleep = state == 'D';
-		fmt_ms(r->o.max_pause_ns, ms, sizeof(ms));
-		note(t, "did not stop within %s (state %c); given up and released", ms, state);
-		r->retire = true;
-		return;
-	}
-	if (rc < 0) {
-		if (rc == -ESRCH) {
-			t->exited = true;
-			note(t, "exited");
-		} else {
-			t->errors++;
-			note(t, "waiting for the stop: %s", strerror((int)-rc));
-		}
-		r->retire = true;
-		return;
-	}
 	t_stop = cjd_now_mono_ns();
 	/*
 	 * A signal-delivery-stop (event 0) holds a signal someone sent the
@@ -313,19 +352,7 @@ static void look(struct run *r, size_t idx)
 		note(t, "reading the FP control register: %s", strerror(-frc));
 		return;
 	}
-	struct cjd_fp_ctl c;
-#if defined(__aarch64__)
-	cjd_fpstate_decode_fpcr(ctl, &c);
-#else
-	cjd_fpstate_decode_mxcsr(ctl, &c);
-#endif
-	if (!t->looks)
-		t->first_ctl = ctl;
-	t->last_ctl = ctl;
-	t->looks++;
-	t->modes_seen |= (uint8_t)(1u << c.round);
-	t->ftz_looks += c.ftz;
-	t->daz_looks += c.daz;
+	count_ctl(t, ctl);
 }
 
 /* Advances the cursor by one thread (or one process, or one round). */

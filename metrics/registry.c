@@ -40,9 +40,9 @@ struct cjd_metrics_registry {
 	size_t n, cap;
 	struct cjd_metrics_agent agent; /* strings owned */
 	struct probe *probes;
-	size_t n_probes;
+	size_t n_probes, cap_probes;
 	struct extra *extras; /* in the order declared */
-	size_t n_extras;
+	size_t n_extras, cap_extras;
 	uint64_t alerts[CJD_ALERT__COUNT];
 	struct cjd_metrics_registry_stats st;
 	size_t pass_left_out;
@@ -369,13 +369,12 @@ int cjd_metrics_registry_probe(struct cjd_metrics_registry *r, const char *name,
 		if (!strcmp(r->probes[i].name, name))
 			break;
 	if (i == r->n_probes) {
-		struct probe *np = realloc(r->probes, (r->n_probes + 1) * sizeof(*np));
-		if (!np)
+		int rc = cjd_array_reserve(r->probes, r->cap_probes, r->n_probes + 1);
+		if (rc)
+			return rc;
+		if (!(r->probes[i].name = strdup(name)))
 			return -ENOMEM;
-		r->probes = np;
-		if (!(np[i].name = strdup(name)))
-			return -ENOMEM;
-		np[i].inspections = np[i].cpu_ns = 0;
+		r->probes[i].inspections = r->probes[i].cpu_ns = 0;
 		r->n_probes++;
 	}
 	r->probes[i].inspections += inspections;
@@ -423,9 +422,8 @@ static int extra_find(struct cjd_metrics_registry *r, const char *name, const ch
 		return -EINVAL;
 	if ((rc = cjd_metrics_render_clashes(name, counter)))
 		return rc < 0 ? rc : -EINVAL;
-	if (!(e = realloc(r->extras, (r->n_extras + 1) * sizeof(*e))))
-		return -ENOMEM;
-	r->extras = e;
+	if ((rc = cjd_array_reserve(r->extras, r->cap_extras, r->n_extras + 1)))
+		return rc;
 	e = &r->extras[r->n_extras];
 	*e = (struct extra){.name = strdup(name), .help = strdup(help), .counter = counter};
 	if (!e->name || !e->help) {

@@ -25,8 +25,9 @@ static double float_as_double(float v)
 	return strtod(text, NULL);
 }
 
-static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
-			   const struct cjd_metrics_snapshot *s)
+/* The agent's version, model, uptime and interval. */
+static void identity_families(struct cjd_buf *b, enum cjd_om_format f,
+			      const struct cjd_metrics_snapshot *s)
 {
 	const struct cjd_metrics_agent *a = &s->agent;
 	char labels[1024];
@@ -54,6 +55,13 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 	FAMILY("cjd_sample_interval_seconds", CJD_OM_GAUGE, "seconds",
 	       "The sampling interval (collector.interval).");
 	cjd_om_sample(b, "cjd_sample_interval_seconds", "", NULL, NULL, NULL, a->interval_seconds);
+}
+
+/* Samples taken, dropped and refused; alerts published and lost. */
+static void throughput_families(struct cjd_buf *b, enum cjd_om_format f,
+				const struct cjd_metrics_snapshot *s)
+{
+	const struct cjd_metrics_agent *a = &s->agent;
 
 	FAMILY("cjd_samples", CJD_OM_COUNTER, NULL, "Samples the collector took (one per cgroup per interval).");
 	cjd_om_sample_u64(b, "cjd_samples", TOTAL, NULL, NULL, NULL, a->samples);
@@ -79,6 +87,13 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 	cjd_om_sample_u64(b, "cjd_publish_dropped", TOTAL, NULL, NULL, NULL, a->publish_dropped);
 	FAMILY("cjd_journal_errors", CJD_OM_COUNTER, NULL, "Failed journal writes and fsyncs.");
 	cjd_om_sample_u64(b, "cjd_journal_errors", TOTAL, NULL, NULL, NULL, a->journal_errors);
+}
+
+/* Cgroups counted and the perf_event file descriptors they cost. */
+static void fd_families(struct cjd_buf *b, enum cjd_om_format f,
+			const struct cjd_metrics_snapshot *s)
+{
+	const struct cjd_metrics_agent *a = &s->agent;
 
 	FAMILY("cjd_cgroups_monitored", CJD_OM_GAUGE, NULL, "Cgroups whose counters are open.");
 	cjd_om_sample_u64(b, "cjd_cgroups_monitored", "", NULL, NULL, NULL, a->cgroups_monitored);
@@ -93,7 +108,12 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 	FAMILY("cjd_fd_limit", CJD_OM_GAUGE, NULL,
 	       "The file descriptor budget: RLIMIT_NOFILE after raising it.");
 	cjd_om_sample_u64(b, "cjd_fd_limit", "", NULL, NULL, NULL, a->fd_limit);
+}
 
+/* Evidence probes' runs and CPU, and the series other modules added. */
+static void probe_families(struct cjd_buf *b, enum cjd_om_format f,
+			   const struct cjd_metrics_snapshot *s)
+{
 	FAMILY("cjd_probe_inspections", CJD_OM_COUNTER, NULL,
 	       "Evidence probe runs on suspects, by probe (zero until the agent runs probes).");
 	for (size_t i = 0; i < s->n_probes; i++)
@@ -111,7 +131,12 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 		FAMILY(e->name, e->counter ? CJD_OM_COUNTER : CJD_OM_GAUGE, NULL, e->help);
 		cjd_om_sample(b, e->name, e->counter ? TOTAL : "", NULL, NULL, NULL, e->value);
 	}
+}
 
+/* The metrics registry's own limits: cgroups with series, left out, evicted. */
+static void self_families(struct cjd_buf *b, enum cjd_om_format f,
+			  const struct cjd_metrics_snapshot *s)
+{
 	FAMILY("cjd_metrics_cgroups", CJD_OM_GAUGE, NULL, "Cgroups with series in this output.");
 	cjd_om_sample_u64(b, "cjd_metrics_cgroups", "", NULL, NULL, NULL, s->st.cgroups);
 	FAMILY("cjd_metrics_max_cgroups", CJD_OM_GAUGE, NULL,
@@ -129,6 +154,16 @@ static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
 	       "a quiet cgroup's for a suspect or firing one.");
 	cjd_om_sample_u64(b, "cjd_metrics_series_evicted", TOTAL, NULL, NULL, NULL,
 			  s->st.evicted_total);
+}
+
+static void agent_families(struct cjd_buf *b, enum cjd_om_format f,
+			   const struct cjd_metrics_snapshot *s)
+{
+	identity_families(b, f, s);
+	throughput_families(b, f, s);
+	fd_families(b, f, s);
+	probe_families(b, f, s);
+	self_families(b, f, s);
 }
 
 static void cgroup_families(struct cjd_buf *b, enum cjd_om_format f,

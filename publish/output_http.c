@@ -292,20 +292,16 @@ static int dup_opt(char **dst, const char *src)
 	return src && !(*dst = strdup(src)) ? -ENOMEM : 0;
 }
 
-int cjd_output_http_new(struct cjd_output **out, const struct cjd_output_http_config *cfg,
+/* What can be checked before anything is set up; shown gets the URL fit for logs. Returns 0 or -EINVAL. */
+static int check_config(const struct cjd_output_http_config *cfg, char *shown, size_t len,
 			struct cjd_error *err)
 {
-	static const struct cjd_output_transport tp = {
-		.kind = "http", .deliver = http_deliver, .free = http_free};
-	char name[1200], shown[1024], tok[4096 + 32], why[300];
-	struct http *h;
+	char why[300];
 	int rc;
 
-	*out = NULL;
-	cjd_error_clear(err);
 	if (!cfg->url)
 		return cjd_error_set(err, -EINVAL, "", 0, 0, "outputs.http.url is not set");
-	if ((rc = safe_url(cfg->url, shown, sizeof(shown), err)))
+	if ((rc = safe_url(cfg->url, shown, len, err)))
 		return rc;
 	if (!cfg->cert_file != !cfg->key_file)
 		return cjd_error_set(err, -EINVAL, "", 0, 0,
@@ -322,45 +318,44 @@ int cjd_output_http_new(struct cjd_output **out, const struct cjd_output_http_co
 					     "outputs.http.headers: an Authorization header and a "
 					     "token_file: give one");
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return cjd_error_set(err, -ENOMEM, "", 0, 0, "curl_global_init failed");
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		curl_global_cleanup();
-		return -ENOMEM;
-	}
-	h->format = cfg->format;
-	h->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : CJD_OUTPUT_DEFAULT_TIMEOUT_NS;
-	rc = -ENOMEM;
-	if (dup_opt(&h->url, cfg->url) || dup_opt(&h->splunk_index, cfg->body.splunk_index) ||
-	    dup_opt(&h->splunk_source, cfg->body.splunk_source) ||
-	    dup_opt(&h->splunk_sourcetype, cfg->body.splunk_sourcetype))
-		goto out_free;
-	h->body.splunk_index = h->splunk_index;
-	h->body.splunk_source = h->splunk_source;
-	h->body.splunk_sourcetype = h->splunk_sourcetype;
+	return 0;
+}
+
+/* Every POST's headers: the content type, the token's Authorization, the extra ones.
+ * Returns 0, -ENOMEM, or the token file's error (err set). */
+static int set_headers(struct http *h, const struct cjd_output_http_config *cfg,
+		       struct cjd_error *err)
+{
+	char tok[4096 + 32];
+	int rc;
+
 	if (add_header(h, "Content-Type: application/json") ||
 	    add_header(h, "Expect:")) /* no 100-continue round trip */
-		goto out_free;
+		return -ENOMEM;
 	if (cfg->token_file) {
 		char t[4096];
 		if ((rc = read_token(cfg->token_file, t, sizeof(t), err)))
-			goto out_free;
+			return rc;
 		snprintf(tok, sizeof(tok), "Authorization: %s %s",
 			 cfg->format == CJD_HTTP_SPLUNK_HEC ? "Splunk" : "Bearer", t);
 		explicit_bzero(t, sizeof(t));
 		rc = add_header(h, tok);
 		explicit_bzero(tok, sizeof(tok));
 		if (rc)
-			goto out_free;
+			return rc;
 	}
 	for (size_t i = 0; i < cfg->n_headers; i++)
 		if ((rc = add_header(h, cfg->headers[i])))
-			goto out_free;
-	if (!(h->curl = curl_easy_init())) {
-		rc = cjd_error_set(err, -ENOMEM, "", 0, 0, "curl_easy_init failed");
-		goto out_free;
-	}
+			return rc;
+	return 0;
+}
+
+/* The libcurl handle: POST to h->url, TLS verified, no redirects, no signals. Returns 0 or -ENOMEM. */
+static int setup_curl(struct http *h, const struct cjd_output_http_config *cfg,
+		      struct cjd_error *err)
+{
+	if (!(h->curl = curl_easy_init()))
+		return cjd_error_set(err, -ENOMEM, "", 0, 0, "curl_easy_init failed");
 	curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
 	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L); /* a worker thread: no SIGALRM */
@@ -379,6 +374,41 @@ int cjd_output_http_new(struct cjd_output **out, const struct cjd_output_http_co
 		curl_easy_setopt(h->curl, CURLOPT_SSLCERT, cfg->cert_file);
 		curl_easy_setopt(h->curl, CURLOPT_SSLKEY, cfg->key_file);
 	}
+	return 0;
+}
+
+int cjd_output_http_new(struct cjd_output **out, const struct cjd_output_http_config *cfg,
+			struct cjd_error *err)
+{
+	static const struct cjd_output_transport tp = {
+		.kind = "http", .deliver = http_deliver, .free = http_free};
+	char name[1200], shown[1024];
+	struct http *h;
+	int rc;
+
+	*out = NULL;
+	cjd_error_clear(err);
+	if ((rc = check_config(cfg, shown, sizeof(shown), err)))
+		return rc;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return cjd_error_set(err, -ENOMEM, "", 0, 0, "curl_global_init failed");
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		curl_global_cleanup();
+		return -ENOMEM;
+	}
+	h->format = cfg->format;
+	h->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : CJD_OUTPUT_DEFAULT_TIMEOUT_NS;
+	rc = -ENOMEM;
+	if (dup_opt(&h->url, cfg->url) || dup_opt(&h->splunk_index, cfg->body.splunk_index) ||
+	    dup_opt(&h->splunk_source, cfg->body.splunk_source) ||
+	    dup_opt(&h->splunk_sourcetype, cfg->body.splunk_sourcetype))
+		goto out_free;
+	h->body.splunk_index = h->splunk_index;
+	h->body.splunk_source = h->splunk_source;
+	h->body.splunk_sourcetype = h->splunk_sourcetype;
+	if ((rc = set_headers(h, cfg, err)) || (rc = setup_curl(h, cfg, err)))
+		goto out_free;
 	snprintf(name, sizeof(name), "http %s", shown);
 	rc = cjd_output_new(out, name, &cfg->queue, &tp, h); /* owns h from here */
 	if (rc)

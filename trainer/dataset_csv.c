@@ -41,6 +41,54 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* The header's fixed fields: group,run,order,miner, then at least one feature. Returns 0 or -EINVAL. */
+static int check_header(const char *path, char **fields, const int *col, size_t nf,
+			struct cjd_error *err)
+{
+	if (nf <= N_FIXED)
+		return cjd_error_set(err, -EINVAL, path, 1, 0,
+				     "the header needs group,run,order,miner and at least one feature");
+	for (size_t i = 0; i < N_FIXED; i++)
+		if (strcmp(fields[i], fixed[i]))
+			return cjd_error_set(err, -EINVAL, path, 1, col[i],
+					     "header field %zu is \"%s\", expected \"%s\"", i + 1,
+					     fields[i], fixed[i]);
+	return 0;
+}
+
+/* A data row's fields (nf of them, split) checked and appended to ds; x has room for the
+ * features. Returns 0 or a negative errno with err naming path, lineno and the column. */
+static int load_row(struct cjd_dataset *ds, const char *path, int lineno, char **fields,
+		    const int *col, float *x, struct cjd_error *err)
+{
+	size_t d = cjd_dataset_features(ds);
+	uint64_t order;
+	char *end;
+	int rc;
+
+	if (cjd_parse_u64(fields[2], &order))
+		return cjd_error_set(err, -EINVAL, path, lineno, col[2],
+				     "order \"%s\" is not an unsigned integer", fields[2]);
+	if (strcmp(fields[3], "0") && strcmp(fields[3], "1"))
+		return cjd_error_set(err, -EINVAL, path, lineno, col[3],
+				     "miner is \"%s\", expected 0 or 1", fields[3]);
+	for (size_t j = 0; j < d; j++) {
+		const char *s = fields[N_FIXED + j];
+		errno = 0;
+		x[j] = strtof(s, &end);
+		if (!s[0] || *end || errno == ERANGE || !isfinite(x[j]))
+			return cjd_error_set(err, -EINVAL, path, lineno, col[N_FIXED + j],
+					     "feature %s: \"%s\" is not a finite float",
+					     cjd_dataset_feature_name(ds, j), s);
+	}
+	rc = cjd_dataset_append(ds, fields[0], fields[1], order, fields[3][0] == '1', x, err);
+	if (rc && err) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		err->line = lineno;
+	}
+	return rc;
+}
+
 int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_error *err)
 {
 	struct cjd_dataset *ds = NULL;
@@ -69,20 +117,8 @@ int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_
 		goto out;
 	}
 	split(line, fields, col, nf);
-	if (nf <= N_FIXED) {
-		rc = cjd_error_set(
-		    err, -EINVAL, path, 1, 0,
-		    "the header needs group,run,order,miner and at least one feature");
+	if ((rc = check_header(path, fields, col, nf, err)))
 		goto out;
-	}
-	for (size_t i = 0; i < N_FIXED; i++) {
-		if (strcmp(fields[i], fixed[i])) {
-			rc = cjd_error_set(err, -EINVAL, path, 1, col[i],
-					   "header field %zu is \"%s\", expected \"%s\"", i + 1,
-					   fields[i], fixed[i]);
-			goto out;
-		}
-	}
 	d = nf - N_FIXED;
 	rc = cjd_dataset_new(&ds, d, (const char *const *)fields + N_FIXED, err);
 	if (rc) {
@@ -98,8 +134,6 @@ int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_
 		goto out;
 	}
 	while (getline(&line, &cap, f) >= 0) {
-		uint64_t order;
-		char *end;
 		lineno++;
 		chomp(line);
 		if (!line[0])
@@ -110,36 +144,8 @@ int cjd_dataset_load_csv(struct cjd_dataset **out, const char *path, struct cjd_
 					   "%zu fields, the header has %zu", n, nf);
 			goto out;
 		}
-		if (cjd_parse_u64(fields[2], &order)) {
-			rc = cjd_error_set(err, -EINVAL, path, lineno, col[2],
-					   "order \"%s\" is not an unsigned integer", fields[2]);
+		if ((rc = load_row(ds, path, lineno, fields, col, x, err)))
 			goto out;
-		}
-		if (strcmp(fields[3], "0") && strcmp(fields[3], "1")) {
-			rc = cjd_error_set(err, -EINVAL, path, lineno, col[3],
-					   "miner is \"%s\", expected 0 or 1", fields[3]);
-			goto out;
-		}
-		for (size_t j = 0; j < d; j++) {
-			const char *s = fields[N_FIXED + j];
-			errno = 0;
-			x[j] = strtof(s, &end);
-			if (!s[0] || *end || errno == ERANGE || !isfinite(x[j])) {
-				rc = cjd_error_set(err, -EINVAL, path, lineno, col[N_FIXED + j],
-						   "feature %s: \"%s\" is not a finite float",
-						   cjd_dataset_feature_name(ds, j), s);
-				goto out;
-			}
-		}
-		rc = cjd_dataset_append(ds, fields[0], fields[1], order, fields[3][0] == '1', x,
-					err);
-		if (rc) {
-			if (err) {
-				snprintf(err->file, sizeof(err->file), "%s", path);
-				err->line = lineno;
-			}
-			goto out;
-		}
 	}
 	if (ferror(f)) {
 		rc = cjd_error_set(err, -EIO, path, lineno, 0, "read error");

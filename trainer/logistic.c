@@ -168,6 +168,73 @@ out:
 	return rc;
 }
 
+/*
+ * The rows' labels into y and their weights, normalised to sum 1, into wn;
+ * *wsum and *wpos get the raw total and the miners' share. Returns 0, or
+ * -EINVAL with err set (a negative or non-finite weight, a class missing).
+ */
+static int labels_and_weights(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
+			      const double *w, uint8_t *y, double *wn, double *wsum, double *wpos,
+			      struct cjd_error *err)
+{
+	*wsum = *wpos = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		wn[i] = w ? w[i] : 1.0;
+		y[i] = cjd_dataset_miner(ds, cjd_sel(rows, i));
+		if (!(wn[i] >= 0.0) || !isfinite(wn[i]))
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					     "logistic: weight %zu is %g (must be finite and >= 0)",
+					     i, wn[i]);
+		*wsum += wn[i];
+		*wpos += y[i] ? wn[i] : 0.0;
+	}
+	if (!(*wpos > 0.0) || !(*wsum - *wpos > 0.0))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "logistic: the training rows need both classes");
+	for (size_t i = 0; i < n; i++)
+		wn[i] /= *wsum;
+	return 0;
+}
+
+/*
+ * Feature j into column 1 + j of Z (n rows of m's d + 1 columns): log1p when
+ * lg, then standardised with unweighted row statistics (the normalisation
+ * describes the data, the weights only the loss), recorded in m. Returns 0,
+ * or -EINVAL with err set (a negative value under log1p).
+ */
+static int standardise(const struct cjd_dataset *ds, const uint32_t *rows, size_t n, size_t j,
+		       bool lg, struct cjd_trained_model *m, double *Z, struct cjd_error *err)
+{
+	size_t k = m->n_features + 1;
+	double mean = 0.0, var = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x = cjd_dataset_row(ds, cjd_sel(rows, i))[j];
+		if (lg && x < 0.0)
+			return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+					     "logistic: feature %s is log1p-normalised but "
+					     "row %u has %g < 0",
+					     m->feature_names[j], cjd_sel(rows, i), x);
+		x = lg ? log1p(x) : x;
+		Z[i * k + 1 + j] = x;
+		mean += x;
+	}
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double dv = Z[i * k + 1 + j] - mean;
+		var += dv * dv;
+	}
+	double sd = sqrt(var / (double)n);
+	/* A (numerically) constant feature carries nothing: scale 1 keeps z at 0. */
+	double scale = sd > 1e-12 * fmax(fabs(mean), 1e-300) ? sd : 1.0;
+	for (size_t i = 0; i < n; i++)
+		Z[i * k + 1 + j] = (Z[i * k + 1 + j] - mean) / scale;
+	m->norm[j] = lg ? CJD_TRAINED_NORM_LOG1P_STANDARD : CJD_TRAINED_NORM_STANDARD;
+	m->mean[j] = mean;
+	m->scale[j] = scale;
+	return 0;
+}
+
 int cjd_train_logistic(const struct cjd_dataset *ds, const uint32_t *rows, size_t n,
 		       const double *w, const struct cjd_logistic_params *p,
 		       struct cjd_trained_model **out, struct cjd_error *err)
@@ -191,57 +258,11 @@ int cjd_train_logistic(const struct cjd_dataset *ds, const uint32_t *rows, size_
 	beta = calloc(k, sizeof(*beta));
 	if (!m || !Z || !wn || !y || !beta)
 		goto out_nomem;
-	for (size_t i = 0; i < n; i++) {
-		wn[i] = w ? w[i] : 1.0;
-		y[i] = cjd_dataset_miner(ds, cjd_sel(rows, i));
-		if (!(wn[i] >= 0.0) || !isfinite(wn[i])) {
-			rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-					   "logistic: weight %zu is %g (must be finite and >= 0)",
-					   i, wn[i]);
-			goto out;
-		}
-		wsum += wn[i];
-		wpos += y[i] ? wn[i] : 0.0;
-	}
-	if (!(wpos > 0.0) || !(wsum - wpos > 0.0)) {
-		rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-				   "logistic: the training rows need both classes");
+	if ((rc = labels_and_weights(ds, rows, n, w, y, wn, &wsum, &wpos, err)))
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		wn[i] /= wsum;
-	/* Transform, then standardise each feature with unweighted row statistics:
-	 * the normalisation describes the data, the weights only the loss. */
-	for (size_t j = 0; j < d; j++) {
-		bool lg = p->log1p && p->log1p[j];
-		double mean = 0.0, var = 0.0;
-		for (size_t i = 0; i < n; i++) {
-			double x = cjd_dataset_row(ds, cjd_sel(rows, i))[j];
-			if (lg && x < 0.0) {
-				rc = cjd_error_set(err, -EINVAL, NULL, 0, 0,
-						   "logistic: feature %s is log1p-normalised but "
-						   "row %u has %g < 0",
-						   m->feature_names[j], cjd_sel(rows, i), x);
-				goto out;
-			}
-			x = lg ? log1p(x) : x;
-			Z[i * k + 1 + j] = x;
-			mean += x;
-		}
-		mean /= (double)n;
-		for (size_t i = 0; i < n; i++) {
-			double dv = Z[i * k + 1 + j] - mean;
-			var += dv * dv;
-		}
-		double sd = sqrt(var / (double)n);
-		/* A (numerically) constant feature carries nothing: scale 1 keeps z at 0. */
-		double scale = sd > 1e-12 * fmax(fabs(mean), 1e-300) ? sd : 1.0;
-		for (size_t i = 0; i < n; i++)
-			Z[i * k + 1 + j] = (Z[i * k + 1 + j] - mean) / scale;
-		m->norm[j] = lg ? CJD_TRAINED_NORM_LOG1P_STANDARD : CJD_TRAINED_NORM_STANDARD;
-		m->mean[j] = mean;
-		m->scale[j] = scale;
-	}
+	for (size_t j = 0; j < d; j++)
+		if ((rc = standardise(ds, rows, n, j, p->log1p && p->log1p[j], m, Z, err)))
+			goto out;
 	for (size_t i = 0; i < n; i++)
 		Z[i * k] = 1.0;
 	beta[0] = log(wpos / (wsum - wpos)); /* start at the prior */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/text.h"
 #include "cjd/trainer/model.h"
 #include "internal.h"
@@ -170,21 +171,20 @@ unsigned cjd_trained_model_depth(const struct cjd_trained_model *m)
 
 static int add_param(struct cjd_trained_meta *meta, const char *key, const char *text)
 {
-	size_t n = meta->n_params;
-	char **k = realloc(meta->param_keys, (n + 1) * sizeof(*k));
+	size_t n = meta->n_params, cap = meta->cap_params;
+	int rc;
 
-	if (!k)
-		return -ENOMEM;
-	meta->param_keys = k;
-	char **v = realloc(meta->param_values, (n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	meta->param_values = v;
-	k[n] = strdup(key);
-	v[n] = strdup(text);
-	if (!k[n] || !v[n]) {
-		free(k[n]);
-		free(v[n]);
+	/* keys and values grow together: both to the same cap */
+	if ((rc = cjd_array_reserve(meta->param_keys, cap, n + 1)))
+		return rc;
+	if ((rc = cjd_array_reserve(meta->param_values, meta->cap_params, n + 1)))
+		return rc;
+	meta->cap_params = cap;
+	meta->param_keys[n] = strdup(key);
+	meta->param_values[n] = strdup(text);
+	if (!meta->param_keys[n] || !meta->param_values[n]) {
+		free(meta->param_keys[n]);
+		free(meta->param_values[n]);
 		return -ENOMEM;
 	}
 	meta->n_params = n + 1;

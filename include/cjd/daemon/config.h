@@ -20,6 +20,7 @@ enum cjd_action_kind {
 struct cjd_strlist {
 	char **v;
 	size_t n;
+	size_t cap; /* room in v (cjd_array_reserve) */
 };
 
 /*

@@ -65,8 +65,8 @@ struct cjd_trained_meta {
 	bool *group_miner;  /* [groups], owned */
 	size_t *group_rows; /* [groups], owned */
 	/* Parameters, as "key" -> number text pairs in a fixed order (owned). */
-	size_t n_params;
-	char **param_keys, **param_values;
+	size_t n_params, cap_params;
+	char **param_keys, **param_values; /* [n_params], room for cap_params */
 	/* Calibration that chose threshold / threshold_low. */
 	double target_fpr, target_fpr_low;
 	double train_fpr,

@@ -241,36 +241,36 @@ static void usage(FILE *f)
 		"--print: print each nonce and its hash (to compare native and simulated runs).\n");
 }
 
-int main(int argc, char **argv)
+/* What the command line says that is not the miner's config: the pool's, and the report's. */
+struct args {
+	struct pool_opts po;
+	const char *serve_addr;
+	int calibrate;
+};
+
+/* Parses argv into c and a. Returns -1 to go on, or the exit status (usage printed). */
+static int parse_args(int argc, char **argv, struct config *c, struct args *a)
 {
-	struct config c = {.threads = 1, .difficulty = 16};
-	struct pool_opts po = {0};
-	const char *serve_addr = NULL;
-	struct worker *w;
-	unsigned long total = 0;
-	int calibrate = 0;
-	double t0, t1;
-
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--calibrate")) {
-			calibrate = 1;
+		if (!strcmp(o, "--calibrate")) {
+			a->calibrate = 1;
 			continue;
 		}
-		if (!strcmp(a, "--print")) {
-			c.print = 1;
+		if (!strcmp(o, "--print")) {
+			c->print = 1;
 			continue;
 		}
-		if (!strcmp(a, "--pool")) {
-			c.pool = 1;
+		if (!strcmp(o, "--pool")) {
+			c->pool = 1;
 			continue;
 		}
-		if (!strcmp(a, "--pool-verify")) {
-			po.verify = 1;
+		if (!strcmp(o, "--pool-verify")) {
+			a->po.verify = 1;
 			continue;
 		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(stdout);
 			return 0;
 		}
@@ -279,45 +279,88 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i++;
-		if (!strcmp(a, "--algo")) {
-			c.algo = algo_find(v);
-			if (!c.algo) {
+		if (!strcmp(o, "--algo")) {
+			c->algo = algo_find(v);
+			if (!c->algo) {
 				fprintf(stderr, "miner: unknown --algo '%s'\n", v);
 				return 2;
 			}
-		} else if (!strcmp(a, "--threads")) {
-			c.threads = atoi(v);
-		} else if (!strcmp(a, "--hashes")) {
-			c.hashes = strtoul(v, NULL, 10);
-		} else if (!strcmp(a, "--seconds")) {
-			c.seconds = atof(v);
-		} else if (!strcmp(a, "--throttle")) {
-			if (sscanf(v, "%lu,%lu", &c.busy, &c.sleep_ms) != 2 || !c.busy) {
+		} else if (!strcmp(o, "--threads")) {
+			c->threads = atoi(v);
+		} else if (!strcmp(o, "--hashes")) {
+			c->hashes = strtoul(v, NULL, 10);
+		} else if (!strcmp(o, "--seconds")) {
+			c->seconds = atof(v);
+		} else if (!strcmp(o, "--throttle")) {
+			if (sscanf(v, "%lu,%lu", &c->busy, &c->sleep_ms) != 2 || !c->busy) {
 				fprintf(stderr, "miner: --throttle wants BUSY,SLEEP_MS\n");
 				return 2;
 			}
-		} else if (!strcmp(a, "--difficulty")) {
-			c.difficulty = (unsigned)atoi(v);
-			c.difficulty_set = 1;
-		} else if (!strcmp(a, "--opt")) {
-			c.opt = v;
-		} else if (!strcmp(a, "--pool-connect")) {
-			c.pool_addr = v;
-		} else if (!strcmp(a, "--pool-serve")) {
-			serve_addr = v;
-		} else if (!strcmp(a, "--pool-log")) {
-			po.log = v;
-		} else if (!strcmp(a, "--pool-job-every")) {
-			po.job_every = atof(v);
-		} else if (!strcmp(a, "--pool-share-every")) {
-			po.share_every = atof(v);
+		} else if (!strcmp(o, "--difficulty")) {
+			c->difficulty = (unsigned)atoi(v);
+			c->difficulty_set = 1;
+		} else if (!strcmp(o, "--opt")) {
+			c->opt = v;
+		} else if (!strcmp(o, "--pool-connect")) {
+			c->pool_addr = v;
+		} else if (!strcmp(o, "--pool-serve")) {
+			a->serve_addr = v;
+		} else if (!strcmp(o, "--pool-log")) {
+			a->po.log = v;
+		} else if (!strcmp(o, "--pool-job-every")) {
+			a->po.job_every = atof(v);
+		} else if (!strcmp(o, "--pool-share-every")) {
+			a->po.share_every = atof(v);
 		} else {
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (serve_addr)
-		return pool_serve(serve_addr, &po);
+	return -1;
+}
+
+/*
+ * The set-up before the hashing: the algorithm's, each thread's state, and
+ * the job until a pool sends one (the fixed blob, a share below
+ * 2^(64-difficulty)). Returns the workers, or NULL (the reason printed).
+ */
+static struct worker *set_up(struct config *c)
+{
+	struct worker *w;
+
+	if (c->algo->setup(c->threads, c->opt))
+		return NULL;
+	w = calloc((size_t)c->threads, sizeof(*w));
+	if (!w)
+		return NULL;
+	for (int i = 0; i < c->threads; i++) {
+		w[i] = (struct worker){.cfg = c, .index = i};
+		w[i].state = c->algo->thread_new(i);
+		if (!w[i].state) {
+			miner_fail(c->algo->name, "per-thread state failed");
+			return NULL;
+		}
+	}
+	struct job j = {.len = c->algo->blob_len};
+	miner_make_blob(j.blob, j.len, 0);
+	j.target = c->difficulty >= 64 ? 0 : c->difficulty ? 1ull << (64 - c->difficulty) : UINT64_MAX;
+	job_set(&j);
+	return w;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = {.threads = 1, .difficulty = 16};
+	struct args a = {0};
+	struct worker *w;
+	unsigned long total = 0;
+	int rc;
+	double t0, t1;
+
+	if ((rc = parse_args(argc, argv, &c, &a)) >= 0)
+		return rc;
+	if (a.serve_addr)
+		return pool_serve(a.serve_addr, &a.po);
 	if (c.pool && c.pool_addr) {
 		fprintf(stderr, "miner: --pool and --pool-connect exclude each other\n");
 		return 2;
@@ -326,24 +369,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "miner: need --algo, 1..64 --threads, and --hashes or --seconds\n");
 		return 2;
 	}
-	if (c.algo->setup(c.threads, c.opt))
+	if (!(w = set_up(&c)))
 		return 1;
-	w = calloc((size_t)c.threads, sizeof(*w));
-	if (!w)
-		return 1;
-	for (int i = 0; i < c.threads; i++) {
-		w[i] = (struct worker){.cfg = &c, .index = i};
-		w[i].state = c.algo->thread_new(i);
-		if (!w[i].state)
-			return miner_fail(c.algo->name, "per-thread state failed") ? 1 : 1;
-	}
-	/* The job until a pool sends one: the fixed blob, a share below 2^(64-difficulty). */
-	{
-		struct job j = {.len = c.algo->blob_len};
-		miner_make_blob(j.blob, j.len, 0);
-		j.target = c.difficulty >= 64 ? 0 : c.difficulty ? 1ull << (64 - c.difficulty) : UINT64_MAX;
-		job_set(&j);
-	}
 	/* Everything before this line is set-up; the simulated PMU counts from here. */
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_START_INSTRUMENTATION;
@@ -355,7 +382,7 @@ int main(int argc, char **argv)
 			return miner_fail(c.algo->name, "pthread_create failed") ? 1 : 1;
 	if (c.pool) {
 		struct pool p;
-		if (pool_start(&p, c.algo, &po))
+		if (pool_start(&p, c.algo, &a.po))
 			return miner_fail(c.algo->name, "cannot start the stand-in pool") ? 1 : 1;
 		pool_loop(p.fd[0], NULL, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
 		pool_stop(&p);
@@ -377,7 +404,7 @@ int main(int argc, char **argv)
 		c.algo->name, total, (unsigned long)atomic_load(&shares),
 		(unsigned long)atomic_load(&shares_dropped), t1 - t0,
 		(double)total / (t1 - t0 > 0 ? t1 - t0 : 1));
-	if (calibrate)
+	if (a.calibrate)
 		printf("ns_per_hash %.0f\n", (c1 - c0) * 1e9 / (double)(total ? total : 1));
 	return 0;
 }
