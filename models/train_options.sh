@@ -37,6 +37,9 @@ roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
 UNTRAINED="cryptonight cryptonight-1t perl lua numeric numeric-fastmath interval \
 ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat \
 blake2b keccak-solo roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
+# The RandomX container evasion (issue 13, evade-ctr4-randomx-light.sh) is scripted but its
+# trace is not committed yet either (an evaluation trace: no model is trained on evade-*).
+UNTRAINED="$UNTRAINED evade-ctr4-randomx-light"
 # trained W...: the workloads W that are not UNTRAINED.
 trained() {
 	for w in "$@"; do case " $(echo $UNTRAINED) " in *" $w "*) ;; *) printf '%s ' "$w" ;; esac; done
