@@ -588,12 +588,15 @@ static void group_unscore(struct cjd_agg *a, int32_t gi)
  * firing, so one alert names them all, even though those members fire on
  * their own too (suppressed() lets a pinned group through). One member's
  * evidence never names its neighbours: a miner in one container of an image
- * is that container's alert. The pin goes when fewer remain.
+ * is that container's alert. The pin stays while one such member is left:
+ * one look can miss a sign a miner shows most of the time (RandomX's
+ * round-toward-zero), and a member's pin coming and going must not make the
+ * group flap (measured: resolved and fired again 7 s later).
  */
 static void group_pin(struct cjd_agg *a, int32_t gi)
 {
 	struct group *g = &a->groups[gi];
-	bool want = g->n_evidence >= a->min_members;
+	bool want = g->pinned ? g->n_evidence > 0 : g->n_evidence >= a->min_members;
 
 	if (want == g->pinned)
 		return;

@@ -87,8 +87,9 @@ void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s);
 /*
  * An inspection's verdict on a member (cjd_detector_evidence): whether it
  * found evidence that fires. A group with min_members such members fires on
- * that evidence, naming every member, even while they fire on their own;
- * below that, the usual rules. Not a member: nothing.
+ * that evidence, naming every member, even while they fire on their own,
+ * until none is left with evidence; otherwise the usual rules. Not a member:
+ * nothing.
  */
 void cjd_agg_evidence(struct cjd_agg *a, const char *host, const char *cgroup, bool mining);
 

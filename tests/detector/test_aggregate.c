@@ -468,10 +468,18 @@ static void test_evidence_pins_group(void **state)
 	/* a third member's evidence changes nothing: the episode is open */
 	assert_int_equal(cjd_detector_evidence(d, NULL, "/q2", true), 0);
 	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 1);
-	/* withdrawn from two: one left, the pin goes and low scores resolve it */
+	/* withdrawn from two: one left keeps the pin through low scores (no flapping) */
 	cjd_detector_evidence(d, NULL, "/q1", false);
 	cjd_detector_evidence(d, NULL, "/q2", false);
 	for (; t <= 25; t++) {
+		for (int i = 0; i < 4; i++)
+			push(d, sw(quarters[i], t * SEC, 0.01));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(count(&r, CJD_ALERT_AGG_RESOLVED), 0);
+	/* withdrawn from the last: the pin goes and low scores resolve it */
+	cjd_detector_evidence(d, NULL, "/q3", false);
+	for (; t <= 40; t++) {
 		for (int i = 0; i < 4; i++)
 			push(d, sw(quarters[i], t * SEC, 0.01));
 		cjd_detector_tick(d);
