@@ -66,6 +66,8 @@ struct cjd_agg {
 	void *status_ctx;
 	bool (*identify)(void *ctx, const char *host, const char *cgroup, struct cjd_identity *id);
 	void *identify_ctx;
+	void (*suspect_cb)(void *ctx, const char *host, const char *cgroup, float score);
+	void *suspect_ctx;
 
 	struct member *members;
 	size_t n_members, cap_members;
@@ -109,11 +111,18 @@ static const char *map_key(struct cjd_agg *a, const char *host, const char *name
 }
 
 static int on_inner_alert(const struct cjd_alert *al, void *ctx);
+static void on_inner_suspect(void *ctx, const char *host, const char *id, float score);
 
-/* The inner detector's settings: the owner's, without what is per cgroup. */
-static void inner_config(const struct cjd_detector_config *cfg, struct cjd_detector_config *ic)
+/* The inner detector's settings: the owner's, without what is per cgroup; a
+ * suspect group is its members' suspicion (on_inner_suspect). */
+static void inner_config(struct cjd_agg *a, const struct cjd_detector_config *cfg,
+			 struct cjd_detector_config *ic)
 {
 	*ic = *cfg;
+	a->suspect_cb = cfg->suspect_cb;
+	a->suspect_ctx = cfg->suspect_ctx;
+	ic->suspect_cb = cfg->suspect_cb ? on_inner_suspect : NULL;
+	ic->suspect_ctx = a;
 	ic->allowlist = NULL;
 	ic->n_allowlist = 0;
 	ic->identify = NULL;
@@ -154,7 +163,7 @@ int cjd_agg_new(struct cjd_agg **out, const struct cjd_detector_config *cfg,
 		cjd_agg_free(a);
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	inner_config(cfg, &ic);
+	inner_config(a, cfg, &ic);
 	if (cfg->aggregate.model)
 		model = cfg->aggregate.model;
 	if ((rc = cjd_detector_new(&a->inner, &ic, model, on_inner_alert, a, err))) {
@@ -247,7 +256,7 @@ int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg
 	struct cjd_detector_config ic;
 	int rc;
 
-	inner_config(cfg, &ic);
+	inner_config(a, cfg, &ic);
 	a->identify = cfg->identify;
 	a->identify_ctx = cfg->identify_ctx;
 	rc = cjd_detector_reconfigure(a->inner, &ic,
@@ -258,6 +267,27 @@ int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg
 }
 
 /* ---- alerts ---- */
+
+/*
+ * A group's lane turned suspect: there is no such cgroup to inspect, so its
+ * members are the suspects (their evidence can then fire the group,
+ * cjd_agg_evidence).
+ */
+static void on_inner_suspect(void *ctx, const char *host, const char *id, float score)
+{
+	struct cjd_agg *a = ctx;
+	const char *k = map_key(a, host, id);
+	uint64_t *v = k ? cjd_strmap_get(a->group_index, k) : NULL;
+
+	if (!v || !a->suspect_cb)
+		return;
+	int32_t gi = (int32_t)(*v - 1);
+	for (size_t i = 0; i < a->n_members; i++) {
+		const struct member *m = &a->members[i];
+		if (m->used && m->group[a->groups[gi].kind] == gi)
+			a->suspect_cb(a->suspect_ctx, m->host[0] ? m->host : NULL, m->cgroup, score);
+	}
+}
 
 static int on_inner_alert(const struct cjd_alert *al, void *ctx)
 {
@@ -601,6 +631,9 @@ static void group_pin(struct cjd_agg *a, int32_t gi)
 	if (want == g->pinned)
 		return;
 	g->pinned = want;
+	cjd_info("aggregate %s: %u of its %u members found mining by inspection: %s", g->id,
+		 g->n_evidence, g->n_members,
+		 want ? "it fires on their evidence" : "no longer pinned by evidence");
 	if (g->scoring) {
 		cjd_detector_evidence(a->inner, g->host[0] ? g->host : NULL, g->id, want);
 		deliver_pending(a);

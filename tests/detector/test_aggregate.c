@@ -507,6 +507,58 @@ static void test_evidence_pins_group(void **state)
 	cjd_detector_free(d);
 }
 
+struct suspects {
+	size_t n, group;
+	char seen[4][16];
+};
+
+static void on_suspect(void *ctx, const char *host, const char *cgroup, float score)
+{
+	struct suspects *sp = ctx;
+
+	(void)host;
+	(void)score;
+	if (!strncmp(cgroup, "/q", 2)) {
+		int i = cgroup[2] - '1';
+		if (i >= 0 && i < 4)
+			snprintf(sp->seen[i], sizeof(sp->seen[i]), "%s", cgroup);
+		sp->n++;
+	} else {
+		sp->group++; /* "host" is no cgroup: never to be inspected */
+	}
+}
+
+/* A suspect group is its members' suspicion: each member is named, never the group's lane. */
+static void test_group_suspect_names_members(void **state)
+{
+	(void)state;
+	static struct rec r;
+	struct suspects sp = {0};
+	struct cjd_detector_config cfg;
+	struct cjd_detector *d;
+	struct cjd_error err;
+
+	memset(&r, 0, sizeof(r));
+	cjd_detector_config_init(&cfg);
+	cfg.events = CJD_EVMASK_SOFTWARE;
+	cfg.aggregate.kinds = 1u << CJD_AGG_HOST;
+	cfg.suspect_cb = on_suspect;
+	cfg.suspect_ctx = &sp;
+	if (cjd_detector_new(&d, &cfg, model, on_alert, &r, &err))
+		fail_msg("cjd_detector_new: %s", err.text);
+	for (uint64_t t = 1; t <= 20; t++) {
+		for (int i = 0; i < 4; i++)
+			push(d, sw(quarters[i], t * SEC, quarter(t)));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 1);
+	assert_int_equal(sp.group, 0);
+	assert_true(sp.n >= 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(sp.seen[i], quarters[i]);
+	cjd_detector_free(d);
+}
+
 /* An allowlisted cgroup is trusted: no member of any group. */
 static void test_allowlisted_not_member(void **state)
 {
@@ -575,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_image_groups),
 		cmocka_unit_test(test_forget_member),
 		cmocka_unit_test(test_evidence_pins_group),
+		cmocka_unit_test(test_group_suspect_names_members),
 		cmocka_unit_test(test_allowlisted_not_member),
 		cmocka_unit_test(test_reconfigure),
 	};
