@@ -51,6 +51,14 @@ const char *cjd_stratum_marker_name(unsigned i)
 	return i < CJD_STRATUM_NMARKERS ? names[i] : NULL;
 }
 
+int cjd_stratum_marker_find(const char *name)
+{
+	for (unsigned i = 0; i < CJD_STRATUM_NMARKERS; i++)
+		if (!strcmp(names[i], name))
+			return (int)i;
+	return -ENOENT;
+}
+
 size_t cjd_stratum_overlap(void)
 {
 	size_t longest = 0;

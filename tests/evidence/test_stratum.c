@@ -84,13 +84,13 @@ static void maps(pid_t pid, const char *text)
 	fixture_comm(proc, pid, "xmrig");
 }
 
+/* Whether mask holds the marker called name (which must exist). */
 static bool has(uint32_t mask, const char *name)
 {
-	for (unsigned i = 0; i < CJD_STRATUM_NMARKERS; i++)
-		if (!strcmp(cjd_stratum_marker_name(i), name))
-			return mask & (1u << i);
-	fail_msg("no marker %s", name);
-	return false;
+	int i = cjd_stratum_marker_find(name);
+
+	assert_true(i >= 0);
+	return mask & (1u << i);
 }
 
 static void run(const pid_t *pids, size_t n, const struct cjd_stratum_opts *o,
@@ -201,6 +201,8 @@ static void test_search(void **state)
 	/* the longest: "method": "keepalived" (22 bytes) */
 	assert_int_equal(cjd_stratum_overlap(), 21);
 	assert_null(cjd_stratum_marker_name(CJD_STRATUM_NMARKERS));
+	assert_int_equal(cjd_stratum_marker_find("mining.notify"), 2);
+	assert_int_equal(cjd_stratum_marker_find("nope"), -ENOENT);
 }
 
 /* Every position of a marker around a chunk boundary is found, the chunks overlapping. */

@@ -28,13 +28,13 @@ static void start(struct kid *k, const char *mode)
 	kid_start(k, NULL, argv);
 }
 
+/* Whether mask holds the marker called name (which must exist). */
 static bool has(uint32_t mask, const char *name)
 {
-	for (unsigned i = 0; i < CJD_STRATUM_NMARKERS; i++)
-		if (!strcmp(cjd_stratum_marker_name(i), name))
-			return mask & (1u << i);
-	fail_msg("no marker %s", name);
-	return false;
+	int i = cjd_stratum_marker_find(name);
+
+	assert_true(i >= 0);
+	return mask & (1u << i);
 }
 
 /* Runs the probe on pids and computes the features from its JSON, as cjd inspect does. */

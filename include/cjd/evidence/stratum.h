@@ -29,6 +29,9 @@
 /* The marker's name ("mining.submit", "method:job", "stratum+tcp://"), or NULL out of range. */
 const char *cjd_stratum_marker_name(unsigned i);
 
+/* The index of the marker called name, or -ENOENT. */
+int cjd_stratum_marker_find(const char *name);
+
 /* Zero means the default for every field. */
 struct cjd_stratum_opts {
 	uint64_t max_region_bytes; /* regions larger are skipped (RandomX's cache, JVM heaps);
