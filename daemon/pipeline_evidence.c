@@ -373,8 +373,31 @@ static void episode_end(struct ev_cg *e)
 	kept_clear(&e->last);
 }
 
+/*
+ * A group that fires on its members' evidence is as serious as the most
+ * serious of them (mining-specific: 90), not the screening default its
+ * lane's score gives it.
+ */
+static void group_severity(struct cjd_pipeline *p, struct cjd_alert *al)
+{
+	const struct cjd_alert_group *g = al->group;
+
+	for (uint32_t i = 0; g && i < g->n_members; i++) {
+		struct ev_cg *e = g->members[i].evidence ? cg_get(p->ev, g->members[i].cgroup, false)
+							 : NULL;
+		int sev = e ? severity_of(al, e) : al->severity;
+		if (sev > al->severity)
+			al->severity = sev;
+	}
+}
+
 void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 {
+	if (cjd_alert_action_is_aggregate(al->action)) {
+		group_severity(p, al);
+		cjd_pl_deliver(p, al);
+		return;
+	}
 	struct ev_cg *e = cg_get(p->ev, al->cgroup, true);
 	uint64_t now = cjd_now_mono_ns();
 

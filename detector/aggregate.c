@@ -24,6 +24,7 @@ struct member {
 	char image[CJD_IDENTITY_IMAGE_MAX + CJD_IDENTITY_TAG_MAX];
 	int32_t group[CJD_AGG__KINDS];        /* index into groups, -1: none */
 	uint64_t contributed[CJD_AGG__KINDS]; /* round (seq + 1) it last added a sample to */
+	bool evidence;                        /* its inspection found evidence that fires */
 };
 
 /* A group: its virtual lane in the inner detector and its open round. */
@@ -36,6 +37,8 @@ struct group {
 	uint32_t n_members;
 	bool scoring;   /* its lane exists in the inner detector */
 	bool published; /* an aggregate episode is open (its firing was published) */
+	uint32_t n_evidence; /* members with evidence that fires */
+	bool pinned;         /* enough of them (min_members): the lane fires on evidence */
 	/* the open round: one sample per member, summed */
 	uint64_t seq;
 	uint32_t in_round;
@@ -295,7 +298,7 @@ static bool suppressed(struct cjd_agg *a, int32_t gi)
 			continue;
 		struct cjd_agg_member_info st;
 		a->status(a->status_ctx, m->host[0] ? m->host : NULL, m->cgroup, &st);
-		if (st.firing)
+		if (st.firing && !g->pinned) /* pinned: members fire on the evidence that pins it */
 			return true;
 		for (int k = 0; k < (int)g->kind; k++)
 			if (m->group[k] >= 0 && a->groups[m->group[k]].published)
@@ -308,7 +311,7 @@ static void deliver(struct cjd_agg *a, struct pending *p)
 {
 	struct group *g = &a->groups[p->g];
 	struct cjd_alert_group grp = {cjd_agg_kind_name(g->kind), g->key, g->id, g->n_members, 0,
-				      a->mbuf};
+				      a->mbuf, g->n_evidence};
 	enum cjd_alert_action act;
 
 	switch (p->a.action) {
@@ -342,7 +345,7 @@ static void deliver(struct cjd_agg *a, struct pending *p)
 		a->status(a->status_ctx, m->host[0] ? m->host : NULL, m->cgroup, &st);
 		a->mbuf[grp.n_members++] = (struct cjd_alert_member){
 			m->cgroup, m->container_id, m->name, m->image,
-			st.state ? st.state : "idle", st.scored, st.score};
+			st.state ? st.state : "idle", st.scored, st.score, m->evidence};
 	}
 	struct cjd_alert out = p->a;
 	out.action = act;
@@ -412,6 +415,8 @@ static void close_round(struct cjd_agg *a, int32_t gi)
 		} else {
 			g->scoring = true;
 			g->prev_t = t;
+			if (g->pinned) /* pinned before its lane existed: the lane learns it now */
+				cjd_detector_evidence(a->inner, s.host, g->id, true);
 		}
 	}
 	group_clear_round(g);
@@ -576,6 +581,29 @@ static void group_unscore(struct cjd_agg *a, int32_t gi)
 	g->published = false;
 }
 
+/*
+ * Evidence corroborated across a group: when min_members of its members are
+ * found mining by their own inspections (a spread miner's pieces, each too
+ * light for the group's sum to look flat enough), the group's lane is pinned
+ * firing, so one alert names them all, even though those members fire on
+ * their own too (suppressed() lets a pinned group through). One member's
+ * evidence never names its neighbours: a miner in one container of an image
+ * is that container's alert. The pin goes when fewer remain.
+ */
+static void group_pin(struct cjd_agg *a, int32_t gi)
+{
+	struct group *g = &a->groups[gi];
+	bool want = g->n_evidence >= a->min_members;
+
+	if (want == g->pinned)
+		return;
+	g->pinned = want;
+	if (g->scoring) {
+		cjd_detector_evidence(a->inner, g->host[0] ? g->host : NULL, g->id, want);
+		deliver_pending(a);
+	}
+}
+
 /* ---- the owner's calls ---- */
 
 void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s)
@@ -603,6 +631,27 @@ void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s)
 	deliver_pending(a);
 }
 
+void cjd_agg_evidence(struct cjd_agg *a, const char *host, const char *cgroup, bool mining)
+{
+	const char *k = map_key(a, host, cgroup);
+	uint64_t *v = k ? cjd_strmap_get(a->member_index, k) : NULL;
+
+	if (!v)
+		return; /* no member (yet): its first sample makes it one, without evidence */
+	int32_t mi = (int32_t)(*v - 1);
+	if (a->members[mi].evidence == mining)
+		return;
+	a->members[mi].evidence = mining;
+	for (int kind = 0; kind < CJD_AGG__KINDS; kind++) {
+		int32_t gi = a->members[mi].group[kind];
+		if (gi < 0)
+			continue;
+		a->groups[gi].n_evidence = mining ? a->groups[gi].n_evidence + 1
+						  : a->groups[gi].n_evidence - 1;
+		group_pin(a, gi);
+	}
+}
+
 void cjd_agg_tick(struct cjd_agg *a)
 {
 	for (size_t i = 0; i < a->n_groups; i++) {
@@ -627,6 +676,11 @@ void cjd_agg_forget(struct cjd_agg *a, const char *host, const char *cgroup)
 		if (gi < 0)
 			continue;
 		struct group *g = &a->groups[gi];
+		if (a->members[mi].evidence) {
+			g->n_evidence--;
+			group_pin(a, gi);
+			g = &a->groups[gi];
+		}
 		if (g->n_members < a->min_members + 1u)
 			group_unscore(a, gi); /* lists the leaving member among the last */
 		a->members[mi].group[kind] = -1;

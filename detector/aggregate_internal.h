@@ -33,8 +33,10 @@
  *   - groups with fewer than min_members members are not scored;
  *   - allowlisted cgroups are never members (the caller leaves them out);
  *   - an aggregate alert fires only while no member fires on its own (its
- *     own alert says it already), and not when a narrower group (pod, then
- *     image, then host) sharing a member already fires;
+ *     own alert says it already), unless min_members members are found
+ *     mining by inspection (cjd_agg_evidence: then the group's alert is the
+ *     news), and not when a narrower group (pod, then image, then host)
+ *     sharing a member already fires;
  *   - a suppressed episode stays silent until its lane resolves.
  *
  * Not thread-safe; driven by the owning detector, one call at a time.
@@ -81,6 +83,14 @@ bool cjd_agg_same(const struct cjd_agg *a, const struct cjd_aggregate_config *cf
 
 /* One sample of a member cgroup (already accepted by the owning detector). */
 void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s);
+
+/*
+ * An inspection's verdict on a member (cjd_detector_evidence): whether it
+ * found evidence that fires. A group with min_members such members fires on
+ * that evidence, naming every member, even while they fire on their own;
+ * below that, the usual rules. Not a member: nothing.
+ */
+void cjd_agg_evidence(struct cjd_agg *a, const char *host, const char *cgroup, bool mining);
 
 /* The owning detector ticked: complete rounds are scored. */
 void cjd_agg_tick(struct cjd_agg *a);

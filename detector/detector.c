@@ -519,6 +519,8 @@ int cjd_detector_evidence(struct cjd_detector *d, const char *host, const char *
 	if (cjd_alert_state_evidence(&ln->det.as, mining_specific, ln->last_t_ns) ==
 	    CJD_STEP_FIRING)
 		emit(d, CJD_ALERT_FIRING, ln, &ln->det.as, ln->last_t_ns);
+	if (d->agg && !ln->det.as.allowlisted)
+		cjd_agg_evidence(d->agg, host, cgroup, mining_specific);
 	return 0;
 }
 

@@ -85,6 +85,8 @@ static void aggregate(struct cjd_jw *w, const struct cjd_alert_group *g)
 	cjd_jw_str(w, "key", g->key ? g->key : "");
 	cjd_jw_str(w, "id", g->id ? g->id : "");
 	cjd_jw_u64(w, "members_total", g->members_total);
+	if (g->members_with_evidence)
+		cjd_jw_u64(w, "members_with_evidence", g->members_with_evidence);
 	cjd_jw_arr(w, "members");
 	for (uint32_t i = 0; i < g->n_members && i < CJD_ALERT_MAX_MEMBERS; i++) {
 		const struct cjd_alert_member *m = &g->members[i];
@@ -104,6 +106,8 @@ static void aggregate(struct cjd_jw *w, const struct cjd_alert_group *g)
 		cjd_jw_str(w, "state", m->state ? m->state : "idle");
 		if (m->scored)
 			cjd_jw_float(w, "score", m->score);
+		if (m->evidence)
+			cjd_jw_bool(w, "evidence", true);
 		cjd_jw_end(w, '}');
 	}
 	cjd_jw_end(w, ']');

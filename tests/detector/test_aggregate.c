@@ -21,7 +21,8 @@ struct rec {
 		enum cjd_alert_action action;
 		char cgroup[128], kind[8], key[128], member[8][256], name[8][64], image[8][64];
 		uint64_t t_ns;
-		uint32_t members_total, n_members;
+		uint32_t members_total, n_members, with_evidence;
+		bool evidence[8];
 	} a[MAX_REC];
 	size_t nw;
 	struct {
@@ -45,6 +46,7 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 		assert_string_equal(a->group->id, a->cgroup);
 		r->a[r->n].members_total = a->group->members_total;
 		r->a[r->n].n_members = a->group->n_members;
+		r->a[r->n].with_evidence = a->group->members_with_evidence;
 		for (uint32_t i = 0; i < a->group->n_members && i < 8; i++) {
 			snprintf(r->a[r->n].member[i], sizeof(r->a[0].member[0]), "%s",
 				 a->group->members[i].cgroup);
@@ -52,6 +54,7 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 				 a->group->members[i].name);
 			snprintf(r->a[r->n].image[i], sizeof(r->a[0].image[0]), "%s",
 				 a->group->members[i].image);
+			r->a[r->n].evidence[i] = a->group->members[i].evidence;
 		}
 	}
 	r->n++;
@@ -419,6 +422,83 @@ static void test_forget_member(void **state)
 	cjd_detector_free(d);
 }
 
+/* The index of the last alert of action a, or -1. */
+static int last_of(const struct rec *r, enum cjd_alert_action a)
+{
+	for (size_t i = r->n; i-- > 0;)
+		if (r->a[i].action == a)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Pieces too light for their sum to look like a miner (four at 0.2 CPU): the
+ * group fires once two members are found mining by inspection, naming all
+ * four though those two fire on their own; one member's evidence alone names
+ * nobody else; the group resolves once the evidence is withdrawn.
+ */
+static void test_evidence_pins_group(void **state)
+{
+	(void)state;
+	static struct rec r;
+	struct cjd_detector *d = new_detector(&r, 1u << CJD_AGG_HOST, 0.5f, NULL);
+	uint64_t t = 1;
+
+	for (; t <= 10; t++) {
+		for (int i = 0; i < 4; i++)
+			push(d, sw(quarters[i], t * SEC, 0.2 + 0.01 * (double)((t + (uint64_t)i) % 3)));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(r.n, 0); /* the sum, 0.8 CPU and wobbling, is not flagged */
+	assert_int_equal(cjd_detector_evidence(d, NULL, "/q1", true), 0);
+	assert_int_equal(count(&r, CJD_ALERT_FIRING), 1);
+	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 0);
+	assert_int_equal(cjd_detector_evidence(d, NULL, "/q3", true), 0);
+	assert_int_equal(count(&r, CJD_ALERT_FIRING), 2);
+	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 1);
+	int f = last_of(&r, CJD_ALERT_AGG_FIRING);
+	assert_string_equal(r.a[f].cgroup, "host");
+	assert_int_equal(r.a[f].members_total, 4);
+	assert_int_equal(r.a[f].n_members, 4);
+	assert_int_equal(r.a[f].with_evidence, 2);
+	for (int i = 0; i < 4; i++) {
+		bool found = strcmp(r.a[f].member[i], "/q1") == 0 || !strcmp(r.a[f].member[i], "/q3");
+		assert_int_equal(r.a[f].evidence[i], found);
+	}
+	/* a third member's evidence changes nothing: the episode is open */
+	assert_int_equal(cjd_detector_evidence(d, NULL, "/q2", true), 0);
+	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 1);
+	/* withdrawn from two: one left, the pin goes and low scores resolve it */
+	cjd_detector_evidence(d, NULL, "/q1", false);
+	cjd_detector_evidence(d, NULL, "/q2", false);
+	for (; t <= 25; t++) {
+		for (int i = 0; i < 4; i++)
+			push(d, sw(quarters[i], t * SEC, 0.01));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(count(&r, CJD_ALERT_AGG_RESOLVED), 1);
+	assert_true(last_of(&r, CJD_ALERT_AGG_RESOLVED) > f);
+	cjd_detector_free(d);
+
+	/* pinned before the group's lane was ever scored: it fires at the first round */
+	d = new_detector(&r, 1u << CJD_AGG_HOST, 0.5f, NULL);
+	for (int i = 0; i < 2; i++)
+		push(d, sw(quarters[i], SEC, 0.2));
+	cjd_detector_tick(d);
+	assert_int_equal(cjd_detector_evidence(d, NULL, "/q1", true), 0);
+	assert_int_equal(cjd_detector_evidence(d, NULL, "/q2", true), 0);
+	for (t = 2; t <= 12 && !count(&r, CJD_ALERT_AGG_FIRING); t++) {
+		for (int i = 0; i < 2; i++)
+			push(d, sw(quarters[i], t * SEC, 0.2));
+		cjd_detector_tick(d);
+	}
+	assert_int_equal(count(&r, CJD_ALERT_AGG_FIRING), 1);
+	/* a member that goes takes its evidence along: one left, no pin */
+	assert_int_equal(cjd_detector_forget(d, NULL, "/q2"), 0);
+	assert_int_equal(count(&r, CJD_ALERT_AGG_GONE), 1); /* a group of one is no group */
+	cjd_detector_free(d);
+}
+
 /* An allowlisted cgroup is trusted: no member of any group. */
 static void test_allowlisted_not_member(void **state)
 {
@@ -486,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_pod_before_host),
 		cmocka_unit_test(test_image_groups),
 		cmocka_unit_test(test_forget_member),
+		cmocka_unit_test(test_evidence_pins_group),
 		cmocka_unit_test(test_allowlisted_not_member),
 		cmocka_unit_test(test_reconfigure),
 	};

@@ -47,6 +47,7 @@ struct cjd_alert_member {
 	const char *state;        /* its own alert state: "idle", "suspect", ... */
 	bool scored;              /* score is meaningful */
 	float score;              /* its own last score */
+	bool evidence;            /* an inspection of it found evidence that fires */
 };
 
 /* The group an aggregate alert is about (cjd.aggregate). */
@@ -57,6 +58,7 @@ struct cjd_alert_group {
 	uint32_t members_total;
 	uint32_t n_members; /* itemised, <= CJD_ALERT_MAX_MEMBERS */
 	const struct cjd_alert_member *members;
+	uint32_t members_with_evidence; /* members whose inspection found evidence that fires */
 };
 
 /* One feature value of the window that decided the alert (cjd.window). */

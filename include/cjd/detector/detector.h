@@ -189,7 +189,9 @@ int cjd_detector_reconfigure(struct cjd_detector *d, const struct cjd_detector_c
  * fire now (the alert has by_evidence set), whatever its score, and keeps it
  * from resolving on low scores until a later call says otherwise (a miner
  * held under a CPU quota never scores high). Allowlisted cgroups are left
- * alone. Returns 0 or -ENOENT (unknown cgroup).
+ * alone. The cgroup's aggregate groups learn it too: one with
+ * aggregate.min_members members found mining fires on it, naming them all.
+ * Returns 0 or -ENOENT (unknown cgroup).
  */
 int cjd_detector_evidence(struct cjd_detector *d, const char *host, const char *cgroup,
 			  bool mining_specific);
