@@ -21,6 +21,8 @@ static bool available(enum cjd_inspect_probe p, char *why, size_t len)
 		return cjd_network_available(why, len);
 	case CJD_PROBE_memory:
 		return cjd_memory_available(why, len);
+	case CJD_PROBE_stratum:
+		return cjd_stratum_available(why, len);
 	default:
 		return false;
 	}

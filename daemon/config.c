@@ -320,10 +320,12 @@ static const struct opt opts[] = {
 	{"evidence.sweep_probes", T_STRING, OFF(sweep_probes), "all", 0, 0, NULL,
 	 "The probes the sweep runs (`cjd inspect --probes` syntax). Every probe is cheap enough "
 	 "(BENCHMARKS.md, \"Evidence probes\"), and CryptoNight-style miners show their "
-	 "mining-specific sign only to codesample; `fpstate,network` is the cheapest useful set.",
+	 "mining-specific sign only to codesample, SHA-256d, scrypt and Argon2id pool miners only "
+	 "to stratum; `fpstate,network` is the cheapest useful set.",
 	 .cli = {"sweep-probes", "LIST", 0, "the probes the sweep runs"}},
 	{"evidence.probes", T_STRING, OFF(evidence_probes), "all", 0, 0, NULL,
-	 "The probes a suspect gets (`all`, or a list such as `fpstate,codesample`).",
+	 "The probes a suspect gets (`all`, or a list of fpstate, codesample, network, memory, "
+	 "stratum such as `fpstate,codesample`).",
 	 .cli = {"evidence-probes", "LIST", 0, "the probes a suspect gets"}},
 	{"evidence.require", T_CHOICE, OFF(evidence_require), "auto", 0, 0,
 	 "auto|none|any|verdict|mining-specific",

@@ -68,7 +68,8 @@ int cjd_privs_drop(bool actions, bool evidence, char *why, size_t whylen)
 	if (actions)
 		keep[nkeep++] = CAP_DAC_OVERRIDE;
 	if (evidence) {
-		/* fpstate's ptrace, other users' /proc/PID/fd, maps and code */
+		/* fpstate's ptrace, other users' /proc/PID/fd, maps and code,
+		 * stratum's process_vm_readv of their memory */
 		keep[nkeep++] = CAP_SYS_PTRACE;
 		/* fpstate's SCHED_FIFO tracer (a stopped thread waits less) */
 		keep[nkeep++] = CAP_SYS_NICE;

@@ -266,12 +266,33 @@ static int memory(const json_t *p, struct cjd_evfeat *f, struct cjd_error *err)
 	return 0;
 }
 
+static int stratum(const json_t *p, struct cjd_evfeat *f, struct cjd_error *err)
+{
+	const json_t *markers = json_object_get(p, "markers");
+	double scanned, with2;
+	int rc;
+
+	if ((rc = num(p, "stratum", "processes_scanned", &scanned, err)))
+		return rc;
+	if (scanned <= 0)
+		return 0; /* no memory read: nothing measured */
+	if ((rc = num(p, "stratum", "processes_with_2_markers", &with2, err)))
+		return rc;
+	if (!json_is_array(markers))
+		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
+				     "inspection: stratum.markers is missing or not an array");
+	put(f, CJD_EVFEAT_st_markers, (double)json_array_size(markers));
+	put(f, CJD_EVFEAT_st_processes, with2);
+	return 0;
+}
+
 int cjd_evfeat_from_json(const json_t *inspection, struct cjd_evfeat *out, struct cjd_error *err)
 {
 	static int (*const probes[])(const json_t *, struct cjd_evfeat *, struct cjd_error *) = {
-		fpstate, codesample, network, memory
+		fpstate, codesample, network, memory, stratum
 	};
-	static const char *const names[] = { "fpstate", "codesample", "network", "memory" };
+	static const char *const names[] = { "fpstate", "codesample", "network", "memory",
+					      "stratum" };
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -76,4 +76,11 @@ int cjd_ev_read_fpctl(pid_t tid, uint32_t *ctl);
 /* The architecture and register cjd_ev_read_fpctl reads ("x86_64 MXCSR"), or NULL when none. */
 const char *cjd_ev_fpctl_arch(void);
 
+/* ---- sys_vmread.c: the stratum probe's memory reads (tests wrap this with -Wl,--wrap) ---- */
+
+/* process_vm_readv of len bytes at addr in process pid into buf, retried on EINTR. Returns
+ * the bytes read (fewer when the range runs into an unmapped page), or -errno (-ESRCH gone,
+ * -EPERM not allowed, -EFAULT unmapped). */
+ssize_t cjd_ev_vm_read(pid_t pid, void *buf, uint64_t addr, size_t len);
+
 #endif

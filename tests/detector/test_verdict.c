@@ -169,6 +169,34 @@ static void test_sha256d_medium(void **state)
 	cjd_verdict_clear(&v);
 }
 
+/* The same client with its pool's messages found in its memory (the stratum probe): that is
+ * mining-specific; one marker alone (a "blob" key, say) is not. */
+static void test_sha256d_stratum_messages(void **state)
+{
+	struct cjd_evfeat f;
+	struct cjd_verdict v;
+	struct cjd_error err = { 0 };
+	const json_t *o;
+
+	(void)state;
+	evidence("sha256d-stratum", &f);
+	f.v[CJD_EVFEAT_st_markers] = 4;
+	f.v[CJD_EVFEAT_st_processes] = 1;
+	f.present |= UINT64_C(1) << CJD_EVFEAT_st_markers | UINT64_C(1) << CJD_EVFEAT_st_processes;
+	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
+	assert_true(v.mining_specific);
+	assert_int_equal(v.level, CJD_VERDICT_HIGH);
+	assert_non_null(o = finding(&v, "stratum", "4 distinct mining-pool protocol markers"));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "finding")), "of 1 process(es)"));
+	cjd_verdict_clear(&v);
+	f.v[CJD_EVFEAT_st_markers] = 1;
+	f.v[CJD_EVFEAT_st_processes] = 0;
+	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
+	assert_false(v.mining_specific);
+	assert_null(finding(&v, "stratum", "mining-pool"));
+	cjd_verdict_clear(&v);
+}
+
 /* Flat, CPU-bound benign programs that screening flags: the evidence keeps them down. */
 static void test_benign_low(void **state)
 {
@@ -241,7 +269,7 @@ static void test_missing_probes(void **state)
 
 	(void)state;
 	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
-	assert_int_equal(json_array_size(v.findings), 5); /* 4 probes + screening */
+	assert_int_equal(json_array_size(v.findings), 6); /* 5 probes + screening */
 	assert_non_null(finding(&v, "fpstate", "measured nothing"));
 	assert_non_null(finding(&v, "memory", "measured nothing"));
 	assert_null(json_object_get(finding(&v, "memory", "measured nothing"), "rule"));
@@ -369,6 +397,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name),           cmocka_unit_test(test_randomx_high),
 		cmocka_unit_test(test_cryptonight_high), cmocka_unit_test(test_sha256d_medium),
+		cmocka_unit_test(test_sha256d_stratum_messages),
 		cmocka_unit_test(test_benign_low),     cmocka_unit_test(test_monotone),
 		cmocka_unit_test(test_no_evidence),    cmocka_unit_test(test_missing_probes),
 		cmocka_unit_test(test_terms),          cmocka_unit_test(test_bad_models),

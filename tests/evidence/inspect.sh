@@ -23,7 +23,7 @@ expect() {
 expect 0 'Usage: cjd inspect' --help
 expect 2 'give either a CGROUP or --pid PID'
 expect 2 'give either a CGROUP or --pid PID' /x --pid 1
-expect 2 "unknown probe 'nope' (known: fpstate, codesample, network, memory, or all)" --probes nope --pid 1
+expect 2 "unknown probe 'nope' (known: fpstate, codesample, network, memory, stratum, or all)" --probes nope --pid 1
 expect 2 "--rounds: '0' is not a whole number from 1 to 64" --rounds 0 --pid 1
 expect 2 "--rounds: '65' is not" --rounds 65 --pid 1
 expect 2 "--max-pause: at most 1s" --max-pause 2s --pid 1
@@ -48,6 +48,8 @@ import json, sys
 j = json.load(sys.stdin)
 assert j["target"]["pid"] == int(sys.argv[1]), j["target"]
 assert j["memory"]["status"] == "ok", j["memory"]
+# sleep holds no pool message
+assert j["stratum"]["status"] == "ok" and j["stratum"]["markers"] == [], j["stratum"]
 assert j["memory"]["processes_read"] == 1
 assert isinstance(j["summary"], list) and j["summary"], j
 assert j["fpstate"]["status"] in ("ok", "unavailable", "failed"), j["fpstate"]
@@ -56,7 +58,7 @@ if j["fpstate"]["status"] == "ok":
     assert j["fpstate"]["threads"][0]["rounding"] == ["nearest"]
 ' "$spid" && ok "--json: target, probes, summary" || bad "--json: $json"
 
-# all four probes on a process with a loopback connection exchanging small messages (the
+# all five probes on a process with a loopback connection exchanging small messages (the
 # network test workload), in one JSON object: each probe's status, and a sentence each
 quick="--rounds 2 --duration 10ms --sample-for 300ms --net-window 300ms"
 : "${CJD_NETPEER:?CJD_NETPEER must point at evidence_netpeer}"
@@ -72,7 +74,7 @@ json=$("$CJD_BIN" inspect --pid "$npid" $quick --json) || bad "--json (all probe
 printf '%s' "$json" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
-probes = ["fpstate", "codesample", "network", "memory"]
+probes = ["fpstate", "codesample", "network", "memory", "stratum"]
 for p in probes:
     assert j[p]["status"] in ("ok", "unavailable", "failed"), (p, j[p])
 assert [s.split(":")[0] for s in j["summary"]] == probes, j["summary"]
@@ -81,12 +83,16 @@ assert j["network"]["counts"]["outbound"] == 1, j["network"]
 out = [s for s in j["network"]["sockets"] if s["role"] == "outbound"][0]
 assert out["remote"] == "127.0.0.1" and out["loopback"], out
 assert j["memory"]["status"] == "ok", j["memory"]
+# the client builds {"id":N,"method":"submit"} messages: one marker, in its memory only
+assert j["stratum"]["status"] == "ok", j["stratum"]
+assert j["stratum"]["markers"] == ["method:submit"], j["stratum"]
+assert j["stratum"]["processes_with_2_markers"] == 0, j["stratum"]
 if j["codesample"]["status"] == "ok":
     # a process target: its own threads are sampled, not its whole cgroup
     assert j["codesample"]["mode"] == "threads", j["codesample"]
 if j["fpstate"]["status"] == "ok":
     assert j["fpstate"]["threads_looked"] >= 1, j["fpstate"]
-' && ok "--json: all four probes, one sentence each, the loopback connection" || bad "--json (all probes): $json"
+' && ok "--json: all five probes, one sentence each, the loopback connection, its submit messages" || bad "--json (all probes): $json"
 # shellcheck disable=SC2086
 text=$("$CJD_BIN" inspect --pid "$npid" $quick --probes network,codesample 2>&1) || bad "text exited $?"
 printf '%s' "$text" | grep -q "network: 1 outbound TCP connection: 127.0.0.1:" &&
@@ -130,17 +136,22 @@ wait "$spid" 2>/dev/null
 expect 1 "process $spid does not exist" --pid "$spid"
 
 # without the privilege: another user's process, asked for by name, is a failure (1)
+# refused PROBE TEXT: cjd inspect as nobody, without capabilities, on $spid exits 1 saying TEXT
+refused() {
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$CJD_BIN" inspect --pid "$spid" --probes "$1" 2>&1)
+	rc=$?
+	if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "$2"; then
+		ok "no CAP_SYS_PTRACE: $1 refused, exit 1, saying '$2'"
+	else
+		bad "no CAP_SYS_PTRACE ($1): exit $rc: $out"
+	fi
+}
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	sleep 30 &
 	spid=$!
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		"$CJD_BIN" inspect --pid "$spid" --probes fpstate 2>&1)
-	rc=$?
-	if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "permission denied"; then
-		ok "no CAP_SYS_PTRACE: fpstate refused, exit 1"
-	else
-		bad "no CAP_SYS_PTRACE: exit $rc: $out"
-	fi
+	refused fpstate "permission denied"
+	refused stratum "needs CAP_SYS_PTRACE"
 	kill "$spid"
 	wait "$spid" 2>/dev/null
 else

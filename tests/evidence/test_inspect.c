@@ -48,7 +48,7 @@ static void test_parse_probes(void **state)
 	assert_int_equal(cjd_inspect_parse_probes("memory,bogus", &mask, &err), -EINVAL);
 	assert_non_null(strstr(err.text,
 			       "unknown probe 'bogus' (known: fpstate, codesample, network, "
-			       "memory, or all)"));
+			       "memory, stratum, or all)"));
 	assert_int_equal(cjd_inspect_parse_probes("network,codesample", &mask, &err), 0);
 	assert_int_equal(mask, (1u << CJD_PROBE_network) | (1u << CJD_PROBE_codesample));
 	assert_int_equal(cjd_inspect_parse_probes("", &mask, &err), -EINVAL);

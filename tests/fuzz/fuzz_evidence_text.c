@@ -1,4 +1,4 @@
-/* Fuzz target: the evidence probes' /proc text parsers (/proc/PID/maps, /proc/net/{tcp,udp}[6], smaps_rollup, memory.stat). */
+/* Fuzz target: the evidence probes' /proc text parsers (/proc/PID/maps, /proc/net/{tcp,udp}[6], smaps_rollup, memory.stat) and the stratum marker search. */
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "cjd/evidence/memory.h"
 #include "codesample_internal.h"
 #include "network_internal.h"
+#include "stratum_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,6 +39,29 @@ static void memory_parsers(const char *text, size_t size, bool rollup)
 	close(fd);
 }
 
+/* The stratum probe's maps line filter on the first line, and its search: reading in chunks
+ * that overlap by cjd_stratum_overlap() finds exactly what one pass over the whole finds. */
+static void stratum(const char *text, size_t size)
+{
+	const char *nl = memchr(text, '\n', size), *what = NULL;
+	struct cjd_stratum_region r;
+	size_t ov = cjd_stratum_overlap(), chunk = ov + 1 + size % 17;
+	uint32_t whole = cjd_stratum_search(text, size, 0), parts = 0;
+
+	if (cjd_stratum_maps_line(text, nl ? (size_t)(nl - text) : size, &r, &what) == 0 &&
+	    r.start >= r.end)
+		abort();
+	for (size_t at = 0; at < size;) {
+		size_t len = size - at < chunk ? size - at : chunk;
+		parts = cjd_stratum_search(text + at, len, parts);
+		at += len;
+		if (at < size)
+			at -= ov;
+	}
+	if (parts != whole)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cjd_error err;
@@ -48,6 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t pick = data[0];
 	const char *text = (const char *)data + 1;
 	size--;
+	if (pick & 32)
+		stratum(text, size);
 	if (pick & 8) {
 		memory_parsers(text, size, pick & 16);
 	} else if (pick & 1) {

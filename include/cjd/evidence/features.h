@@ -11,7 +11,8 @@
 
 /*
  * The features, in vector order. X(name, "what it measures"). Each belongs to one probe (its
- * name's prefix: fp_ fpstate, code_ and mix_ codesample, net_ network, mem_ memory). A probe
+ * name's prefix: fp_ fpstate, code_ and mix_ codesample, net_ network, mem_ memory,
+ * st_ stratum). A probe
  * that did not run (not selected, unavailable, failed, or saw nothing to measure) leaves its
  * features ABSENT (present bit 0, value 0), never a measured zero. Shares are 0..1.
  * docs/evidence.md ("The evidence features") says how each is computed.
@@ -51,7 +52,10 @@
 	X(net_listening, "listening TCP sockets")                                                 \
 	X(net_log10_bytes_per_s, "log10(1 + bytes per second) over every TCP socket")            \
 	X(mem_anon_log2_mib, "log2(1 + MiB of anonymous and hugetlb memory)")                     \
-	X(mem_huge_share, "share of that memory on transparent or hugetlb huge pages")
+	X(mem_huge_share, "share of that memory on transparent or hugetlb huge pages")              \
+	X(st_markers, "distinct mining-pool protocol markers found in the processes' writable "  \
+		      "memory")                                                                   \
+	X(st_processes, "processes holding two or more distinct such markers")
 
 enum cjd_evfeat_id {
 #define CJD_EVFEAT_ENUM(name, what) CJD_EVFEAT_##name,
@@ -108,8 +112,8 @@ static inline int cjd_evfeat_find(const char *name)
 	return -ENOENT;
 }
 
-/* The probe that measures feature i ("fpstate", "codesample", "network", "memory", from the
- * name's prefix), or NULL out of range. */
+/* The probe that measures feature i ("fpstate", "codesample", "network", "memory", "stratum",
+ * from the name's prefix), or NULL out of range. */
 static inline const char *cjd_evfeat_probe(unsigned i)
 {
 	const char *n = cjd_evfeat_name(i);
@@ -120,6 +124,8 @@ static inline const char *cjd_evfeat_probe(unsigned i)
 		return "fpstate";
 	if (!strncmp(n, "code_", 5) || !strncmp(n, "mix_", 4))
 		return "codesample";
+	if (!strncmp(n, "st_", 3))
+		return "stratum";
 	return !strncmp(n, "net_", 4) ? "network" : "memory";
 }
 

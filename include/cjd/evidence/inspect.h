@@ -12,6 +12,7 @@
 #include "cjd/evidence/fpstate.h"
 #include "cjd/evidence/memory.h"
 #include "cjd/evidence/network.h"
+#include "cjd/evidence/stratum.h"
 #include "cjd/evidence/target.h"
 
 /*
@@ -36,7 +37,9 @@
 	X(codesample, CGROUP, "where the CPU time goes: cpu-clock samples, code regions, "       \
 				"instruction mix")                                                 \
 	X(network, PIDS, "TCP and UDP sockets, peers and traffic (sock_diag, /proc/PID/net)")     \
-	X(memory, PIDS, "anonymous resident memory and huge pages (smaps_rollup, memory.stat)")
+	X(memory, PIDS, "anonymous resident memory and huge pages (smaps_rollup, memory.stat)")   \
+	X(stratum, PIDS, "mining-pool protocol markers (stratum JSON-RPC, pool URLs) in the "    \
+			 "processes' writable anonymous memory (process_vm_readv)")
 
 enum cjd_inspect_probe {
 #define CJD_INSPECT_ENUM(name, input, summary) CJD_PROBE_##name,
