@@ -431,6 +431,17 @@ static int last_of(const struct rec *r, enum cjd_alert_action a)
 	return -1;
 }
 
+/* Rounds t..last of the four quarters nearly idle; returns the next round's t. */
+static uint64_t idle_rounds(struct cjd_detector *d, uint64_t t, uint64_t last)
+{
+	for (; t <= last; t++) {
+		for (int i = 0; i < 4; i++)
+			push(d, sw(quarters[i], t * SEC, 0.01));
+		cjd_detector_tick(d);
+	}
+	return t;
+}
+
 /*
  * Pieces too light for their sum to look like a miner (four at 0.2 CPU): the
  * group fires once two members are found mining by inspection, naming all
@@ -471,19 +482,11 @@ static void test_evidence_pins_group(void **state)
 	/* withdrawn from two: one left keeps the pin through low scores (no flapping) */
 	cjd_detector_evidence(d, NULL, "/q1", false);
 	cjd_detector_evidence(d, NULL, "/q2", false);
-	for (; t <= 25; t++) {
-		for (int i = 0; i < 4; i++)
-			push(d, sw(quarters[i], t * SEC, 0.01));
-		cjd_detector_tick(d);
-	}
+	t = idle_rounds(d, t, 25);
 	assert_int_equal(count(&r, CJD_ALERT_AGG_RESOLVED), 0);
 	/* withdrawn from the last: the pin goes and low scores resolve it */
 	cjd_detector_evidence(d, NULL, "/q3", false);
-	for (; t <= 40; t++) {
-		for (int i = 0; i < 4; i++)
-			push(d, sw(quarters[i], t * SEC, 0.01));
-		cjd_detector_tick(d);
-	}
+	t = idle_rounds(d, t, 40);
 	assert_int_equal(count(&r, CJD_ALERT_AGG_RESOLVED), 1);
 	assert_true(last_of(&r, CJD_ALERT_AGG_RESOLVED) > f);
 	cjd_detector_free(d);
