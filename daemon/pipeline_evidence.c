@@ -52,6 +52,7 @@ struct pl_evidence {
 	struct cjd_evworker *w;
 	struct cjd_verdict_model *model;
 	struct cjd_strmap *cg; /* cgroup -> struct ev_cg * (as uint64_t) */
+	struct cjd_strmap *groups; /* aggregate group id -> GROUP_* bits */
 	uint64_t last_sweep_mono_ns;
 	uint64_t suppressed, updates, fired_on_evidence;
 };
@@ -391,11 +392,51 @@ static void group_severity(struct cjd_pipeline *p, struct cjd_alert *al)
 	}
 }
 
+enum { GROUP_PUBLISHED = 1, GROUP_LOGGED = 2 };
+
+/*
+ * A group's alert under evidence.require: as for a cgroup, in software mode
+ * (auto) a firing from counters alone is held back until evidence backs it,
+ * here its members' (the group is pinned, cjd_agg_evidence): four CPU-limited
+ * benign replicas on a quiet host sum to one flat CPU and fired otherwise.
+ * Held alerts are counted and logged, never silently dropped.
+ */
+static void group_alert(struct cjd_pipeline *p, struct cjd_alert *al)
+{
+	const char *req = p->cfg->evidence_require;
+	bool none = (req && !strcmp(req, "none")) ||
+		    ((!req || !strcmp(req, "auto")) && al->mode != CJD_MODE_SOFTWARE);
+	uint64_t *st = NULL;
+
+	group_severity(p, al);
+	if (none || cjd_strmap_upsert(p->ev->groups, al->cgroup, &st) < 0) {
+		cjd_pl_deliver(p, al); /* cannot keep its state: never drop an alert */
+		return;
+	}
+	bool end = al->action == CJD_ALERT_AGG_RESOLVED || al->action == CJD_ALERT_AGG_GONE;
+	if (*st & GROUP_PUBLISHED) {
+		cjd_pl_deliver(p, al);
+	} else if (!end && al->group && al->group->on_evidence) {
+		al->action = CJD_ALERT_AGG_FIRING; /* the first the subscribers hear of it */
+		cjd_pl_deliver(p, al);
+		*st |= GROUP_PUBLISHED;
+	} else {
+		p->ev->suppressed++;
+		if (!(*st & GROUP_LOGGED) || end)
+			cjd_info("aggregate alert for %s %s: no member found mining by inspection "
+				 "(evidence.require=%s)", al->cgroup,
+				 end ? "ended, never published" : "held back",
+				 req ? req : "auto");
+		*st |= GROUP_LOGGED;
+	}
+	if (end)
+		cjd_strmap_remove(p->ev->groups, al->cgroup);
+}
+
 void cjd_pl_evidence_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 {
 	if (cjd_alert_action_is_aggregate(al->action)) {
-		group_severity(p, al);
-		cjd_pl_deliver(p, al);
+		group_alert(p, al);
 		return;
 	}
 	struct ev_cg *e = cg_get(p->ev, al->cgroup, true);
@@ -673,7 +714,9 @@ int cjd_pl_evidence_new(struct cjd_pipeline *p, struct cjd_error *err)
 	struct pl_evidence *ev = calloc(1, sizeof(*ev));
 	int rc;
 
-	if (!ev || !(ev->cg = cjd_strmap_new())) {
+	if (!ev || !(ev->cg = cjd_strmap_new()) || !(ev->groups = cjd_strmap_new())) {
+		if (ev)
+			cjd_strmap_free(ev->cg);
 		free(ev);
 		return cjd_error_set(err, -ENOMEM, NULL, 0, 0, "out of memory");
 	}
@@ -707,6 +750,7 @@ void cjd_pl_evidence_free(struct cjd_pipeline *p)
 	while (ev->cg && cjd_strmap_next(ev->cg, &it, &key, &val))
 		cg_free((struct ev_cg *)(uintptr_t)*val);
 	cjd_strmap_free(ev->cg);
+	cjd_strmap_free(ev->groups);
 	cjd_verdict_model_free(ev->model);
 	free(ev);
 	p->ev = NULL;

@@ -341,7 +341,7 @@ static void deliver(struct cjd_agg *a, struct pending *p)
 {
 	struct group *g = &a->groups[p->g];
 	struct cjd_alert_group grp = {cjd_agg_kind_name(g->kind), g->key, g->id, g->n_members, 0,
-				      a->mbuf, g->n_evidence};
+				      a->mbuf, g->n_evidence, g->pinned};
 	enum cjd_alert_action act;
 
 	switch (p->a.action) {

@@ -22,6 +22,7 @@ struct rec {
 		char cgroup[128], kind[8], key[128], member[8][256], name[8][64], image[8][64];
 		uint64_t t_ns;
 		uint32_t members_total, n_members, with_evidence;
+		bool on_evidence;
 		bool evidence[8];
 	} a[MAX_REC];
 	size_t nw;
@@ -47,6 +48,7 @@ static int on_alert(const struct cjd_alert *a, void *ctx)
 		r->a[r->n].members_total = a->group->members_total;
 		r->a[r->n].n_members = a->group->n_members;
 		r->a[r->n].with_evidence = a->group->members_with_evidence;
+		r->a[r->n].on_evidence = a->group->on_evidence;
 		for (uint32_t i = 0; i < a->group->n_members && i < 8; i++) {
 			snprintf(r->a[r->n].member[i], sizeof(r->a[0].member[0]), "%s",
 				 a->group->members[i].cgroup);
@@ -209,6 +211,7 @@ static void test_host_sum_fires(void **state)
 	assert_string_equal(r.a[0].key, "");
 	assert_int_equal(r.a[0].members_total, 4);
 	assert_int_equal(r.a[0].n_members, 4);
+	assert_false(r.a[0].on_evidence); /* from counters alone */
 	for (int i = 0; i < 4; i++)
 		assert_string_equal(r.a[0].member[i], quarters[i]);
 	assert_int_equal(count(&r, CJD_ALERT_AGG_RESOLVED), 1);
@@ -472,6 +475,7 @@ static void test_evidence_pins_group(void **state)
 	assert_int_equal(r.a[f].members_total, 4);
 	assert_int_equal(r.a[f].n_members, 4);
 	assert_int_equal(r.a[f].with_evidence, 2);
+	assert_true(r.a[f].on_evidence);
 	for (int i = 0; i < 4; i++) {
 		bool found = strcmp(r.a[f].member[i], "/q1") == 0 || !strcmp(r.a[f].member[i], "/q3");
 		assert_int_equal(r.a[f].evidence[i], found);

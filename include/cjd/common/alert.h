@@ -59,6 +59,7 @@ struct cjd_alert_group {
 	uint32_t n_members; /* itemised, <= CJD_ALERT_MAX_MEMBERS */
 	const struct cjd_alert_member *members;
 	uint32_t members_with_evidence; /* members whose inspection found evidence that fires */
+	bool on_evidence;               /* the group fires on its members' evidence (pinned) */
 };
 
 /* One feature value of the window that decided the alert (cjd.window). */
