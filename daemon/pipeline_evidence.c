@@ -262,14 +262,19 @@ static void deliver(struct cjd_pipeline *p, struct ev_cg *e, struct cjd_alert *a
 	e->sent_mining = e->has_verdict && e->verdict.mining_specific;
 }
 
-/* evidence.require as it applies to e ("auto": verdict in software mode, none in hardware mode). */
-static const char *require_of(const struct cjd_pipeline *p, const struct ev_cg *e)
+/* evidence.require as it applies in mode ("auto": verdict in software mode, none in hardware mode). */
+static const char *require_in(const struct cjd_pipeline *p, enum cjd_mode mode)
 {
 	const char *req = p->cfg->evidence_require;
 
 	if (!req || !strcmp(req, "auto"))
-		return e->mode == CJD_MODE_SOFTWARE ? "verdict" : "none";
+		return mode == CJD_MODE_SOFTWARE ? "verdict" : "none";
 	return req;
+}
+
+static const char *require_of(const struct cjd_pipeline *p, const struct ev_cg *e)
+{
+	return require_in(p, e->mode);
 }
 
 /* Whether e's evidence is what evidence.require asks of a firing alert. */
@@ -403,9 +408,8 @@ enum { GROUP_PUBLISHED = 1, GROUP_LOGGED = 2 };
  */
 static void group_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 {
-	const char *req = p->cfg->evidence_require;
-	bool none = (req && !strcmp(req, "none")) ||
-		    ((!req || !strcmp(req, "auto")) && al->mode != CJD_MODE_SOFTWARE);
+	const char *req = require_in(p, al->mode);
+	bool none = !strcmp(req, "none");
 	uint64_t *st = NULL;
 
 	group_severity(p, al);
@@ -425,8 +429,7 @@ static void group_alert(struct cjd_pipeline *p, struct cjd_alert *al)
 		if (!(*st & GROUP_LOGGED) || end)
 			cjd_info("aggregate alert for %s %s: no member found mining by inspection "
 				 "(evidence.require=%s)", al->cgroup,
-				 end ? "ended, never published" : "held back",
-				 req ? req : "auto");
+				 end ? "ended, never published" : "held back", req);
 		*st |= GROUP_LOGGED;
 	}
 	if (end)
