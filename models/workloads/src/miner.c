@@ -65,6 +65,18 @@ void job_set(const struct job *j)
 	pthread_mutex_unlock(&job_lock);
 }
 
+/* The job until a pool sends one: set only if no pool job came first, because the pool
+ * client logs in while the set-up runs (see client_start). */
+static void job_set_default(const struct job *j)
+{
+	pthread_mutex_lock(&job_lock);
+	if (!atomic_load(&job_seq)) {
+		job_now = *j;
+		atomic_fetch_add(&job_seq, 1);
+	}
+	pthread_mutex_unlock(&job_lock);
+}
+
 static unsigned job_get(struct job *out)
 {
 	unsigned seq;
@@ -199,12 +211,17 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* The workers, once the set-up has made them: the pool client reads the hash rate from them
+ * and runs before they exist. */
+static struct worker *_Atomic workers;
+
 static unsigned long total_hashes(void *ctx)
 {
-	const struct worker *w = ctx;
+	const struct worker *w = atomic_load(&workers);
 	unsigned long t = 0;
 
-	for (int i = 0; i < w[0].cfg->threads; i++)
+	(void)ctx;
+	for (int i = 0; w && i < w[0].cfg->threads; i++)
 		t += atomic_load_explicit(&w[i].done_pub, memory_order_relaxed);
 	return t;
 }
@@ -228,9 +245,10 @@ static void usage(FILE *f)
 		"       with one, the starting difficulty 2^BITS asked for at login (else the\n"
 		"       pool's: 1000, then vardiff).\n"
 		"--throttle: every BUSY hashes a thread sleeps SLEEP_MS (duty cycling).\n"
-		"--pool: while the threads hash, the main thread speaks Monero-style stratum\n"
-		"        (login, jobs, submits, keep-alives; pool.c) to a stand-in pool thread at\n"
-		"        the other end of a socketpair, and prints the hash rate every 10 s.\n"
+		"--pool: a client thread speaks Monero-style stratum (login, jobs, submits,\n"
+		"        keep-alives; pool.c) to a stand-in pool thread at the other end of a\n"
+		"        socketpair, and prints the hash rate every 10 s. It logs in before the\n"
+		"        set-up, as real miners do (RandomX builds its dataset from the job's seed).\n"
 		"--pool-connect: the same over TCP to a --pool-serve (reconnects every 5 s).\n"
 		"--pool-serve: run only the stand-in pool: a job every --pool-job-every S (30),\n"
 		"        vardiff to a share every --pool-share-every S (10) per miner, shares\n"
@@ -344,8 +362,63 @@ static struct worker *set_up(struct config *c)
 	struct job j = {.len = c->algo->blob_len};
 	miner_make_blob(j.blob, j.len, 0);
 	j.target = c->difficulty >= 64 ? 0 : c->difficulty ? 1ull << (64 - c->difficulty) : UINT64_MAX;
-	job_set(&j);
+	job_set_default(&j);
 	return w;
+}
+
+/* The pool client, on a thread of its own. */
+struct client {
+	const struct config *c;
+	const struct args *a;
+	struct pool p; /* --pool: the in-process pool */
+	pthread_t tid;
+	int started;
+};
+
+static void *client_run(void *arg)
+{
+	struct client *k = arg;
+	const struct config *c = k->c;
+
+	pool_loop(c->pool ? k->p.fd[0] : -1, c->pool ? NULL : c->pool_addr, c->algo, c->opt,
+		  c->difficulty_set ? c->difficulty : 0, &running, total_hashes, NULL);
+	return NULL;
+}
+
+/*
+ * Starts the pool client before the set-up, as real miners do: a RandomX miner logs in
+ * first because it builds its cache and dataset from the seed hash in the pool's job, so
+ * a pool conversation is in its memory while the 2 GiB dataset is built. Until the
+ * workers start, *running holds the thread count so that the client keeps going.
+ * Returns 0 (nothing to start without a pool) or -1.
+ */
+static int client_start(struct client *k)
+{
+	const struct config *c = k->c;
+
+	if (!c->pool && !c->pool_addr)
+		return 0;
+	atomic_store(&running, c->threads);
+	if (c->pool && pool_start(&k->p, c->algo, &k->a->po))
+		return miner_fail(c->algo->name, "cannot start the stand-in pool");
+	if (pthread_create(&k->tid, NULL, client_run, k)) {
+		if (c->pool)
+			pool_stop(&k->p);
+		return miner_fail(c->algo->name, "cannot start the pool client");
+	}
+	k->started = 1;
+	return 0;
+}
+
+/* Waits for the client, which ends once *running is 0, and stops the in-process pool. */
+static void client_stop(struct client *k)
+{
+	if (!k->started)
+		return;
+	pthread_join(k->tid, NULL);
+	if (k->c->pool)
+		pool_stop(&k->p);
+	k->started = 0;
 }
 
 int main(int argc, char **argv)
@@ -369,8 +442,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "miner: need --algo, 1..64 --threads, and --hashes or --seconds\n");
 		return 2;
 	}
-	if (!(w = set_up(&c)))
+	struct client k = {.c = &c, .a = &a};
+	if (client_start(&k))
 		return 1;
+	if (!(w = set_up(&c))) {
+		atomic_store(&running, 0);
+		client_stop(&k);
+		return 1;
+	}
+	atomic_store(&workers, w);
 	/* Everything before this line is set-up; the simulated PMU counts from here. */
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_START_INSTRUMENTATION;
@@ -380,19 +460,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < c.threads; i++)
 		if (pthread_create(&w[i].tid, NULL, work, &w[i]))
 			return miner_fail(c.algo->name, "pthread_create failed") ? 1 : 1;
-	if (c.pool) {
-		struct pool p;
-		if (pool_start(&p, c.algo, &a.po))
-			return miner_fail(c.algo->name, "cannot start the stand-in pool") ? 1 : 1;
-		pool_loop(p.fd[0], NULL, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
-		pool_stop(&p);
-	} else if (c.pool_addr) {
-		pool_loop(-1, c.pool_addr, c.algo, c.opt, c.difficulty_set ? c.difficulty : 0, &running, total_hashes, w);
-	}
 	for (int i = 0; i < c.threads; i++) {
 		pthread_join(w[i].tid, NULL);
 		total += w[i].done;
 	}
+	client_stop(&k);
 	t1 = now_s();
 	double c1 = cpu_s();
 	CALLGRIND_STOP_INSTRUMENTATION;
