@@ -110,6 +110,16 @@ static const char *map_key(struct cjd_agg *a, const char *host, const char *name
 	return n > 0 && (size_t)n < sizeof(a->key) ? a->key : NULL;
 }
 
+/* The index (group or member) of host's name in map, or -1. Values are index + 1. */
+static int32_t index_find(struct cjd_agg *a, struct cjd_strmap *map, const char *host,
+			  const char *name)
+{
+	const char *k = map_key(a, host, name);
+	uint64_t *v = k ? cjd_strmap_get(map, k) : NULL;
+
+	return v ? (int32_t)(*v - 1) : -1;
+}
+
 static int on_inner_alert(const struct cjd_alert *al, void *ctx);
 static void on_inner_suspect(void *ctx, const char *host, const char *id, float score);
 
@@ -276,12 +286,10 @@ int cjd_agg_reconfigure(struct cjd_agg *a, const struct cjd_detector_config *cfg
 static void on_inner_suspect(void *ctx, const char *host, const char *id, float score)
 {
 	struct cjd_agg *a = ctx;
-	const char *k = map_key(a, host, id);
-	uint64_t *v = k ? cjd_strmap_get(a->group_index, k) : NULL;
+	int32_t gi = index_find(a, a->group_index, host, id);
 
-	if (!v || !a->suspect_cb)
+	if (gi < 0 || !a->suspect_cb)
 		return;
-	int32_t gi = (int32_t)(*v - 1);
 	for (size_t i = 0; i < a->n_members; i++) {
 		const struct member *m = &a->members[i];
 		if (m->used && m->group[a->groups[gi].kind] == gi)
@@ -292,10 +300,9 @@ static void on_inner_suspect(void *ctx, const char *host, const char *id, float 
 static int on_inner_alert(const struct cjd_alert *al, void *ctx)
 {
 	struct cjd_agg *a = ctx;
-	uint64_t *v;
-	const char *k = map_key(a, al->host, al->cgroup);
+	int32_t gi = index_find(a, a->group_index, al->host, al->cgroup);
 
-	if (!k || !(v = cjd_strmap_get(a->group_index, k))) {
+	if (gi < 0) {
 		cjd_warn("aggregate alert for unknown group %s: not published", al->cgroup);
 		return -ENOENT;
 	}
@@ -305,7 +312,7 @@ static int on_inner_alert(const struct cjd_alert *al, void *ctx)
 		return -ENOMEM;
 	}
 	struct pending *p = &a->pend[a->n_pend++];
-	p->g = (int32_t)(*v - 1);
+	p->g = gi;
 	p->a = *al;
 	/* the inner lane (its name and label) may be released before delivery */
 	p->a.cgroup = NULL;
@@ -669,12 +676,10 @@ void cjd_agg_sample(struct cjd_agg *a, const struct cjd_sample *s)
 
 void cjd_agg_evidence(struct cjd_agg *a, const char *host, const char *cgroup, bool mining)
 {
-	const char *k = map_key(a, host, cgroup);
-	uint64_t *v = k ? cjd_strmap_get(a->member_index, k) : NULL;
+	int32_t mi = index_find(a, a->member_index, host, cgroup);
 
-	if (!v)
+	if (mi < 0)
 		return; /* no member (yet): its first sample makes it one, without evidence */
-	int32_t mi = (int32_t)(*v - 1);
 	if (a->members[mi].evidence == mining)
 		return;
 	a->members[mi].evidence = mining;
@@ -701,12 +706,10 @@ void cjd_agg_tick(struct cjd_agg *a)
 
 void cjd_agg_forget(struct cjd_agg *a, const char *host, const char *cgroup)
 {
-	const char *k = map_key(a, host, cgroup);
-	uint64_t *v = k ? cjd_strmap_get(a->member_index, k) : NULL;
+	int32_t mi = index_find(a, a->member_index, host, cgroup);
 
-	if (!v)
+	if (mi < 0)
 		return;
-	int32_t mi = (int32_t)(*v - 1);
 	for (int kind = 0; kind < CJD_AGG__KINDS; kind++) {
 		int32_t gi = a->members[mi].group[kind];
 		if (gi < 0)
