@@ -16,6 +16,10 @@
  *            textDocument/didOpen)
  *   churn    the job, plus 48 resident anonymous 1 MiB mappings to read; exits
  *            20 ms after "ready", while a scan is likely under way
+ *   bulk N   the job, plus N resident anonymous 1 MiB regions that stay (the
+ *            cost the stratum probe's bounds allow: bench/evidence-probes); a
+ *            PROT_NONE MiB between two keeps the kernel from merging them into
+ *            one region over the probe's per-region bound
  * The program keeps each message with every byte shifted up by one, decoded
  * at run time: the plain text exists only in the heap, the one place the
  * probe should find it (never in .rodata, which it must not read anyway).
@@ -43,16 +47,40 @@ static char *decode(const char *shifted)
 	return buf;
 }
 
+/* n resident 1 MiB read-write regions, each followed by a PROT_NONE MiB. */
+static int bulk(long n)
+{
+	const size_t mib = 1 << 20;
+	char *m = mmap(NULL, 2 * mib * (size_t)n, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		char *r = m + 2 * mib * (size_t)i;
+		if (mprotect(r, mib, PROT_READ | PROT_WRITE))
+			return -1;
+		memset(r, (int)(i % 250) + 1, mib);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 	volatile char *msg;
+	char *end = NULL;
+	long n = !strcmp(mode, "bulk") && argc > 2 ? strtol(argv[2], &end, 10) : 0;
 
-	if (strcmp(mode, "job") && strcmp(mode, "jsonrpc") && strcmp(mode, "churn")) {
-		fprintf(stderr, "usage: %s job|jsonrpc|churn\n", argv[0]);
+	if (strcmp(mode, "job") && strcmp(mode, "jsonrpc") && strcmp(mode, "churn") &&
+	    (strcmp(mode, "bulk") || !end || *end || n < 0 || n > 65536)) {
+		fprintf(stderr, "usage: %s job|jsonrpc|churn|bulk MIB (0..65536)\n", argv[0]);
 		return 2;
 	}
 	msg = decode(strcmp(mode, "jsonrpc") ? job_shifted : rpc_shifted);
+	if (n && bulk(n)) {
+		perror("evidence_poolmsg: mmap");
+		return 1;
+	}
 	if (!strcmp(mode, "churn"))
 		for (int i = 0; i < 48; i++) {
 			char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
