@@ -276,7 +276,12 @@ static int stratum(const json_t *p, struct cjd_evfeat *f, struct cjd_error *err)
 		return rc;
 	if (scanned <= 0)
 		return 0; /* no memory read: nothing measured */
-	if ((rc = num(p, "stratum", "processes_with_2_markers", &with2, err)))
+	/* a pool conversation (two markers, one specific to pools); traces recorded before
+	 * that count existed have only the processes with two markers of any kind */
+	const char *conv = json_object_get(p, "processes_with_conversation")
+				   ? "processes_with_conversation"
+				   : "processes_with_2_markers";
+	if ((rc = num(p, "stratum", conv, &with2, err)))
 		return rc;
 	if (!json_is_array(markers))
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,

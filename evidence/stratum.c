@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cjd/common/array.h"
 #include "cjd/common/caps.h"
 #include "cjd/common/time.h"
 #include "cjd/evidence/stratum.h"
@@ -13,8 +14,10 @@
 #include "stratum_internal.h"
 
 #define MIB (1024ull * 1024)
-#define DEFAULT_MAX_REGION (64 * MIB) /* RandomX's 256 MiB cache and JVM heaps are skipped */
+#define DEFAULT_MAX_REGION (64 * MIB) /* RandomX's 256 MiB cache and JVM heaps are not read whole */
 #define DEFAULT_MAX_PROC (64 * MIB)
+#define DEFAULT_LARGE_PREFIX (8 * MIB)
+#define DEFAULT_LARGE_BUDGET (16 * MIB)
 #define DEFAULT_MAX_PROCS 16
 #define DEFAULT_CHUNK (1 * MIB)
 
@@ -24,7 +27,8 @@ struct scan {
 	struct cjd_stratum_proc *p;
 	unsigned char *buf;
 	size_t overlap;
-	uint64_t budget; /* bytes left to read */
+	struct cjd_stratum_region *regions; /* the process's mappings to read */
+	size_t nregions, cap;
 };
 
 /* Whether rc means the process is gone. */
@@ -34,49 +38,93 @@ static bool gone(int rc)
 }
 
 /*
- * Reads region r chunk by chunk, each read starting `overlap` bytes before the
- * previous one ended. Returns 0 (the region read, skipped or unreadable: counted in
- * s->p) or the error that ends the process's scan (-ESRCH, -EPERM).
+ * Reads [at, end) chunk by chunk while *budget lasts, each read starting
+ * `overlap` bytes before the previous one ended. Returns the bytes of the
+ * range left unread by the budget, or the error that ends the process's scan
+ * (-ESRCH, -EPERM, -EACCES); *unreadable says the range stopped being
+ * readable (counted in s->p).
  */
-static int scan_region(struct scan *s, const struct cjd_stratum_region *r)
+static int64_t read_range(struct scan *s, uint64_t at, uint64_t end, uint64_t *budget,
+			  bool *unreadable)
 {
 	struct cjd_stratum_proc *p = s->p;
-	uint64_t size = r->end - r->start, at = r->start;
 
-	if (size > s->o->max_region_bytes) {
-		p->regions_skipped_large++;
-		p->bytes_skipped_large += size;
-		return 0;
-	}
-	while (at < r->end) {
+	*unreadable = false;
+	while (at < end) {
 		size_t want = s->o->chunk_bytes;
 		ssize_t got;
 
-		if (want > r->end - at)
-			want = (size_t)(r->end - at);
-		if (want > s->budget)
-			want = (size_t)s->budget;
-		if (!want) {
-			p->bytes_over_budget += r->end - at;
-			return 0;
-		}
+		if (want > end - at)
+			want = (size_t)(end - at);
+		if (want > *budget)
+			want = (size_t)*budget;
+		if (!want)
+			return (int64_t)(end - at);
 		got = cjd_ev_vm_read(p->pid, s->buf, at, want);
 		if (got == -ESRCH || got == -EPERM || got == -EACCES)
-			return (int)got;
+			return got;
 		if (got <= 0) {
 			/* unmapped meanwhile (EFAULT), or a device mapping that refuses (EIO) */
 			p->regions_unreadable++;
+			*unreadable = true;
 			return 0;
 		}
-		s->budget -= (uint64_t)got;
+		*budget -= (uint64_t)got;
 		p->bytes_read += (uint64_t)got;
 		p->markers = cjd_stratum_search(s->buf, (size_t)got, p->markers);
 		at += (uint64_t)got;
 		/* the next read starts early enough to see a marker this one cut in two */
-		if (at < r->end && (size_t)got > s->overlap)
+		if (at < end && (size_t)got > s->overlap)
 			at -= s->overlap;
 	}
-	p->regions_scanned++;
+	return 0;
+}
+
+/*
+ * Reads the process's regions: first every region within max_region_bytes, in
+ * maps order, up to max_proc_bytes. A region over the bound (RandomX's
+ * dataset, a JVM heap) is not read whole; when the small regions held no pool
+ * conversation, the first large_prefix_bytes of each large one are, up to
+ * large_budget_bytes: a managed runtime keeps the messages it received in
+ * its heap, and young objects sit at the heap's start (a JVM's 500 MiB heap
+ * held them in its first 2 MiB). Returns 0 or the error that ends the scan.
+ */
+static int scan_regions(struct scan *s)
+{
+	struct cjd_stratum_proc *p = s->p;
+	uint64_t budget = s->o->max_proc_bytes, large = s->o->large_budget_bytes;
+	int64_t left;
+	bool unreadable;
+
+	for (size_t i = 0; i < s->nregions; i++) {
+		const struct cjd_stratum_region *r = &s->regions[i];
+		if (r->end - r->start > s->o->max_region_bytes)
+			continue;
+		if ((left = read_range(s, r->start, r->end, &budget, &unreadable)) < 0)
+			return (int)left;
+		p->bytes_over_budget += (uint64_t)left;
+		p->regions_scanned += !left && !unreadable;
+	}
+	for (size_t i = 0; i < s->nregions; i++) {
+		const struct cjd_stratum_region *r = &s->regions[i];
+		uint64_t size = r->end - r->start, want = s->o->large_prefix_bytes;
+		if (size <= s->o->max_region_bytes)
+			continue;
+		uint64_t before = p->bytes_read;
+		if (!cjd_stratum_conversation(p->markers) && large) {
+			if ((left = read_range(s, r->start, r->start + (want < size ? want : size),
+					       &large, &unreadable)) < 0)
+				return (int)left;
+		}
+		uint64_t read = p->bytes_read - before;
+		if (read) {
+			p->regions_large_read++;
+			p->bytes_skipped_large += size > read ? size - read : 0;
+		} else {
+			p->regions_skipped_large++;
+			p->bytes_skipped_large += size;
+		}
+	}
 	return 0;
 }
 
@@ -93,7 +141,7 @@ static int scan_process(struct scan *s, char *perr, size_t perrlen)
 	rc = cjd_ev_slurp(path, &text, &len);
 	if (rc)
 		return p->rc = gone(rc) ? -ESRCH : rc;
-	s->budget = s->o->max_proc_bytes;
+	s->nregions = 0;
 	for (line = text, end = text + len; line < end && !rc;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = (size_t)((nl ? nl : end) - line);
@@ -106,11 +154,16 @@ static int scan_process(struct scan *s, char *perr, size_t perrlen)
 				snprintf(perr, perrlen, "%s:%d: %s", path, lineno, what);
 			rc = -EINVAL;
 		} else if (n && r.scan) {
-			rc = scan_region(s, &r);
+			if (cjd_array_reserve(s->regions, s->cap, s->nregions + 1))
+				rc = -ENOMEM;
+			else
+				s->regions[s->nregions++] = r;
 		}
 		line = nl ? nl + 1 : end;
 	}
 	free(text);
+	if (!rc)
+		rc = scan_regions(s);
 	return p->rc = rc;
 }
 
@@ -121,11 +174,13 @@ static void add_up(struct cjd_stratum_result *res, const struct cjd_stratum_proc
 	res->markers |= p->markers;
 	res->procs_with_markers += distinct >= 1;
 	res->procs_with_2_markers += distinct >= 2;
+	res->procs_with_conversation += cjd_stratum_conversation(p->markers);
 	res->bytes_read += p->bytes_read;
 	res->bytes_skipped_large += p->bytes_skipped_large;
 	res->bytes_over_budget += p->bytes_over_budget;
 	res->regions_scanned += p->regions_scanned;
 	res->regions_skipped_large += p->regions_skipped_large;
+	res->regions_large_read += p->regions_large_read;
 	res->regions_unreadable += p->regions_unreadable;
 	/* a process that exited mid-scan was read in part: what was read counts */
 	res->procs_scanned += !p->rc || p->bytes_read > 0;
@@ -146,6 +201,8 @@ int cjd_stratum_run(const pid_t *pids, size_t npids, const struct cjd_stratum_op
 	o.max_region_bytes = o.max_region_bytes ? o.max_region_bytes : DEFAULT_MAX_REGION;
 	o.max_proc_bytes = o.max_proc_bytes ? o.max_proc_bytes : DEFAULT_MAX_PROC;
 	o.max_procs = o.max_procs ? o.max_procs : DEFAULT_MAX_PROCS;
+	o.large_prefix_bytes = o.large_prefix_bytes ? o.large_prefix_bytes : DEFAULT_LARGE_PREFIX;
+	o.large_budget_bytes = o.large_budget_bytes ? o.large_budget_bytes : DEFAULT_LARGE_BUDGET;
 	o.chunk_bytes = o.chunk_bytes ? o.chunk_bytes : DEFAULT_CHUNK;
 	if (o.chunk_bytes <= s.overlap)
 		return cjd_error_set(err, -EINVAL, NULL, 0, 0,
@@ -153,6 +210,7 @@ int cjd_stratum_run(const pid_t *pids, size_t npids, const struct cjd_stratum_op
 				     o.chunk_bytes, s.overlap);
 	res->max_region_bytes = o.max_region_bytes;
 	res->max_proc_bytes = o.max_proc_bytes;
+	res->large_prefix_bytes = o.large_prefix_bytes;
 	n = npids < o.max_procs ? npids : o.max_procs;
 	res->procs_over = npids - n;
 	if (n && (!(res->procs = calloc(n, sizeof(*res->procs))) ||
@@ -176,6 +234,7 @@ int cjd_stratum_run(const pid_t *pids, size_t npids, const struct cjd_stratum_op
 	if (s.buf)
 		explicit_bzero(s.buf, o.chunk_bytes);
 	free(s.buf);
+	free(s.regions);
 	res->elapsed_ns = cjd_now_mono_ns() - t0;
 	if (n && !res->procs_scanned && res->procs_denied)
 		return cjd_error_set(err, first_denied, NULL, 0, 0,

@@ -38,6 +38,7 @@ static json_t *proc_json(const struct cjd_stratum_proc *p)
 	cjd_ev_json_put(o, "bytes_read", I(p->bytes_read), &rc);
 	cjd_ev_json_put(o, "regions_scanned", I(p->regions_scanned), &rc);
 	cjd_ev_json_put(o, "regions_skipped_large", I(p->regions_skipped_large), &rc);
+	cjd_ev_json_put(o, "regions_large_read", I(p->regions_large_read), &rc);
 	cjd_ev_json_put(o, "regions_unreadable", I(p->regions_unreadable), &rc);
 	if (p->rc)
 		cjd_ev_json_put(o, "error", json_string(proc_error(p->rc)), &rc);
@@ -61,17 +62,20 @@ int cjd_stratum_to_json(const struct cjd_stratum_result *res, json_t **out)
 	cjd_ev_json_put(o, "processes_scanned", I(res->procs_scanned), &rc);
 	cjd_ev_json_put(o, "processes_with_markers", I(res->procs_with_markers), &rc);
 	cjd_ev_json_put(o, "processes_with_2_markers", I(res->procs_with_2_markers), &rc);
+	cjd_ev_json_put(o, "processes_with_conversation", I(res->procs_with_conversation), &rc);
 	cjd_ev_json_put(o, "processes_exited", I(res->procs_gone), &rc);
 	cjd_ev_json_put(o, "processes_denied", I(res->procs_denied), &rc);
 	cjd_ev_json_put(o, "processes_over_limit", I(res->procs_over), &rc);
 	cjd_ev_json_put(o, "bytes_read", I(res->bytes_read), &rc);
 	cjd_ev_json_put(o, "regions_scanned", I(res->regions_scanned), &rc);
 	cjd_ev_json_put(o, "regions_skipped_large", I(res->regions_skipped_large), &rc);
+	cjd_ev_json_put(o, "regions_large_read", I(res->regions_large_read), &rc);
 	cjd_ev_json_put(o, "bytes_skipped_large", I(res->bytes_skipped_large), &rc);
 	cjd_ev_json_put(o, "regions_unreadable", I(res->regions_unreadable), &rc);
 	cjd_ev_json_put(o, "bytes_over_budget", I(res->bytes_over_budget), &rc);
 	cjd_ev_json_put(o, "max_region_bytes", I(res->max_region_bytes), &rc);
 	cjd_ev_json_put(o, "max_process_bytes", I(res->max_proc_bytes), &rc);
+	cjd_ev_json_put(o, "large_prefix_bytes", I(res->large_prefix_bytes), &rc);
 	if (res->parse_error[0])
 		cjd_ev_json_put(o, "parse_error", json_string(res->parse_error), &rc);
 	for (size_t i = 0; i < res->nprocs; i++)
@@ -113,10 +117,11 @@ int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t
 				cjd_ev_appendf(buf, len, &pos, "%s%s", k++ ? ", " : "",
 					       cjd_stratum_marker_name(i));
 		cjd_ev_appendf(buf, len, &pos,
-			       ") in the writable memory of %zu of %zu process%s, %zu holding two "
-			       "or more",
+			       ") in the writable memory of %zu of %zu process%s; %zu hold%s a pool "
+			       "conversation, two or more of them with one used only by mining pools",
 			       res->procs_with_markers, res->procs_scanned,
-			       res->procs_scanned == 1 ? "" : "es", res->procs_with_2_markers);
+			       res->procs_scanned == 1 ? "" : "es", res->procs_with_conversation,
+			       res->procs_with_conversation == 1 ? "s" : "");
 	} else {
 		cjd_ev_appendf(buf, len, &pos,
 			       "No mining-pool protocol marker in the writable memory of %zu "
@@ -125,11 +130,18 @@ int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t
 	}
 	cjd_ev_appendf(buf, len, &pos, " (%s read in %u region%s).", read, res->regions_scanned,
 		       res->regions_scanned == 1 ? "" : "s");
-	if (res->regions_skipped_large) {
+	if (res->regions_skipped_large || res->regions_large_read) {
+		unsigned n = res->regions_skipped_large + res->regions_large_read;
 		cjd_ev_fmt_bytes(res->bytes_skipped_large, big, sizeof(big));
-		cjd_ev_appendf(buf, len, &pos, " %u region%s larger than the bound (%s in all) not read.",
-			       res->regions_skipped_large, res->regions_skipped_large == 1 ? "" : "s",
-			       big);
+		cjd_ev_appendf(buf, len, &pos, " %u region%s larger than the bound: %s of %s not read",
+			       n, n == 1 ? "" : "s", big, n == 1 ? "it" : "them");
+		if (res->regions_large_read) {
+			char pre[32];
+			cjd_ev_fmt_bytes(res->large_prefix_bytes, pre, sizeof(pre));
+			cjd_ev_appendf(buf, len, &pos, " (the first %s of %u read)", pre,
+				       res->regions_large_read);
+		}
+		cjd_ev_appendf(buf, len, &pos, ".");
 	}
 	if (res->bytes_over_budget) {
 		cjd_ev_fmt_bytes(res->bytes_over_budget, big, sizeof(big));

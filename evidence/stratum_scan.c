@@ -1,4 +1,5 @@
 /* The stratum probe's marker list and search, and which mappings of /proc/PID/maps it reads. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static const char *const names[CJD_STRATUM_NMARKERS] = {
 struct variant {
 	const char *rest; /* after the anchor (and the optional space) */
 	unsigned marker;
+	unsigned hex;     /* hex digits that must follow rest, at least */
 };
 
 static const struct group {
@@ -36,7 +38,9 @@ static const struct group {
 	  { { "subscribe", 0 }, { "authorize", 1 }, { "notify", 2 }, { "submit", 3 },
 	    { "set_difficulty", 4 } }, 5 },
 	{ "\"job_id\"", false, { { "", 5 } }, 1 },
-	{ "\"blob\"", false, { { "", 6 } }, 1 },
+	/* a CryptoNote hashing blob is 76 bytes or more, sent in hex; a JSON "blob" of
+	 * anything else (base64, a name, a SHA-256 object id) is not a job */
+	{ "\"blob\":", true, { { "\"", 6, 128 } }, 1 },
 	{ "\"seed_hash\"", false, { { "", 7 } }, 1 },
 	{ "\"method\":", true,
 	  { { "\"job\"", 8 }, { "\"submit\"", 9 }, { "\"login\"", 10 }, { "\"keepalived\"", 11 } },
@@ -45,6 +49,26 @@ static const struct group {
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+/*
+ * Markers no other protocol uses: the stratum v1 methods, the CryptoNote job's
+ * hex blob and RandomX seed, XMRig's keep-alive, pool URLs. The others
+ * (job_id, and the methods job, submit and login) are ordinary JSON-RPC words
+ * that a batch worker talking to its coordinator may hold as well.
+ */
+#define SPECIFIC                                                                       \
+	((0x1fu << 0) | (1u << 6) | (1u << 7) | (1u << 11) | (1u << 12) | (1u << 13) | \
+	 (1u << 14))
+
+bool cjd_stratum_marker_specific(unsigned i)
+{
+	return i < CJD_STRATUM_NMARKERS && (SPECIFIC >> i) & 1u;
+}
+
+bool cjd_stratum_conversation(uint32_t markers)
+{
+	return __builtin_popcount(markers) >= 2 && (markers & SPECIFIC);
+}
 
 const char *cjd_stratum_marker_name(unsigned i)
 {
@@ -65,7 +89,8 @@ size_t cjd_stratum_overlap(void)
 
 	for (size_t g = 0; g < NGROUPS; g++)
 		for (size_t k = 0; k < groups[g].nv; k++) {
-			size_t n = strlen(groups[g].anchor) + groups[g].space + strlen(groups[g].v[k].rest);
+			size_t n = strlen(groups[g].anchor) + groups[g].space +
+				   strlen(groups[g].v[k].rest) + groups[g].v[k].hex;
 			longest = n > longest ? n : longest;
 		}
 	return longest - 1;
@@ -78,6 +103,15 @@ static uint32_t group_mask(const struct group *g)
 	for (size_t k = 0; k < g->nv; k++)
 		m |= 1u << g->v[k].marker;
 	return m;
+}
+
+/* Whether p[0..n) are all hex digits (the caller made sure they are there). */
+static bool hex_run(const char *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)p[i]))
+			return false;
+	return true;
 }
 
 uint32_t cjd_stratum_search(const void *buf, size_t len, uint32_t found)
@@ -98,7 +132,8 @@ uint32_t cjd_stratum_search(const void *buf, size_t len, uint32_t found)
 				q++;
 			for (size_t k = 0; k < g->nv; k++) {
 				size_t rlen = strlen(g->v[k].rest);
-				if ((size_t)(end - q) >= rlen && !memcmp(q, g->v[k].rest, rlen))
+				if ((size_t)(end - q) >= rlen + g->v[k].hex &&
+				    !memcmp(q, g->v[k].rest, rlen) && hex_run(q + rlen, g->v[k].hex))
 					found |= 1u << g->v[k].marker;
 			}
 			p = hit + 1;

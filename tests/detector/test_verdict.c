@@ -187,13 +187,23 @@ static void test_sha256d_stratum_messages(void **state)
 	assert_true(v.mining_specific);
 	assert_int_equal(v.level, CJD_VERDICT_HIGH);
 	assert_non_null(o = finding(&v, "stratum", "4 distinct mining-pool protocol markers"));
-	assert_non_null(strstr(json_string_value(json_object_get(o, "finding")), "of 1 process(es)"));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "finding")),
+			       "1 of them holding a pool conversation"));
 	cjd_verdict_clear(&v);
 	f.v[CJD_EVFEAT_st_markers] = 1;
 	f.v[CJD_EVFEAT_st_processes] = 0;
 	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
 	assert_false(v.mining_specific);
 	assert_null(finding(&v, "stratum", "mining-pool"));
+	cjd_verdict_clear(&v);
+	/* a batch worker's JSON-RPC words (job_id, login, job, submit) and no word of a pool's:
+	 * not mining-specific, and its stratum-shaped connection counts against it */
+	f.v[CJD_EVFEAT_st_markers] = 4;
+	f.v[CJD_EVFEAT_st_processes] = 0;
+	assert_int_equal(cjd_verdict_score(rule, 0.9, &f, &v, &err), 0);
+	assert_false(v.mining_specific);
+	assert_null(finding(&v, "stratum", "distinct mining-pool"));
+	assert_non_null(finding(&v, "network", "no process of the cgroup holds a mining-pool"));
 	cjd_verdict_clear(&v);
 }
 

@@ -10,7 +10,7 @@
  * holds the message and sleeps until killed.
  *   job      a CryptoNote stratum job, as a pool sends it to XMRig, in a
  *            malloc'd buffer:
- *            {"method":"job","params":{"blob":"0707d6...","job_id":"1",
+ *            {"method":"job","params":{"blob":"0707d6...(152 hex digits)","job_id":"1",
  *             "target":"b88d0600","algo":"rx/0","height":3141592,"seed_hash":"63ba..."}}
  *   jsonrpc  an ordinary JSON-RPC 2.0 message instead (a language server's
  *            textDocument/didOpen)
@@ -26,9 +26,10 @@
  */
 
 static const char job_shifted[] =
-	"|#nfuipe#;#kpc#-#qbsbnt#;|#cmpc#;#1818e7ec:bc6167gcb2:d2f4c6b1d7f2f44ef:e3c2#-#kpc`je#;#2#"
-	"-#ubshfu#;#c99e1711#-#bmhp#;#sy01#-#ifjhiu#;42526:3-#tffe`ibti#;#74cb5e7g9bd2f7d62f4e3f3d63"
-	"cb5f3:e9b8d8f7f1b2c3d4e5f6g718293:4b5c#~~";
+	"|#nfuipe#;#kpc#-#qbsbnt#;|#cmpc#;#1818e7ec:bc6167gcb2:d2f4c6b1d7f2f44ef:e3c21818e7ec:bc6"
+	"167gcb2:d2f4c6b1d7f2f44ef:e3c21818e7ec:bc6167gcb2:d2f4c6b1d7f2f44ef:e3c21818e7ec:bc6167g"
+	"cb2:d2f4c6#-#kpc`je#;#2#-#ubshfu#;#c99e1711#-#bmhp#;#sy01#-#ifjhiu#;42526:3-#tffe`ibti#;"
+	"#74cb5e7g9bd2f7d62f4e3f3d63cb5f3:e9b8d8f7f1b2c3d4e5f6g718293:4b5c#~~";
 static const char rpc_shifted[] =
 	"|#ktposqd#;#3/1#-#nfuipe#;#ufyuEpdvnfou0ejePqfo#-#qbsbnt#;|#ufyuEpdvnfou#;|#vsj#;#gjmf;000i"
 	"pnf0v0tsd0nbjo/d#-#mbohvbhfJe#;#d#-#wfstjpo#;2-#ufyu#;#jou!nbjo)wpje*!|!sfuvso!1<!~#~~~";

@@ -164,7 +164,12 @@ static void test_search(void **state)
 		{ "..mining.submit..", "mining.submit" },
 		{ "mining.set_difficulty", "mining.set_difficulty" },
 		{ "{\"job_id\":\"1\"}", "job_id" },
-		{ "\"blob\":", "blob" },
+		{ "\"blob\":\"0707d6db9ab5056fba19c1e3b5a0c6e1e33de9d2b1c0f00a0c3b2d2e1f0a9b8c"
+			"7d6e5f403122334455667788990707d6db9ab5056fba19c1e3b5a0c6e1e33de9"
+			"d2b1c0f00a0c3b2d2e1f0a9b0707d6db9ab5056fba19c1e3b5a0c6e1e33de9\"", "blob" },
+		{ "\"blob\": \"0707d6db9ab5056fba19c1e3b5a0c6e1e33de9d2b1c0f00a0c3b2d2e1f0a9b8c"
+			"7d6e5f403122334455667788990707d6db9ab5056fba19c1e3b5a0c6e1e33de9"
+			"d2b1c0f00a0c3b2d2e1f0a9b0707d6db9ab5056fba19c1e3b5a0c6e1e33de9\"", "blob" }, /* json_dumps without JSON_COMPACT */
 		{ "\"seed_hash\"", "seed_hash" },
 		{ "{\"method\":\"job\"", "method:job" },
 		{ "{\"method\": \"job\"", "method:job" },   /* json_dumps without JSON_COMPACT */
@@ -180,6 +185,12 @@ static void test_search(void **state)
 		"", "mining.", "mining.notif", "\"method\":\"jobs\"", "\"method\":  \"job\"",
 		"\"method\":\"textDocument/didOpen\"", "job_id", "blob", "\"Blob\"", "stratum+udp://",
 		"Mining.Notify", "\"method\" : \"job\"",
+		/* a "blob" that is not a job's hex hashing blob: base64, too short, not hex */
+		"\"blob\":\"aGVsbG8gd29ybGQ=\"", "\"blob\":\"0707d6db9ab5056f\"",
+		/* a SHA-256 object id (64 hex digits) */
+		"\"blob\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"",
+		"\"blob\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdez\"", "\"blob\":0707d6db",
 	};
 	uint32_t all = 0;
 
@@ -198,11 +209,36 @@ static void test_search(void **state)
 	assert_int_equal(cjd_stratum_search("x", 1, 5u), 5u);
 	/* a marker cut by the end of the buffer is not found in it */
 	assert_int_equal(cjd_stratum_search("\"method\":\"jo", 12, 0), 0);
-	/* the longest: "method": "keepalived" (22 bytes) */
-	assert_int_equal(cjd_stratum_overlap(), 21);
+	/* the longest: "blob": " and 128 hex digits (137 bytes) */
+	assert_int_equal(cjd_stratum_overlap(), 136);
 	assert_null(cjd_stratum_marker_name(CJD_STRATUM_NMARKERS));
 	assert_int_equal(cjd_stratum_marker_find("mining.notify"), 2);
 	assert_int_equal(cjd_stratum_marker_find("nope"), -ENOENT);
+}
+
+#define M(name) (1u << cjd_stratum_marker_find(name))
+
+/* A pool conversation needs a marker no other protocol uses: job_id and the methods job,
+ * submit and login are a batch worker's words too. */
+static void test_conversation(void **state)
+{
+	static const char *const specific[] = { "mining.subscribe", "mining.notify", "blob",
+						 "seed_hash", "method:keepalived",
+						 "stratum+tcp://" };
+	static const char *const generic[] = { "job_id", "method:job", "method:submit",
+						"method:login" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(specific) / sizeof(specific[0]); i++)
+		assert_true(cjd_stratum_marker_specific((unsigned)cjd_stratum_marker_find(specific[i])));
+	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
+		assert_false(cjd_stratum_marker_specific((unsigned)cjd_stratum_marker_find(generic[i])));
+	assert_false(cjd_stratum_marker_specific(CJD_STRATUM_NMARKERS));
+	assert_false(cjd_stratum_conversation(M("job_id") | M("method:submit") | M("method:login") |
+					      M("method:job")));
+	assert_false(cjd_stratum_conversation(M("seed_hash")));
+	assert_true(cjd_stratum_conversation(M("job_id") | M("blob")));
+	assert_true(cjd_stratum_conversation(M("mining.notify") | M("mining.submit")));
 }
 
 /* Every position of a marker around a chunk boundary is found, the chunks overlapping. */
@@ -215,8 +251,8 @@ static void test_chunk_boundary(void **state)
 
 	(void)state;
 	maps(pid, "00100000-00104000 rw-p 00000000 00:00 0          [heap]\n");
-	/* straddling the first boundary at 256 and a later one (each read starts 21 before) */
-	for (size_t boundary = chunk; boundary < 3 * chunk; boundary += chunk - 21)
+	/* straddling the first boundary at 256 and later ones (each read starts overlap before) */
+	for (size_t boundary = chunk; boundary < 3 * chunk; boundary += chunk - cjd_stratum_overlap())
 		for (size_t at = boundary - n; at <= boundary; at++) {
 			struct cjd_stratum_result r;
 
@@ -231,7 +267,9 @@ static void test_chunk_boundary(void **state)
 }
 
 static const char job[] =
-	"{\"method\":\"job\",\"params\":{\"blob\":\"0707d6db9ab5056f\",\"job_id\":\"1\","
+	"{\"method\":\"job\",\"params\":{\"blob\":\"0707d6db9ab5056fba19c1e3b5a0c6e1e33de9d2b1c0f00a0c3b2d2e1f0a9b8c"
+		"7d6e5f403122334455667788990707d6db9ab5056fba19c1e3b5a0c6e1e33de9"
+		"d2b1c0f00a0c3b2d2e1f0a9b\",\"job_id\":\"1\","
 	"\"target\":\"b88d0600\",\"seed_hash\":\"63ba4d6f\"}}";
 
 /* What is read: heap, stacks, anonymous rw-p; not files, not read-only, not the vdso; large
@@ -279,7 +317,8 @@ static void test_regions(void **state)
 	run(&pid, 1, &o, &r, 0);
 	assert_int_equal(r.bytes_read, 5000);
 	/* the stack after its first 904 bytes (less the overlap), the unreadable and [anon:] */
-	assert_int_equal(r.bytes_over_budget, (4096 - (5000 - 4096 - 21)) + 2 * 4096);
+	assert_int_equal(r.bytes_over_budget,
+			 (4096 - (5000 - 4096 - (int)cjd_stratum_overlap())) + 2 * 4096);
 	assert_true(has(r.markers, "mining.notify") && !has(r.markers, "job_id"));
 	cjd_stratum_result_free(&r);
 }
@@ -370,6 +409,7 @@ static void test_json_features(void **state)
 	assert_null(strstr(text, "0707d6db")); /* the job's data stays where it was */
 	assert_null(strstr(text, "b88d0600"));
 	assert_int_equal(json_integer_value(json_object_get(j, "processes_with_2_markers")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "processes_with_conversation")), 1);
 	assert_int_equal(json_integer_value(json_object_get(j, "bytes_read")), 4096);
 	free(text);
 	cjd_stratum_describe(&r, sentence, sizeof(sentence));
@@ -385,6 +425,14 @@ static void test_json_features(void **state)
 	assert_string_equal(cjd_evfeat_probe(CJD_EVFEAT_st_markers), "stratum");
 	assert_string_equal(cjd_evfeat_probe(CJD_EVFEAT_st_processes), "stratum");
 	/* failed, or no process read: absent */
+	/* st_processes counts conversations; a trace from before that count has only the
+	 * processes with two markers, which it then uses */
+	json_object_set_new(j, "processes_with_conversation", json_integer(0));
+	assert_int_equal(cjd_evfeat_from_json(insp, &f, &err), 0);
+	assert_true(f.v[CJD_EVFEAT_st_markers] == 4 && f.v[CJD_EVFEAT_st_processes] == 0);
+	json_object_del(j, "processes_with_conversation");
+	assert_int_equal(cjd_evfeat_from_json(insp, &f, &err), 0);
+	assert_true(f.v[CJD_EVFEAT_st_processes] == 1);
 	json_object_set_new(j, "status", json_string("failed"));
 	assert_int_equal(cjd_evfeat_from_json(insp, &f, &err), 0);
 	assert_int_equal(f.present, 0);
@@ -409,12 +457,54 @@ static void test_json_features(void **state)
 	cjd_stratum_result_free(&r);
 }
 
+/* A region over the bound is read from its start, up to the prefix and the large budget,
+ * only while the smaller regions held no pool conversation. */
+static void test_large_prefix(void **state)
+{
+	struct cjd_stratum_opts o = { .chunk_bytes = 0x1000, .max_region_bytes = 0x1000,
+				      .large_prefix_bytes = 0x1000, .large_budget_bytes = 0x1800 };
+	struct cjd_stratum_result r;
+	pid_t pid = 500;
+
+	(void)state;
+	maps(pid, "00100000-00101000 rw-p 00000000 00:00 0          [heap]\n"
+		  "00101000-00105000 rw-p 00000000 00:00 0 \n"  /* a JVM heap, say */
+		  "00105000-00109000 rw-p 00000000 00:00 0 \n"  /* a second: the budget's end */
+		  "00109000-0010d000 rw-p 00000000 00:00 0 \n"); /* none left for it */
+	put(0x0100, "\"job_id\"");            /* generic: no conversation yet */
+	put(0x1200, "\"method\":\"submit\""); /* generic, in the first large region's prefix */
+	put(0x2200, "mining.notify");         /* beyond the prefix: not read */
+	put(0x5100, "\"method\":\"keepalived\""); /* in the second's prefix, half read */
+	put(0x5900, "stratum+tcp://");        /* past the large budget */
+	put(0x9100, "mining.subscribe");      /* the third: a conversation was found */
+	run(&pid, 1, &o, &r, 0);
+	assert_int_equal(r.markers, M("job_id") | M("method:submit") | M("method:keepalived"));
+	assert_int_equal(r.regions_large_read, 2);
+	assert_int_equal(r.regions_skipped_large, 1);
+	assert_int_equal(r.regions_scanned, 1);
+	assert_int_equal(r.bytes_read, 0x1000 + 0x1800);
+	assert_int_equal(r.bytes_skipped_large, 3 * 0x4000 - 0x1800);
+	assert_int_equal(r.procs_with_conversation, 1);
+	assert_int_equal(r.large_prefix_bytes, 0x1000);
+	cjd_stratum_result_free(&r);
+
+	/* a conversation in the small regions: the large ones are not read */
+	put(0x0200, "mining.authorize");
+	run(&pid, 1, &o, &r, 0);
+	assert_int_equal(r.markers, M("job_id") | M("mining.authorize"));
+	assert_int_equal(r.regions_large_read, 0);
+	assert_int_equal(r.regions_skipped_large, 3);
+	assert_int_equal(r.bytes_read, 0x1000);
+	cjd_stratum_result_free(&r);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_maps_line),  T(test_search), T(test_chunk_boundary), T(test_regions),
-		T(test_exit_midscan), T(test_denied), T(test_json_features),
+		T(test_exit_midscan), T(test_denied), T(test_json_features), T(test_conversation),
+		T(test_large_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,14 +29,27 @@
 /* The marker's name ("mining.submit", "method:job", "stratum+tcp://"), or NULL out of range. */
 const char *cjd_stratum_marker_name(unsigned i);
 
+/* Whether marker i is specific to mining pools (the stratum v1 methods, the CryptoNote job's
+ * hex blob and seed, XMRig's keep-alive, pool URLs) rather than an ordinary JSON-RPC word
+ * (job_id, the methods job, submit and login). */
+bool cjd_stratum_marker_specific(unsigned i);
+
+/* Whether a process holding markers (a mask) holds a pool conversation: two or more
+ * distinct markers, one of them specific to mining pools. */
+bool cjd_stratum_conversation(uint32_t markers);
+
 /* The index of the marker called name, or -ENOENT. */
 int cjd_stratum_marker_find(const char *name);
 
 /* Zero means the default for every field. */
 struct cjd_stratum_opts {
-	uint64_t max_region_bytes; /* regions larger are skipped (RandomX's cache, JVM heaps);
+	uint64_t max_region_bytes; /* regions larger are not read whole (RandomX's cache, JVM
+				    * heaps); default 64 MiB */
+	uint64_t max_proc_bytes;   /* bytes of the smaller regions read per process, at most;
 				    * default 64 MiB */
-	uint64_t max_proc_bytes;   /* bytes read per process, at most; default 64 MiB */
+	uint64_t large_prefix_bytes; /* of each larger region, the first bytes read when the
+				      * smaller ones held no pool conversation; default 8 MiB */
+	uint64_t large_budget_bytes; /* those prefixes' bytes per process, at most; 16 MiB */
 	unsigned max_procs;        /* processes scanned, at most; default 16 */
 	size_t chunk_bytes;        /* bytes per read; default 1 MiB (tests make it small) */
 	const char *proc;          /* procfs root; NULL: "/proc" (tests) */
@@ -48,9 +61,10 @@ struct cjd_stratum_proc {
 	uint32_t markers;          /* bit i: marker i was found */
 	uint64_t bytes_read;       /* chunk overlaps counted once per read */
 	unsigned regions_scanned;  /* read to their end */
-	unsigned regions_skipped_large;
+	unsigned regions_skipped_large; /* over max_region_bytes, not read at all */
+	unsigned regions_large_read;    /* over max_region_bytes, their first bytes read */
 	unsigned regions_unreadable; /* EFAULT, EIO: unmapped or unreadable meanwhile */
-	uint64_t bytes_skipped_large;
+	uint64_t bytes_skipped_large; /* of the regions over max_region_bytes, left unread */
 	uint64_t bytes_over_budget;  /* of scannable regions, left unread by max_proc_bytes */
 	int rc; /* 0; -ESRCH gone (before or during the scan); -EPERM/-EACCES not allowed;
 		 * -EINVAL its maps did not parse */
@@ -66,9 +80,10 @@ struct cjd_stratum_result {
 	uint32_t markers;        /* every marker found, over all processes */
 	size_t procs_with_markers;   /* processes holding at least one marker */
 	size_t procs_with_2_markers; /* processes holding two or more distinct markers */
+	size_t procs_with_conversation; /* ... one of them specific (cjd_stratum_conversation) */
 	uint64_t bytes_read, bytes_skipped_large, bytes_over_budget;
-	unsigned regions_scanned, regions_skipped_large, regions_unreadable;
-	uint64_t max_region_bytes, max_proc_bytes; /* the bounds in force */
+	unsigned regions_scanned, regions_skipped_large, regions_large_read, regions_unreadable;
+	uint64_t max_region_bytes, max_proc_bytes, large_prefix_bytes; /* the bounds in force */
 	char parse_error[320];   /* the first maps file that did not parse, file:line */
 	uint64_t elapsed_ns;
 };
