@@ -92,6 +92,14 @@ out_nomem:
 	return -ENOMEM;
 }
 
+static bool any_specific(uint32_t markers)
+{
+	for (unsigned i = 0; i < CJD_STRATUM_NMARKERS; i++)
+		if ((markers >> i & 1u) && cjd_stratum_marker_specific(i))
+			return true;
+	return false;
+}
+
 int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -117,11 +125,9 @@ int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t
 				cjd_ev_appendf(buf, len, &pos, "%s%s", k++ ? ", " : "",
 					       cjd_stratum_marker_name(i));
 		cjd_ev_appendf(buf, len, &pos,
-			       ") in the writable memory of %zu of %zu process%s; %zu hold%s a pool "
-			       "conversation, two or more of them with one used only by mining pools",
+			       ") in the writable memory of %zu of %zu process%s",
 			       res->procs_with_markers, res->procs_scanned,
-			       res->procs_scanned == 1 ? "" : "es", res->procs_with_conversation,
-			       res->procs_with_conversation == 1 ? "s" : "");
+			       res->procs_scanned == 1 ? "" : "es");
 	} else {
 		cjd_ev_appendf(buf, len, &pos,
 			       "No mining-pool protocol marker in the writable memory of %zu "
@@ -130,6 +136,18 @@ int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t
 	}
 	cjd_ev_appendf(buf, len, &pos, " (%s read in %u region%s).", read, res->regions_scanned,
 		       res->regions_scanned == 1 ? "" : "s");
+	if (res->procs_with_conversation)
+		cjd_ev_appendf(buf, len, &pos,
+			       " %zu process%s a pool conversation: two or more markers, one of "
+			       "them used only by mining pools.",
+			       res->procs_with_conversation,
+			       res->procs_with_conversation == 1 ? " holds" : "es hold");
+	else if (distinct)
+		cjd_ev_appendf(buf, len, &pos,
+			       " No process holds a pool conversation (two or more markers, one of "
+			       "them used only by mining pools)%s.",
+			       any_specific(res->markers) ? ""
+							  : ": these are ordinary JSON-RPC words too");
 	if (res->regions_skipped_large || res->regions_large_read) {
 		unsigned n = res->regions_skipped_large + res->regions_large_read;
 		cjd_ev_fmt_bytes(res->bytes_skipped_large, big, sizeof(big));

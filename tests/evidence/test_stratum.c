@@ -414,6 +414,7 @@ static void test_json_features(void **state)
 	free(text);
 	cjd_stratum_describe(&r, sentence, sizeof(sentence));
 	assert_non_null(strstr(sentence, "4 mining-pool protocol markers (job_id, blob, seed_hash, method:job)"));
+	assert_non_null(strstr(sentence, "1 process holds a pool conversation"));
 	assert_int_equal(cjd_stratum_describe(&r, NULL, 0), (int)strlen(sentence));
 
 	insp = json_object();
@@ -447,6 +448,17 @@ static void test_json_features(void **state)
 	assert_non_null(strstr(err.text, "stratum.markers"));
 	json_decref(j);
 	json_decref(insp);
+	cjd_stratum_result_free(&r);
+
+	/* a batch worker's words only: said so */
+	memset(mem, 0, sizeof(mem));
+	put(0x0010, "{\"jsonrpc\": \"2.0\", \"method\": \"submit\", \"params\": {\"job_id\": 7}}");
+	run(pids, 1, &o, &r, 0);
+	assert_int_equal(r.procs_with_2_markers, 1);
+	assert_int_equal(r.procs_with_conversation, 0);
+	cjd_stratum_describe(&r, sentence, sizeof(sentence));
+	assert_non_null(strstr(sentence, "No process holds a pool conversation"));
+	assert_non_null(strstr(sentence, "ordinary JSON-RPC words too"));
 	cjd_stratum_result_free(&r);
 
 	/* nothing found: a measured zero */
