@@ -16,15 +16,17 @@ perl lua numeric numeric-fastmath interval"
 # two-thread benign jobs, so that "uses more than one CPU" cannot pass for "mines"; and (the
 # last two) hashing families with no simulated trace.
 MINERS_REAL_ONLY="sha256d-1t randomx-light-1t argon2id-1t cryptonight-1t \
-blake2b keccak-solo"
+blake2b keccak-solo stratum1-py"
 # ... and benign programs that have no simulated trace: JIT runtimes (valgrind runs the JVM and
 # V8 poorly), and jobs whose cost is start-up, other processes or a server.
 BENIGN_REAL_ONLY="xz-t2 zstd-t2 openssl-sha256-multi2 cc-j2 \
 ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat \
-roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
-# (blake2b, keccak-solo and the last four benign ones above were HELD OUT: written and recorded
-# after the verdict rule, and measured with it and the learned verdict as they were before
-# being added here; models/README.md, "HELD-OUT". keccak-solo mines with no network at all.)
+roundsweep node-crypto openssl-speed-mix mqtt-fastmath rpc-worker"
+# (blake2b, keccak-solo and the benign roundsweep to mqtt-fastmath above were HELD OUT: written
+# and recorded after the verdict rule, and measured with it and the learned verdict as they were
+# before being added here; models/README.md, "HELD-OUT". keccak-solo mines with no network at
+# all. stratum1-py (a Python stratum v1 miner) and rpc-worker (a batch worker speaking JSON-RPC
+# with a job queue's words) came with the stratum probe's pool-conversation test, 2026-12-04.)
 
 # Workloads scripted and recorded by models/build.sh whose traces are not in models/data/ yet,
 # so the shipped models are not trained on them: issue 11's additions, to be recorded with the
@@ -36,7 +38,7 @@ roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
 # models/README.md, "The corpus with evidence".)
 UNTRAINED="cryptonight cryptonight-1t perl lua numeric numeric-fastmath interval \
 ruby php tcl node java openssl-genrsa gmp stress-ng make-j2 cxx lame x264 postgres heartbeat \
-blake2b keccak-solo roundsweep node-crypto openssl-speed-mix mqtt-fastmath"
+blake2b keccak-solo roundsweep node-crypto openssl-speed-mix mqtt-fastmath stratum1-py rpc-worker"
 # The RandomX container evasion (issue 13, evade-ctr4-randomx-light.sh) is scripted but its
 # trace is not committed yet either (an evaluation trace: no model is trained on evade-*).
 UNTRAINED="$UNTRAINED evade-ctr4-randomx-light"
