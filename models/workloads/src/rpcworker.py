@@ -15,10 +15,11 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import selectors
 import socket
 import sys
 import time
+
+import lineserver
 
 
 def new_job(n):
@@ -27,62 +28,49 @@ def new_job(n):
 
 
 def coordinator(addr, logfile):
-    host, port = addr.rsplit(":", 1)
     log = open(logfile, "a", buffering=1)
     t0 = time.monotonic()
-    srv = socket.create_server((host, int(port)))
-    sel = selectors.DefaultSelector()
-    sel.register(srv, selectors.EVENT_READ)
-    bufs, jobs, last_job = {}, 0, {}
-    while True:
-        for key, _ in sel.select(timeout=1.0):
-            if key.fileobj is srv:
-                c, _ = srv.accept()
-                bufs[c] = b""
-                sel.register(c, selectors.EVENT_READ)
-                continue
-            c = key.fileobj
-            data = c.recv(4096)
-            if not data:
-                sel.unregister(c)
-                del bufs[c]
-                last_job.pop(c, None)
-                c.close()
-                log.write("%9.3f closed\n" % (time.monotonic() - t0))
-                continue
-            bufs[c] += data
-            while b"\n" in bufs[c]:
-                line, bufs[c] = bufs[c].split(b"\n", 1)
-                try:
-                    msg = json.loads(line)
-                    method = msg.get("method")
-                except ValueError:
-                    msg, method = {}, None
-                if method == "login":
-                    jobs += 1
-                    result = {"session": "s%d" % jobs, "job": new_job(jobs)}
-                    last_job[c] = time.monotonic()
-                elif method == "submit":
-                    result = {"status": "ok"}
-                else:
-                    result = None
-                reply = {"jsonrpc": "2.0", "id": msg.get("id"), "result": result}
-                if result is None:
-                    reply = {"jsonrpc": "2.0", "id": msg.get("id"),
-                             "error": {"code": -32601, "message": "Method not found"}}
-                out = json.dumps(reply).encode() + b"\n"
-                c.sendall(out)
-                log.write("%9.3f <- %s (%d bytes) -> %d bytes\n"
-                          % (time.monotonic() - t0, method, len(line) + 1, len(out)))
+    jobs, last_job = [0], {}
+
+    def on_line(c, line):
+        try:
+            msg = json.loads(line)
+            method = msg.get("method")
+        except ValueError:
+            msg, method = {}, None
+        if method == "login":
+            jobs[0] += 1
+            result = {"session": "s%d" % jobs[0], "job": new_job(jobs[0])}
+            last_job[c] = time.monotonic()
+        elif method == "submit":
+            result = {"status": "ok"}
+        else:
+            result = None
+        reply = {"jsonrpc": "2.0", "id": msg.get("id"), "result": result}
+        if result is None:
+            reply = {"jsonrpc": "2.0", "id": msg.get("id"),
+                     "error": {"code": -32601, "message": "Method not found"}}
+        out = json.dumps(reply).encode() + b"\n"
+        c.sendall(out)
+        log.write("%9.3f <- %s (%d bytes) -> %d bytes\n"
+                  % (time.monotonic() - t0, method, len(line) + 1, len(out)))
+
+    def on_tick():
         now = time.monotonic()
         for c, t in list(last_job.items()):
             if now - t >= 30:
-                jobs += 1
+                jobs[0] += 1
                 out = json.dumps({"jsonrpc": "2.0", "method": "job",
-                                  "params": new_job(jobs)}).encode() + b"\n"
+                                  "params": new_job(jobs[0])}).encode() + b"\n"
                 c.sendall(out)
                 last_job[c] = now
                 log.write("%9.3f -> job (%d bytes)\n" % (now - t0, len(out)))
+
+    def on_close(c):
+        last_job.pop(c, None)
+        log.write("%9.3f closed\n" % (time.monotonic() - t0))
+
+    lineserver.serve(addr, on_line, on_tick, on_close)
 
 
 def verify(seed, index, counter):

@@ -13,11 +13,12 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import selectors
 import socket
 import struct
 import sys
 import time
+
+import lineserver
 
 DIFF1 = 0x00000000FFFF0000000000000000000000000000000000000000000000000000
 
@@ -34,59 +35,42 @@ def notify(n):
 
 
 def pool(addr, logfile):
-    host, port = addr.rsplit(":", 1)
     log = open(logfile, "a", buffering=1)
     t0 = time.monotonic()
-    srv = socket.create_server((host, int(port)))
-    sel = selectors.DefaultSelector()
-    sel.register(srv, selectors.EVENT_READ)
-    bufs, authorized, jobs = {}, {}, 0
+    authorized, jobs = {}, [0]
 
     def send(c, msg, what):
         out = json.dumps(msg).encode() + b"\n"
         c.sendall(out)
         log.write("%9.3f -> %s (%d bytes)\n" % (time.monotonic() - t0, what, len(out)))
 
-    while True:
-        for key, _ in sel.select(timeout=1.0):
-            if key.fileobj is srv:
-                c, _ = srv.accept()
-                bufs[c] = b""
-                sel.register(c, selectors.EVENT_READ)
-                continue
-            c = key.fileobj
-            data = c.recv(4096)
-            if not data:
-                sel.unregister(c)
-                del bufs[c]
-                authorized.pop(c, None)
-                c.close()
-                continue
-            bufs[c] += data
-            while b"\n" in bufs[c]:
-                line, bufs[c] = bufs[c].split(b"\n", 1)
-                msg = json.loads(line)
-                m = msg.get("method")
-                log.write("%9.3f <- %s (%d bytes)\n" % (time.monotonic() - t0, m, len(line) + 1))
-                if m == "mining.subscribe":
-                    send(c, {"id": msg["id"], "error": None,
-                             "result": [[["mining.set_difficulty", "1"], ["mining.notify", "1"]],
-                                        os.urandom(4).hex(), 4]}, "subscribed")
-                elif m == "mining.authorize":
-                    send(c, {"id": msg["id"], "result": True, "error": None}, "authorized")
-                    send(c, {"id": None, "method": "mining.set_difficulty", "params": [1 / 1024]},
-                         "difficulty")
-                    jobs += 1
-                    send(c, notify(jobs), "job")
-                    authorized[c] = time.monotonic()
-                elif m == "mining.submit":
-                    send(c, {"id": msg["id"], "result": True, "error": None}, "accepted")
+    def on_line(c, line):
+        msg = json.loads(line)
+        m = msg.get("method")
+        log.write("%9.3f <- %s (%d bytes)\n" % (time.monotonic() - t0, m, len(line) + 1))
+        if m == "mining.subscribe":
+            send(c, {"id": msg["id"], "error": None,
+                     "result": [[["mining.set_difficulty", "1"], ["mining.notify", "1"]],
+                                os.urandom(4).hex(), 4]}, "subscribed")
+        elif m == "mining.authorize":
+            send(c, {"id": msg["id"], "result": True, "error": None}, "authorized")
+            send(c, {"id": None, "method": "mining.set_difficulty", "params": [1 / 1024]},
+                 "difficulty")
+            jobs[0] += 1
+            send(c, notify(jobs[0]), "job")
+            authorized[c] = time.monotonic()
+        elif m == "mining.submit":
+            send(c, {"id": msg["id"], "result": True, "error": None}, "accepted")
+
+    def on_tick():
         now = time.monotonic()
         for c, t in list(authorized.items()):
             if now - t >= 30:
-                jobs += 1
-                send(c, notify(jobs), "job")
+                jobs[0] += 1
+                send(c, notify(jobs[0]), "job")
                 authorized[c] = now
+
+    lineserver.serve(addr, on_line, on_tick, lambda c: authorized.pop(c, None))
 
 
 def search(job, extranonce1, diff, first, step, shares):
