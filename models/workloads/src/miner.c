@@ -458,8 +458,10 @@ int main(int argc, char **argv)
 	double c0 = cpu_s();
 	atomic_store(&running, c.threads);
 	for (int i = 0; i < c.threads; i++)
-		if (pthread_create(&w[i].tid, NULL, work, &w[i]))
-			return miner_fail(c.algo->name, "pthread_create failed") ? 1 : 1;
+		if (pthread_create(&w[i].tid, NULL, work, &w[i])) {
+			miner_fail(c.algo->name, "pthread_create failed");
+			exit(1); /* the started workers hash until exit */
+		}
 	for (int i = 0; i < c.threads; i++) {
 		pthread_join(w[i].tid, NULL);
 		total += w[i].done;
