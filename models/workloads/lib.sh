@@ -13,7 +13,9 @@
 # WL_EVIDENCE (real mode: record with `cjd record --evidence=WL_EVIDENCE`, the evidence probes'
 # inspections in the trace, e.g. 10s), WL_CPU_SHARES (real mode: run the workload also in a
 # cgroup v1 cpu cgroup of its own with this cpu.shares, e.g. 10240, so that other jobs on a
-# shared host disturb the recording less; needs the v1 cpu controller at /sys/fs/cgroup/cpu).
+# shared host disturb the recording less; needs the v1 cpu controller at /sys/fs/cgroup/cpu),
+# WL_CPU_QUOTA (real mode: the same cgroup limited to this many CPUs by the CFS quota, e.g. 0.5
+# for half a core, as a container's CPU limit does).
 
 WL_DIR=$(cd "$(dirname "$0")" && pwd)
 WL_MODELS=$(dirname "$WL_DIR")
@@ -152,17 +154,30 @@ wl_need_inputs() {
 	fi
 }
 
-# wl_cpu_up: the v1 cpu cgroup cjd-corpus-cpu-PID with cpu.shares WL_CPU_SHARES; sets WL_CPU_DIR.
-# The workload joins it through a wrapper (see wl_record): `cjd record` puts it in its own
-# cgroup v2 directory (where perf counts it), and the v1 cpu hierarchy is independent of it.
+# wl_cpu_up: the v1 cpu cgroup cjd-corpus-cpu-PID with cpu.shares WL_CPU_SHARES and the CFS
+# quota of WL_CPU_QUOTA CPUs (either may be unset); sets WL_CPU_DIR. The workload joins it
+# through a wrapper (see wl_record): `cjd record` puts it in its own cgroup v2 directory (where
+# perf counts it), and the v1 cpu hierarchy is independent of it.
 wl_cpu_up() {
 	WL_CPU_DIR=""
-	[ -n "${WL_CPU_SHARES:-}" ] || return 0
-	[ -f /sys/fs/cgroup/cpu/cpu.shares ] || wl_die "WL_CPU_SHARES: no cgroup v1 cpu controller at /sys/fs/cgroup/cpu"
+	[ -n "${WL_CPU_SHARES:-}${WL_CPU_QUOTA:-}" ] || return 0
+	[ -f /sys/fs/cgroup/cpu/cpu.shares ] || wl_die "WL_CPU_SHARES/WL_CPU_QUOTA: no cgroup v1 cpu controller at /sys/fs/cgroup/cpu"
+	us=""
+	if [ -n "${WL_CPU_QUOTA:-}" ]; then
+		us=$(awk -v q="$WL_CPU_QUOTA" 'BEGIN { if (q !~ /^[0-9.]+$/ || q + 0 < 0.01) exit 1; printf "%d", q * 100000 }') \
+			|| wl_die "WL_CPU_QUOTA must be a number of CPUs of at least 0.01 (0.5: half a core), not '$WL_CPU_QUOTA'"
+	fi
 	WL_CPU_DIR=/sys/fs/cgroup/cpu/cjd-corpus-cpu-$$
-	mkdir "$WL_CPU_DIR" && echo "$WL_CPU_SHARES" > "$WL_CPU_DIR/cpu.shares" \
-		|| wl_die "cannot make $WL_CPU_DIR with cpu.shares $WL_CPU_SHARES"
-	wl_say "workload in v1 cpu cgroup $WL_CPU_DIR (cpu.shares $WL_CPU_SHARES)"
+	mkdir "$WL_CPU_DIR" || wl_die "cannot make $WL_CPU_DIR"
+	if [ -n "${WL_CPU_SHARES:-}" ]; then
+		echo "$WL_CPU_SHARES" > "$WL_CPU_DIR/cpu.shares" \
+			|| wl_die "cannot set cpu.shares $WL_CPU_SHARES in $WL_CPU_DIR"
+	fi
+	if [ -n "$us" ]; then
+		echo 100000 > "$WL_CPU_DIR/cpu.cfs_period_us" && echo "$us" > "$WL_CPU_DIR/cpu.cfs_quota_us" \
+			|| wl_die "cannot set the CFS quota $us us per 100000 us in $WL_CPU_DIR"
+	fi
+	wl_say "workload in v1 cpu cgroup $WL_CPU_DIR (cpu.shares ${WL_CPU_SHARES:-default}, CPU quota ${WL_CPU_QUOTA:-none})"
 }
 
 # wl_cpu_down: empties (moves what is left to the root cpu cgroup) and removes WL_CPU_DIR.
