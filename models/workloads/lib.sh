@@ -9,7 +9,8 @@
 # quick checks of the scripts, the traces it makes are not the corpus), WL_POOL (real-mode
 # miners: netns, the default, for a TCP stratum connection to a stand-in pool in a network
 # namespace of the script's own; pair for the in-process pool on a socketpair, where
-# `ip netns` is not allowed; none for a solo miner with no network at all), WL_POOL_LOG (keep the stand-in pool's message log there),
+# `ip netns` is not allowed; own for a script that starts a pool of its own (stratum1-py.sh); none
+# for a solo miner with no network at all), WL_POOL_LOG (keep the stand-in pool's message log there),
 # WL_EVIDENCE (real mode: record with `cjd record --evidence=WL_EVIDENCE`, the evidence probes'
 # inspections in the trace, e.g. 10s), WL_CPU_SHARES (real mode: run the workload also in a
 # cgroup v1 cpu cgroup of its own with this cpu.shares, e.g. 10240, so that other jobs on a
@@ -57,8 +58,8 @@ wl_init() {
 		case "${WL_POOL:-netns}" in
 		netns) wl_pool_up ;;
 		pair) POOL="--pool" ;;
-		none) ;;
-		*) wl_die "WL_POOL must be netns, pair or none, not '$WL_POOL'" ;;
+		none | own) ;;
+		*) wl_die "WL_POOL must be netns, pair, own or none, not '$WL_POOL'" ;;
 		esac
 	fi
 }

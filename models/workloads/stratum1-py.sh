@@ -4,6 +4,7 @@
 # Another language and another pool protocol than the corpus's C miner (written after the verdict's rule).
 # Usage: stratum1-py.sh real   (see lib.sh)
 set -u
+WL_POOL=own # its pool speaks stratum v1, started below in its own network namespace
 . "$(dirname "$0")/lib.sh"
 wl_init miner stratum1-py "${1:-}"
 wl_netns_up
