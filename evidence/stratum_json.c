@@ -92,14 +92,6 @@ out_nomem:
 	return -ENOMEM;
 }
 
-static bool any_specific(uint32_t markers)
-{
-	for (unsigned i = 0; i < CJD_STRATUM_NMARKERS; i++)
-		if ((markers >> i & 1u) && cjd_stratum_marker_specific(i))
-			return true;
-	return false;
-}
-
 int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t len)
 {
 	size_t pos = 0;
@@ -146,7 +138,7 @@ int cjd_stratum_describe(const struct cjd_stratum_result *res, char *buf, size_t
 		cjd_ev_appendf(buf, len, &pos,
 			       " No process holds a pool conversation (two or more markers, one of "
 			       "them used only by mining pools)%s.",
-			       any_specific(res->markers) ? ""
+			       cjd_stratum_specific(res->markers) ? ""
 							  : ": these are ordinary JSON-RPC words too");
 	if (res->regions_skipped_large || res->regions_large_read) {
 		unsigned n = res->regions_skipped_large + res->regions_large_read;

@@ -60,14 +60,14 @@ static const struct group {
 	((0x1fu << 0) | (1u << 6) | (1u << 7) | (1u << 11) | (1u << 12) | (1u << 13) | \
 	 (1u << 14))
 
-bool cjd_stratum_marker_specific(unsigned i)
+uint32_t cjd_stratum_specific(uint32_t markers)
 {
-	return i < CJD_STRATUM_NMARKERS && (SPECIFIC >> i) & 1u;
+	return markers & SPECIFIC;
 }
 
 bool cjd_stratum_conversation(uint32_t markers)
 {
-	return __builtin_popcount(markers) >= 2 && (markers & SPECIFIC);
+	return __builtin_popcount(markers) >= 2 && cjd_stratum_specific(markers);
 }
 
 const char *cjd_stratum_marker_name(unsigned i)

@@ -230,10 +230,11 @@ static void test_conversation(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(specific) / sizeof(specific[0]); i++)
-		assert_true(cjd_stratum_marker_specific((unsigned)cjd_stratum_marker_find(specific[i])));
+		assert_true(cjd_stratum_specific(M(specific[i])));
 	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
-		assert_false(cjd_stratum_marker_specific((unsigned)cjd_stratum_marker_find(generic[i])));
-	assert_false(cjd_stratum_marker_specific(CJD_STRATUM_NMARKERS));
+		assert_false(cjd_stratum_specific(M(generic[i])));
+	assert_false(cjd_stratum_specific(1u << CJD_STRATUM_NMARKERS));
+	assert_int_equal(cjd_stratum_specific(M("job_id") | M("blob") | M("method:login")), M("blob"));
 	assert_false(cjd_stratum_conversation(M("job_id") | M("method:submit") | M("method:login") |
 					      M("method:job")));
 	assert_false(cjd_stratum_conversation(M("seed_hash")));

@@ -29,10 +29,10 @@
 /* The marker's name ("mining.submit", "method:job", "stratum+tcp://"), or NULL out of range. */
 const char *cjd_stratum_marker_name(unsigned i);
 
-/* Whether marker i is specific to mining pools (the stratum v1 methods, the CryptoNote job's
- * hex blob and seed, XMRig's keep-alive, pool URLs) rather than an ordinary JSON-RPC word
- * (job_id, the methods job, submit and login). */
-bool cjd_stratum_marker_specific(unsigned i);
+/* The markers of a mask that are specific to mining pools (the stratum v1 methods, the
+ * CryptoNote job's hex blob and seed, XMRig's keep-alive, pool URLs), not ordinary JSON-RPC
+ * words (job_id, the methods job, submit and login). */
+uint32_t cjd_stratum_specific(uint32_t markers);
 
 /* Whether a process holding markers (a mask) holds a pool conversation: two or more
  * distinct markers, one of them specific to mining pools. */
